@@ -1,0 +1,7 @@
+//go:build !js
+
+package access
+
+import "syscall"
+
+const errETXTBSY = syscall.ETXTBSY
