@@ -51,6 +51,12 @@ type walker struct {
 	final    Inode
 	hasFinal bool
 
+	// root caches the root directory's inode for the duration of one walk
+	// (an absolute symlink returns to it).
+	root     Inode
+	hasRoot  bool
+	maxDepth int
+
 	// failure details, set only on error (the slow path)
 	denied     bool
 	deniedIno  Inode
@@ -65,6 +71,7 @@ func getWalker(p *Proc, c *Cred) *walker {
 	w := walkers.Get().(*walker)
 	w.p, w.c = p, c
 	w.denied = false
+	w.hasRoot = false
 	return w
 }
 
@@ -72,9 +79,9 @@ func putWalker(w *walker) {
 	w.p, w.c = nil, nil
 	w.deniedIno = Inode{}
 	w.deniedPath = ""
-	for i := range w.stack {
-		w.stack[i] = ""
-	}
+	// Drop the references the stack holds into callers' strings.
+	clear(w.stack[:w.maxDepth+1])
+	w.maxDepth = 0
 	walkers.Put(w)
 }
 
@@ -110,11 +117,21 @@ func (w *walker) startAt(root bool) error {
 		cwd := w.p.Cwd
 		if cwd != "" && cwd != "/" {
 			w.buf = append(w.buf[:0], cwd...)
+			root = false
+		} else {
+			root = true
 		}
+	}
+	if root && w.hasRoot {
+		w.dir, w.dirLen = w.root, 1
+		return nil
 	}
 	ino, err := w.p.FS.Lstat(w.alias(len(w.buf)))
 	if err != nil {
 		return err
+	}
+	if root {
+		w.root, w.hasRoot = ino, true
 	}
 	w.dir = ino
 	w.dirLen = len(w.buf)
@@ -241,6 +258,9 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			}
 			w.stack[w.depth] = body
 			w.depth++
+			if w.depth > w.maxDepth {
+				w.maxDepth = w.depth
+			}
 			continue
 		}
 		if !last {

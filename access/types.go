@@ -85,14 +85,14 @@ type Inode struct {
 	Mode uint32 // st_mode: S_IFMT type bits and permission bits
 	UID  uint32
 	GID  uint32
+	// Mount holds the flags of the mount the inode was reached through.
+	Mount MountFlags
 	// ACL is the system.posix_acl_access attribute, nil if none. When it is
 	// set, the mode's group bits are its mask (or its GROUP_OBJ entry if it
 	// has no mask), as the kernel keeps them.
 	ACL ACL
 	// Caps is the security.capability attribute, nil if none.
 	Caps *caps.FileCaps
-	// Mount holds the flags of the mount the inode was reached through.
-	Mount MountFlags
 	// Size is st_size.
 	Size int64
 }
