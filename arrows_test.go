@@ -1,0 +1,180 @@
+package preexec
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/preexec/preexec"
+
+// arrows is the import allow-list of the design's layout: arrows point one
+// way, cmd and examples → preexec → spec, rootfs → access → caps, and
+// internal/ is reached only from tests and internal/.
+var arrows = map[string][]string{
+	"caps":   {},
+	"access": {"caps"},
+	"rootfs": {"access", "caps"},
+	".":      {"access", "caps", "rootfs", "spec"},
+}
+
+// pure packages make no system calls: they import neither os, os/exec,
+// net nor golang.org/x/sys/unix, so that they build for every GOOS.
+var pure = []string{"caps", "access", "rootfs", "."}
+
+var forbiddenInPure = []string{"os", "os/exec", "net", "golang.org/x/sys/unix"}
+
+// imports returns the imports of the non-test Go files of dir.
+func imports(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			out[p] = true
+		}
+	}
+	return out
+}
+
+func TestArrows(t *testing.T) {
+	for pkg, allowed := range arrows {
+		ok := map[string]bool{}
+		for _, a := range allowed {
+			ok[module+"/"+a] = true
+		}
+		for imp := range imports(t, pkg) {
+			if strings.HasPrefix(imp, module) && !ok[imp] {
+				t.Errorf("%s imports %s; the layout allows %v", pkg, imp, allowed)
+			}
+		}
+	}
+	for _, pkg := range pure {
+		imps := imports(t, pkg)
+		for _, bad := range forbiddenInPure {
+			if imps[bad] {
+				t.Errorf("pure package %s imports %s", pkg, bad)
+			}
+		}
+	}
+	// Nothing outside internal/ imports internal/ from non-test code.
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != "." && (path == "internal" || strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		for imp := range imports(t, path) {
+			if strings.HasPrefix(imp, module+"/internal/") {
+				t.Errorf("%s imports %s", path, imp)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestExportedDocumented checks that every exported name of every package
+// has a doc comment.
+func TestExportedDocumented(t *testing.T) {
+	var missing []string
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" {
+			return nil
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Name.IsExported() && d.Doc == nil && !isMethodOfUnexported(d) && !isInterfaceImpl(d) {
+					missing = append(missing, fset.Position(d.Pos()).String()+" "+d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						if s.Name.IsExported() && d.Doc == nil && s.Doc == nil {
+							missing = append(missing, fset.Position(s.Pos()).String()+" "+s.Name.Name)
+						}
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							if n.IsExported() && d.Doc == nil && s.Doc == nil && s.Comment == nil {
+								missing = append(missing, fset.Position(n.Pos()).String()+" "+n.Name)
+							}
+						}
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("exported name without a doc comment: %s", m)
+	}
+}
+
+func isMethodOfUnexported(d *ast.FuncDecl) bool {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return false
+	}
+	typ := d.Recv.List[0].Type
+	if s, ok := typ.(*ast.StarExpr); ok {
+		typ = s.X
+	}
+	id, ok := typ.(*ast.Ident)
+	return ok && !id.IsExported()
+}
+
+// isInterfaceImpl reports methods whose meaning is the interface's:
+// Error, String, Unwrap.
+func isInterfaceImpl(d *ast.FuncDecl) bool {
+	if d.Recv == nil {
+		return false
+	}
+	switch d.Name.Name {
+	case "Error", "String", "Unwrap", "Is":
+		return true
+	}
+	return false
+}
