@@ -124,7 +124,7 @@ func (p *Proc) Execve(name string, argv []string) (*Exec, error) {
 			}
 			if interp != "" {
 				w.denied = false
-				lino, err := w.openExec(interp)
+				lino, err := w.openExecKernel(interp)
 				if err != nil {
 					return fail(StageLoader, interp, err)
 				}
@@ -151,7 +151,7 @@ func (p *Proc) Execve(name string, argv []string) (*Exec, error) {
 		script = bprmInterp
 		bprmInterp = i
 		w.denied = false
-		ino, err = w.openExec(i)
+		ino, err = w.openExecKernel(i)
 		if err != nil {
 			return fail(StageInterpreter, i, err)
 		}

@@ -66,6 +66,8 @@ file /crlf 0755 0:0 text="#!/bin/sh\r\necho\r\n"
 file /nointerp 0755 0:0 script=/bin/nope
 file /relinterp 0755 0:0 script=bin/probe
 file /text 0755 0:0 text="echo hi\n"
+file /bang 0755 0:0 text="#!"
+file /bang-nl 0755 0:0 text="#!\n"
 file /empty 0755 0:0
 file /noxbit 0644 0:0 elf
 file /0744 0744 0:0 elf
@@ -113,6 +115,8 @@ func TestExecve(t *testing.T) {
 		{"missing_interpreter", U, "", "/nointerp", "ENOENT", access.StageInterpreter, "binfmt_script.c:load_script: open_exec(i_name) (§9 row 53)"},
 		{"relative_interpreter_from_cwd", U, "/", "/relinterp", "OK", 0, "binfmt_script.c: a relative interpreter resolves against the cwd (§9 row 53)"},
 		{"relative_interpreter_elsewhere", U, "/dir", "/relinterp", "ENOENT", access.StageInterpreter, "binfmt_script.c: a relative interpreter resolves against the cwd (§9 row 53)"},
+		{"bare_bang_opens_cwd", U, "", "/bang", "EACCES", access.StageInterpreter, "binfmt_script.c: \"#!\" without a newline names \"\", and open_exec(\"\") opens the cwd, a directory (kernel oracle)"},
+		{"bare_bang_newline", U, "", "/bang-nl", "ENOEXEC", access.StageFormat, "binfmt_script.c:load_script: no interpreter name before the newline (§9 row 50)"},
 		{"no_format", U, "", "/text", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler (§9 row 44)"},
 		{"empty_file", U, "", "/empty", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler (§9 row 44)"},
 		{"no_x_bit_root", root(), "", "/noxbit", "EACCES", access.StageOpen, "namei.c:generic_permission: no capability execs a file without x (§9 row 14)"},

@@ -225,6 +225,29 @@ func (w *walker) openExec(name string) (Inode, error) {
 	if err := w.walk(name, lookupFollow); err != nil {
 		return Inode{}, err
 	}
+	return w.mayOpenExec()
+}
+
+// openExecKernel is open_exec() of a name the kernel itself read from a
+// file: a #! interpreter or an ELF PT_INTERP. getname_kernel() accepts an
+// empty name, which then opens the working directory itself (path_init
+// starts there and link_path_walk has no component to look up, so no
+// search permission is needed); may_open refuses the directory with
+// EACCES.
+func (w *walker) openExecKernel(name string) (Inode, error) {
+	if name != "" {
+		return w.openExec(name)
+	}
+	if err := w.startAt(false); err != nil {
+		return Inode{}, err
+	}
+	w.hasFinal = false
+	return w.mayOpenExec()
+}
+
+// mayOpenExec is may_open with MAY_EXEC and do_open_execat's checks on the
+// object a walk reached.
+func (w *walker) mayOpenExec() (Inode, error) {
 	ino := w.result()
 	if !ino.IsRegular() {
 		w.deny(ino, len(w.buf), MAY_EXEC, ReasonNotRegular)
