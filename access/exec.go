@@ -157,7 +157,7 @@ func (p *Proc) Execve(name string, argv []string) (*Exec, error) {
 		}
 		file = w.path()
 	}
-	cred, err := execCreds(p.Cred, &ino)
+	cred, err := execCreds(p.Cred, &ino, p.Kernel)
 	if err != nil {
 		return fail(StageCreds, file, err)
 	}
@@ -352,8 +352,9 @@ func checkLoader(fsys FS, name string, machine uint16) error {
 
 // execCreds returns the credentials after executing the ELF ino with c, as
 // fs/exec.c:bprm_fill_uid() and security/commoncap.c:cap_bprm_creds_from_file()
-// (v6.6) compute them.
-func execCreds(c *Cred, ino *Inode) (*Cred, error) {
+// compute them on kernel k (caps.State.Exec up to 6.16,
+// caps.State.ExecLinux617 from 6.17).
+func execCreds(c *Cred, ino *Inode, k Kernel) (*Cred, error) {
 	ns := c.UserNS
 	local := func(k uint32, m func(uint32) (uint32, bool)) uint32 {
 		if id, ok := m(k); ok {
@@ -378,6 +379,7 @@ func execCreds(c *Cred, ino *Inode) (*Cred, error) {
 		}
 	}
 	x.NewEUID, x.NewEGID = local(newEUID, ns.UID), local(newEGID, ns.GID)
+	x.NewEGIDInGroups = c.inGroup(newEGID)
 	// get_file_caps: ignored on a nosuid mount, and a revision-3 attribute
 	// counts only if its root id is root of this namespace or an ancestor.
 	if fc := ino.Caps; fc != nil && ino.Mount&MNT_NOSUID == 0 {
@@ -385,7 +387,13 @@ func execCreds(c *Cred, ino *Inode) (*Cred, error) {
 			x.File = fc
 		}
 	}
-	st, euid, egid, err := c.Caps().Exec(x)
+	exec := c.Caps().Exec
+	if k.atLeast(6, 17) {
+		// 337490f0007f: the id-change test compares with the old euid and
+		// the task's groups.
+		exec = c.Caps().ExecLinux617
+	}
+	st, euid, egid, err := exec(x)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,10 @@ type Proc struct {
 // the process's credentials or files. The zero value is a current x86_64
 // kernel with fs.protected_symlinks off and faccessat2 available.
 type Kernel struct {
+	// Version is the kernel's version code, as KernelVersion makes it; 0
+	// is the newest the model knows. It selects the semantics that moved:
+	// the exec id-change test of Linux 6.17.
+	Version uint32
 	// ProtectedSymlinks is the fs.protected_symlinks sysctl (Linux 3.6):
 	// 1 under systemd's defaults, 0 in the kernel's.
 	ProtectedSymlinks bool
@@ -32,6 +36,15 @@ type Kernel struct {
 	// seccomp filter for it), ENOSYS on an older kernel or under a filter
 	// answering ENOSYS, EPERM under a filter answering EPERM.
 	Faccessat2 error
+}
+
+// KernelVersion returns the version code of Linux major.minor, as
+// KERNEL_VERSION(major, minor, 0) (include/generated/uapi/linux/version.h).
+func KernelVersion(major, minor int) uint32 { return uint32(major)<<16 | uint32(minor)<<8 }
+
+// atLeast reports whether k is Linux major.minor or later.
+func (k Kernel) atLeast(major, minor int) bool {
+	return k.Version == 0 || k.Version >= KernelVersion(major, minor)
 }
 
 // Exec is the outcome of a successful execve (Proc.Execve).

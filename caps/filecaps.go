@@ -32,8 +32,9 @@ type FileCaps struct {
 
 // ParseFileCaps decodes a security.capability value as
 // security/commoncap.c:get_vfs_caps_from_disk does: the size must match the
-// revision in magic_etc, else EINVAL (which execve then returns).
-// Revision 1 holds only the low 32 capabilities.
+// revision in magic_etc, else EINVAL (which execve then returns); bits
+// above CAP_LAST_CAP are dropped. Revision 1 holds only the low 32
+// capabilities.
 func ParseFileCaps(b []byte) (FileCaps, error) {
 	if len(b) < 4 {
 		return FileCaps{}, syscall.EINVAL
@@ -67,6 +68,9 @@ func ParseFileCaps(b []byte) (FileCaps, error) {
 		fc.Permitted |= Set(p) << (32 * i)
 		fc.Inheritable |= Set(in) << (32 * i)
 	}
+	// get_vfs_caps_from_disk drops bits above CAP_LAST_CAP (CAP_VALID_MASK).
+	fc.Permitted &= All
+	fc.Inheritable &= All
 	return fc, nil
 }
 

@@ -62,6 +62,8 @@ func (s State) Setresuid(old, new UIDs) State {
 //
 // On success the ambient set is trimmed to the new P and I.
 func (s State) Capset(effective, permitted, inheritable Set) (State, error) {
+	// The system call drops bits above CAP_LAST_CAP (CAP_VALID_MASK).
+	effective, permitted, inheritable = effective&All, permitted&All, inheritable&All
 	if !s.Effective.Has(CAP_SETPCAP) && !inheritable.SubsetOf(s.Inheritable|s.Permitted) {
 		return s, syscall.EPERM
 	}
@@ -81,13 +83,14 @@ func (s State) Capset(effective, permitted, inheritable Set) (State, error) {
 
 // DropBounding returns the state after prctl(PR_CAPBSET_DROP, c), as
 // security/commoncap.c:cap_prctl_drop() decides it: EPERM without an
-// effective CAP_SETPCAP, EINVAL for an unknown capability.
+// effective CAP_SETPCAP, then EINVAL for an unknown capability.
 func (s State) DropBounding(c Cap) (State, error) {
-	if !c.Valid() {
-		return s, syscall.EINVAL
-	}
+	// cap_prctl_drop checks the privilege before the number.
 	if !s.Effective.Has(CAP_SETPCAP) {
 		return s, syscall.EPERM
+	}
+	if !c.Valid() {
+		return s, syscall.EINVAL
 	}
 	s.Bounding = s.Bounding.Without(c)
 	return s, nil
@@ -168,32 +171,63 @@ type Exec struct {
 	// task's own namespace, where 0 is root.
 	UID, EUID, NewEUID uint32
 	GID, EGID, NewEGID uint32
+	// NewEGIDInGroups reports whether NewEGID is the task's fsgid or one of
+	// its supplementary groups (in_group_p), which the Linux 6.17 rule
+	// (ExecLinux617) asks.
+	NewEGIDInGroups bool
 	// File is the file's security.capability as get_file_caps accepts it, or
 	// nil: no attribute, or one the kernel ignores (a nosuid mount, an
 	// attribute of another user namespace).
 	File *FileCaps
-	// NoNewPrivs is the task's no_new_privs flag.
+	// NoNewPrivs is the task's no_new_privs flag. With it bprm_fill_uid
+	// honours no set-id bit, so NewEUID and NewEGID are taken to be EUID and
+	// EGID whatever they say.
 	NoNewPrivs bool
 }
 
 // Exec returns the state and the effective uid and gid after a successful
-// execve, as security/commoncap.c:cap_bprm_creds_from_file() (v6.6) computes
-// them:
+// execve, as security/commoncap.c:cap_bprm_creds_from_file() computes them
+// up to Linux 6.16 (read at v6.6):
 //
 //  1. get_file_caps: P' = (B ∩ fP) ∪ (I ∩ fI); if fE is set and fP is not
-//     within P', execve fails with EPERM (2.6.27, 5459c164f059).
+//     within P', execve fails with EPERM (2.6.27, 5459c164f059). Bits above
+//     CAP_LAST_CAP are dropped first (get_vfs_caps_from_disk).
 //  2. handle_privileged_root: for a set-user-ID-root file that also has file
 //     capabilities, run by a non-root real uid, nothing more. Otherwise if the
 //     new euid or the real uid is 0, P' = B ∪ I, and if the new euid is 0, fE
 //     is taken as set.
-//  3. If the new euid or egid differs from the real one ("setid") or P'
-//     gains over P, and no_new_privs is set, the euid and egid fall back to
-//     the real ones and P' is clipped to P.
-//  4. A' is cleared if the file has capabilities or is setid; P' = P' ∪ A';
-//     E' = fE ? P' : A'. I and B are unchanged; KeepCaps is cleared.
+//  3. The exec is "setid" if the new euid differs from the real uid or the
+//     new egid from the real gid (__is_setuid, __is_setgid). If it is setid
+//     or P' gains over P, and no_new_privs is set, the euid and egid fall
+//     back to the real ones and P' is clipped to P.
+//  4. A' is cleared if the file has capabilities or the exec is setid;
+//     P' = P' ∪ A'; E' = fE ? P' : A'. I and B are unchanged; KeepCaps is
+//     cleared.
 //
 // Not modelled: SECBIT_NOROOT, ptrace and shared-fs unsafety.
 func (s State) Exec(x Exec) (next State, euid, egid uint32, err error) {
+	return s.exec(x, func(euid, egid uint32) bool { return euid != x.UID || egid != x.GID })
+}
+
+// ExecLinux617 is Exec as Linux 6.17 and later compute it (337490f0007f,
+// "exec: Correct the permission check for unsafe exec", read at v6.18):
+// step 3 and 4 ask whether the ids changed — the new euid differs from the
+// old euid, or the new egid is not among the task's groups
+// (NewEGIDInGroups) — instead of comparing with the real ids. A task whose
+// euid differs from its uid (setresuid(1000, 0, 0)) thus keeps its ambient
+// set across a plain exec, and no_new_privs no longer resets its euid.
+func (s State) ExecLinux617(x Exec) (next State, euid, egid uint32, err error) {
+	return s.exec(x, func(euid, egid uint32) bool {
+		return euid != x.EUID || (egid != x.EGID && !x.NewEGIDInGroups)
+	})
+}
+
+// exec is cap_bprm_creds_from_file with the kernel version's test for an id
+// change.
+func (s State) exec(x Exec, idChanged func(euid, egid uint32) bool) (next State, euid, egid uint32, err error) {
+	if x.NoNewPrivs {
+		x.NewEUID, x.NewEGID = x.EUID, x.EGID
+	}
 	next = s
 	next.KeepCaps = false
 	effective := false
@@ -201,9 +235,10 @@ func (s State) Exec(x Exec) (next State, euid, egid uint32, err error) {
 	next.Permitted = 0
 	if hasFcap {
 		fc := x.File
+		fP, fI := fc.Permitted&All, fc.Inheritable&All
 		effective = fc.Effective
-		next.Permitted = (s.Bounding & fc.Permitted) | (s.Inheritable & fc.Inheritable)
-		if effective && !fc.Permitted.SubsetOf(next.Permitted) {
+		next.Permitted = (s.Bounding & fP) | (s.Inheritable & fI)
+		if effective && !fP.SubsetOf(next.Permitted) {
 			return s, x.EUID, x.EGID, syscall.EPERM
 		}
 	}
@@ -217,15 +252,13 @@ func (s State) Exec(x Exec) (next State, euid, egid uint32, err error) {
 			effective = true
 		}
 	}
-	// __is_setuid/__is_setgid compare the new effective ids with the old
-	// real ones.
-	isSetid := euid != x.UID || egid != x.GID
+	changed := idChanged(euid, egid)
 	gained := !next.Permitted.SubsetOf(s.Permitted)
-	if (isSetid || gained) && x.NoNewPrivs {
+	if (changed || gained) && x.NoNewPrivs {
 		euid, egid = x.UID, x.GID
 		next.Permitted &= s.Permitted
 	}
-	if hasFcap || isSetid {
+	if hasFcap || changed {
 		next.Ambient = 0
 	}
 	next.Permitted |= next.Ambient

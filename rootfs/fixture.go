@@ -231,10 +231,12 @@ func parseEntry(line string) (Entry, error) {
 		if err != nil {
 			return e, fmt.Errorf("caproot: want a uid, got %q", capRoot)
 		}
-		e.Caps.RootID = uint32(r)
-		if e.Caps.Revision == 0 {
-			e.Caps.Revision = 3
+		if e.Caps.Revision != 0 && e.Caps.Revision != 3 {
+			// Only vfs_ns_cap_data (revision 3) stores a rootid.
+			return e, fmt.Errorf("caproot: only revision 3 has a rootid, got caprev=%d", e.Caps.Revision)
 		}
+		e.Caps.RootID = uint32(r)
+		e.Caps.Revision = 3
 	}
 	return e, nil
 }
@@ -495,7 +497,12 @@ func parseFileCaps(s string) (caps.FileCaps, error) {
 		return caps.FileCaps{}, fmt.Errorf("caps: want CAP_NAME[,…]+FLAGS, got %q", s)
 	}
 	var set caps.Set
+	// An empty list is an attribute with empty sets, as setcap cap_chown+e
+	// writes it (getcap prints "="): it still counts as file capabilities.
 	for _, n := range strings.Split(names, ",") {
+		if names == "" {
+			break
+		}
 		c, ok := caps.Parse(n)
 		if !ok {
 			return caps.FileCaps{}, fmt.Errorf("caps: unknown capability %q", n)
@@ -518,9 +525,10 @@ func parseFileCaps(s string) (caps.FileCaps, error) {
 	return fc, nil
 }
 
-// FormatFileCaps returns fc as the caps= attribute ParseFixture reads, when
-// its permitted and inheritable sets are equal or one is empty; otherwise
-// it returns "".
+// formatFileCaps returns fc as the caps= attribute ParseFixture reads
+// ("+e" for empty sets). It is exact when the permitted and inheritable sets
+// are equal or one is empty, as ParseFixture makes them; otherwise it
+// prints their union for both.
 func formatFileCaps(fc *caps.FileCaps) string {
 	set := fc.Permitted | fc.Inheritable
 	flags := ""
@@ -530,7 +538,9 @@ func formatFileCaps(fc *caps.FileCaps) string {
 	if fc.Inheritable != 0 {
 		flags += "i"
 	}
-	if fc.Permitted != 0 {
+	if fc.Permitted != 0 || flags == "" {
+		// Empty sets without fE still need a flag to parse: "+p" reads
+		// back as the same empty attribute.
 		flags += "p"
 	}
 	return set.String() + "+" + flags
@@ -565,8 +575,13 @@ func (f *Fixture) Mem() *Mem {
 		}
 	}
 	for _, e := range f.Entries {
-		if e.Kind == KindTmpfs || e.Kind == KindBind {
+		switch e.Kind {
+		case KindTmpfs:
 			m.Mount(e.Path, e.Mount)
+		case KindBind:
+			// A bind mount is a new mount of the same superblock: a
+			// read-only superblock stays read-only through it.
+			m.Mount(e.Path, e.Mount|m.nodes[e.Path].ino.Mount&access.SB_RDONLY)
 		}
 	}
 	return m

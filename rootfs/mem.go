@@ -147,6 +147,10 @@ func (m *Mem) ReadAt(name string, p []byte, off int64) (int, error) {
 	if n.ino.IsDir() {
 		return 0, access.EISDIR
 	}
+	if off < 0 {
+		// pread(2) with a negative offset.
+		return 0, access.EINVAL
+	}
 	if off >= int64(len(n.content)) {
 		return 0, io.EOF
 	}
