@@ -146,6 +146,10 @@ type IDMap struct {
 // itself.
 type UserNS struct {
 	UIDMap, GIDMap []IDMap
+	// SetgroupsDenied is /proc/PID/setgroups reading "deny" (as an
+	// unprivileged user namespace's creator must write before its gid_map):
+	// setgroups(2) then fails with EPERM.
+	SetgroupsDenied bool
 }
 
 // mapped reports whether the kernel id k has a mapping in m.

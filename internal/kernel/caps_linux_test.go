@@ -5,6 +5,7 @@ package kernel
 import (
 	"debug/elf"
 	"fmt"
+	"github.com/preexec/preexec/access"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -30,13 +31,26 @@ var capUniverse = []caps.Cap{caps.CAP_DAC_OVERRIDE, caps.CAP_DAC_READ_SEARCH, ca
 // credential c: mostly steps c may take (ids it holds, sets within its
 // own), sometimes any.
 func genCapStep(r *rand.Rand, c credSpec) capStep {
-	switch r.IntN(9) {
+	switch r.IntN(11) {
 	case 0, 1:
 		ids := uniq(append([]uint32{0, 1000, 1001}, c.UID, c.EUID, c.SUID))
 		if chance(r, 0.5) {
 			ids = uniq([]uint32{c.UID, c.EUID, c.SUID, 1000})
 		}
+		if chance(r, 0.25) {
+			return capStep{Op: "setuid", R: pick(r, ids)}
+		}
+		if chance(r, 0.3) {
+			ids = append(ids, access.Unchanged)
+		}
 		return capStep{Op: "setresuid", R: pick(r, ids), E: pick(r, ids), S: pick(r, ids)}
+	case 9, 10:
+		ids := uniq(append([]uint32{0, 1000, 2000}, c.GID, c.EGID, c.SGID))
+		if chance(r, 0.3) {
+			return capStep{Op: "setgid", R: pick(r, ids)}
+		}
+		ids = append(ids, access.Unchanged)
+		return capStep{Op: "setresgid", R: pick(r, ids), E: pick(r, ids), S: pick(r, ids)}
 	case 2, 3, 4:
 		if chance(r, 0.7) {
 			p := subsetOf(r, c.P)

@@ -3,48 +3,36 @@
 package kernel
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/caps"
 )
 
-// The model side of capseq queries: caps.State's transitions
-// (security/commoncap.c:cap_emulate_setxuid, cap_capset, cap_task_prctl)
-// plus the permission checks of kernel/sys.c:__sys_setresuid, which package
-// caps does not model. capseq queries run in the initial user namespace.
+// The model side of capseq queries: access.Setresuid (kernel/sys.c:
+// __sys_setresuid with security/commoncap.c:cap_emulate_setxuid) and
+// caps.State's transitions (cap_capset, cap_task_prctl). capseq queries run
+// in the initial user namespace.
 
-// capSeqModel runs the steps of a capseq query through the caps model,
-// starting from c, and returns the outcome in the form fullOutcome() gives the
+// capSeqModel runs the steps of a capseq query through the model, starting
+// from c, and returns the outcome in the form fullOutcome() gives the
 // kernel's answer: each step's errno and the state after it.
-//
-// Whether setresuid is allowed is decided here, from kernel/sys.c
-// (__sys_setresuid, v6.6): a call that changes nothing returns 0 at once
-// (no capability fixup); otherwise every new id must be one of the old
-// real, effective or saved uids unless CAP_SETUID is effective, else EPERM.
-// caps.State.Setresuid then applies cap_emulate_setxuid.
 func capSeqModel(c *access.Cred, steps []capStep) string {
-	st := c.Caps()
-	uids := caps.UIDs{Real: c.UID, Effective: c.EUID, Saved: c.SUID}
-	fsuid := c.FSUID
+	cur := c
 	var out []string
 	for _, s := range steps {
 		var err error
+		st := cur.Caps()
 		switch s.Op {
 		case "setresuid":
-			n := caps.UIDs{Real: s.R, Effective: s.E, Saved: s.S}
-			if n == uids && fsuid == n.Effective {
-				break
-			}
-			old := []uint32{uids.Real, uids.Effective, uids.Saved}
-			if !st.Effective.Has(caps.CAP_SETUID) &&
-				!(slices.Contains(old, n.Real) && slices.Contains(old, n.Effective) && slices.Contains(old, n.Saved)) {
-				err = access.EPERM
-				break
-			}
-			st = st.Setresuid(uids, n)
-			uids, fsuid = n, n.Effective
+			cur, err = access.Setresuid(cur, s.R, s.E, s.S)
+			st = cur.Caps()
+		case "setuid":
+			cur, err = access.Setuid(cur, s.R)
+			st = cur.Caps()
+		case "setresgid":
+			cur, err = access.Setresgid(cur, s.R, s.E, s.S)
+		case "setgid":
+			cur, err = access.Setgid(cur, s.R)
 		case "capset":
 			st, err = st.Capset(s.Eff, s.Perm, s.Inh)
 		case "ambient_raise":
@@ -54,11 +42,18 @@ func capSeqModel(c *access.Cred, steps []capStep) string {
 		case "keepcaps":
 			st.KeepCaps = s.On
 		}
+		switch s.Op {
+		case "setresuid", "setuid", "setresgid", "setgid":
+		default:
+			n := *cur
+			n.SetCaps(st)
+			cur = &n
+		}
 		cs := credState{
-			UID: uids.Real, EUID: uids.Effective, SUID: uids.Saved, FSUID: fsuid,
-			GID: c.GID, EGID: c.EGID, SGID: c.SGID, FSGID: c.FSGID, Groups: c.Groups,
+			UID: cur.UID, EUID: cur.EUID, SUID: cur.SUID, FSUID: cur.FSUID,
+			GID: cur.GID, EGID: cur.EGID, SGID: cur.SGID, FSGID: cur.FSGID, Groups: cur.Groups,
 			E: st.Effective, P: st.Permitted, I: st.Inheritable, B: st.Bounding, A: st.Ambient,
-			KeepCaps: st.KeepCaps, NNP: c.NoNewPrivs,
+			KeepCaps: st.KeepCaps, NNP: cur.NoNewPrivs,
 		}
 		out = append(out, errString(err)+" "+cs.String())
 	}

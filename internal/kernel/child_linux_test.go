@@ -632,6 +632,15 @@ func capStepSyscall(s capStep) error {
 	case "setresuid":
 		_, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(s.R), uintptr(s.E), uintptr(s.S))
 		return errnoOf(e)
+	case "setresgid":
+		_, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(s.R), uintptr(s.E), uintptr(s.S))
+		return errnoOf(e)
+	case "setuid":
+		_, _, e := unix.RawSyscall(unix.SYS_SETUID, uintptr(s.R), 0, 0)
+		return errnoOf(e)
+	case "setgid":
+		_, _, e := unix.RawSyscall(unix.SYS_SETGID, uintptr(s.R), 0, 0)
+		return errnoOf(e)
 	case "capset":
 		return capset(s.Eff, s.Perm, s.Inh)
 	case "ambient_raise":

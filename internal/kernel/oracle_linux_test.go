@@ -679,7 +679,7 @@ func (q query) GoString() string {
 				b.WriteString(", ")
 			}
 			switch s.Op {
-			case "setresuid":
+			case "setresuid", "setresgid", "setuid", "setgid":
 				fmt.Fprintf(&b, "{Op: %q, R: %d, E: %d, S: %d}", s.Op, s.R, s.E, s.S)
 			case "capset":
 				fmt.Fprintf(&b, "{Op: %q, Eff: %s, Perm: %s, Inh: %s}", s.Op, setExpr(s.Eff), setExpr(s.Perm), setExpr(s.Inh))

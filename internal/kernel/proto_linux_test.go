@@ -219,9 +219,10 @@ func setExpr(s caps.Set) string {
 
 // A capStep is one step of a capseq query.
 type capStep struct {
-	// Op is setresuid, capset, ambient_raise, bset_drop or keepcaps.
+	// Op is setresuid, setuid, setresgid, setgid, capset, ambient_raise,
+	// bset_drop or keepcaps.
 	Op      string
-	R, E, S uint32   `json:",omitempty"` // setresuid
+	R, E, S uint32   `json:",omitempty"` // setresuid, setresgid; R for setuid and setgid
 	Eff     caps.Set `json:",omitempty"` // capset
 	Perm    caps.Set `json:",omitempty"`
 	Inh     caps.Set `json:",omitempty"`
@@ -231,8 +232,10 @@ type capStep struct {
 
 func (s capStep) String() string {
 	switch s.Op {
-	case "setresuid":
-		return fmt.Sprintf("setresuid(%d, %d, %d)", s.R, s.E, s.S)
+	case "setresuid", "setresgid":
+		return fmt.Sprintf("%s(%d, %d, %d)", s.Op, int32(s.R), int32(s.E), int32(s.S))
+	case "setuid", "setgid":
+		return fmt.Sprintf("%s(%d)", s.Op, s.R)
 	case "capset":
 		return fmt.Sprintf("capset(E=%s, P=%s, I=%s)", setExpr(s.Eff), setExpr(s.Perm), setExpr(s.Inh))
 	case "ambient_raise":
