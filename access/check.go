@@ -28,20 +28,20 @@ func (c Class) String() string {
 // aclPermissionCheck is fs/namei.c:acl_permission_check() (v6.6): the DAC
 // decision without capabilities. It returns nil or EACCES and the class that
 // decided.
-func aclPermissionCheck(c *Cred, ino *Inode, mask Mask) (error, Class) {
+func aclPermissionCheck(c *Cred, ino *Inode, mask Mask) (Class, error) {
 	mode := ino.Mode
 	want := uint32(mask & 7)
 	// The kernel's cheap case, semantically neutral: every class has the
 	// requested bits and there is no ACL.
 	if want*0o111&^mode == 0 && ino.ACL == nil {
-		return nil, ClassNone
+		return ClassNone, nil
 	}
 	// Owner class: only the owner bits decide, no ACL, no fallback.
 	if ino.UID == c.FSUID {
 		if want&^(mode>>6) != 0 {
-			return EACCES, ClassOwner
+			return ClassOwner, EACCES
 		}
-		return nil, ClassOwner
+		return ClassOwner, nil
 	}
 	// The ACL decides only when the mode's group bits (its mask) are not 0.
 	if ino.ACL != nil && mode&0o070 != 0 {
@@ -53,9 +53,9 @@ func aclPermissionCheck(c *Cred, ino *Inode, mask Mask) (error, Class) {
 		mode >>= 3
 	}
 	if want&^mode&7 != 0 {
-		return EACCES, class
+		return class, EACCES
 	}
-	return nil, class
+	return class, nil
 }
 
 // posixACLPermission is fs/posix_acl.c:posix_acl_permission() (v6.6) for a
@@ -63,9 +63,9 @@ func aclPermissionCheck(c *Cred, ino *Inode, mask Mask) (error, Class) {
 // first group entry (GROUP_OBJ or ACL_GROUP) whose bits hold all of want,
 // masked; a matching group entry that grants nothing denies; else OTHER,
 // unmasked. Entries are sorted, so the mask follows every entry it masks.
-func posixACLPermission(c *Cred, ino *Inode, want Mask) (error, Class) {
+func posixACLPermission(c *Cred, ino *Inode, want Mask) (Class, error) {
 	acl := ino.ACL
-	masked := func(e ACLEntry, class Class) (error, Class) {
+	masked := func(e ACLEntry, class Class) (Class, error) {
 		perm := e.Perm
 		for _, m := range acl {
 			if m.Tag == ACL_MASK {
@@ -74,9 +74,9 @@ func posixACLPermission(c *Cred, ino *Inode, want Mask) (error, Class) {
 			}
 		}
 		if perm&want != want {
-			return EACCES, class
+			return class, EACCES
 		}
-		return nil, class
+		return class, nil
 	}
 	found := false
 	for _, e := range acl {
@@ -103,15 +103,15 @@ func posixACLPermission(c *Cred, ino *Inode, want Mask) (error, Class) {
 			}
 		case ACL_OTHER:
 			if found {
-				return EACCES, ClassACLGroup
+				return ClassACLGroup, EACCES
 			}
 			if e.Perm&want != want {
-				return EACCES, ClassACLOther
+				return ClassACLOther, EACCES
 			}
-			return nil, ClassACLOther
+			return ClassACLOther, nil
 		}
 	}
-	return EIO, ClassNone
+	return ClassNone, EIO
 }
 
 // overrideCap returns the capability with which generic_permission would
@@ -156,7 +156,7 @@ func overrideCap(ino *Inode, mask Mask) (cp caps.Cap, alt caps.Cap, ok bool) {
 // Not modelled: idmapped mounts, a filesystem's own ->permission
 // (overlayfs's mounter check, NFS, FUSE), LSMs.
 func GenericPermission(c *Cred, ino *Inode, mask Mask) error {
-	err, _ := aclPermissionCheck(c, ino, mask)
+	_, err := aclPermissionCheck(c, ino, mask)
 	if err != EACCES {
 		return err
 	}

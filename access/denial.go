@@ -132,7 +132,7 @@ func (d *Denial) Explain() string {
 func newDenial(path string, why Reason, ino Inode, mask Mask, c *Cred, err error) *Denial {
 	d := &Denial{Path: path, Reason: why, Inode: ino, Mask: mask, Cred: *c, Err: err}
 	if why == ReasonPermission || why == ReasonSearch {
-		_, d.Class = aclPermissionCheck(c, &ino, mask)
+		d.Class, _ = aclPermissionCheck(c, &ino, mask)
 		d.Cap, _, d.HasCap = overrideCap(&ino, mask)
 	}
 	return d

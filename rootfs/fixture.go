@@ -26,8 +26,14 @@ import (
 // kernel ids (as stored on disk). Missing parents are 0755 0:0. CONTENT is
 // one of: elf (the probe ELF, see ProbeELF), elf=aarch64 (the probe for
 // another machine), interp=PATH (the probe ELF with PT_INTERP PATH, a
-// dynamically linked binary), script=INTERP (the text "#!INTERP\n"), or
-// text=QUOTED (a Go string literal); without it the file is empty. ACL is
+// dynamically linked binary), busybox (a static x86_64 busybox, whose
+// applets — sh, echo — let a runtime oracle's entrypoint print that it
+// started), script=INTERP (the text "#!INTERP\n"), or text=QUOTED (a Go
+// string literal); without it the file is empty. In a Mem a busybox file
+// holds the probe ELF's bytes: for the model both are static x86_64
+// executables without PT_INTERP, and only their format counts; on disk
+// (internal/fixture) it is a copy of the host's static /bin/busybox
+// (Debian's busybox-static). ACL is
 // getfacl's short form, u::rwx,u:1000:r-x,g::r--,g:5:rw-,m::r-x,o::---; it
 // sets the mode's permission bits as setfacl does. CAPS is
 // CAP_NAME[,CAP_NAME…]+FLAGS with FLAGS from e, p and i, as setcap(8).
@@ -186,7 +192,7 @@ func parseEntry(line string) (Entry, error) {
 	for _, tok := range rest {
 		key, val, hasVal := strings.Cut(tok, "=")
 		switch {
-		case e.Kind == KindFile && (key == "elf" || key == "interp" || key == "script" || key == "text"):
+		case e.Kind == KindFile && (key == "elf" || key == "interp" || key == "busybox" || key == "script" || key == "text"):
 			if e.ContentSpec != "" {
 				return e, fmt.Errorf("content: given twice (%s, %s)", e.ContentSpec, tok)
 			}
@@ -320,6 +326,11 @@ func parseContent(key, val string, hasVal bool) ([]byte, error) {
 			return ProbeELF(EM_AARCH64, ""), nil
 		}
 		return nil, fmt.Errorf("elf: want elf or elf=aarch64, got elf=%s", val)
+	case "busybox":
+		if hasVal {
+			return nil, fmt.Errorf("busybox: takes no value, got busybox=%s", val)
+		}
+		return ProbeELF(EM_X86_64, ""), nil
 	case "interp":
 		if !path.IsAbs(val) && val == "" {
 			return nil, fmt.Errorf("interp: want a path")

@@ -203,6 +203,7 @@ func TestParseFixtureContent(t *testing.T) {
 	}{
 		{"elf", "elf", rootfs.ProbeELF(rootfs.EM_X86_64, ""), "fixture.go: elf is the x86_64 probe ELF"},
 		{"elf_aarch64", "elf=aarch64", rootfs.ProbeELF(rootfs.EM_AARCH64, ""), "fixture.go: elf=aarch64 is the probe for another machine (row 45)"},
+		{"busybox", "busybox", rootfs.ProbeELF(rootfs.EM_X86_64, ""), "fixture.go: busybox is, in a Mem, the probe ELF's bytes (same format: static x86_64, no PT_INTERP); internal/fixture copies the host's /bin/busybox"},
 		{"interp_abs", "interp=/lib/ld-linux-x86-64.so.2", rootfs.ProbeELF(rootfs.EM_X86_64, "/lib/ld-linux-x86-64.so.2"), "fixture.go: interp=PATH is a dynamic binary with PT_INTERP PATH"},
 		{"interp_relative", "interp=sc", rootfs.ProbeELF(rootfs.EM_X86_64, "sc"), "a relative PT_INTERP resolves from the cwd (row 48), so it is allowed"},
 		{"script", "script=/bin/sh", []byte("#!/bin/sh\n"), "fixture.go: script=INTERP is #!INTERP and a newline"},
@@ -375,6 +376,7 @@ func TestParseFixtureErrors(t *testing.T) {
 		{"symlink_acl", "symlink /a b 0:0 acl=u::rwx,g::rwx,o::rwx", `t.fix:1: symlink: unknown attribute "acl=u::rwx,g::rwx,o::rwx"`, "symlinks have no ACL"},
 		{"content_twice", "file /a 0755 0:0 elf script=/bin/sh", "t.fix:1: content: given twice (elf, script=/bin/sh)", "one CONTENT per file"},
 		{"elf_other_machine", "file /a 0755 0:0 elf=riscv", "t.fix:1: elf: want elf or elf=aarch64, got elf=riscv", "elf or elf=aarch64"},
+		{"busybox_value", "file /bin/busybox 0755 0:0 busybox=1.35", "t.fix:1: busybox: takes no value, got busybox=1.35", "busybox is the host's binary, not a version"},
 		{"interp_empty", "file /a 0755 0:0 interp=", "t.fix:1: interp: want a path", "interp needs a path"},
 		{"script_empty", "file /a 0755 0:0 script=", "t.fix:1: script: want an interpreter", "script needs an interpreter"},
 		{"text_unquoted", "file /a 0644 0:0 text=abc", "t.fix:1: text: want a Go string literal, got abc", "text= takes a Go literal"},
