@@ -1,0 +1,21 @@
+// Package spec turns an OCI runtime-spec config.json into the process plan a
+// runtime's init follows up to execve: the credentials, the working
+// directory, the arguments and the environment (PATH), the capability sets,
+// no_new_privs, what the seccomp filter does to faccessat2, the user
+// namespace's mappings and the mounts that change what the checks see.
+//
+// [Parse] reads the bytes of a config.json with
+// github.com/opencontainers/runtime-spec/specs-go and encoding/json, as runc
+// does. A config it cannot turn into a plan is an [*Error] naming the file,
+// the line and column and the JSON path of the offending value; Parse never
+// panics and never returns part of a plan.
+//
+// The plan records the config, not a runtime's reading of it. Whatever a
+// runtime decides differently by version (unknown capability names fatal or
+// ignored, an absent process.capabilities, runc's -ENOSYS seccomp stub, how
+// /etc/passwd and /etc/group are read) is left in the plan for the runtime
+// profile to decide.
+//
+// The package is pure: it opens no files and makes no system calls; callers
+// pass the bytes.
+package spec
