@@ -27,7 +27,9 @@ type LookPathError struct {
 	Err  error
 }
 
-func (e *LookPathError) Error() string { return "exec: " + strconv.Quote(e.Name) + ": " + e.Err.Error() }
+func (e *LookPathError) Error() string {
+	return "exec: " + strconv.Quote(e.Name) + ": " + e.Err.Error()
+}
 
 // Unwrap returns the reason.
 func (e *LookPathError) Unwrap() error { return e.Err }
