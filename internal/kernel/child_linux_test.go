@@ -241,6 +241,18 @@ func (env *childEnv) run(q query) result {
 			return result{Err: "fstat: " + errName(err)}
 		}
 		return result{Err: "OK", Mode: st.Mode, UID: st.Uid, GID: st.Gid}
+	case opMkdir:
+		err := unix.Mkdir(p, 0o755)
+		if err == nil {
+			// Remove it as root, so that the tree stays as the fixture
+			// says for the next queries.
+			var back error
+			asRoot(func() error { back = unix.Rmdir(p); return back })
+			if back != nil {
+				return result{Err: "rmdir: " + errName(back)}
+			}
+		}
+		return result{Err: errName(err)}
 	case opChdir:
 		err := unix.Chdir(p)
 		if err == nil {

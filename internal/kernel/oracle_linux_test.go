@@ -211,6 +211,9 @@ func procCheck(checker string, q query) check {
 			}
 			return modelStat(p.Cred, ino)
 		}
+	case opMkdir:
+		c.fn = "p.Mkdir"
+		c.model = func(p *access.Proc) string { _, err := p.Mkdir(q.Path); return errString(err) }
 	case opChdir:
 		c.fn = "p.Chdir"
 		c.model = func(p *access.Proc) string { return errString(p.Chdir(q.Path)) }

@@ -173,6 +173,7 @@ func pathBatch(r *rand.Rand, seed uint64) *batch {
 		b.add("pathwalk/stat", query{Op: opStat, Path: p})
 		b.add("pathwalk/stat", query{Op: opLstat, Path: p})
 		b.add("pathwalk/chdir", query{Op: opChdir, Path: p})
+		b.add("pathwalk/mkdir", query{Op: opMkdir, Path: p})
 		b.add("pathwalk/open", query{Op: opOpen, Path: p, Mode: pick(r, []uint32{access.O_RDONLY, access.O_RDONLY | access.O_NOFOLLOW, access.O_RDONLY | access.O_DIRECTORY, access.O_RDWR})})
 		b.add("pathwalk/access", query{Op: opAccess, Path: p, Mode: pick(r, []uint32{0, 1, 2, 4})})
 		b.add("pathwalk/faccessat2", query{Op: opFaccessat2, Path: p, Mode: pick(r, []uint32{0, 1, 2, 4}),

@@ -38,6 +38,7 @@ const (
 	opLstat       = "lstat"        // fs/stat.c:vfs_statx without it
 	opOpen        = "open"         // fs/namei.c:do_filp_open, O_NONBLOCK added
 	opChdir       = "chdir"        // fs/open.c:SYSCALL_DEFINE1(chdir)
+	opMkdir       = "mkdir"        // fs/namei.c:do_mkdirat (removed again as root)
 	opChmod       = "chmod"        // fs/open.c:chmod_common → fs/attr.c:setattr_prepare
 	opExecCheck   = "exec_check"   // fs/exec.c:do_execveat_common with AT_EXECVE_CHECK (6.14)
 	opExecve      = "execve"       // fs/exec.c:do_execveat_common, in a forked child
