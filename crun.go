@@ -1,0 +1,186 @@
+package preexec
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+)
+
+// crun is crun 1.8.1's init (src/libcrun/container.c:container_init_setup,
+// runc-preexec.md §6.1): errors are `msg: strerror`, printed bare.
+func (e *eval) crun() {
+	plan := e.plan
+	root := e.rootCred()
+	// init_container: setgroups(additionalGids) as root, early.
+	if !e.host.Rootless {
+		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
+			root = c
+		}
+	}
+	over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
+	proc := &access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
+	// crun_safe_ensure_directory_at: errors ignored ("let it fail later").
+	err := mkdirAll(proc, over, plan.Cwd)
+	e.trace(StepMkdirCwd, err, "ensure %s as root (errors ignored)", plan.Cwd)
+
+	env := access.LookPathEnvFrom(plan.Env)
+	_, hasPath := plan.Path()
+
+	// chdir#1 and find_executable#1 as root.
+	chdir1 := proc.Chdir(plan.Cwd)
+	e.trace(StepChdir, chdir1, "chdir %s as root", plan.Cwd)
+	exe, find1 := crunFindExecutable(proc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
+	e.trace(StepLookPath, find1, "find_executable(%q) as root = %q", plan.Args[0], exe)
+	if errors.Is(find1, access.ENOENT) {
+		e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), find1)
+		return
+	}
+
+	// seccomp (unless noNewPrivileges), then set_required_caps.
+	e.seccompVerdict()
+	want := plan.Caps
+	if plan.CapsAbsent {
+		want = caps.Sets{}
+	}
+	c := *root
+	st := c.Caps()
+	for cp := caps.Cap(0); cp <= caps.CAP_LAST_CAP; cp++ {
+		if !want.Bounding.Has(cp) {
+			st, _ = st.DropBounding(cp)
+		}
+	}
+	st.KeepCaps = true
+	c.SetCaps(st)
+	user, err := access.Setresgid(&c, plan.User.GID, plan.User.GID, plan.User.GID)
+	if err == nil {
+		user, err = access.Setresuid(user, plan.User.UID, plan.User.UID, plan.User.UID)
+	}
+	if err != nil {
+		e.fail(StepUser, "setresuid: "+glibcStrerror(err), err)
+		return
+	}
+	st = user.Caps()
+	if st, err = st.Capset(want.Effective, want.Permitted, want.Inheritable); err != nil {
+		e.fail(StepCaps, "capset: "+glibcStrerror(err), err)
+		return
+	}
+	for _, cp := range want.Ambient.Caps() {
+		// EINVAL and EPERM are ignored (set_required_caps).
+		if n, err := st.RaiseAmbient(cp); err == nil {
+			st = n
+		}
+	}
+	st.KeepCaps = false
+	final := *user
+	final.SetCaps(st)
+	e.trace(StepCaps, nil, "capabilities applied: %s", credSummary(&final))
+	cwd := "/"
+	if chdir1 == nil {
+		cwd = proc.Cwd
+	}
+	userProc := &access.Proc{Cred: &final, FS: over, Cwd: cwd, Kernel: e.kernel()}
+
+	// find_executable#2 and chdir#2, with the container's credentials.
+	if find1 != nil {
+		exe, err = crunFindExecutable(userProc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
+		e.trace(StepLookPath, err, "find_executable(%q) as %s = %q", plan.Args[0], credSummary(&final), exe)
+		if err != nil {
+			if errors.Is(err, access.ENOENT) {
+				e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), err)
+			} else {
+				e.fail(StepLookPath, "open executable: "+glibcStrerror(err), err)
+			}
+			return
+		}
+	}
+	if chdir1 != nil {
+		err := userProc.Chdir(plan.Cwd)
+		e.trace(StepChdir, err, "chdir %s as %s", plan.Cwd, credSummary(&final))
+		if err != nil {
+			e.fail(StepChdir, fmt.Sprintf("chdir `%s`: %s", plan.Cwd, glibcStrerror(err)), err)
+			return
+		}
+	}
+	x, err := userProc.Execve(exe, plan.Args)
+	e.trace(StepExecve, err, "execv(%q) as %s", exe, credSummary(&final))
+	if err != nil {
+		if errors.Is(err, access.ENOENT) {
+			e.fail(StepExecve, fmt.Sprintf("exec container process (missing dynamic library?) `%s`: %s", exe, glibcStrerror(err)), err)
+		} else {
+			e.fail(StepExecve, fmt.Sprintf("exec container process `%s`: %s", exe, glibcStrerror(err)), err)
+		}
+		return
+	}
+	e.interpreter(x)
+}
+
+// crunFindExecutable is crun 1.8.1's find_executable (src/libcrun/utils.c):
+// a name starting with "." or holding a "/" but relative is joined to
+// process.cwd; an absolute one is checked as is; a bare one is looked up in
+// PATH, where an empty element yields "/name" (strsep never gives the
+// "." case the code tests for), ENOENT candidates are skipped and the last
+// other error is kept.
+func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool) (string, error) {
+	if strings.HasPrefix(name, ".") || (!strings.HasPrefix(name, "/") && strings.Contains(name, "/")) {
+		full := strings.TrimSuffix(cwd, "/") + "/" + name
+		return full, crunCheckAccess(p, full)
+	}
+	if strings.HasPrefix(name, "/") {
+		return name, crunCheckAccess(p, name)
+	}
+	if !hasPath {
+		return "", access.ENOENT
+	}
+	var last error = access.ENOENT
+	for _, dir := range strings.Split(pathEnv, ":") {
+		cand := dir + "/" + name
+		err := crunCheckAccess(p, cand)
+		if err == nil {
+			return cand, nil
+		}
+		if !errors.Is(err, access.ENOENT) {
+			last = err
+		}
+	}
+	return "", last
+}
+
+// crunCheckAccess is crun's check_access: glibc eaccess(path, X_OK) —
+// faccessat2 with AT_EACCESS, and only on ENOSYS faccessat without flags,
+// i.e. access(2), since uid == euid in crun — then stat: not a regular file
+// is EPERM.
+func crunCheckAccess(p *access.Proc, file string) error {
+	err := p.Faccessat2(file, access.X_OK, access.AT_EACCESS)
+	if errors.Is(err, access.ENOSYS) {
+		err = p.Access(file, access.X_OK)
+	}
+	if err != nil {
+		return unwrapErrno(err)
+	}
+	ino, err := p.Stat(file)
+	if err != nil {
+		return unwrapErrno(err)
+	}
+	if !ino.IsRegular() {
+		return access.EPERM
+	}
+	return nil
+}
+
+// unwrapErrno returns the errno inside err, keeping a *access.Denial.
+func unwrapErrno(err error) error {
+	var d *access.Denial
+	if errors.As(err, &d) {
+		return d
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}

@@ -1,0 +1,83 @@
+package preexec_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// config builds a config.json for the tests: user, cwd, args, env, the
+// capability names (every set), noNewPrivileges and an optional seccomp
+// errno for faccessat2.
+func config(t *testing.T, uid, gid uint32, cwd string, args, env, capNames []string, f2errno int) *spec.Plan {
+	t.Helper()
+	capsObj := map[string][]string{"bounding": capNames, "effective": capNames, "inheritable": capNames, "permitted": capNames, "ambient": capNames}
+	cfg := map[string]any{
+		"ociVersion": "1.0.2",
+		"root":       map[string]any{"path": "rootfs"},
+		"process": map[string]any{
+			"user": map[string]any{"uid": uid, "gid": gid}, "cwd": cwd, "args": args, "env": env,
+			"capabilities": capsObj,
+		},
+	}
+	if f2errno != 0 {
+		cfg["linux"] = map[string]any{"seccomp": map[string]any{
+			"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls":      []any{map[string]any{"names": []string{"faccessat2"}, "action": "SCMP_ACT_ERRNO", "errnoRet": f2errno}},
+		}}
+	}
+	b, _ := json.Marshal(cfg)
+	p, err := spec.Parse("config.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestIncidents(t *testing.T) {
+	distroless := rootfs.MustParseFixture(`
+dir /home/nonroot 0700 65532:65532
+file /bin/app 0755 0:0 busybox
+`).Mem()
+	plan := config(t, 1000680000, 0, "/home/nonroot", []string{"/bin/app"}, []string{"PATH=/bin"}, nil, 0)
+	for _, r := range []struct{ runtime, want string }{
+		{"runc@1.0.0-rc92+go1.19", ""},
+		{"runc@1.0.0-rc93+go1.19", `container_linux.go:367: starting container process caused: chdir to cwd ("/home/nonroot") set in config.json failed: permission denied`},
+		{"runc@1.0.0-rc94+go1.19", ""},
+		{"runc@1.2.0+go1.26", ""},
+	} {
+		rt, err := preexec.LookupRuntime(r.runtime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := preexec.Evaluate(plan, distroless, rt, preexec.Host{})
+		if res.Error != r.want {
+			t.Errorf("%s: %q, want %q", r.runtime, res.Error, r.want)
+		}
+	}
+
+	entry := rootfs.MustParseFixture(`
+file /bin/sh 0755 0:0 busybox
+file /entrypoint.sh 0744 0:0 script=/bin/sh
+`).Mem()
+	plan = config(t, 1000, 1000, "/", []string{"/entrypoint.sh"}, []string{"PATH=/bin"}, []string{"CAP_DAC_OVERRIDE"}, 38)
+	for _, r := range []struct{ runtime, want string }{
+		{"runc@1.1.3+go1.19", ""},
+		{"runc@1.1.4+go1.19", "runc run failed: unable to start container process: exec /entrypoint.sh: permission denied"},
+		{"runc@1.1.5+debian", "runc run failed: unable to start container process: exec /entrypoint.sh: permission denied"},
+		{"runc@1.1.6+go1.19", ""},
+		{"runc@1.1.6+go1.26", ""},
+	} {
+		rt, err := preexec.LookupRuntime(r.runtime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := preexec.Evaluate(plan, entry, rt, preexec.Host{})
+		if res.Error != r.want {
+			t.Errorf("%s: %q, want %q\n%+v", r.runtime, res.Error, r.want, res.Trace)
+		}
+	}
+}

@@ -1,0 +1,281 @@
+package preexec
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A Line is a runtime release line: consecutive versions that take every
+// pre-exec step the same way. Each field is one behaviour; a field that
+// differs from the previous line cites, in Cite, the upstream commit or PR
+// that changed it. Lines are data: adding a version is adding it to a
+// line's Versions or adding a line (runc-preexec.md §1.2, §8).
+type Line struct {
+	// Runtime is "runc" or "crun".
+	Runtime string
+	// Versions are the releases of the line, in release order, without
+	// the leading v ("1.0.0-rc94", "1.1.4").
+	Versions []string
+	// OfficialGo is the Go toolchain of the official release binaries
+	// ("1.17"), used for a name without +go; "" for crun (C).
+	OfficialGo string
+
+	// Chdir is where chdir(process.cwd) happens in finalizeNamespace.
+	Chdir ChdirPlacement
+	// CwdCreate is how a missing process.cwd is created.
+	CwdCreate CwdCreate
+	// Eaccess is the check after LookPath.
+	Eaccess Eaccess
+	// Env is what runc-init's own environment (which LookPath reads)
+	// holds.
+	Env InitEnv
+	// AbsentCaps is what an absent process.capabilities means.
+	AbsentCaps AbsentCaps
+	// UnknownCapsFatal: an unknown capability name fails the container
+	// (runc rc92, rc93) instead of being warned about and dropped.
+	UnknownCapsFatal bool
+	// Errors are the texts and wrappings the line prints.
+	Errors ErrorStyle
+	// Cite justifies, per field name, how this line differs from the
+	// previous one: "Chdir": "6ce2d63a5 (#2894)".
+	Cite map[string]string
+}
+
+// ChdirPlacement says when runc (or crun) changes to process.cwd.
+type ChdirPlacement int
+
+const (
+	// ChdirAsRoot: first thing in finalizeNamespace, as runc-init root with
+	// every capability, no retry (runc rc10 … rc92, 5e0e67d76, #2086).
+	ChdirAsRoot ChdirPlacement = iota
+	// ChdirAfterSetuid: after setupUser, before the capabilities are
+	// applied: a non-root user has no effective capabilities (runc rc93,
+	// d869d05ab, #2712).
+	ChdirAfterSetuid
+	// ChdirAsRootThenRetry: as root first; on EACCES or EPERM again after
+	// setupUser, without effective capabilities (runc rc94 on, 6ce2d63a5,
+	// #2894).
+	ChdirAsRootThenRetry
+	// ChdirCrun: as root first; on any error again after the capabilities
+	// are set, with the configured effective set (crun 1.4+, d78dff2a).
+	ChdirCrun
+)
+
+var chdirNames = [...]string{"as root", "after setuid", "as root, retry after setuid", "as root, retry with caps"}
+
+func (c ChdirPlacement) String() string { return chdirNames[c] }
+
+// CwdCreate says how a missing process.cwd is created.
+type CwdCreate int
+
+const (
+	// CwdMkdirAll: Go's os.MkdirAll(cwd, 0755) as runc-init root after
+	// pivot_root; its error fails the container before it is ready
+	// (runc, every version).
+	CwdMkdirAll CwdCreate = iota
+	// CwdEnsureIgnoringErrors: mkdirat per component, errors ignored
+	// ("let it fail later") (crun ≥ 1.5, 2f13875f, #914).
+	CwdEnsureIgnoringErrors
+)
+
+// Eaccess is the check a runtime makes on LookPath's result before execve.
+type Eaccess int
+
+const (
+	// EaccessNone: nothing after LookPath.
+	EaccessNone Eaccess = iota
+	// EaccessFaccessat2ElseAccess: faccessat2(X_OK, AT_EACCESS); on ENOSYS
+	// or EPERM access(2), which ignores CAP_DAC_OVERRIDE for a non-root
+	// uid; error `exec <name>: <errno>` (runc 1.1.4, 1.1.5, d83a861d9,
+	// #3541).
+	EaccessFaccessat2ElseAccess
+	// EaccessXSysIfGoBefore120: for a binary built with Go < 1.20,
+	// golang.org/x/sys Faccessat(X_OK, AT_EACCESS) (≥ v0.6.0: CAP_DAC_OVERRIDE
+	// counts); error `eaccess <name>: <errno>`; nothing with Go ≥ 1.20
+	// (runc 1.1.6 … 1.1.15, 840b95394, #3817).
+	EaccessXSysIfGoBefore120
+)
+
+// InitEnv is the environment runc-init's LookPath sees.
+type InitEnv int
+
+const (
+	// EnvAll: every process.env entry (runc ≤ 1.2.x).
+	EnvAll InitEnv = iota
+	// EnvPathOnly: only PATH (runc ≥ 1.3.0, 06f1e0765, #4325).
+	EnvPathOnly
+)
+
+// AbsentCaps is what a config.json without process.capabilities means.
+type AbsentCaps int
+
+const (
+	// AbsentCapsDropAll: every set is emptied (runc ≤ 1.2.x, crun).
+	AbsentCapsDropAll AbsentCaps = iota
+	// AbsentCapsKeep: runc-init's capabilities are left alone (runc ≥
+	// 1.3.0, 049a5f76c + 73849e797, #4585).
+	AbsentCapsKeep
+)
+
+// ErrorStyle holds the texts a line prints.
+type ErrorStyle struct {
+	// PreReady and PostReady prefix an error before and after the init
+	// process reported ready (runc-preexec.md §3.2); CLI is "run" or
+	// "create" where the prefix names it.
+	PreReady, PostReady string
+	// Exec formats the line runc init prints when execve fails, with %s
+	// for the path and the errno text: `exec %s: %s`, or
+	// `standard_init_linux.go:219: exec user process caused: %[2]s`.
+	Exec string
+	// ChdirFmt formats the chdir error: `chdir to cwd (%q) set in
+	// config.json failed: %s`.
+	Chdir string
+}
+
+// A Runtime is one runtime binary the model predicts: a version of a Line
+// built with a Go toolchain.
+type Runtime struct {
+	// Name is runtime@version+goX.Y ("runc@1.1.4+go1.19"), crun@version.
+	Name    string
+	Line    *Line
+	Version string
+	// Go is the toolchain that built it ("1.19", "1.20.1", "1.26"); ""
+	// for crun. A minor without a patch level means its newest patch.
+	Go string
+}
+
+// Lines returns the modelled release lines, runc first, in release order.
+func Lines() []*Line { return lines }
+
+// Runtimes returns every runtime the model knows: each runc version of
+// each line built with Go 1.19 (for versions before 1.2.0, which Go 1.19
+// can build) and with Go 1.26, and crun; in table order.
+func Runtimes() []Runtime {
+	var out []Runtime
+	for _, l := range lines {
+		for _, v := range l.Versions {
+			if l.Runtime == "crun" {
+				out = append(out, Runtime{Name: "crun@" + v, Line: l, Version: v})
+				continue
+			}
+			if versionLess(v, "1.2.0") {
+				out = append(out, Runtime{Name: "runc@" + v + "+go1.19", Line: l, Version: v, Go: "1.19"})
+			}
+			out = append(out, Runtime{Name: "runc@" + v + "+go1.26", Line: l, Version: v, Go: "1.26"})
+		}
+	}
+	return out
+}
+
+// LookupRuntime returns the runtime named name: "runc@1.1.4+go1.19",
+// "runc@1.1.4" (the official binary's Go), "runc@1.1.5+debian" (Debian
+// bookworm's package, built with Go 1.19), "crun@1.8.1".
+func LookupRuntime(name string) (Runtime, error) {
+	kind, rest, ok := strings.Cut(name, "@")
+	if !ok || (kind != "runc" && kind != "crun") {
+		return Runtime{}, fmt.Errorf("unknown runtime %q: want runc@VERSION[+goX.Y] or crun@VERSION", name)
+	}
+	version, build, _ := strings.Cut(rest, "+")
+	for _, l := range lines {
+		if l.Runtime != kind {
+			continue
+		}
+		for _, v := range l.Versions {
+			if v != version {
+				continue
+			}
+			rt := Runtime{Name: name, Line: l, Version: v}
+			switch {
+			case kind == "crun":
+				if build != "" {
+					return Runtime{}, fmt.Errorf("unknown runtime %q: crun takes no +build", name)
+				}
+			case build == "":
+				rt.Go = l.OfficialGo
+			case build == "debian" && v == "1.1.5":
+				rt.Go = "1.19"
+			case strings.HasPrefix(build, "go"):
+				if _, err := parseGo(build[2:]); err != nil {
+					return Runtime{}, fmt.Errorf("unknown runtime %q: %v", name, err)
+				}
+				rt.Go = build[2:]
+			default:
+				return Runtime{}, fmt.Errorf("unknown runtime %q: want +goX.Y", name)
+			}
+			return rt, nil
+		}
+	}
+	return Runtime{}, fmt.Errorf("unknown runtime %q: no such %s version modelled", name, kind)
+}
+
+// goVersion is a Go toolchain version; a missing patch is the newest.
+type goVersion struct{ major, minor, patch int }
+
+func parseGo(s string) (goVersion, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return goVersion{}, fmt.Errorf("bad Go version %q", s)
+	}
+	var v goVersion
+	var err error
+	if v.major, err = strconv.Atoi(parts[0]); err != nil {
+		return goVersion{}, fmt.Errorf("bad Go version %q", s)
+	}
+	if v.minor, err = strconv.Atoi(parts[1]); err != nil {
+		return goVersion{}, fmt.Errorf("bad Go version %q", s)
+	}
+	v.patch = 1 << 20
+	if len(parts) == 3 {
+		if v.patch, err = strconv.Atoi(parts[2]); err != nil {
+			return goVersion{}, fmt.Errorf("bad Go version %q", s)
+		}
+	}
+	return v, nil
+}
+
+func (g goVersion) atLeast(major, minor, patch int) bool {
+	if g.major != major {
+		return g.major > major
+	}
+	if g.minor != minor {
+		return g.minor > minor
+	}
+	return g.patch >= patch
+}
+
+// versionLess orders runc versions: 1.0.0-rc92 < 1.0.0-rc93 < 1.0.0 <
+// 1.0.1 < … < 1.6.0-rc.1 < 1.6.0.
+func versionLess(a, b string) bool { return versionKey(a) < versionKey(b) }
+
+func versionKey(v string) string {
+	core, pre, _ := strings.Cut(v, "-")
+	var b strings.Builder
+	for _, p := range strings.Split(core, ".") {
+		n, _ := strconv.Atoi(p)
+		fmt.Fprintf(&b, "%04d.", n)
+	}
+	if pre == "" {
+		b.WriteString("~")
+	} else {
+		digits := strings.TrimLeft(pre, "rc.")
+		n, _ := strconv.Atoi(digits)
+		fmt.Fprintf(&b, "%04d", n)
+	}
+	return b.String()
+}
+
+// sortRuntimes sorts rs in table order.
+func sortRuntimes(rs []Runtime) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Line.Runtime != b.Line.Runtime {
+			return a.Line.Runtime > b.Line.Runtime // runc before crun
+		}
+		if a.Version != b.Version {
+			return versionLess(a.Version, b.Version)
+		}
+		return a.Go < b.Go
+	})
+}
