@@ -1,0 +1,90 @@
+package preexec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// RuntimesTable renders the modelled release lines as the Markdown table of
+// docs/runtimes.md: one row per line, one column per behaviour, a changed
+// cell marked with * and its citation listed below. The docs file is
+// generated from the rows and checked by a test; nobody edits it by hand.
+func RuntimesTable() string {
+	var b strings.Builder
+	b.WriteString("# Runtime profiles\n\n")
+	b.WriteString("Generated from the rows in `runtimes_runc.go` by `go test -run TestDocsUpToDate -update`; do not edit.\n")
+	b.WriteString("A cell marked * differs from the line above; the notes under the table cite the upstream change.\n\n")
+	b.WriteString("| line | versions | official Go | chdir | cwd creation | check after LookPath | LookPath env | no capabilities object | unknown capability | post-ready prefix | execve error |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	var prev *Line
+	var notes []string
+	for i, l := range lines {
+		cell := func(field, v string) string {
+			if prev != nil && prev.Runtime == l.Runtime && fieldValue(prev, field) != v {
+				return v + " *"
+			}
+			return v
+		}
+		name := fmt.Sprintf("%s %s", l.Runtime, l.Versions[0])
+		if len(l.Versions) > 1 {
+			name += " … " + l.Versions[len(l.Versions)-1]
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", i+1, name,
+			dash(l.OfficialGo), cell("Chdir", fieldValue(l, "Chdir")), cell("CwdCreate", fieldValue(l, "CwdCreate")),
+			cell("Eaccess", fieldValue(l, "Eaccess")), cell("Env", fieldValue(l, "Env")), cell("AbsentCaps", fieldValue(l, "AbsentCaps")),
+			cell("UnknownCapsFatal", fieldValue(l, "UnknownCapsFatal")), cell("PostReady", fieldValue(l, "PostReady")), cell("Exec", fieldValue(l, "Exec")))
+		keys := make([]string, 0, len(l.Cite))
+		for k := range l.Cite {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			notes = append(notes, fmt.Sprintf("- line %d (%s), %s: %s", i+1, name, k, l.Cite[k]))
+		}
+		prev = l
+	}
+	b.WriteString("\n## Changes\n\n")
+	b.WriteString(strings.Join(notes, "\n"))
+	b.WriteString("\n")
+	return b.String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// fieldValue is the text of one behaviour of l in the docs table.
+func fieldValue(l *Line, field string) string {
+	switch field {
+	case "Chdir":
+		return l.Chdir.String()
+	case "CwdCreate":
+		return [...]string{"os.MkdirAll as root, fatal", "mkdirat, errors ignored"}[l.CwdCreate]
+	case "Eaccess":
+		return [...]string{"none", "faccessat2, else access(2)", "x/sys Faccessat if Go < 1.20"}[l.Eaccess]
+	case "Env":
+		return [...]string{"all of process.env", "PATH only"}[l.Env]
+	case "AbsentCaps":
+		return [...]string{"all dropped", "kept"}[l.AbsentCaps]
+	case "UnknownCapsFatal":
+		if l.UnknownCapsFatal {
+			return "fatal"
+		}
+		return "warned, dropped"
+	case "PostReady":
+		if l.Runtime == "crun" {
+			return "— (`msg: strerror`)"
+		}
+		return "`" + strings.TrimSpace(strings.ReplaceAll(l.Errors.PostReady, "%[1]s", "run")) + "`"
+	case "Exec":
+		if l.Runtime == "crun" {
+			return "`exec container process `path`: strerror`"
+		}
+		return "`" + strings.ReplaceAll(strings.ReplaceAll(l.Errors.Exec, "%[2]s", "<errno>"), "%s: %s", "<path>: <errno>") + "`"
+	}
+	return ""
+}
