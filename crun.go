@@ -23,7 +23,9 @@ func (e *eval) crun() {
 	over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
 	proc := &access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
 	// crun_safe_ensure_directory_at: errors ignored ("let it fail later").
-	err := mkdirAll(proc, over, plan.Cwd)
+	// It runs before read-only bind mounts are remounted read-only.
+	early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.fsys}, Dirs: over.Dirs}, Kernel: e.kernel()}
+	err := mkdirAll(early, over, plan.Cwd)
 	e.trace(StepMkdirCwd, err, "ensure %s as root (errors ignored)", plan.Cwd)
 
 	env := access.LookPathEnvFrom(plan.Env)
@@ -148,15 +150,15 @@ func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool)
 	return "", last
 }
 
-// crunCheckAccess is crun's check_access: glibc eaccess(path, X_OK) —
-// faccessat2 with AT_EACCESS, and only on ENOSYS faccessat without flags,
-// i.e. access(2), since uid == euid in crun — then stat: not a regular file
-// is EPERM.
+// crunCheckAccess is crun's check_access (src/libcrun/utils.c @1.8.1):
+// glibc's eaccess(path, X_OK), which for a process whose real and
+// effective ids are equal (always, in crun) is plain access(2) — real ids,
+// no effective capabilities for a non-root uid, never faccessat2, so a
+// seccomp filter on faccessat2 does not matter (observed with strace on
+// Debian's crun 1.8.1; runc-preexec.md §6.2 says faccessat2, the binary
+// disagrees) — then stat: not a regular file is EPERM.
 func crunCheckAccess(p *access.Proc, file string) error {
-	err := p.Faccessat2(file, access.X_OK, access.AT_EACCESS)
-	if errors.Is(err, access.ENOSYS) {
-		err = p.Access(file, access.X_OK)
-	}
+	err := p.Access(file, access.X_OK)
 	if err != nil {
 		return unwrapErrno(err)
 	}
@@ -183,4 +185,14 @@ func unwrapErrno(err error) error {
 		}
 		err = u
 	}
+}
+
+// bindWritable shows fsys as crun sees it while it creates the cwd: bind
+// mounts are not yet remounted read-only.
+type bindWritable struct{ access.FS }
+
+func (b bindWritable) Lstat(name string) (access.Inode, error) {
+	ino, err := b.FS.Lstat(name)
+	ino.Mount &^= access.MNT_READONLY
+	return ino, err
 }

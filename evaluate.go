@@ -220,11 +220,26 @@ func (e *eval) prefix(ready bool) string {
 func (e *eval) runc() {
 	l := e.rt.Line
 	plan := e.plan
-	if l.UnknownCapsFatal && plan.UnknownCaps != nil {
-		name := firstUnknown(plan.UnknownCaps)
-		e.trace(StepConfig, plan.UnknownCaps, "unknown capability %q", name)
-		e.fail(StepConfig, e.prefix(true)+fmt.Sprintf("unknown capability %q", name), plan.UnknownCaps)
-		return
+	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
+	if l.EnvCheck != EnvCheck130 {
+		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
+			e.trace(StepConfig, nil, "process.env: %s", msg)
+			e.fail(StepConfig, e.prefix(false)+msg, errors.New(msg))
+			return
+		}
+	}
+	unknownCaps := func() bool {
+		if !l.UnknownCapsFatal {
+			return false
+		}
+		name := e.unknownCap()
+		if name == "" {
+			return false
+		}
+		msg := fmt.Sprintf("unknown capability %q", name)
+		e.trace(StepCaps, nil, "%s (the runtime knows up to %s)", msg, l.LastCap)
+		e.fail(StepCaps, e.prefix(true)+msg, errors.New(msg))
+		return true
 	}
 	root := e.rootCred()
 	over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
@@ -258,6 +273,13 @@ func (e *eval) runc() {
 			chdirFail(err)
 			return
 		}
+		if unknownCaps() {
+			return
+		}
+	case ChdirAfterSetuid:
+		if unknownCaps() {
+			return
+		}
 	case ChdirAsRootThenRetry:
 		if err := chdir(proc, "runc-init root"); err != nil {
 			if !errors.Is(err, fs.ErrPermission) {
@@ -268,6 +290,14 @@ func (e *eval) runc() {
 		}
 	}
 	_ = chdirErr
+	if l.EnvCheck == EnvCheck130 {
+		// prepareEnv, in finalizeNamespace after the first chdir.
+		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
+			e.trace(StepConfig, nil, "process.env: %s", msg)
+			e.fail(StepConfig, e.prefix(true)+msg, errors.New(msg))
+			return
+		}
+	}
 
 	// ApplyBoundingSet, SetKeepCaps, setupUser.
 	want := plan.Caps
@@ -281,10 +311,20 @@ func (e *eval) runc() {
 	}
 	st.KeepCaps = true
 	c.SetCaps(st)
-	user, err := e.setupUser(&c)
+	groups := plan.User.AdditionalGids
+	if l.User == UserPasswd {
+		g, err := resolveUserPasswd(proc, plan.User.UID, plan.User.GID, plan.User.AdditionalGids)
+		if err != nil {
+			e.trace(StepUser, err, "user lookup in /etc/passwd and /etc/group")
+			e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+err.Error(), err)
+			return
+		}
+		groups = g
+	}
+	user, err := e.setupUser(&c, groups)
 	if err != nil {
 		e.trace(StepUser, err, "setupUser")
-		e.fail(StepUser, e.prefix(true)+err.Error(), err)
+		e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+err.Error(), err)
 		return
 	}
 	e.trace(StepUser, nil, "setgroups %v, setgid %d, setuid %d: %s", plan.User.AdditionalGids, plan.User.GID, plan.User.UID, credSummary(user))
@@ -303,7 +343,7 @@ func (e *eval) runc() {
 		st, err = st.ApplyCaps(want)
 		if err != nil {
 			e.trace(StepCaps, err, "capset")
-			e.fail(StepCaps, e.prefix(true)+"unable to apply caps: "+errnoString(err), err)
+			e.fail(StepCaps, e.prefix(true)+fmt.Sprintf(l.Errors.Caps, errnoString(err)), err)
 			return
 		}
 	}
@@ -372,12 +412,12 @@ func (e *eval) interpreter(x *access.Exec) {
 
 // setupUser is runc's setupUser: setgroups(additionalGids) unless rootless,
 // setgid, setuid (runc-preexec.md §1.4, §2).
-func (e *eval) setupUser(c *access.Cred) (*access.Cred, error) {
+func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) {
 	u := e.plan.User
 	cur := c
 	var err error
 	if !e.host.Rootless {
-		if cur, err = access.Setgroups(cur, u.AdditionalGids); err != nil {
+		if cur, err = access.Setgroups(cur, groups); err != nil {
 			return nil, fmt.Errorf("setgroups: %s", errnoString(err))
 		}
 	}
@@ -473,10 +513,22 @@ func glibcStrerror(err error) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func firstUnknown(u *caps.UnknownError) string {
-	for _, set := range []string{"bounding", "effective", "inheritable", "permitted", "ambient"} {
-		if ns := u.Names[set]; len(ns) > 0 {
-			return ns[0]
+// unknownCap returns the first capability name of process.capabilities
+// (bounding, effective, inheritable, permitted, ambient, as runc's
+// capabilities.New reads them) that the runtime's library does not know,
+// "" if none.
+func (e *eval) unknownCap() string {
+	sp := e.plan.Spec
+	if sp == nil || sp.Process == nil || sp.Process.Capabilities == nil {
+		return ""
+	}
+	lc := sp.Process.Capabilities
+	for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted, lc.Ambient} {
+		for _, n := range set {
+			c, ok := caps.Parse(n)
+			if !ok || c > e.rt.Line.LastCap {
+				return n
+			}
 		}
 	}
 	return ""

@@ -2,6 +2,8 @@ package preexec
 
 import (
 	"fmt"
+
+	"github.com/preexec/preexec/caps"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +38,13 @@ type Line struct {
 	// UnknownCapsFatal: an unknown capability name fails the container
 	// (runc rc92, rc93) instead of being warned about and dropped.
 	UnknownCapsFatal bool
+	// LastCap is the highest capability the runtime's capability library
+	// knows (rc92 vendors gocapability d98352740cb2: CAP_AUDIT_READ).
+	LastCap caps.Cap
+	// EnvCheck is how runc validates process.env entries.
+	EnvCheck EnvCheck
+	// User is how process.user becomes credentials.
+	User UserResolve
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
 	// Cite justifies, per field name, how this line differs from the
@@ -98,6 +107,40 @@ const (
 	EaccessXSysIfGoBefore120
 )
 
+// EnvCheck is the validation of process.env entries by runc's init; each
+// returns its first complaint.
+type EnvCheck int
+
+const (
+	// EnvCheckNone: crun puts every entry as given.
+	EnvCheckNone EnvCheck = iota
+	// EnvCheckRC92: `invalid environment 'PAIR'` for an entry without '=',
+	// then os.Setenv's own errors (runc rc92 … rc95,
+	// init_linux.go:populateProcessEnvironment), before ready.
+	EnvCheckRC92
+	// EnvCheck100: `invalid environment variable: "PAIR"`, empty names and
+	// NUL bytes refused (runc 1.0.0 … 1.1.7), before ready.
+	EnvCheck100
+	// EnvCheck118: the pair is no longer printed (63af8b006, runc 1.1.8
+	// … 1.2.x), before ready.
+	EnvCheck118
+	// EnvCheck130: checked in finalizeNamespace after the first chdir,
+	// from the last entry backwards (env.go:prepareEnv, runc 1.3.0 on).
+	EnvCheck130
+)
+
+// UserResolve is how process.user becomes the credentials runc sets.
+type UserResolve int
+
+const (
+	// UserNumeric: the ids as given (runc ≥ 1.3.0, 7dc248688, #3999; crun).
+	UserNumeric UserResolve = iota
+	// UserPasswd: libcontainer/user.GetExecUserPath over the container's
+	// /etc/passwd and /etc/group: read errors are fatal, ids must be in
+	// 0 … 2³¹−1, additional gids may name a group (runc ≤ 1.2.x).
+	UserPasswd
+)
+
 // InitEnv is the environment runc-init's LookPath sees.
 type InitEnv int
 
@@ -129,9 +172,14 @@ type ErrorStyle struct {
 	// for the path and the errno text: `exec %s: %s`, or
 	// `standard_init_linux.go:219: exec user process caused: %[2]s`.
 	Exec string
-	// ChdirFmt formats the chdir error: `chdir to cwd (%q) set in
+	// Chdir formats the chdir error: `chdir to cwd (%q) set in
 	// config.json failed: %s`.
 	Chdir string
+	// SetupUser prefixes user resolution errors: `setup user: ` (≤ 1.0.3),
+	// `unable to setup user: ` (1.1+).
+	SetupUser string
+	// Caps formats a capset failure with %s for the errno text.
+	Caps string
 }
 
 // A Runtime is one runtime binary the model predicts: a version of a Line

@@ -1,5 +1,7 @@
 package preexec
 
+import "github.com/preexec/preexec/caps"
+
 // The runc release lines, from runc-preexec.md (read at each tag; §1.2 is
 // the change log these rows follow). A line's Cite names what differs from
 // the line before it.
@@ -19,8 +21,9 @@ var (
 			PreReady:  "container_linux.go:370: starting container process caused: process_linux.go:459: container init caused: ",
 			PostReady: "container_linux.go:370: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
-			Chdir:     chdirText,
+			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
 		},
+		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		Cite: map[string]string{"Chdir": "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root"},
 	}
 	runcRC93 = &Line{
@@ -31,34 +34,49 @@ var (
 			PreReady:  "container_linux.go:367: starting container process caused: process_linux.go:495: container init caused: ",
 			PostReady: "container_linux.go:367: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
-			Chdir:     chdirText,
+			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
 		},
+		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		Cite: map[string]string{
-			"Chdir":  "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied",
-			"Errors": "file:line of the call sites moved",
+			"LastCap": "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
+			"Chdir":   "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied",
+			"Errors":  "file:line of the call sites moved",
 		},
 	}
 	runcRC94 = &Line{
-		Runtime: "runc", Versions: []string{"1.0.0-rc94", "1.0.0-rc95", "1.0.0", "1.0.1", "1.0.2", "1.0.3"}, OfficialGo: "1.16",
+		Runtime: "runc", Versions: []string{"1.0.0-rc94", "1.0.0-rc95"}, OfficialGo: "1.16",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors: ErrorStyle{
-			PreReady:  "container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: ",
-			PostReady: "container_linux.go:380: starting container process caused: ",
-			Exec:      "standard_init_linux.go:228: exec user process caused: %[2]s",
-			Chdir:     chdirText,
-		},
+		Errors:     rc94Errors,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
 			"Errors":           "file:line of the call sites moved",
 		},
 	}
-	runc110 = &Line{
+	runc100 = &Line{
+		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1", "1.0.2", "1.0.3"}, OfficialGo: "1.16",
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     rc94Errors,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		Cite: map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
+	}
+	rc94Errors = ErrorStyle{
+		PreReady:  "container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: ",
+		PostReady: "container_linux.go:380: starting container process caused: ",
+		Exec:      "standard_init_linux.go:228: exec user process caused: %[2]s",
+		Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
+	}
+	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
+	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
+	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s"}
+	runc110      = &Line{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText},
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		Cite: map[string]string{
 			"Errors": "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`",
 		},
@@ -67,38 +85,47 @@ var (
 		Runtime: "runc", Versions: []string{"1.1.4", "1.1.5"}, OfficialGo: "1.17",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessFaccessat2ElseAccess, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText},
-		Cite:       map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		Cite: map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 	}
 	runc116 = &Line{
-		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7", "1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
+		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText},
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		Cite: map[string]string{
 			"Eaccess": "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
-			"note":    "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
+		},
+	}
+	runc118 = &Line{
+		Runtime: "runc", Versions: []string{"1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Cite: map[string]string{
+			"EnvCheck": "63af8b006: do not print environment variable value (`invalid environment variable: missing '='`)",
+			"note":     "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
 		},
 	}
 	runc1113 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.13"}, OfficialGo: "1.21",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText},
-		Cite:       map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
 	}
 	runc1114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText},
-		Cite:       map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText},
+		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		Cite: map[string]string{
 			"Eaccess": "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"Errors":  "c6e7b1a8e (#3982): every init error wrapped `error during container init:`",
@@ -108,8 +135,11 @@ var (
 		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6"}, OfficialGo: "1.23",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText},
+		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		Cite: map[string]string{
+			"User":       "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
+			"EnvCheck":   "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
+			"Errors":     "capabilities.go: `can't apply capabilities: %w`",
 			"Env":        "06f1e0765 (#4325): only PATH enters runc-init's environment",
 			"AbsentCaps": "049a5f76c, 73849e797 (#4585): no process.capabilities leaves capabilities alone",
 		},
@@ -118,15 +148,15 @@ var (
 		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.5.0", "1.5.1", "1.6.0-rc.1"}, OfficialGo: "1.25",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
-		Errors:     ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText},
-		Cite:       map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
+		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
+		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
 	}
 	crun181 = &Line{
-		Runtime: "crun", Versions: []string{"1.8.1"},
+		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Cite:       map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}
 )
 
-var lines = []*Line{runcRC92, runcRC93, runcRC94, runc110, runc114, runc116, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Line{runcRC92, runcRC93, runcRC94, runc100, runc110, runc114, runc116, runc118, runc1113, runc1114, runc120, runc130, runc140, crun181}

@@ -263,3 +263,15 @@ func (w *walker) mayOpenExec() (Inode, error) {
 	}
 	return ino, nil
 }
+
+// Resolve resolves name following symlinks, as stat(2) does, and returns
+// the inode and its resolved path inside the root (no symlinks in it):
+// the path an FS answers for.
+func (p *Proc) Resolve(name string) (Inode, string, error) {
+	w := getWalker(p, p.Cred)
+	defer putWalker(w)
+	if err := w.walk(name, lookupFollow); err != nil {
+		return Inode{}, "", w.fail("stat", name, err)
+	}
+	return w.result(), w.path(), nil
+}
