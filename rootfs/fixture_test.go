@@ -428,6 +428,7 @@ dir / 0755 0:0
 dir /home/nonroot 0700 65532:65532
 dir /shared 2775 0:100 acl=u::rwx,g::rwx,g:200:r-x,m::rwx,o::r-x
 file /bin/probe 0755 0:0 elf
+file /bin/busybox 0755 0:0 busybox
 file /bin/arm 0755 0:0 elf=aarch64
 file /bin/dyn 0755 0:0 interp=/bin/probe
 file /bin/rel 0755 0:0 interp=probe

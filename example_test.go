@@ -1,0 +1,63 @@
+package preexec_test
+
+import (
+	"fmt"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+const distrolessConfig = `{
+	"ociVersion": "1.0.2",
+	"root": {"path": "rootfs"},
+	"process": {
+		"user": {"uid": 1000680000, "gid": 0},
+		"cwd": "/home/nonroot",
+		"args": ["/app"],
+		"env": ["PATH=/usr/bin:/bin"]
+	}
+}`
+
+// The runc rc93 incident: OpenShift runs distroless static:nonroot as an
+// arbitrary uid with gid 0, and rc93 changes to /home/nonroot (0700
+// 65532:65532) after switching to that user.
+func ExampleEvaluate() {
+	plan, err := spec.Parse("config.json", []byte(distrolessConfig))
+	if err != nil {
+		panic(err)
+	}
+	fsys := rootfs.MustParseFixture(`
+dir  /home/nonroot 0700 65532:65532
+file /app          0755 0:0 busybox
+`).Mem()
+	rt, _ := preexec.LookupRuntime("runc@1.0.0-rc93")
+	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
+	fmt.Println(res.Starts, res.Step)
+	fmt.Println(res.Error)
+	// Output:
+	// false chdir
+	// container_linux.go:367: starting container process caused: chdir to cwd ("/home/nonroot") set in config.json failed: permission denied
+}
+
+// Compare shows where runc rc92, rc93 and rc94 part ways on the same
+// container.
+func ExampleCompare() {
+	plan, _ := spec.Parse("config.json", []byte(distrolessConfig))
+	fsys := rootfs.MustParseFixture(`
+dir  /home/nonroot 0700 65532:65532
+file /app          0755 0:0 busybox
+`).Mem()
+	var rts []preexec.Runtime
+	for _, name := range []string{"runc@1.0.0-rc92", "runc@1.0.0-rc93", "runc@1.0.0-rc94"} {
+		rt, _ := preexec.LookupRuntime(name)
+		rts = append(rts, rt)
+	}
+	c := preexec.Compare(plan, fsys, rts, preexec.Host{})
+	for _, g := range c.Groups {
+		fmt.Println(g.Runtimes, g.Starts, g.Step)
+	}
+	// Output:
+	// [runc@1.0.0-rc92 runc@1.0.0-rc94] true started
+	// [runc@1.0.0-rc93] false chdir
+}

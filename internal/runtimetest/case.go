@@ -1,0 +1,280 @@
+package runtimetest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/rootfs"
+)
+
+// Marker is the line an entrypoint prints on stdout when it runs, so that
+// "started" is observed, not inferred.
+const Marker = "preexec-started"
+
+// A Case is one bundle for the runtime oracle: a root filesystem and the
+// parts of config.json that decide the pre-exec checks. It is what a golden
+// file records next to the outcomes, and what the model (issue [3/5]) will
+// be evaluated on, so every field is data, never host state.
+//
+// Ids in Rootfs and in Mounts' sources are kernel ids, as stored on disk;
+// Process ids are ids inside the container (equal to kernel ids without a
+// user namespace).
+type Case struct {
+	// Name is unique, snake_case, and names the rule (curated) or the seed
+	// and index (random: "random_s1_0042").
+	Name string `json:"name"`
+	// Rule says why the case exists, citing the research note's section
+	// or the kernel/runc line it pins.
+	Rule string `json:"rule"`
+	// Rootfs is the container's root filesystem as fixture text
+	// (rootfs.ParseFixture); its "/" line sets the root directory. It must
+	// not contain mount lines: mounts are Mounts, made by the runtime.
+	Rootfs Fixture `json:"rootfs"`
+	// Process is config.json's process.
+	Process Process `json:"process"`
+	// Seccomp is the filter in linux.seccomp, by name.
+	Seccomp Seccomp `json:"seccomp"`
+	// Mounts are added after the default mounts (/proc, /dev, /dev/pts,
+	// /dev/shm, /sys), in order.
+	Mounts []Mount `json:"mounts,omitempty"`
+	// UserNS, if set, adds a user namespace with these mappings.
+	UserNS *UserNS `json:"userns,omitempty"`
+	// ReadonlyRoot is root.readonly.
+	ReadonlyRoot bool `json:"readonlyRoot,omitempty"`
+}
+
+// Process is the part of an OCI process object that the pre-exec checks
+// read. terminal is always false; the umask is the runtime's default.
+type Process struct {
+	UID            uint32   `json:"uid"`
+	GID            uint32   `json:"gid"`
+	AdditionalGids []uint32 `json:"additionalGids,omitempty"`
+	Cwd            string   `json:"cwd"`
+	Args           []string `json:"args"`
+	// Env is process.env; empty means absent from config.json.
+	Env []string `json:"env,omitempty"`
+	// Capabilities is process.capabilities; nil means absent from
+	// config.json, which runc ≤ 1.2 and crun take as "no capabilities"
+	// and runc ≥ 1.3 as "leave them alone" (runc-preexec.md §1.4).
+	Capabilities    *Capabilities `json:"capabilities,omitempty"`
+	NoNewPrivileges bool          `json:"noNewPrivileges,omitempty"`
+}
+
+// Capabilities is process.capabilities: each set as capability names
+// ("CAP_DAC_OVERRIDE"). An empty set is absent from config.json (as the
+// runtime-spec types write it), which every runtime takes as empty.
+type Capabilities struct {
+	Bounding    []string `json:"bounding,omitempty"`
+	Effective   []string `json:"effective,omitempty"`
+	Inheritable []string `json:"inheritable,omitempty"`
+	Permitted   []string `json:"permitted,omitempty"`
+	Ambient     []string `json:"ambient,omitempty"`
+}
+
+// Seccomp names the seccomp filter of a case. Every filter has the default
+// action SCMP_ACT_ALLOW; the faccessat2 ones answer faccessat2 (x86_64
+// syscall 439) with SCMP_ACT_ERRNO and errnoRet ENOSYS (38), as on a kernel
+// before 5.8 or under an old libseccomp profile, or EPERM (1), as under
+// Docker-style profiles that refuse unknown syscalls.
+type Seccomp string
+
+// The seccomp filters.
+const (
+	SeccompNone             Seccomp = "none"
+	SeccompFaccessat2ENOSYS Seccomp = "faccessat2-enosys"
+	SeccompFaccessat2EPERM  Seccomp = "faccessat2-eperm"
+)
+
+// A Mount is an extra OCI mount.
+type Mount struct {
+	// Destination is the absolute path in the container.
+	Destination string `json:"destination"`
+	// Type is "bind" or "tmpfs".
+	Type string `json:"type"`
+	// Source is, for a bind mount, the host directory to bind, as fixture
+	// text whose "/" is the directory itself; the harness materialises it
+	// next to the bundle's rootfs. Unused for tmpfs.
+	Source Fixture `json:"source,omitempty"`
+	// Options are the OCI mount options: for bind, e.g. "ro", "noexec",
+	// "nosuid" ("bind" or "rbind" is added when absent); for tmpfs, e.g.
+	// "mode=0700", "uid=1000", "noexec".
+	Options []string `json:"options,omitempty"`
+}
+
+// UserNS is a user namespace's mappings, as linux.uidMappings and
+// linux.gidMappings.
+type UserNS struct {
+	UIDMappings []IDMap `json:"uidMappings"`
+	GIDMappings []IDMap `json:"gidMappings"`
+}
+
+// IDMap maps Size ids from ContainerID inside to HostID outside.
+type IDMap struct {
+	ContainerID uint32 `json:"containerID"`
+	HostID      uint32 `json:"hostID"`
+	Size        uint32 `json:"size"`
+}
+
+// Fixture is fixture text. In JSON it is an array of its lines, so that a
+// golden file shows one inode per line; a JSON string is accepted too.
+type Fixture string
+
+// MarshalJSON writes f as an array of its non-empty lines.
+func (f Fixture) MarshalJSON() ([]byte, error) {
+	lines := []string{}
+	for _, l := range strings.Split(string(f), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return json.Marshal(lines)
+}
+
+// UnmarshalJSON reads an array of lines or a string.
+func (f *Fixture) UnmarshalJSON(b []byte) error {
+	var lines []string
+	if err := json.Unmarshal(b, &lines); err == nil {
+		*f = Fixture(strings.Join(lines, "\n") + "\n")
+		if len(lines) == 0 {
+			*f = ""
+		}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("fixture: want an array of lines or a string")
+	}
+	*f = Fixture(s)
+	return nil
+}
+
+// Parse parses f; name prefixes errors.
+func (f Fixture) Parse(name string) (*rootfs.Fixture, error) {
+	return rootfs.ParseFixture(name, string(f))
+}
+
+// Validate checks that c can be materialised: a name and a rule, fixtures
+// that parse (without mount lines), an absolute cwd, args, known seccomp
+// and mount types, and capability names this module knows.
+func (c *Case) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Name == "" {
+		bad("name: empty")
+	}
+	if c.Rule == "" {
+		bad("rule: empty")
+	}
+	if f, err := c.Rootfs.Parse("rootfs"); err != nil {
+		bad("%v", err)
+	} else {
+		for _, e := range f.Entries {
+			if e.Kind == rootfs.KindTmpfs || e.Kind == rootfs.KindBind {
+				bad("rootfs:%d: mount lines are not allowed, use mounts", e.Line)
+			}
+		}
+	}
+	if !path.IsAbs(c.Process.Cwd) {
+		bad("process.cwd: want an absolute path, got %q", c.Process.Cwd)
+	}
+	if len(c.Process.Args) == 0 {
+		bad("process.args: empty")
+	}
+	switch c.Seccomp {
+	case SeccompNone, SeccompFaccessat2ENOSYS, SeccompFaccessat2EPERM:
+	default:
+		bad("seccomp: want none, faccessat2-enosys or faccessat2-eperm, got %q", c.Seccomp)
+	}
+	if lc := c.Process.Capabilities; lc != nil {
+		for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted, lc.Ambient} {
+			for _, n := range set {
+				if _, ok := caps.Parse(n); !ok {
+					bad("process.capabilities: unknown %q", n)
+				}
+			}
+		}
+	}
+	for i, m := range c.Mounts {
+		if !path.IsAbs(m.Destination) {
+			bad("mounts[%d].destination: want an absolute path, got %q", i, m.Destination)
+		}
+		switch m.Type {
+		case "bind":
+			f, err := m.Source.Parse(fmt.Sprintf("mounts[%d].source", i))
+			if err != nil {
+				bad("%v", err)
+				continue
+			}
+			for _, e := range f.Entries {
+				if e.Kind == rootfs.KindTmpfs || e.Kind == rootfs.KindBind {
+					bad("mounts[%d].source:%d: mount lines are not allowed", i, e.Line)
+				}
+			}
+		case "tmpfs":
+			if m.Source != "" {
+				bad("mounts[%d].source: a tmpfs has no source", i)
+			}
+		default:
+			bad("mounts[%d].type: want bind or tmpfs, got %q", i, m.Type)
+		}
+	}
+	if c.UserNS != nil && (len(c.UserNS.UIDMappings) == 0 || len(c.UserNS.GIDMappings) == 0) {
+		bad("userns: want uid and gid mappings")
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("case %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// Class is the kind of an outcome.
+type Class string
+
+// The outcome classes.
+const (
+	// Started: the entrypoint ran and printed Marker (or the probe ELF
+	// exited with rootfs.ProbeExitRan).
+	Started Class = "started"
+	// CreateError: the runtime refused before execve, with its own error
+	// (runc: the msg of its final level=error log line; crun: its stderr
+	// line).
+	CreateError Class = "create-error"
+	// ExecError: execve itself failed after the runtime's checks passed;
+	// the message is the line runc init or crun's container process
+	// printed.
+	ExecError Class = "exec-error"
+	// PostExecError: execve succeeded but the program it started — the
+	// #! interpreter — failed before the entrypoint printed Marker; the
+	// message is the interpreter's.
+	PostExecError Class = "post-exec-error"
+	// HarnessError: the harness could not tell (timeout, bundle error,
+	// output no rule classifies). Never a runtime's result.
+	HarnessError Class = "harness-error"
+)
+
+// An Outcome is what one runtime did with one case, as its user sees it.
+type Outcome struct {
+	Class Class `json:"class"`
+	// Started is true only for Class Started.
+	Started bool `json:"started"`
+	// Message is the runtime's (or interpreter's) error, byte-exact after
+	// unquoting runc's logrus value; empty when started.
+	Message string `json:"message,omitempty"`
+	// ExitStatus is the runtime command's exit status.
+	ExitStatus int `json:"exitStatus"`
+	// Output is the raw stdout and stderr, kept only for harness errors.
+	Output string `json:"output,omitempty"`
+}
+
+// String is a one-line form for logs and diffs.
+func (o Outcome) String() string {
+	s := fmt.Sprintf("%s (exit %d)", o.Class, o.ExitStatus)
+	if o.Message != "" {
+		s += ": " + o.Message
+	}
+	return s
+}

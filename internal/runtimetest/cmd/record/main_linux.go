@@ -1,0 +1,214 @@
+//go:build linux
+
+// Command record runs every curated case and the random cases of a seed
+// against every installed runtime and records the outcomes as goldens in
+// testdata/runtime/ (see internal/runtimetest). It needs root.
+//
+//	sudo go run ./internal/runtimetest/cmd/record [flags]
+//
+// Re-recording over existing goldens prints every changed outcome (and
+// changed case definitions, runtime identities, kernel) and writes nothing
+// unless -update is given; outcomes where the goldens had none are added
+// without it. A harness error (timeout, output the classifier does not
+// know) is printed and nothing is written.
+//
+// Flags:
+//
+//	-update          overwrite changed goldens
+//	-seed N          seed of the random cases (default 1)
+//	-random N        number of random cases (default 300)
+//	-runtimes RE     only runtimes whose name matches RE (outcomes of the
+//	                 others are kept)
+//	-cases RE        only cases whose name matches RE (no pruning)
+//	-jobs N          runs in flight (default CPUs+1)
+//	-dir DIR         golden directory (default testdata/runtime of the module)
+//	-n               dry run: report, write nothing
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/preexec/preexec/internal/runtimetest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	update := fs.Bool("update", false, "overwrite changed goldens")
+	seed := fs.Uint64("seed", 1, "seed of the random cases")
+	nrandom := fs.Int("random", 300, "number of random cases")
+	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
+	caseRE := fs.String("cases", "", "only cases matching this regexp")
+	jobs := fs.Int("jobs", runtimetest.DefaultWorkers(), "runs in flight")
+	dir := fs.String("dir", "", "golden directory (default: testdata/runtime of the module)")
+	dry := fs.Bool("n", false, "dry run: report, write nothing")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
+		return 2
+	}
+	if os.Geteuid() != 0 {
+		return fail("needs root (bundles have real owners; runtimes run as root)")
+	}
+	if *dir == "" {
+		d, err := runtimetest.FindGoldenDir()
+		if err != nil {
+			return fail("%v", err)
+		}
+		*dir = d
+	}
+	rtMatch, err := regexp.Compile(*rtRE)
+	if err != nil {
+		return fail("-runtimes: %v", err)
+	}
+	caseMatch, err := regexp.Compile(*caseRE)
+	if err != nil {
+		return fail("-cases: %v", err)
+	}
+
+	all, err := runtimetest.Installed()
+	if err != nil {
+		return fail("%v", err)
+	}
+	var rts []runtimetest.Runtime
+	for _, rt := range all {
+		if rtMatch.MatchString(rt.Name) {
+			rts = append(rts, rt)
+		}
+	}
+	if len(rts) == 0 {
+		return fail("no runtimes installed (in %s, /usr/sbin/runc, /usr/bin/crun) match %q", runtimetest.RuntimesDir(), *rtRE)
+	}
+
+	curated := map[string]bool{}
+	var cases []runtimetest.Case
+	for _, c := range runtimetest.Curated() {
+		curated[c.Name] = true
+		cases = append(cases, c)
+	}
+	for i := 0; i < *nrandom; i++ {
+		cases = append(cases, runtimetest.Random(*seed, i))
+	}
+	var selected []runtimetest.Case
+	for _, c := range cases {
+		if err := c.Validate(); err != nil {
+			return fail("%v", err)
+		}
+		if caseMatch.MatchString(c.Name) {
+			selected = append(selected, c)
+		}
+	}
+
+	h, err := runtimetest.NewHarness()
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer func() {
+		if err := h.Close(); err != nil {
+			fmt.Fprintf(stderr, "record: %v\n", err)
+		}
+	}()
+	var jobsList []runtimetest.Job
+	for i := range selected {
+		for _, rt := range rts {
+			jobsList = append(jobsList, runtimetest.Job{Case: &selected[i], Runtime: rt})
+		}
+	}
+	fmt.Fprintf(stderr, "record: %d cases x %d runtimes = %d runs, %d in flight\n", len(selected), len(rts), len(jobsList), *jobs)
+	start := time.Now()
+	last := time.Now()
+	results := h.RunAll(context.Background(), jobsList, *jobs, func(done int) {
+		if time.Since(last) > 10*time.Second {
+			last = time.Now()
+			fmt.Fprintf(stderr, "record: %d/%d runs, %s\n", done, len(jobsList), time.Since(start).Round(time.Second))
+		}
+	})
+	elapsed := time.Since(start)
+
+	outcomes := map[string]map[string]runtimetest.Outcome{}
+	var harness []string
+	var total time.Duration
+	for _, r := range results {
+		total += r.Duration
+		if r.Outcome.Class == runtimetest.HarnessError {
+			harness = append(harness, fmt.Sprintf("%s on %s: %s\n%s", r.Case.Name, r.Runtime.Name, r.Outcome.Message, r.Outcome.Output))
+			continue
+		}
+		if outcomes[r.Case.Name] == nil {
+			outcomes[r.Case.Name] = map[string]runtimetest.Outcome{}
+		}
+		outcomes[r.Case.Name][r.Runtime.Name] = r.Outcome
+	}
+	if len(results) > 0 {
+		fmt.Fprintf(stderr, "record: %d runs in %s (%.3f s per run, %.3f s of wall time per run with %d in flight)\n",
+			len(results), elapsed.Round(time.Millisecond), total.Seconds()/float64(len(results)), elapsed.Seconds()/float64(len(results)), *jobs)
+	}
+	if len(harness) > 0 {
+		sort.Strings(harness)
+		for _, h := range harness {
+			fmt.Fprintln(stderr, "harness error:", h)
+		}
+		return fail("%d harness errors; nothing written", len(harness))
+	}
+
+	g, err := runtimetest.LoadGoldens(*dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var uts unix.Utsname
+	if err := unix.Uname(&uts); err != nil {
+		return fail("uname: %v", err)
+	}
+	kernel := unix.ByteSliceToString(uts.Release[:])
+	prune := *caseRE == "" // a full case list: goldens of other cases are stale
+	rep := g.Apply(kernel, rts, selected, curated, outcomes, prune)
+	for _, c := range rep.Changed {
+		fmt.Fprintln(stdout, c)
+	}
+	fmt.Fprintf(stdout, "record: %d outcomes added, %d changes\n", rep.Added, len(rep.Changed))
+	printSummary(stdout, selected, rts, outcomes)
+	if len(rep.Changed) > 0 && !*update {
+		return fail("goldens differ (above); nothing written; rerun with -update to overwrite")
+	}
+	if *dry {
+		return 0
+	}
+	if err := g.Write(*dir); err != nil {
+		return fail("%v", err)
+	}
+	fmt.Fprintf(stdout, "record: wrote %s\n", *dir)
+	return 0
+}
+
+// printSummary prints, per runtime, how many cases ended in each class.
+func printSummary(w io.Writer, cases []runtimetest.Case, rts []runtimetest.Runtime, outcomes map[string]map[string]runtimetest.Outcome) {
+	for _, rt := range rts {
+		hist := map[runtimetest.Class]int{}
+		for _, c := range cases {
+			if o, ok := outcomes[c.Name][rt.Name]; ok {
+				hist[o.Class]++
+			}
+		}
+		var parts []string
+		for _, cl := range []runtimetest.Class{runtimetest.Started, runtimetest.CreateError, runtimetest.ExecError, runtimetest.PostExecError} {
+			parts = append(parts, fmt.Sprintf("%s %d", cl, hist[cl]))
+		}
+		fmt.Fprintf(w, "  %-28s %s\n", rt.Name, strings.Join(parts, ", "))
+	}
+}

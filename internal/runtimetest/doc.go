@@ -1,0 +1,67 @@
+// Package runtimetest is the runtime oracle: it materialises a Case — a root
+// filesystem written in the fixture language (rootfs.Fixture) plus an OCI
+// process, seccomp, mounts and user namespace — as a real OCI bundle, runs a
+// real runtime binary (runc, crun) on it, and records the Outcome exactly as
+// the runtime's user sees it.
+//
+// The parts:
+//
+//   - Case (case.go) is the JSON-serialisable description of one bundle;
+//     Curated (curated.go) is the hand-written table, each row citing the
+//     rule of runc-preexec.md or kernel-go-semantics.md it pins; Random
+//     (random.go) generates cases from a seed, deterministically.
+//   - Bundle (bundle_linux.go) writes rootfs/ (internal/fixture.Materialize)
+//     and config.json (runtime-spec types) into a directory.
+//   - Harness.Run (run_linux.go) runs one runtime on one bundle and
+//     classifies what it printed (outcome.go): started (the entrypoint's
+//     marker was seen on stdout), create-error (runc: the msg of its final
+//     level=error line; crun: its stderr line), exec-error (the line runc
+//     init or crun's container process prints when execve fails),
+//     post-exec-error (the interpreter ran and failed, e.g. busybox sh
+//     cannot open its script), or harness-error (a timeout, output the
+//     classifier does not know — never counted as a runtime's result).
+//   - Goldens (golden.go) in testdata/runtime/ at the repository root hold,
+//     per case, the case and each runtime's outcome, plus header.json with
+//     the kernel and the runtimes that produced them. cmd/record writes
+//     them; TestRuntimeOracle holds the installed runtimes to them.
+//
+// Entry points print a marker, Marker, so that "started" is observed, not
+// inferred: scripts are "#!/bin/sh\necho preexec-started\n" with /bin/sh a
+// symlink to a busybox file (fixture content "busybox"), binaries are
+// busybox copies named after the echo applet. The probe ELF (content elf,
+// interp=) prints nothing; a run whose exit status is rootfs.ProbeExitRan
+// counts as started too.
+//
+// Running needs Linux and root; the oracle test skips otherwise, unless the
+// environment has PREEXEC_ORACLE=required, when it fails. The runtimes are
+// those internal/runtimes lists (manifest.json of .ci/install-runtimes in
+// $PREEXEC_RUNTIMES, default /var/cache/preexec/runtimes); crun runs in a
+// private mount namespace with cgroup2 on /sys/fs/cgroup and
+// --cgroup-manager=disabled, since CI machines have hybrid cgroups.
+//
+// In CI, TestRuntimeOracle runs every curated case on every runtime, plus
+// for each runtime 40 of the recorded random cases and 20 of 60 cases of a
+// seed taken from the clock (printed; PREEXEC_RUNTIME_SEED=N replays it):
+// at least 100 cases per runtime. It fails on a changed outcome, a curated
+// case that no longer matches its golden, or a harness error, and ends with
+//
+//	runtime-oracle: <cases> cases x <runtimes> runtimes, <M> disagreements
+//
+// Commands:
+//
+//	sudo go test ./internal/runtimetest -run RuntimeOracle -v
+//	sudo go test ./internal/runtimetest -run RuntimeOracle -v -timeout 0 -args -full
+//	sudo go run ./internal/runtimetest/cmd/record [-update] [-runtimes RE] [-cases RE]
+//
+// The environment tunes a run: PREEXEC_ORACLE=required (fail instead of
+// skip), PREEXEC_RUNTIME_SEED=N (replay the time seed), PREEXEC_RUNTIME_FULL=1
+// (as -full), PREEXEC_RUNTIME_JOBS=N (runs in flight, default CPUs+1),
+// PREEXEC_RUNTIME_FILTER=RE (only matching runtimes), PREEXEC_RUNTIMES=DIR
+// (where the runtimes are).
+//
+// -full (or PREEXEC_RUNTIME_FULL=1) runs the full cross product: every
+// curated and recorded random case and 300 time-seeded ones on every
+// runtime. cmd/record re-records the goldens (every curated case and 300
+// random cases of seed 1, on every installed runtime), prints what changed,
+// and writes changes only with -update.
+package runtimetest

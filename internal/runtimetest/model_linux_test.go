@@ -1,0 +1,202 @@
+//go:build linux
+
+package runtimetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// modelInputs turns a case into what preexec.Evaluate takes: the plan of
+// the config.json the harness writes, and the root filesystem as the
+// container sees it, with the bind sources and tmpfs mounts in place.
+func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
+	sources := make([]string, len(c.Mounts))
+	for i := range c.Mounts {
+		sources[i] = fmt.Sprintf("/bundle/mounts/%d", i)
+	}
+	b, err := json.Marshal(Spec(c, sources))
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := spec.Parse("config.json", b)
+	if err != nil {
+		return nil, nil, err
+	}
+	var text strings.Builder
+	text.WriteString(string(c.Rootfs))
+	text.WriteString("\n")
+	for i, m := range c.Mounts {
+		var opts []string
+		for _, o := range m.Options {
+			switch o {
+			case "ro", "noexec", "nosuid", "nodev", "nosymfollow":
+				opts = append(opts, o)
+			}
+		}
+		optText := strings.Join(opts, ",")
+		switch m.Type {
+		case "bind":
+			f, err := m.Source.Parse(fmt.Sprintf("mounts[%d]", i))
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, e := range f.Entries {
+				e.Path = rebase(m.Destination, e.Path)
+				if e.Kind == rootfs.KindSymlink {
+					// bodies are not rebased: they resolve in the container
+				}
+				text.WriteString(e.String() + "\n")
+			}
+			text.WriteString(fmt.Sprintf("mount %s bind %s\n", m.Destination, optText))
+		case "tmpfs":
+			mode, uid, gid := uint32(0o1777), uint32(0), uint32(0)
+			for _, o := range m.Options {
+				k, v, _ := strings.Cut(o, "=")
+				var n uint64
+				switch k {
+				case "mode":
+					fmt.Sscanf(v, "%o", &n)
+					mode = uint32(n)
+				case "uid":
+					fmt.Sscanf(v, "%d", &n)
+					uid = uint32(n)
+				case "gid":
+					fmt.Sscanf(v, "%d", &n)
+					gid = uint32(n)
+				}
+			}
+			text.WriteString(fmt.Sprintf("mount %s tmpfs %04o %d:%d %s\n", m.Destination, mode, uid, gid, optText))
+		}
+	}
+	f, err := rootfs.ParseFixture("rootfs", text.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan, f.Mem(), nil
+}
+
+func rebase(dest, p string) string {
+	if p == "/" {
+		return dest
+	}
+	return strings.TrimSuffix(dest, "/") + p
+}
+
+// TestModelAgainstGoldens holds preexec.Evaluate to every outcome the runtime
+// oracle recorded from real runtimes: started or not, and the error text
+// byte for byte. It runs unprivileged, from testdata alone.
+func TestModelAgainstGoldens(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Skipf("no goldens: %v", err)
+	}
+	all := map[string]*Golden{}
+	for n, gc := range g.Curated {
+		all[n] = gc
+	}
+	for n, gc := range g.Random {
+		all[n] = gc
+	}
+	names := make([]string, 0, len(all))
+	for n := range all {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	host := preexec.Host{}
+	total, bad := 0, 0
+	perRuntime := map[string]int{}
+	for _, n := range names {
+		gc := all[n]
+		if why, ok := nondeterministic[n]; ok {
+			t.Logf("%s: not compared: %s", n, why)
+			continue
+		}
+		plan, fsys, err := modelInputs(&gc.Case)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		rts := make([]string, 0, len(gc.Outcomes))
+		for r := range gc.Outcomes {
+			rts = append(rts, r)
+		}
+		sort.Strings(rts)
+		for _, r := range rts {
+			want := gc.Outcomes[r]
+			if want.Class == HarnessError {
+				continue
+			}
+			rt, err := preexec.LookupRuntime(r)
+			if err != nil {
+				t.Errorf("%s: %v", n, err)
+				continue
+			}
+			total++
+			res := preexec.Evaluate(plan, fsys, rt, host)
+			if agree(want, res) {
+				continue
+			}
+			bad++
+			perRuntime[r]++
+			if bad <= 60 {
+				t.Errorf("%s on %s:\n  runtime: %s\n  model:   started=%v step=%s %q", n, r, want, res.Starts, res.Step, res.Error)
+			}
+		}
+	}
+	t.Logf("model-vs-runtimes: %d outcomes, %d disagreements", total, bad)
+	if bad > 0 {
+		t.Logf("per runtime: %v", perRuntime)
+	}
+}
+
+// nondeterministic are cases whose real outcome varies from run to run, so
+// that no model can match every recording.
+var nondeterministic = map[string]string{
+	"exec_symlink_chain_40": "a walk through exactly 40 symlinks is counted twice when the kernel's RCU walk restarts, which concurrent mounts by parallel runs cause: a spurious ELOOP (seen by internal/kernel as well)",
+}
+
+// agree compares a recorded outcome with a prediction: the probe ELF's
+// post-exec failure is compared by errno, since the model renders the
+// interpreter's message as busybox sh prints it.
+func agree(want Outcome, res preexec.Result) bool {
+	if want.Started || res.Starts {
+		return want.Started == res.Starts
+	}
+	if strings.HasPrefix(want.Message, "probe: cannot open its script: errno ") {
+		return res.Step == preexec.StepInterpreter
+	}
+	return want.Message == res.Error
+}
+
+// modelCheck evaluates case c on runtime name with the model and compares
+// it with the real outcome o. It reports whether a comparison was made (the
+// runtime is one the model knows) and, on disagreement, the model's
+// prediction.
+func modelCheck(c *Case, name string, o Outcome) (bool, string) {
+	rt, err := preexec.LookupRuntime(name)
+	if err != nil {
+		return false, ""
+	}
+	plan, fsys, err := modelInputs(c)
+	if err != nil {
+		return true, "no prediction: " + err.Error()
+	}
+	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
+	if agree(o, res) {
+		return true, ""
+	}
+	return true, fmt.Sprintf("started=%v step=%s %q", res.Starts, res.Step, res.Error)
+}
