@@ -9,15 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/preexec/preexec/internal/fixture"
 )
-
-// OCIVersion is the ociVersion of the generated config.json: the version
-// `runc spec` of runc 1.1 writes, which every runtime the oracle runs
-// (runc 1.0.0-rc92 and later, crun 1.8.1) accepts.
-const OCIVersion = "1.0.2"
 
 // Bundle materialises c as an OCI bundle in dir, an existing empty
 // directory: dir/rootfs (fixture.Materialize of c.Rootfs), dir/mounts/N for
@@ -68,119 +61,4 @@ func Bundle(c *Case, dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "config.json"), append(b, '\n'), 0o644)
-}
-
-// Spec returns the config.json for c. sources[i] is the host path of
-// c.Mounts[i]'s bind source. The rest is what `runc spec` writes, trimmed
-// to what every runtime accepts without cgroup or device setup of its own:
-//
-//   - namespaces pid, ipc, uts, mount and network (a new, empty network
-//     namespace), plus user when c.UserNS is set;
-//   - mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm and /sys (ro, nosuid,
-//     noexec, nodev), then c.Mounts in order;
-//   - terminal false, hostname "preexec", no maskedPaths or readonlyPaths,
-//     no cgroupsPath, the runtime's default umask.
-func Spec(c *Case, sources []string) *specs.Spec {
-	p := c.Process
-	s := &specs.Spec{
-		Version: OCIVersion,
-		Process: &specs.Process{
-			Terminal: false,
-			User: specs.User{
-				UID:            p.UID,
-				GID:            p.GID,
-				AdditionalGids: p.AdditionalGids,
-			},
-			Args:            p.Args,
-			Env:             p.Env,
-			Cwd:             p.Cwd,
-			NoNewPrivileges: p.NoNewPrivileges,
-		},
-		Root:     &specs.Root{Path: "rootfs", Readonly: c.ReadonlyRoot},
-		Hostname: "preexec",
-		Linux: &specs.Linux{
-			Namespaces: []specs.LinuxNamespace{
-				{Type: specs.PIDNamespace},
-				{Type: specs.IPCNamespace},
-				{Type: specs.UTSNamespace},
-				{Type: specs.MountNamespace},
-				{Type: specs.NetworkNamespace},
-			},
-		},
-	}
-	if lc := p.Capabilities; lc != nil {
-		s.Process.Capabilities = &specs.LinuxCapabilities{
-			Bounding:    lc.Bounding,
-			Effective:   lc.Effective,
-			Inheritable: lc.Inheritable,
-			Permitted:   lc.Permitted,
-			Ambient:     lc.Ambient,
-		}
-	}
-	ptsOpts := []string{"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}
-	if c.UserNS != nil {
-		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
-		for _, m := range c.UserNS.UIDMappings {
-			s.Linux.UIDMappings = append(s.Linux.UIDMappings, specs.LinuxIDMapping{ContainerID: m.ContainerID, HostID: m.HostID, Size: m.Size})
-		}
-		for _, m := range c.UserNS.GIDMappings {
-			s.Linux.GIDMappings = append(s.Linux.GIDMappings, specs.LinuxIDMapping{ContainerID: m.ContainerID, HostID: m.HostID, Size: m.Size})
-		}
-		if !mapsID(c.UserNS.GIDMappings, 5) {
-			// devpts refuses a gid= that is not mapped in the namespace.
-			ptsOpts = ptsOpts[:len(ptsOpts)-1]
-		}
-	}
-	s.Mounts = []specs.Mount{
-		{Destination: "/proc", Type: "proc", Source: "proc"},
-		{Destination: "/dev", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}},
-		{Destination: "/dev/pts", Type: "devpts", Source: "devpts", Options: ptsOpts},
-		{Destination: "/dev/shm", Type: "tmpfs", Source: "shm", Options: []string{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}},
-		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
-	}
-	for i, m := range c.Mounts {
-		switch m.Type {
-		case "bind":
-			opts := m.Options
-			if !hasOpt(opts, "bind") && !hasOpt(opts, "rbind") {
-				opts = append([]string{"bind"}, opts...)
-			}
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: m.Destination, Type: "bind", Source: sources[i], Options: opts})
-		case "tmpfs":
-			s.Mounts = append(s.Mounts, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: m.Options})
-		}
-	}
-	switch c.Seccomp {
-	case SeccompFaccessat2ENOSYS, SeccompFaccessat2EPERM:
-		errno := uint(38) // ENOSYS
-		if c.Seccomp == SeccompFaccessat2EPERM {
-			errno = 1 // EPERM
-		}
-		s.Linux.Seccomp = &specs.LinuxSeccomp{
-			DefaultAction: specs.ActAllow,
-			Architectures: []specs.Arch{specs.ArchX86_64},
-			Syscalls: []specs.LinuxSyscall{
-				{Names: []string{"faccessat2"}, Action: specs.ActErrno, ErrnoRet: &errno},
-			},
-		}
-	}
-	return s
-}
-
-func hasOpt(opts []string, o string) bool {
-	for _, x := range opts {
-		if x == o {
-			return true
-		}
-	}
-	return false
-}
-
-func mapsID(ms []IDMap, id uint32) bool {
-	for _, m := range ms {
-		if id >= m.ContainerID && id-m.ContainerID < m.Size {
-			return true
-		}
-	}
-	return false
 }
