@@ -1,0 +1,48 @@
+//go:build linux
+
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// rootFS returns the bundle's root filesystem as the container sees it:
+// root.path with the bind and tmpfs mounts of config.json over it. Other
+// mounts (proc, sysfs, devpts…) are not modelled.
+func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
+	root := plan.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	base, err := rootfs.NewDir(root)
+	if err != nil {
+		return nil, err
+	}
+	l := &rootfs.Layered{Base: base}
+	for _, m := range plan.Mounts {
+		switch {
+		case m.Bind:
+			src := m.Source
+			if !filepath.IsAbs(src) {
+				src = filepath.Join(bundle, src)
+			}
+			d, err := rootfs.NewDir(src)
+			if err != nil {
+				continue // a file bind mount, or a missing source: not modelled
+			}
+			l.Mounts = append(l.Mounts, rootfs.Mounted{Destination: m.Destination, FS: d, Flags: m.Flags})
+		case m.Type == "tmpfs":
+			mode := uint32(0o1777)
+			if m.TmpfsMode != nil {
+				mode = *m.TmpfsMode
+			}
+			l.Mounts = append(l.Mounts, rootfs.Mounted{Destination: m.Destination, FS: rootfs.NewMem(), Flags: m.Flags,
+				Root: &access.Inode{Mode: access.S_IFDIR | mode}})
+		}
+	}
+	return l, nil
+}

@@ -1,0 +1,14 @@
+//go:build !linux
+
+package main
+
+import (
+	"errors"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/spec"
+)
+
+func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
+	return nil, errors.New("reading a root filesystem from disk needs Linux (owners, ACL and capability xattrs)")
+}

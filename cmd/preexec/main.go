@@ -1,0 +1,238 @@
+// Command preexec tells whether container runtimes get past their pre-exec
+// checks — chdir to process.cwd and exec of process.args[0] — for an OCI
+// bundle, and if not, why, in each runtime's own words.
+//
+// Usage:
+//
+//	preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
+//
+// NAME is a runtime as the profiles spell it (runc@1.1.4+go1.19,
+// runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
+// every selected runtime starts the container, 1 when one does not, 2 when
+// no prediction could be made (usage, unreadable bundle, invalid
+// config.json), with the reason on stderr and nothing on stdout.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/spec"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
+
+Predicts, for the OCI bundle BUNDLE (config.json and its root filesystem),
+whether each runtime gets past chdir(process.cwd) and the exec of
+process.args[0], and prints the error it would print.
+
+  --runtime NAME  a runtime: runc@VERSION[+goX.Y], crun@1.8.1, or all
+                  (the default); repeat for several
+  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --json          one JSON document on stdout
+
+Exit status: 0 every runtime starts, 1 one does not, 2 no prediction.
+`
+
+type runtimeList []string
+
+func (r *runtimeList) String() string     { return strings.Join(*r, ",") }
+func (r *runtimeList) Set(v string) error { *r = append(*r, v); return nil }
+
+// run is the command; it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var names runtimeList
+	fs.Var(&names, "runtime", "")
+	kernel := fs.String("kernel", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "preexec: %v\n%s", err, usage)
+		return 2
+	}
+	if fs.NArg() != 1 {
+		if fs.NArg() > 1 && strings.HasPrefix(fs.Arg(1), "-") {
+			fmt.Fprintln(stderr, "preexec: flags must precede BUNDLE")
+		} else {
+			fmt.Fprint(stderr, usage)
+		}
+		return 2
+	}
+	host := preexec.Host{}
+	if *kernel != "" {
+		maj, min, ok := strings.Cut(*kernel, ".")
+		a, err1 := strconv.Atoi(maj)
+		b, err2 := strconv.Atoi(min)
+		if !ok || err1 != nil || err2 != nil {
+			fmt.Fprintf(stderr, "preexec: --kernel: want X.Y, got %q\n", *kernel)
+			return 2
+		}
+		host.Kernel = access.KernelVersion(a, b)
+	}
+	rts, err := selectRuntimes(names)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	plan, fsys, err := loadBundle(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	var results []preexec.Result
+	for _, rt := range rts {
+		results = append(results, preexec.Evaluate(plan, fsys, rt, host))
+	}
+	var out bytes.Buffer
+	if *asJSON {
+		writeJSON(&out, results)
+	} else {
+		writeText(&out, results)
+	}
+	stdout.Write(out.Bytes())
+	for _, r := range results {
+		if !r.Starts {
+			return 1
+		}
+	}
+	return 0
+}
+
+func selectRuntimes(names []string) ([]preexec.Runtime, error) {
+	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {
+		return preexec.Runtimes(), nil
+	}
+	var rts []preexec.Runtime
+	for _, n := range names {
+		if n == "all" {
+			rts = append(rts, preexec.Runtimes()...)
+			continue
+		}
+		rt, err := preexec.LookupRuntime(n)
+		if err != nil {
+			return nil, fmt.Errorf("--runtime: %v", err)
+		}
+		rts = append(rts, rt)
+	}
+	return rts, nil
+}
+
+// explanation is the long form of a result's error, for people.
+func explanation(r preexec.Result) string {
+	var d *access.Denial
+	if errors.As(r.Err, &d) {
+		return d.Explain()
+	}
+	var xe *access.ExecError
+	if errors.As(r.Err, &xe) {
+		return fmt.Sprintf("execve: %s %s: %s", xe.Stage, xe.Path, access.Strerror(xe.Err))
+	}
+	return ""
+}
+
+func writeText(w io.Writer, results []preexec.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUNTIME\tRESULT\tSTEP\tERROR")
+	for _, r := range results {
+		res := "starts"
+		if !r.Starts {
+			res = "fails"
+		}
+		step := string(r.Step)
+		if r.Starts {
+			step = ""
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Runtime, res, step, r.Error)
+	}
+	tw.Flush()
+	seen := map[string]bool{}
+	for _, r := range results {
+		if r.Starts {
+			continue
+		}
+		if e := explanation(r); e != "" && !seen[e] {
+			seen[e] = true
+			fmt.Fprintf(w, "\nwhy (%s): %s\n", r.Step, e)
+		}
+	}
+}
+
+type jsonTrace struct {
+	Step  string `json:"step"`
+	What  string `json:"what"`
+	Errno string `json:"errno,omitempty"`
+}
+
+type jsonResult struct {
+	Runtime     string      `json:"runtime"`
+	Starts      bool        `json:"starts"`
+	Step        string      `json:"step"`
+	Error       string      `json:"error,omitempty"`
+	Errno       string      `json:"errno,omitempty"`
+	Explanation string      `json:"explanation,omitempty"`
+	Uncertain   string      `json:"uncertain,omitempty"`
+	Trace       []jsonTrace `json:"trace"`
+}
+
+func writeJSON(w io.Writer, results []preexec.Result) {
+	doc := struct {
+		Schema  int          `json:"schema"`
+		Results []jsonResult `json:"results"`
+	}{Schema: 1}
+	for _, r := range results {
+		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Trace: []jsonTrace{}}
+		for _, t := range r.Trace {
+			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
+		}
+		doc.Results = append(doc.Results, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(doc)
+}
+
+// loadBundle reads BUNDLE/config.json and its root filesystem, with bind
+// and tmpfs mounts laid over it.
+func loadBundle(bundle string) (*spec.Plan, access.FS, error) {
+	cfgPath := filepath.Join(bundle, "config.json")
+	data, err := os.ReadFile(cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := spec.Parse(cfgPath, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	fsys, err := rootFS(bundle, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	return plan, fsys, nil
+}

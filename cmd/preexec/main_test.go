@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/preexec/preexec/rootfs"
+)
+
+// bundle writes a bundle: config.json and a rootfs with a 0700 home
+// directory owned by the current user and the probe ELF as /app.
+func bundle(t *testing.T, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	root := filepath.Join(dir, "rootfs")
+	home := filepath.Join(root, "home", "nonroot")
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "app"), rootfs.ProbeELF(rootfs.EM_X86_64, ""), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// other is a uid that does not own the test's files.
+func other() int { return os.Getuid() + 1000680000 }
+
+func incidentConfig() string {
+	return fmt.Sprintf(`{"ociVersion":"1.0.2","root":{"path":"rootfs"},
+ "process":{"user":{"uid":%d,"gid":0},"cwd":"/home/nonroot","args":["/app"],"env":["PATH=/bin"]}}`, other())
+}
+
+func TestRun(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("bundles are read from disk on Linux only")
+	}
+	good := bundle(t, incidentConfig())
+	bad := bundle(t, "{\n  \"process\": {\n    \"user\": {\"uid\": \"x\"}\n  }\n}\n")
+	for _, r := range []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     []string // substrings
+		stderr     string   // substring; "" means empty
+		rule       string
+	}{
+		{"usage", nil, 2, nil, "usage: preexec check", "no subcommand: usage on stderr, exit 2"},
+		{"help", []string{"--help"}, 0, []string{"usage: preexec check"}, "", "help on stdout, exit 0"},
+		{"unknown_runtime", []string{"check", "--runtime", "runc@9.9.9", good}, 2, nil, "no such runc version modelled", "an unknown runtime is exit 2"},
+		{"flag_after_bundle", []string{"check", good, "--json"}, 2, nil, "flags must precede BUNDLE", "a flag after BUNDLE is an error, never a path"},
+		{"missing_bundle", []string{"check", "/nonexistent-bundle"}, 2, nil, "no such file or directory", "an unreadable bundle is exit 2"},
+		{"bad_config", []string{"check", bad}, 2, nil, "config.json:3:21: process.user.uid: want number, got string", "config errors name file, line, column and field"},
+		{"rc93_fails", []string{"check", "--runtime", "runc@1.0.0-rc93+go1.19", good}, 1,
+			[]string{`chdir to cwd ("/home/nonroot") set in config.json failed: permission denied`, "why (chdir): search denied on /home/nonroot"}, "",
+			"the rc93 incident: exit 1, runc's text"},
+		{"rc94_starts", []string{"check", "--runtime", "runc@1.0.0-rc94+go1.19", good}, 0, []string{"starts"}, "", "rc94 retries as root: exit 0"},
+		{"json", []string{"check", "--json", "--runtime", "runc@1.0.0-rc92", "--runtime", "runc@1.0.0-rc93", good}, 1,
+			[]string{`"schema": 1`, `"runtime": "runc@1.0.0-rc93"`, `"errno": "EACCES"`}, "", "--json: one document, stderr empty"},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(r.args, &out, &errb)
+			if code != r.code {
+				t.Errorf("exit %d, want %d (%s)\nstdout: %s\nstderr: %s", code, r.code, r.rule, out.String(), errb.String())
+			}
+			for _, s := range r.stdout {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("stdout lacks %q (%s):\n%s", s, r.rule, out.String())
+				}
+			}
+			if r.stderr == "" && errb.Len() != 0 {
+				t.Errorf("stderr not empty: %s", errb.String())
+			}
+			if r.stderr != "" && !strings.Contains(errb.String(), r.stderr) {
+				t.Errorf("stderr %q lacks %q (%s)", errb.String(), r.stderr, r.rule)
+			}
+			if r.code == 2 && out.Len() != 0 {
+				t.Errorf("exit 2 with output on stdout: %s", out.String())
+			}
+			if strings.Contains(strings.Join(r.args, " "), "--json") && r.code != 2 {
+				var v map[string]any
+				if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+					t.Errorf("--json output is not one JSON document: %v", err)
+				}
+			}
+		})
+	}
+}
