@@ -50,12 +50,12 @@ func TestRun(t *testing.T) {
 	good := bundle(t, incidentConfig())
 	bad := bundle(t, "{\n  \"process\": {\n    \"user\": {\"uid\": \"x\"}\n  }\n}\n")
 	for _, r := range []struct {
-		name       string
-		args       []string
-		code       int
-		stdout     []string // substrings
-		stderr     string   // substring; "" means empty
-		rule       string
+		name   string
+		args   []string
+		code   int
+		stdout []string // substrings
+		stderr string   // substring; "" means empty
+		rule   string
 	}{
 		{"usage", nil, 2, nil, "usage: preexec check", "no subcommand: usage on stderr, exit 2"},
 		{"help", []string{"--help"}, 0, []string{"usage: preexec check"}, "", "help on stdout, exit 0"},
