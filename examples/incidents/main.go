@@ -21,9 +21,11 @@ import (
 	"io"
 	"os"
 
+	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
 )
 
 const rootfsText = `
@@ -57,7 +59,37 @@ func run(w io.Writer) int {
 	p.Kernel.Faccessat2 = access.ENOSYS
 	report(w, "faccessat2 on kernel < 5.8 or under seccomp", p.Faccessat2("/entrypoint.sh", access.X_OK, access.AT_EACCESS))
 	report(w, "runc 1.1.4's fallback, access(2)", p.Access("/entrypoint.sh", access.X_OK))
+
+	fmt.Fprintln(w, "what the runtimes print (preexec.Evaluate):")
+	compare(w, fsys, `{"root":{"path":"rootfs"},"process":{"user":{"uid":1000680000,"gid":0},"cwd":"/home/nonroot","args":["/bin/sh"],"env":["PATH=/bin"]}}`,
+		"runc@1.0.0-rc92", "runc@1.0.0-rc93", "runc@1.0.0-rc94")
+	compare(w, fsys, `{"root":{"path":"rootfs"},"process":{"user":{"uid":1000,"gid":1000},"cwd":"/","args":["/entrypoint.sh"],"env":["PATH=/bin"],
+		"capabilities":{"bounding":["CAP_DAC_OVERRIDE"],"effective":["CAP_DAC_OVERRIDE"],"permitted":["CAP_DAC_OVERRIDE"]}},
+		"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}}}`,
+		"runc@1.1.3+go1.19", "runc@1.1.4+go1.19", "runc@1.1.6+go1.19")
 	return 0
+}
+
+// compare prints, for config, what each runtime does.
+func compare(w io.Writer, fsys access.FS, config string, names ...string) {
+	plan, err := spec.Parse("config.json", []byte(config))
+	if err != nil {
+		fmt.Fprintln(w, "  ", err)
+		return
+	}
+	for _, n := range names {
+		rt, err := preexec.LookupRuntime(n)
+		if err != nil {
+			fmt.Fprintln(w, "  ", err)
+			continue
+		}
+		r := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
+		if r.Starts {
+			fmt.Fprintf(w, "  %-20s starts\n", n)
+			continue
+		}
+		fmt.Fprintf(w, "  %-20s %s\n", n, r.Error)
+	}
 }
 
 func report(w io.Writer, what string, err error) {
