@@ -31,8 +31,25 @@ func (c Comparison) Diverge() bool { return len(c.Groups) > 1 }
 func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Comparison {
 	var c Comparison
 	index := map[[3]string]int{}
+	// Runtimes of one line whose toolchains share a LookPath variant take
+	// every step alike: evaluate each such class once.
+	type class struct {
+		line *Line
+		goc  int
+	}
+	done := map[class]Result{}
 	for _, rt := range runtimes {
-		r := Evaluate(plan, fsys, rt, host)
+		var g goVersion
+		if rt.Go != "" {
+			g, _ = parseGo(rt.Go)
+		}
+		k := class{rt.Line, goClass(g)}
+		r, ok := done[k]
+		if !ok {
+			r = Evaluate(plan, fsys, rt, host)
+			done[k] = r
+		}
+		r.Runtime = rt.Name
 		c.Results = append(c.Results, r)
 		key := [3]string{boolKey(r.Starts), string(r.Step), r.Error}
 		i, ok := index[key]

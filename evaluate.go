@@ -150,15 +150,12 @@ func (e *eval) seccompVerdict() {
 	}
 	v := sc.Faccessat2For(arch)
 	switch {
-	case v.ENOSYSStub && e.rt.Line != runcRC92:
+	case v.ENOSYSStub && e.rt.Line.SeccompENOSYSStub:
 		e.f2err = access.ENOSYS
 	case v.Effect == spec.Returns && v.Err != nil:
 		e.f2err = v.Err
-		if v.Rule == -1 && e.rt.Line == runcRC92 || e.rt.Line == runcRC93 || e.rt.Version == "1.0.0-rc94" {
-			// runc before rc95 ignores defaultErrnoRet (c61f60625, #2954).
-			if v.Rule == -1 {
-				e.f2err = access.EPERM
-			}
+		if v.Rule == -1 && e.rt.Line.SeccompIgnoresDefaultErrnoRet {
+			e.f2err = access.EPERM
 		}
 	}
 	if v.Uncertain {
@@ -358,7 +355,7 @@ func (e *eval) runc() {
 		env.ExecErrDot0 = false
 	}
 	name, err := e.lookPath()(userProc, plan.Args[0], env)
-	e.trace(StepLookPath, err, "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], e.rt.Go, name)
+	e.trace(StepLookPath, err, "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goClassNames[goClass(e.goV)], name)
 	if err != nil {
 		e.fail(StepLookPath, e.prefix(true)+goErrorText(err), err)
 		return
@@ -430,23 +427,33 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 	return cur, nil
 }
 
-// lookPath returns the os/exec.LookPath of the runtime's Go toolchain.
-func (e *eval) lookPath() func(*access.Proc, string, access.LookPathEnv) (string, error) {
-	g := e.goV
+// goClass is the Go toolchain's os/exec.LookPath variant: 0 ≤ 1.18, 1
+// 1.19, 2 1.20.0–1.20.1, 3 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5, 4 later
+// (kernel-go-semantics.md Part II §7). Two builds of a line with the same
+// class behave alike on every pre-exec check.
+func goClass(g goVersion) int {
 	switch {
 	case !g.atLeast(1, 19, 0):
-		return access.LookPath
+		return 0
 	case !g.atLeast(1, 20, 0):
-		return access.LookPathGo119
+		return 1
 	case !g.atLeast(1, 20, 2):
-		return access.LookPathGo120
+		return 2
 	case g.major == 1 && g.minor == 23 && g.atLeast(1, 23, 12),
 		g.major == 1 && g.minor == 24 && g.atLeast(1, 24, 6),
 		g.atLeast(1, 25, 0):
-		return access.LookPathGo12312
-	default:
-		return access.LookPathGo1202
+		return 4
 	}
+	return 3
+}
+
+var goClassNames = [...]string{"≤ 1.18", "1.19", "1.20.0–1.20.1", "1.20.2–1.23.11, 1.24.0–1.24.5", "≥ 1.23.12, ≥ 1.24.6"}
+
+// lookPath returns the os/exec.LookPath of the runtime's Go toolchain.
+func (e *eval) lookPath() func(*access.Proc, string, access.LookPathEnv) (string, error) {
+	return [...]func(*access.Proc, string, access.LookPathEnv) (string, error){
+		access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
+	}[goClass(e.goV)]
 }
 
 // mkdirAll is Go's os.MkdirAll(p, 0755) run by runc-init as root: the

@@ -41,6 +41,13 @@ type Line struct {
 	// LastCap is the highest capability the runtime's capability library
 	// knows (rc92 vendors gocapability d98352740cb2: CAP_AUDIT_READ).
 	LastCap caps.Cap
+	// SeccompENOSYSStub: the filter answers ENOSYS for syscalls newer than
+	// every one the profile names (runc rc93 on, patchbpf, 7a8d7162f,
+	// #2750).
+	SeccompENOSYSStub bool
+	// SeccompIgnoresDefaultErrnoRet: the default action's errno is EPERM
+	// whatever defaultErrnoRet says (runc before rc95, c61f60625, #2954).
+	SeccompIgnoresDefaultErrnoRet bool
 	// EnvCheck is how runc validates process.env entries.
 	EnvCheck EnvCheck
 	// User is how process.user becomes credentials.

@@ -24,7 +24,8 @@ var (
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
 		},
 		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
-		Cite: map[string]string{"Chdir": "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root"},
+		SeccompIgnoresDefaultErrnoRet: true,
+		Cite:                          map[string]string{"Chdir": "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root"},
 	}
 	runcRC93 = &Line{
 		Runtime: "runc", Versions: []string{"1.0.0-rc93"}, OfficialGo: "1.15",
@@ -37,23 +38,35 @@ var (
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
 		},
 		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		Cite: map[string]string{
-			"LastCap": "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
-			"Chdir":   "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied",
-			"Errors":  "file:line of the call sites moved",
+			"SeccompENOSYSStub": "7a8d7162f (#2750): -ENOSYS stub for syscalls newer than the profile",
+			"LastCap":           "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
+			"Chdir":             "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied",
+			"Errors":            "file:line of the call sites moved",
 		},
 	}
 	runcRC94 = &Line{
-		Runtime: "runc", Versions: []string{"1.0.0-rc94", "1.0.0-rc95"}, OfficialGo: "1.16",
+		Runtime: "runc", Versions: []string{"1.0.0-rc94"}, OfficialGo: "1.16",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
 			"Errors":           "file:line of the call sites moved",
 		},
+	}
+	runcRC95 = &Line{
+		Runtime: "runc", Versions: []string{"1.0.0-rc95"}, OfficialGo: "1.16",
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     rc94Errors,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured"},
 	}
 	runc100 = &Line{
 		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1", "1.0.2", "1.0.3"}, OfficialGo: "1.16",
@@ -61,7 +74,8 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
-		Cite: map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
 	}
 	rc94Errors = ErrorStyle{
 		PreReady:  "container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: ",
@@ -77,6 +91,7 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"Errors": "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`",
 		},
@@ -86,13 +101,15 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessFaccessat2ElseAccess, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
-		Cite: map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 	}
 	runc116 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"Eaccess": "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
 		},
@@ -102,6 +119,7 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"EnvCheck": "63af8b006: do not print environment variable value (`invalid environment variable: missing '='`)",
 			"note":     "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
@@ -112,20 +130,23 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
 	}
 	runc1114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"Eaccess": "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"Errors":  "c6e7b1a8e (#3982): every init error wrapped `error during container init:`",
@@ -136,6 +157,7 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
+		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"User":       "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
 			"EnvCheck":   "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
@@ -149,7 +171,8 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
-		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
+		SeccompENOSYSStub: true,
+		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
@@ -159,4 +182,4 @@ var (
 	}
 )
 
-var lines = []*Line{runcRC92, runcRC93, runcRC94, runc100, runc110, runc114, runc116, runc118, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Line{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc110, runc114, runc116, runc118, runc1113, runc1114, runc120, runc130, runc140, crun181}
