@@ -6,6 +6,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/internal/rowtest"
 )
 
 // Constructors that keep a table row on one line.
@@ -94,19 +95,10 @@ func eff(c *access.Cred, e, p caps.Set) *access.Cred {
 }
 
 // checkRows fails the test on a row without a rule or with a duplicate
-// name, as go-cmp's test runner does.
+// name (internal/rowtest).
 func checkRows(t *testing.T, names, rules []string) {
 	t.Helper()
-	seen := map[string]bool{}
-	for i, n := range names {
-		if rules[i] == "" {
-			t.Fatalf("row %q has no rule", n)
-		}
-		if seen[n] {
-			t.Fatalf("duplicate row name %q", n)
-		}
-		seen[n] = true
-	}
+	rowtest.Check(t, names, rules)
 }
 
 func errName(err error) string {

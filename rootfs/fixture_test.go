@@ -1,8 +1,8 @@
 package rootfs_test
 
 import (
-	"errors"
 	"fmt"
+	"github.com/preexec/preexec/internal/rowtest"
 	"strings"
 	"testing"
 
@@ -15,43 +15,11 @@ import (
 	"github.com/preexec/preexec/rootfs/rootfstest"
 )
 
-// rowsErr checks a table the way the house style wants it (aesthetics.md
-// §3.5): every row names the rule it pins, and no two rows share a name.
-func rowsErr(names, rules []string) error {
-	seen := map[string]bool{}
-	var errs []error
-	for i, n := range names {
-		switch {
-		case n == "":
-			errs = append(errs, fmt.Errorf("row %d: empty name", i))
-		case seen[n]:
-			errs = append(errs, fmt.Errorf("row %d: duplicate name %q", i, n))
-		}
-		seen[n] = true
-		if strings.TrimSpace(rules[i]) == "" {
-			errs = append(errs, fmt.Errorf("row %d (%s): empty rule", i, n))
-		}
-	}
-	return errors.Join(errs...)
-}
-
+// checkRows fails the test before any row runs if the table is malformed
+// (internal/rowtest).
 func checkRows(t testing.TB, names, rules []string) {
 	t.Helper()
-	if err := rowsErr(names, rules); err != nil {
-		t.Fatalf("malformed table:\n%v", err)
-	}
-}
-
-func TestRowsHelperRejectsMalformedTables(t *testing.T) {
-	if err := rowsErr([]string{"a", "b"}, []string{"x", ""}); err == nil || !strings.Contains(err.Error(), "empty rule") {
-		t.Errorf("empty rule: %v", err)
-	}
-	if err := rowsErr([]string{"a", "a"}, []string{"x", "y"}); err == nil || !strings.Contains(err.Error(), "duplicate name") {
-		t.Errorf("duplicate name: %v", err)
-	}
-	if err := rowsErr([]string{"a", "b"}, []string{"x", "y"}); err != nil {
-		t.Errorf("well-formed: %v", err)
-	}
+	rowtest.Check(t, names, rules)
 }
 
 // Constructors for expected ACLs.
