@@ -66,6 +66,10 @@ type Result struct {
 	Err error
 	// Trace lists every step taken, with its credentials and decision.
 	Trace []TraceStep
+	// Fix suggests the smallest change that would let it start ("chmod
+	// o+x /home/nonroot; or runc ≥ 1.0.0-rc94 retries the chdir as
+	// root"); "" when it starts or nothing short can be said.
+	Fix string
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
 }
@@ -112,6 +116,8 @@ func Evaluate(plan *spec.Plan, fsys access.FS, rt Runtime, host Host) Result {
 	}
 	if e.res.Step == "" {
 		e.res.Step, e.res.Starts = StepStarted, true
+	} else {
+		e.res.Fix = fix(&e.res, rt.Line)
 	}
 	return e.res
 }

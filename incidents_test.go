@@ -81,3 +81,29 @@ file /entrypoint.sh 0744 0:0 script=/bin/sh
 		}
 	}
 }
+
+func TestFix(t *testing.T) {
+	distroless := rootfs.MustParseFixture(`
+dir /home/nonroot 0700 65532:65532
+file /bin/app 0755 0:0 busybox
+file /bin/sh 0755 0:0 busybox
+file /crlf.sh 0755 0:0 text="#!/bin/sh\r\n"
+file /noexec 0644 0:0 busybox
+`).Mem()
+	for _, r := range []struct {
+		name, runtime, cwd, args0, want, rule string
+	}{
+		{"rc93_chdir", "runc@1.0.0-rc93", "/home/nonroot", "/bin/app", "chmod o+x /home/nonroot; or runc ≥ 1.0.0-rc94 retries the chdir as root", "the rc93 incident's two ways out"},
+		{"crlf", "runc@1.1.3+go1.19", "/", "/crlf.sh", "the #! line ends in a carriage return: convert the script to LF line endings", "binfmt_script.c: \\r stays in the interpreter name"},
+		{"no_x_bit", "runc@1.1.3+go1.19", "/", "/noexec", "/noexec must be a regular file with an x bit (Go's LookPath before 1.20 tests only that): chmod +x it", "lp_unix.go:findExecutable ≤ go1.19: the mode bits"},
+	} {
+		plan := config(t, 1000680000, 0, r.cwd, []string{r.args0}, []string{"PATH=/bin"}, nil, 0)
+		rt, err := preexec.LookupRuntime(r.runtime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := preexec.Evaluate(plan, distroless, rt, preexec.Host{}).Fix; got != r.want {
+			t.Errorf("%s: Fix = %q, want %q (%s)", r.name, got, r.want, r.rule)
+		}
+	}
+}

@@ -176,9 +176,12 @@ func writeText(w io.Writer, results []preexec.Result) {
 		if r.Starts {
 			continue
 		}
-		if e := explanation(r); e != "" && !seen[e] {
-			seen[e] = true
+		if e := explanation(r); e != "" && !seen[e+r.Fix] {
+			seen[e+r.Fix] = true
 			fmt.Fprintf(w, "\nwhy (%s): %s\n", r.Step, e)
+			if r.Fix != "" {
+				fmt.Fprintf(w, "fix: %s\n", r.Fix)
+			}
 		}
 	}
 }
@@ -196,6 +199,7 @@ type jsonResult struct {
 	Error       string      `json:"error,omitempty"`
 	Errno       string      `json:"errno,omitempty"`
 	Explanation string      `json:"explanation,omitempty"`
+	Fix         string      `json:"fix,omitempty"`
 	Uncertain   string      `json:"uncertain,omitempty"`
 	Trace       []jsonTrace `json:"trace"`
 }
@@ -207,7 +211,7 @@ func writeJSON(w io.Writer, results []preexec.Result) {
 	}{Schema: 1}
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
-			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Trace: []jsonTrace{}}
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Trace: []jsonTrace{}}
 		for _, t := range r.Trace {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}
