@@ -83,9 +83,6 @@ type TraceStep struct {
 	Err error
 }
 
-// errorsAs is errors.As, kept short for the explanation code.
-var errorsAs = errors.As
-
 // eval holds one evaluation.
 type eval struct {
 	plan  *spec.Plan
@@ -268,7 +265,6 @@ func (e *eval) runc() {
 	chdirFail := func(err error) {
 		e.fail(StepChdir, e.prefix(true)+fmt.Sprintf(l.Errors.Chdir, plan.Cwd, errnoString(err)), err)
 	}
-	var chdirErr error
 	retry := false
 	switch l.Chdir {
 	case ChdirAsRoot:
@@ -289,10 +285,9 @@ func (e *eval) runc() {
 				chdirFail(err)
 				return
 			}
-			retry, chdirErr = true, err
+			retry = true
 		}
 	}
-	_ = chdirErr
 	if l.EnvCheck == EnvCheck130 {
 		// prepareEnv, in finalizeNamespace after the first chdir.
 		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
@@ -493,7 +488,7 @@ func mkdirAll(proc *access.Proc, over *access.Overlay, p string) error {
 			return nil
 		}
 		var pe *fs.PathError
-		if errorsAs(err, &pe) {
+		if errors.As(err, &pe) {
 			pe.Path = p
 		}
 		return err
@@ -508,9 +503,9 @@ func goErrorText(err error) string {
 	var pe *fs.PathError
 	var le *access.LookPathError
 	switch {
-	case errorsAs(err, &le):
+	case errors.As(err, &le):
 		return "exec: " + fmt.Sprintf("%q", le.Name) + ": " + goErrorText(le.Err)
-	case errorsAs(err, &pe):
+	case errors.As(err, &pe):
 		return pe.Op + " " + pe.Path + ": " + errnoString(pe.Err)
 	}
 	return errnoString(err)

@@ -36,7 +36,7 @@ func readConfigFile(p *access.Proc, name string) ([]byte, error) {
 		return nil, nil
 	}
 	// Resolve the final path once more to read it (Open does not return it).
-	_, real, err := (&access.Proc{Cred: access.Root(), FS: p.FS, Cwd: p.Cwd, Kernel: p.Kernel}).Resolve(name)
+	_, real, err := p.Resolve(name)
 	if err != nil {
 		return nil, nil
 	}
