@@ -57,11 +57,12 @@ func (e *eval) crun() {
 	st.KeepCaps = true
 	c.SetCaps(st)
 	user, err := access.Setresgid(&c, plan.User.GID, plan.User.GID, plan.User.GID)
-	if err == nil {
-		user, err = access.Setresuid(user, plan.User.UID, plan.User.UID, plan.User.UID)
-	}
 	if err != nil {
-		e.fail(StepUser, "setresuid: "+glibcStrerror(err), err)
+		e.fail(StepUser, fmt.Sprintf("cannot setresgid to %d: %s", plan.User.GID, glibcStrerror(err)), err)
+		return
+	}
+	if user, err = access.Setresuid(user, plan.User.UID, plan.User.UID, plan.User.UID); err != nil {
+		e.fail(StepUser, fmt.Sprintf("cannot setresuid to %d: %s", plan.User.UID, glibcStrerror(err)), err)
 		return
 	}
 	st = user.Caps()

@@ -408,22 +408,44 @@ func (e *eval) interpreter(x *access.Exec) {
 	e.fail(StepInterpreter, fmt.Sprintf("%s: can't open '%s': %s", interp, x.Script, glibcStrerror(x.ScriptErr)), x.ScriptErr)
 }
 
-// setupUser is runc's setupUser: setgroups(additionalGids) unless rootless,
-// setgid, setuid (runc-preexec.md §1.4, §2).
+// setupUser is runc's setupUser: the unmapped-id check of the line,
+// setgroups(groups) unless rootless, setgid, setuid (runc-preexec.md §1.4,
+// §2). Errors are what runc prints after its `unable to setup user: `.
 func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) {
 	u := e.plan.User
+	l := e.rt.Line
+	ns := e.plan.UserNS
+	_, uidOK := ns.KUID(u.UID)
+	_, gidOK := ns.KGID(u.GID)
+	switch {
+	case l.Unmapped == UnmappedUpFront && !uidOK:
+		return nil, errors.New("cannot set uid to unmapped user in user namespace")
+	case l.Unmapped == UnmappedUpFront && !gidOK:
+		return nil, errors.New("cannot set gid to unmapped user in user namespace")
+	case l.Unmapped == UnmappedChownStdio && !uidOK:
+		return nil, errors.New("chown /dev/stdin: invalid argument")
+	}
 	cur := c
 	var err error
 	if !e.host.Rootless {
 		if cur, err = access.Setgroups(cur, groups); err != nil {
+			if l.Errors.SetupUser == "setup user: " {
+				return nil, errors.New(errnoString(err))
+			}
 			return nil, fmt.Errorf("setgroups: %s", errnoString(err))
 		}
 	}
 	if cur, err = access.Setgid(cur, u.GID); err != nil {
-		return nil, fmt.Errorf("setgid: %s", errnoString(err))
+		if errors.Is(err, access.EINVAL) {
+			return nil, fmt.Errorf("cannot setgid to unmapped gid %d in user namespace", u.GID)
+		}
+		return nil, errors.New(errnoString(err))
 	}
 	if cur, err = access.Setuid(cur, u.UID); err != nil {
-		return nil, fmt.Errorf("setuid: %s", errnoString(err))
+		if errors.Is(err, access.EINVAL) {
+			return nil, fmt.Errorf("cannot setuid to unmapped uid %d in user namespace", u.UID)
+		}
+		return nil, errors.New(errnoString(err))
 	}
 	return cur, nil
 }

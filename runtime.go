@@ -52,6 +52,9 @@ type Line struct {
 	EnvCheck EnvCheck
 	// User is how process.user becomes credentials.
 	User UserResolve
+	// Unmapped is how a uid or gid without a mapping in the container's
+	// user namespace fails.
+	Unmapped UnmappedIDs
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
 	// Cite justifies, per field name, how this line differs from the
@@ -146,6 +149,28 @@ const (
 	// /etc/passwd and /etc/group: read errors are fatal, ids must be in
 	// 0 … 2³¹−1, additional gids may name a group (runc ≤ 1.2.x).
 	UserPasswd
+)
+
+// UnmappedIDs is how a runtime reports process.user ids that its user
+// namespace does not map.
+type UnmappedIDs int
+
+const (
+	// UnmappedUpFront: checked before setgroups, uid first: `cannot set uid
+	// to unmapped user in user namespace` (runc ≤ 1.1.x, init_linux.go:setupUser).
+	UnmappedUpFront UnmappedIDs = iota
+	// UnmappedEINVAL: from setgid's and setuid's EINVAL, gid first: `cannot
+	// setgid to unmapped gid N in user namespace` (runc 1.2.0 on, 9387eac3a,
+	// #4124).
+	UnmappedEINVAL
+	// UnmappedChownStdio: as UnmappedEINVAL, but an unmapped uid fails
+	// earlier, when fixStdioPermissions chowns the container's stdin to it:
+	// `chown /dev/stdin: invalid argument` (runc 1.4.0 on no longer ignores
+	// EINVAL there; stdio not /dev/null, as engines give it).
+	UnmappedChownStdio
+	// UnmappedCrun: setresgid, then setresuid, fail with `cannot setresgid
+	// to N: Invalid argument` (crun's set_required_caps).
+	UnmappedCrun
 )
 
 // InitEnv is the environment runc-init's LookPath sees.

@@ -147,9 +147,11 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true,
+		Unmapped:          UnmappedEINVAL,
 		Cite: map[string]string{
-			"Eaccess": "a1e87f8d7 (#4292): eaccess removed, LookPath only",
-			"Errors":  "c6e7b1a8e (#3982): every init error wrapped `error during container init:`",
+			"Eaccess":  "a1e87f8d7 (#4292): eaccess removed, LookPath only",
+			"Unmapped": "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
+			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`",
 		},
 	}
 	runc130 = &Line{
@@ -158,6 +160,7 @@ var (
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		SeccompENOSYSStub: true,
+		Unmapped:          UnmappedEINVAL,
 		Cite: map[string]string{
 			"User":       "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
 			"EnvCheck":   "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
@@ -172,12 +175,14 @@ var (
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		SeccompENOSYSStub: true,
+		Unmapped:          UnmappedChownStdio,
 		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
+		Unmapped:   UnmappedCrun,
 		Cite:       map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}
 )

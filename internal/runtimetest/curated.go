@@ -87,6 +87,22 @@ func Curated() []Case {
 		UserNS:  userns100000(),
 	})
 
+	// Ids without a mapping in the container's user namespace (RP §2.1).
+	add(Case{
+		Name:    "user_uid_unmapped_in_userns",
+		Rule:    "RP §2.1: a uid outside the namespace's map: runc ≤ 1.1 refuses it up front (`cannot set uid to unmapped user in user namespace`), 1.2+ from setuid's EINVAL (`cannot setuid to unmapped uid 70000 in user namespace`)",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: proc(70000, 1000, "/", echoArgs...),
+		UserNS:  userns100000(),
+	})
+	add(Case{
+		Name:    "user_gid_unmapped_in_userns",
+		Rule:    "RP §2.1: a gid outside the namespace's map: `cannot set gid to unmapped user in user namespace` (≤ 1.1), `cannot setgid to unmapped gid 70000 in user namespace` (1.2+)",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: proc(1000, 70000, "/", echoArgs...),
+		UserNS:  userns100000(),
+	})
+
 	// cwd creation (RP §1.3) and crun's ensure-dir (RP §6.1 step 2).
 	add(Case{
 		Name:    "cwd_missing_created",
