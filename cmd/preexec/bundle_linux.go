@@ -36,7 +36,13 @@ func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
 			}
 			l.Mounts = append(l.Mounts, rootfs.Mounted{Destination: m.Destination, FS: d, Flags: m.Flags})
 		case m.Type == "tmpfs":
+			// Without mode=, runc gives the tmpfs root the mode of the
+			// directory it covers (runc-preexec.md §5; held by the runtime
+			// oracle's cwd_tmpfs_over_dir_0700_no_mode), else 1777.
 			mode := uint32(0o1777)
+			if ino, err := base.Lstat(m.Destination); err == nil && ino.IsDir() {
+				mode = ino.Mode & 0o7777
+			}
 			if m.TmpfsMode != nil {
 				mode = *m.TmpfsMode
 			}

@@ -56,7 +56,15 @@ func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 			}
 			text.WriteString(fmt.Sprintf("mount %s bind %s\n", m.Destination, optText))
 		case "tmpfs":
+			// Without mode=, runc gives the tmpfs root the mode of the
+			// directory it covers (chmod after mounting ≤ 1.1.7, mode= from
+			// 1.1.9; runc-preexec.md §5), else the kernel's 1777.
 			mode, uid, gid := uint32(0o1777), uint32(0), uint32(0)
+			if base, err := c.Rootfs.Parse("rootfs"); err == nil {
+				if ino, err := base.Mem().Lstat(m.Destination); err == nil && ino.IsDir() {
+					mode = ino.Mode & 0o7777
+				}
+			}
 			for _, o := range m.Options {
 				k, v, _ := strings.Cut(o, "=")
 				var n uint64
