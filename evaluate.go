@@ -186,9 +186,12 @@ func errnoString(err error) string {
 }
 
 // rootCred is runc-init's (or crun's) credentials: uid 0 of the container's
-// namespace with every capability.
+// namespace with every capability, and no_new_privs as the config asks.
 func (e *eval) rootCred() *access.Cred {
 	c := access.Root()
+	// runc sets PR_SET_NO_NEW_PRIVS before finalizeNamespace, crun in
+	// set_required_caps: either way before execve, which is where it acts.
+	c.NoNewPrivs = e.plan.NoNewPrivileges
 	if ns := e.plan.UserNS; ns != nil {
 		c.UserNS = ns
 		k, _ := ns.KUID(0)
