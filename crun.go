@@ -48,12 +48,9 @@ func (e *eval) crun() {
 		want = caps.Sets{}
 	}
 	c := *root
-	st := c.Caps()
-	for cp := caps.Cap(0); cp <= caps.CAP_LAST_CAP; cp++ {
-		if !want.Bounding.Has(cp) {
-			st, _ = st.DropBounding(cp)
-		}
-	}
+	// set_required_caps drops every bounding capability not listed, as
+	// root with CAP_SETPCAP.
+	st, _ := c.Caps().ApplyBoundingSet(want.Bounding)
 	st.KeepCaps = true
 	c.SetCaps(st)
 	user, err := access.Setresgid(&c, plan.User.GID, plan.User.GID, plan.User.GID)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/preexec/preexec/caps"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -344,18 +343,4 @@ func versionKey(v string) string {
 		fmt.Fprintf(&b, "%04d", n)
 	}
 	return b.String()
-}
-
-// sortRuntimes sorts rs in table order.
-func sortRuntimes(rs []Runtime) {
-	sort.SliceStable(rs, func(i, j int) bool {
-		a, b := rs[i], rs[j]
-		if a.Line.Runtime != b.Line.Runtime {
-			return a.Line.Runtime > b.Line.Runtime // runc before crun
-		}
-		if a.Version != b.Version {
-			return versionLess(a.Version, b.Version)
-		}
-		return a.Go < b.Go
-	})
 }

@@ -124,14 +124,12 @@ func (p *Proc) Execve(name string, argv []string) (*Exec, error) {
 			}
 			if interp != "" {
 				w.denied = false
-				lino, err := w.openExecKernel(interp)
-				if err != nil {
+				if _, err := w.openExecKernel(interp); err != nil {
 					return fail(StageLoader, interp, err)
 				}
 				if err := checkLoader(p.FS, w.path(), machine); err != nil {
 					return fail(StageLoader, interp, err)
 				}
-				_ = lino
 				loader = interp
 			}
 			break

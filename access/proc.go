@@ -1,7 +1,5 @@
 package access
 
-import "github.com/preexec/preexec/caps"
-
 // A Proc is a process as path resolution sees it: its credentials, its root
 // filesystem, its working directory and the kernel it runs on. Operations on
 // it (Chdir, Stat, Open, Access, Faccessat2, OpenExec, Execve) walk paths the
@@ -69,5 +67,3 @@ type Exec struct {
 	Script    string
 	ScriptErr error
 }
-
-var _ = caps.All

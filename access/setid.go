@@ -27,40 +27,47 @@ const Unchanged = ^uint32(0)
 //     security/commoncap.c:cap_emulate_setxuid adjusts the capabilities
 //     (caps.State.Setresuid).
 func Setresuid(c *Cred, r, e, s uint32) (*Cred, error) {
-	ns := c.UserNS
-	var k [3]uint32
-	for i, id := range [3]uint32{r, e, s} {
+	k, err := setres(c.UserNS.KUID, [3]uint32{c.UID, c.EUID, c.SUID}, c.FSUID, [3]uint32{r, e, s}, c.capable(caps.CAP_SETUID))
+	if err != nil || k == nil {
+		return c, err
+	}
+	n := *c
+	n.UID, n.EUID, n.SUID, n.FSUID = k[0], k[1], k[2], k[1]
+	n.fixSetuid(c)
+	return &n, nil
+}
+
+// setres is the part __sys_setresuid and __sys_setresgid share: it maps the
+// requested ids (Unchanged keeps one) to kernel ids, returns nil ids for a
+// call that changes nothing, and EPERM when an id is none of the current
+// ones and the capability (CAP_SETUID, CAP_SETGID) is not effective.
+func setres(toKernel func(uint32) (uint32, bool), cur [3]uint32, fs uint32, want [3]uint32, capable bool) (*[3]uint32, error) {
+	k := cur
+	noop := true
+	isNew := false
+	for i, id := range want {
 		if id == Unchanged {
 			continue
 		}
-		kid, ok := ns.KUID(id)
+		kid, ok := toKernel(id)
 		if !ok {
-			return c, EINVAL
+			return nil, EINVAL
 		}
 		k[i] = kid
+		if kid != cur[i] || (i == 1 && kid != fs) {
+			noop = false
+		}
+		if kid != cur[0] && kid != cur[1] && kid != cur[2] {
+			isNew = true
+		}
 	}
-	if (r == Unchanged || k[0] == c.UID) && (e == Unchanged || k[1] == c.EUID && k[1] == c.FSUID) && (s == Unchanged || k[2] == c.SUID) {
-		return c, nil
+	if noop {
+		return nil, nil
 	}
-	isNew := func(id, kid uint32) bool {
-		return id != Unchanged && kid != c.UID && kid != c.EUID && kid != c.SUID
+	if isNew && !capable {
+		return nil, EPERM
 	}
-	if (isNew(r, k[0]) || isNew(e, k[1]) || isNew(s, k[2])) && !c.capable(caps.CAP_SETUID) {
-		return c, EPERM
-	}
-	n := *c
-	if r != Unchanged {
-		n.UID = k[0]
-	}
-	if e != Unchanged {
-		n.EUID = k[1]
-	}
-	if s != Unchanged {
-		n.SUID = k[2]
-	}
-	n.FSUID = n.EUID
-	n.fixSetuid(c)
-	return &n, nil
+	return &k, nil
 }
 
 // Setuid returns the credentials after setuid(uid), as
@@ -110,38 +117,12 @@ func (c *Cred) fixSetuid(old *Cred) {
 // of the current real, effective and saved gids needs CAP_SETGID, else
 // EPERM; the fsgid follows the egid. Capabilities are not touched.
 func Setresgid(c *Cred, r, e, s uint32) (*Cred, error) {
-	ns := c.UserNS
-	var k [3]uint32
-	for i, id := range [3]uint32{r, e, s} {
-		if id == Unchanged {
-			continue
-		}
-		kid, ok := ns.KGID(id)
-		if !ok {
-			return c, EINVAL
-		}
-		k[i] = kid
-	}
-	if (r == Unchanged || k[0] == c.GID) && (e == Unchanged || k[1] == c.EGID && k[1] == c.FSGID) && (s == Unchanged || k[2] == c.SGID) {
-		return c, nil
-	}
-	isNew := func(id, kid uint32) bool {
-		return id != Unchanged && kid != c.GID && kid != c.EGID && kid != c.SGID
-	}
-	if (isNew(r, k[0]) || isNew(e, k[1]) || isNew(s, k[2])) && !c.capable(caps.CAP_SETGID) {
-		return c, EPERM
+	k, err := setres(c.UserNS.KGID, [3]uint32{c.GID, c.EGID, c.SGID}, c.FSGID, [3]uint32{r, e, s}, c.capable(caps.CAP_SETGID))
+	if err != nil || k == nil {
+		return c, err
 	}
 	n := *c
-	if r != Unchanged {
-		n.GID = k[0]
-	}
-	if e != Unchanged {
-		n.EGID = k[1]
-	}
-	if s != Unchanged {
-		n.SGID = k[2]
-	}
-	n.FSGID = n.EGID
+	n.GID, n.EGID, n.SGID, n.FSGID = k[0], k[1], k[2], k[1]
 	return &n, nil
 }
 
