@@ -27,45 +27,72 @@ type Group struct {
 func (c Comparison) Diverge() bool { return len(c.Groups) > 1 }
 
 // Compare evaluates the container on each runtime and groups the outcomes,
-// so that a caller sees at once where an upgrade changes the answer.
+// so that a caller sees at once where an upgrade changes the answer. Its
+// results are Evaluate's; the runtimes share the operations they have in
+// common (a memo), so comparing every profile costs little more than a few
+// evaluations.
 func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Comparison {
-	var c Comparison
-	index := map[[3]string]int{}
+	c := Comparison{Results: make([]Result, len(runtimes))}
+	in := &input{plan: plan, fsys: fsys, host: host}
+	m := newMemo()
 	// Runtimes of one line whose toolchains share a LookPath variant take
 	// every step alike: evaluate each such class once.
 	type class struct {
 		line *Line
 		goc  int
 	}
-	done := map[class]Result{}
-	for _, rt := range runtimes {
-		var g goVersion
-		if rt.Go != "" {
-			g, _ = parseGo(rt.Go)
+	done := make(map[class]int, len(lines)*2)
+	// One eval serves every class in turn: what outlives an evaluation
+	// (its Result, the memo's entries) never points into it.
+	e := new(eval)
+	var lastGo string
+	var g goVersion
+	for i, rt := range runtimes {
+		if i == 0 || rt.Go != lastGo {
+			g, lastGo = rt.goVersion(), rt.Go
 		}
 		k := class{rt.Line, goClass(g)}
-		r, ok := done[k]
-		if !ok {
-			r = Evaluate(plan, fsys, rt, host)
-			done[k] = r
+		if j, ok := done[k]; ok {
+			c.Results[i] = c.Results[j]
+		} else {
+			e.reset(in, rt, g, m)
+			e.run()
+			c.Results[i] = e.res
+			done[k] = i
 		}
-		r.Runtime = rt.Name
-		c.Results = append(c.Results, r)
-		key := [3]string{boolKey(r.Starts), string(r.Step), r.Error}
-		i, ok := index[key]
-		if !ok {
-			i = len(c.Groups)
-			index[key] = i
+		r := &c.Results[i]
+		r.Runtime, r.rt = rt.Name, rt
+	}
+	// Groups, in the order of their first runtime; each group's runtimes
+	// in one allocation, sized by a first pass.
+	of := make([]int, len(runtimes))
+	var sizes []int
+	for i := range c.Results {
+		r := &c.Results[i]
+		g := 0
+		for g < len(c.Groups) && !sameOutcome(&c.Groups[g], r) {
+			g++
+		}
+		if g == len(c.Groups) {
 			c.Groups = append(c.Groups, Group{Starts: r.Starts, Step: r.Step, Error: r.Error})
+			sizes = append(sizes, 0)
 		}
-		c.Groups[i].Runtimes = append(c.Groups[i].Runtimes, rt.Name)
+		of[i] = g
+		sizes[g]++
+	}
+	names := make([]string, len(runtimes))
+	off := 0
+	for g := range c.Groups {
+		c.Groups[g].Runtimes = names[off : off : off+sizes[g]]
+		off += sizes[g]
+	}
+	for i, rt := range runtimes {
+		g := &c.Groups[of[i]]
+		g.Runtimes = append(g.Runtimes, rt.Name)
 	}
 	return c
 }
 
-func boolKey(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
+func sameOutcome(g *Group, r *Result) bool {
+	return g.Starts == r.Starts && g.Step == r.Step && g.Error == r.Error
 }

@@ -17,25 +17,31 @@ func (e *eval) crun() {
 	// init_container: setgroups(additionalGids) as root, early.
 	if !e.host.Rootless {
 		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
-			root = c
+			e.root = *c
 		}
 	}
-	over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
-	proc := &access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
 	// crun_safe_ensure_directory_at: errors ignored ("let it fail later").
 	// It runs before read-only bind mounts are remounted read-only.
-	early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.fsys}, Dirs: over.Dirs}, Kernel: e.kernel()}
-	err := mkdirAll(early, over, plan.Cwd)
-	e.trace(StepMkdirCwd, err, "ensure %s as root (errors ignored)", plan.Cwd)
+	mk := e.m.do(opKey{op: opCrunEnsure, cred: keyOf(root)}, func() opVal {
+		over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
+		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.fsys}, Dirs: over.Dirs}, Kernel: e.kernel()}
+		return opVal{over: over, err: mkdirAll(early, over, plan.Cwd)}
+	})
+	if e.tracing {
+		e.trace(StepMkdirCwd, mk.err, "ensure %s as root (errors ignored)", plan.Cwd)
+	}
+	e.proc = access.Proc{Cred: root, FS: mk.over, Kernel: e.kernel()}
+	proc := &e.proc
 
 	env := access.LookPathEnvFrom(plan.Env)
 	_, hasPath := plan.Path()
 
 	// chdir#1 and find_executable#1 as root.
-	chdir1 := proc.Chdir(plan.Cwd)
-	e.trace(StepChdir, chdir1, "chdir %s as root", plan.Cwd)
+	chdir1 := e.chdir(proc, "root")
 	exe, find1 := crunFindExecutable(proc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
-	e.trace(StepLookPath, find1, "find_executable(%q) as root = %q", plan.Args[0], exe)
+	if e.tracing {
+		e.trace(StepLookPath, find1, "find_executable(%q) as root = %q", plan.Args[0], exe)
+	}
 	if errors.Is(find1, access.ENOENT) {
 		e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), find1)
 		return
@@ -47,13 +53,14 @@ func (e *eval) crun() {
 	if plan.CapsAbsent {
 		want = caps.Sets{}
 	}
-	c := *root
+	e.bounded = *root
+	c := &e.bounded
 	// set_required_caps drops every bounding capability not listed, as
 	// root with CAP_SETPCAP.
 	st, _ := c.Caps().ApplyBoundingSet(want.Bounding)
 	st.KeepCaps = true
 	c.SetCaps(st)
-	user, err := access.Setresgid(&c, plan.User.GID, plan.User.GID, plan.User.GID)
+	user, err := access.Setresgid(c, plan.User.GID, plan.User.GID, plan.User.GID)
 	if err != nil {
 		e.fail(StepUser, fmt.Sprintf("cannot setresgid to %d: %s", plan.User.GID, glibcStrerror(err)), err)
 		return
@@ -74,19 +81,25 @@ func (e *eval) crun() {
 		}
 	}
 	st.KeepCaps = false
-	final := *user
-	final.SetCaps(st)
-	e.trace(StepCaps, nil, "capabilities applied: %s", credSummary(&final))
+	e.final = *user
+	e.final.SetCaps(st)
+	final := &e.final
+	if e.tracing {
+		e.trace(StepCaps, nil, "capabilities applied: %s", credSummary(final))
+	}
 	cwd := "/"
 	if chdir1 == nil {
 		cwd = proc.Cwd
 	}
-	userProc := &access.Proc{Cred: &final, FS: over, Cwd: cwd, Kernel: e.kernel()}
+	e.userProc = access.Proc{Cred: final, FS: mk.over, Cwd: cwd, Kernel: e.kernel()}
+	userProc := &e.userProc
 
 	// find_executable#2 and chdir#2, with the container's credentials.
 	if find1 != nil {
 		exe, err = crunFindExecutable(userProc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
-		e.trace(StepLookPath, err, "find_executable(%q) as %s = %q", plan.Args[0], credSummary(&final), exe)
+		if e.tracing {
+			e.trace(StepLookPath, err, "find_executable(%q) as %s = %q", plan.Args[0], credSummary(final), exe)
+		}
 		if err != nil {
 			if errors.Is(err, access.ENOENT) {
 				e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), err)
@@ -97,24 +110,21 @@ func (e *eval) crun() {
 		}
 	}
 	if chdir1 != nil {
-		err := userProc.Chdir(plan.Cwd)
-		e.trace(StepChdir, err, "chdir %s as %s", plan.Cwd, credSummary(&final))
-		if err != nil {
+		who := ""
+		if e.tracing {
+			who = credSummary(final)
+		}
+		if err := e.chdir(userProc, who); err != nil {
 			e.fail(StepChdir, fmt.Sprintf("chdir `%s`: %s", plan.Cwd, glibcStrerror(err)), err)
 			return
 		}
 	}
-	x, err := userProc.Execve(exe, plan.Args)
-	e.trace(StepExecve, err, "execv(%q) as %s", exe, credSummary(&final))
-	if err != nil {
+	e.execve(userProc, exe, func(err error) string {
 		if errors.Is(err, access.ENOENT) {
-			e.fail(StepExecve, fmt.Sprintf("exec container process (missing dynamic library?) `%s`: %s", exe, glibcStrerror(err)), err)
-		} else {
-			e.fail(StepExecve, fmt.Sprintf("exec container process `%s`: %s", exe, glibcStrerror(err)), err)
+			return fmt.Sprintf("exec container process (missing dynamic library?) `%s`: %s", exe, glibcStrerror(err))
 		}
-		return
-	}
-	e.interpreter(x)
+		return fmt.Sprintf("exec container process `%s`: %s", exe, glibcStrerror(err))
+	})
 }
 
 // crunFindExecutable is crun 1.8.1's find_executable (src/libcrun/utils.c):

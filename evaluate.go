@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -64,14 +65,30 @@ type Result struct {
 	// Err is the model's error behind it, for errors.Is and a *access.Denial
 	// explanation; nil when it starts.
 	Err error
-	// Trace lists every step taken, with its credentials and decision.
-	Trace []TraceStep
 	// Fix suggests the smallest change that would let it start ("chmod
 	// o+x /home/nonroot; or runc ≥ 1.0.0-rc94 retries the chdir as
 	// root"); "" when it starts or nothing short can be said.
 	Fix string
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
+
+	// in and rt are the evaluation's inputs, for Trace.
+	in *input
+	rt Runtime
+}
+
+// Trace lists every step the runtime takes, with its credentials and
+// decision. It runs the evaluation again with tracing on (Evaluate and
+// Compare do not format the steps, which is most of their cost), so the
+// root filesystem must not have changed since.
+func (r Result) Trace() []TraceStep {
+	if r.in == nil {
+		return nil
+	}
+	e := newEval(r.in, r.rt, nil)
+	e.tracing = true
+	e.run()
+	return e.tr
 }
 
 // A TraceStep is one step of a Result's trace.
@@ -83,30 +100,56 @@ type TraceStep struct {
 	Err error
 }
 
+// input is what one evaluation reads besides the runtime.
+type input struct {
+	plan *spec.Plan
+	fsys access.FS
+	host Host
+}
+
 // eval holds one evaluation.
 type eval struct {
-	plan  *spec.Plan
-	fsys  access.FS
+	*input
 	rt    Runtime
-	host  Host
 	goV   goVersion
 	res   Result
 	f2err error // what faccessat2 returns during the checks
+	// m shares operations with the other evaluations of a Compare; nil
+	// in Evaluate and in a traced run.
+	m       *memo
+	tracing bool
+	tr      []TraceStep
+	// The credentials and processes of the init sequence, kept here so
+	// that one allocation holds them.
+	root, bounded, final access.Cred
+	proc, userProc       access.Proc
 }
 
 // Evaluate predicts what runtime rt does with the container plan describes,
 // whose root filesystem (with its mounts already applied: bind sources and
 // tmpfs contents in place, their flags on the inodes) is fsys, on host.
 //
-// Not modelled: AppArmor, SELinux, hooks, user resolution from /etc/passwd
-// and /etc/group by runc ≤ 1.2 (numeric ids are used as given), rlimits.
+// Not modelled: AppArmor, SELinux, hooks, rlimits.
 func Evaluate(plan *spec.Plan, fsys access.FS, rt Runtime, host Host) Result {
-	e := &eval{plan: plan, fsys: fsys, rt: rt, host: host}
-	e.res.Runtime = rt.Name
-	if rt.Go != "" {
-		e.goV, _ = parseGo(rt.Go)
-	}
-	if rt.Line.Runtime == "crun" {
+	e := newEval(&input{plan: plan, fsys: fsys, host: host}, rt, nil)
+	e.run()
+	return e.res
+}
+
+func newEval(in *input, rt Runtime, m *memo) *eval {
+	e := new(eval)
+	e.reset(in, rt, rt.goVersion(), m)
+	return e
+}
+
+// reset readies e for an evaluation of rt, built with Go g.
+func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
+	*e = eval{input: in, rt: rt, goV: g, m: m}
+	e.res.Runtime, e.res.in, e.res.rt = rt.Name, in, rt
+}
+
+func (e *eval) run() {
+	if e.rt.Line.Runtime == "crun" {
 		e.crun()
 	} else {
 		e.runc()
@@ -114,9 +157,8 @@ func Evaluate(plan *spec.Plan, fsys access.FS, rt Runtime, host Host) Result {
 	if e.res.Step == "" {
 		e.res.Step, e.res.Starts = StepStarted, true
 	} else {
-		e.res.Fix = fix(&e.res, rt.Line)
+		e.res.Fix = fix(&e.res, e.rt.Line)
 	}
-	return e.res
 }
 
 // fail records the failing step and its text.
@@ -124,8 +166,10 @@ func (e *eval) fail(step Step, text string, err error) {
 	e.res.Step, e.res.Error, e.res.Err = step, text, err
 }
 
+// trace records a step of a traced run; callers test e.tracing first, so
+// that an untraced run formats nothing.
 func (e *eval) trace(step Step, err error, format string, args ...any) {
-	e.res.Trace = append(e.res.Trace, TraceStep{Step: step, What: fmt.Sprintf(format, args...), Err: err})
+	e.tr = append(e.tr, TraceStep{Step: step, What: fmt.Sprintf(format, args...), Err: err})
 }
 
 // kernel returns the access.Kernel of the host, with faccessat2's answer
@@ -140,7 +184,9 @@ func (e *eval) kernel() access.Kernel {
 func (e *eval) seccompVerdict() {
 	if e.host.Kernel != 0 && e.host.Kernel < access.KernelVersion(5, 8) {
 		e.f2err = access.ENOSYS
-		e.trace(StepConfig, nil, "kernel before 5.8: faccessat2 is ENOSYS")
+		if e.tracing {
+			e.trace(StepConfig, nil, "kernel before 5.8: faccessat2 is ENOSYS")
+		}
 		return
 	}
 	sc := e.plan.Seccomp
@@ -164,7 +210,9 @@ func (e *eval) seccompVerdict() {
 	if v.Uncertain {
 		e.res.Uncertain = "seccomp: " + v.Reason
 	}
-	e.trace(StepConfig, nil, "seccomp installed before the checks: faccessat2 returns %s", errnoText(e.f2err))
+	if e.tracing {
+		e.trace(StepConfig, nil, "seccomp installed before the checks: faccessat2 returns %s", errnoText(e.f2err))
+	}
 }
 
 func errnoText(err error) string {
@@ -188,7 +236,8 @@ func errnoString(err error) string {
 // rootCred is runc-init's (or crun's) credentials: uid 0 of the container's
 // namespace with every capability, and no_new_privs as the config asks.
 func (e *eval) rootCred() *access.Cred {
-	c := access.Root()
+	c := &e.root
+	*c = *access.Root()
 	// runc sets PR_SET_NO_NEW_PRIVS before finalizeNamespace, crun in
 	// set_required_caps: either way before execve, which is where it acts.
 	c.NoNewPrivs = e.plan.NoNewPrivileges
@@ -226,64 +275,55 @@ func (e *eval) runc() {
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
 	if l.EnvCheck != EnvCheck130 {
 		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
-			e.trace(StepConfig, nil, "process.env: %s", msg)
+			if e.tracing {
+				e.trace(StepConfig, nil, "process.env: %s", msg)
+			}
 			e.fail(StepConfig, e.prefix(false)+msg, errors.New(msg))
 			return
 		}
 	}
-	unknownCaps := func() bool {
-		if !l.UnknownCapsFatal {
-			return false
-		}
-		name := e.unknownCap()
-		if name == "" {
-			return false
-		}
-		msg := fmt.Sprintf("unknown capability %q", name)
-		e.trace(StepCaps, nil, "%s (the runtime knows up to %s)", msg, l.LastCap)
-		e.fail(StepCaps, e.prefix(true)+msg, errors.New(msg))
-		return true
-	}
 	root := e.rootCred()
-	over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
-	proc := &access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
 
-	// prepareRootfs: os.MkdirAll(cwd, 0755) as root, before ready.
-	if err := mkdirAll(proc, over, plan.Cwd); err != nil {
-		e.trace(StepMkdirCwd, err, "os.MkdirAll(%q) as root", plan.Cwd)
-		e.fail(StepMkdirCwd, e.prefix(false)+goErrorText(err), err)
+	// prepareRootfs: os.MkdirAll(cwd, 0755) as root, before ready. The
+	// directories it makes are an overlay on the root filesystem, shared
+	// by every later step (and, in a Compare, every runc).
+	mk := e.m.do(opKey{op: opMkdirAll, cred: keyOf(root)}, func() opVal {
+		over := &access.Overlay{Base: e.fsys}
+		err := mkdirAll(&access.Proc{Cred: root, FS: over, Kernel: e.kernel()}, over, plan.Cwd)
+		return opVal{over: over, err: err}
+	})
+	if e.tracing {
+		e.trace(StepMkdirCwd, mk.err, "os.MkdirAll(%q) as root", plan.Cwd)
+	}
+	if mk.err != nil {
+		e.fail(StepMkdirCwd, e.prefix(false)+goErrorText(mk.err), mk.err)
 		return
 	}
-	e.trace(StepMkdirCwd, nil, "os.MkdirAll(%q) as root", plan.Cwd)
-
+	over := mk.over
 	e.seccompVerdict()
-	proc.Kernel = e.kernel()
+	e.proc = access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
+	proc := &e.proc
 
 	// finalizeNamespace.
-	chdir := func(p *access.Proc, who string) error {
-		err := p.Chdir(plan.Cwd)
-		e.trace(StepChdir, err, "chdir %s as %s", plan.Cwd, who)
-		return err
-	}
 	chdirFail := func(err error) {
 		e.fail(StepChdir, e.prefix(true)+fmt.Sprintf(l.Errors.Chdir, plan.Cwd, errnoString(err)), err)
 	}
 	retry := false
 	switch l.Chdir {
 	case ChdirAsRoot:
-		if err := chdir(proc, "runc-init root"); err != nil {
+		if err := e.chdir(proc, "runc-init root"); err != nil {
 			chdirFail(err)
 			return
 		}
-		if unknownCaps() {
+		if e.unknownCapsFatal() {
 			return
 		}
 	case ChdirAfterSetuid:
-		if unknownCaps() {
+		if e.unknownCapsFatal() {
 			return
 		}
 	case ChdirAsRootThenRetry:
-		if err := chdir(proc, "runc-init root"); err != nil {
+		if err := e.chdir(proc, "runc-init root"); err != nil {
 			if !errors.Is(err, fs.ErrPermission) {
 				chdirFail(err)
 				return
@@ -294,7 +334,9 @@ func (e *eval) runc() {
 	if l.EnvCheck == EnvCheck130 {
 		// prepareEnv, in finalizeNamespace after the first chdir.
 		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
-			e.trace(StepConfig, nil, "process.env: %s", msg)
+			if e.tracing {
+				e.trace(StepConfig, nil, "process.env: %s", msg)
+			}
 			e.fail(StepConfig, e.prefix(true)+msg, errors.New(msg))
 			return
 		}
@@ -305,33 +347,53 @@ func (e *eval) runc() {
 	if plan.CapsAbsent && l.AbsentCaps == AbsentCapsDropAll {
 		want = caps.Sets{}
 	}
-	c := *root
+	keepCaps := plan.CapsAbsent && l.AbsentCaps == AbsentCapsKeep
+	e.bounded = *root
+	c := &e.bounded
 	st := c.Caps()
-	if !(plan.CapsAbsent && l.AbsentCaps == AbsentCapsKeep) {
+	if !keepCaps {
 		st, _ = st.ApplyBoundingSet(want.Bounding)
 	}
 	st.KeepCaps = true
 	c.SetCaps(st)
 	groups := plan.User.AdditionalGids
 	if l.User == UserPasswd {
-		g, err := resolveUserPasswd(proc, plan.User.UID, plan.User.GID, plan.User.AdditionalGids)
-		if err != nil {
-			e.trace(StepUser, err, "user lookup in /etc/passwd and /etc/group")
-			e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+err.Error(), err)
+		pw := e.m.do(procKey(opPasswd, 0, proc), func() opVal {
+			g, err := resolveUserPasswd(proc, plan.User.UID, plan.User.GID, plan.User.AdditionalGids)
+			return opVal{groups: g, err: err}
+		})
+		if pw.err != nil {
+			if e.tracing {
+				e.trace(StepUser, pw.err, "user lookup in /etc/passwd and /etc/group")
+			}
+			e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+pw.err.Error(), pw.err)
 			return
 		}
-		groups = g
+		groups = pw.groups
 	}
-	user, err := e.setupUser(&c, groups)
-	if err != nil {
-		e.trace(StepUser, err, "setupUser")
-		e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+err.Error(), err)
+	k := opKey{op: opSetupUser, variant: int(l.Unmapped), cred: keyOf(c), groups: unsafe.SliceData(groups), ngroups: len(groups)}
+	if l.Errors.SetupUser == "setup user: " {
+		k.variant += 1 << 8
+	}
+	su := e.m.do(k, func() opVal {
+		user, err := e.setupUser(c, groups)
+		return opVal{cred: user, err: err}
+	})
+	if su.err != nil {
+		if e.tracing {
+			e.trace(StepUser, su.err, "setupUser")
+		}
+		e.fail(StepUser, e.prefix(true)+l.Errors.SetupUser+su.err.Error(), su.err)
 		return
 	}
-	e.trace(StepUser, nil, "setgroups %v, setgid %d, setuid %d: %s", plan.User.AdditionalGids, plan.User.GID, plan.User.UID, credSummary(user))
-	userProc := &access.Proc{Cred: user, FS: over, Cwd: proc.Cwd, Kernel: e.kernel()}
+	user := su.cred
+	if e.tracing {
+		e.trace(StepUser, nil, "setgroups %v, setgid %d, setuid %d: %s", plan.User.AdditionalGids, plan.User.GID, plan.User.UID, credSummary(user))
+	}
+	e.userProc = access.Proc{Cred: user, FS: over, Cwd: proc.Cwd, Kernel: e.kernel()}
+	userProc := &e.userProc
 	if l.Chdir == ChdirAfterSetuid || retry {
-		if err := chdir(userProc, "the container user, no effective capabilities"); err != nil {
+		if err := e.chdir(userProc, "the container user, no effective capabilities"); err != nil {
 			chdirFail(err)
 			return
 		}
@@ -339,65 +401,186 @@ func (e *eval) runc() {
 	// ClearKeepCaps, ApplyCaps.
 	st = user.Caps()
 	st.KeepCaps = false
-	if !(plan.CapsAbsent && l.AbsentCaps == AbsentCapsKeep) {
+	if !keepCaps {
 		var err error
 		st, err = st.ApplyCaps(want)
 		if err != nil {
-			e.trace(StepCaps, err, "capset")
+			if e.tracing {
+				e.trace(StepCaps, err, "capset")
+			}
 			e.fail(StepCaps, e.prefix(true)+fmt.Sprintf(l.Errors.Caps, errnoString(err)), err)
 			return
 		}
 	}
-	final := *user
-	final.SetCaps(st)
-	userProc.Cred = &final
-	e.trace(StepCaps, nil, "capabilities applied: %s", credSummary(&final))
-
-	// LookPath, with the environment runc-init has.
-	env := access.LookPathEnvFrom(plan.Env)
-	if l.Env == EnvPathOnly {
-		env.ExecErrDot0 = false
-	}
-	name, err := e.lookPath()(userProc, plan.Args[0], env)
-	e.trace(StepLookPath, err, "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goClassNames[goClass(e.goV)], name)
-	if err != nil {
-		e.fail(StepLookPath, e.prefix(true)+goErrorText(err), err)
-		return
+	e.final = *user
+	e.final.SetCaps(st)
+	userProc.Cred = &e.final
+	if e.tracing {
+		e.trace(StepCaps, nil, "capabilities applied: %s", credSummary(&e.final))
 	}
 
-	// eaccess.
+	// LookPath, the line's check of its result, execve: one memoized
+	// operation, since it depends only on the final credentials, the
+	// working directory, faccessat2's answer and the variants.
+	gc := goClass(e.goV)
+	eacc := EaccessNone
 	switch {
 	case l.Eaccess == EaccessFaccessat2ElseAccess:
-		err := userProc.Faccessat2(name, access.X_OK, access.AT_EACCESS)
+		eacc = EaccessFaccessat2ElseAccess
+	case l.Eaccess == EaccessXSysIfGoBefore120 && !e.goV.atLeast(1, 20, 0):
+		eacc = EaccessXSysIfGoBefore120
+	}
+	t := e.m.do(procKey(opExecTail, gc<<8|int(l.Env)<<4|int(eacc), userProc), func() opVal {
+		return e.execTail(userProc, gc, l.Env, eacc)
+	})
+	name := t.s
+	if e.tracing {
+		e.trace(StepLookPath, stepErr(t, StepLookPath), "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goClassNames[gc], name)
+		if t.step != StepLookPath {
+			switch eacc {
+			case EaccessFaccessat2ElseAccess:
+				if t.fallback {
+					e.trace(StepEaccess, stepErr(t, StepEaccess), "faccessat2 refused: access(%q, X_OK) with real ids, no capabilities for a non-root uid", name)
+				} else {
+					e.trace(StepEaccess, stepErr(t, StepEaccess), "faccessat2(%q, X_OK, AT_EACCESS)", name)
+				}
+			case EaccessXSysIfGoBefore120:
+				e.trace(StepEaccess, stepErr(t, StepEaccess), "x/sys Faccessat(%q, X_OK, AT_EACCESS)", name)
+			}
+		}
+		if t.step != StepLookPath && t.step != StepEaccess {
+			e.trace(StepExecve, stepErr(t, StepExecve), "execve(%q) as %s", name, credSummary(userProc.Cred))
+		}
+	}
+	switch t.step {
+	case StepLookPath:
+		e.fail(StepLookPath, e.prefix(true)+goErrorText(t.err), t.err)
+	case StepEaccess:
+		verb := "exec "
+		if eacc == EaccessXSysIfGoBefore120 {
+			verb = "eaccess "
+		}
+		e.fail(StepEaccess, e.prefix(true)+verb+name+": "+errnoString(t.err), t.err)
+	case StepExecve:
+		// printed by runc init itself, no prefix.
+		e.fail(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(t.err)), t.err)
+	default:
+		e.interpreter(t.x)
+	}
+}
+
+// execTail runs runc-init's last steps as p: os/exec.LookPath of the Go
+// class gc with the environment env gives it, the check eacc, execve. The
+// step is where it failed ("" if it did not).
+func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc Eaccess) opVal {
+	plan := e.plan
+	lpEnv := access.LookPathEnvFrom(plan.Env)
+	if env == EnvPathOnly {
+		lpEnv.ExecErrDot0 = false
+	}
+	name, err := lookPaths[gc](p, plan.Args[0], lpEnv)
+	if err != nil {
+		return opVal{step: StepLookPath, s: name, err: err}
+	}
+	v := opVal{s: name}
+	switch eacc {
+	case EaccessFaccessat2ElseAccess:
+		err = p.Faccessat2(name, access.X_OK, access.AT_EACCESS)
 		if errors.Is(err, access.ENOSYS) || errors.Is(err, access.EPERM) {
 			// system.Eaccess: access(2) when faccessat2 is refused
 			// (uid == euid and gid == egid always hold in runc init).
-			err = userProc.Access(name, access.X_OK)
-			e.trace(StepEaccess, err, "faccessat2 refused: access(%q, X_OK) with real ids, no capabilities for a non-root uid", name)
-		} else {
-			e.trace(StepEaccess, err, "faccessat2(%q, X_OK, AT_EACCESS)", name)
+			v.fallback = true
+			err = p.Access(name, access.X_OK)
 		}
-		if err != nil {
-			e.fail(StepEaccess, e.prefix(true)+"exec "+name+": "+errnoString(err), err)
-			return
-		}
-	case l.Eaccess == EaccessXSysIfGoBefore120 && !e.goV.atLeast(1, 20, 0):
-		err := access.GoFaccessatGo1202(userProc, name, access.X_OK, access.AT_EACCESS)
-		e.trace(StepEaccess, err, "x/sys Faccessat(%q, X_OK, AT_EACCESS)", name)
-		if err != nil {
-			e.fail(StepEaccess, e.prefix(true)+"eaccess "+name+": "+errnoString(err), err)
-			return
-		}
+	case EaccessXSysIfGoBefore120:
+		err = access.GoFaccessatGo1202(p, name, access.X_OK, access.AT_EACCESS)
 	}
-
-	// execve: printed by runc init itself, no prefix.
-	x, err := userProc.Execve(name, plan.Args)
-	e.trace(StepExecve, err, "execve(%q) as %s", name, credSummary(&final))
 	if err != nil {
-		e.fail(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(err)), err)
-		return
+		v.step, v.err = StepEaccess, err
+		return v
 	}
-	e.interpreter(x)
+	k := procKey(opExecve, 0, p)
+	k.name = name
+	x := e.m.do(k, func() opVal {
+		x, err := p.Execve(name, plan.Args)
+		return opVal{x: x, err: err}
+	})
+	v.x, v.err = x.x, x.err
+	if v.err != nil {
+		v.step = StepExecve
+	}
+	return v
+}
+
+// stepErr is t's error if it failed at step.
+func stepErr(t opVal, step Step) error {
+	if t.step == step {
+		return t.err
+	}
+	return nil
+}
+
+// chdir is chdir(process.cwd) by p, who it is for the trace.
+func (e *eval) chdir(p *access.Proc, who string) error {
+	v := e.m.do(procKey(opChdir, 0, p), func() opVal {
+		q := *p
+		err := q.Chdir(e.plan.Cwd)
+		return opVal{s: q.Cwd, err: err}
+	})
+	p.Cwd = v.s
+	if e.tracing {
+		e.trace(StepChdir, v.err, "chdir %s as %s", e.plan.Cwd, who)
+	}
+	return v.err
+}
+
+// execve runs execve(name, process.args) as p, then the interpreter's
+// open of its script; it reports whether the container failed, with text
+// formatting the runtime's execve error.
+func (e *eval) execve(p *access.Proc, name string, text func(error) string) bool {
+	k := procKey(opExecve, 0, p)
+	k.name = name
+	v := e.m.do(k, func() opVal {
+		x, err := p.Execve(name, e.plan.Args)
+		return opVal{x: x, err: err}
+	})
+	if e.tracing {
+		verb := "execve"
+		if e.rt.Line.Runtime == "crun" {
+			verb = "execv"
+		}
+		e.trace(StepExecve, v.err, "%s(%q) as %s", verb, name, credSummary(p.Cred))
+	}
+	if v.err != nil {
+		e.fail(StepExecve, text(v.err), v.err)
+		return true
+	}
+	e.interpreter(v.x)
+	return e.res.Step != ""
+}
+
+// unknownCapsFatal fails the container on a capability name the line's
+// library does not know, where the line refuses those (runc rc92, rc93).
+func (e *eval) unknownCapsFatal() bool {
+	l := e.rt.Line
+	if !l.UnknownCapsFatal {
+		return false
+	}
+	name := e.unknownCap()
+	if name == "" {
+		return false
+	}
+	msg := fmt.Sprintf("unknown capability %q", name)
+	if e.tracing {
+		e.trace(StepCaps, nil, "%s (the runtime knows up to %s)", msg, l.LastCap)
+	}
+	e.fail(StepCaps, e.prefix(true)+msg, errors.New(msg))
+	return true
+}
+
+// lookPaths are os/exec.LookPath per goClass.
+var lookPaths = [...]func(*access.Proc, string, access.LookPathEnv) (string, error){
+	access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
 }
 
 // interpreter decides whether a #! interpreter, now running with the new
@@ -407,7 +590,9 @@ func (e *eval) interpreter(x *access.Exec) {
 		return
 	}
 	interp := x.Argv[0]
-	e.trace(StepInterpreter, x.ScriptErr, "%s opens %s as %s", interp, x.Script, credSummary(x.Cred))
+	if e.tracing {
+		e.trace(StepInterpreter, x.ScriptErr, "%s opens %s as %s", interp, x.Script, credSummary(x.Cred))
+	}
 	e.fail(StepInterpreter, fmt.Sprintf("%s: can't open '%s': %s", interp, x.Script, glibcStrerror(x.ScriptErr)), x.ScriptErr)
 }
 
@@ -475,13 +660,6 @@ func goClass(g goVersion) int {
 
 var goClassNames = [...]string{"≤ 1.18", "1.19", "1.20.0–1.20.1", "1.20.2–1.23.11, 1.24.0–1.24.5", "≥ 1.23.12, ≥ 1.24.6"}
 
-// lookPath returns the os/exec.LookPath of the runtime's Go toolchain.
-func (e *eval) lookPath() func(*access.Proc, string, access.LookPathEnv) (string, error) {
-	return [...]func(*access.Proc, string, access.LookPathEnv) (string, error){
-		access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
-	}[goClass(e.goV)]
-}
-
 // mkdirAll is Go's os.MkdirAll(p, 0755) run by runc-init as root: the
 // directories it would create are added to over, 0755 (runc's umask 022)
 // and owned by root of the container.
@@ -519,6 +697,9 @@ func mkdirAll(proc *access.Proc, over *access.Overlay, p string) error {
 		return err
 	}
 	dir, _ := over.Lstat(path.Dir(created))
+	if over.Dirs == nil {
+		over.Dirs = map[string]access.Inode{}
+	}
 	over.Dirs[created] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: proc.Cred.FSUID, GID: proc.Cred.FSGID, Mount: dir.Mount}
 	return nil
 }

@@ -14,10 +14,8 @@ import (
 // runtime, in that order of preference. "" when there is nothing short to
 // say.
 func fix(r *Result, l *Line) string {
-	var d *access.Denial
-	var xe *access.ExecError
-	errors.As(r.Err, &xe)
-	if errors.As(r.Err, &d) {
+	xe, _ := errorAs[*access.ExecError](r.Err)
+	if d, ok := errorAs[*access.Denial](r.Err); ok {
 		switch d.Reason {
 		case access.ReasonNoexec:
 			return fmt.Sprintf("mount %s without noexec, or move the file off it", d.Path)
@@ -28,8 +26,15 @@ func fix(r *Result, l *Line) string {
 		case access.ReasonReadOnly:
 			return fmt.Sprintf("%s is read-only: mount it read-write", d.Path)
 		}
-		bit := map[access.Mask]string{access.MAY_READ: "r", access.MAY_WRITE: "w", access.MAY_EXEC: "x"}[d.Mask&7]
-		if bit == "" {
+		var bit string
+		switch d.Mask & 7 {
+		case access.MAY_READ:
+			bit = "r"
+		case access.MAY_WRITE:
+			bit = "w"
+		case access.MAY_EXEC:
+			bit = "x"
+		default:
 			bit = d.Mask.String()
 		}
 		who := "o"
@@ -39,24 +44,26 @@ func fix(r *Result, l *Line) string {
 		case access.ClassGroup, access.ClassACLGroup:
 			who = "g"
 		}
-		var hints []string
+		var first, or string
 		if d.Inode.Mode&0o111 == 0 && d.Mask&access.MAY_EXEC != 0 && !d.Inode.IsDir() {
-			hints = append(hints, fmt.Sprintf("chmod +x %s (no capability executes a file without any x bit)", d.Path))
+			first = "chmod +x " + d.Path + " (no capability executes a file without any x bit)"
 		} else {
-			hints = append(hints, fmt.Sprintf("chmod %s+%s %s", who, bit, d.Path))
+			first = "chmod " + who + "+" + bit + " " + d.Path
 		}
 		switch {
 		case r.Step == StepChdir && l.Chdir == ChdirAfterSetuid:
-			hints = append(hints, "runc ≥ 1.0.0-rc94 retries the chdir as root")
+			or = "runc ≥ 1.0.0-rc94 retries the chdir as root"
 		case r.Step == StepEaccess && l.Eaccess == EaccessFaccessat2ElseAccess:
-			hints = append(hints, "let faccessat2 through the seccomp filter (or set noNewPrivileges), or use runc ≥ 1.1.6: access(2) ignores CAP_DAC_OVERRIDE")
+			or = "let faccessat2 through the seccomp filter (or set noNewPrivileges), or use runc ≥ 1.1.6: access(2) ignores CAP_DAC_OVERRIDE"
 		case d.HasCap && !d.Cred.CapEffective.Has(d.Cap):
-			hints = append(hints, "add "+d.Cap.String()+" to the effective capabilities")
+			or = "add " + d.Cap.String() + " to the effective capabilities"
 		}
-		return strings.Join(hints, "; or ")
+		if or == "" {
+			return first
+		}
+		return first + "; or " + or
 	}
-	var le *access.LookPathError
-	if errors.As(r.Err, &le) {
+	if le, ok := errorAs[*access.LookPathError](r.Err); ok {
 		switch {
 		case errors.Is(le.Err, access.ErrNotFound):
 			return fmt.Sprintf("give process.args[0] as an absolute path, or put %s in a directory of PATH in process.env", le.Name)
@@ -86,4 +93,28 @@ func fix(r *Result, l *Line) string {
 		return "make the script readable by the user (chmod o+r), since its interpreter opens it after exec"
 	}
 	return ""
+}
+
+// errorAs is errors.As for a type parameter, without the allocation
+// errors.As's pointer argument costs.
+func errorAs[T error](err error) (T, bool) {
+	for err != nil {
+		if t, ok := err.(T); ok {
+			return t, true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if t, ok := errorAs[T](e); ok {
+					return t, true
+				}
+			}
+			return *new(T), false
+		default:
+			return *new(T), false
+		}
+	}
+	return *new(T), false
 }

@@ -77,7 +77,7 @@ file /entrypoint.sh 0744 0:0 script=/bin/sh
 		}
 		res := preexec.Evaluate(plan, entry, rt, preexec.Host{})
 		if res.Error != r.want {
-			t.Errorf("%s: %q, want %q\n%+v", r.runtime, res.Error, r.want, res.Trace)
+			t.Errorf("%s: %q, want %q\n%+v", r.runtime, res.Error, r.want, res.Trace())
 		}
 	}
 }

@@ -289,27 +289,34 @@ func LookupRuntime(name string) (Runtime, error) {
 	return Runtime{}, fmt.Errorf("unknown runtime %q: no such %s version modelled", name, kind)
 }
 
+// goVersion returns the toolchain that built rt (zero for crun or a bad
+// version, which LookupRuntime refuses).
+func (rt Runtime) goVersion() goVersion {
+	if rt.Go == "" {
+		return goVersion{}
+	}
+	g, _ := parseGo(rt.Go)
+	return g
+}
+
 // goVersion is a Go toolchain version; a missing patch is the newest.
 type goVersion struct{ major, minor, patch int }
 
 func parseGo(s string) (goVersion, error) {
-	parts := strings.Split(s, ".")
-	if len(parts) < 2 || len(parts) > 3 {
+	major, rest, ok := strings.Cut(s, ".")
+	if !ok {
 		return goVersion{}, fmt.Errorf("bad Go version %q", s)
 	}
-	var v goVersion
-	var err error
-	if v.major, err = strconv.Atoi(parts[0]); err != nil {
-		return goVersion{}, fmt.Errorf("bad Go version %q", s)
+	minor, patch, hasPatch := strings.Cut(rest, ".")
+	v := goVersion{patch: 1 << 20}
+	var err1, err2, err3 error
+	v.major, err1 = strconv.Atoi(major)
+	v.minor, err2 = strconv.Atoi(minor)
+	if hasPatch {
+		v.patch, err3 = strconv.Atoi(patch)
 	}
-	if v.minor, err = strconv.Atoi(parts[1]); err != nil {
+	if err1 != nil || err2 != nil || err3 != nil {
 		return goVersion{}, fmt.Errorf("bad Go version %q", s)
-	}
-	v.patch = 1 << 20
-	if len(parts) == 3 {
-		if v.patch, err = strconv.Atoi(parts[2]); err != nil {
-			return goVersion{}, fmt.Errorf("bad Go version %q", s)
-		}
 	}
 	return v, nil
 }

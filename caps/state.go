@@ -121,15 +121,10 @@ func (s State) ApplyBoundingSet(bounding Set) (State, error) {
 	if !s.Effective.Has(CAP_SETPCAP) {
 		return s, nil
 	}
-	for c := Cap(0); c <= CAP_LAST_CAP; c++ {
-		if bounding.Has(c) {
-			continue
-		}
-		var err error
-		if s, err = s.DropBounding(c); err != nil {
-			return s, err
-		}
-	}
+	// One DropBounding per known capability not in bounding: with
+	// CAP_SETPCAP effective and every number valid, none fails, so the
+	// loop is a mask (bits above CAP_LAST_CAP are never dropped).
+	s.Bounding &= bounding | ^All
 	return s, nil
 }
 

@@ -212,7 +212,7 @@ func writeJSON(w io.Writer, results []preexec.Result) {
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
 			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Trace: []jsonTrace{}}
-		for _, t := range r.Trace {
+		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}
 		doc.Results = append(doc.Results, jr)

@@ -206,3 +206,85 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 	}
 	return true, fmt.Sprintf("started=%v step=%s %q", res.Starts, res.Step, res.Error)
 }
+
+// TestCompareEqualsEvaluate holds Compare, which shares operations between
+// runtimes, to Evaluate, which shares nothing: on every recorded case, for
+// every profile and toolchain variant, on several hosts, each result of
+// Compare is Evaluate's, field for field.
+func TestCompareEqualsEvaluate(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Skipf("no goldens: %v", err)
+	}
+	var cases []*Case
+	for _, set := range []map[string]*Golden{g.Curated, g.Random} {
+		names := make([]string, 0, len(set))
+		for n := range set {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			cases = append(cases, &set[n].Case)
+		}
+	}
+	rts := preexec.Runtimes()
+	for _, n := range []string{"runc@1.1.5+debian", "runc@1.1.4+go1.18", "runc@1.1.4+go1.20.1", "runc@1.1.4+go1.20.2", "runc@1.1.14+go1.23.12", "runc@1.0.0-rc93"} {
+		rt, err := preexec.LookupRuntime(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rts = append(rts, rt)
+	}
+	hosts := []preexec.Host{
+		{},
+		{Kernel: access.KernelVersion(5, 4), ProtectedSymlinks: true},
+		{Rootless: true, Create: true},
+	}
+	compared, diffs := 0, 0
+	for _, c := range cases {
+		plan, fsys, err := modelInputs(c)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		for _, host := range hosts {
+			cmp := preexec.Compare(plan, fsys, rts, host)
+			for i, rt := range rts {
+				want := preexec.Evaluate(plan, fsys, rt, host)
+				got := cmp.Results[i]
+				compared++
+				if d := resultDiff(want, got); d != "" {
+					diffs++
+					if diffs <= 20 {
+						t.Errorf("%s on %s, host %+v: Compare differs from Evaluate: %s", c.Name, rt.Name, host, d)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("compare-vs-evaluate: %d results, %d differences", compared, diffs)
+}
+
+func resultDiff(a, b preexec.Result) string {
+	errText := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return fmt.Sprintf("%T %v", err, err)
+	}
+	switch {
+	case a.Runtime != b.Runtime:
+		return fmt.Sprintf("runtime %q vs %q", a.Runtime, b.Runtime)
+	case a.Starts != b.Starts || a.Step != b.Step || a.Error != b.Error:
+		return fmt.Sprintf("%v %s %q vs %v %s %q", a.Starts, a.Step, a.Error, b.Starts, b.Step, b.Error)
+	case errText(a.Err) != errText(b.Err):
+		return fmt.Sprintf("err %s vs %s", errText(a.Err), errText(b.Err))
+	case a.Fix != b.Fix || a.Uncertain != b.Uncertain:
+		return fmt.Sprintf("fix %q %q vs %q %q", a.Fix, a.Uncertain, b.Fix, b.Uncertain)
+	}
+	return ""
+}

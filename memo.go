@@ -1,0 +1,180 @@
+package preexec
+
+import (
+	"hash/maphash"
+	"syscall"
+	"unsafe"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+)
+
+// A memo shares the outcome of a model operation between the evaluations
+// of one Compare. Every runtime runs the same few kernel operations on the
+// same files — chdir(cwd), LookPath(args[0]), execve — and the credentials
+// they run with differ only where the lines differ, so most of them are
+// asked the same question many times. An operation is keyed by everything
+// it reads besides the plan, the root filesystem and the host, which are
+// fixed within a Compare: its kind and variant, the credentials, the
+// filesystem view (an *access.Overlay made by a memoized cwd creation), the
+// working directory and what faccessat2 answers.
+//
+// The model is pure, so a memoized outcome is the outcome: Compare's
+// results equal Evaluate's (TestCompareEqualsEvaluate).
+type memo struct {
+	// index maps a key's hash to its entry; a collision moves on to the
+	// next hash value (open addressing over the map), so entries never
+	// share a slot.
+	index   map[uint64]int32
+	entries []memoEntry
+	seed    maphash.Seed
+}
+
+type memoEntry struct {
+	k opKey
+	v opVal
+}
+
+func newMemo() *memo {
+	return &memo{index: make(map[uint64]int32, 24), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}
+}
+
+// op names a memoized operation.
+type op uint8
+
+const (
+	opMkdirAll op = iota + 1
+	opCrunEnsure
+	opPasswd
+	opSetupUser
+	opChdir
+	opExecTail
+	opExecve
+	opCrunFind
+)
+
+type opKey struct {
+	op      op
+	variant int
+	cred    credKey
+	fs      *access.Overlay
+	cwd     string
+	f2      syscall.Errno
+	// name is the path operated on where it is not the plan's; groups
+	// are setgroups' argument, by identity as in credKey.
+	name    string
+	groups  *uint32
+	ngroups int
+	// uncached: the operation reads a filesystem view that is not one
+	// the memo made, so it cannot be keyed.
+	uncached bool
+}
+
+// opVal is an operation's outcome; each operation uses the fields it needs.
+type opVal struct {
+	s      string
+	err    error
+	groups []uint32
+	cred   *access.Cred
+	over   *access.Overlay
+	x      *access.Exec
+	// step is where a chain of operations failed; fallback that
+	// faccessat2 was refused and access(2) answered.
+	step     Step
+	fallback bool
+}
+
+// credKey is a comparable image of an access.Cred. Groups are keyed by
+// identity: the model never writes into a groups slice once made, so equal
+// pointers and lengths mean equal groups (unequal ones only cost a miss).
+type credKey struct {
+	ids                                    [8]uint32
+	groups                                 *uint32
+	ngroups                                int
+	inheritable, permitted, effective, bnd caps.Set
+	ambient                                caps.Set
+	keepCaps, noNewPrivs                   bool
+	ns                                     *access.UserNS
+}
+
+func keyOf(c *access.Cred) credKey {
+	return credKey{
+		ids:         [8]uint32{c.UID, c.EUID, c.SUID, c.FSUID, c.GID, c.EGID, c.SGID, c.FSGID},
+		groups:      unsafe.SliceData(c.Groups),
+		ngroups:     len(c.Groups),
+		inheritable: c.CapInheritable, permitted: c.CapPermitted, effective: c.CapEffective,
+		bnd: c.CapBounding, ambient: c.CapAmbient,
+		keepCaps: c.KeepCaps, noNewPrivs: c.NoNewPrivs,
+		ns: c.UserNS,
+	}
+}
+
+// procKey is the key of an operation of p.
+func procKey(o op, variant int, p *access.Proc) opKey {
+	var f2 syscall.Errno
+	switch err := p.Kernel.Faccessat2.(type) {
+	case nil:
+	case syscall.Errno:
+		f2 = err
+	default:
+		return opKey{uncached: true}
+	}
+	over, ok := p.FS.(*access.Overlay)
+	return opKey{op: o, variant: variant, cred: keyOf(p.Cred), fs: over, cwd: p.Cwd, f2: f2, uncached: !ok}
+}
+
+// do returns the memoized outcome of k, computing it with f the first
+// time. Without a memo (Evaluate, or a traced run) it always calls f.
+func (m *memo) do(k opKey, f func() opVal) opVal {
+	if m == nil || k.uncached {
+		return f()
+	}
+	h := m.hash(&k)
+	for {
+		i, ok := m.index[h]
+		if !ok {
+			break
+		}
+		if e := &m.entries[i]; e.k == k {
+			return e.v
+		}
+		h++
+	}
+	v := f()
+	// f may have memoized operations of its own, taking this slot.
+	for _, taken := m.index[h]; taken; _, taken = m.index[h] {
+		h++
+	}
+	m.index[h] = int32(len(m.entries))
+	m.entries = append(m.entries, memoEntry{k, v})
+	return v
+}
+
+// hash mixes the fields of k. Go's generic hash of a struct this size
+// hashes field by field through the runtime and was a fifth of Compare's
+// time; equality is still decided by ==.
+func (m *memo) hash(k *opKey) uint64 {
+	h := uint64(k.op)<<48 ^ uint64(k.variant)<<32 ^ uint64(k.f2)
+	mix := func(x uint64) { h = (h^x)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019 }
+	c := &k.cred
+	for i := 0; i < len(c.ids); i += 2 {
+		mix(uint64(c.ids[i])<<32 | uint64(c.ids[i+1]))
+	}
+	mix(uint64(uintptr(unsafe.Pointer(c.groups))) ^ uint64(c.ngroups)<<48)
+	mix(uint64(c.inheritable) ^ uint64(c.ambient)<<1)
+	mix(uint64(c.permitted))
+	mix(uint64(c.effective))
+	mix(uint64(c.bnd))
+	mix(uint64(uintptr(unsafe.Pointer(c.ns))) ^ b2u(c.keepCaps)<<1 ^ b2u(c.noNewPrivs)<<2)
+	mix(uint64(uintptr(unsafe.Pointer(k.fs))) ^ uint64(uintptr(unsafe.Pointer(k.groups))) ^ uint64(k.ngroups)<<48)
+	mix(maphash.String(m.seed, k.cwd))
+	mix(maphash.String(m.seed, k.name))
+	return h
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
