@@ -358,7 +358,9 @@ func (e *eval) runc() {
 	c.SetCaps(st)
 	groups := plan.User.AdditionalGids
 	if l.User == UserPasswd {
-		pw := e.m.do(procKey(opPasswd, 0, proc), func() opVal {
+		k := procKey(opPasswd, 0, proc)
+		k.cwd = "" // it reads absolute paths
+		pw := e.m.do(k, func() opVal {
 			g, err := resolveUserPasswd(proc, plan.User.UID, plan.User.GID, plan.User.AdditionalGids)
 			return opVal{groups: g, err: err}
 		})
