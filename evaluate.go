@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"unsafe"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -373,7 +372,14 @@ func (e *eval) runc() {
 		}
 		groups = pw.groups
 	}
-	k := opKey{op: opSetupUser, variant: int(l.Unmapped), cred: keyOf(c), groups: unsafe.SliceData(groups), ngroups: len(groups)}
+	k := opKey{op: opSetupUser, cred: keyOf(c)}
+	k.groups, k.ngroups = groupsKey(groups)
+	// How unmapped ids fail matters only if one is.
+	if _, ok := plan.UserNS.KUID(plan.User.UID); !ok {
+		k.variant = int(l.Unmapped)
+	} else if _, ok := plan.UserNS.KGID(plan.User.GID); !ok {
+		k.variant = int(l.Unmapped)
+	}
 	if l.Errors.SetupUser == "setup user: " {
 		k.variant += 1 << 8
 	}

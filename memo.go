@@ -98,15 +98,24 @@ type credKey struct {
 }
 
 func keyOf(c *access.Cred) credKey {
+	gp, n := groupsKey(c.Groups)
 	return credKey{
 		ids:         [8]uint32{c.UID, c.EUID, c.SUID, c.FSUID, c.GID, c.EGID, c.SGID, c.FSGID},
-		groups:      unsafe.SliceData(c.Groups),
-		ngroups:     len(c.Groups),
+		groups:      gp,
+		ngroups:     n,
 		inheritable: c.CapInheritable, permitted: c.CapPermitted, effective: c.CapEffective,
 		bnd: c.CapBounding, ambient: c.CapAmbient,
 		keepCaps: c.KeepCaps, noNewPrivs: c.NoNewPrivs,
 		ns: c.UserNS,
 	}
+}
+
+// groupsKey is the identity of a groups slice; every empty one is nil.
+func groupsKey(g []uint32) (*uint32, int) {
+	if len(g) == 0 {
+		return nil, 0
+	}
+	return unsafe.SliceData(g), len(g)
 }
 
 // procKey is the key of an operation of p.
