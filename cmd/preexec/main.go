@@ -5,6 +5,11 @@
 // Usage:
 //
 //	preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
+//	preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
+//
+// check predicts every selected runtime; explain tells one runtime's
+// steps as a story: which step, which inode, which credential, why, and
+// the smallest fix.
 //
 // NAME is a runtime as the profiles spell it (runc@1.1.4+go1.19,
 // runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
@@ -34,6 +39,7 @@ import (
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
+       preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
 
 Predicts, for the OCI bundle BUNDLE (config.json and its root filesystem),
 whether each runtime gets past chdir(process.cwd) and the exec of
@@ -54,6 +60,9 @@ func (r *runtimeList) Set(v string) error { *r = append(*r, v); return nil }
 
 // run is the command; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "explain" {
+		return explain(args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(stdout, usage)
@@ -84,16 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	host := preexec.Host{}
-	if *kernel != "" {
-		maj, min, ok := strings.Cut(*kernel, ".")
-		a, err1 := strconv.Atoi(maj)
-		b, err2 := strconv.Atoi(min)
-		if !ok || err1 != nil || err2 != nil {
-			fmt.Fprintf(stderr, "preexec: --kernel: want X.Y, got %q\n", *kernel)
-			return 2
-		}
-		host.Kernel = access.KernelVersion(a, b)
+	host, err := parseHost(*kernel)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
 	}
 	rts, err := selectRuntimes(names)
 	if err != nil {
@@ -122,6 +125,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// parseHost returns the host a --kernel value describes ("" is the newest).
+func parseHost(kernel string) (preexec.Host, error) {
+	host := preexec.Host{}
+	if kernel != "" {
+		maj, min, ok := strings.Cut(kernel, ".")
+		a, err1 := strconv.Atoi(maj)
+		b, err2 := strconv.Atoi(min)
+		if !ok || err1 != nil || err2 != nil || a < 0 || b < 0 || a > 255 || b > 255 {
+			return host, fmt.Errorf("--kernel: want X.Y, got %q", kernel)
+		}
+		host.Kernel = access.KernelVersion(a, b)
+	}
+	return host, nil
 }
 
 func selectRuntimes(names []string) ([]preexec.Runtime, error) {

@@ -99,3 +99,54 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+// TestExplain pins `preexec explain`: the story of one runtime, the
+// failing step with the inode, the credential and the fix; the default
+// runtime is the first that fails.
+func TestExplain(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("bundles are read from disk on Linux only")
+	}
+	b := bundle(t, incidentConfig())
+	for _, r := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		rule   string
+	}{
+		{"rc93", []string{"explain", "--runtime", "runc@1.0.0-rc93", b}, 1,
+			[]string{"runc@1.0.0-rc93 on " + b + " does not start it: it fails at chdir.",
+				"chdir /home/nonroot as the container user, no effective capabilities: EACCES (permission denied)",
+				"search denied on /home/nonroot (drwx------",
+				"The runtime prints:\n    container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied",
+				"Fix: chmod ", "runc ≥ 1.0.0-rc94 retries the chdir as root"},
+			"rc93 changes to cwd after setuid without capabilities (d869d05ab)"},
+		{"rc94", []string{"explain", "--runtime", "runc@1.0.0-rc94", b}, 0,
+			[]string{"starts it: the entrypoint's own code runs", "chdir /home/nonroot as runc-init root: ok", "execve(\"/app\")"},
+			"rc94 retries as root first (6ce2d63a5): the story goes on to execve"},
+		{"default is the first failing runtime", []string{"explain", b}, 1,
+			[]string{"runc@1.0.0-rc93+go1.19 on "},
+			"without --runtime, the first runtime in table order that fails"},
+		{"json", []string{"explain", "--json", "--runtime", "runc@1.0.0-rc93", b}, 1,
+			[]string{`"runtime": "runc@1.0.0-rc93"`, `"step": "chdir"`, `"errno": "EACCES"`},
+			"--json prints check's schema for the one result"},
+	} {
+		t.Run(r.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(r.args, &out, &errb)
+			if code != r.code {
+				t.Errorf("%s: exit %d, want %d; stderr %q", r.rule, code, r.code, errb.String())
+			}
+			for _, s := range r.stdout {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("%s: stdout lacks %q:\n%s", r.rule, s, out.String())
+				}
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", "--runtime", "runc@9.9", b}, &out, &errb); code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), "--runtime") {
+		t.Errorf("an unknown runtime: exit %d, stdout %q, stderr %q; want 2, nothing, the reason", code, out.String(), errb.String())
+	}
+}

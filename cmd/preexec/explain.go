@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/access"
+)
+
+const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
+
+Tells, step by step, what one runtime does with the OCI bundle BUNDLE:
+each step of its init sequence, the credentials it runs with, its
+decision, and for the step that fails, which inode refused which
+credential and why, and the smallest fix.
+
+  --runtime NAME  the runtime (runc@VERSION[+goX.Y], crun@1.8.1); default:
+                  the first runtime, in table order, that does not start it
+                  (the newest runc if every runtime starts it)
+  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --json          the result and its trace as JSON (as check --json)
+
+Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction.
+`
+
+// explain is `preexec explain`; it returns the exit status.
+func explain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	name := fs.String("runtime", "", "")
+	kernel := fs.String("kernel", "", "")
+	asJSON := fs.Bool("json", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, explainUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "preexec: %v\n%s", err, explainUsage)
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprint(stderr, explainUsage)
+		return 2
+	}
+	host, err := parseHost(*kernel)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	var rt preexec.Runtime
+	if *name != "" {
+		if rt, err = preexec.LookupRuntime(*name); err != nil {
+			fmt.Fprintf(stderr, "preexec: --runtime: %v\n", err)
+			return 2
+		}
+	}
+	plan, fsys, err := loadBundle(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	var r preexec.Result
+	if *name != "" {
+		r = preexec.Evaluate(plan, fsys, rt, host)
+	} else {
+		r = pickFailing(preexec.Compare(plan, fsys, preexec.Runtimes(), host))
+	}
+	var out bytes.Buffer
+	if *asJSON {
+		writeJSON(&out, []preexec.Result{r})
+	} else {
+		writeStory(&out, fs.Arg(0), r)
+	}
+	stdout.Write(out.Bytes())
+	if !r.Starts {
+		return 1
+	}
+	return 0
+}
+
+// pickFailing returns the first result that does not start, else the last
+// runc's.
+func pickFailing(c preexec.Comparison) preexec.Result {
+	last := c.Results[0]
+	for _, r := range c.Results {
+		if !r.Starts {
+			return r
+		}
+		if strings.HasPrefix(r.Runtime, "runc@") {
+			last = r
+		}
+	}
+	return last
+}
+
+// writeStory prints r's trace as numbered steps, the failing one with its
+// explanation, then what the runtime prints and the fix.
+func writeStory(w io.Writer, bundle string, r preexec.Result) {
+	verdict := "starts it: the entrypoint's own code runs"
+	if !r.Starts {
+		verdict = "does not start it: it fails at " + string(r.Step)
+	}
+	fmt.Fprintf(w, "%s on %s %s.\n\n", r.Runtime, bundle, verdict)
+	for i, t := range r.Trace() {
+		mark := "ok"
+		if t.Err != nil {
+			mark = describeErr(t.Err)
+		}
+		fmt.Fprintf(w, "%2d. %-11s %s: %s\n", i+1, t.Step, t.What, mark)
+		if t.Err != nil {
+			if d, ok := denialOf(t.Err); ok {
+				fmt.Fprintf(w, "    %s\n", d.Explain())
+			}
+		}
+	}
+	if r.Starts {
+		return
+	}
+	fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
+	if _, shown := denialOf(r.Err); !shown {
+		if e := explanation(r); e != "" {
+			fmt.Fprintf(w, "Why: %s\n", e)
+		}
+	}
+	if r.Fix != "" {
+		fmt.Fprintf(w, "Fix: %s\n", r.Fix)
+	}
+	if r.Uncertain != "" {
+		fmt.Fprintf(w, "Uncertain: %s\n", r.Uncertain)
+	}
+}
+
+// describeErr names an error by its errno where it has one.
+func describeErr(err error) string {
+	if n := access.ErrnoName(err); n != "" {
+		return n + " (" + access.Strerror(err) + ")"
+	}
+	return err.Error()
+}
+
+func denialOf(err error) (*access.Denial, bool) {
+	var d *access.Denial
+	ok := errors.As(err, &d)
+	return d, ok
+}
