@@ -283,10 +283,11 @@ func checkELF(fsys FS, name string, head []byte, machine uint16) (string, error)
 		return "", ENOEXEC
 	}
 	ph := make([]byte, size)
-	if n, err := fsys.ReadAt(name, ph, phoff); n != size {
-		if err != nil && err != io.EOF {
-			return "", err
-		}
+	if n, _ := fsys.ReadAt(name, ph, phoff); n != size {
+		// load_elf_phdrs returns NULL on any read failure (a negative
+		// e_phoff's EINVAL included) and load_elf_binary answers its
+		// retval, still -ENOEXEC (held by the kernel oracle's
+		// phdrs_negative_offset).
 		return "", ENOEXEC
 	}
 	for i := 0; i < phnum; i++ {

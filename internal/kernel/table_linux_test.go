@@ -3,13 +3,16 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/rootfs"
 )
 
 // The curated table: the rows of kernel-go-semantics.md §9 that the oracle
@@ -195,6 +198,8 @@ func tableRows() []row {
 		{"interp_not_elf", `file /lib/ld 0755 0:0 text="` + strings.Repeat("not an elf ", 7) + `"` + "\nfile /d/f 0755 0:0 interp=/lib/ld", root(), "", op(opExecve, "/d/f"), "ELIBBAD", "§9#47 load_elf_binary: loader not ELF"},
 		{"interp_wrong_arch", "file /lib/ld 0755 0:0 elf=aarch64\nfile /d/f 0755 0:0 interp=/lib/ld", root(), "", op(opExecve, "/d/f"), "ELIBBAD", "§9#47 load_elf_binary: loader of another machine"},
 		{"interp_relative_found", "file /lib/ld 0755 0:0 elf\nfile /d/f 0755 0:0 interp=lib/ld", root(), "", op(opExecve, "/d/f"), "ran", "§9#48 open_exec of a relative PT_INTERP resolves from the cwd (/)"},
+		{"interp_negative_offset", "file /d/f 0755 0:0 " + patchedELF(func(b []byte) { putPhdr(b, 0, 8, ^uint64(0)-27) }), root(), "", op(opExecve, "/d/f"), "EINVAL", "load_elf_binary: elf_read of PT_INTERP at p_offset < 0: kernel_read's rw_verify_area refuses a negative pos (found by FuzzExecve)"},
+		{"phdrs_negative_offset", "file /d/f 0755 0:0 " + patchedELF(func(b []byte) { binary.LittleEndian.PutUint64(b[32:], ^uint64(0)-63) }), root(), "", op(opExecve, "/d/f"), "ENOEXEC", "load_elf_phdrs: elf_read at e_phoff < 0 fails (EINVAL), but load_elf_binary answers -ENOEXEC"},
 		{"interp_relative_missing", "file /lib/ld 0755 0:0 elf\nfile /d/f 0755 0:0 interp=ld", root(), "", op(opExecve, "/d/f"), "ENOENT", "§9#48"},
 		{"shebang_crlf", probe + `file /d/s 0755 0:0 text="#!/bin/probe\r\n"`, root(), "", op(opExecve, "/d/s"), "ENOENT", "§9#49 binfmt_script.c:load_script: \\r is part of the name"},
 		{"shebang_empty_newline", `file /d/s 0755 0:0 text="#!\n"`, root(), "", op(opExecve, "/d/s"), "ENOEXEC", "§9#50 load_script: no interpreter name"},
@@ -377,4 +382,18 @@ func TestOracleTable(t *testing.T) {
 		}
 	}
 	o.summary(start)
+}
+
+// patchedELF returns fixture content (text="…") for the probe ELF with a
+// PT_INTERP loader, changed by patch.
+func patchedELF(patch func([]byte)) string {
+	b := rootfs.ProbeELF(rootfs.EM_X86_64, "/lib/ld")
+	patch(b)
+	return "text=" + strconv.Quote(string(b))
+}
+
+// putPhdr sets the 64-bit field at off of program header i of an ELF64.
+func putPhdr(b []byte, i, off int, v uint64) {
+	phoff := binary.LittleEndian.Uint64(b[32:])
+	binary.LittleEndian.PutUint64(b[int(phoff)+i*56+off:], v)
 }
