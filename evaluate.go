@@ -71,9 +71,10 @@ type Result struct {
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
 
-	// in and rt are the evaluation's inputs, for Trace.
-	in *input
-	rt Runtime
+	// in, line and goV are the evaluation's inputs, for Trace.
+	in   *input
+	line *Line
+	goV  goVersion
 }
 
 // Trace lists every step the runtime takes, with its credentials and
@@ -84,7 +85,8 @@ func (r Result) Trace() []TraceStep {
 	if r.in == nil {
 		return nil
 	}
-	e := newEval(r.in, r.rt, nil)
+	e := new(eval)
+	e.reset(r.in, Runtime{Name: r.Runtime, Line: r.line}, r.goV, nil)
 	e.tracing = true
 	e.run()
 	return e.tr
@@ -144,7 +146,7 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 // reset readies e for an evaluation of rt, built with Go g.
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 	*e = eval{input: in, rt: rt, goV: g, m: m}
-	e.res.Runtime, e.res.in, e.res.rt = rt.Name, in, rt
+	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
 }
 
 func (e *eval) run() {

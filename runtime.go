@@ -300,7 +300,7 @@ func (rt Runtime) goVersion() goVersion {
 }
 
 // goVersion is a Go toolchain version; a missing patch is the newest.
-type goVersion struct{ major, minor, patch int }
+type goVersion struct{ major, minor, patch int32 }
 
 func parseGo(s string) (goVersion, error) {
 	major, rest, ok := strings.Cut(s, ".")
@@ -308,20 +308,19 @@ func parseGo(s string) (goVersion, error) {
 		return goVersion{}, fmt.Errorf("bad Go version %q", s)
 	}
 	minor, patch, hasPatch := strings.Cut(rest, ".")
-	v := goVersion{patch: 1 << 20}
-	var err1, err2, err3 error
-	v.major, err1 = strconv.Atoi(major)
-	v.minor, err2 = strconv.Atoi(minor)
+	a, err1 := strconv.ParseInt(major, 10, 32)
+	b, err2 := strconv.ParseInt(minor, 10, 32)
+	c, err3 := int64(1<<20), error(nil)
 	if hasPatch {
-		v.patch, err3 = strconv.Atoi(patch)
+		c, err3 = strconv.ParseInt(patch, 10, 32)
 	}
 	if err1 != nil || err2 != nil || err3 != nil {
 		return goVersion{}, fmt.Errorf("bad Go version %q", s)
 	}
-	return v, nil
+	return goVersion{int32(a), int32(b), int32(c)}, nil
 }
 
-func (g goVersion) atLeast(major, minor, patch int) bool {
+func (g goVersion) atLeast(major, minor, patch int32) bool {
 	if g.major != major {
 		return g.major > major
 	}
