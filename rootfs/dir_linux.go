@@ -3,11 +3,11 @@
 package rootfs
 
 import (
-	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"syscall"
+	"strconv"
+	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -17,94 +17,435 @@ import (
 
 // Dir is a root filesystem on disk: a bundle's rootfs, read as it lies.
 // Owners are the ids stored on disk (kernel ids); POSIX access ACLs and file
-// capabilities come from their extended attributes. Each name is looked up
-// as root/name with lstat, never following a symlink: the resolver in
-// package access only asks for paths whose every prefix it has already
-// found to be a directory, so a lookup stays inside the root. (A rootfs
-// that changes while it is read is out of scope; a later version resolves
-// with openat2(RESOLVE_IN_ROOT).)
+// capabilities come from their extended attributes (system.posix_acl_access,
+// security.capability).
+//
+// A Dir is lazy: NewDir opens the root directory and nothing else; each
+// question reads the one inode it names, so the cost of a check does not grow
+// with the size of the tree.
+//
+// A Dir never reads outside its root, whatever the tree holds or however it
+// changes while it is read:
+//
+//  1. NewDir opens root with O_PATH|O_DIRECTORY, following symlinks in root
+//     itself as a runtime does for root.path, and keeps the descriptor. Every
+//     lookup starts from it.
+//  2. A name is resolved with openat2(2) (Linux ≥ 5.6) and
+//     RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS, the final
+//     component with O_PATH|O_NOFOLLOW: ".." stops at the root, a symlink in
+//     any component but the last fails with ELOOP, and a final symlink is the
+//     link itself. (The resolver in package access follows symlinks itself
+//     through Readlink, so it never asks for a name with one before the last
+//     component; a symlink there has been planted or swapped in since.)
+//  3. Where openat2 is missing (ENOSYS, or refused by a seccomp filter), the
+//     name is walked one component at a time with openat(2) and
+//     O_PATH|O_NOFOLLOW from the root descriptor, with the same answers: a
+//     symlink in a non-final component is ELOOP, a non-directory ENOTDIR.
+//     ".." goes back to the descriptor of the directory already walked, and
+//     stops at the root: ".." is never looked up on disk, so a directory
+//     moved out of the root while it is walked cannot lead outside.
+//  4. Lstat is fstatat(2) of the descriptor with AT_EMPTY_PATH and
+//     AT_SYMLINK_NOFOLLOW; extended attributes are read through the
+//     descriptor's /proc/self/fd/N link; ReadAt checks the inode is a
+//     regular file, reopens that same inode O_RDONLY through
+//     /proc/self/fd/N and reads it with pread(2). Where /proc/self/fd is not
+//     procfs, the inode is opened O_RDONLY|O_NONBLOCK|O_NOCTTY by name
+//     instead (steps 2 and 3, with O_NOFOLLOW) and must be the one found,
+//     else ESTALE; extended attributes of anything but directories and
+//     regular files are then not read.
+//
+// Not guaranteed: answers about a tree that changes between two calls may
+// come from different moments (each is about an inode inside the root).
+// Mounts inside the root are crossed, as the container would cross them.
+//
+// A Dir holds one descriptor until Close. Its methods may be called
+// concurrently, but not concurrently with Close.
 type Dir struct {
 	root string
+	fd   int // O_PATH|O_DIRECTORY descriptor of root; -1 once closed
+	opts dirOptions
 }
 
-// NewDir returns the Dir rooted at root, which must be a directory.
+// dirOptions choose how a Dir reaches its inodes. NewDir takes the
+// kernel's best; tests force the fallbacks.
+type dirOptions uint8
+
+const (
+	// dirWalk resolves by the component walk instead of openat2.
+	dirWalk dirOptions = 1 << iota
+	// dirNoProc reopens by name instead of through /proc/self/fd.
+	dirNoProc
+)
+
+// NewDir returns the Dir rooted at root, which must be a directory. The
+// error names root.
 func NewDir(root string) (*Dir, error) {
-	fi, err := os.Stat(root)
+	var opts dirOptions
+	if !hasOpenat2() {
+		opts |= dirWalk
+	}
+	if !hasProcSelfFD() {
+		opts |= dirNoProc
+	}
+	return newDir(root, opts)
+}
+
+func newDir(root string, opts dirOptions) (*Dir, error) {
+	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "rootfs", Path: root, Err: err}
 	}
-	if !fi.IsDir() {
-		return nil, &os.PathError{Op: "rootfs", Path: root, Err: syscall.ENOTDIR}
+	return &Dir{root: root, fd: fd, opts: opts}, nil
+}
+
+// Close closes the descriptor of the root. Every later call fails with
+// EBADF; a second Close returns an error.
+func (d *Dir) Close() error {
+	if d.fd < 0 {
+		return &os.PathError{Op: "close", Path: d.root, Err: os.ErrClosed}
 	}
-	return &Dir{root: root}, nil
+	err := unix.Close(d.fd)
+	d.fd = -1
+	if err != nil {
+		return &os.PathError{Op: "close", Path: d.root, Err: err}
+	}
+	return nil
 }
 
 var _ access.FS = (*Dir)(nil)
 
-func (d *Dir) host(name string) string { return filepath.Join(d.root, filepath.FromSlash(name)) }
+// hasOpenat2 reports whether openat2(2) works here (fs/open.c, Linux 5.6):
+// ENOSYS on older kernels, EPERM or ENOSYS under a seccomp filter that does
+// not know it.
+var hasOpenat2 = sync.OnceValue(func() bool {
+	fd, err := unix.Openat2(unix.AT_FDCWD, "/", &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return false
+	}
+	unix.Close(fd)
+	return true
+})
+
+// hasProcSelfFD reports whether /proc/self/fd is procfs, whose links reach
+// the inode a descriptor holds.
+var hasProcSelfFD = sync.OnceValue(func() bool {
+	var s unix.Statfs_t
+	return unix.Statfs("/proc/self/fd", &s) == nil && s.Type == unix.PROC_SUPER_MAGIC
+})
+
+// resolveIn is RESOLVE_IN_ROOT with no symlink followed at all
+// (include/uapi/linux/openat2.h).
+const resolveIn = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
+
+// open returns a descriptor of the inode at name inside the root, opened
+// with flags (O_PATH, or O_RDONLY with its modifiers) and O_NOFOLLOW.
+func (d *Dir) open(name string, flags int) (int, error) {
+	if d.fd < 0 {
+		return -1, unix.EBADF
+	}
+	rel := strings.TrimLeft(name, "/")
+	if rel == "" {
+		rel = "."
+	}
+	flags |= unix.O_NOFOLLOW | unix.O_CLOEXEC
+	if d.opts&dirWalk != 0 {
+		return d.walk(rel, flags)
+	}
+	how := unix.OpenHow{Flags: uint64(flags), Resolve: resolveIn}
+	for try := 0; ; try++ {
+		fd, err := unix.Openat2(d.fd, rel, &how)
+		// fs/namei.c:nd_jump_root and follow_dotdot: RESOLVE_IN_ROOT
+		// gives EAGAIN when a rename or mount raced a ".." lookup;
+		// retry, as filepath-securejoin does.
+		if (err == unix.EAGAIN && try < 32) || err == unix.EINTR {
+			continue
+		}
+		return fd, err
+	}
+}
+
+// walk resolves rel (relative to the root, not empty) one component at a
+// time from the root descriptor: the fallback of open before openat2.
+func (d *Dir) walk(rel string, flags int) (int, error) {
+	// stack holds the directories walked so far and the last inode,
+	// each with the flags it was opened with, the root first; the root
+	// descriptor belongs to d.
+	type opened struct{ fd, flags int }
+	var buf [16]opened
+	stack := append(buf[:0], opened{d.fd, unix.O_PATH})
+	defer func() {
+		for _, o := range stack[1:] {
+			unix.Close(o.fd)
+		}
+	}()
+	var top uint32 = unix.S_IFDIR // type of stack's top
+	for {
+		comp, rest, more := strings.Cut(rel, "/")
+		// Only a directory has names in it, trailing slash included:
+		// a symlink here would be followed (ELOOP, as
+		// RESOLVE_NO_SYMLINKS), anything else is ENOTDIR.
+		switch top {
+		case unix.S_IFDIR:
+		case unix.S_IFLNK:
+			return -1, unix.ELOOP
+		default:
+			return -1, unix.ENOTDIR
+		}
+		switch comp {
+		case "", ".":
+		case "..":
+			if len(stack) > 1 {
+				unix.Close(stack[len(stack)-1].fd)
+				stack = stack[:len(stack)-1]
+			}
+		default:
+			// The last component is opened with the caller's
+			// flags, the others O_PATH.
+			f := unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC
+			if strings.Trim(rest, "/") == "" {
+				f = flags
+			}
+			fd, err := openat(stack[len(stack)-1].fd, comp, f)
+			if err != nil {
+				return -1, err
+			}
+			stack = append(stack, opened{fd, f})
+			var st unix.Stat_t
+			if err := fstat(fd, &st); err != nil {
+				return -1, err
+			}
+			top = st.Mode & unix.S_IFMT
+		}
+		if !more {
+			break
+		}
+		rel = rest
+	}
+	last := stack[len(stack)-1]
+	if len(stack) == 1 || last.flags != flags {
+		// A directory reached by "." or "..", or the root: open it
+		// anew with the caller's flags.
+		return openat(last.fd, ".", flags)
+	}
+	stack = stack[:len(stack)-1]
+	return last.fd, nil
+}
+
+func openat(dirfd int, name string, flags int) (int, error) {
+	for {
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+func fstat(fd int, st *unix.Stat_t) error {
+	return unix.Fstatat(fd, "", st, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// procPath is the /proc/self/fd link of fd.
+func procPath(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // Lstat implements access.FS.
 func (d *Dir) Lstat(name string) (access.Inode, error) {
-	p := d.host(name)
+	fd, err := d.open(name, unix.O_PATH)
+	if err != nil {
+		return access.Inode{}, err
+	}
+	defer unix.Close(fd)
 	var st unix.Stat_t
-	if err := unix.Lstat(p, &st); err != nil {
-		return access.Inode{}, errnoOf(err)
+	if err := fstat(fd, &st); err != nil {
+		return access.Inode{}, err
 	}
 	ino := access.Inode{Mode: st.Mode, UID: st.Uid, GID: st.Gid, Size: st.Size}
-	if st.Mode&access.S_IFMT == access.S_IFLNK {
+	typ := st.Mode & unix.S_IFMT
+	if typ == unix.S_IFLNK {
 		return ino, nil
 	}
-	if b := getxattr(p, "system.posix_acl_access"); b != nil {
-		if acl, err := parseACLXattr(b); err == nil {
-			ino.ACL = acl
+	var b [256]byte
+	acl, err := d.xattr(name, fd, &st, "system.posix_acl_access", b[:])
+	if err != nil {
+		return access.Inode{}, err
+	}
+	if acl != nil {
+		if a, err := parseACLXattr(acl); err == nil {
+			ino.ACL = a
 		}
 	}
-	if st.Mode&access.S_IFMT == access.S_IFREG {
-		if b := getxattr(p, "security.capability"); b != nil {
-			if fc, err := caps.ParseFileCaps(b); err == nil {
-				ino.Caps = &fc
+	if typ == unix.S_IFREG {
+		fc, err := d.xattr(name, fd, &st, "security.capability", b[:])
+		if err != nil {
+			return access.Inode{}, err
+		}
+		if fc != nil {
+			if c, err := caps.ParseFileCaps(fc); err == nil {
+				ino.Caps = &c
 			}
 		}
 	}
 	return ino, nil
 }
 
+// xattr returns the value of attr on the inode fd (an O_PATH descriptor of
+// name, whose fstat is st), or nil if it has none or its filesystem none
+// at all. buf is a first buffer to read it into.
+func (d *Dir) xattr(name string, fd int, st *unix.Stat_t, attr string, buf []byte) ([]byte, error) {
+	get := func(b []byte) (int, error) { return unix.Getxattr(procPath(fd), attr, b) }
+	if d.opts&dirNoProc != 0 {
+		// fgetxattr(2) refuses O_PATH descriptors (EBADF): open the
+		// inode for reading, which only directories and regular files
+		// can be without a side effect.
+		flags := unix.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			flags |= unix.O_DIRECTORY
+		case unix.S_IFREG:
+		default:
+			return nil, nil
+		}
+		rfd, err := d.reopen(name, st, flags)
+		if err != nil {
+			return nil, err
+		}
+		defer unix.Close(rfd)
+		get = func(b []byte) (int, error) { return unix.Fgetxattr(rfd, attr, b) }
+	}
+	for {
+		n, err := get(buf)
+		switch err {
+		case nil:
+			return buf[:n], nil
+		case unix.ENODATA, unix.ENOTSUP:
+			return nil, nil
+		case unix.ERANGE:
+			// Larger than buf: ask for the size and try again.
+			n, err := get(nil)
+			if err != nil {
+				return nil, err
+			}
+			buf = make([]byte, n)
+		case unix.EINTR:
+		default:
+			return nil, err
+		}
+	}
+}
+
+// reopen opens the inode at name, whose fstat through an O_PATH descriptor
+// was st, by name with flags, and checks it is still that inode (ESTALE if
+// the tree changed in between).
+func (d *Dir) reopen(name string, st *unix.Stat_t, flags int) (int, error) {
+	fd, err := d.open(name, flags)
+	if err != nil {
+		return -1, err
+	}
+	var now unix.Stat_t
+	if err := fstat(fd, &now); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	if now.Dev != st.Dev || now.Ino != st.Ino {
+		unix.Close(fd)
+		return -1, unix.ESTALE
+	}
+	return fd, nil
+}
+
 // Readlink implements access.FS.
 func (d *Dir) Readlink(name string) (string, error) {
-	s, err := os.Readlink(d.host(name))
+	fd, err := d.open(name, unix.O_PATH)
 	if err != nil {
-		return "", errnoOf(err)
+		return "", err
 	}
-	return s, nil
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := fstat(fd, &st); err != nil {
+		return "", err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+		// readlinkat(fd, "") of a non-symlink is ENOENT
+		// (fs/stat.c:do_readlinkat); readlink(2) of a name says EINVAL.
+		return "", unix.EINVAL
+	}
+	size := 128
+	if st.Size >= int64(size) {
+		size = int(st.Size) + 1
+	}
+	for {
+		b := make([]byte, size)
+		n, err := unix.Readlinkat(fd, "", b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if n < len(b) {
+			return string(b[:n]), nil
+		}
+		size *= 2
+	}
 }
 
-// ReadAt implements access.FS.
+// ReadAt implements access.FS. It reads only regular files: a directory is
+// EISDIR, a symlink ELOOP (open(2) with O_NOFOLLOW), anything else EINVAL.
 func (d *Dir) ReadAt(name string, p []byte, off int64) (int, error) {
-	f, err := os.OpenFile(d.host(name), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	fd, err := d.openFile(name)
 	if err != nil {
-		return 0, errnoOf(err)
+		return 0, err
 	}
-	defer f.Close()
-	n, err := f.ReadAt(p, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return n, errnoOf(err)
+	defer unix.Close(fd)
+	if off < 0 {
+		return 0, unix.EINVAL
 	}
-	return n, err
+	n := 0
+	for n < len(p) {
+		k, err := unix.Pread(fd, p[n:], off+int64(n))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return n, err
+		case k == 0:
+			return n, io.EOF
+		}
+		n += k
+	}
+	return n, nil
 }
 
-func errnoOf(err error) error {
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return errno
+// openFile opens the regular file at name for reading, never opening
+// anything else.
+func (d *Dir) openFile(name string) (int, error) {
+	pfd, err := d.open(name, unix.O_PATH)
+	if err != nil {
+		return -1, err
 	}
-	return err
-}
-
-func getxattr(path, attr string) []byte {
-	buf := make([]byte, 256)
-	n, err := unix.Lgetxattr(path, attr, buf)
-	if err != nil || n <= 0 {
-		return nil
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := fstat(pfd, &st); err != nil {
+		return -1, err
 	}
-	return buf[:n]
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFDIR:
+		return -1, unix.EISDIR
+	case unix.S_IFLNK:
+		return -1, unix.ELOOP
+	default:
+		return -1, unix.EINVAL
+	}
+	if d.opts&dirNoProc != 0 {
+		return d.reopen(name, &st, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY)
+	}
+	for {
+		fd, err := unix.Open(procPath(pfd), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
 }
