@@ -2,6 +2,7 @@ package access
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"io/fs"
 
@@ -81,6 +82,10 @@ func (e *ExecError) Unwrap() error { return e.Err }
 //     may fail with EPERM.
 //  5. For a script, whether the interpreter, now running with the new
 //     credentials, can open the script for reading (Exec.ScriptErr).
+//
+// Where the FS holds no contents for a file it must read (ErrNoContent),
+// Execve returns that error in an *ExecError of the stage that read it:
+// the outcome cannot be told.
 //
 // Not modelled: binfmt_misc (qemu-user), 32-bit compat ELF, ETXTBSY, LSMs,
 // failures after the point of no return (SIGSEGV), E2BIG.
@@ -343,7 +348,10 @@ func checkLoader(fsys FS, name string, machine uint16) error {
 		return ELIBBAD
 	}
 	ph := make([]byte, size)
-	if n, _ := fsys.ReadAt(name, ph, int64(le.Uint64(h[32:]))); n != size {
+	if n, err := fsys.ReadAt(name, ph, int64(le.Uint64(h[32:]))); n != size {
+		if errors.Is(err, ErrNoContent) {
+			return err
+		}
 		return ELIBBAD
 	}
 	return nil

@@ -212,3 +212,71 @@ func TestExecveResult(t *testing.T) {
 		}
 	})
 }
+
+// headOnly is an FS that holds the first n bytes of the files in known and
+// no contents at all of the others: ReadAt past what it holds is
+// ErrNoContent, as rootfs.MTree (n = 0) and an image index keeping file
+// heads answer.
+type headOnly struct {
+	access.FS
+	known map[string]int64
+}
+
+func (h headOnly) ReadAt(name string, p []byte, off int64) (int, error) {
+	n, ok := h.known[name]
+	if !ok || off+int64(len(p)) > n {
+		if ino, err := h.FS.Lstat(name); err != nil || !ino.IsRegular() {
+			return h.FS.ReadAt(name, p, off)
+		}
+		return 0, access.ErrNoContent
+	}
+	return h.FS.ReadAt(name, p, off)
+}
+
+// TestExecveNoContent checks that Execve says it cannot tell, with the
+// stage that needed the bytes, when the FS has no contents for a file it
+// must read, and decides as before what it can decide without them.
+func TestExecveNoContent(t *testing.T) {
+	m := rootfs.MustParseFixture(execTree).Mem()
+	U := user(1000, 1000)
+	head := int64(access.BINPRM_BUF_SIZE)
+	rows := []struct {
+		name  string
+		known map[string]int64
+		path  string
+		want  string // errno name, NOCONTENT or OK
+		stage access.ExecStage
+		rule  string
+	}{
+		{"no_head", nil, "/script", "NOCONTENT", access.StageFormat, "exec.c:prepare_binprm reads BINPRM_BUF_SIZE bytes to choose a format"},
+		{"script_interpreter_no_head", map[string]int64{"/script": head}, "/script", "NOCONTENT", access.StageFormat, "binfmt_script.c: the interpreter's own head is read next (the rewrite loop)"},
+		{"program_headers_unknown", map[string]int64{"/dyn": 64}, "/dyn", "NOCONTENT", access.StageFormat, "binfmt_elf.c:load_elf_phdrs reads e_phoff…, past the 64-byte header"},
+		{"loader_unknown", map[string]int64{"/dyn": head}, "/dyn", "NOCONTENT", access.StageLoader, "binfmt_elf.c:load_elf_binary reads the PT_INTERP loader's header"},
+		{"loader_phdrs_unknown", map[string]int64{"/dyn": head, "/lib/ld.so": 64}, "/dyn", "NOCONTENT", access.StageLoader, "binfmt_elf.c:load_elf_binary loads the loader's program headers"},
+		{"known_heads_start", map[string]int64{"/dyn": head, "/lib/ld.so": head}, "/dyn", "OK", 0, "the heads are all execve reads: the rest of the file is never needed"},
+		{"denied_before_reading", nil, "/0744", "EACCES", access.StageOpen, "namei.c:may_open decides from the inode, before any byte is read"},
+		{"missing_before_reading", nil, "/nope", "ENOENT", access.StageOpen, "namei.c: a missing name fails the lookup, before any byte is read"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			p := &access.Proc{Cred: U, FS: headOnly{m, r.known}}
+			_, err := p.Execve(r.path, nil)
+			got := errName(err)
+			if errors.Is(err, access.ErrNoContent) {
+				got = "NOCONTENT"
+			}
+			if got != r.want {
+				t.Fatalf("execve %q = %s (%v), want %s\nrule: %s", r.path, got, err, r.want, r.rule)
+			}
+			var xe *access.ExecError
+			if err != nil && (!errors.As(err, &xe) || xe.Stage != r.stage) {
+				t.Errorf("execve %q stage = %v, want %v\nrule: %s", r.path, xe, r.stage, r.rule)
+			}
+		})
+	}
+}

@@ -1,5 +1,7 @@
 package access
 
+import "errors"
+
 // FS is a root filesystem as a process sees it from its root directory: the
 // three questions path resolution asks of storage. All resolution logic
 // (symlinks, "..", permissions, limits) lives in this package; an FS only
@@ -13,8 +15,9 @@ package access
 // reuses its buffer so that a lookup does not allocate).
 //
 // Errors are bare errnos: ENOENT for a missing name, EINVAL from Readlink
-// of a non-symlink; anything else is returned to the caller as an I/O
-// failure of the backend.
+// of a non-symlink; or ErrNoContent (or an error that Is it) from ReadAt
+// of a regular file whose bytes the backend does not hold. Anything else
+// is returned to the caller as an I/O failure of the backend.
 type FS interface {
 	// Lstat returns the inode at name, not following a final symlink.
 	Lstat(name string) (Inode, error)
@@ -25,3 +28,11 @@ type FS interface {
 	// io.EOF or nil.
 	ReadAt(name string, p []byte, off int64) (int, error)
 }
+
+// ErrNoContent is what an FS's ReadAt returns for a regular file whose inode
+// it knows but whose bytes it does not: a manifest (rootfs.MTree) lists
+// types, modes and owners, not contents. Operations that read a file
+// (Execve's #! line and ELF headers) return it wrapped, so that
+// errors.Is(err, ErrNoContent) tells a caller it cannot tell rather than
+// that the operation failed. The kernel never returns it.
+var ErrNoContent = errors.New("no file contents")
