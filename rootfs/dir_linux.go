@@ -170,6 +170,14 @@ func (d *Dir) open(name string, flags int) (int, error) {
 // walk resolves rel (relative to the root, not empty) one component at a
 // time from the root descriptor: the fallback of open before openat2.
 func (d *Dir) walk(rel string, flags int) (int, error) {
+	// What the kernel refuses before it looks at a component
+	// (fs/namei.c:getname_flags, and the C string it copies).
+	if strings.IndexByte(rel, 0) >= 0 {
+		return -1, unix.EINVAL
+	}
+	if len(rel) >= unix.PathMax {
+		return -1, unix.ENAMETOOLONG
+	}
 	// stack holds the directories walked so far and the last inode,
 	// each with the flags it was opened with, the root first; the root
 	// descriptor belongs to d.

@@ -43,7 +43,7 @@ var resolvers = []struct {
 
 // skipOrFail skips the test with reason, or fails it under
 // PREEXEC_ORACLE=required, where a check that cannot run is a failure.
-func skipOrFail(t *testing.T, reason string) {
+func skipOrFail(t testing.TB, reason string) {
 	t.Helper()
 	if os.Getenv("PREEXEC_ORACLE") == "required" {
 		t.Fatal(reason + ", and PREEXEC_ORACLE=required")
@@ -53,7 +53,7 @@ func skipOrFail(t *testing.T, reason string) {
 
 // openDir opens root with the resolver opts names, skipping (or failing)
 // the openat2 resolvers on a kernel without openat2.
-func openDir(t *testing.T, root string, opts rootfs.DirOptions) *rootfs.Dir {
+func openDir(t testing.TB, root string, opts rootfs.DirOptions) *rootfs.Dir {
 	t.Helper()
 	if opts&rootfs.DirWalk == 0 && !rootfs.HasOpenat2() {
 		skipOrFail(t, "openat2(2) is not available here (Linux < 5.6 or a seccomp filter)")
@@ -99,7 +99,7 @@ func (c *canary) isCanary(ino access.Inode) bool {
 // in-root decoys at the names a clamped ".." lands on have contents of
 // their own. It returns the root, the fixture the tree was made from (its
 // Mem is the in-root truth) and the canary.
-func canaryTree(t *testing.T) (base, root string, f *rootfs.Fixture, c *canary) {
+func canaryTree(t testing.TB) (base, root string, f *rootfs.Fixture, c *canary) {
 	t.Helper()
 	base = t.TempDir()
 	root = filepath.Join(base, "rootfs")
@@ -164,7 +164,7 @@ symlink /swapalt %[1]s/outside %[3]s
 
 // materialize makes f below root as the calling user: directories, files
 // and symlinks, then their owners (as root), then their modes.
-func materialize(t *testing.T, f *rootfs.Fixture, root string) {
+func materialize(t testing.TB, f *rootfs.Fixture, root string) {
 	t.Helper()
 	for _, e := range f.Entries {
 		h := filepath.Join(root, e.Path)
@@ -407,7 +407,7 @@ func modelOps(t *testing.T, s *spy, mem *rootfs.Mem, cred *access.Cred, name str
 // symlinks first might: an answer must be the in-root inode at the name
 // with ".." clamped at the root (path.Clean of "/"+name), or an error;
 // never the canary.
-func direct(t *testing.T, d *rootfs.Dir, mem *rootfs.Mem, c *canary, name string) {
+func direct(t testing.TB, d *rootfs.Dir, mem *rootfs.Mem, c *canary, name string) {
 	t.Helper()
 	clamped := path.Clean("/" + name)
 	ino, err := d.Lstat(name)
@@ -556,6 +556,8 @@ func TestDirResolversAgree(t *testing.T) {
 		{"/home/nonroot/escape", "a symlink below a 0700 directory is found as root"},
 		{"/" + strings.Repeat("n", 256), "a component over NAME_MAX is ENAMETOOLONG"},
 		{"/bin/s\x00h", "a NUL in a name is EINVAL, not a panic"},
+		{"/missing/\x00", "a NUL is EINVAL before any component is looked up"},
+		{"/" + strings.Repeat("a/", 2048), "a name of PATH_MAX bytes or more is ENAMETOOLONG before any lookup (fs/namei.c:getname_flags)"},
 	}
 	var quoted []string
 	for _, r := range rows {
@@ -690,4 +692,44 @@ func TestNewDirErrors(t *testing.T) {
 	if err := d.Close(); err == nil || !strings.Contains(err.Error(), tmp) {
 		t.Errorf("second Close = %v, want an error naming %s", err, tmp)
 	}
+}
+
+// FuzzDir asks Dir for any name, with each resolver, on the canary tree:
+// an answer is the in-root inode at the name with ".." clamped at the
+// root, never the canary, and the walk and the reopen by name answer as
+// openat2 does.
+func FuzzDir(f *testing.F) {
+	for _, row := range canaryNames {
+		f.Add(row.name)
+	}
+	f.Add("/up/../..//./bin/sh/")
+	f.Add("../../outside/canary")
+	if !rootfs.HasOpenat2() {
+		skipOrFail(f, "openat2(2), the judge, is not available here")
+	}
+	_, root, fx, c := canaryTree(f)
+	mem := fx.Mem()
+	dirs := make([]*rootfs.Dir, len(resolvers))
+	for i, r := range resolvers {
+		dirs[i] = openDir(f, root, r.opts)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		var first string
+		for i, d := range dirs {
+			direct(t, d, mem, c, name)
+			ino, err := d.Lstat(name)
+			if ino.Mode&access.S_IFMT == access.S_IFDIR {
+				ino.Size = 0
+			}
+			link, lerr := d.Readlink(name)
+			b := make([]byte, 64)
+			n, rerr := d.ReadAt(name, b, 3)
+			got := fmt.Sprintf("%+v %v | %q %v | %q %v", ino, err, link, lerr, b[:n], rerr)
+			if i == 0 {
+				first = got
+			} else if got != first {
+				t.Errorf("%q: %s answers\n\t%s\nopenat2 answers\n\t%s", name, resolvers[i].name, got, first)
+			}
+		}
+	})
 }
