@@ -62,7 +62,8 @@ import (
 // concurrently, but not concurrently with Close.
 type Dir struct {
 	root string
-	fd   int // O_PATH|O_DIRECTORY descriptor of root; -1 once closed
+	fd   int  // O_PATH|O_DIRECTORY descriptor of root
+	open bool // fd is ours: false in a zero Dir and after Close
 	opts dirOptions
 }
 
@@ -77,8 +78,8 @@ const (
 	dirNoProc
 )
 
-// NewDir returns the Dir rooted at root, which must be a directory. The
-// error names root.
+// NewDir returns the Dir rooted at root, which must be a directory, holding
+// a descriptor of it until Close. The error names root.
 func NewDir(root string) (*Dir, error) {
 	var opts dirOptions
 	if !hasOpenat2() {
@@ -95,17 +96,17 @@ func newDir(root string, opts dirOptions) (*Dir, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "rootfs", Path: root, Err: err}
 	}
-	return &Dir{root: root, fd: fd, opts: opts}, nil
+	return &Dir{root: root, fd: fd, open: true, opts: opts}, nil
 }
 
 // Close closes the descriptor of the root. Every later call fails with
-// EBADF; a second Close returns an error.
+// EBADF, as every call on a zero Dir does; a second Close returns an error.
 func (d *Dir) Close() error {
-	if d.fd < 0 {
+	if !d.open {
 		return &os.PathError{Op: "close", Path: d.root, Err: os.ErrClosed}
 	}
 	err := unix.Close(d.fd)
-	d.fd = -1
+	d.fd, d.open = -1, false
 	if err != nil {
 		return &os.PathError{Op: "close", Path: d.root, Err: err}
 	}
@@ -140,10 +141,10 @@ var hasProcSelfFD = sync.OnceValue(func() bool {
 // (include/uapi/linux/openat2.h).
 const resolveIn = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
 
-// open returns a descriptor of the inode at name inside the root, opened
+// openIn returns a descriptor of the inode at name inside the root, opened
 // with flags (O_PATH, or O_RDONLY with its modifiers) and O_NOFOLLOW.
-func (d *Dir) open(name string, flags int) (int, error) {
-	if d.fd < 0 {
+func (d *Dir) openIn(name string, flags int) (int, error) {
+	if !d.open {
 		return -1, unix.EBADF
 	}
 	rel := strings.TrimLeft(name, "/")
@@ -157,9 +158,10 @@ func (d *Dir) open(name string, flags int) (int, error) {
 	how := unix.OpenHow{Flags: uint64(flags), Resolve: resolveIn}
 	for try := 0; ; try++ {
 		fd, err := unix.Openat2(d.fd, rel, &how)
-		// fs/namei.c:nd_jump_root and follow_dotdot: RESOLVE_IN_ROOT
-		// gives EAGAIN when a rename or mount raced a ".." lookup;
-		// retry, as filepath-securejoin does.
+		// fs/namei.c:handle_dots() (v6.6): under RESOLVE_IN_ROOT a
+		// ".." raced by a rename or a mount is EAGAIN, "the caller
+		// may choose to retry" (openat2(2)); filepath-securejoin
+		// retries too.
 		if (err == unix.EAGAIN && try < 32) || err == unix.EINTR {
 			continue
 		}
@@ -168,7 +170,7 @@ func (d *Dir) open(name string, flags int) (int, error) {
 }
 
 // walk resolves rel (relative to the root, not empty) one component at a
-// time from the root descriptor: the fallback of open before openat2.
+// time from the root descriptor: the fallback of openIn before openat2.
 func (d *Dir) walk(rel string, flags int) (int, error) {
 	// What the kernel refuses before it looks at a component
 	// (fs/namei.c:getname_flags, and the C string it copies).
@@ -260,7 +262,7 @@ func procPath(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // Lstat implements access.FS.
 func (d *Dir) Lstat(name string) (access.Inode, error) {
-	fd, err := d.open(name, unix.O_PATH)
+	fd, err := d.openIn(name, unix.O_PATH)
 	if err != nil {
 		return access.Inode{}, err
 	}
@@ -347,7 +349,7 @@ func (d *Dir) xattr(name string, fd int, st *unix.Stat_t, attr string, buf []byt
 // was st, by name with flags, and checks it is still that inode (ESTALE if
 // the tree changed in between).
 func (d *Dir) reopen(name string, st *unix.Stat_t, flags int) (int, error) {
-	fd, err := d.open(name, flags)
+	fd, err := d.openIn(name, flags)
 	if err != nil {
 		return -1, err
 	}
@@ -365,7 +367,7 @@ func (d *Dir) reopen(name string, st *unix.Stat_t, flags int) (int, error) {
 
 // Readlink implements access.FS.
 func (d *Dir) Readlink(name string) (string, error) {
-	fd, err := d.open(name, unix.O_PATH)
+	fd, err := d.openIn(name, unix.O_PATH)
 	if err != nil {
 		return "", err
 	}
@@ -376,7 +378,8 @@ func (d *Dir) Readlink(name string) (string, error) {
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		// readlinkat(fd, "") of a non-symlink is ENOENT
-		// (fs/stat.c:do_readlinkat); readlink(2) of a name says EINVAL.
+		// (fs/stat.c:do_readlinkat(), v6.6); readlink(2) of a name
+		// says EINVAL, which access.FS asks for.
 		return "", unix.EINVAL
 	}
 	size := 128
@@ -429,7 +432,7 @@ func (d *Dir) ReadAt(name string, p []byte, off int64) (int, error) {
 // openFile opens the regular file at name for reading, never opening
 // anything else.
 func (d *Dir) openFile(name string) (int, error) {
-	pfd, err := d.open(name, unix.O_PATH)
+	pfd, err := d.openIn(name, unix.O_PATH)
 	if err != nil {
 		return -1, err
 	}

@@ -692,6 +692,10 @@ func TestNewDirErrors(t *testing.T) {
 	if err := d.Close(); err == nil || !strings.Contains(err.Error(), tmp) {
 		t.Errorf("second Close = %v, want an error naming %s", err, tmp)
 	}
+	var zero rootfs.Dir
+	if _, err := zero.Lstat("/"); !errors.Is(err, syscall.EBADF) {
+		t.Errorf("Lstat on a zero Dir = %v, want EBADF (not a lookup in descriptor 0)", err)
+	}
 }
 
 // FuzzDir asks Dir for any name, with each resolver, on the canary tree:
