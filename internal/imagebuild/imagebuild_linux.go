@@ -204,3 +204,19 @@ func WriteOCILayout(dir, ref string, img v1.Image) error {
 		"org.opencontainers.image.ref.name": ref,
 	}))
 }
+
+// WriteDockerArchives writes several images to the file p as one
+// docker-archive tar, each under its tag (an image with several tags is
+// written once); docker load, podman load and ctr images import load them
+// all.
+func WriteDockerArchives(p string, tagged map[string]v1.Image) error {
+	m := make(map[name.Tag]v1.Image, len(tagged))
+	for tag, img := range tagged {
+		t, err := name.NewTag(tag, name.StrictValidation)
+		if err != nil {
+			return fmt.Errorf("imagebuild: tag %q: %w", tag, err)
+		}
+		m[t] = img
+	}
+	return tarball.MultiWriteToFile(p, m)
+}

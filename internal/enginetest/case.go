@@ -1,0 +1,109 @@
+package enginetest
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/preexec/preexec/rootfs"
+)
+
+// A Case is one image and one set of engine flags: the image is built from
+// Rootfs (fixture text) with the config Image, and a container is created
+// from it with Flags. Every field is data, never host state, so that the
+// model (spec.FromImage) can be judged on the same case from its golden.
+type Case struct {
+	// Name is unique, snake_case, and names the rule (curated) or the seed
+	// and index (random: "random_s1_0042").
+	Name string `json:"name"`
+	// Rule says why the case exists (curated), citing anchors.md §B or
+	// field-cases.md §G; random cases say which dimensions they drew.
+	Rule string `json:"rule,omitempty"`
+	// Rootfs is the image's single layer as fixture text
+	// (rootfs.ParseFixture), without mount lines.
+	Rootfs string `json:"rootfs"`
+	// Image is the image's config.
+	Image ImageConfig `json:"image"`
+	// Flags are Docker-style create flags, spec.ParseOverrides' input:
+	// --user U, --group-add G, --workdir W, --entrypoint E, --cap-add C,
+	// --cap-drop C, --security-opt no-new-privileges,
+	// --security-opt seccomp=unconfined, --read-only, --tmpfs DST[:OPTS],
+	// -v SRC:DST[:ro], --userns MODE, -e K=V, then "--" and the command.
+	Flags []string `json:"flags,omitempty"`
+}
+
+// ImageConfig is the part of an image config an engine turns into the
+// process: the Dockerfile's USER, WORKDIR, ENTRYPOINT, CMD and ENV.
+type ImageConfig struct {
+	User       string   `json:"user,omitempty"`
+	WorkingDir string   `json:"workingDir,omitempty"`
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	Cmd        []string `json:"cmd,omitempty"`
+	Env        []string `json:"env,omitempty"`
+}
+
+var caseName = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
+
+// Check reports what is wrong with c: a name that is not snake_case, a
+// rootfs that does not parse or has mount lines, flags the engines' parser
+// would not see as this package writes them.
+func (c *Case) Check() error {
+	if !caseName.MatchString(c.Name) {
+		return fmt.Errorf("case %q: name must be snake_case", c.Name)
+	}
+	f, err := rootfs.ParseFixture(c.Name, c.Rootfs)
+	if err != nil {
+		return err
+	}
+	for _, e := range f.Entries {
+		if e.Kind == rootfs.KindTmpfs || e.Kind == rootfs.KindBind {
+			return fmt.Errorf("case %s: rootfs line %d: an image has no mounts", c.Name, e.Line)
+		}
+	}
+	_, _, err = splitFlags(c.Flags)
+	if err != nil {
+		return fmt.Errorf("case %s: %w", c.Name, err)
+	}
+	return nil
+}
+
+// A flag is one parsed create flag: Name is the Docker spelling
+// ("--user"), Value its argument ("" for --read-only).
+type flag struct {
+	Name, Value string
+}
+
+// valued are the flags that take a value, in the Docker spelling.
+var valued = map[string]bool{
+	"--user": true, "--group-add": true, "--workdir": true, "--entrypoint": true,
+	"--cap-add": true, "--cap-drop": true, "--security-opt": true, "--tmpfs": true,
+	"-v": true, "--userns": true, "-e": true,
+}
+
+// splitFlags splits a case's flags into the flags (in order) and the
+// command after "--".
+func splitFlags(args []string) ([]flag, []string, error) {
+	var out []flag
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return out, args[i+1:], nil
+		case a == "--read-only":
+			out = append(out, flag{Name: a})
+		case valued[a]:
+			if i+1 >= len(args) {
+				return nil, nil, fmt.Errorf("flag %s: want a value", a)
+			}
+			out = append(out, flag{Name: a, Value: args[i+1]})
+			i++
+		default:
+			if k, v, ok := strings.Cut(a, "="); ok && valued[k] && strings.HasPrefix(k, "--") {
+				out = append(out, flag{Name: k, Value: v})
+				continue
+			}
+			return nil, nil, fmt.Errorf("flag %q: not one the engine oracle maps", a)
+		}
+	}
+	return out, nil, nil
+}

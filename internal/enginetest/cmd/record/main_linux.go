@@ -1,0 +1,226 @@
+//go:build linux
+
+// Command record creates every curated case and the random cases of a seed
+// in Docker, podman and containerd (started on private sockets, see
+// internal/enginetest) and records what each engine handed the runtime as
+// goldens in testdata/engine/. It needs root and .ci/install-engines.
+//
+//	sudo go run ./internal/enginetest/cmd/record [flags]
+//
+// Re-recording over existing goldens prints every changed outcome, one
+// line before (-) and after (+), and writes nothing unless -update is
+// given; cases the goldens do not have yet are added without it. A harness
+// error is printed and nothing is written.
+//
+// Flags:
+//
+//	-update       overwrite changed goldens
+//	-seed N       seed of the random cases (default 1)
+//	-random N     number of random cases (default 200)
+//	-cases RE     only cases whose name matches RE
+//	-jobs N       creates in flight (default 4)
+//	-dir DIR      golden directory (default testdata/engine of the module)
+//	-n            dry run: report, write nothing
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/preexec/preexec/internal/enginetest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	update := fs.Bool("update", false, "overwrite changed goldens")
+	seed := fs.Uint64("seed", enginetest.GoldenSeed, "seed of the random cases")
+	nrandom := fs.Int("random", 200, "number of random cases")
+	caseRE := fs.String("cases", "", "only cases matching this regexp")
+	jobs := fs.Int("jobs", 4, "creates in flight")
+	dir := fs.String("dir", "", "golden directory (default: testdata/engine of the module)")
+	dry := fs.Bool("n", false, "dry run: report, write nothing")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
+		return 2
+	}
+	if os.Geteuid() != 0 {
+		return fail("needs root (engines run as root)")
+	}
+	if *dir == "" {
+		d, err := enginetest.FindGoldenDir()
+		if err != nil {
+			return fail("%v", err)
+		}
+		*dir = d
+	}
+	match, err := regexp.Compile(*caseRE)
+	if err != nil {
+		return fail("-cases: %v", err)
+	}
+	in, err := enginetest.LoadInstalled()
+	if err != nil {
+		return fail("%v", err)
+	}
+	old, err := enginetest.LoadGoldens(*dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	type sel struct {
+		sub string
+		c   enginetest.Case
+	}
+	var cases []enginetest.Case
+	subOf := map[string]string{}
+	for _, s := range []struct {
+		sub string
+		cs  []enginetest.Case
+	}{{"curated", enginetest.Curated}, {"random", enginetest.Random(*seed, *nrandom)}} {
+		for _, c := range s.cs {
+			if !match.MatchString(c.Name) {
+				continue
+			}
+			if err := c.Check(); err != nil {
+				return fail("%v", err)
+			}
+			cases = append(cases, c)
+			subOf[c.Name] = s.sub
+		}
+	}
+	ctx := context.Background()
+	start := time.Now()
+	work, err := os.MkdirTemp("", "pe-rec-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(work)
+	if err := os.MkdirAll(enginetest.HostSource, 0o755); err != nil {
+		return fail("%v", err)
+	}
+	capture, err := enginetest.BuildCapture(ctx, filepath.Join(work, "rt"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	archive := filepath.Join(work, "images.tar")
+	if err := enginetest.Archive(cases, archive); err != nil {
+		return fail("%v", err)
+	}
+	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, nil)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer h.Close()
+	if err := h.Load(ctx, archive); err != nil {
+		return fail("load: %v", err)
+	}
+	got, fails := h.RunCases(ctx, cases, enginetest.EngineNames, *jobs)
+	if len(fails) > 0 {
+		for _, f := range fails {
+			fmt.Fprintf(stderr, "harness error: %s on %s: %v\n", f.Case, f.Engine, f.Err)
+		}
+		return fail("%d harness errors; nothing written", len(fails))
+	}
+	var uts unix.Utsname
+	_ = unix.Uname(&uts)
+	header := enginetest.Header{Kernel: unix.ByteSliceToString(uts.Release[:]), Engines: in.Info}
+	changed, added := 0, 0
+	var writes []func() error
+	for _, c := range cases {
+		sub := subOf[c.Name]
+		oldG := old.Curated[c.Name]
+		if sub == "random" {
+			oldG = old.Random[c.Name]
+		}
+		g := &enginetest.Golden{Case: c, Outcomes: got[c.Name]}
+		if oldG == nil {
+			added++
+		} else {
+			diffs := diff(oldG, g)
+			if len(diffs) == 0 {
+				continue
+			}
+			changed++
+			fmt.Fprintf(stdout, "%s/%s:\n%s", sub, c.Name, strings.Join(diffs, ""))
+			if !*update {
+				continue
+			}
+		}
+		p := filepath.Join(*dir, sub, c.Name+".json")
+		writes = append(writes, func() error { return write(p, g) })
+	}
+	writes = append(writes, func() error { return write(filepath.Join(*dir, "header.json"), header) })
+	fmt.Fprintf(stdout, "record: %d cases x %d engines in %s: %d new, %d changed%s\n",
+		len(cases), len(enginetest.EngineNames), time.Since(start).Round(time.Second), added, changed,
+		map[bool]string{true: " (written)", false: " (not written; -update writes them)"}[*update || changed == 0])
+	if *dry {
+		return 0
+	}
+	for _, w := range writes {
+		if err := w(); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return 0
+}
+
+// diff returns one -/+ line pair per changed outcome or case definition.
+func diff(a, b *enginetest.Golden) []string {
+	var out []string
+	line := func(v any) string {
+		j, _ := json.Marshal(v)
+		return string(j)
+	}
+	if ca, cb := line(a.Case), line(b.Case); ca != cb {
+		out = append(out, "  - case "+ca+"\n  + case "+cb+"\n")
+	}
+	names := map[string]bool{}
+	for n := range a.Outcomes {
+		names[n] = true
+	}
+	for n := range b.Outcomes {
+		names[n] = true
+	}
+	var sorted []string
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		oa, ok1 := a.Outcomes[n]
+		ob, ok2 := b.Outcomes[n]
+		if ok1 && ok2 && line(oa) == line(ob) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("  - %s %s\n  + %s %s\n", n, line(oa), n, line(ob)))
+	}
+	return out
+}
+
+func write(p string, v any) error {
+	b, err := enginetest.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(p, b, 0o644)
+}

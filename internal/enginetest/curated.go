@@ -1,0 +1,165 @@
+package enginetest
+
+import "strings"
+
+// Building blocks of the cases' images.
+
+// Passwd is the image's /etc/passwd: users with a same-name primary group
+// (alice), a primary group that /etc/group names differently (bob: 100,
+// users), a user whose same-name group has another gid (app: 2000 in
+// passwd, group app is 2001), and distroless's nonroot.
+const Passwd = `root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+alice:x:1000:1000:alice:/home/alice:/bin/sh
+bob:x:1001:100:bob:/home/bob:/bin/sh
+app:x:2000:2000:app:/app:/bin/sh
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+`
+
+// Group is the image's /etc/group: alice is a member of users, wheel,
+// audio and app; bob of wheel and staff; app of staff.
+const Group = `root:x:0:
+daemon:x:1:
+wheel:x:10:alice,bob
+audio:x:29:alice,nonroot
+staff:x:50:bob,app
+users:x:100:alice
+alice:x:1000:
+app:x:2001:alice
+nonroot:x:65532:
+`
+
+// Marker is what the cases' entrypoints print when they start.
+const Marker = "preexec-started"
+
+// base is the part of every rootfs: a static busybox with sh and echo, a
+// 0744 root-owned script, distroless's /home/nonroot and a few homes.
+const base = `dir / 0755 0:0
+file /bin/busybox 0755 0:0 busybox
+symlink /bin/sh busybox
+symlink /bin/echo busybox
+symlink /bin/id busybox
+file /entrypoint.sh 0744 0:0 text="#!/bin/sh\necho ` + Marker + `\n"
+file /start.sh 0755 0:0 text="#!/bin/sh\necho ` + Marker + `\n"
+dir /home/nonroot 0700 65532:65532
+dir /home/alice 0750 1000:1000
+dir /app 0755 2000:2000
+dir /tmp 1777 0:0
+`
+
+func fileLine(p, content string) string {
+	return "file " + p + " 0644 0:0 text=" + quote(content) + "\n"
+}
+
+// quote is a Go string literal of s (the fixture's text= form).
+func quote(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// Rootfs variants, by what /etc holds.
+var (
+	// RootfsFull has /etc/passwd and /etc/group.
+	RootfsFull = base + fileLine("/etc/passwd", Passwd) + fileLine("/etc/group", Group)
+	// RootfsNoGroup has /etc/passwd only.
+	RootfsNoGroup = base + fileLine("/etc/passwd", Passwd)
+	// RootfsNoPasswd has neither (like a scratch image).
+	RootfsNoPasswd = base
+	// RootfsRootOnly has a passwd and group with root alone.
+	RootfsRootOnly = base + fileLine("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n") + fileLine("/etc/group", "root:x:0:\n")
+)
+
+// echo is the usual entrypoint: busybox echo prints the marker.
+var echo = []string{"/bin/echo", Marker}
+
+// Curated is the hand-written table: each user form, group membership,
+// WORKDIR, ENTRYPOINT and CMD combination and override flag once.
+var Curated = curated()
+
+func curated() []Case {
+	img := func(user, wd string) ImageConfig {
+		return ImageConfig{User: user, WorkingDir: wd, Cmd: echo}
+	}
+	c := func(name, rule, rfs string, im ImageConfig, flags ...string) Case {
+		return Case{Name: name, Rule: rule, Rootfs: rfs, Image: im, Flags: flags}
+	}
+	userRule := "anchors.md §B: USER resolved through the image's /etc/passwd and /etc/group"
+	cs := []Case{
+		c("user_unset", "no USER: root, the engine's default groups", RootfsFull, img("", "")),
+		c("user_name", userRule+": a name, its primary gid and its groups", RootfsFull, img("alice", "")),
+		c("user_uid", userRule+": a uid found in passwd", RootfsFull, img("1000", "")),
+		c("user_uid_absent", userRule+": a uid not in passwd (gid 0)", RootfsFull, img("4242", "")),
+		c("user_name_group", userRule+": name:group", RootfsFull, img("alice:wheel", "")),
+		c("user_uid_gid", userRule+": uid:gid, no lookup of groups?", RootfsFull, img("1000:10", "")),
+		c("user_name_gid", userRule+": name:gid", RootfsFull, img("alice:29", "")),
+		c("user_uid_group", userRule+": uid:group", RootfsFull, img("1000:audio", "")),
+		c("user_name_absent", userRule+": a name absent from /etc/passwd", RootfsFull, img("nobody_here", "")),
+		c("user_group_absent", userRule+": a group absent from /etc/group", RootfsFull, img("alice:nogroup", "")),
+		c("user_member_of_groups", userRule+": bob's primary group 100 and memberships wheel, staff", RootfsFull, img("bob", "")),
+		c("user_same_name_group", "field-cases.md §G: app's passwd gid 2000, group app is 2001", RootfsFull, img("app", "")),
+		c("user_name_same_name_group", "field-cases.md §G: app:app takes the group named app (2001)", RootfsFull, img("app:app", "")),
+		c("user_root_name", userRule+": root by name", RootfsFull, img("root", "")),
+		c("user_zero_zero", userRule+": 0:0", RootfsFull, img("0:0", "")),
+		c("user_nonroot_uid", "distroless static:nonroot: USER 65532", RootfsFull, img("65532", "/home/nonroot")),
+		c("user_name_no_group_file", userRule+": no /etc/group", RootfsNoGroup, img("alice", "")),
+		c("user_uid_no_passwd", userRule+": no /etc/passwd, a uid", RootfsNoPasswd, img("1000", "")),
+		c("user_name_no_passwd", userRule+": no /etc/passwd, a name", RootfsNoPasswd, img("alice", "")),
+		c("user_uid_gid_no_passwd", userRule+": no /etc/passwd, uid:gid", RootfsNoPasswd, img("1000:1000", "")),
+		c("user_root_only_passwd", userRule+": a passwd with root alone, a uid", RootfsRootOnly, img("1000", "")),
+
+		c("workdir_unset", "WORKDIR absent: cwd /", RootfsFull, img("", "")),
+		c("workdir_missing", "WORKDIR a directory the image lacks", RootfsFull, img("", "/nonexistent/dir")),
+		c("workdir_home_nonroot_as_other", "design incident 1: /home/nonroot 0700 as another uid", RootfsFull, img("1000", "/home/nonroot")),
+		c("workdir_relative", "a relative WORKDIR in the image config", RootfsFull, img("", "app")),
+
+		c("entrypoint_only", "ENTRYPOINT without CMD", RootfsFull, ImageConfig{Entrypoint: echo}),
+		c("cmd_only", "CMD without ENTRYPOINT", RootfsFull, ImageConfig{Cmd: echo}),
+		c("entrypoint_and_cmd", "ENTRYPOINT + CMD", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/echo"}, Cmd: []string{Marker}}),
+		c("no_entrypoint_no_cmd", "neither: the engine has no command", RootfsFull, ImageConfig{}),
+		c("entrypoint_shell_form", "ENTRYPOINT [\"/bin/sh\", \"-c\", ...]", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/sh", "-c", "echo " + Marker}}),
+		c("entrypoint_relative", "a relative entrypoint, resolved through PATH by the runtime", RootfsFull, ImageConfig{Entrypoint: []string{"echo", Marker}}),
+
+		c("env_without_path", "image Env without PATH: the engine's default PATH", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}),
+		c("env_with_path", "image Env with PATH", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"PATH=/bin", "FOO=bar"}}),
+		c("env_with_home", "image Env with HOME", RootfsFull, ImageConfig{User: "alice", Cmd: echo, Env: []string{"HOME=/srv"}}),
+
+		c("flag_user_arbitrary_uid_gid0", "design incident 1: OpenShift's arbitrary uid, gid 0, on distroless", RootfsFull, img("65532", "/home/nonroot"), "--user", "1000680000:0"),
+		c("flag_user_name", "--user name", RootfsFull, img("", ""), "--user", "alice"),
+		c("flag_user_uid", "--user uid", RootfsFull, img("", ""), "--user", "1000"),
+		c("flag_user_name_group", "--user name:group", RootfsFull, img("", ""), "--user", "alice:wheel"),
+		c("flag_user_uid_gid", "--user uid:gid", RootfsFull, img("", ""), "--user", "1000:10"),
+		c("flag_user_absent_name", "--user with a name absent from /etc/passwd", RootfsFull, img("", ""), "--user", "nobody_here"),
+		c("flag_user_root_over_image", "--user 0 over USER alice", RootfsFull, img("alice", ""), "--user", "0"),
+		c("flag_group_add_name", "--group-add by name", RootfsFull, img("alice", ""), "--group-add", "staff"),
+		c("flag_group_add_gid", "--group-add a gid absent from /etc/group", RootfsFull, img("alice", ""), "--group-add", "4242"),
+		c("flag_group_add_absent_name", "--group-add a name absent from /etc/group", RootfsFull, img("alice", ""), "--group-add", "nogroup"),
+		c("flag_group_add_with_uid_gid", "--group-add with --user uid:gid", RootfsFull, img("", ""), "--user", "1000:1000", "--group-add", "wheel"),
+		c("flag_workdir", "--workdir", RootfsFull, img("", ""), "--workdir", "/home/alice"),
+		c("flag_workdir_missing", "--workdir a directory the image lacks", RootfsFull, img("", ""), "--workdir", "/missing"),
+		c("flag_entrypoint", "--entrypoint replaces ENTRYPOINT and drops CMD", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/sh", "-c"}, Cmd: []string{"echo x"}}, "--entrypoint", "/bin/echo"),
+		c("flag_entrypoint_empty", "--entrypoint \"\" resets ENTRYPOINT", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/sh", "-c"}, Cmd: echo}, "--entrypoint", ""),
+		c("flag_command_after_entrypoint", "a command replaces CMD after ENTRYPOINT", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/echo"}, Cmd: []string{"x"}}, "--", Marker),
+		c("flag_command_no_entrypoint", "a command replaces CMD", RootfsFull, ImageConfig{Cmd: []string{"/bin/false"}}, "--", "/bin/echo", Marker),
+		c("flag_cap_add_dac_override_script", "design incident 2: a 0744 root script run as alice with CAP_DAC_OVERRIDE", RootfsFull, ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}}, "--cap-add", "DAC_OVERRIDE"),
+		c("flag_cap_drop_all", "--cap-drop ALL", RootfsFull, img("", ""), "--cap-drop", "ALL"),
+		c("flag_cap_drop_all_add_one", "--cap-drop ALL --cap-add NET_BIND_SERVICE", RootfsFull, img("", ""), "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"),
+		c("flag_cap_add_all", "--cap-add ALL", RootfsFull, img("", ""), "--cap-add", "ALL"),
+		c("flag_cap_drop_one", "--cap-drop CHOWN", RootfsFull, img("", ""), "--cap-drop", "CHOWN"),
+		c("flag_cap_add_nonroot", "--cap-add for a non-root user: which sets get it", RootfsFull, img("alice", ""), "--cap-add", "NET_ADMIN"),
+		c("flag_cap_add_prefixed", "--cap-add CAP_SYS_PTRACE (with the prefix)", RootfsFull, img("", ""), "--cap-add", "CAP_SYS_PTRACE"),
+		c("flag_no_new_privileges", "--security-opt no-new-privileges", RootfsFull, img("alice", ""), "--security-opt", "no-new-privileges"),
+		c("flag_seccomp_unconfined", "--security-opt seccomp=unconfined", RootfsFull, img("", ""), "--security-opt", "seccomp=unconfined"),
+		c("flag_read_only", "--read-only", RootfsFull, img("", ""), "--read-only"),
+		c("flag_tmpfs", "--tmpfs with the engine's default options", RootfsFull, img("", ""), "--tmpfs", "/scratch"),
+		c("flag_tmpfs_options", "--tmpfs DST:OPTS", RootfsFull, img("", ""), "--tmpfs", "/scratch:rw,noexec,mode=1777"),
+		c("flag_tmpfs_over_workdir", "--tmpfs over the WORKDIR", RootfsFull, img("alice", "/home/alice"), "--tmpfs", "/home/alice"),
+		c("flag_volume", "-v SRC:DST", RootfsFull, img("", ""), "-v", HostSource+":/data"),
+		c("flag_volume_ro", "-v SRC:DST:ro", RootfsFull, img("", ""), "-v", HostSource+":/data:ro"),
+		c("flag_userns_host", "--userns host", RootfsFull, img("", ""), "--userns", "host"),
+		c("flag_env", "-e adds a variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "BAZ=qux"),
+		c("flag_env_override", "-e replaces an image variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "FOO=override"),
+		c("flag_env_path", "-e PATH", RootfsFull, img("", ""), "-e", "PATH=/custom/bin"),
+		c("flag_read_only_nonroot_nnp", "--read-only, a user and no-new-privileges together", RootfsFull, img("65532", "/home/nonroot"), "--read-only", "--security-opt", "no-new-privileges", "--user", "1000680000:0"),
+	}
+	return cs
+}

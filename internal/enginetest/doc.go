@@ -1,0 +1,90 @@
+// Package enginetest is the engine oracle: it builds test images from the
+// fixture language (internal/imagebuild), imports them into real Docker
+// (20.10.24), podman (4.3.1) and containerd (1.6.20, through ctr), creates
+// a container per Case with the case's flags, and records the spec each
+// engine hands the runtime — so that spec.FromImage, the model of how an
+// engine turns an image config and overrides into a runtime spec, can be
+// held to them.
+//
+// # Getting the spec
+//
+// Docker and podman get a capture runtime (cmd/capture, built by the
+// harness): a stand-in for runc that, on `create --bundle DIR … ID`,
+// copies DIR/config.json and fails the create. dockerd has it as
+// `--add-runtime capture=PATH`, and `docker start` runs it through
+// containerd's runc shim; podman has it as `--runtime PATH`, and `podman
+// init` runs it through conmon. What reaches the runtime is what is
+// recorded. containerd's ctr writes the spec when it creates the
+// container: `ctr containers create`, then the Spec of `ctr containers
+// info`. When the engine refuses before a runtime runs (a user absent from
+// /etc/passwd, no command), its exact stderr is the outcome.
+//
+// The harness (harness_linux.go) starts a containerd with its own config,
+// root, state and socket, and a dockerd on a private socket with its own
+// data root, exec root and pidfile, using that containerd (--containerd),
+// with --iptables=false --bridge=none; podman runs with its own --root,
+// --runroot and --tmpdir, the overlay storage driver, --cgroup-manager
+// cgroupfs and --events-backend file. Containers are created with
+// --network none. Close stops the daemons and the shims of that
+// containerd, and unmounts what is left below the harness's directory.
+// The binaries are those .ci/install-engines found (engines.json in
+// $PREEXEC_ENGINES, default /var/cache/preexec/engines); /usr/local/bin's
+// unrelated docker CLI is never used.
+//
+// # Flags
+//
+// A case's flags are Docker's (spec.ParseOverrides reads the same).
+// Docker and podman take them as they are; EngineArgs maps them to ctr's
+// (--cwd, --env, --cap-add CAP_X, --mount type=tmpfs|bind, --seccomp
+// --seccomp-profile) and skips a case whose flags ctr 1.6.20 cannot
+// express (--user, --group-add, --userns, no-new-privileges,
+// --entrypoint, a command after an image entrypoint): the golden says
+// "skip" with the reason, and the oracle lists skips in its log.
+//
+// # Goldens
+//
+// testdata/engine/ at the repository root holds:
+//
+//	header.json          {"kernel": uname -r, "engines": [{"name", "package", "version_output"}]}
+//	curated/NAME.json    one Golden per curated case (Curated)
+//	random/NAME.json     one Golden per recorded random case (Random(GoldenSeed, 200))
+//	e2e/…                the end-to-end runs (see e2e.go)
+//
+// A Golden is {"case": Case, "outcomes": {ENGINE: Outcome}} with ENGINE one
+// of docker@20.10.24, podman@4.3.1, containerd@1.6.20, and an Outcome
+// exactly one of
+//
+//	{"spec": S}      S is a runtime-spec config.json (specs.Spec) holding only
+//	                 Project's fields: process.user (uid, gid, umask,
+//	                 additionalGids), process.cwd, args, env, capabilities
+//	                 (all five sets, as the engine wrote them),
+//	                 noNewPrivileges; root {"readonly": true} or no root;
+//	                 mounts (destination, type, source, options), in order
+//	{"error": TEXT}  the engine's stderr, byte for byte but for one final
+//	                 newline and the normalisation below
+//	{"skip": WHY}    the engine has no form for one of the case's flags
+//
+// Host-specific strings are normalised, in mount sources, env values and
+// error texts: the engine's directory under the harness becomes $ENGINE
+// (a docker mount source "$ENGINE/root/containers/$ID/hostname"), the
+// capture runtime's directory $CAPTURE, the container id $ID and its first
+// 12 characters $SHORTID; an env value equal to the container's hostname
+// becomes $HOSTNAME ("HOSTNAME=$HOSTNAME"). Container names are
+// ContainerName(case): "preexec-" and the case name with dashes.
+//
+// The goldens are written by cmd/record, never by hand, as indented JSON.
+// TestEngineOracle (root, engines installed) creates every curated case and
+// the recorded random cases in the live engines, compares each outcome
+// with its golden, and — where spec.FromImage exists — with the model, and
+// ends with
+//
+//	engine-oracle: <cases> cases x <engines> engines, <M> disagreements
+//
+// Commands:
+//
+//	sudo go test ./internal/enginetest -run EngineOracle -v
+//	sudo go run ./internal/enginetest/cmd/record [-update] [-cases RE]
+//
+// PREEXEC_ORACLE=required turns a skip (not root, no engines installed, a
+// daemon that does not start) into a failure.
+package enginetest

@@ -1,0 +1,189 @@
+package enginetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Engine names, as spec.LookupEngine knows them.
+const (
+	Docker     = "docker@20.10.24"
+	Podman     = "podman@4.3.1"
+	Containerd = "containerd@1.6.20"
+)
+
+// EngineNames lists the engines the oracle drives, in golden order.
+var EngineNames = []string{Docker, Podman, Containerd}
+
+// An Outcome is what one engine did with one case: exactly one of Spec,
+// Error and Skip is set.
+type Outcome struct {
+	// Spec is the projection (Project) of the spec the engine handed the
+	// runtime, its host paths and container ids normalised (see doc.go).
+	Spec *specs.Spec `json:"spec,omitempty"`
+	// Error is the engine's exact error text (its stderr, host paths
+	// normalised) when it refused to create the container or to write its
+	// spec.
+	Error string `json:"error,omitempty"`
+	// Skip says why the engine was not asked: a flag of the case it has no
+	// form for (ctr 1.6 has no --user).
+	Skip string `json:"skip,omitempty"`
+}
+
+// A Golden is one case and what each engine did with it.
+type Golden struct {
+	Case Case `json:"case"`
+	// Outcomes maps an engine name (Docker, Podman, Containerd) to its
+	// outcome.
+	Outcomes map[string]Outcome `json:"outcomes"`
+}
+
+// EngineInfo says which engine binary produced outcomes.
+type EngineInfo struct {
+	Name string `json:"name"`
+	// Package is the Debian package and its version
+	// ("docker.io 20.10.24+dfsg1-1+deb12u1+b6").
+	Package string `json:"package"`
+	// VersionOutput is what the daemon's --version printed.
+	VersionOutput string `json:"version_output"`
+}
+
+// A Header says what produced the goldens.
+type Header struct {
+	// Kernel is `uname -r` of the recording machine.
+	Kernel  string       `json:"kernel"`
+	Engines []EngineInfo `json:"engines"`
+}
+
+// Goldens is the whole golden set of the spec oracle.
+type Goldens struct {
+	Header  Header
+	Curated map[string]*Golden
+	Random  map[string]*Golden
+}
+
+// All returns the curated and random goldens, sorted by case name.
+func (g *Goldens) All() []*Golden {
+	var out []*Golden
+	for _, m := range []map[string]*Golden{g.Curated, g.Random} {
+		for _, gc := range m {
+			out = append(out, gc)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Case.Name < out[j].Case.Name })
+	return out
+}
+
+// FindGoldenDir returns testdata/engine of the module containing the
+// working directory, found by walking up to go.mod.
+func FindGoldenDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "testdata", "engine"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// LoadGoldens reads the golden set in dir (header.json, curated/*.json,
+// random/*.json); a missing dir is an empty set.
+func LoadGoldens(dir string) (*Goldens, error) {
+	g := &Goldens{Curated: map[string]*Golden{}, Random: map[string]*Golden{}}
+	b, err := os.ReadFile(filepath.Join(dir, "header.json"))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		if err := json.Unmarshal(b, &g.Header); err != nil {
+			return nil, fmt.Errorf("header.json: %w", err)
+		}
+	}
+	for sub, m := range map[string]map[string]*Golden{"curated": g.Curated, "random": g.Random} {
+		files, err := filepath.Glob(filepath.Join(dir, sub, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			var gc Golden
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&gc); err != nil {
+				return nil, fmt.Errorf("%s/%s: %w", sub, filepath.Base(f), err)
+			}
+			if want := gc.Case.Name + ".json"; filepath.Base(f) != want {
+				return nil, fmt.Errorf("%s/%s: holds case %q, want file %s", sub, filepath.Base(f), gc.Case.Name, want)
+			}
+			if gc.Outcomes == nil {
+				gc.Outcomes = map[string]Outcome{}
+			}
+			m[gc.Case.Name] = &gc
+		}
+	}
+	return g, nil
+}
+
+// Marshal returns the canonical bytes of v: two-space indented JSON, HTML
+// characters not escaped, a final newline.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Project returns the part of s the goldens hold, the part that decides
+// the pre-exec checks: process.user (uid, gid, umask, additionalGids),
+// process.cwd, args, env, every capability set and noNewPrivileges;
+// root.readonly (a root only when read-only, without its path); and each
+// mount's destination, type, source and options. Everything else (rlimits,
+// namespaces, cgroups, seccomp's rules, hostname) is left out.
+func Project(s *specs.Spec) *specs.Spec {
+	if s == nil {
+		return nil
+	}
+	out := &specs.Spec{}
+	if p := s.Process; p != nil {
+		out.Process = &specs.Process{
+			User: specs.User{
+				UID: p.User.UID, GID: p.User.GID, Umask: p.User.Umask,
+				AdditionalGids: p.User.AdditionalGids,
+			},
+			Cwd: p.Cwd, Args: p.Args, Env: p.Env,
+			Capabilities:    p.Capabilities,
+			NoNewPrivileges: p.NoNewPrivileges,
+		}
+	}
+	if s.Root != nil && s.Root.Readonly {
+		out.Root = &specs.Root{Readonly: true}
+	}
+	for _, m := range s.Mounts {
+		out.Mounts = append(out.Mounts, specs.Mount{
+			Destination: m.Destination, Type: m.Type, Source: m.Source, Options: m.Options,
+		})
+	}
+	return out
+}

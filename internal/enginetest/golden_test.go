@@ -1,0 +1,112 @@
+package enginetest
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestGoldens checks the recorded goldens unprivileged: every curated case
+// is recorded as it is defined now, every random case is the generator's,
+// and every golden has one outcome per engine with exactly one of spec,
+// error and skip.
+func TestGoldens(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Curated) == 0 || len(g.Random) == 0 {
+		t.Fatalf("goldens in %s: %d curated, %d random; record them with cmd/record", dir, len(g.Curated), len(g.Random))
+	}
+	for _, c := range Curated {
+		gc, ok := g.Curated[c.Name]
+		if !ok {
+			t.Errorf("curated case %s has no golden (sudo go run ./internal/enginetest/cmd/record -cases '^%s$')", c.Name, c.Name)
+			continue
+		}
+		if !reflect.DeepEqual(gc.Case, c) {
+			t.Errorf("curated case %s changed since it was recorded (re-record it)", c.Name)
+		}
+	}
+	random := map[string]Case{}
+	for _, c := range Random(GoldenSeed, len(g.Random)) {
+		random[c.Name] = c
+	}
+	for name, gc := range g.Random {
+		if c, ok := random[name]; !ok || !reflect.DeepEqual(gc.Case, c) {
+			t.Errorf("random case %s is not Random(%d)'s", name, GoldenSeed)
+		}
+	}
+	n := 0
+	for _, gc := range g.All() {
+		if err := gc.Case.Check(); err != nil {
+			t.Error(err)
+		}
+		for _, e := range EngineNames {
+			o, ok := gc.Outcomes[e]
+			if !ok {
+				t.Errorf("%s: no outcome for %s", gc.Case.Name, e)
+				continue
+			}
+			set := 0
+			for _, b := range []bool{o.Spec != nil, o.Error != "", o.Skip != ""} {
+				if b {
+					set++
+				}
+			}
+			if set != 1 {
+				t.Errorf("%s on %s: %d of spec, error, skip set, want 1", gc.Case.Name, e, set)
+			}
+			if o.Spec != nil {
+				n++
+			}
+		}
+	}
+	if len(g.Header.Engines) != len(EngineNames) || g.Header.Kernel == "" {
+		t.Errorf("header: %+v", g.Header)
+	}
+	t.Logf("%d goldens, %d specs", len(g.All()), n)
+}
+
+// TestEngineArgs pins the flag mapping on a few cases.
+func TestEngineArgs(t *testing.T) {
+	for _, tc := range []struct {
+		engine string
+		c      Case
+		want   []string
+		skip   string
+	}{
+		{Docker, Case{Name: "a", Flags: []string{"--user", "1000:0", "--read-only", "--", "/bin/echo", "x"}},
+			[]string{"--user", "1000:0", "--read-only", "preexec.test/case/a:latest", "/bin/echo", "x"}, ""},
+		{Containerd, Case{Name: "b", Flags: []string{"--workdir", "/w", "--cap-add", "net_raw", "--tmpfs", "/t:rw,noexec", "-v", "/s:/d:ro", "-e", "A=b"}},
+			[]string{"--cwd", "/w", "--cap-add", "CAP_NET_RAW", "--mount", "type=tmpfs,src=tmpfs,dst=/t,options=rw:noexec",
+				"--mount", "type=bind,src=/s,dst=/d,options=rbind:ro", "--env", "A=b", "preexec.test/case/b:latest", "preexec-b"}, ""},
+		{Containerd, Case{Name: "c", Flags: []string{"--user", "0"}}, nil, "ctr 1.6.20 has no option for --user"},
+		{Containerd, Case{Name: "d", Image: ImageConfig{Entrypoint: []string{"/e"}}, Flags: []string{"--", "x"}}, nil,
+			"ctr 1.6.20's command replaces the image's entrypoint too; Docker's command after an entrypoint has no ctr form"},
+	} {
+		got, skip, err := EngineArgs(tc.engine, &tc.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) || skip != tc.skip {
+			t.Errorf("EngineArgs(%s, %v) = %q, skip %q; want %q, skip %q", tc.engine, tc.c.Flags, got, skip, tc.want, tc.skip)
+		}
+	}
+}
+
+func TestCuratedNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range append(Curated, Random(GoldenSeed, 200)...) {
+		if seen[c.Name] {
+			t.Errorf("case %s twice", c.Name)
+		}
+		seen[c.Name] = true
+		if err := c.Check(); err != nil {
+			t.Error(err)
+		}
+	}
+}
