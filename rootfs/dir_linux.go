@@ -37,8 +37,8 @@ import (
 //     link itself. (The resolver in package access follows symlinks itself
 //     through Readlink, so it never asks for a name with one before the last
 //     component; a symlink there has been planted or swapped in since.)
-//  3. Where openat2 is missing (ENOSYS, or refused by a seccomp filter), the
-//     name is walked one component at a time with openat(2) and
+//  3. Where openat2 is missing (ENOSYS, or refused by a seccomp filter, at
+//     NewDir or by a filter installed since), the name is walked one component at a time with openat(2) and
 //     O_PATH|O_NOFOLLOW from the root descriptor, with the same answers: a
 //     symlink in a non-final component is ELOOP, a non-directory ENOTDIR.
 //     ".." goes back to the descriptor of the directory already walked, and
@@ -158,12 +158,17 @@ func (d *Dir) openIn(name string, flags int) (int, error) {
 	how := unix.OpenHow{Flags: uint64(flags), Resolve: resolveIn}
 	for try := 0; ; try++ {
 		fd, err := unix.Openat2(d.fd, rel, &how)
-		// fs/namei.c:handle_dots() (v6.6): under RESOLVE_IN_ROOT a
-		// ".." raced by a rename or a mount is EAGAIN, "the caller
-		// may choose to retry" (openat2(2)); filepath-securejoin
-		// retries too.
-		if (err == unix.EAGAIN && try < 32) || err == unix.EINTR {
+		switch {
+		case (err == unix.EAGAIN || err == unix.EXDEV) && try < 32, err == unix.EINTR:
+			// Under RESOLVE_IN_ROOT a ".." raced by a rename or a
+			// mount is EAGAIN (fs/namei.c:handle_dots(), v6.6), and
+			// a walk that ended outside the root EXDEV
+			// (complete_walk()): "the caller may choose to retry"
+			// (openat2(2)), as filepath-securejoin does, 32 times.
 			continue
+		case err == unix.ENOSYS || err == unix.EPERM:
+			// A seccomp filter installed since NewDir: walk.
+			return d.walk(rel, flags)
 		}
 		return fd, err
 	}
