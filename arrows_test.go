@@ -30,13 +30,18 @@ var arrows = map[string][]string{
 // net nor golang.org/x/sys/unix, so that they build for every GOOS.
 var pure = []string{"caps", "access", "rootfs", "rootfs/rootfstest", "spec", "."}
 
-var forbiddenInPure = []string{"os", "os/exec", "net", "golang.org/x/sys/unix"}
+var forbiddenInPure = []string{"os", "os/exec", "net", "golang.org/x/sys/unix",
+	// go-mtree imports os and x/sys/unix and does not build for js or
+	// wasip1; its pkg/govis is pure.
+	"github.com/vbatts/go-mtree"}
 
 // hostFiles are the files of a pure package that may touch the host: the
 // on-disk backend rootfs.Dir (design: "only rootfs.Dir … touches the
-// host").
+// host") and rootfs's host_ files, built only where their imports build
+// (host_mtree.go: go-mtree's ParseSpec).
 func hostFile(path string) bool {
-	return strings.HasPrefix(filepath.ToSlash(path), "rootfs/dir_")
+	p := filepath.ToSlash(path)
+	return strings.HasPrefix(p, "rootfs/dir_") || strings.HasPrefix(p, "rootfs/host_")
 }
 
 // imports returns the imports of the non-test Go files of dir.

@@ -61,13 +61,25 @@ const Missing = ".rootfstest-missing"
 // Check cannot list a directory, so it does not find names the fixture does
 // not have.
 func Check(fsys access.FS, want *rootfs.Fixture) error {
+	return check(fsys, want, false)
+}
+
+// CheckNoContent is Check for a backend that knows inodes but not file
+// contents (rootfs.MTree): step 3 becomes "ReadAt of a regular file
+// returns 0 and an error that Is access.ErrNoContent, or 0 and io.EOF at
+// or past its end; with a negative offset it is an error".
+func CheckNoContent(fsys access.FS, want *rootfs.Fixture) error {
+	return check(fsys, want, true)
+}
+
+func check(fsys access.FS, want *rootfs.Fixture, noContent bool) error {
 	nodes := expect(want)
 	names := make([]string, 0, len(nodes))
 	for n := range nodes {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	c := &checker{fsys: fsys}
+	c := &checker{fsys: fsys, noContent: noContent}
 	for _, name := range names {
 		c.node(name, nodes[name])
 	}
@@ -161,8 +173,9 @@ func covers(mp, name string) bool {
 }
 
 type checker struct {
-	fsys access.FS
-	errs []string
+	fsys      access.FS
+	noContent bool
+	errs      []string
 }
 
 func (c *checker) errorf(name, format string, args ...any) {
@@ -223,6 +236,10 @@ func (c *checker) node(name string, want *node) {
 
 // content checks ReadAt of the regular file name, whose content is want.
 func (c *checker) content(name string, want []byte) {
+	if c.noContent {
+		c.noContentRead(name, int64(len(want)))
+		return
+	}
 	size := int64(len(want))
 	// Whole: exactly len(want) bytes may come with nil or io.EOF.
 	if size > 0 {
@@ -277,6 +294,25 @@ func (c *checker) content(name string, want []byte) {
 	}
 	if n, err := c.fsys.ReadAt(name, make([]byte, 4), -1); err == nil || n != 0 {
 		c.errorf(name, "ReadAt(4 bytes, -1) = %d, %v, want 0 and an error", n, err)
+	}
+}
+
+// noContentRead checks ReadAt of the regular file name of size bytes on a
+// backend without contents.
+func (c *checker) noContentRead(name string, size int64) {
+	for _, off := range []int64{0, size / 2, size, size + 4096} {
+		n, err := c.fsys.ReadAt(name, make([]byte, 4), off)
+		switch {
+		case n != 0:
+			c.errorf(name, "ReadAt(4 bytes, %d) = %d bytes from a backend without contents", off, n)
+		case off < size && !errors.Is(err, access.ErrNoContent):
+			c.errorf(name, "ReadAt(4 bytes, %d) = %v, want ErrNoContent", off, err)
+		case off >= size && err != io.EOF && !errors.Is(err, access.ErrNoContent):
+			c.errorf(name, "ReadAt(4 bytes, %d) at or past the end = %v, want io.EOF or ErrNoContent", off, err)
+		}
+	}
+	if n, err := c.fsys.ReadAt(name, make([]byte, 4), -1); err == nil || n != 0 || errors.Is(err, access.ErrNoContent) {
+		c.errorf(name, "ReadAt(4 bytes, -1) = %d, %v, want 0 and an errno", n, err)
 	}
 }
 
