@@ -38,9 +38,10 @@ import (
 //     through Readlink, so it never asks for a name with one before the last
 //     component; a symlink there has been planted or swapped in since.)
 //  3. Where openat2 is missing (ENOSYS, or refused by a seccomp filter, at
-//     NewDir or by a filter installed since), the name is walked one component at a time with openat(2) and
-//     O_PATH|O_NOFOLLOW from the root descriptor, with the same answers: a
-//     symlink in a non-final component is ELOOP, a non-directory ENOTDIR.
+//     NewDir or by a filter installed since), the name is walked one
+//     component at a time with openat(2) and O_PATH|O_NOFOLLOW from the
+//     root descriptor, with the same answers: a symlink in a non-final
+//     component is ELOOP, a non-directory ENOTDIR.
 //     ".." goes back to the descriptor of the directory already walked, and
 //     stops at the root: ".." is never looked up on disk, so a directory
 //     moved out of the root while it is walked cannot lead outside.
