@@ -17,9 +17,12 @@ type Comparison struct {
 
 // A Group is runtimes with the same outcome.
 type Group struct {
-	Starts   bool
-	Step     Step
-	Error    string
+	Starts bool
+	Step   Step
+	Error  string
+	// Unknown is the results' Unknown: runtimes that cannot be told for
+	// the same reason at the same step share a group.
+	Unknown  string
 	Runtimes []string
 }
 
@@ -74,7 +77,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			g++
 		}
 		if g == len(c.Groups) {
-			c.Groups = append(c.Groups, Group{Starts: r.Starts, Step: r.Step, Error: r.Error})
+			c.Groups = append(c.Groups, Group{Starts: r.Starts, Step: r.Step, Error: r.Error, Unknown: r.Unknown})
 			sizes = append(sizes, 0)
 		}
 		of[i] = g
@@ -94,5 +97,5 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 }
 
 func sameOutcome(g *Group, r *Result) bool {
-	return g.Starts == r.Starts && g.Step == r.Step && g.Error == r.Error
+	return g.Starts == r.Starts && g.Step == r.Step && g.Error == r.Error && g.Unknown == r.Unknown
 }

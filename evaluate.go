@@ -70,6 +70,15 @@ type Result struct {
 	Fix string
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
+	// Unknown says why the model cannot tell whether the runtime gets
+	// past Step: the check there needs what the root filesystem does not
+	// hold, a file's contents in a manifest (access.ErrNoContent): "the
+	// manifest has no file contents: execve reads the head of
+	// /entrypoint.sh (its #! line, or its ELF header and program
+	// headers)". Starts is then false,
+	// Error and Fix are "", and Err is the error that could not be told.
+	// "" when the model can tell.
+	Unknown string
 
 	// in, line and goV are the evaluation's inputs, for Trace.
 	in   *input
@@ -157,14 +166,43 @@ func (e *eval) run() {
 	}
 	if e.res.Step == "" {
 		e.res.Step, e.res.Starts = StepStarted, true
-	} else {
+	} else if e.res.Unknown == "" {
 		e.res.Fix = fix(&e.res, e.rt.Line)
 	}
 }
 
-// fail records the failing step and its text.
+// fail records the failing step and its text; an error that needed file
+// contents the root filesystem does not hold makes the result unknown
+// instead.
 func (e *eval) fail(step Step, text string, err error) {
+	if errors.Is(err, access.ErrNoContent) {
+		e.res.Step, e.res.Err, e.res.Unknown = step, err, unknownWhy(err)
+		return
+	}
 	e.res.Step, e.res.Error, e.res.Err = step, text, err
+}
+
+// unknownWhy says why an operation that failed with err (wrapping
+// access.ErrNoContent) cannot be told: the backend's words, then what
+// needed the bytes.
+func unknownWhy(err error) string {
+	why := access.ErrNoContent.Error()
+	for u := err; u != nil; u = errors.Unwrap(u) {
+		if errors.Is(u, access.ErrNoContent) {
+			why = u.Error() // the innermost says it best
+		}
+	}
+	var xe *access.ExecError
+	var pe *pathErr
+	switch {
+	case errors.As(err, &xe) && xe.Stage == access.StageLoader:
+		return fmt.Sprintf("%s: execve reads the ELF loader %s", why, xe.Path)
+	case errors.As(err, &xe):
+		return fmt.Sprintf("%s: execve reads the head of %s (its #! line, or its ELF header and program headers)", why, xe.Path)
+	case errors.As(err, &pe):
+		return fmt.Sprintf("%s: the user lookup reads %s", why, pe.path)
+	}
+	return why
 }
 
 // trace records a step of a traced run; callers test e.tracing first, so

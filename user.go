@@ -82,8 +82,12 @@ func atoi(s string) int {
 // resolveUserPasswd returns the gid list runc ≤ 1.2 passes to setgroups, or
 // the error setupUser returns (without its prefix).
 func resolveUserPasswd(p *access.Proc, uid, gid uint32, additional []uint32) ([]uint32, error) {
+	// Where the filesystem has no contents (access.ErrNoContent), a file
+	// that opens would be read by runc; what it holds matters only where
+	// the lookup reads it: passwd for a uid out of range, group for
+	// additional gids.
 	passwd, err := readConfigFile(p, "/etc/passwd")
-	if err != nil {
+	if err != nil && !(errors.Is(err, access.ErrNoContent) && uid <= maxID) {
 		return nil, fmt.Errorf("unable to find user %d: %w", uid, err)
 	}
 	matched := false
@@ -97,7 +101,7 @@ func resolveUserPasswd(p *access.Proc, uid, gid uint32, additional []uint32) ([]
 		return nil, errRange
 	}
 	group, err := readConfigFile(p, "/etc/group")
-	if err != nil {
+	if err != nil && !(errors.Is(err, access.ErrNoContent) && (gid > maxID || len(additional) == 0)) {
 		return nil, fmt.Errorf("unable to find groups for spec %d: %w", gid, err)
 	}
 	if gid > maxID {

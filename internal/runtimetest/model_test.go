@@ -283,6 +283,8 @@ func resultDiff(a, b preexec.Result) string {
 		return fmt.Sprintf("%v %s %q vs %v %s %q", a.Starts, a.Step, a.Error, b.Starts, b.Step, b.Error)
 	case errText(a.Err) != errText(b.Err):
 		return fmt.Sprintf("err %s vs %s", errText(a.Err), errText(b.Err))
+	case a.Unknown != b.Unknown:
+		return fmt.Sprintf("unknown %q vs %q", a.Unknown, b.Unknown)
 	case a.Fix != b.Fix || a.Uncertain != b.Uncertain:
 		return fmt.Sprintf("fix %q %q vs %q %q", a.Fix, a.Uncertain, b.Fix, b.Uncertain)
 	}
