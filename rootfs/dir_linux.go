@@ -47,10 +47,10 @@ import (
 //     moved out of the root while it is walked cannot lead outside.
 //  4. Lstat is fstatat(2) of the descriptor with AT_EMPTY_PATH and
 //     AT_SYMLINK_NOFOLLOW; extended attributes are read through the
-//     descriptor's /proc/self/fd/N link; ReadAt checks the inode is a
-//     regular file, reopens that same inode O_RDONLY through
-//     /proc/self/fd/N and reads it with pread(2). Where /proc/self/fd is not
-//     procfs, the inode is opened O_RDONLY|O_NONBLOCK|O_NOCTTY by name
+//     descriptor's procfs link (/proc/self/fd/N, spelt with the pid
+//     /proc/self names); ReadAt checks the inode is a regular file, reopens
+//     that same inode O_RDONLY through its link and reads it with pread(2).
+//     Where /proc is not procfs, the inode is opened O_RDONLY|O_NONBLOCK|O_NOCTTY by name
 //     instead (steps 2 and 3, with O_NOFOLLOW) and must be the one found,
 //     else ESTALE; extended attributes of anything but directories and
 //     regular files are then not read.
@@ -66,6 +66,7 @@ type Dir struct {
 	fd   int  // O_PATH|O_DIRECTORY descriptor of root
 	open bool // fd is ours: false in a zero Dir and after Close
 	opts dirOptions
+	proc string // procFD(); without it, dirNoProc is set
 }
 
 // dirOptions choose how a Dir reaches its inodes. NewDir takes the
@@ -86,9 +87,6 @@ func NewDir(root string) (*Dir, error) {
 	if !hasOpenat2() {
 		opts |= dirWalk
 	}
-	if !hasProcSelfFD() {
-		opts |= dirNoProc
-	}
 	return newDir(root, opts)
 }
 
@@ -97,7 +95,11 @@ func newDir(root string, opts dirOptions) (*Dir, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "rootfs", Path: root, Err: err}
 	}
-	return &Dir{root: root, fd: fd, open: true, opts: opts}, nil
+	d := &Dir{root: root, fd: fd, open: true, opts: opts}
+	if d.proc = procFD(); d.proc == "" {
+		d.opts |= dirNoProc
+	}
+	return d, nil
 }
 
 // Close closes the descriptor of the root. Every later call fails with
@@ -131,11 +133,25 @@ var hasOpenat2 = sync.OnceValue(func() bool {
 	return true
 })
 
-// hasProcSelfFD reports whether /proc/self/fd is procfs, whose links reach
-// the inode a descriptor holds.
-var hasProcSelfFD = sync.OnceValue(func() bool {
+// procFD is the directory of this process's descriptor links in procfs,
+// "/proc/PID/fd/" with PID as /proc/self names it (our pid in the pid
+// namespace of that procfs), or "" if /proc is not procfs. Naming the pid
+// spares each lookup the /proc/self symlink, which doubles the cost of a
+// getxattr through the link.
+var procFD = sync.OnceValue(func() string {
+	pid, err := os.Readlink("/proc/self")
+	if err != nil {
+		return ""
+	}
+	if _, err := strconv.ParseUint(pid, 10, 32); err != nil {
+		return ""
+	}
+	dir := "/proc/" + pid + "/fd/"
 	var s unix.Statfs_t
-	return unix.Statfs("/proc/self/fd", &s) == nil && s.Type == unix.PROC_SUPER_MAGIC
+	if unix.Statfs(dir, &s) != nil || s.Type != unix.PROC_SUPER_MAGIC {
+		return ""
+	}
+	return dir
 })
 
 // resolveIn is RESOLVE_IN_ROOT with no symlink followed at all
@@ -263,8 +279,8 @@ func fstat(fd int, st *unix.Stat_t) error {
 	return unix.Fstatat(fd, "", st, unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW)
 }
 
-// procPath is the /proc/self/fd link of fd.
-func procPath(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
+// procPath is the procfs link of fd (/proc/self/fd/N).
+func (d *Dir) procPath(fd int) string { return d.proc + strconv.Itoa(fd) }
 
 // Lstat implements access.FS.
 func (d *Dir) Lstat(name string) (access.Inode, error) {
@@ -310,7 +326,7 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 // name, whose fstat is st), or nil if it has none or its filesystem none
 // at all. buf is a first buffer to read it into.
 func (d *Dir) xattr(name string, fd int, st *unix.Stat_t, attr string, buf []byte) ([]byte, error) {
-	get := func(b []byte) (int, error) { return unix.Getxattr(procPath(fd), attr, b) }
+	get := func(b []byte) (int, error) { return unix.Getxattr(d.procPath(fd), attr, b) }
 	if d.opts&dirNoProc != 0 {
 		// fgetxattr(2) refuses O_PATH descriptors (EBADF): open the
 		// inode for reading, which only directories and regular files
@@ -460,7 +476,7 @@ func (d *Dir) openFile(name string) (int, error) {
 		return d.reopen(name, &st, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY)
 	}
 	for {
-		fd, err := unix.Open(procPath(pfd), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+		fd, err := unix.Open(d.procPath(pfd), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 		if err != unix.EINTR {
 			return fd, err
 		}
