@@ -25,7 +25,8 @@ credential and why, and the smallest fix.
   --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
   --json          the result and its trace as JSON (as check --json)
 
-Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction.
+Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction,
+3 it cannot be told (unknown).
 `
 
 // explain is `preexec explain`; it returns the exit status.
@@ -77,23 +78,30 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		writeStory(&out, fs.Arg(0), r)
 	}
 	stdout.Write(out.Bytes())
-	if !r.Starts {
-		return 1
-	}
-	return 0
+	return exitStatus([]preexec.Result{r})
 }
 
-// pickFailing returns the first result that does not start, else the last
-// runc's.
+// pickFailing returns the first result that does not start, else the first
+// that cannot be told, else the last runc's.
 func pickFailing(c preexec.Comparison) preexec.Result {
 	last := c.Results[0]
-	for _, r := range c.Results {
+	unknown := -1
+	for i, r := range c.Results {
+		if r.Unknown != "" {
+			if unknown < 0 {
+				unknown = i
+			}
+			continue
+		}
 		if !r.Starts {
 			return r
 		}
 		if strings.HasPrefix(r.Runtime, "runc@") {
 			last = r
 		}
+	}
+	if unknown >= 0 {
+		return c.Results[unknown]
 	}
 	return last
 }
@@ -102,7 +110,10 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 // explanation, then what the runtime prints and the fix.
 func writeStory(w io.Writer, bundle string, r preexec.Result) {
 	verdict := "starts it: the entrypoint's own code runs"
-	if !r.Starts {
+	switch {
+	case r.Unknown != "":
+		verdict = "may or may not start it: the model cannot tell at " + string(r.Step)
+	case !r.Starts:
 		verdict = "does not start it: it fails at " + string(r.Step)
 	}
 	fmt.Fprintf(w, "%s on %s %s.\n\n", r.Runtime, bundle, verdict)
@@ -119,6 +130,10 @@ func writeStory(w io.Writer, bundle string, r preexec.Result) {
 		}
 	}
 	if r.Starts {
+		return
+	}
+	if r.Unknown != "" {
+		fmt.Fprintf(w, "\nUnknown: %s\n", r.Unknown)
 		return
 	}
 	fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)

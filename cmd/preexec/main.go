@@ -15,7 +15,10 @@
 // runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
 // every selected runtime starts the container, 1 when one does not, 2 when
 // no prediction could be made (usage, unreadable bundle, invalid
-// config.json), with the reason on stderr and nothing on stdout.
+// config.json), with the reason on stderr and nothing on stdout, 3 when
+// none is known to fail but for one the model cannot tell: its check needs
+// what the input does not hold (a manifest has no file contents), and its
+// result reads "unknown: …".
 package main
 
 import (
@@ -50,7 +53,9 @@ process.args[0], and prints the error it would print.
   --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
   --json          one JSON document on stdout
 
-Exit status: 0 every runtime starts, 1 one does not, 2 no prediction.
+Exit status: 0 every runtime starts, 1 one does not, 2 no prediction,
+3 none fails but one cannot be told (unknown: the input lacks what its
+check reads, such as file contents).
 `
 
 type runtimeList []string
@@ -119,12 +124,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		writeText(&out, results)
 	}
 	stdout.Write(out.Bytes())
+	return exitStatus(results)
+}
+
+// exitStatus is check's exit status for results: 1 if one fails, else 3
+// if one cannot be told, else 0.
+func exitStatus(results []preexec.Result) int {
+	status := 0
 	for _, r := range results {
-		if !r.Starts {
+		switch {
+		case r.Unknown != "":
+			status = 3
+		case !r.Starts:
 			return 1
 		}
 	}
-	return 0
+	return status
 }
 
 // parseHost returns the host a --kernel value describes ("" is the newest).
@@ -163,6 +178,9 @@ func selectRuntimes(names []string) ([]preexec.Runtime, error) {
 
 // explanation is the long form of a result's error, for people.
 func explanation(r preexec.Result) string {
+	if r.Unknown != "" {
+		return "" // Unknown says it
+	}
 	var d *access.Denial
 	if errors.As(r.Err, &d) {
 		return d.Explain()
@@ -178,20 +196,23 @@ func writeText(w io.Writer, results []preexec.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUNTIME\tRESULT\tSTEP\tERROR")
 	for _, r := range results {
-		res := "starts"
-		if !r.Starts {
+		res, text := "starts", r.Error
+		switch {
+		case r.Unknown != "":
+			res, text = "unknown", "unknown: "+r.Unknown
+		case !r.Starts:
 			res = "fails"
 		}
 		step := string(r.Step)
 		if r.Starts {
 			step = ""
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Runtime, res, step, r.Error)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Runtime, res, step, text)
 	}
 	tw.Flush()
 	seen := map[string]bool{}
 	for _, r := range results {
-		if r.Starts {
+		if r.Starts || r.Unknown != "" {
 			continue
 		}
 		if e := explanation(r); e != "" && !seen[e+r.Fix] {
@@ -219,6 +240,7 @@ type jsonResult struct {
 	Explanation string      `json:"explanation,omitempty"`
 	Fix         string      `json:"fix,omitempty"`
 	Uncertain   string      `json:"uncertain,omitempty"`
+	Unknown     string      `json:"unknown,omitempty"`
 	Trace       []jsonTrace `json:"trace"`
 }
 
@@ -229,7 +251,7 @@ func writeJSON(w io.Writer, results []preexec.Result) {
 	}{Schema: 1}
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
-			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Trace: []jsonTrace{}}
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}
