@@ -737,3 +737,39 @@ func FuzzDir(f *testing.F) {
 		}
 	})
 }
+
+// TestDirNoLeak: whatever a lookup meets (a missing name, ELOOP, ENOTDIR,
+// ".." chains, a file read), every descriptor Dir opens for it is closed;
+// only the root's stays, until Close.
+func TestDirNoLeak(t *testing.T) {
+	base, root, _, _ := canaryTree(t)
+	count := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			skipOrFail(t, "no /proc/self/fd to count descriptors in")
+		}
+		return len(fds)
+	}
+	names := []string{"/", "/bin/sh", "/bin/sh/", "/bin/sh/x", "/abs", "/absdir/canary", "/up/..", "/mv/sub/../../bin/sh", "/missing/x", "/mv/sub/..", base + "/canary", "/../../canary"}
+	for _, r := range resolvers {
+		before := count()
+		d, err := rootfs.NewDirWith(root, r.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			for _, n := range names {
+				d.Lstat(n)
+				d.Readlink(n)
+				d.ReadAt(n, make([]byte, 16), 0)
+			}
+		}
+		if got := count(); got != before+1 {
+			t.Errorf("%s: %d descriptors open with the Dir, want %d (the root's)", r.name, got, before+1)
+		}
+		d.Close()
+		if got := count(); got != before {
+			t.Errorf("%s: %d descriptors open after Close, want %d", r.name, got, before)
+		}
+	}
+}
