@@ -323,6 +323,7 @@ func TestDirCanary(t *testing.T) {
 			// Evaluate on every runtime, the escapes as the entrypoint,
 			// on PATH and as the working directory.
 			rts := preexec.Runtimes()
+			outcomes := map[bool]int{}
 			for _, row := range canaryNames {
 				for _, cfg := range []struct{ cwd, arg, path string }{
 					{"/", row.name, "/bin"},
@@ -332,8 +333,17 @@ func TestDirCanary(t *testing.T) {
 					plan := parsePlan(t, cfg.cwd, cfg.arg, cfg.path)
 					got := preexec.Compare(plan, s, rts, preexec.Host{})
 					want := preexec.Compare(plan, mem, rts, preexec.Host{})
-					for i := range got.Results {
-						g, w := got.Results[i], want.Results[i]
+					results := append([]preexec.Result(nil), got.Results...)
+					wants := append([]preexec.Result(nil), want.Results...)
+					// And Evaluate itself, without Compare's memo, on
+					// the runtimes of the two incidents.
+					for _, rt := range incidentRuntimes(t) {
+						results = append(results, preexec.Evaluate(plan, s, rt, preexec.Host{}))
+						wants = append(wants, preexec.Evaluate(plan, mem, rt, preexec.Host{}))
+					}
+					for i := range results {
+						g, w := results[i], wants[i]
+						outcomes[g.Starts]++
 						if g.Starts != w.Starts || g.Error != w.Error {
 							t.Errorf("%s cwd %s args [%s] PATH %s: on the Dir %v %q; on the in-root Mem %v %q",
 								g.Runtime, cfg.cwd, cfg.arg, cfg.path, g.Starts, g.Error, w.Starts, w.Error)
@@ -341,11 +351,27 @@ func TestDirCanary(t *testing.T) {
 					}
 				}
 			}
-			if s.asked == 0 {
-				t.Fatal("the model asked the Dir nothing")
+			if s.asked == 0 || outcomes[true] == 0 || outcomes[false] == 0 {
+				t.Fatalf("the model asked the Dir %d questions; %d containers start, %d do not: want some of each", s.asked, outcomes[true], outcomes[false])
 			}
+			t.Logf("%d questions to the Dir; %d containers start, %d do not", s.asked, outcomes[true], outcomes[false])
 		})
 	}
+}
+
+// incidentRuntimes are runc rc93 (the chdir incident) and 1.1.4+go1.19
+// (the eaccess incident).
+func incidentRuntimes(t *testing.T) []preexec.Runtime {
+	t.Helper()
+	var out []preexec.Runtime
+	for _, name := range []string{"runc@1.0.0-rc93", "runc@1.1.4+go1.19"} {
+		rt, err := preexec.LookupRuntime(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 func names(rows []struct{ name, rule string }) []string {
