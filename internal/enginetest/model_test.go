@@ -1,0 +1,197 @@
+package enginetest
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// TestEngineModel holds spec.FromImage to the goldens recorded from the
+// real engines (testdata/engine): for every case and engine, the model's
+// spec, projected as the golden is (Project), must equal the engine's, or
+// the model's refusal, printed as the engine's command printed it, must
+// equal the engine's stderr. It runs unprivileged. It ends with
+//
+//	engine-model: <N> cases x <engines>, <M> disagreements
+func TestEngineModel(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := g.All()
+	if len(all) == 0 {
+		t.Skipf("no engine goldens in %s yet (recorded by internal/enginetest/cmd/record)", dir)
+	}
+	var disagreements, compared, skipped int
+	for _, gc := range all {
+		c := gc.Case
+		for _, name := range EngineNames {
+			out, ok := gc.Outcomes[name]
+			if !ok || out.Skip != "" {
+				skipped++
+				continue
+			}
+			compared++
+			if diff := modelDiff(&c, name, out); diff != "" {
+				disagreements++
+				t.Errorf("%s on %s (%s):\n%s", c.Name, name, c.Rule, diff)
+			}
+		}
+	}
+	t.Logf("engine-model: %d cases x %d engines (%d outcomes compared, %d skipped by the engine), %d disagreements",
+		len(all), len(EngineNames), compared, skipped, disagreements)
+	fmt.Printf("engine-model: %d cases x %s, %d disagreements\n", len(all), strings.Join(EngineNames, " "), disagreements)
+}
+
+// recordingBounding is the capability bounding set of the machine the
+// goldens were recorded on (CapBnd 000001fffeffffff in /proc/self/status:
+// every capability of Linux 6.18 but CAP_SYS_RESOURCE). header.json does
+// not record it; podman's --cap-add ALL and its filter of every list
+// depend on it (spec.Engine.HostBounding).
+var recordingBounding = caps.Set(0x1fffeffffff)
+
+// mountDir is the random directory ctr's WithUser mounts the snapshot on;
+// it is in ctr's text but not normalised by the recorder.
+var mountDir = regexp.MustCompile(`/tmp/containerd-mount[0-9]+`)
+
+// modelDiff runs the model on c for engine and returns how it differs from
+// the recorded outcome, "" when it does not.
+func modelDiff(c *Case, engine string, want Outcome) string {
+	eng, err := spec.LookupEngine(engine)
+	if err != nil {
+		return err.Error()
+	}
+	fx, err := rootfs.ParseFixture(c.Name, c.Rootfs)
+	if err != nil {
+		return err.Error()
+	}
+	ov, err := spec.ParseOverrides(c.Flags)
+	if err != nil {
+		return "ParseOverrides: " + err.Error()
+	}
+	img := spec.ImageConfig(c.Image)
+	eng.HostBounding = recordingBounding
+	s, err := spec.FromImage(img, fx.Mem(), eng, ov)
+	if want.Error != "" {
+		if err == nil {
+			return fmt.Sprintf("model starts, engine refused:\n%s", want.Error)
+		}
+		got := printedRefusal(eng, c, err)
+		w := mountDir.ReplaceAllString(want.Error, "$$MOUNT")
+		if got != w {
+			return fmt.Sprintf("refusal text:\n-want %q\n+got  %q", w, got)
+		}
+		return ""
+	}
+	if err != nil {
+		return fmt.Sprintf("model refused (%v), engine wrote a spec", err)
+	}
+	got := Project(s)
+	w := *want.Spec
+	if w.Process != nil {
+		wp := *w.Process
+		wp.Env = slices.Clone(wp.Env)
+		slices.Sort(wp.Env)
+		w.Process = &wp
+	}
+	// The engines' own mounts (/proc, /dev, hostname, resolv.conf…) are
+	// not the model's. The flags' mounts come after the engine's own at a
+	// destination (ctr keeps its /run when --mount adds another): compare,
+	// per destination the model writes, the golden's last mounts there.
+	n := map[string]int{}
+	for _, m := range got.Mounts {
+		n[m.Destination]++
+	}
+	for _, t := range ov.Tmpfs {
+		n[t.Destination] += 0
+	}
+	for _, v := range ov.Volumes {
+		n[v.Destination] += 0
+	}
+	var wm []specs.Mount
+	for i, m := range w.Mounts {
+		k, asked := n[m.Destination]
+		if !asked {
+			continue
+		}
+		later := 0
+		for _, m2 := range w.Mounts[i+1:] {
+			if m2.Destination == m.Destination {
+				later++
+			}
+		}
+		if later < k || k == 0 {
+			wm = append(wm, m)
+		}
+	}
+	w.Mounts = wm
+	if got.Process != nil {
+		for i, e := range got.Process.Env {
+			if e == "HOSTNAME=" {
+				got.Process.Env[i] = "HOSTNAME=$HOSTNAME"
+			}
+		}
+		slices.Sort(got.Process.Env)
+	}
+	return cmp.Diff(&w, got, cmp.Comparer(func(a, b []string) bool {
+		return slices.Equal(a, b) || (len(a) == 0 && len(b) == 0)
+	}), cmp.Comparer(func(a, b []uint32) bool {
+		return slices.Equal(a, b) || (len(a) == 0 && len(b) == 0)
+	}))
+}
+
+// printedRefusal is the model's refusal as the command the recorder ran
+// printed it: `docker create` prints the daemon's error as "Error response
+// from daemon: MSG" and, for an error at start, `docker start` adds
+// "Error: failed to start containers: NAME" (docker/cli
+// cli/command/container/start.go@v20.10.24); podman "Error: MSG"; ctr
+// "ctr: " and, for what WithUser reads from the snapshot, "mount callback
+// failed on DIR: " (mount.WithTempMount@v1.6.20).
+func printedRefusal(eng spec.Engine, c *Case, err error) string {
+	var ee *spec.EngineError
+	msg := err.Error()
+	switch eng.Family {
+	case spec.Docker:
+		s := "Error response from daemon: " + msg
+		if errors.As(err, &ee) && !ee.Create {
+			s += "\nError: failed to start containers: " + ContainerName(c)
+		}
+		return s
+	case spec.Ctr:
+		if errors.As(err, &ee) && ee.Snapshot {
+			return "ctr: mount callback failed on $MOUNT: " + strings.ReplaceAll(msg, "open /", "open $MOUNT/")
+		}
+		return "ctr: " + msg
+	}
+	return eng.Refusal(err)
+}
+
+// TestEngineModelCoversEveryEngine checks that every engine the goldens
+// name has a model row.
+func TestEngineModelCoversEveryEngine(t *testing.T) {
+	var names []string
+	for _, n := range EngineNames {
+		if _, err := spec.LookupEngine(n); err != nil {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	if len(names) > 0 {
+		t.Errorf("engines without a model row: %v", names)
+	}
+}

@@ -1,0 +1,103 @@
+package spec
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Message renders a runtime's failure to create the container as the user
+// of e reads it. runtimeMsg is the runtime's own text, the last "error"
+// line of its log (runc: `runc create failed: unable to start container
+// process: exec: "/x": permission denied`); runtime is the runtime's name
+// as the engine knows it ("runc"), which only podman prints.
+//
+//  1. Docker: dockerd passes containerd's error through, the docker CLI
+//     prints it with "docker: " and a final "." (cli/command/container/
+//     run.go:reportError@v20.10.24). containerd's shim says "OCI runtime
+//     create failed: MSG" (pkg/process/init.go:runtimeError@v1.6.20), its
+//     task manager adds "failed to create shim task: "
+//     (runtime/v2/manager.go@v1.6.20) and the gRPC Unknown code comes back
+//     as ": unknown" (errdefs.FromGRPC). From 24.0.0 dockerd adds
+//     "failed to create task for container: " (Engine.TaskPrefix).
+//  2. podman: "Error: " and podman's getOCIRuntimeError
+//     (libpod/oci_util.go@v4.3.1): the first line matching "permission
+//     denied" or "operation not permitted" (any case) becomes
+//     "RUNTIME: LINE: OCI permission denied"; else one matching
+//     "executable file not found in" or "no such file or directory" gets
+//     ": OCI runtime attempted to invoke a command that was not found"
+//     (libpod/define/errors.go@v4.3.1); else the whole message, trimmed of
+//     newlines, gets ": OCI runtime error". The /proc/…/attr SELinux
+//     classes are not modelled.
+//  3. ctr: "ctr: " (cmd/ctr/main.go@v1.6.20) and containerd's text as in 1.
+//  4. containerd CRI: the kubelet event "Error: " + the gRPC message
+//     (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer),
+//     which is containerd's text as in 1 behind "failed to create
+//     containerd task: " (pkg/cri/server/container_start.go@v1.6.20).
+//  5. CRI-O creates the runtime container in CreateContainer: the kubelet
+//     event "Error: " + "container create failed: MSG"
+//     (internal/oci/runtime_oci.go:CreateContainer@v1.34.0). Wrapping CRI-O
+//     may add above the runtime layer is not modelled.
+func (e Engine) Message(runtime, runtimeMsg string) string {
+	shim := "failed to create shim task: OCI runtime create failed: " + runtimeMsg + ": unknown"
+	switch e.Family {
+	case Docker:
+		return dockerCLIError("Error response from daemon: " + e.TaskPrefix + shim)
+	case Podman:
+		return "Error: " + podmanRuntimeError(runtime, runtimeMsg)
+	case Ctr:
+		return "ctr: " + shim
+	case ContainerdCRI:
+		return "Error: failed to create containerd task: " + shim
+	case CRIO:
+		return "Error: container create failed: " + runtimeMsg
+	}
+	return runtimeMsg
+}
+
+// Refusal renders an error of FromImage — the engine refusing the
+// container before any runtime runs, such as `unable to find user x: no
+// matching entries in passwd file` — as the user of e reads it. Docker
+// prints the daemon's error with "docker: " and a final period
+// (cli/command/container/run.go:reportError@v20.10.24), adding "See 'docker
+// run --help'." when the refusal came at create; podman prints "Error: "
+// (cmd/podman/main.go); ctr "ctr: " (cmd/ctr/main.go@v1.6.20); for the CRI
+// engines it is the kubelet's event "Error: " and the message
+// (kuberuntime_container.go:startContainer).
+func (e Engine) Refusal(err error) string {
+	msg := err.Error()
+	switch e.Family {
+	case Docker:
+		s := dockerCLIError("Error response from daemon: " + msg)
+		if ee, ok := err.(*EngineError); ok && ee.Create {
+			s += "\nSee 'docker run --help'."
+		}
+		return s
+	case Ctr:
+		return "ctr: " + msg
+	}
+	return "Error: " + msg
+}
+
+// dockerCLIError prints a docker run error as reportError does: "docker: "
+// and exactly one final period.
+func dockerCLIError(s string) string {
+	return "docker: " + strings.TrimSuffix(s, ".") + "."
+}
+
+// The patterns of libpod/oci_util.go:getOCIRuntimeError@v4.3.1. Go's RE2,
+// as podman's: "." does not match a newline, so each finds one line; (?i)
+// covers both alternatives of the first.
+var (
+	podmanPermission = regexp.MustCompile("(?i).*permission denied.*|.*operation not permitted.*")
+	podmanNotFound   = regexp.MustCompile(".*executable file not found in.*|.*no such file or directory.*")
+)
+
+func podmanRuntimeError(runtime, msg string) string {
+	if m := podmanPermission.FindString(msg); m != "" {
+		return runtime + ": " + strings.Trim(m, "\n") + ": OCI permission denied"
+	}
+	if m := podmanNotFound.FindString(msg); m != "" {
+		return runtime + ": " + strings.Trim(m, "\n") + ": OCI runtime attempted to invoke a command that was not found"
+	}
+	return runtime + ": " + strings.Trim(msg, "\n") + ": OCI runtime error"
+}

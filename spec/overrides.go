@@ -1,0 +1,256 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Overrides are the settings a user adds to an image when creating a
+// container: docker and podman run flags (ParseOverrides) or a Kubernetes
+// container (ParsePod). Fields hold what was given, unnormalised: each
+// engine reads them its own way in FromImage.
+type Overrides struct {
+	// User is --user (-u), "" when not given.
+	User string
+	// GroupAdd is --group-add, in order.
+	GroupAdd []string
+	// Workdir is --workdir (-w), "" when not given.
+	Workdir string
+	// Entrypoint is --entrypoint, nil when not given. Docker takes the
+	// string as one program name; podman first tries it as a JSON array.
+	Entrypoint *string
+	// Cmd is the command after the flags (after "--", or from the first
+	// argument that is not a flag); nil when none.
+	Cmd []string
+	// CapAdd and CapDrop are --cap-add and --cap-drop as spelled.
+	CapAdd, CapDrop []string
+	// NoNewPrivileges is --security-opt no-new-privileges.
+	NoNewPrivileges bool
+	// Seccomp is --security-opt seccomp=VALUE: "unconfined", a profile
+	// path, or "" for the engine's default profile.
+	Seccomp string
+	// ReadOnly is --read-only.
+	ReadOnly bool
+	// Tmpfs is --tmpfs, in order.
+	Tmpfs []Tmpfs
+	// Volumes is -v/--volume, in order.
+	Volumes []Volume
+	// Userns is --userns, "" when not given.
+	Userns string
+	// Env is --env/-e, in order, as given ("K=V", or "K" to take the
+	// caller's value or unset it).
+	Env []string
+	// Kube is the Kubernetes container ParsePod read, nil for flags. The
+	// CRI engines need it (FromImage derives one from the flags when it
+	// is nil); the others refuse it.
+	Kube *KubeContainer
+}
+
+// Tmpfs is one --tmpfs DST[:OPTIONS].
+type Tmpfs struct {
+	// Destination is DST as given.
+	Destination string
+	// Options is OPTIONS as given, "" when absent. Docker splits the
+	// flag at the first ':', podman takes the part between the first and
+	// second (moby opts.ParseTmpfs vs podman getTmpfsMounts).
+	Options string
+}
+
+// Volume is one -v SRC:DST[:OPTIONS], or -v DST for an anonymous volume.
+type Volume struct {
+	// Source is SRC: a host path, a volume name, or "" for an anonymous
+	// volume.
+	Source string
+	// Destination is DST.
+	Destination string
+	// Options are OPTIONS split on ','.
+	Options []string
+}
+
+// ReadOnly reports whether the volume is mounted read-only ("ro" among its
+// options).
+func (v Volume) ReadOnly() bool {
+	for _, o := range v.Options {
+		if o == "ro" {
+			return true
+		}
+	}
+	return false
+}
+
+// A FlagError is an argument ParseOverrides cannot read. Msg is worded as
+// the docker CLI's flag parser (spf13/pflag) words it.
+type FlagError struct {
+	// Index is the position of the argument in the slice.
+	Index int
+	// Msg says what is wrong.
+	Msg string
+}
+
+func (e *FlagError) Error() string { return fmt.Sprintf("argument %d: %s", e.Index, e.Msg) }
+
+// flagSpec is one flag ParseOverrides knows.
+type flagSpec struct {
+	long, short string
+	value       bool
+	set         func(o *Overrides, v string) error
+}
+
+var overrideFlags = []flagSpec{
+	{"user", "u", true, func(o *Overrides, v string) error { o.User = v; return nil }},
+	{"group-add", "", true, func(o *Overrides, v string) error { o.GroupAdd = append(o.GroupAdd, v); return nil }},
+	{"workdir", "w", true, func(o *Overrides, v string) error { o.Workdir = v; return nil }},
+	{"entrypoint", "", true, func(o *Overrides, v string) error { o.Entrypoint = &v; return nil }},
+	{"cap-add", "", true, func(o *Overrides, v string) error { o.CapAdd = append(o.CapAdd, v); return nil }},
+	{"cap-drop", "", true, func(o *Overrides, v string) error { o.CapDrop = append(o.CapDrop, v); return nil }},
+	{"security-opt", "", true, setSecurityOpt},
+	{"read-only", "", false, func(o *Overrides, _ string) error { o.ReadOnly = true; return nil }},
+	{"tmpfs", "", true, setTmpfs},
+	{"volume", "v", true, setVolume},
+	{"userns", "", true, func(o *Overrides, v string) error { o.Userns = v; return nil }},
+	{"env", "e", true, func(o *Overrides, v string) error { o.Env = append(o.Env, v); return nil }},
+}
+
+// setSecurityOpt reads --security-opt as the docker CLI's
+// parseSecurityOpts does (cli/command/container/opts.go@v20.10.24): KEY=VALUE
+// or KEY:VALUE; no-new-privileges alone or with true/false; seccomp's
+// value is "unconfined" or a profile path. Other keys (apparmor, label,
+// systempaths) do not change the checks and are accepted and ignored.
+func setSecurityOpt(o *Overrides, v string) error {
+	if v == "no-new-privileges" {
+		o.NoNewPrivileges = true
+		return nil
+	}
+	k, val, ok := strings.Cut(v, "=")
+	if !ok {
+		k, val, ok = strings.Cut(v, ":")
+	}
+	if !ok {
+		return fmt.Errorf("invalid --security-opt: %q", v)
+	}
+	switch k {
+	case "no-new-privileges":
+		switch val {
+		case "true":
+			o.NoNewPrivileges = true
+		case "false":
+			o.NoNewPrivileges = false
+		default:
+			return fmt.Errorf("invalid --security-opt 2: %q", v)
+		}
+	case "seccomp":
+		if val == "" {
+			return fmt.Errorf("invalid --security-opt: %q", v)
+		}
+		o.Seccomp = val
+	}
+	return nil
+}
+
+func setTmpfs(o *Overrides, v string) error {
+	dst, opts, _ := strings.Cut(v, ":")
+	if !strings.HasPrefix(dst, "/") {
+		return fmt.Errorf("invalid tmpfs %q: destination must be an absolute path", v)
+	}
+	o.Tmpfs = append(o.Tmpfs, Tmpfs{Destination: dst, Options: opts})
+	return nil
+}
+
+func setVolume(o *Overrides, v string) error {
+	parts := strings.Split(v, ":")
+	var vol Volume
+	switch len(parts) {
+	case 1:
+		vol.Destination = parts[0]
+	case 2, 3:
+		vol.Source, vol.Destination = parts[0], parts[1]
+		if len(parts) == 3 && parts[2] != "" {
+			vol.Options = strings.Split(parts[2], ",")
+		}
+	default:
+		return fmt.Errorf("invalid volume specification: '%s'", v)
+	}
+	if !strings.HasPrefix(vol.Destination, "/") {
+		return fmt.Errorf("invalid volume specification: '%s': destination must be an absolute path", v)
+	}
+	o.Volumes = append(o.Volumes, vol)
+	return nil
+}
+
+// ParseOverrides reads docker/podman run flags, without the image name:
+//
+//	--user U  --group-add G  --workdir W  --entrypoint E  --cap-add C
+//	--cap-drop C  --security-opt no-new-privileges
+//	--security-opt seccomp=unconfined|PATH  --read-only  --tmpfs DST[:OPTS]
+//	-v SRC:DST[:OPTS]  --userns MODE  --env K=V  [--] COMMAND...
+//
+// Each flag takes its value as the next argument or after '='
+// (--user=1000); -u, -w, -v and -e are the short forms, also as -u1000.
+// As docker run does (flags not interspersed), the first argument that is
+// not a flag, or everything after "--", is the command. Errors are
+// *FlagError values worded as the docker CLI's: "unknown flag: --foo",
+// "flag needs an argument: --user".
+func ParseOverrides(args []string) (Overrides, error) {
+	var o Overrides
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			o.Cmd = append([]string{}, args[i+1:]...)
+			break
+		}
+		if a == "" || a[0] != '-' || a == "-" {
+			o.Cmd = append([]string{}, args[i:]...)
+			break
+		}
+		var f *flagSpec
+		var val string
+		hasVal := false
+		if strings.HasPrefix(a, "--") {
+			name, v, eq := strings.Cut(a[2:], "=")
+			for j := range overrideFlags {
+				if overrideFlags[j].long == name {
+					f = &overrideFlags[j]
+				}
+			}
+			if f == nil {
+				return Overrides{}, &FlagError{i, "unknown flag: --" + name}
+			}
+			val, hasVal = v, eq
+			if hasVal && !f.value {
+				if v != "true" && v != "false" {
+					return Overrides{}, &FlagError{i, fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", v, name, v)}
+				}
+				if v == "false" {
+					continue
+				}
+			}
+		} else {
+			short := a[1:2]
+			for j := range overrideFlags {
+				if overrideFlags[j].short == short {
+					f = &overrideFlags[j]
+				}
+			}
+			if f == nil {
+				return Overrides{}, &FlagError{i, fmt.Sprintf("unknown shorthand flag: '%s' in %s", short, a)}
+			}
+			if len(a) > 2 {
+				val, hasVal = strings.TrimPrefix(a[2:], "="), true
+			}
+		}
+		if f.value && !hasVal {
+			if i+1 >= len(args) {
+				if strings.HasPrefix(a, "--") {
+					return Overrides{}, &FlagError{i, "flag needs an argument: --" + f.long}
+				}
+				return Overrides{}, &FlagError{i, fmt.Sprintf("flag needs an argument: '%s' in -%s", f.short, f.short)}
+			}
+			i++
+			val = args[i]
+		}
+		if err := f.set(&o, val); err != nil {
+			return Overrides{}, &FlagError{i, err.Error()}
+		}
+	}
+	return o, nil
+}

@@ -1,0 +1,372 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// A KubeContainer is one container of a Pod as the kubelet hands it to a
+// CRI runtime: the pod's and the container's securityContext merged
+// (securitycontext.DetermineEffectiveSecurityContext: the container's
+// runAsUser, runAsGroup and runAsNonRoot win over the pod's), with the
+// image's user filled in later by FromImage.
+type KubeContainer struct {
+	// Pod, Namespace and UID are the pod's metadata; the kubelet's
+	// messages name the pod as NAME_NAMESPACE(UID) (format.Pod).
+	Pod, Namespace, UID string
+	// Name is the container's name.
+	Name string
+	// RunAsUser and RunAsGroup are the effective ids; nil when neither
+	// the container nor the pod sets them.
+	RunAsUser, RunAsGroup *int64
+	// RunAsNonRoot is the effective runAsNonRoot.
+	RunAsNonRoot *bool
+	// FSGroup is the pod's fsGroup and SupplementalGroups its
+	// supplementalGroups; the kubelet sends fsGroup first, then the others
+	// (determineEffectiveSecurityContext,
+	// pkg/kubelet/kuberuntime/security_context.go).
+	FSGroup            *int64
+	SupplementalGroups []int64
+	// CapAdd and CapDrop are securityContext.capabilities add and drop,
+	// as spelled.
+	CapAdd, CapDrop []string
+	// AllowPrivilegeEscalation is the container's field; only an explicit
+	// false sets no_new_privs (securitycontext.AddNoNewPrivileges).
+	AllowPrivilegeEscalation *bool
+	// ReadOnlyRootFilesystem is the container's field.
+	ReadOnlyRootFilesystem bool
+	// WorkingDir, Command and Args are the container's fields.
+	WorkingDir    string
+	Command, Args []string
+	// Env is the container's env as NAME=VALUE (valueFrom not resolved).
+	Env []string
+}
+
+// NoNewPrivs is securitycontext.AddNoNewPrivileges: true only when
+// allowPrivilegeEscalation is set to false.
+func (k *KubeContainer) NoNewPrivs() bool {
+	return k.AllowPrivilegeEscalation != nil && !*k.AllowPrivilegeEscalation
+}
+
+// criGroups are the supplementary groups the kubelet sends: fsGroup, then
+// supplementalGroups.
+func (k *KubeContainer) criGroups() []int64 {
+	var out []int64
+	if k.FSGroup != nil {
+		out = append(out, *k.FSGroup)
+	}
+	return append(out, k.SupplementalGroups...)
+}
+
+// podName is format.Pod: NAME_NAMESPACE(UID).
+func (k *KubeContainer) podName() string {
+	return k.Pod + "_" + k.Namespace + "(" + k.UID + ")"
+}
+
+// A PodError is a pod manifest ParsePod cannot use. It names the file, the
+// line where the YAML gives one (0 otherwise) and the field:
+//
+//	pod.yaml:14: spec.containers[0].securityContext.runAsUser: want integer, got string
+type PodError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+	// Err is the YAML or JSON error behind the message, if any.
+	Err error
+}
+
+func (e *PodError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(e.Line))
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the YAML or JSON error behind e.
+func (e *PodError) Unwrap() error { return e.Err }
+
+// The parts of a Pod (k8s.io/api/core/v1) that decide the process.
+type podDoc struct {
+	Kind     string `json:"kind"`
+	Metadata struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		UID       string `json:"uid"`
+	} `json:"metadata"`
+	Spec struct {
+		SecurityContext *struct {
+			RunAsUser          *int64  `json:"runAsUser"`
+			RunAsGroup         *int64  `json:"runAsGroup"`
+			RunAsNonRoot       *bool   `json:"runAsNonRoot"`
+			SupplementalGroups []int64 `json:"supplementalGroups"`
+			FSGroup            *int64  `json:"fsGroup"`
+		} `json:"securityContext"`
+		Containers []containerDoc `json:"containers"`
+	} `json:"spec"`
+}
+
+type containerDoc struct {
+	Name       string   `json:"name"`
+	Command    []string `json:"command"`
+	Args       []string `json:"args"`
+	WorkingDir string   `json:"workingDir"`
+	Env        []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"env"`
+	SecurityContext *struct {
+		RunAsUser    *int64 `json:"runAsUser"`
+		RunAsGroup   *int64 `json:"runAsGroup"`
+		RunAsNonRoot *bool  `json:"runAsNonRoot"`
+		Capabilities *struct {
+			Add  []string `json:"add"`
+			Drop []string `json:"drop"`
+		} `json:"capabilities"`
+		AllowPrivilegeEscalation *bool `json:"allowPrivilegeEscalation"`
+		ReadOnlyRootFilesystem   *bool `json:"readOnlyRootFilesystem"`
+	} `json:"securityContext"`
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// ParsePod reads a Pod manifest with sigs.k8s.io/yaml and returns the
+// container named container ("" when the pod has exactly one) as
+// Overrides whose Kube field is set. name is the file name errors carry.
+//
+//  1. YAML syntax errors give the line the YAML parser reports.
+//  2. A value of the wrong type gives the JSON path of the field and the
+//     line of its key in the file.
+//  3. kind must be Pod; ids must be in 0..2147483647 (the API server's
+//     IsValidUserID/IsValidGroupID: "must be between 0 and 2147483647,
+//     inclusive").
+//
+// Volumes, init containers and valueFrom are not read.
+func ParsePod(name string, src []byte, container string) (Overrides, error) {
+	js, err := yaml.YAMLToJSON(src)
+	if err != nil {
+		e := &PodError{File: name, Msg: err.Error(), Err: err}
+		if m := yamlLineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Msg = m[2]
+		}
+		return Overrides{}, e
+	}
+	var doc podDoc
+	if err := json.Unmarshal(js, &doc); err != nil {
+		e := &PodError{File: name, Msg: err.Error(), Err: err}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			e.Field = te.Field
+			e.Msg = "want " + jsonKind(te.Type) + ", got " + te.Value
+			e.Line = yamlKeyLine(src, strings.Split(te.Field, "."))
+		}
+		return Overrides{}, e
+	}
+	if doc.Kind != "Pod" {
+		return Overrides{}, &PodError{File: name, Line: yamlKeyLine(src, []string{"kind"}), Field: "kind", Msg: fmt.Sprintf("want Pod, got %q", doc.Kind)}
+	}
+	var names []string
+	idx := -1
+	for i, c := range doc.Spec.Containers {
+		names = append(names, c.Name)
+		if c.Name == container || (container == "" && len(doc.Spec.Containers) == 1) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		msg := fmt.Sprintf("no container named %q (containers: %s)", container, strings.Join(names, ", "))
+		if container == "" {
+			msg = fmt.Sprintf("%d containers; name one (containers: %s)", len(names), strings.Join(names, ", "))
+		}
+		return Overrides{}, &PodError{File: name, Line: yamlKeyLine(src, []string{"spec", "containers"}), Field: "spec.containers", Msg: msg}
+	}
+	c := doc.Spec.Containers[idx]
+	k := &KubeContainer{
+		Pod: doc.Metadata.Name, Namespace: doc.Metadata.Namespace, UID: doc.Metadata.UID,
+		Name: c.Name, WorkingDir: c.WorkingDir, Command: c.Command, Args: c.Args,
+	}
+	if k.Namespace == "" {
+		k.Namespace = "default"
+	}
+	for _, e := range c.Env {
+		k.Env = append(k.Env, e.Name+"="+e.Value)
+	}
+	type idField struct {
+		path string
+		v    *int64
+	}
+	var ids []idField
+	if ps := doc.Spec.SecurityContext; ps != nil {
+		k.RunAsUser, k.RunAsGroup, k.RunAsNonRoot = ps.RunAsUser, ps.RunAsGroup, ps.RunAsNonRoot
+		ids = append(ids, idField{"spec.securityContext.runAsUser", ps.RunAsUser},
+			idField{"spec.securityContext.runAsGroup", ps.RunAsGroup},
+			idField{"spec.securityContext.fsGroup", ps.FSGroup})
+		k.FSGroup = ps.FSGroup
+		for i := range ps.SupplementalGroups {
+			ids = append(ids, idField{"spec.securityContext.supplementalGroups", &ps.SupplementalGroups[i]})
+			k.SupplementalGroups = append(k.SupplementalGroups, ps.SupplementalGroups[i])
+		}
+	}
+	if cs := c.SecurityContext; cs != nil {
+		prefix := "spec.containers[" + strconv.Itoa(idx) + "].securityContext."
+		if cs.RunAsUser != nil {
+			k.RunAsUser = cs.RunAsUser
+			ids = append(ids, idField{prefix + "runAsUser", cs.RunAsUser})
+		}
+		if cs.RunAsGroup != nil {
+			k.RunAsGroup = cs.RunAsGroup
+			ids = append(ids, idField{prefix + "runAsGroup", cs.RunAsGroup})
+		}
+		if cs.RunAsNonRoot != nil {
+			k.RunAsNonRoot = cs.RunAsNonRoot
+		}
+		if cs.Capabilities != nil {
+			k.CapAdd, k.CapDrop = cs.Capabilities.Add, cs.Capabilities.Drop
+		}
+		k.AllowPrivilegeEscalation = cs.AllowPrivilegeEscalation
+		k.ReadOnlyRootFilesystem = cs.ReadOnlyRootFilesystem != nil && *cs.ReadOnlyRootFilesystem
+	}
+	for _, f := range ids {
+		if f.v != nil && (*f.v < 0 || *f.v > math.MaxInt32) {
+			path := strings.Split(strings.ReplaceAll(strings.ReplaceAll(f.path, "[", "."), "]", ""), ".")
+			return Overrides{}, &PodError{File: name, Line: yamlKeyLine(src, path), Field: f.path,
+				Msg: fmt.Sprintf("Invalid value: %d: must be between 0 and 2147483647, inclusive", *f.v)}
+		}
+	}
+	return Overrides{Kube: k}, nil
+}
+
+// yamlKeyLine returns the 1-based line of the key that path names in a
+// block-style YAML document (list indices, given as numbers, pick the
+// n-th "- " item), or 0 when it cannot be found. It reads indentation
+// only: flow collections and multi-document files give 0 or the first
+// match.
+func yamlKeyLine(src []byte, path []string) int {
+	type frame struct {
+		indent int
+		key    string
+	}
+	var stack []frame
+	items := map[string]int{} // list item counters by parent key path
+	lines := strings.Split(string(src), "\n")
+	for n, raw := range lines {
+		line := strings.TrimRight(raw, "\r")
+		trimmed := strings.TrimLeft(line, " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		indent := len(line) - len(trimmed)
+		item := false
+		if strings.HasPrefix(trimmed, "- ") || trimmed == "-" {
+			item = true
+			trimmed = strings.TrimLeft(trimmed[1:], " ")
+			indent = len(line) - len(trimmed)
+		}
+		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
+			stack = stack[:len(stack)-1]
+		}
+		var keys []string
+		for _, f := range stack {
+			keys = append(keys, f.key)
+		}
+		if item {
+			parent := strings.Join(keys, ".")
+			idx := items[parent]
+			items[parent] = idx + 1
+			stack = append(stack, frame{indent - 1, strconv.Itoa(idx)})
+			keys = append(keys, strconv.Itoa(idx))
+		}
+		key, _, ok := strings.Cut(trimmed, ":")
+		if !ok || strings.ContainsAny(key, "{[\"'") {
+			continue
+		}
+		key = strings.TrimSpace(key)
+		stack = append(stack, frame{indent, key})
+		if matchPath(append(keys, key), path) {
+			return n + 1
+		}
+	}
+	return 0
+}
+
+// matchPath compares a key path from the file with a wanted one; a wanted
+// path without list indices (as json.UnmarshalTypeError.Field gives)
+// matches any index.
+func matchPath(have, want []string) bool {
+	i := 0
+	for _, h := range have {
+		if i < len(want) && h == want[i] {
+			i++
+			continue
+		}
+		if _, err := strconv.Atoi(h); err == nil {
+			continue
+		}
+		return false
+	}
+	return i == len(want)
+}
+
+// An SCC is an OpenShift SecurityContextConstraints preset: what its
+// admission sets on a container that does not set it.
+type SCC struct {
+	// Name is the SCC's name.
+	Name string
+	// UID is the uid MustRunAsRange assigns: the first of the namespace's
+	// openshift.io/sa.scc.uid-range annotation.
+	UID int64
+	// FSGroup is the fsGroup MustRunAs assigns (the first of the
+	// namespace's supplemental-groups range), added to the supplementary
+	// groups by the kubelet.
+	FSGroup int64
+	// Drop is requiredDropCapabilities.
+	Drop []string
+	// AllowPrivilegeEscalation is allowPrivilegeEscalation (and its
+	// default).
+	AllowPrivilegeEscalation bool
+}
+
+// RestrictedV2 is OpenShift 4.11+'s restricted-v2 SCC (anchors.md §B.3,
+// from the shipped manifests): uid from the namespace range,
+// fsGroup MustRunAs, requiredDropCapabilities ALL,
+// allowPrivilegeEscalation false. The ids are those of a typical
+// namespace, 1000680000; GID 0 is not set here: it comes from CRI-O and
+// containerd resolving a uid absent from /etc/passwd to gid 0.
+var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, FSGroup: 1000680000, Drop: []string{"ALL"}}
+
+// Admit returns k as the SCC's admission leaves it: runAsUser set to UID
+// and fsGroup added when the pod sets none, the required drops added,
+// allowPrivilegeEscalation defaulted. A container that asks for more than
+// the SCC allows would be rejected by the API server; that is not
+// modelled.
+func (s SCC) Admit(k KubeContainer) KubeContainer {
+	if k.RunAsUser == nil {
+		uid := s.UID
+		k.RunAsUser = &uid
+	}
+	if k.FSGroup == nil {
+		g := s.FSGroup
+		k.FSGroup = &g
+	}
+	k.CapDrop = append(append([]string{}, s.Drop...), k.CapDrop...)
+	if k.AllowPrivilegeEscalation == nil {
+		ape := s.AllowPrivilegeEscalation
+		k.AllowPrivilegeEscalation = &ape
+	}
+	return k
+}
