@@ -1270,15 +1270,17 @@ func criUser(img ImageConfig, k *KubeContainer) (uid *int64, username string, er
 
 // criCommand is containerd pkg/cri/opts/spec.go:WithProcessArgs@v1.6.20
 // (moby's merge): command replaces the entrypoint and, without args,
-// drops the image's Cmd; CRI-O does the same
-// (internal/factory/container setupProcessArgs).
-func criCommand(img ImageConfig, k *KubeContainer) ([]string, error) {
+// drops the image's Cmd; an image entrypoint of [""] counts as none.
+// CRI-O (internal/factory/container/container.go SpecSetProcessArgs
+// @v1.34.0) does the same but keeps an entrypoint [""] (emptyEntrypoint
+// false).
+func criCommand(img ImageConfig, k *KubeContainer, emptyEntrypoint bool) ([]string, error) {
 	command, args := k.Command, k.Args
 	if len(command) == 0 {
 		if len(args) == 0 {
 			args = append([]string{}, img.Cmd...)
 		}
-		if command == nil && !(len(img.Entrypoint) == 1 && img.Entrypoint[0] == "") {
+		if command == nil && !(emptyEntrypoint && len(img.Entrypoint) == 1 && img.Entrypoint[0] == "") {
 			command = append([]string{}, img.Entrypoint...)
 		}
 	}
@@ -1306,7 +1308,7 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	if err != nil {
 		return nil, refuse(err.Error())
 	}
-	args, err := criCommand(img, k)
+	args, err := criCommand(img, k, eng.Family == ContainerdCRI)
 	if err != nil {
 		return nil, refuse(err.Error())
 	}
@@ -1374,8 +1376,29 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 		return s, nil
 	}
 
-	// CRI-O.
-	p.Env = replaceOrAppendEnv([]string{defaultPath}, append(append([]string{}, img.Env...), k.Env...))
+	// CRI-O: runtime-tools generate.New's PATH and TERM
+	// (internal/factory/container/container.go), HOSTNAME, crio.conf's
+	// default_env (empty by default), the container's env then the
+	// image's keys it lacks (server/utils.go:mergeEnvs; image entries
+	// without '=' dropped), "container=crio" (container_create_linux.go),
+	// each AddProcessEnv replacing the same key in place.
+	env := []string{"HOSTNAME="}
+	env = append(env, k.Env...)
+	for _, ie := range img.Env {
+		key, _, ok := strings.Cut(ie, "=")
+		if !ok || key == "" {
+			continue
+		}
+		found := false
+		for _, ke := range k.Env {
+			kk, _, _ := strings.Cut(ke, "=")
+			found = found || kk == key
+		}
+		if !found {
+			env = append(env, ie)
+		}
+	}
+	p.Env = replaceOrAppendEnv([]string{defaultPath, "TERM=xterm"}, append(env, "container=crio"))
 	passwd, group := readEtc(fsys, "/etc/passwd"), readEtc(fsys, "/etc/group")
 	// server/container_create.go:generateUserString: the uid, else the
 	// name, else the image's whole USER.
