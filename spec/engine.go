@@ -113,7 +113,8 @@ type Engine struct {
 	// process, a fact of the host, not of the engine: podman keeps only
 	// the capabilities in it and takes it for --cap-add ALL
 	// (containers/common pkg/capabilities BoundingSet@v0.50.1, read from
-	// /proc/self/status). The zero value, as in every row, is every
+	// /proc/self/status); containerd's CRI takes its own effective set,
+	// the same for a root daemon, for add ALL (pkg/cap.Current@v1.6.20). The zero value, as in every row, is every
 	// capability the model knows; set it on a copy of the row for a host
 	// whose bounding set is smaller (a container, a sandbox).
 	HostBounding caps.Set

@@ -568,7 +568,6 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	for _, k := range keys {
 		p.Env = append(p.Env, k+"="+envm[k])
 	}
-	_ = refuse
 	addGid := func(g uint32) {
 		for _, x := range p.User.AdditionalGids {
 			if x == g {
@@ -1372,7 +1371,7 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 		p.User.AdditionalGids = mergeGids(p.User.AdditionalGids, sg)
 		c := p.Capabilities
 		c.Bounding, c.Effective, c.Permitted = append([]string{}, eng.Caps...), append([]string{}, eng.Caps...), append([]string{}, eng.Caps...)
-		criContainerdCaps(c, k)
+		criContainerdCaps(c, k, eng.HostBounding)
 		return s, nil
 	}
 
@@ -1464,12 +1463,13 @@ func mergeGids(a, b []uint32) []uint32 {
 // none, then each other name, upper-cased behind "CAP_", is added to or
 // removed from B, E and P. Unknown names are not checked here (the
 // runtime decides).
-func criContainerdCaps(c *specs.LinuxCapabilities, k *KubeContainer) {
+func criContainerdCaps(c *specs.LinuxCapabilities, k *KubeContainer, bounding caps.Set) {
 	if len(k.CapAdd) == 0 && len(k.CapDrop) == 0 {
 		return
 	}
 	if contains(k.CapAdd, "ALL") {
-		all := allCaps(caps.CAP_LAST_CAP)
+		// c.allCaps is pkg/cap.Current(): containerd's own effective set.
+		all := inBounding(allCaps(caps.CAP_LAST_CAP), bounding)
 		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
 	}
 	if contains(k.CapDrop, "ALL") {
