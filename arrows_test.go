@@ -33,7 +33,11 @@ var pure = []string{"caps", "access", "rootfs", "rootfs/rootfstest", "spec", "."
 var forbiddenInPure = []string{"os", "os/exec", "net", "golang.org/x/sys/unix",
 	// go-mtree imports os and x/sys/unix and does not build for js or
 	// wasip1; its pkg/govis is pure.
-	"github.com/vbatts/go-mtree"}
+	"github.com/vbatts/go-mtree",
+	// go-containerregistry's layout and tarball open files (rootfs.OpenImage
+	// is a host file); pkg/v1's types and parsers are pure.
+	"github.com/google/go-containerregistry/pkg/v1/layout",
+	"github.com/google/go-containerregistry/pkg/v1/tarball"}
 
 // hostFiles are the files of a pure package that may touch the host: the
 // on-disk backend rootfs.Dir (design: "only rootfs.Dir … touches the

@@ -1,0 +1,388 @@
+package rootfs
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// OpenImage reads the image at p into an Image (see Image for how its
+// layers are applied). p is one of:
+//
+//  1. an OCI image layout directory (image-spec image-layout.md: oci-layout,
+//     index.json, blobs/), read with go-containerregistry's layout package;
+//  2. an OCI archive, a tar of such a layout (`podman save --format
+//     oci-archive`, `skopeo copy … oci-archive:`), read in place: its
+//     members are located once and each blob is read from its offset, so
+//     nothing is unpacked to disk;
+//  3. a docker-archive (`docker save`, `podman save`): manifest.json, read
+//     with go-containerregistry's tarball.LoadManifest, then the config and
+//     layer members in place. An archive with both index.json and
+//     manifest.json (docker save ≥ 25) is read as an OCI archive.
+//
+// In an index (nested indexes included) the image is the one manifest whose
+// platform satisfies opts.Platform (v1.Platform.Satisfies: an empty
+// variant matches any) and, if opts.Ref is set, whose
+// org.opencontainers.image.ref.name is Ref; no match, or several, is an
+// error listing what the index has. The default platform is linux on the
+// host's architecture: images are Linux images even on a macOS host, whose
+// engines run them in a Linux VM of the host's architecture. An index with
+// a single image takes it whatever its platform unless opts.Platform is
+// set. In a docker-archive opts.Ref picks among several images by tag.
+//
+// Blob digests are not verified.
+func OpenImage(p string, opts *ImageOptions) (*Image, error) {
+	if opts == nil {
+		opts = &ImageOptions{}
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		lp, err := layout.FromPath(p)
+		if err != nil {
+			return nil, fmt.Errorf("rootfs: %s: not an OCI image layout: %w", p, err)
+		}
+		ii, err := lp.ImageIndex()
+		if err != nil {
+			return nil, fmt.Errorf("rootfs: %s: %w", p, err)
+		}
+		index, err := ii.RawManifest()
+		if err != nil {
+			return nil, fmt.Errorf("rootfs: %s: index.json: %w", p, err)
+		}
+		blob := func(h v1.Hash) (io.ReadCloser, error) { return lp.Blob(h) }
+		return openOCI(p, index, blob, opts)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a, err := scanArchive(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: %w", p, err)
+	}
+	if _, ok := a.members["index.json"]; ok {
+		index, err := a.read("index.json")
+		if err != nil {
+			return nil, fmt.Errorf("rootfs: %s: %w", p, err)
+		}
+		blob := func(h v1.Hash) (io.ReadCloser, error) {
+			return a.open(path.Join("blobs", h.Algorithm, h.Hex))
+		}
+		return openOCI(p, index, blob, opts)
+	}
+	if _, ok := a.members["manifest.json"]; ok {
+		return openDockerArchive(p, a, opts)
+	}
+	return nil, fmt.Errorf("rootfs: %s: neither an OCI layout or archive (no index.json) nor a docker-archive (no manifest.json)", p)
+}
+
+// hostPlatform is the default platform: linux on the host's architecture.
+func hostPlatform() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtime.GOARCH} }
+
+func wantPlatform(opts *ImageOptions) (v1.Platform, error) {
+	if opts.Platform == "" {
+		return hostPlatform(), nil
+	}
+	pl, err := v1.ParsePlatform(opts.Platform)
+	if err != nil {
+		return v1.Platform{}, fmt.Errorf("rootfs: platform %q: %w", opts.Platform, err)
+	}
+	return *pl, nil
+}
+
+// A candidate is an image manifest of an index.
+type candidate struct {
+	desc     v1.Descriptor
+	ref      string
+	platform v1.Platform
+}
+
+func (c candidate) String() string {
+	s := c.platform.String()
+	if c.ref != "" {
+		s += " (" + c.ref + ")"
+	}
+	return s + " " + c.desc.Digest.String()
+}
+
+const refAnnotation = "org.opencontainers.image.ref.name"
+
+// openOCI reads the image the index (index.json) selects from blob.
+func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *ImageOptions) (*Image, error) {
+	readBlob := func(h v1.Hash) ([]byte, error) {
+		rc, err := blob(h)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		return io.ReadAll(io.LimitReader(rc, 64<<20))
+	}
+	var cands []candidate
+	var walk func(raw []byte, ref string, depth int) error
+	walk = func(raw []byte, ref string, depth int) error {
+		if depth > 4 {
+			return errors.New("indexes nested more than 4 deep")
+		}
+		im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+		if err != nil {
+			return err
+		}
+		for _, d := range im.Manifests {
+			r := ref
+			if a := d.Annotations[refAnnotation]; a != "" {
+				r = a
+			}
+			switch {
+			case d.MediaType.IsIndex():
+				sub, err := readBlob(d.Digest)
+				if err != nil {
+					return fmt.Errorf("index %s: %w", d.Digest, err)
+				}
+				if err := walk(sub, r, depth+1); err != nil {
+					return err
+				}
+			case d.MediaType.IsImage() || d.MediaType == "":
+				c := candidate{desc: d, ref: r}
+				if d.Platform != nil {
+					c.platform = *d.Platform
+				} else if cf, err := ociConfig(readBlob, d.Digest); err == nil {
+					c.platform = v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
+				}
+				cands = append(cands, c)
+			}
+		}
+		return nil
+	}
+	if err := walk(index, "", 0); err != nil {
+		return nil, fmt.Errorf("rootfs: %s: index.json: %w", p, err)
+	}
+	want, err := wantPlatform(opts)
+	if err != nil {
+		return nil, err
+	}
+	var match []candidate
+	for _, c := range cands {
+		if opts.Ref != "" && c.ref != opts.Ref {
+			continue
+		}
+		if c.platform.Satisfies(want) || (len(cands) == 1 && opts.Platform == "") {
+			match = append(match, c)
+		}
+	}
+	if len(match) != 1 {
+		what := "no image"
+		if len(match) > 1 {
+			what = "several images"
+		}
+		var have []string
+		for _, c := range cands {
+			have = append(have, c.String())
+		}
+		sort.Strings(have)
+		sel := "platform " + want.String()
+		if opts.Ref != "" {
+			sel += " and ref " + opts.Ref
+		}
+		return nil, fmt.Errorf("rootfs: %s: %s for %s; the index has: %s", p, what, sel, strings.Join(have, ", "))
+	}
+	raw, err := readBlob(match[0].desc.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: manifest %s: %w", p, match[0].desc.Digest, err)
+	}
+	man, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: manifest %s: %w", p, match[0].desc.Digest, err)
+	}
+	cf, err := ociConfig(readBlob, man.Config.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: config %s: %w", p, man.Config.Digest, err)
+	}
+	layers := make([]ImageLayer, len(man.Layers))
+	for i, d := range man.Layers {
+		layers[i] = ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: func() (io.ReadCloser, error) { return blob(d.Digest) }}
+	}
+	return NewImage(imageConfig(cf), layers, opts)
+}
+
+// ociConfig reads the config of the manifest or config blob h: a manifest
+// is followed to its config.
+func ociConfig(readBlob func(v1.Hash) ([]byte, error), h v1.Hash) (*v1.ConfigFile, error) {
+	raw, err := readBlob(h)
+	if err != nil {
+		return nil, err
+	}
+	if man, err := v1.ParseManifest(bytes.NewReader(raw)); err == nil && man.Config.Digest.Hex != "" && man.Config.MediaType != types.MediaType("") {
+		if raw, err = readBlob(man.Config.Digest); err != nil {
+			return nil, err
+		}
+	}
+	return v1.ParseConfigFile(bytes.NewReader(raw))
+}
+
+func imageConfig(cf *v1.ConfigFile) ImageConfig {
+	return ImageConfig{
+		User: cf.Config.User, WorkingDir: cf.Config.WorkingDir,
+		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
+		OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant,
+	}
+}
+
+// openDockerArchive reads the image of a docker-archive.
+func openDockerArchive(p string, a *archive, opts *ImageOptions) (*Image, error) {
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: manifest.json: %w", p, err)
+	}
+	var match []tarball.Descriptor
+	var have []string
+	for _, d := range m {
+		have = append(have, strings.Join(d.RepoTags, " ")+" "+d.Config)
+		if opts.Ref == "" {
+			match = append(match, d)
+			continue
+		}
+		for _, t := range d.RepoTags {
+			if t == opts.Ref {
+				match = append(match, d)
+				break
+			}
+		}
+	}
+	if len(match) != 1 {
+		what := "no image"
+		if len(match) > 1 {
+			what = "several images (pick one with its tag)"
+		}
+		return nil, fmt.Errorf("rootfs: %s: %s for ref %q; manifest.json has: %s", p, what, opts.Ref, strings.Join(have, ", "))
+	}
+	d := match[0]
+	raw, err := a.read(d.Config)
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: config: %w", p, err)
+	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: config %s: %w", p, d.Config, err)
+	}
+	if opts.Platform != "" {
+		want, err := wantPlatform(opts)
+		if err != nil {
+			return nil, err
+		}
+		got := v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
+		if !got.Satisfies(want) {
+			return nil, fmt.Errorf("rootfs: %s: the image is %s, not %s", p, got.String(), want.String())
+		}
+	}
+	layers := make([]ImageLayer, len(d.Layers))
+	for i, name := range d.Layers {
+		mem, err := a.resolve(name)
+		if err != nil {
+			return nil, fmt.Errorf("rootfs: %s: layer %d: %w", p, i+1, err)
+		}
+		layers[i] = ImageLayer{Name: name, Size: mem.size, Open: func() (io.ReadCloser, error) { return a.open(name) }}
+	}
+	return NewImage(imageConfig(cf), layers, opts)
+}
+
+// An archive is a tar file whose members are read in place.
+type archive struct {
+	f       io.ReaderAt
+	members map[string]member
+}
+
+type member struct {
+	off, size int64
+	link      string // target of a symlink or hardlink member
+	hard      bool
+}
+
+// scanArchive locates the members of the tar f of size bytes: archive/tar
+// reads its headers and seeks over its data.
+func scanArchive(f io.ReaderAt, size int64) (*archive, error) {
+	sr := io.NewSectionReader(f, 0, size)
+	tr := tar.NewReader(sr)
+	a := &archive{f: f, members: map[string]member{}}
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not a tar: %w", err)
+		}
+		off, _ := sr.Seek(0, io.SeekCurrent)
+		name := strings.TrimPrefix(path.Clean("/"+hdr.Name), "/")
+		switch hdr.Typeflag {
+		case tar.TypeReg:
+			a.members[name] = member{off: off, size: hdr.Size}
+		case tar.TypeSymlink:
+			a.members[name] = member{link: hdr.Linkname}
+		case tar.TypeLink:
+			a.members[name] = member{link: hdr.Linkname, hard: true}
+		}
+		if len(a.members) > 1<<20 {
+			return nil, errors.New("more than a million members")
+		}
+	}
+	return a, nil
+}
+
+// resolve returns the regular member name, following links.
+func (a *archive) resolve(name string) (member, error) {
+	orig := name
+	for range 16 {
+		m, ok := a.members[strings.TrimPrefix(path.Clean("/"+name), "/")]
+		if !ok {
+			return member{}, fmt.Errorf("no member %s", orig)
+		}
+		if m.link == "" {
+			return m, nil
+		}
+		if m.hard || path.IsAbs(m.link) {
+			name = m.link
+		} else {
+			name = path.Join(path.Dir(name), m.link)
+		}
+	}
+	return member{}, fmt.Errorf("member %s: too many links", orig)
+}
+
+func (a *archive) open(name string) (io.ReadCloser, error) {
+	m, err := a.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(io.NewSectionReader(a.f, m.off, m.size)), nil
+}
+
+func (a *archive) read(name string) ([]byte, error) {
+	m, err := a.resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if m.size > 64<<20 {
+		return nil, fmt.Errorf("member %s: larger than 64 MiB", name)
+	}
+	b := make([]byte, m.size)
+	if _, err := a.f.ReadAt(b, m.off); err != nil {
+		return nil, fmt.Errorf("member %s: %w", name, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,1110 @@
+package rootfs
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+)
+
+// Image is the root filesystem of a container image: its layers applied in
+// order into one read-only index, as containerd's overlay snapshotter
+// unpacks them (diff/apply/apply_linux.go:apply@v1.6.20: each layer is
+// extracted by archive/tar.go:applyNaive into its own upper directory with
+// OverlayConvertWhiteout, and overlayfs merges the upper directories).
+// NewImage builds one from layer streams; OpenImage (host_image.go) from an
+// OCI layout, an OCI archive or a docker-archive.
+//
+// Each layer is read once, as a stream, and applied entry by entry:
+//
+//  1. A name is cleaned and taken from the root: "../x", "/x" and "x" are
+//     all /x, since applyNaive cleans the name and resolves its directory
+//     with continuity's fs.RootPath (v0.3.0), which keeps ".." at the
+//     root. A name that is the root ("./", "/", "..") is skipped ("file
+//     ignored: resolved to root"): the root is 0755 0:0 whatever a layer
+//     says.
+//  2. Missing parent directories are created as mkparent does: a
+//     directory of a lower layer stays as it is (mkparent copies its
+//     mode, owner and xattrs up); where there is none, or a lower layer has
+//     a non-directory there, it is 0755 0:0. A parent that this layer made
+//     a non-directory is ENOTDIR, an error.
+//  3. ".wh.NAME" removes NAME and everything below it from the lower
+//     layers; ".wh..wh..opq" removes everything the lower layers have
+//     below its directory (image-spec layer.md "Whiteouts", v1.1.0). A
+//     whiteout cannot hide what its own layer made: for a name this layer
+//     already has, OverlayConvertWhiteout's mknod fails (EEXIST), an
+//     error; ".wh.", ".wh.." and ".wh..." are invalid whiteout names, an
+//     error (validateWhiteout). A whiteout of a name no layer has only
+//     creates its parents. A character device 0:0 is overlayfs's own
+//     whiteout (fs/overlayfs/overlayfs.h:ovl_is_whiteout) and hides the
+//     same way.
+//  4. An entry replaces what a lower layer or an earlier entry has at its
+//     name, and everything below it, except that a directory over a
+//     directory merges: the entry's mode and owner win, the contents
+//     stay.
+//  5. A hardlink names a file this layer already has (hardlinkRootPath: the
+//     link is made in the layer's own upper directory, where lower layers'
+//     files are not): the new name shares its inode, and the link entry's
+//     owner, xattrs and mode are then applied to that inode, as
+//     createTarFile does after os.Link. A link to a missing name, to a
+//     lower layer's file or to a directory is an error.
+//  6. Owner, then the xattrs of PAX SCHILY.xattr.* records, then the mode
+//     (07777 bits) are applied in createTarFile's order, so a
+//     system.posix_acl_access ACL ends with its owner, mask (or group)
+//     and other entries set from the mode (fs/posix_acl.c:posix_acl_chmod),
+//     and an ACL that says no more than a mode is not kept
+//     (posix_acl_update_mode). security.capability counts on regular
+//     files. xattrs on symlinks, devices and FIFOs are ignored.
+//  7. Types are directory, regular file, symlink, hardlink, FIFO and
+//     character and block devices; a PAX global header is skipped (after
+//     removing what is at its name, as applyNaive does); any other type
+//     (a GNU sparse 'S' entry among them) is an error ("unhandled tar
+//     header type"). A PAX sparse file is a regular file of its logical
+//     size.
+//
+// A layer may be gzip-compressed or a plain tar. After the tar's end the
+// rest of the stream is read, as containerd reads a layer to its end to
+// check its digest, so a truncated or corrupt gzip stream is an error.
+// Every error names the layer and the entry, and NewImage returns no
+// partial result.
+//
+// Image does not keep file contents. For each regular file with an
+// execute bit it keeps what access.Proc.Execve reads: the first
+// access.BINPRM_BUF_SIZE bytes and, for an ELF, its program header table
+// and PT_INTERP string when they lie within the first MaxImageHeld bytes.
+// It keeps the whole of the files ImageOptions.Whole names (by default
+// /etc/passwd and /etc/group, which the user resolution of runc and the
+// engines reads) up to MaxImageHeld bytes. ReadAt of anything else returns
+// an error that Is access.ErrNoContent.
+//
+// Not modelled: a parent directory that is a symlink made by the same
+// layer (containerd follows it inside the upper directory; NewImage
+// refuses the entry); mkparent copying the attributes of a lower
+// directory that an opaque directory or a whiteout between them hides, or
+// failing with ENOTDIR where a lower layer has a file above it (Image
+// makes such a parent 0755 0:0); a same-layer directory replaced by a
+// non-directory and then by a directory again (the lower contents stay
+// hidden); the kernel's conversion of a security.capability value on
+// write (cap_convert_nscap); containerd running in a user namespace.
+//
+// Once built an Image is read-only and safe for concurrent readers. Mount
+// flags are all clear.
+type Image struct {
+	cfg   ImageConfig
+	names []byte // every name, back to back
+	ents  []imageEnt
+	inos  []imageIno
+	slots []uint32 // open-addressing hash table of entry index+1
+	seed  maphash.Seed
+	data  []byte // symlink targets and held file bytes
+	exts  []imageExt
+	acls  []access.ACL
+	caps  []caps.FileCaps
+}
+
+// ImageConfig is the part of an image's config (image-spec config.md) an
+// engine turns into a container's process, and the platform it is for.
+type ImageConfig struct {
+	User       string
+	WorkingDir string
+	Entrypoint []string
+	Cmd        []string
+	Env        []string
+	// OS, Architecture and Variant are the config's platform.
+	OS, Architecture, Variant string
+}
+
+// An ImageLayer is one layer of an image, bottom first: a gzip-compressed
+// or plain tar stream.
+type ImageLayer struct {
+	// Name says which layer it is in errors: its digest, or its path in
+	// an archive.
+	Name string
+	// Size is the size of the stream Open returns, for progress; 0 if
+	// unknown.
+	Size int64
+	// Open opens the stream.
+	Open func() (io.ReadCloser, error)
+}
+
+// ImageOptions are the options of NewImage and OpenImage. The zero value
+// is the default.
+type ImageOptions struct {
+	// Platform is the platform to take from an index of several images,
+	// "os/arch" or "os/arch/variant" ("linux/arm64/v8"). "" is linux on the
+	// host's architecture (OpenImage).
+	Platform string
+	// Ref picks an image by its org.opencontainers.image.ref.name
+	// annotation (OCI layout or archive) or its tag (docker-archive) where
+	// the file holds several.
+	Ref string
+	// Progress, if not nil, receives a progress bar while layers are read,
+	// when ProgressTerminal says it is a terminal; nothing is written to a
+	// Progress that is not.
+	Progress         io.Writer
+	ProgressTerminal bool
+	// Whole reports the names whose whole contents the Image keeps (up to
+	// MaxImageHeld bytes); nil is DefaultImageWhole.
+	Whole func(name string) bool
+}
+
+// MaxImageHeld is how far into a file Image keeps bytes: an ELF program
+// header table or PT_INTERP string beyond it, or the part of a Whole file
+// beyond it, is access.ErrNoContent.
+const MaxImageHeld = 1 << 20
+
+// MaxImageEntries bounds the names an Image indexes, whiteouts and
+// replaced names included: a layer with more is an error rather than an
+// unbounded allocation.
+const MaxImageEntries = 1 << 24
+
+// DefaultImageWhole reports the files whose contents the model reads whole:
+// /etc/passwd and /etc/group.
+func DefaultImageWhole(name string) bool { return name == "/etc/passwd" || name == "/etc/group" }
+
+// Config returns the image's config.
+func (m *Image) Config() ImageConfig { return m.cfg }
+
+var _ access.FS = (*Image)(nil)
+
+type imageEnt struct {
+	name    uint32 // offset in names
+	nameLen uint16
+	layer   uint16 // the layer whose upper directory has the name; 0 for the root
+	ino     uint32 // index in inos; deadIno if removed
+	child   uint32 // first child, entry index+1 (building only)
+	next    uint32 // next sibling, entry index+1 (building only)
+}
+
+// imageIno is an inode. ref and n are the body of a symlink (offset and
+// length in data) or the held extents of a regular file (exts[ref:ref+n]).
+type imageIno struct {
+	mode, uid, gid uint32
+	acl, caps      uint32 // index+1 in acls, caps; 0 if none
+	size           int64
+	ref, n         uint32
+}
+
+// imageExt is bytes [off, off+n) of a file, held at data[at:at+n].
+type imageExt struct {
+	off   int64
+	at, n uint32
+}
+
+const (
+	deadIno     = ^uint32(0)
+	whiteoutIno = 0 // the shared inode of every whiteout
+	tombstone   = ^uint32(0)
+)
+
+// errImageNoContent is access.ErrNoContent as an Image returns it.
+type errImageNoContent struct{}
+
+func (errImageNoContent) Error() string        { return "the image index does not hold these bytes" }
+func (errImageNoContent) Is(target error) bool { return target == access.ErrNoContent }
+
+func (m *Image) nameOf(i uint32) string {
+	e := &m.ents[i]
+	return string(m.names[e.name : e.name+uint32(e.nameLen)])
+}
+
+// find returns the slot of name and the entry there (entry index+1, 0 if
+// name is absent; then slot is where to insert it).
+func (m *Image) find(name string) (slot int, ent uint32) {
+	mask := len(m.slots) - 1
+	h := int(maphash.String(m.seed, name)) & mask
+	free := -1
+	for {
+		v := m.slots[h]
+		switch {
+		case v == 0:
+			if free >= 0 {
+				return free, 0
+			}
+			return h, 0
+		case v == tombstone:
+			if free < 0 {
+				free = h
+			}
+		default:
+			e := &m.ents[v-1]
+			if int(e.nameLen) == len(name) && string(m.names[e.name:e.name+uint32(e.nameLen)]) == name {
+				return h, v
+			}
+		}
+		h = (h + 1) & mask
+	}
+}
+
+// lookup returns the inode of name, or nil (whiteouts are absent).
+func (m *Image) lookup(name string) *imageIno {
+	_, v := m.find(name)
+	if v == 0 {
+		return nil
+	}
+	i := m.ents[v-1].ino
+	if i == whiteoutIno || i == deadIno {
+		return nil
+	}
+	return &m.inos[i]
+}
+
+// Lstat implements access.FS.
+func (m *Image) Lstat(name string) (access.Inode, error) {
+	n := m.lookup(name)
+	if n == nil {
+		return access.Inode{}, access.ENOENT
+	}
+	ino := access.Inode{Mode: n.mode, UID: n.uid, GID: n.gid, Size: n.size}
+	if n.acl != 0 {
+		ino.ACL = m.acls[n.acl-1]
+	}
+	if n.caps != 0 {
+		ino.Caps = &m.caps[n.caps-1]
+	}
+	return ino, nil
+}
+
+// Readlink implements access.FS.
+func (m *Image) Readlink(name string) (string, error) {
+	n := m.lookup(name)
+	if n == nil {
+		return "", access.ENOENT
+	}
+	if n.mode&access.S_IFMT != access.S_IFLNK {
+		return "", access.EINVAL
+	}
+	return string(m.data[n.ref : n.ref+n.n]), nil
+}
+
+// ReadAt implements access.FS. It returns the bytes Image holds (see
+// Image); a read that reaches into bytes it does not hold returns 0 and an
+// error that Is access.ErrNoContent. Like rootfs.Dir, it refuses a
+// directory with EISDIR, a symlink with ELOOP and any other non-regular
+// file with EINVAL.
+func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
+	n := m.lookup(name)
+	if n == nil {
+		return 0, access.ENOENT
+	}
+	switch n.mode & access.S_IFMT {
+	case access.S_IFREG:
+	case access.S_IFDIR:
+		return 0, access.EISDIR
+	case access.S_IFLNK:
+		return 0, access.ELOOP
+	default:
+		return 0, access.EINVAL
+	}
+	if off < 0 {
+		return 0, access.EINVAL
+	}
+	if off >= n.size {
+		return 0, io.EOF
+	}
+	want := min(int64(len(p)), n.size-off)
+	for _, x := range m.exts[n.ref : n.ref+n.n] {
+		if off >= x.off && off+want <= x.off+int64(x.n) {
+			at := int64(x.at) + off - x.off
+			k := copy(p, m.data[at:at+want])
+			if k < len(p) {
+				return k, io.EOF
+			}
+			return k, nil
+		}
+	}
+	return 0, errImageNoContent{}
+}
+
+// size returns the bytes the index keeps, counting the capacity of every
+// array.
+func (m *Image) size() int {
+	s := cap(m.names) + cap(m.ents)*12 + cap(m.inos)*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
+	for _, a := range m.acls {
+		s += 24 + cap(a)*8
+	}
+	return s + cap(m.caps)*32
+}
+
+// NewImage applies layers, bottom first, into an Image with config cfg
+// (see Image for the rules). opts may be nil.
+func NewImage(cfg ImageConfig, layers []ImageLayer, opts *ImageOptions) (*Image, error) {
+	if opts == nil {
+		opts = &ImageOptions{}
+	}
+	b := newImageBuilder(opts)
+	b.img.cfg = cfg
+	var total int64
+	for _, l := range layers {
+		total += l.Size
+	}
+	if opts.Progress != nil && opts.ProgressTerminal {
+		b.bar = &progressBar{w: opts.Progress, total: total, layers: len(layers)}
+	}
+	for i, l := range layers {
+		if i+1 >= 1<<16 {
+			return nil, fmt.Errorf("rootfs: image: more than %d layers", 1<<16-1)
+		}
+		if err := b.layer(uint16(i+1), l); err != nil {
+			b.bar.end()
+			return nil, fmt.Errorf("rootfs: image: layer %d (%s): %w", i+1, l.Name, err)
+		}
+	}
+	b.bar.end()
+	return b.finish(), nil
+}
+
+type imageBuilder struct {
+	img   Image
+	whole func(string) bool
+	live  int // live entries
+	tombs int // tombstones in the hash table
+	buf   []byte
+	bar   *progressBar
+	// lastDir is the last parent directory mkparent found present in the
+	// layer lastLayer; any removal clears it.
+	lastDir   string
+	lastLayer uint16
+}
+
+func newImageBuilder(opts *ImageOptions) *imageBuilder {
+	b := &imageBuilder{whole: opts.Whole}
+	if b.whole == nil {
+		b.whole = DefaultImageWhole
+	}
+	m := &b.img
+	m.seed = maphash.MakeSeed()
+	m.slots = make([]uint32, 1024)
+	// inode 0 is the whiteout, inode 1 the root.
+	m.inos = append(m.inos, imageIno{mode: access.S_IFCHR}, imageIno{mode: access.S_IFDIR | 0o755})
+	b.insert("/", 0, 1)
+	return b
+}
+
+// insert adds name with inode ino in layer and links it below its parent.
+func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
+	m := &b.img
+	if (b.live+b.tombs+1)*2 > len(m.slots) {
+		b.rehash()
+	}
+	slot, v := m.find(name)
+	if v != 0 {
+		panic("rootfs: image: insert of a present name " + name)
+	}
+	if m.slots[slot] == tombstone {
+		b.tombs--
+	}
+	e := imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), layer: layer, ino: ino}
+	m.names = append(m.names, name...)
+	m.ents = append(m.ents, e)
+	idx := uint32(len(m.ents))
+	m.slots[slot] = idx
+	b.live++
+	if name != "/" {
+		_, pv := m.find(path.Dir(name))
+		p := &m.ents[pv-1]
+		m.ents[idx-1].next = p.child
+		p.child = idx
+	}
+	return idx
+}
+
+func (b *imageBuilder) rehash() {
+	m := &b.img
+	n := len(m.slots)
+	for (b.live+1)*4 > n {
+		n *= 2
+	}
+	m.slots = make([]uint32, n)
+	b.tombs = 0
+	mask := n - 1
+	for i := range m.ents {
+		e := &m.ents[i]
+		if e.ino == deadIno {
+			continue
+		}
+		h := int(maphash.String(m.seed, string(m.names[e.name:e.name+uint32(e.nameLen)]))) & mask
+		for m.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		m.slots[h] = uint32(i + 1)
+	}
+}
+
+// remove removes the entry v (index+1) and everything below it.
+func (b *imageBuilder) remove(v uint32) {
+	m := &b.img
+	b.lastDir = ""
+	var walk func(v uint32)
+	walk = func(v uint32) {
+		e := &m.ents[v-1]
+		if e.ino == deadIno {
+			return
+		}
+		for c := e.child; c != 0; c = m.ents[c-1].next {
+			walk(c)
+		}
+		slot, got := m.find(m.nameOf(v - 1))
+		if got == v {
+			m.slots[slot] = tombstone
+			b.tombs++
+		}
+		e.ino = deadIno
+		e.child = 0
+		b.live--
+	}
+	walk(v)
+}
+
+// removeLower removes everything below the directory v that no layer
+// from layer up has: what an opaque directory of that layer hides.
+func (b *imageBuilder) removeLower(v uint32, layer uint16) {
+	m := &b.img
+	for c := m.ents[v-1].child; c != 0; c = m.ents[c-1].next {
+		e := &m.ents[c-1]
+		switch {
+		case e.ino == deadIno:
+		case e.layer < layer:
+			b.remove(c)
+		case m.inos[e.ino].mode&access.S_IFMT == access.S_IFDIR:
+			b.removeLower(c, layer)
+		}
+	}
+}
+
+// get returns the live entry at name (index+1) or 0.
+func (b *imageBuilder) get(name string) uint32 {
+	_, v := b.img.find(name)
+	return v
+}
+
+func (b *imageBuilder) typeOf(v uint32) uint32 {
+	i := b.img.ents[v-1].ino
+	if i == whiteoutIno {
+		return 0
+	}
+	return b.img.inos[i].mode & access.S_IFMT
+}
+
+// errNotModelled marks an entry whose unpacking Image does not model.
+var errNotModelled = errors.New("not modelled")
+
+// mkparent makes dir present in layer as a directory, as
+// archive/tar.go:mkparent@v1.6.20 does in the layer's upper directory.
+func (b *imageBuilder) mkparent(dir string, layer uint16) error {
+	if dir == "/" || (dir == b.lastDir && layer == b.lastLayer) {
+		return nil
+	}
+	m := &b.img
+	v := b.get(dir)
+	if v != 0 && m.ents[v-1].layer == layer {
+		switch b.typeOf(v) {
+		case access.S_IFDIR:
+			b.lastDir, b.lastLayer = dir, layer
+			return nil
+		case access.S_IFLNK:
+			return fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", dir, errNotModelled)
+		}
+		return fmt.Errorf("mkparent %s: %w", dir, access.ENOTDIR)
+	}
+	if err := b.mkparent(path.Dir(dir), layer); err != nil {
+		return err
+	}
+	v = b.get(dir)
+	switch {
+	case v != 0 && b.typeOf(v) == access.S_IFDIR:
+		m.ents[v-1].layer = layer // copied up: the lower directory's attributes
+	default:
+		if v != 0 {
+			b.remove(v)
+		}
+		if err := b.checkLen(dir); err != nil {
+			return err
+		}
+		m.inos = append(m.inos, imageIno{mode: access.S_IFDIR | 0o755})
+		b.insert(dir, layer, uint32(len(m.inos)-1))
+	}
+	b.lastDir, b.lastLayer = dir, layer
+	return nil
+}
+
+func (b *imageBuilder) checkLen(name string) error {
+	if len(name) >= access.PATH_MAX {
+		return fmt.Errorf("%s: %w", name[:64]+"…", access.ENAMETOOLONG)
+	}
+	if len(path.Base(name)) > access.NAME_MAX {
+		return fmt.Errorf("%s: %w", name, access.ENAMETOOLONG)
+	}
+	if len(b.img.ents) >= MaxImageEntries {
+		return fmt.Errorf("more than %d entries", MaxImageEntries)
+	}
+	if len(b.img.names)+len(name) > 1<<32-1 || len(b.img.data) > 1<<32-1-MaxImageHeld {
+		return fmt.Errorf("index larger than 4 GiB")
+	}
+	return nil
+}
+
+const (
+	whiteoutPrefix    = ".wh."
+	whiteoutOpaqueDir = ".wh..wh..opq"
+)
+
+// layer applies one layer.
+func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
+	rc, err := l.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if b.bar != nil {
+		b.bar.layer++
+		r = &countingReader{r: rc, bar: b.bar}
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(4)
+	var src io.Reader = br
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		src = gz
+	} else if string(magic) == "\x28\xb5\x2f\xfd" {
+		return errors.New("a zstd layer: not supported")
+	}
+	tr := tar.NewReader(src)
+	last := "(the first entry)"
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("after entry %q: %w", last, err)
+		}
+		last = hdr.Name
+		if err := b.entry(layer, hdr, tr); err != nil {
+			return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		}
+	}
+	// Read to the end: gzip checks its trailer there, and containerd reads
+	// a layer whole to check its digest (diff/apply/apply.go).
+	if _, err := io.Copy(io.Discard, src); err != nil {
+		return fmt.Errorf("after the end of the tar (last entry %q): %w", last, err)
+	}
+	b.lastDir = ""
+	return nil
+}
+
+// entry applies one tar entry of layer.
+func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
+	m := &b.img
+	name := path.Clean("/" + hdr.Name)
+	if name == "/" {
+		return nil // applyNaive: "file %q ignored: resolved to root"
+	}
+	if err := b.checkLen(name); err != nil {
+		return err
+	}
+	dir, base := path.Dir(name), path.Base(name)
+	if err := b.mkparent(dir, layer); err != nil {
+		return err
+	}
+	if base == whiteoutOpaqueDir {
+		b.removeLower(b.get(dir), layer)
+		return nil
+	}
+	if strings.HasPrefix(base, whiteoutPrefix) {
+		orig := base[len(whiteoutPrefix):]
+		if orig == "" || orig == "." || orig == ".." {
+			return fmt.Errorf("invalid whiteout name: %v: invalid archive", base)
+		}
+		return b.whiteout(path.Join(dir, orig), layer, true)
+	}
+	if hdr.Typeflag == tar.TypeChar && hdr.Devmajor == 0 && hdr.Devminor == 0 {
+		return b.whiteout(name, layer, false)
+	}
+	if hdr.Uid < 0 || hdr.Uid > 1<<32-2 || hdr.Gid < 0 || hdr.Gid > 1<<32-2 {
+		return fmt.Errorf("owner %d:%d: %w", hdr.Uid, hdr.Gid, access.EINVAL)
+	}
+	perm := uint32(hdr.Mode & 0o7777)
+	var mode uint32
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		mode = access.S_IFDIR
+	case tar.TypeReg:
+		mode = access.S_IFREG
+	case tar.TypeSymlink:
+		mode = access.S_IFLNK
+	case tar.TypeFifo:
+		mode = access.S_IFIFO
+	case tar.TypeChar:
+		mode = access.S_IFCHR
+	case tar.TypeBlock:
+		mode = access.S_IFBLK
+	case tar.TypeLink:
+		return b.hardlink(name, layer, hdr)
+	case tar.TypeXGlobalHeader:
+		if v := b.get(name); v != 0 {
+			b.remove(v)
+		}
+		return nil
+	default:
+		return fmt.Errorf("unhandled tar header type %d", hdr.Typeflag)
+	}
+	acl, fc, err := imageXattrs(hdr)
+	if err != nil {
+		return err
+	}
+	v := b.get(name)
+	if v != 0 && mode == access.S_IFDIR && b.typeOf(v) == access.S_IFDIR {
+		// A directory over a directory: createTarFile applies the owner,
+		// xattrs and mode to it; the contents stay. An upper directory
+		// made earlier in this layer (or copied up by mkparent) keeps the
+		// xattrs the entry does not set; a lower one's are not seen.
+		e := &m.ents[v-1]
+		n := &m.inos[e.ino]
+		if e.layer != layer {
+			n.acl, n.caps = 0, 0
+		}
+		e.layer = layer
+		b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, true)
+		return nil
+	}
+	if v != 0 {
+		b.remove(v)
+	}
+	ino := imageIno{mode: mode}
+	switch mode {
+	case access.S_IFREG:
+		ino.size = hdr.Size
+		if ino.ref, ino.n, err = b.content(name, r, hdr.Size, perm); err != nil {
+			return err
+		}
+	case access.S_IFLNK:
+		ino.size = int64(len(hdr.Linkname))
+		ino.ref, ino.n = uint32(len(m.data)), uint32(len(hdr.Linkname))
+		m.data = append(m.data, hdr.Linkname...)
+		perm = 0o777
+	}
+	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
+	m.inos = append(m.inos, ino)
+	b.insert(name, layer, uint32(len(m.inos)-1))
+	return nil
+}
+
+// whiteout hides name and what is below it in the lower layers. A .wh.
+// entry is made with mknod, which fails where this layer has the name; a
+// character device 0:0 entry replaces it like any entry.
+func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
+	if v := b.get(name); v != 0 {
+		if mknod && b.img.ents[v-1].layer == layer {
+			return fmt.Errorf("failed to convert whiteout file: mknod %s: %w", name, access.EEXIST)
+		}
+		b.remove(v)
+	}
+	b.insert(name, layer, whiteoutIno)
+	return nil
+}
+
+// hardlink links name to the inode of the file hdr.Linkname of the same
+// layer (createTarFile's os.Link, then Lchown, setxattr and lchmod).
+func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) error {
+	m := &b.img
+	acl, fc, err := imageXattrs(hdr)
+	if err != nil {
+		return err
+	}
+	// applyNaive removes what is at the name before createTarFile links.
+	if v := b.get(name); v != 0 {
+		b.remove(v)
+	}
+	target := path.Clean("/" + hdr.Linkname)
+	t := b.get(target)
+	if t == 0 || m.ents[t-1].layer != layer || m.ents[t-1].ino == whiteoutIno {
+		why := "no name in the layer"
+		if t != 0 && m.ents[t-1].ino != whiteoutIno {
+			why = "a file of a lower layer, not in this layer's upper directory"
+		}
+		return fmt.Errorf("link %s %s: %w (%s)", target, name, access.ENOENT, why)
+	}
+	if target == "/" || b.typeOf(t) == access.S_IFDIR {
+		return fmt.Errorf("link %s %s: %w", target, name, access.EPERM)
+	}
+	ino := m.ents[t-1].ino
+	n := &m.inos[ino]
+	isLnk := n.mode&access.S_IFMT == access.S_IFLNK
+	perm := uint32(hdr.Mode & 0o7777)
+	if isLnk {
+		perm = n.mode & 0o7777
+	}
+	b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, n.mode&access.S_IFMT == access.S_IFREG)
+	b.insert(name, layer, ino)
+	return nil
+}
+
+// setAttrs applies an owner, xattrs (if xattrs) and a mode to n in
+// createTarFile's order: setting an ACL sets the mode's permission bits
+// from it and the chmod after sets the ACL's owner, mask (or group) and
+// other entries from the mode.
+func (b *imageBuilder) setAttrs(n *imageIno, uid, gid uint32, acl access.ACL, fc *caps.FileCaps, perm uint32, xattrs bool) {
+	m := &b.img
+	n.uid, n.gid = uid, gid
+	if xattrs {
+		if acl != nil {
+			if aclIsMode(acl) {
+				n.acl = 0 // posix_acl_update_mode: equivalent to a mode, not kept
+			} else {
+				m.acls = append(m.acls, acl)
+				n.acl = uint32(len(m.acls))
+			}
+		}
+		if fc != nil && n.mode&access.S_IFMT == access.S_IFREG {
+			m.caps = append(m.caps, *fc)
+			n.caps = uint32(len(m.caps))
+		}
+	}
+	n.mode = n.mode&access.S_IFMT | perm
+	if n.acl != 0 {
+		m.acls[n.acl-1] = aclChmod(m.acls[n.acl-1], perm)
+	}
+}
+
+// aclChmod returns acl with its owner, mask (or group, without a mask) and
+// other entries set from perm, as fs/posix_acl.c:__posix_acl_chmod does.
+func aclChmod(acl access.ACL, perm uint32) access.ACL {
+	out := append(access.ACL(nil), acl...)
+	hasMask := false
+	for _, e := range out {
+		if e.Tag == access.ACL_MASK {
+			hasMask = true
+		}
+	}
+	for i := range out {
+		switch e := &out[i]; {
+		case e.Tag == access.ACL_USER_OBJ:
+			e.Perm = access.Mask(perm >> 6 & 7)
+		case e.Tag == access.ACL_MASK, e.Tag == access.ACL_GROUP_OBJ && !hasMask:
+			e.Perm = access.Mask(perm >> 3 & 7)
+		case e.Tag == access.ACL_OTHER:
+			e.Perm = access.Mask(perm & 7)
+		}
+	}
+	return out
+}
+
+// The PAX records of the xattrs Image reads (archive/tar.go's
+// paxSchilyXattr prefix).
+const (
+	paxACL  = "SCHILY.xattr.system.posix_acl_access"
+	paxCaps = "SCHILY.xattr.security.capability"
+)
+
+// imageXattrs decodes the access ACL and file capabilities of hdr's PAX
+// records; a value the kernel would refuse (setxattr: EINVAL) is an error.
+func imageXattrs(hdr *tar.Header) (access.ACL, *caps.FileCaps, error) {
+	var acl access.ACL
+	var fc *caps.FileCaps
+	if v, ok := hdr.PAXRecords[paxACL]; ok {
+		a, err := parseACLXattr([]byte(v))
+		if err == nil && !aclValid(a) {
+			err = access.EINVAL
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("failed to setxattr system.posix_acl_access: %w", err)
+		}
+		sortACL(a)
+		acl = a
+	}
+	if v, ok := hdr.PAXRecords[paxCaps]; ok && hdr.Typeflag != tar.TypeSymlink {
+		c, err := caps.ParseFileCaps([]byte(v))
+		if err != nil {
+			return nil, nil, fmt.Errorf("failed to setxattr security.capability: %w", err)
+		}
+		fc = &c
+	}
+	return acl, fc, nil
+}
+
+// aclValid reports whether the kernel takes acl, as
+// fs/posix_acl.c:posix_acl_valid checks it: one owner, group and other
+// entry, at most one mask, a mask where there are named entries, and no
+// name twice.
+func aclValid(acl access.ACL) bool {
+	var count [0x21]int
+	seen := map[[2]uint32]bool{}
+	for _, e := range acl {
+		switch e.Tag {
+		case access.ACL_USER_OBJ, access.ACL_GROUP_OBJ, access.ACL_MASK, access.ACL_OTHER:
+			count[e.Tag]++
+		case access.ACL_USER, access.ACL_GROUP:
+			k := [2]uint32{uint32(e.Tag), e.ID}
+			if seen[k] {
+				return false
+			}
+			seen[k] = true
+			count[e.Tag]++
+		default:
+			return false
+		}
+	}
+	named := count[access.ACL_USER]+count[access.ACL_GROUP] > 0
+	return count[access.ACL_USER_OBJ] == 1 && count[access.ACL_GROUP_OBJ] == 1 && count[access.ACL_OTHER] == 1 &&
+		count[access.ACL_MASK] <= 1 && (!named || count[access.ACL_MASK] == 1)
+}
+
+// content reads from r what Image keeps of the regular file name of size
+// bytes and permission perm, and returns its extents.
+func (b *imageBuilder) content(name string, r io.Reader, size int64, perm uint32) (ref, n uint32, err error) {
+	var want int64
+	whole := b.whole(name)
+	switch {
+	case whole:
+		want = min(size, MaxImageHeld)
+	case perm&0o111 != 0:
+		want = min(size, access.BINPRM_BUF_SIZE)
+	}
+	if want == 0 {
+		return 0, 0, nil
+	}
+	b.buf = b.buf[:0]
+	if err := b.read(r, want); err != nil {
+		return 0, 0, err
+	}
+	type span struct{ off, end int64 }
+	spans := []span{{0, want}}
+	if !whole {
+		// access/exec.go:checkELF and checkLoader read the program
+		// headers and the PT_INTERP strings.
+		for _, s := range elfSpans(b.buf, size) {
+			if s[1] > MaxImageHeld {
+				continue
+			}
+			if err := b.read(r, s[1]); err != nil {
+				return 0, 0, err
+			}
+			spans = append(spans, span{s[0], s[1]})
+			for _, t := range interpSpans(b.buf[s[0]:s[1]], size) {
+				if t[1] > MaxImageHeld {
+					continue
+				}
+				if err := b.read(r, t[1]); err != nil {
+					return 0, 0, err
+				}
+				spans = append(spans, span{t[0], t[1]})
+			}
+		}
+	}
+	// Merge spans less than a header apart, in order of offset.
+	for i := 1; i < len(spans); i++ {
+		for j := i; j > 0 && spans[j].off < spans[j-1].off; j-- {
+			spans[j], spans[j-1] = spans[j-1], spans[j]
+		}
+	}
+	m := &b.img
+	ref = uint32(len(m.exts))
+	cur := spans[0]
+	flush := func(s span) {
+		m.exts = append(m.exts, imageExt{off: s.off, at: uint32(len(m.data)), n: uint32(s.end - s.off)})
+		m.data = append(m.data, b.buf[s.off:s.end]...)
+	}
+	for _, s := range spans[1:] {
+		if s.off <= cur.end+elfHeaderLen {
+			cur.end = max(cur.end, s.end)
+			continue
+		}
+		flush(cur)
+		cur = s
+	}
+	flush(cur)
+	return ref, uint32(len(m.exts)) - ref, nil
+}
+
+const elfHeaderLen = 64
+
+// read reads r on into b.buf until it holds the first end bytes of the
+// file.
+func (b *imageBuilder) read(r io.Reader, end int64) error {
+	have := int64(len(b.buf))
+	if end <= have {
+		return nil
+	}
+	if int64(cap(b.buf)) < end {
+		nb := make([]byte, have, max(end, 2*int64(cap(b.buf))))
+		copy(nb, b.buf)
+		b.buf = nb
+	}
+	b.buf = b.buf[:end]
+	if _, err := io.ReadFull(r, b.buf[have:end]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
+}
+
+// elfSpans returns the program header table of the ELF64 little-endian
+// file whose first bytes are head, as [off, end) (one span or none),
+// following access/exec.go:checkELF's bounds: a header table of 56-byte
+// entries, at most 4096 bytes, inside the file.
+func elfSpans(head []byte, size int64) [][2]int64 {
+	if len(head) < elfHeaderLen || string(head[:4]) != "\x7fELF" || head[4] != 2 || head[5] != 1 {
+		return nil
+	}
+	le := binary.LittleEndian
+	phoff := le.Uint64(head[32:])
+	n := int64(le.Uint16(head[56:])) * 56
+	if le.Uint16(head[54:]) != 56 || n == 0 || n > 4096 || phoff > uint64(size) || int64(phoff)+n > size {
+		return nil
+	}
+	return [][2]int64{{int64(phoff), int64(phoff) + n}}
+}
+
+// interpSpans returns the PT_INTERP strings the program headers ph name,
+// as checkELF bounds them (2 to PATH_MAX bytes, inside the file).
+func interpSpans(ph []byte, size int64) [][2]int64 {
+	le := binary.LittleEndian
+	var out [][2]int64
+	for i := 0; i+56 <= len(ph); i += 56 {
+		e := ph[i:]
+		if le.Uint32(e) != 3 {
+			continue
+		}
+		off, n := le.Uint64(e[8:]), le.Uint64(e[32:])
+		if n < 2 || n > access.PATH_MAX || off > uint64(size) || int64(off)+int64(n) > size {
+			continue
+		}
+		out = append(out, [2]int64{int64(off), int64(off) + int64(n)})
+	}
+	return out
+}
+
+// finish compacts the index: only live names, the inodes, bytes and
+// xattrs they use.
+func (b *imageBuilder) finish() *Image {
+	old := &b.img
+	m := &Image{cfg: old.cfg, seed: old.seed}
+	remap := make([]uint32, len(old.inos))
+	m.inos = append(make([]imageIno, 0, len(old.inos)), old.inos[0])
+	nNames := 0
+	live := 0
+	for i := range old.ents {
+		e := &old.ents[i]
+		if e.ino == deadIno || e.ino == whiteoutIno {
+			continue
+		}
+		live++
+		nNames += int(e.nameLen)
+	}
+	m.names = make([]byte, 0, nNames)
+	m.ents = make([]imageEnt, 0, live)
+	size := 2
+	for size < 2*live {
+		size *= 2
+	}
+	m.slots = make([]uint32, size)
+	for i := range old.ents {
+		e := old.ents[i]
+		if e.ino == deadIno || e.ino == whiteoutIno {
+			continue
+		}
+		if remap[e.ino] == 0 {
+			n := old.inos[e.ino]
+			switch n.mode & access.S_IFMT {
+			case access.S_IFLNK:
+				at := uint32(len(m.data))
+				m.data = append(m.data, old.data[n.ref:n.ref+n.n]...)
+				n.ref = at
+			case access.S_IFREG:
+				at := uint32(len(m.exts))
+				for _, x := range old.exts[n.ref : n.ref+n.n] {
+					m.exts = append(m.exts, imageExt{off: x.off, at: uint32(len(m.data)), n: x.n})
+					m.data = append(m.data, old.data[x.at:x.at+x.n]...)
+				}
+				n.ref = at
+			}
+			if n.acl != 0 {
+				m.acls = append(m.acls, old.acls[n.acl-1])
+				n.acl = uint32(len(m.acls))
+			}
+			if n.caps != 0 {
+				m.caps = append(m.caps, old.caps[n.caps-1])
+				n.caps = uint32(len(m.caps))
+			}
+			m.inos = append(m.inos, n)
+			remap[e.ino] = uint32(len(m.inos) - 1)
+		}
+		name := old.names[e.name : e.name+uint32(e.nameLen)]
+		m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: e.nameLen, ino: remap[e.ino]})
+		m.names = append(m.names, name...)
+		slot, _ := m.find(string(name))
+		m.slots[slot] = uint32(len(m.ents))
+	}
+	m.inos = m.inos[:len(m.inos):len(m.inos)]
+	m.data = m.data[:len(m.data):len(m.data)]
+	m.exts = m.exts[:len(m.exts):len(m.exts)]
+	return m
+}
+
+// A progressBar draws "layer 2/5 [=====     ] 12.3/48.0 MiB" on a
+// terminal, redrawing in place.
+type progressBar struct {
+	w            io.Writer
+	total, done  int64
+	layer        int
+	layers       int
+	drawn, ended bool
+	lastDraw     int64
+}
+
+func (p *progressBar) add(n int) {
+	p.done += int64(n)
+	if p.done-p.lastDraw < 1<<20 && p.drawn {
+		return
+	}
+	p.lastDraw = p.done
+	p.draw()
+}
+
+func (p *progressBar) draw() {
+	const width = 30
+	fill := width
+	if p.total > 0 {
+		fill = int(min(p.done, p.total) * width / p.total)
+	}
+	bar := strings.Repeat("=", fill) + strings.Repeat(" ", width-fill)
+	fmt.Fprintf(p.w, "\rlayer %d/%d [%s] %.1f/%.1f MiB", p.layer, p.layers, bar, float64(p.done)/(1<<20), float64(p.total)/(1<<20))
+	p.drawn = true
+}
+
+// end draws the bar a last time and ends its line.
+func (p *progressBar) end() {
+	if p == nil || p.ended {
+		return
+	}
+	p.ended = true
+	p.draw()
+	fmt.Fprint(p.w, "\n")
+}
+
+type countingReader struct {
+	r   io.Reader
+	bar *progressBar
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.bar.add(n)
+	return n, err
+}
