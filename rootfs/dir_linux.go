@@ -52,8 +52,9 @@ import (
 //     that same inode O_RDONLY through its link and reads it with pread(2).
 //     Where /proc is not procfs, the inode is opened O_RDONLY|O_NONBLOCK|O_NOCTTY by name
 //     instead (steps 2 and 3, with O_NOFOLLOW) and must be the one found,
-//     else ESTALE; extended attributes of anything but directories and
-//     regular files are then not read.
+//     else ESTALE; an inode the caller may not open is then an error, and
+//     extended attributes of anything but directories and regular files
+//     are not read.
 //
 // Not guaranteed: answers about a tree that changes between two calls may
 // come from different moments (each is about an inode inside the root).

@@ -629,16 +629,23 @@ func TestDirResolversAgree(t *testing.T) {
 	}
 }
 
-// TestDirConformanceResolvers materialises a fixture with ACLs, file
-// capabilities, a FIFO, setuid and sticky bits, and holds every resolver to
-// the rootfstest conformance suite.
+// TestDirConformanceResolvers materialises a fixture with ACLs (one larger
+// than 256 bytes), file capabilities, a FIFO, setuid and sticky bits, and
+// holds every resolver to the rootfstest conformance suite.
 func TestDirConformanceResolvers(t *testing.T) {
 	if os.Geteuid() != 0 {
 		skipOrFail(t, "materialising fixtures needs root (chown, security.capability)")
 	}
+	// /many's ACL has 40 named users: 4+8*44 bytes, more than the
+	// first buffer Dir reads an xattr into (ERANGE, then the size).
+	var many []string
+	for id := 2000; id < 2040; id++ {
+		many = append(many, fmt.Sprintf("u:%d:r-x", id))
+	}
 	f := rootfs.MustParseFixture(`
 dir /home/nonroot 0700 65532:65532
 dir /srv 2775 0:1000 acl=u::rwx,u:1000:r-x,g::rwx,m::r-x,o::---
+dir /many 0750 0:0 acl=u::rwx,` + strings.Join(many, ",") + `,g::r-x,m::r-x,o::---
 dir /tmp 1777 0:0
 file /entrypoint.sh 0744 0:0 script=/bin/sh
 file /bin/ping 0755 0:0 elf caps=CAP_NET_RAW+ep
