@@ -196,6 +196,9 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if ov.Kube != nil {
 		return nil, &UnsupportedError{eng.Name, "docker runs no Kubernetes pods"}
 	}
+	if ov.Userns != "" && ov.Userns != "host" {
+		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": docker takes only host (user namespaces come from the daemon's --userns-remap, not modelled)"}
+	}
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}
@@ -483,6 +486,9 @@ func mergeTmpfsOptions(options []string) ([]string, error) {
 func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	if ov.Kube != nil {
 		return nil, &UnsupportedError{eng.Name, "podman kube play is not modelled"}
+	}
+	if ov.Userns != "" && ov.Userns != "host" {
+		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": the user namespace's mappings are not modelled"}
 	}
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
