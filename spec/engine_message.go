@@ -9,7 +9,10 @@ import (
 // of e reads it. runtimeMsg is the runtime's own text, the last "error"
 // line of its log (runc: `runc create failed: unable to start container
 // process: exec: "/x": permission denied`); runtime is the runtime's name
-// as the engine knows it ("runc"), which only podman prints.
+// as the engine knows it, which only podman prints: the containers.conf
+// name ("runc"), or the path itself for --runtime /path/to/runc
+// (libpod/runtime.go:makeRuntime@v4.3.1 names a runtime given by path
+// after its path).
 //
 //  1. Docker: dockerd passes containerd's error through, the docker CLI
 //     prints it with "docker: " and a final "." (cli/command/container/

@@ -318,6 +318,8 @@ func TestFromImageMounts(t *testing.T) {
 			"ProcessOptions: tmpfs gets rw, rprivate, nosuid, nodev, tmpcopyup — exec allowed"},
 		{"podman_read_only_tmpfs", "podman@4.3.1", []string{"--read-only"}, "tmpfs /tmp [rw rprivate nosuid nodev tmpcopyup]; tmpfs /var/tmp [rw rprivate nosuid nodev tmpcopyup]; tmpfs /run [rw rprivate nosuid nodev tmpcopyup]",
 			"parseVolumes: --read-only with read-only-tmpfs adds /tmp, /var/tmp, /run"},
+		{"podman_userns_keep_id", "podman@4.3.1", []string{"--userns", "keep-id"}, "error: podman@4.3.1: --userns keep-id: the user namespace's mappings are not modelled",
+			"the model refuses what it cannot write (linux.uidMappings) rather than a spec without it"},
 		{"podman_duplicate", "podman@4.3.1", []string{"-v", "/a:/data", "--tmpfs", "/data"}, "error: /data: duplicate mount destination",
 			"parseVolumes: specgen.ErrDuplicateDest"},
 		{"ctr_tmpfs_as_mount", "containerd@1.6.20", []string{"--tmpfs", "/scratch:size=1m"}, "tmpfs /scratch [size=1m]",
@@ -371,6 +373,16 @@ func TestLookupEngine(t *testing.T) {
 		if (err != nil) != (r.want == "") || e.Name != r.want {
 			t.Errorf("LookupEngine(%q) = %q, %v; want %q (%s)", r.name, e.Name, err, r.want, r.rule)
 		}
+	}
+	// Rows of one family cover disjoint, increasing version ranges.
+	last := map[spec.Family]spec.Engine{}
+	for _, e := range spec.Engines() {
+		if p, ok := last[e.Family]; ok {
+			if p.Until == "" || versionLess(e.Since, p.Until) || e.Since == p.Until {
+				t.Errorf("%s (from %s) overlaps %s (to %q)", e.Name, e.Since, p.Name, p.Until)
+			}
+		}
+		last[e.Family] = e
 	}
 	for _, e := range spec.Engines() {
 		if e.Source == "" || e.GrantSource == "" || len(e.Caps) == 0 {
@@ -445,3 +457,17 @@ func TestMessage(t *testing.T) {
 
 // fixtureFS is a rootfs.Mem from fixture text.
 func fixtureFS(text string) *rootfs.Mem { return rootfs.MustParseFixture(text).Mem() }
+
+// versionLess compares dotted versions numerically.
+func versionLess(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		var x, y int
+		fmt.Sscan(pa[i], &x)
+		fmt.Sscan(pb[i], &y)
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}
