@@ -16,6 +16,15 @@
 // /etc/passwd and /etc/group are read) is left in the plan for the runtime
 // profile to decide.
 //
+// [FromImage] goes one step earlier: from an image config, the image's root
+// filesystem and the user's settings ([ParseOverrides] for docker and
+// podman flags, [ParsePod] for a Kubernetes Pod, [RestrictedV2] for
+// OpenShift's SCC) to the runtime spec an engine writes, as one of the
+// [Engines] rows (Docker by capability rule, podman, containerd's ctr and
+// CRI, CRI-O) does it, each row citing the engine's code. An engine's own
+// refusals are its exact text ([EngineError]); [Engine.Message] wraps a
+// runtime's error as the engine's user reads it.
+//
 // The package is pure: it opens no files and makes no system calls; callers
-// pass the bytes.
+// pass the bytes, or an access.FS to read /etc/passwd and /etc/group from.
 package spec
