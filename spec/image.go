@@ -44,6 +44,7 @@ type EngineError struct {
 	Snapshot bool
 }
 
+// Error returns the engine's text.
 func (e *EngineError) Error() string { return e.Msg }
 
 // ContainerID stands for the container's id in an engine's text that
@@ -55,10 +56,13 @@ const ContainerID = "$ID"
 // way to express (ctr run has no --user in 1.6; Docker runs no pods), or
 // one the model does not know how that engine reads.
 type UnsupportedError struct {
+	// Engine is the row's name.
 	Engine string
-	What   string
+	// What says which override and why.
+	What string
 }
 
+// Error returns "ENGINE: WHAT".
 func (e *UnsupportedError) Error() string { return e.Engine + ": " + e.What }
 
 // FromImage returns the runtime spec engine eng writes for a container of

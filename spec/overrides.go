@@ -87,6 +87,7 @@ type FlagError struct {
 	Msg string
 }
 
+// Error returns "argument INDEX: MSG".
 func (e *FlagError) Error() string { return fmt.Sprintf("argument %d: %s", e.Index, e.Msg) }
 
 // flagSpec is one flag ParseOverrides knows.

@@ -75,14 +75,22 @@ func (k *KubeContainer) podName() string {
 //
 //	pod.yaml:14: spec.containers[0].securityContext.runAsUser: want integer, got string
 type PodError struct {
-	File  string
-	Line  int
+	// File is the name given to ParsePod.
+	File string
+	// Line is the 1-based line of the offending key or YAML token, 0 when
+	// the YAML does not give one.
+	Line int
+	// Field is the path of the field ("spec.containers[0].securityContext.runAsUser"),
+	// "" for a YAML syntax error.
 	Field string
-	Msg   string
+	// Msg says what is wrong.
+	Msg string
 	// Err is the YAML or JSON error behind the message, if any.
 	Err error
 }
 
+// Error formats e as FILE:LINE: FIELD: MSG, leaving out a zero line and
+// an empty field.
 func (e *PodError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
