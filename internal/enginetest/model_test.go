@@ -140,6 +140,14 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 		}
 	}
 	w.Mounts = wm
+	// libcontainer/user.GetAdditionalGroups collects --group-add in a map:
+	// with two or more the engine's order is random; compare them as sets.
+	if len(ov.GroupAdd) > 1 && (eng.Family == spec.Docker || eng.Family == spec.Podman) && got.Process != nil && w.Process != nil {
+		wp := *w.Process
+		wp.User.AdditionalGids = slices.Sorted(slices.Values(wp.User.AdditionalGids))
+		w.Process = &wp
+		got.Process.User.AdditionalGids = slices.Sorted(slices.Values(got.Process.User.AdditionalGids))
+	}
 	if got.Process != nil {
 		for i, e := range got.Process.Env {
 			if e == "HOSTNAME=" {
