@@ -22,9 +22,10 @@ func (e *eval) crun() {
 	}
 	// crun_safe_ensure_directory_at: errors ignored ("let it fail later").
 	// It runs before read-only bind mounts are remounted read-only.
-	mk := e.m.do(opKey{op: opCrunEnsure, cred: keyOf(root)}, func() opVal {
-		over := &access.Overlay{Base: e.fsys, Dirs: map[string]access.Inode{}}
-		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.fsys}, Dirs: over.Dirs}, Kernel: e.kernel()}
+	// It runs before root.readonly's remount as well.
+	mk := e.m.do(opKey{op: opCrunEnsure, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
+		over := &access.Overlay{Base: e.view, Dirs: map[string]access.Inode{}}
+		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.early}, Dirs: map[string]access.Inode{}}, Kernel: e.kernel()}
 		return opVal{over: over, err: mkdirAll(early, over, plan.Cwd)}
 	})
 	if e.tracing {

@@ -129,6 +129,11 @@ type eval struct {
 	m       *memo
 	tracing bool
 	tr      []TraceStep
+	// view is the root filesystem this runtime's init sees at the checks,
+	// early the same before root.readonly's remount (both fsys unless it
+	// is a *View); viewClass tells views of one *View apart in memo keys.
+	view, early access.FS
+	viewClass   int
 	// The credentials and processes of the init sequence, kept here so
 	// that one allocation holds them.
 	root, bounded, final access.Cred
@@ -154,7 +159,11 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 
 // reset readies e for an evaluation of rt, built with Go g.
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
-	*e = eval{input: in, rt: rt, goV: g, m: m}
+	*e = eval{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
+	if v, ok := in.fsys.(*View); ok {
+		e.viewClass = int(v.class(rt.Line.Tmpfs))
+		e.view, e.early = v.For(rt.Line), v.early(rt.Line)
+	}
 	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
 }
 
@@ -326,9 +335,11 @@ func (e *eval) runc() {
 	// prepareRootfs: os.MkdirAll(cwd, 0755) as root, before ready. The
 	// directories it makes are an overlay on the root filesystem, shared
 	// by every later step (and, in a Compare, every runc).
-	mk := e.m.do(opKey{op: opMkdirAll, cred: keyOf(root)}, func() opVal {
-		over := &access.Overlay{Base: e.fsys}
-		err := mkdirAll(&access.Proc{Cred: root, FS: over, Kernel: e.kernel()}, over, plan.Cwd)
+	// It runs before root.readonly's remount (finalizeRootfs).
+	mk := e.m.do(opKey{op: opMkdirAll, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
+		over := &access.Overlay{Base: e.view, Dirs: map[string]access.Inode{}}
+		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: e.early, Dirs: map[string]access.Inode{}}, Kernel: e.kernel()}
+		err := mkdirAll(early, over, plan.Cwd)
 		return opVal{over: over, err: err}
 	})
 	if e.tracing {
@@ -339,6 +350,16 @@ func (e *eval) runc() {
 		return
 	}
 	over := mk.over
+	// InitSeccomp: before finalizeNamespace, or after the checks with
+	// noNewPrivileges (standard_init_linux.go:Init).
+	seccompErr := e.redundantRule()
+	if seccompErr != "" && !plan.NoNewPrivileges {
+		if e.tracing {
+			e.trace(StepConfig, nil, "seccomp: %s", seccompErr)
+		}
+		e.fail(StepConfig, e.prefix(true)+seccompErr, errors.New(seccompErr))
+		return
+	}
 	e.seccompVerdict()
 	e.proc = access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
 	proc := &e.proc
@@ -509,12 +530,37 @@ func (e *eval) runc() {
 			verb = "eaccess "
 		}
 		e.fail(StepEaccess, e.prefix(true)+verb+name+": "+errnoString(t.err), t.err)
-	case StepExecve:
+	case StepExecve, "":
+		if seccompErr != "" {
+			// after ready, printed by runc init itself.
+			if e.tracing {
+				e.trace(StepConfig, nil, "seccomp after the checks: %s", seccompErr)
+			}
+			e.fail(StepConfig, fmt.Sprintf(l.Errors.InitSeccomp, seccompErr), errors.New(seccompErr))
+			return
+		}
+		if t.step == "" {
+			e.interpreter(t.x)
+			return
+		}
 		// printed by runc init itself, no prefix.
 		e.fail(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(t.err)), t.err)
-	default:
-		e.interpreter(t.x)
 	}
+}
+
+// redundantRule is the error of a line that refuses a seccomp rule equal
+// to the default action (spec.Seccomp.RedundantRule), "" if none.
+func (e *eval) redundantRule() string {
+	l := e.rt.Line
+	if !l.SeccompRedundantRuleFatal {
+		return ""
+	}
+	name, ok := e.plan.Seccomp.RedundantRule(l.SeccompIgnoresDefaultErrnoRet)
+	if !ok {
+		return ""
+	}
+	// libseccomp's -EACCES, through libseccomp-golang's errRc.
+	return fmt.Sprintf("error adding seccomp filter rule for syscall %s: %s", name, errnoString(access.EACCES))
 }
 
 // execTail runs runc-init's last steps as p: os/exec.LookPath of the Go
@@ -749,6 +795,12 @@ func mkdirAll(proc *access.Proc, over *access.Overlay, p string) error {
 		over.Dirs = map[string]access.Inode{}
 	}
 	over.Dirs[created] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: proc.Cred.FSUID, GID: proc.Cred.FSGID, Mount: dir.Mount}
+	if o, ok := proc.FS.(*access.Overlay); ok && o != over {
+		// proc sees the mounts before a later remount: the new directory
+		// has its parent's flags there.
+		dir, _ := o.Lstat(path.Dir(created))
+		o.Dirs[created] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: proc.Cred.FSUID, GID: proc.Cred.FSGID, Mount: dir.Mount}
+	}
 	return nil
 }
 

@@ -47,6 +47,12 @@ type Line struct {
 	// SeccompIgnoresDefaultErrnoRet: the default action's errno is EPERM
 	// whatever defaultErrnoRet says (runc before rc95, c61f60625, #2954).
 	SeccompIgnoresDefaultErrnoRet bool
+	// SeccompRedundantRuleFatal: a seccomp rule whose action equals the
+	// default action fails the container (libseccomp refuses it; runc
+	// before v1.0.2, spec.Seccomp.RedundantRule).
+	SeccompRedundantRuleFatal bool
+	// Tmpfs is how the mode of a tmpfs's root is chosen.
+	Tmpfs TmpfsMode
 	// EnvCheck is how runc validates process.env entries.
 	EnvCheck EnvCheck
 	// User is how process.user becomes credentials.
@@ -115,6 +121,36 @@ const (
 	// (runc 1.1.6 … 1.1.15, 840b95394, #3817).
 	EaccessXSysIfGoBefore120
 )
+
+// TmpfsMode is how a runtime chooses the mode of a tmpfs mount's root,
+// which the kernel makes 1777 unless the mount's data says mode=
+// (mm/shmem.c), owned by the mounting process (the container's root) unless
+// it says uid= or gid=.
+type TmpfsMode int
+
+const (
+	// TmpfsChmodDir: over an existing directory, the tmpfs root is
+	// chmodded to that directory's mode (os.Chmod of os.Stat's mode,
+	// special bits kept) after mounting, whatever mode= said (runc rc92 …
+	// 1.1.7, libcontainer/rootfs_linux.go:mountToRootfs).
+	TmpfsChmodDir TmpfsMode = iota
+	// TmpfsModeDataNoSpecial: over an existing directory, "mode=%04o" of
+	// os.Stat's FileMode goes before the config's data, so a mode= of the
+	// config wins; Go's FileMode keeps its setuid, setgid and sticky bits
+	// outside 07777, so the kernel's mask drops them (runc 1.1.8,
+	// 9af462e4a, #3916).
+	TmpfsModeDataNoSpecial
+	// TmpfsModeData: as TmpfsModeDataNoSpecial with syscallMode, so the
+	// special bits are kept (runc 1.1.9 on, 3d3a2b38b, #3961).
+	TmpfsModeData
+	// TmpfsKernel: the runtime leaves the mode to mode= or the kernel's
+	// 1777 (crun 1.8.1, src/libcrun/linux.c: no stat of the target).
+	TmpfsKernel
+)
+
+var tmpfsNames = [...]string{"chmod to the covered dir's mode", "covered dir's mode= first (no special bits)", "covered dir's mode= first", "mode= or 1777"}
+
+func (t TmpfsMode) String() string { return tmpfsNames[t] }
 
 // EnvCheck is the validation of process.env entries by runc's init; each
 // returns its first complaint.
@@ -211,6 +247,10 @@ type ErrorStyle struct {
 	SetupUser string
 	// Caps formats a capset failure with %s for the errno text.
 	Caps string
+	// InitSeccomp formats the line runc init prints when it fails to
+	// install the seccomp filter after ready (noNewPrivileges), with %s
+	// for the error; "" where that cannot fail (runc ≤ 1.0.1 only).
+	InitSeccomp string
 }
 
 // A Runtime is one runtime binary the model predicts: a version of a Line

@@ -22,9 +22,11 @@ var (
 			PostReady: "container_linux.go:370: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
+			InitSeccomp: "standard_init_linux.go:207: init seccomp caused: %s",
 		},
 		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompIgnoresDefaultErrnoRet: true,
+		SeccompRedundantRuleFatal:     true,
 		Cite:                          map[string]string{"Chdir": "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root"},
 	}
 	runcRC93 = &Line{
@@ -36,9 +38,11 @@ var (
 			PostReady: "container_linux.go:367: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
+			InitSeccomp: "standard_init_linux.go:207: init seccomp caused: %s",
 		},
 		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
+		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
 			"SeccompENOSYSStub": "7a8d7162f (#2750): -ENOSYS stub for syscalls newer than the profile",
 			"LastCap":           "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
@@ -53,6 +57,7 @@ var (
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
+		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
@@ -65,23 +70,34 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
-		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured"},
+		SeccompENOSYSStub:         true,
+		SeccompRedundantRuleFatal: true,
+		Cite:                      map[string]string{"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured"},
 	}
 	runc100 = &Line{
-		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1", "1.0.2", "1.0.3"}, OfficialGo: "1.16",
+		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1"}, OfficialGo: "1.16",
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     rc94Errors,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		SeccompENOSYSStub: true, SeccompRedundantRuleFatal: true,
+		Cite: map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
+	}
+	runc102 = &Line{
+		Runtime: "runc", Versions: []string{"1.0.2", "1.0.3"}, OfficialGo: "1.16",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
+		Cite:              map[string]string{"SeccompRedundantRuleFatal": "960182fdf (#3129, backport): matchCall skips a rule whose action is the default one"},
 	}
 	rc94Errors = ErrorStyle{
 		PreReady:  "container_linux.go:380: starting container process caused: process_linux.go:545: container init caused: ",
 		PostReady: "container_linux.go:380: starting container process caused: ",
 		Exec:      "standard_init_linux.go:228: exec user process caused: %[2]s",
 		Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
+		InitSeccomp: "standard_init_linux.go:216: init seccomp caused: %s",
 	}
 	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
 	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
@@ -115,14 +131,25 @@ var (
 		},
 	}
 	runc118 = &Line{
-		Runtime: "runc", Versions: []string{"1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
+		Runtime: "runc", Versions: []string{"1.1.8"}, OfficialGo: "1.20",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		SeccompENOSYSStub: true,
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeDataNoSpecial,
 		Cite: map[string]string{
 			"EnvCheck": "63af8b006: do not print environment variable value (`invalid environment variable: missing '='`)",
-			"note":     "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
+			"Tmpfs":    "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data",
+		},
+	}
+	runc119 = &Line{
+		Runtime: "runc", Versions: []string{"1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Cite: map[string]string{
+			"Tmpfs": "3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=",
+			"note":  "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
 		},
 	}
 	runc1113 = &Line{
@@ -130,24 +157,24 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
 	}
 	runc1114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
-		SeccompENOSYSStub: true,
-		Unmapped:          UnmappedEINVAL,
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
 			"Eaccess":  "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"Unmapped": "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
@@ -159,8 +186,8 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
-		SeccompENOSYSStub: true,
-		Unmapped:          UnmappedEINVAL,
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
 			"User":       "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
 			"EnvCheck":   "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
@@ -174,17 +201,17 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
-		SeccompENOSYSStub: true,
-		Unmapped:          UnmappedChownStdio,
-		Cite:              map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
+		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		Unmapped: UnmappedChownStdio,
+		Cite:     map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
-		AbsentCaps: AbsentCapsDropAll,
-		Unmapped:   UnmappedCrun,
-		Cite:       map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
+		AbsentCaps: AbsentCapsDropAll, Tmpfs: TmpfsKernel,
+		Unmapped: UnmappedCrun,
+		Cite:     map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}
 )
 
-var lines = []*Line{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc110, runc114, runc116, runc118, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Line{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}

@@ -34,6 +34,12 @@ type Mount struct {
 	// does; nil if there is none and the tmpfs root gets the runtime's
 	// choice (the shadowed directory's mode, or the kernel's 1777).
 	TmpfsMode *uint32
+	// TmpfsUID and TmpfsGID are the uid= and gid= options of a tmpfs, the
+	// last ones given, as ids of the mounting process's user namespace
+	// (mm/shmem.c:shmem_parse_one, make_kuid(current_user_ns(), …)); nil
+	// if absent, when the tmpfs root belongs to the mounting process's
+	// fsuid and fsgid (the container's root).
+	TmpfsUID, TmpfsGID *uint32
 }
 
 // mountOption is what one option does to a mount's flags.
@@ -105,6 +111,21 @@ func parseMount(i int, m specs.Mount) (Mount, *problem) {
 			}
 			mode := uint32(n) & 0o7777
 			out.TmpfsMode = &mode
+		}
+		for _, o2 := range []struct {
+			key string
+			to  **uint32
+		}{{"uid=", &out.TmpfsUID}, {"gid=", &out.TmpfsGID}} {
+			v, ok := strings.CutPrefix(o, o2.key)
+			if !ok || m.Type != "tmpfs" || out.Bind {
+				continue
+			}
+			n, err := strconv.ParseUint(v, 10, 32)
+			if err != nil {
+				return Mount{}, problemf(fmt.Sprintf("mounts[%d].options[%d]", i, j), "tmpfs %s%q is not a decimal number", o2.key, v)
+			}
+			id := uint32(n)
+			*o2.to = &id
 		}
 	}
 	if ro {

@@ -363,3 +363,37 @@ var newerThanFaccessat2 = map[string]bool{
 	"listxattrat": true, "removexattrat": true, "open_tree_attr": true,
 	"file_getattr": true, "file_setattr": true, "listns": true,
 }
+
+// RedundantRule returns the first syscall name, in config order, of a rule
+// whose action (with its errnoRet) equals the default action, and whether
+// there is one. libseccomp refuses such a rule (seccomp_rule_add_array:
+// -EACCES, "requested action matches default action of filter"), which
+// runc before v1.0.2 passes on as a fatal error (libcontainer/seccomp/
+// seccomp_linux.go:matchCall, `error adding seccomp filter rule for syscall
+// NAME: permission denied`); v1.0.2 on skips it (960182fdf). With
+// ignoreDefaultErrnoRet the default action's errno is EPERM whatever
+// defaultErrnoRet says (runc before rc95). Names libseccomp does not know,
+// which runc skips before this check, are not modelled: every name counts.
+// A nil s has no rules: "", false.
+func (s *Seccomp) RedundantRule(ignoreDefaultErrnoRet bool) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	c := &s.Config
+	ret := c.DefaultErrnoRet
+	if ignoreDefaultErrnoRet {
+		ret = nil
+	}
+	def := resolve(c.DefaultAction, ret)
+	for _, r := range c.Syscalls {
+		if resolve(r.Action, r.ErrnoRet) != def {
+			continue
+		}
+		for _, n := range r.Names {
+			if n != "" {
+				return n, true
+			}
+		}
+	}
+	return "", false
+}

@@ -75,11 +75,21 @@ type Capabilities struct {
 	Ambient     []string `json:"ambient,omitempty"`
 }
 
-// Seccomp names the seccomp filter of a case. Every filter has the default
-// action SCMP_ACT_ALLOW; the faccessat2 ones answer faccessat2 (x86_64
-// syscall 439) with SCMP_ACT_ERRNO and errnoRet ENOSYS (38), as on a kernel
-// before 5.8 or under an old libseccomp profile, or EPERM (1), as under
-// Docker-style profiles that refuse unknown syscalls.
+// Seccomp names the seccomp filter of a case (config.go:seccompProfile
+// writes it). The faccessat2-* filters have the default action
+// SCMP_ACT_ALLOW and answer faccessat2 (x86_64 syscall 439) with
+// SCMP_ACT_ERRNO and errnoRet ENOSYS (38), as on a kernel before 5.8 or
+// under an old libseccomp profile, or EPERM (1), as under Docker-style
+// profiles that refuse unknown syscalls.
+//
+// The errno-* filters are allowlists, as Docker's default profile is: the
+// default action SCMP_ACT_ERRNO (with defaultErrnoRet when the name says
+// enosys, eperm or eacces) and one SCMP_ACT_ALLOW rule naming every x86_64
+// syscall older than faccessat2 ("allow-old"), or every one but faccessat2
+// ("allow-all"), so that runc init and busybox run and only faccessat2
+// (and, for allow-old, later syscalls) meets the default action. A
+// "-faccessat2-…" suffix adds an explicit SCMP_ACT_ERRNO rule for
+// faccessat2, with errnoRet 13 (eacces) or none (errno).
 type Seccomp string
 
 // The seccomp filters.
@@ -87,6 +97,14 @@ const (
 	SeccompNone             Seccomp = "none"
 	SeccompFaccessat2ENOSYS Seccomp = "faccessat2-enosys"
 	SeccompFaccessat2EPERM  Seccomp = "faccessat2-eperm"
+
+	SeccompErrnoAllowOld                 Seccomp = "errno-allow-old"
+	SeccompErrnoENOSYSAllowOld           Seccomp = "errno-enosys-allow-old"
+	SeccompErrnoENOSYSAllowAll           Seccomp = "errno-enosys-allow-all"
+	SeccompErrnoEPERMAllowAll            Seccomp = "errno-eperm-allow-all"
+	SeccompErrnoEACCESAllowAll           Seccomp = "errno-eacces-allow-all"
+	SeccompErrnoAllowOldFaccessat2EACCES Seccomp = "errno-allow-old-faccessat2-eacces"
+	SeccompErrnoAllowOldFaccessat2Errno  Seccomp = "errno-allow-old-faccessat2-errno"
 )
 
 // A Mount is an extra OCI mount.
@@ -184,10 +202,8 @@ func (c *Case) Validate() error {
 	if len(c.Process.Args) == 0 {
 		bad("process.args: empty")
 	}
-	switch c.Seccomp {
-	case SeccompNone, SeccompFaccessat2ENOSYS, SeccompFaccessat2EPERM:
-	default:
-		bad("seccomp: want none, faccessat2-enosys or faccessat2-eperm, got %q", c.Seccomp)
+	if _, ok := seccompProfiles[c.Seccomp]; !ok && c.Seccomp != SeccompNone {
+		bad("seccomp: want none or a filter of seccompProfiles, got %q", c.Seccomp)
 	}
 	if lc := c.Process.Capabilities; lc != nil {
 		for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted, lc.Ambient} {

@@ -89,19 +89,8 @@ func Spec(c *Case, sources []string) *specs.Spec {
 			s.Mounts = append(s.Mounts, specs.Mount{Destination: m.Destination, Type: "tmpfs", Source: "tmpfs", Options: m.Options})
 		}
 	}
-	switch c.Seccomp {
-	case SeccompFaccessat2ENOSYS, SeccompFaccessat2EPERM:
-		errno := uint(38) // ENOSYS
-		if c.Seccomp == SeccompFaccessat2EPERM {
-			errno = 1 // EPERM
-		}
-		s.Linux.Seccomp = &specs.LinuxSeccomp{
-			DefaultAction: specs.ActAllow,
-			Architectures: []specs.Arch{specs.ArchX86_64},
-			Syscalls: []specs.LinuxSyscall{
-				{Names: []string{"faccessat2"}, Action: specs.ActErrno, ErrnoRet: &errno},
-			},
-		}
+	if sc := seccompProfiles[c.Seccomp]; sc != nil {
+		s.Linux.Seccomp = sc()
 	}
 	return s
 }
@@ -123,3 +112,52 @@ func mapsID(ms []IDMap, id uint32) bool {
 	}
 	return false
 }
+
+// seccompProfiles builds linux.seccomp for each filter a Case names (see
+// Seccomp); SeccompNone has none.
+var seccompProfiles = map[Seccomp]func() *specs.LinuxSeccomp{
+	SeccompFaccessat2ENOSYS: func() *specs.LinuxSeccomp { return allowWith(errnoRule("faccessat2", ptr(38))) },
+	SeccompFaccessat2EPERM:  func() *specs.LinuxSeccomp { return allowWith(errnoRule("faccessat2", ptr(1))) },
+
+	SeccompErrnoAllowOld:       func() *specs.LinuxSeccomp { return allowlist(nil, false) },
+	SeccompErrnoENOSYSAllowOld: func() *specs.LinuxSeccomp { return allowlist(ptr(38), false) },
+	SeccompErrnoENOSYSAllowAll: func() *specs.LinuxSeccomp { return allowlist(ptr(38), true) },
+	SeccompErrnoEPERMAllowAll:  func() *specs.LinuxSeccomp { return allowlist(ptr(1), true) },
+	SeccompErrnoEACCESAllowAll: func() *specs.LinuxSeccomp { return allowlist(ptr(13), true) },
+	SeccompErrnoAllowOldFaccessat2EACCES: func() *specs.LinuxSeccomp {
+		s := allowlist(nil, false)
+		s.Syscalls = append(s.Syscalls, errnoRule("faccessat2", ptr(13)))
+		return s
+	},
+	SeccompErrnoAllowOldFaccessat2Errno: func() *specs.LinuxSeccomp {
+		s := allowlist(nil, false)
+		s.Syscalls = append(s.Syscalls, errnoRule("faccessat2", nil))
+		return s
+	},
+}
+
+// allowWith is a filter allowing everything but what rules say.
+func allowWith(rules ...specs.LinuxSyscall) *specs.LinuxSeccomp {
+	return &specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Architectures: []specs.Arch{specs.ArchX86_64}, Syscalls: rules}
+}
+
+// allowlist is a filter refusing, with SCMP_ACT_ERRNO and defaultErrnoRet
+// ret, every syscall it does not allow: those before faccessat2, and with
+// all those after it too.
+func allowlist(ret *uint, all bool) *specs.LinuxSeccomp {
+	names := append([]string(nil), syscallsBeforeFaccessat2...)
+	if all {
+		names = append(names, syscallsAfterFaccessat2...)
+	}
+	return &specs.LinuxSeccomp{
+		DefaultAction: specs.ActErrno, DefaultErrnoRet: ret,
+		Architectures: []specs.Arch{specs.ArchX86_64},
+		Syscalls:      []specs.LinuxSyscall{{Names: names, Action: specs.ActAllow}},
+	}
+}
+
+func errnoRule(name string, ret *uint) specs.LinuxSyscall {
+	return specs.LinuxSyscall{Names: []string{name}, Action: specs.ActErrno, ErrnoRet: ret}
+}
+
+func ptr(n uint) *uint { return &n }

@@ -45,6 +45,41 @@ func Curated() []Case {
 		"RP §1.6: with noNewPrivileges the filter is installed after LookPath/eaccess, so faccessat2 still works at the check and only execve is filtered",
 		SeccompFaccessat2ENOSYS, true)
 
+	// Allowlist seccomp profiles (default SCMP_ACT_ERRNO) on the 1.1.4
+	// entrypoint: what faccessat2 answers decides whether 1.1.4/1.1.5 fall
+	// back to access(2) (ENOSYS, EPERM) or fail on the answer itself, and
+	// whether Go ≥ 1.20's LookPath emulates (ENOSYS, EPERM) or refuses.
+	incident114("seccomp_errno_allow_old_enosys_stub",
+		"RP §1.6/§1.8: default SCMP_ACT_ERRNO, every syscall older than faccessat2 allowed: runc ≥ rc93's -ENOSYS stub (patchbpf, 7a8d7162f) answers faccessat2 ENOSYS, rc92's filter EPERM; 1.1.4/1.1.5 fall back to access(2) on both",
+		SeccompErrnoAllowOld, false)
+	incident114("seccomp_errno_allow_old_no_new_privileges",
+		"RP §1.6: with noNewPrivileges the allowlist is installed after the checks: faccessat2 answers during them and only execve is filtered (allowed)",
+		SeccompErrnoAllowOld, true)
+	incident114("seccomp_errno_enosys_allow_old",
+		"RP §1.6: defaultErrnoRet 38 with only older syscalls allowed: ENOSYS from the stub (rc93 on) or, where honoured (rc95 on, c61f60625), from the default action; rc92 answers EPERM",
+		SeccompErrnoENOSYSAllowOld, false)
+	incident114("seccomp_errno_enosys_allow_all",
+		"RP §1.6: defaultErrnoRet 38 with syscalls newer than faccessat2 allowed (no stub for it): runc before rc95 ignores defaultErrnoRet (EPERM), rc95 on answers ENOSYS",
+		SeccompErrnoENOSYSAllowAll, false)
+	incident114("seccomp_errno_eperm_allow_all",
+		"RP §1.6: defaultErrnoRet 1 with syscalls newer than faccessat2 allowed: faccessat2 is EPERM on every runc",
+		SeccompErrnoEPERMAllowAll, false)
+	incident114("seccomp_errno_eacces_allow_all",
+		"RP §1.6/§1.8: defaultErrnoRet 13: runc before rc95 answers EPERM (1.1.4-style checks fall back), rc95 on EACCES, which 1.1.4/1.1.5's eaccess and Go ≥ 1.20's LookPath report as permission denied without a fallback",
+		SeccompErrnoEACCESAllowAll, false)
+	incident114("seccomp_errno_eacces_allow_all_no_new_privileges",
+		"RP §1.6: the defaultErrnoRet 13 allowlist with noNewPrivileges: installed after the checks, it no longer answers faccessat2",
+		SeccompErrnoEACCESAllowAll, true)
+	incident114("seccomp_errno_allow_old_faccessat2_rule_eacces",
+		"RP §1.6: an explicit SCMP_ACT_ERRNO rule for faccessat2 (errnoRet 13) names it, so runc's stub starts after it and the rule answers EACCES on every runc",
+		SeccompErrnoAllowOldFaccessat2EACCES, false)
+	incident114("seccomp_errno_allow_old_faccessat2_rule_same_as_default",
+		"RP §1.6: a faccessat2 rule equal to the default action (SCMP_ACT_ERRNO, EPERM): runc 1.0.2 on skips it as redundant (matchCall, 960182fdf), still naming faccessat2 for the stub, while rc92 … 1.0.1 fail: `error adding seccomp filter rule for syscall faccessat2: permission denied`, so the default EPERM answers",
+		SeccompErrnoAllowOldFaccessat2Errno, false)
+	incident114("seccomp_errno_allow_old_faccessat2_rule_same_as_default_no_new_privileges",
+		"RP §1.6: the redundant faccessat2 rule with noNewPrivileges: runc before 1.0.2 still refuses it, when it installs the filter after the checks",
+		SeccompErrnoAllowOldFaccessat2Errno, true)
+
 	// chdir placement: rc92 root only, rc93 after setuid, rc94+ root then retry.
 	add(Case{
 		Name:    "chdir_gid0_group_dir_openshift",
@@ -168,6 +203,97 @@ func Curated() []Case {
 		Rootfs:  rootfsOf(Base, "dir /data 0700 0:0"),
 		Process: proc(1000, 1000, "/data", echoArgs...),
 		Mounts:  []Mount{{Destination: "/data", Type: "tmpfs"}},
+	})
+
+	// tmpfs modes (RP §5): the probe is a missing entrypoint inside the
+	// tmpfs, which the user's LookPath stats: ENOENT if the tmpfs root
+	// lets it search, EACCES if not.
+	tmpfsProbe := func(name, rule, base string, m Mount) {
+		rfs := rootfsOf(Base)
+		if base != "" {
+			rfs = rootfsOf(Base, base)
+		}
+		add(Case{Name: name, Rule: rule, Rootfs: rfs,
+			Process: proc(1000, 1000, "/", m.Destination+"/missing"), Mounts: []Mount{m}})
+	}
+	tmpfsProbe("tmpfs_mode_option_over_dir_0700",
+		"RP §5: mode=0755 on a tmpfs over an existing 0700 directory: runc ≤ 1.1.7 chmods the tmpfs root to the directory's mode after mounting (mode= lost, EACCES), 1.1.8 on puts the directory's mode= before the config's, which wins (9af462e4a, #3916); crun takes mode= as given",
+		"dir /data 0700 0:0", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0755"}})
+	tmpfsProbe("tmpfs_no_mode_over_dir_0700",
+		"RP §5: no mode= over an existing 0700 directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so the user cannot search it; crun leaves the kernel's 1777",
+		"dir /data 0700 0:0", Mount{Destination: "/data", Type: "tmpfs"})
+	tmpfsProbe("tmpfs_no_mode_missing_dir",
+		"RP §5: no mode= and no directory: runc MkdirAll(0755)s the mount point and the tmpfs root keeps the kernel's 1777 (shmem_fill_super)",
+		"", Mount{Destination: "/data", Type: "tmpfs"})
+	tmpfsProbe("tmpfs_mode_0700_uid_other",
+		"RP §5: mode=0700,uid=2000: the tmpfs root belongs to uid 2000, so uid 1000 cannot search it (EACCES at LookPath's stat)",
+		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=2000"}})
+	tmpfsProbe("tmpfs_mode_0700_uid_user",
+		"RP §5: mode=0700,uid=1000: the user owns the tmpfs root and searches it (ENOENT)",
+		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=1000"}})
+	tmpfsProbe("tmpfs_mode_0070_gid_user",
+		"RP §5: mode=0070,gid=1000: the group class grants search to gid 1000 (ENOENT)",
+		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0070", "gid=1000"}})
+	tmpfsProbe("tmpfs_mode_1777",
+		"RP §5: mode=1777: sticky and world-searchable (ENOENT)",
+		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=1777"}})
+	tmpfsProbe("tmpfs_mode_2750_over_dir_0755",
+		"RP §5: mode=2750 over a 0755 directory: runc ≤ 1.1.7 chmods it back to 0755 (ENOENT for other), 1.1.8 on keeps 2750, where other may not search (EACCES)",
+		"dir /data 0755 0:0", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=2750"}})
+	tmpfsProbe("tmpfs_no_mode_over_dir_1770",
+		"RP §5: no mode= over a 1770 0:0 directory: the copied mode (≤ 1.1.7 chmod keeps the sticky bit, 1.1.8 drops it: mode=%04o of a Go FileMode, 1.1.9 syscallMode keeps it, 3d3a2b38b) denies other either way",
+		"dir /data 1770 0:0", Mount{Destination: "/data", Type: "tmpfs"})
+	tmpfsProbe("tmpfs_no_mode_over_dir_1777",
+		"RP §5: no mode= over a 1777 directory: world-searchable whichever way the mode is copied",
+		"dir /data 1777 0:0", Mount{Destination: "/data", Type: "tmpfs"})
+	add(Case{
+		Name:    "tmpfs_cwd_below_mode_0700_uid_other",
+		Rule:    "RP §1.3/§5: cwd /data/work below a mode=0700,uid=2000 tmpfs: runc-init root creates it (CAP_DAC_OVERRIDE) and chdirs as root (rc92, rc94+); rc93's chdir as the user cannot search /data",
+		Rootfs:  rootfsOf(Base),
+		Process: proc(1000, 1000, "/data/work", echoArgs...),
+		Mounts:  []Mount{{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=2000"}}},
+	})
+
+	// root.readonly (RP §5): runc remounts the root read-only in
+	// finalizeRootfs, after the mounts and the cwd's MkdirAll; crun after
+	// its mounts and ensure-dir.
+	add(Case{
+		Name:         "readonly_root_cwd_missing_nested",
+		Rule:         "RP §1.3/§5: a missing /a/b/c on a read-only root is created before the remount: every runtime starts",
+		Rootfs:       rootfsOf(Base),
+		Process:      proc(1000, 1000, "/a/b/c", echoArgs...),
+		ReadonlyRoot: true,
+	})
+	add(Case{
+		Name:         "readonly_root_tmpfs_missing_mountpoint",
+		Rule:         "RP §5: a tmpfs on a missing /scratch of a read-only root: the mount point is made before the remount; cwd below it is created in the tmpfs",
+		Rootfs:       rootfsOf(Base),
+		Process:      proc(1000, 1000, "/scratch/work", echoArgs...),
+		Mounts:       []Mount{{Destination: "/scratch", Type: "tmpfs", Options: []string{"mode=1777"}}},
+		ReadonlyRoot: true,
+	})
+	add(Case{
+		Name:         "readonly_root_exec_script_rc93_chdir",
+		Rule:         "RP §5/§1.5: ro is not noexec: a script on a read-only root runs; rc93's chdir as the user into 0700 /home/app still fails",
+		Rootfs:       rootfsOf(Base, "dir /home/app 0700 0:0", "file /entrypoint.sh 0755 0:0 "+StartScript),
+		Process:      proc(1000, 1000, "/home/app", "/entrypoint.sh"),
+		ReadonlyRoot: true,
+	})
+	add(Case{
+		Name:         "readonly_root_cwd_missing_under_readonly_bind",
+		Rule:         "RP §1.3/§5: a read-only root with a read-only bind: runc's MkdirAll under the bind fails (`mkdir /ro/new: read-only file system`), crun creates it before either remount",
+		Rootfs:       rootfsOf(Base),
+		Process:      proc(1000, 1000, "/ro/new", echoArgs...),
+		Mounts:       []Mount{{Destination: "/ro", Type: "bind", Source: "dir / 0755 0:0\n", Options: []string{"ro"}}},
+		ReadonlyRoot: true,
+	})
+	add(Case{
+		Name:         "readonly_root_userns_cwd_missing",
+		Rule:         "RP §5/KG §7: a read-only root in a user namespace: the container root (host 100000) creates the missing cwd in its own 0755 directory before the remount",
+		Rootfs:       rootfsOf(BaseUserNS, "dir /srv 0755 100000:100000"),
+		Process:      proc(1000, 1000, "/srv/new", echoArgs...),
+		UserNS:       userns100000(),
+		ReadonlyRoot: true,
 	})
 
 	// The entrypoint: permission classes and capabilities.

@@ -9,13 +9,13 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
 
 // modelInputs turns a case into what preexec.Evaluate takes: the plan of
 // the config.json the harness writes, and the root filesystem as the
-// container sees it, with the bind sources and tmpfs mounts in place.
+// container sees it: preexec.NewView over the case's rootfs, with each
+// bind mount's source fixture at the host path the config names.
 func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 	sources := make([]string, len(c.Mounts))
 	for i := range c.Mounts {
@@ -29,72 +29,22 @@ func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var text strings.Builder
-	text.WriteString(string(c.Rootfs))
-	text.WriteString("\n")
-	for i, m := range c.Mounts {
-		var opts []string
-		for _, o := range m.Options {
-			switch o {
-			case "ro", "noexec", "nosuid", "nodev", "nosymfollow":
-				opts = append(opts, o)
-			}
-		}
-		optText := strings.Join(opts, ",")
-		switch m.Type {
-		case "bind":
-			f, err := m.Source.Parse(fmt.Sprintf("mounts[%d]", i))
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, e := range f.Entries {
-				e.Path = rebase(m.Destination, e.Path)
-				if e.Kind == rootfs.KindSymlink {
-					// bodies are not rebased: they resolve in the container
-				}
-				text.WriteString(e.String() + "\n")
-			}
-			text.WriteString(fmt.Sprintf("mount %s bind %s\n", m.Destination, optText))
-		case "tmpfs":
-			// Without mode=, runc gives the tmpfs root the mode of the
-			// directory it covers (chmod after mounting ≤ 1.1.7, mode= from
-			// 1.1.9; runc-preexec.md §5), else the kernel's 1777.
-			mode, uid, gid := uint32(0o1777), uint32(0), uint32(0)
-			if base, err := c.Rootfs.Parse("rootfs"); err == nil {
-				if ino, err := base.Mem().Lstat(m.Destination); err == nil && ino.IsDir() {
-					mode = ino.Mode & 0o7777
-				}
-			}
-			for _, o := range m.Options {
-				k, v, _ := strings.Cut(o, "=")
-				var n uint64
-				switch k {
-				case "mode":
-					fmt.Sscanf(v, "%o", &n)
-					mode = uint32(n)
-				case "uid":
-					fmt.Sscanf(v, "%d", &n)
-					uid = uint32(n)
-				case "gid":
-					fmt.Sscanf(v, "%d", &n)
-					gid = uint32(n)
-				}
-			}
-			text.WriteString(fmt.Sprintf("mount %s tmpfs %04o %d:%d %s\n", m.Destination, mode, uid, gid, optText))
-		}
-	}
-	f, err := rootfs.ParseFixture("rootfs", text.String())
+	base, err := c.Rootfs.Parse("rootfs")
 	if err != nil {
 		return nil, nil, err
 	}
-	return plan, f.Mem(), nil
-}
-
-func rebase(dest, p string) string {
-	if p == "/" {
-		return dest
+	binds := map[string]access.FS{}
+	for i, m := range c.Mounts {
+		if m.Type != "bind" {
+			continue
+		}
+		f, err := m.Source.Parse(fmt.Sprintf("mounts[%d]", i))
+		if err != nil {
+			return nil, nil, err
+		}
+		binds[sources[i]] = f.Mem()
 	}
-	return strings.TrimSuffix(dest, "/") + p
+	return plan, preexec.NewView(plan, base.Mem(), binds), nil
 }
 
 // TestModelAgainstGoldens holds preexec.Evaluate to every outcome the runtime

@@ -22,6 +22,10 @@ import (
 //     "standard_init_linux.go:219: exec user process caused: permission
 //     denied") or crun's container process prints ("exec container process
 //     `/x`: Permission denied"): ExecError.
+//     runc ≤ 1.0.x init's own error after it reported ready, printed
+//     the same way ("standard_init_linux.go:207: init seccomp caused:
+//     …", a filter installed after the checks under noNewPrivileges):
+//     CreateError, the whole line.
 //  4. A line an interpreter prints when it cannot run its script (busybox
 //     sh: "/bin/sh: can't open '/x.sh': Permission denied"):
 //     PostExecError.
@@ -69,6 +73,9 @@ func Classify(kind, stdout, stderr string, status int) Outcome {
 			kind == "crun" && crunExecErr.MatchString(last):
 			o.Class, o.Message = ExecError, last
 			return o
+		case kind == "runc" && runcOldInitErr.MatchString(last):
+			o.Class, o.Message = CreateError, last
+			return o
 		case interpErr.MatchString(last):
 			o.Class, o.Message = PostExecError, last
 			return o
@@ -100,6 +107,10 @@ var (
 	// runc ≤ 1.0.3: genericError, "standard_init_linux.go:219: exec user
 	// process caused: <errno>" (rc91+; "caused %q" before).
 	runcOldExecErr = regexp.MustCompile(`^standard_init_linux\.go:\d+: exec user process caused`)
+	// runc ≤ 1.0.3: InitSeccomp's error after ready, under
+	// noNewPrivileges (standard_init_linux.go:Init, newSystemErrorWithCause
+	// "init seccomp").
+	runcOldInitErr = regexp.MustCompile(`^standard_init_linux\.go:\d+: init seccomp caused: `)
 	// crun: libcrun_fail_with_error in the container process after
 	// execv.
 	crunExecErr = regexp.MustCompile("^exec container process ")

@@ -1,0 +1,202 @@
+package preexec
+
+import (
+	"path"
+	"strings"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// A View is a container's root filesystem as its runtime shows it to the
+// pre-exec checks: root.path with the config's mounts on it — bind mounts
+// of the sources given, tmpfs mounts with the mode, uid and gid each
+// runtime line gives their root, the mount points the runtime creates —
+// and root.readonly. It is an access.FS (the view of the newest runc
+// line); Evaluate and Compare given a View use each runtime's own (For).
+//
+// The order is runc's (libcontainer/rootfs_linux.go:prepareRootfs, then
+// finalizeRootfs) and crun's: the mounts in config order, each mount point
+// made with MkdirAll(0755) as the container's root when missing, then the
+// cwd's creation, then root.readonly's remount. Mounts other than bind and
+// tmpfs (proc, sysfs, devpts, mqueue, cgroup) are not modelled beyond
+// their mount point.
+type View struct {
+	plan    *spec.Plan
+	base    access.FS
+	sources map[string]access.FS
+	views   [TmpfsKernel + 1]*lineView
+}
+
+// lineView is a View for one TmpfsMode: final has root.readonly applied,
+// early is the same mounts before the root's remount.
+type lineView struct {
+	final, early access.FS
+}
+
+// NewView returns the view of plan's mounts over base. sources maps a bind
+// mount's source, as config.json spells it, to the directory it names; a
+// bind mount whose source is not there (a file, a missing directory) is
+// not modelled.
+func NewView(plan *spec.Plan, base access.FS, sources map[string]access.FS) *View {
+	return &View{plan: plan, base: base, sources: sources}
+}
+
+// For returns the filesystem line's init sees at the checks.
+func (v *View) For(l *Line) access.FS { return v.of(l.Tmpfs).final }
+
+// early returns the filesystem line's init sees before root.readonly's
+// remount, when it creates the cwd.
+func (v *View) early(l *Line) access.FS { return v.of(l.Tmpfs).early }
+
+// class is the TmpfsMode whose view t shares: every mode's when the plan
+// has no tmpfs mount.
+func (v *View) class(t TmpfsMode) TmpfsMode {
+	for _, m := range v.plan.Mounts {
+		if m.Type == "tmpfs" && !m.Bind {
+			return t
+		}
+	}
+	return 0
+}
+
+func (v *View) of(t TmpfsMode) *lineView {
+	t = v.class(t)
+	if v.views[t] == nil {
+		v.views[t] = v.compose(t)
+	}
+	return v.views[t]
+}
+
+// Lstat implements access.FS with the newest runc line's view.
+func (v *View) Lstat(name string) (access.Inode, error) {
+	return v.of(TmpfsModeData).final.Lstat(name)
+}
+
+// Readlink implements access.FS with the newest runc line's view.
+func (v *View) Readlink(name string) (string, error) {
+	return v.of(TmpfsModeData).final.Readlink(name)
+}
+
+// ReadAt implements access.FS with the newest runc line's view.
+func (v *View) ReadAt(name string, p []byte, off int64) (int, error) {
+	return v.of(TmpfsModeData).final.ReadAt(name, p, off)
+}
+
+// compose lays the mounts over the base as a runtime choosing tmpfs modes
+// by t does.
+func (v *View) compose(t TmpfsMode) *lineView {
+	p := v.plan
+	// The container's root, who mounts and makes mount points.
+	uid, gid := uint32(0), uint32(0)
+	if ns := p.UserNS; ns != nil {
+		uid, _ = ns.KUID(0)
+		gid, _ = ns.KGID(0)
+	}
+	points := &access.Overlay{Base: v.base, Dirs: map[string]access.Inode{}}
+	early := &rootfs.Layered{Base: points}
+	for _, m := range p.Mounts {
+		dest := path.Clean("/" + m.Destination)
+		if dest == "/" {
+			continue
+		}
+		// The covered directory's mode is read before the mount point is
+		// made (os.Stat, then MkdirAll when it fails).
+		var mode uint32
+		if m.Type == "tmpfs" && !m.Bind {
+			mode = tmpfsMode(t, m, early, dest)
+		}
+		// MkdirAll of the mount point (and its parents) when missing.
+		for _, d := range ancestors(dest) {
+			if _, err := early.Lstat(d); err == nil {
+				continue
+			}
+			parent, _ := early.Lstat(path.Dir(d))
+			points.Dirs[d] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: uid, GID: gid, Mount: parent.Mount}
+		}
+		switch {
+		case m.Bind:
+			src, ok := v.sources[m.Source]
+			if !ok || src == nil {
+				continue
+			}
+			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: src, Flags: m.Flags})
+		case m.Type == "tmpfs":
+			root := access.Inode{Mode: access.S_IFDIR | mode, UID: uid, GID: gid}
+			if m.TmpfsUID != nil {
+				root.UID = *m.TmpfsUID
+				if p.UserNS != nil {
+					root.UID, _ = p.UserNS.KUID(*m.TmpfsUID)
+				}
+			}
+			if m.TmpfsGID != nil {
+				root.GID = *m.TmpfsGID
+				if p.UserNS != nil {
+					root.GID, _ = p.UserNS.KGID(*m.TmpfsGID)
+				}
+			}
+			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: rootfs.NewMem(), Flags: m.Flags, Root: &root})
+		}
+	}
+	lv := &lineView{final: early, early: early}
+	if p.Root.Readonly {
+		// finalizeRootfs: remount / read-only (MS_BIND|MS_REMOUNT|MS_RDONLY),
+		// a flag of the root's mount only.
+		final := *early
+		final.Base = readonlyMount{points}
+		lv.final = &final
+	}
+	return lv
+}
+
+// tmpfsMode is the mode of the root of tmpfs m at dest, as runtimes of t
+// choose it over what is there before mounting (os.Stat: a symlink is
+// followed once, inside the view).
+func tmpfsMode(t TmpfsMode, m spec.Mount, fsys access.FS, dest string) uint32 {
+	mode := uint32(0o1777) // mm/shmem.c: the kernel's default
+	covered, err := fsys.Lstat(dest)
+	if err == nil && covered.Mode&access.S_IFMT == access.S_IFLNK {
+		if target, rerr := fsys.Readlink(dest); rerr == nil {
+			if !strings.HasPrefix(target, "/") {
+				target = path.Join(path.Dir(dest), target)
+			}
+			covered, err = fsys.Lstat(path.Clean(target))
+		}
+	}
+	exists := err == nil && covered.IsDir()
+	switch {
+	case t == TmpfsChmodDir && exists:
+		return covered.Mode & 0o7777
+	case t == TmpfsModeDataNoSpecial && exists:
+		mode = covered.Mode & 0o777
+	case t == TmpfsModeData && exists:
+		mode = covered.Mode & 0o7777
+	}
+	if m.TmpfsMode != nil {
+		mode = *m.TmpfsMode
+	}
+	return mode
+}
+
+// ancestors returns the directories from the first below / to p itself.
+func ancestors(p string) []string {
+	var out []string
+	for i := 1; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			out = append(out, p[:i])
+		}
+	}
+	return out
+}
+
+// readonlyMount shows an FS through a read-only mount.
+type readonlyMount struct{ access.FS }
+
+func (r readonlyMount) Lstat(name string) (access.Inode, error) {
+	ino, err := r.FS.Lstat(name)
+	if err == nil {
+		ino.Mount |= access.MNT_READONLY
+	}
+	return ino, err
+}
