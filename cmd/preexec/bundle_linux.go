@@ -11,8 +11,7 @@ import (
 )
 
 // rootFS returns the bundle's root filesystem as the container sees it:
-// root.path with the bind and tmpfs mounts of config.json over it. Other
-// mounts (proc, sysfs, devpts…) are not modelled.
+// root.path with the bind and tmpfs mounts of config.json over it.
 func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
 	root := plan.Root.Path
 	if !filepath.IsAbs(root) {
@@ -22,13 +21,23 @@ func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
 	if err != nil {
 		return nil, err
 	}
+	return mountsOver(base, plan, bundle)
+}
+
+// mountsOver lays the plan's bind and tmpfs mounts over base; relative
+// bind sources are taken from dir. Other mounts (proc, sysfs, devpts…)
+// are not modelled, nor a bind mount of a file or of a missing source.
+func mountsOver(base access.FS, plan *spec.Plan, dir string) (access.FS, error) {
+	if len(plan.Mounts) == 0 {
+		return base, nil
+	}
 	l := &rootfs.Layered{Base: base}
 	for _, m := range plan.Mounts {
 		switch {
 		case m.Bind:
 			src := m.Source
 			if !filepath.IsAbs(src) {
-				src = filepath.Join(bundle, src)
+				src = filepath.Join(dir, src)
 			}
 			d, err := rootfs.NewDir(src)
 			if err != nil {

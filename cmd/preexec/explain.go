@@ -10,9 +10,10 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/spec"
 )
 
-const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
+const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Tells, step by step, what one runtime does with the OCI bundle BUNDLE:
 each step of its init sequence, the credentials it runs with, its
@@ -25,6 +26,7 @@ credential and why, and the smallest fix.
   --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
   --json          the result and its trace as JSON (as check --json)
 
+` + inputUsage + `
 Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction,
 3 it cannot be told (unknown).
 `
@@ -36,6 +38,8 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("runtime", "", "")
 	kernel := fs.String("kernel", "", "")
 	asJSON := fs.Bool("json", false, "")
+	var o inputOptions
+	o.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, explainUsage)
@@ -44,8 +48,8 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preexec: %v\n%s", err, explainUsage)
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, explainUsage)
+	path, cmd, ok := inputArgs(fs.Args(), stderr, explainUsage)
+	if !ok {
 		return 2
 	}
 	host, err := parseHost(*kernel)
@@ -60,22 +64,31 @@ func explain(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	plan, fsys, err := loadBundle(fs.Arg(0))
+	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
+	var out bytes.Buffer
+	if in.refusal != "" {
+		writeRefusal(&out, in, *asJSON)
+		stdout.Write(out.Bytes())
+		return 1
+	}
+	if in.eng != nil {
+		// Engines make a container with `runc create`, then start it.
+		host.Create = true
+	}
 	var r preexec.Result
 	if *name != "" {
-		r = preexec.Evaluate(plan, fsys, rt, host)
+		r = preexec.Evaluate(in.plan, in.fsys, rt, host)
 	} else {
-		r = pickFailing(preexec.Compare(plan, fsys, preexec.Runtimes(), host))
+		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
 	}
-	var out bytes.Buffer
 	if *asJSON {
-		writeJSON(&out, []preexec.Result{r})
+		writeJSON(&out, in.eng, []preexec.Result{r})
 	} else {
-		writeStory(&out, fs.Arg(0), r)
+		writeStory(&out, path, in.eng, r)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus([]preexec.Result{r})
@@ -108,7 +121,7 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 
 // writeStory prints r's trace as numbered steps, the failing one with its
 // explanation, then what the runtime prints and the fix.
-func writeStory(w io.Writer, bundle string, r preexec.Result) {
+func writeStory(w io.Writer, bundle string, eng *spec.Engine, r preexec.Result) {
 	verdict := "starts it: the entrypoint's own code runs"
 	switch {
 	case r.Unknown != "":
@@ -137,6 +150,9 @@ func writeStory(w io.Writer, bundle string, r preexec.Result) {
 		return
 	}
 	fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
+	if m := engineMessage(eng, r.Runtime, string(r.Step), r.Error); eng != nil && m != r.Error {
+		fmt.Fprintf(w, "%s prints:\n    %s\n", eng.Name, m)
+	}
 	if _, shown := denialOf(r.Err); !shown {
 		if e := explanation(r); e != "" {
 			fmt.Fprintf(w, "Why: %s\n", e)

@@ -1,11 +1,18 @@
 // Command preexec tells whether container runtimes get past their pre-exec
 // checks — chdir to process.cwd and exec of process.args[0] — for an OCI
-// bundle, and if not, why, in each runtime's own words.
+// bundle, a container image run by an engine, or an mtree manifest, and if
+// not, why, in each runtime's (and engine's) own words.
 //
 // Usage:
 //
-//	preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
-//	preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
+//	preexec check [--runtime NAME]... [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//
+// INPUT is an OCI bundle directory, an image (an OCI layout directory, an
+// OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
+// image or a manifest, --engine NAME (default docker@20.10.24), the engine
+// flags (--user, --cap-add, …), --pod FILE and --scc restricted-v2 say how
+// the engine makes the container (see the usage text).
 //
 // check predicts every selected runtime; explain tells one runtime's
 // steps as a story: which step, which inode, which credential, why, and
@@ -41,21 +48,22 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [--json] BUNDLE
-       preexec explain [--runtime NAME] [--kernel X.Y] [--json] BUNDLE
+const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
-Predicts, for the OCI bundle BUNDLE (config.json and its root filesystem),
-whether each runtime gets past chdir(process.cwd) and the exec of
-process.args[0], and prints the error it would print.
+Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
+the exec of process.args[0], and prints the error it would print (inside
+the engine's own words, for an image or with --engine).
 
   --runtime NAME  a runtime: runc@VERSION[+goX.Y], crun@1.8.1, or all
                   (the default); repeat for several
   --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
   --json          one JSON document on stdout
 
-Exit status: 0 every runtime starts, 1 one does not, 2 no prediction,
-3 none fails but one cannot be told (unknown: the input lacks what its
-check reads, such as file contents).
+` + inputUsage + `
+Exit status: 0 every runtime starts, 1 one does not (or the engine refuses
+the container), 2 no prediction, 3 none fails but one cannot be told
+(unknown: the input lacks what its check reads, such as file contents).
 `
 
 type runtimeList []string
@@ -82,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&names, "runtime", "")
 	kernel := fs.String("kernel", "", "")
 	asJSON := fs.Bool("json", false, "")
+	var o inputOptions
+	o.register(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -90,12 +100,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preexec: %v\n%s", err, usage)
 		return 2
 	}
-	if fs.NArg() != 1 {
-		if fs.NArg() > 1 && strings.HasPrefix(fs.Arg(1), "-") {
-			fmt.Fprintln(stderr, "preexec: flags must precede BUNDLE")
-		} else {
-			fmt.Fprint(stderr, usage)
-		}
+	path, cmd, ok := inputArgs(fs.Args(), stderr, usage)
+	if !ok {
 		return 2
 	}
 	host, err := parseHost(*kernel)
@@ -108,23 +114,74 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	plan, fsys, err := loadBundle(fs.Arg(0))
+	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	var results []preexec.Result
-	for _, rt := range rts {
-		results = append(results, preexec.Evaluate(plan, fsys, rt, host))
-	}
 	var out bytes.Buffer
+	if in.refusal != "" {
+		writeRefusal(&out, in, *asJSON)
+		stdout.Write(out.Bytes())
+		return 1
+	}
+	if in.eng != nil {
+		// Engines make a container with `runc create`, then start it.
+		host.Create = true
+	}
+	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
 	if *asJSON {
-		writeJSON(&out, results)
+		writeJSON(&out, in.eng, results)
 	} else {
-		writeText(&out, results)
+		writeText(&out, in.eng, results)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus(results)
+}
+
+// inputArgs splits what follows the flags into INPUT and, after "--", the
+// command; on a usage error it says why and reports false.
+func inputArgs(args []string, stderr io.Writer, usage string) (string, []string, bool) {
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stderr, usage)
+		return "", nil, false
+	case len(args) == 1:
+		return args[0], nil, true
+	case args[1] == "--":
+		return args[0], args[2:], true
+	case strings.HasPrefix(args[1], "-"):
+		fmt.Fprintln(stderr, "preexec: flags must precede INPUT (a command follows INPUT --)")
+		return "", nil, false
+	}
+	fmt.Fprint(stderr, usage)
+	return "", nil, false
+}
+
+// isTerminal reports whether w is a terminal, for the progress bar.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// writeRefusal prints the engine refusing the container: no runtime runs.
+func writeRefusal(w io.Writer, in *input, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
+			Schema  int          `json:"schema"`
+			Engine  string       `json:"engine"`
+			Refusal string       `json:"refusal"`
+			Results []jsonResult `json:"results"`
+		}{1, in.eng.Name, in.refusal, []jsonResult{}})
+		return
+	}
+	fmt.Fprintf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, in.refusal)
 }
 
 // exitStatus is check's exit status for results: 1 if one fails, else 3
@@ -192,9 +249,13 @@ func explanation(r preexec.Result) string {
 	return ""
 }
 
-func writeText(w io.Writer, results []preexec.Result) {
+func writeText(w io.Writer, eng *spec.Engine, results []preexec.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUNTIME\tRESULT\tSTEP\tERROR")
+	if eng != nil {
+		fmt.Fprintf(tw, "RUNTIME\tRESULT\tSTEP\tWHAT %s PRINTS\n", eng.Name)
+	} else {
+		fmt.Fprintln(tw, "RUNTIME\tRESULT\tSTEP\tERROR")
+	}
 	for _, r := range results {
 		res, text := "starts", r.Error
 		switch {
@@ -202,6 +263,7 @@ func writeText(w io.Writer, results []preexec.Result) {
 			res, text = "unknown", "unknown: "+r.Unknown
 		case !r.Starts:
 			res = "fails"
+			text = engineMessage(eng, r.Runtime, string(r.Step), r.Error)
 		}
 		step := string(r.Step)
 		if r.Starts {
@@ -241,17 +303,27 @@ type jsonResult struct {
 	Fix         string      `json:"fix,omitempty"`
 	Uncertain   string      `json:"uncertain,omitempty"`
 	Unknown     string      `json:"unknown,omitempty"`
-	Trace       []jsonTrace `json:"trace"`
+	// Message is Error as the engine's user reads it (--engine, or an
+	// image or manifest input).
+	Message string      `json:"message,omitempty"`
+	Trace   []jsonTrace `json:"trace"`
 }
 
-func writeJSON(w io.Writer, results []preexec.Result) {
+func writeJSON(w io.Writer, eng *spec.Engine, results []preexec.Result) {
 	doc := struct {
 		Schema  int          `json:"schema"`
+		Engine  string       `json:"engine,omitempty"`
 		Results []jsonResult `json:"results"`
 	}{Schema: 1}
+	if eng != nil {
+		doc.Engine = eng.Name
+	}
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
 			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
+		if eng != nil && !r.Starts && r.Unknown == "" {
+			jr.Message = engineMessage(eng, r.Runtime, string(r.Step), r.Error)
+		}
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+)
+
+// inputOptions say how to read INPUT and, for an image or a manifest, how
+// an engine makes the container's spec from it.
+type inputOptions struct {
+	engine    string
+	platform  string
+	config    string
+	pod       string
+	container string
+	scc       string
+	// overrides are the engine flags, as spec.ParseOverrides takes them.
+	overrides []string
+}
+
+// overrideFlags are the engine flags check and explain accept, with a
+// value (true) or without (false); -x and --x are the same to package
+// flag.
+var overrideFlags = []struct {
+	name  string
+	value bool
+}{
+	{"user", true}, {"u", true}, {"group-add", true}, {"workdir", true}, {"w", true},
+	{"entrypoint", true}, {"cap-add", true}, {"cap-drop", true}, {"security-opt", true},
+	{"read-only", false}, {"tmpfs", true}, {"volume", true}, {"v", true}, {"userns", true},
+	{"env", true}, {"e", true},
+}
+
+func (o *inputOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.engine, "engine", "", "")
+	fs.StringVar(&o.platform, "platform", "", "")
+	fs.StringVar(&o.config, "config", "", "")
+	fs.StringVar(&o.pod, "pod", "", "")
+	fs.StringVar(&o.container, "container", "", "")
+	fs.StringVar(&o.scc, "scc", "", "")
+	for _, f := range overrideFlags {
+		name := "--" + f.name
+		if len(f.name) == 1 {
+			name = "-" + f.name
+		}
+		if f.value {
+			fs.Func(f.name, "", func(v string) error { o.overrides = append(o.overrides, name, v); return nil })
+		} else {
+			fs.BoolFunc(f.name, "", func(v string) error {
+				if v == "true" {
+					o.overrides = append(o.overrides, name)
+				}
+				return nil
+			})
+		}
+	}
+}
+
+const inputUsage = `INPUT is what preexec reads, told apart by what it is:
+  an OCI bundle     a directory with config.json and its root filesystem
+  an image          an OCI image layout directory, an OCI archive tar, or a
+                    docker-archive tar (docker save, podman save)
+  a manifest        an mtree(5) manifest of a root filesystem (go-mtree,
+                    mtree -c -K type,mode,uid,gid,link,size,xattr); it has
+                    no file contents, so a check that reads them is unknown
+
+For an image or a manifest an engine makes the container's spec:
+  --engine NAME        docker@20.10.24 (default), podman@4.3.1,
+                       containerd@1.6.20 (ctr), containerd-cri@1.6.20,
+                       crio@1.34.0, or another version of a Docker row
+  --platform OS/ARCH   the image of an index to take (default linux/host)
+  --config FILE        a manifest's container: this config.json
+  --pod FILE           a Kubernetes Pod (YAML); --container NAME picks one
+  --scc restricted-v2  OpenShift's SCC admits the pod (CRI engines)
+  engine flags, as docker and podman take them: --user, --group-add,
+  --workdir, --entrypoint, --cap-add, --cap-drop, --security-opt,
+  --read-only, --tmpfs, -v, --userns, -e; INPUT -- CMD ARGS... sets CMD.
+With a bundle, --engine only renders the runtime's error the way that
+engine prints it.
+`
+
+// An input is INPUT read: the container's plan and root filesystem, and
+// the engine whose messages the user sees (nil: the runtime's own).
+type input struct {
+	plan *spec.Plan
+	fsys access.FS
+	eng  *spec.Engine
+	// refusal is the engine refusing the container before any runtime
+	// runs (FromImage's *spec.EngineError), as the user sees it.
+	refusal string
+	kind    string
+}
+
+// loadInput reads path as a bundle, an image or a manifest; cmd is what
+// followed `--` after it.
+func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, terminal bool) (*input, error) {
+	kind, err := inputKind(path)
+	if err != nil {
+		return nil, err
+	}
+	in := &input{kind: kind}
+	if o.engine != "" {
+		eng, err := spec.LookupEngine(o.engine)
+		if err != nil {
+			return nil, fmt.Errorf("--engine: %v", err)
+		}
+		in.eng = &eng
+	}
+	if kind == "bundle" {
+		if len(o.overrides) > 0 || len(cmd) > 0 || o.pod != "" || o.scc != "" || o.platform != "" || o.config != "" {
+			return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", path)
+		}
+		in.plan, in.fsys, err = loadBundle(path)
+		return in, err
+	}
+	var (
+		img  spec.ImageConfig
+		fsys access.FS
+	)
+	switch kind {
+	case "image":
+		if o.config != "" {
+			return nil, errors.New("--config: an image has its own config; use engine flags")
+		}
+		m, err := rootfs.OpenImage(path, &rootfs.ImageOptions{Platform: o.platform, Progress: progress, ProgressTerminal: terminal})
+		if err != nil {
+			return nil, err
+		}
+		c := m.Config()
+		img = spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env}
+		fsys = m
+	case "manifest":
+		if o.platform != "" {
+			return nil, errors.New("--platform: a manifest is one root filesystem")
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		m, err := rootfs.ParseMTree(path, f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		fsys = m
+		if o.config != "" {
+			if len(o.overrides) > 0 || len(cmd) > 0 || o.pod != "" || o.scc != "" {
+				return nil, errors.New("--config: the config.json is the container; drop the engine flags")
+			}
+			data, err := os.ReadFile(o.config)
+			if err != nil {
+				return nil, err
+			}
+			if in.plan, err = spec.Parse(o.config, data); err != nil {
+				return nil, err
+			}
+			in.fsys, err = mountsOver(fsys, in.plan, filepath.Dir(o.config))
+			return in, err
+		}
+	}
+	if in.eng == nil {
+		name := "docker@20.10.24"
+		if o.pod != "" || o.scc != "" {
+			name = "containerd-cri@1.6.20"
+		}
+		eng, err := spec.LookupEngine(name)
+		if err != nil {
+			return nil, err
+		}
+		in.eng = &eng
+	}
+	ov, err := overridesOf(o, cmd)
+	if err != nil {
+		return nil, err
+	}
+	s, err := spec.FromImage(img, fsys, *in.eng, ov)
+	var refused *spec.EngineError
+	switch {
+	case errors.As(err, &refused):
+		in.refusal = in.eng.Refusal(err)
+		return in, nil
+	case err != nil:
+		return nil, err
+	}
+	// The engine's spec names its own rootfs, or none; ours is INPUT.
+	if s.Root == nil {
+		s.Root = &specs.Root{}
+	}
+	if s.Root.Path == "" {
+		s.Root.Path = "rootfs"
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	if in.plan, err = spec.Parse(in.eng.Name+" spec of "+path, data); err != nil {
+		return nil, err
+	}
+	in.fsys, err = mountsOver(fsys, in.plan, "")
+	return in, err
+}
+
+// overridesOf parses the engine flags, the pod and the SCC.
+func overridesOf(o inputOptions, cmd []string) (spec.Overrides, error) {
+	args := append([]string(nil), o.overrides...)
+	if len(cmd) > 0 {
+		args = append(append(args, "--"), cmd...)
+	}
+	if o.pod != "" {
+		if len(args) > 0 {
+			return spec.Overrides{}, errors.New("--pod: the pod is the container; drop the engine flags")
+		}
+		data, err := os.ReadFile(o.pod)
+		if err != nil {
+			return spec.Overrides{}, err
+		}
+		ov, err := spec.ParsePod(o.pod, data, o.container)
+		if err != nil {
+			return spec.Overrides{}, err
+		}
+		return admit(ov, o.scc)
+	}
+	if o.container != "" {
+		return spec.Overrides{}, errors.New("--container: needs --pod")
+	}
+	ov, err := spec.ParseOverrides(args)
+	if err != nil {
+		return spec.Overrides{}, err
+	}
+	if o.scc != "" {
+		if len(args) > 0 {
+			return spec.Overrides{}, errors.New("--scc: admits a pod (--pod FILE) or a bare container, not engine flags")
+		}
+		ov.Kube = &spec.KubeContainer{}
+	}
+	return admit(ov, o.scc)
+}
+
+// admit applies the SCC named scc to the pod's container.
+func admit(ov spec.Overrides, scc string) (spec.Overrides, error) {
+	switch scc {
+	case "":
+		return ov, nil
+	case spec.RestrictedV2.Name:
+		k := spec.RestrictedV2.Admit(*ov.Kube)
+		ov.Kube = &k
+		return ov, nil
+	}
+	return ov, fmt.Errorf("--scc: %q is not modelled (want %s)", scc, spec.RestrictedV2.Name)
+}
+
+// inputKind tells a bundle, an image and a manifest apart.
+func inputKind(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.IsDir() {
+		switch {
+		case exists(filepath.Join(path, "config.json")):
+			return "bundle", nil
+		case exists(filepath.Join(path, "oci-layout")):
+			return "image", nil
+		}
+		return "", fmt.Errorf("%s: neither an OCI bundle (no config.json) nor an OCI image layout (no oci-layout)", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	switch {
+	case n >= 262 && bytes.HasPrefix(head[257:], []byte("ustar")):
+		return "image", nil
+	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
+		return "", fmt.Errorf("%s: a gzip stream: decompress it first (docker save and podman save write plain tar)", path)
+	case bytes.IndexByte(head, 0) >= 0:
+		return "", fmt.Errorf("%s: neither a tar archive nor an mtree manifest", path)
+	}
+	return "manifest", nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// engineMessage is r's error as the user of eng reads it: a runtime's
+// failure to create or start the container inside the engine's wrapping;
+// the interpreter's complaint after exec is the container's own output.
+func engineMessage(eng *spec.Engine, runtime, step, text string) string {
+	if eng == nil || text == "" || step == "interpreter" {
+		return text
+	}
+	name, _, _ := strings.Cut(runtime, "@")
+	return eng.Message(name, text)
+}
