@@ -294,15 +294,15 @@ type jsonTrace struct {
 }
 
 type jsonResult struct {
-	Runtime     string      `json:"runtime"`
-	Starts      bool        `json:"starts"`
-	Step        string      `json:"step"`
-	Error       string      `json:"error,omitempty"`
-	Errno       string      `json:"errno,omitempty"`
-	Explanation string      `json:"explanation,omitempty"`
-	Fix         string      `json:"fix,omitempty"`
-	Uncertain   string      `json:"uncertain,omitempty"`
-	Unknown     string      `json:"unknown,omitempty"`
+	Runtime     string `json:"runtime"`
+	Starts      bool   `json:"starts"`
+	Step        string `json:"step"`
+	Error       string `json:"error,omitempty"`
+	Errno       string `json:"errno,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
+	Fix         string `json:"fix,omitempty"`
+	Uncertain   string `json:"uncertain,omitempty"`
+	Unknown     string `json:"unknown,omitempty"`
 	// Message is Error as the engine's user reads it (--engine, or an
 	// image or manifest input).
 	Message string      `json:"message,omitempty"`
