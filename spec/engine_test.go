@@ -471,3 +471,34 @@ func versionLess(a, b string) bool {
 	}
 	return len(pa) < len(pb)
 }
+
+// TestFromImageSetsIndependent: each capability set of a spec is its own
+// slice, so a caller editing one (a --cap-drop of its own) leaves the
+// others and the engine rows alone.
+func TestFromImageSetsIndependent(t *testing.T) {
+	for _, e := range spec.Engines() {
+		for _, user := range []string{"", "alice"} {
+			s, err := spec.FromImage(spec.ImageConfig{User: user, Cmd: []string{"x"}}, fixtureFS(etc), e, spec.Overrides{CapAdd: []string{"NET_ADMIN"}})
+			if err != nil {
+				continue
+			}
+			c := s.Process.Capabilities
+			sets := [][]string{c.Bounding, c.Effective, c.Permitted, c.Inheritable, c.Ambient}
+			for i := range sets {
+				if len(sets[i]) > 0 {
+					sets[i][0] = "MUTATED"
+				}
+			}
+			for i, set := range sets {
+				for j, other := range sets {
+					if i != j && len(other) > 0 && len(set) > 0 && &set[0] == &other[0] {
+						t.Errorf("%s user %q: sets %d and %d share memory", e.Name, user, i, j)
+					}
+				}
+			}
+			if strings.HasPrefix(e.Caps[0], "MUTATED") {
+				t.Fatalf("%s: the row's list was changed through a spec", e.Name)
+			}
+		}
+	}
+}

@@ -375,18 +375,19 @@ func tweakDockerCaps(basics, adds, drops []string) []string {
 }
 
 // grantCaps puts list into the sets of p as grant says for a root or
-// non-root user.
+// non-root user; each set gets its own copy.
 func grantCaps(p *specs.Process, grant CapGrant, list []string, root bool) {
 	c := p.Capabilities
-	c.Bounding = list
+	cp := func() []string { return append([]string{}, list...) }
+	c.Bounding = cp()
 	switch {
 	case grant == GrantAllFourRootOnly && root:
-		c.Effective, c.Permitted, c.Inheritable = list, list, list
+		c.Effective, c.Permitted, c.Inheritable = cp(), cp(), cp()
 	case grant == GrantAllFourRootOnly:
-		c.Inheritable, c.Effective, c.Permitted = list, []string{}, []string{}
+		c.Inheritable, c.Effective, c.Permitted = cp(), []string{}, []string{}
 	case grant == GrantBoundingOnlyForNonRoot && !root:
 	default:
-		c.Effective, c.Permitted = list, list
+		c.Effective, c.Permitted = cp(), cp()
 	}
 }
 
@@ -631,14 +632,15 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	c := p.Capabilities
 	c.Bounding, c.Inheritable, c.Ambient = list, []string{}, []string{}
 	if (name == "" && ov.Userns != "keep-id") || name == "root" || name == "0" {
-		c.Effective, c.Permitted = list, list
+		c.Effective, c.Permitted = append([]string{}, list...), append([]string{}, list...)
 	} else {
 		userCaps, err := mergePodmanCaps(nil, ov.CapAdd, nil, eng.HostBounding)
 		if err != nil {
 			return nil, refuse(true, "capabilities requested by user are not valid: %q: %s", strings.Join(ov.CapAdd, ","), err.Error())
 		}
 		userCaps = inBounding(userCaps, eng.HostBounding)
-		c.Effective, c.Permitted, c.Ambient, c.Inheritable = userCaps, userCaps, userCaps, userCaps
+		c.Effective, c.Permitted = userCaps, append([]string{}, userCaps...)
+		c.Ambient, c.Inheritable = append([]string{}, userCaps...), append([]string{}, userCaps...)
 	}
 	p.NoNewPrivileges = ov.NoNewPrivileges
 	s.Root.Readonly = ov.ReadOnly
