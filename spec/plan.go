@@ -277,3 +277,23 @@ func idMaps(field string, ms []specs.LinuxIDMapping) ([]access.IDMap, *problem) 
 func overlap(a, n, b, m uint32) bool {
 	return uint64(a) < uint64(b)+uint64(m) && uint64(b) < uint64(a)+uint64(n)
 }
+
+// FromSpec returns the plan of s, a spec made in memory (FromImage's, or a
+// caller's), as Parse would read it from JSON; errors name name as their
+// file. A missing root.path is the rootfs the caller hands Evaluate, not
+// an error: an engine's spec names its own.
+func FromSpec(name string, s *specs.Spec) (*Plan, error) {
+	c := *s
+	if c.Root == nil || c.Root.Path == "" {
+		r := specs.Root{Path: "rootfs"}
+		if c.Root != nil {
+			r.Readonly = c.Root.Readonly
+		}
+		c.Root = &r
+	}
+	data, err := json.Marshal(&c)
+	if err != nil {
+		return nil, &Error{File: name, Msg: err.Error(), Err: err}
+	}
+	return Parse(name, data)
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/rootfs"
@@ -195,18 +192,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	case err != nil:
 		return nil, err
 	}
-	// The engine's spec names its own rootfs, or none; ours is INPUT.
-	if s.Root == nil {
-		s.Root = &specs.Root{}
-	}
-	if s.Root.Path == "" {
-		s.Root.Path = "rootfs"
-	}
-	data, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
-	if in.plan, err = spec.Parse(in.eng.Name+" spec of "+path, data); err != nil {
+	if in.plan, err = spec.FromSpec(in.eng.Name+" spec of "+path, s); err != nil {
 		return nil, err
 	}
 	in.fsys, err = mountsOver(fsys, in.plan, "")
