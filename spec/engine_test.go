@@ -3,6 +3,8 @@ package spec_test
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -501,4 +503,37 @@ func TestFromImageSetsIndependent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzFromImageUser feeds arbitrary /etc/passwd, /etc/group and USER to
+// every engine row: never a panic; a refusal is an *EngineError or an
+// *UnsupportedError; a spec has a process with a cwd and args; a numeric
+// USER that the libcontainer engines (Docker, podman) accept is the uid.
+func FuzzFromImageUser(f *testing.F) {
+	f.Add("root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n", "wheel:x:10:alice\n", "alice")
+	f.Add("a:b\n\n  :x:-1:2\n", "#c\n g:x:5:a,,b\r\n", "a:g")
+	f.Add("", "", "4294967296:1")
+	f.Fuzz(func(t *testing.T, passwd, group, user string) {
+		fsys := rootfs.NewMem().Dir("/", 0o755, 0, 0).Dir("/etc", 0o755, 0, 0).
+			File("/etc/passwd", 0o644, 0, 0, []byte(passwd)).File("/etc/group", 0o644, 0, 0, []byte(group))
+		for _, e := range spec.Engines() {
+			s, err := spec.FromImage(spec.ImageConfig{User: user, Cmd: []string{"x"}}, fsys, e, spec.Overrides{})
+			if err != nil {
+				var ee *spec.EngineError
+				var ue *spec.UnsupportedError
+				if !errors.As(err, &ee) && !errors.As(err, &ue) {
+					t.Fatalf("%s: %T %v", e.Name, err, err)
+				}
+				continue
+			}
+			if s.Process == nil || s.Process.Cwd == "" || len(s.Process.Args) == 0 {
+				t.Fatalf("%s: incomplete process %+v", e.Name, s.Process)
+			}
+			if n, err := strconv.Atoi(strings.Split(user, ":")[0]); err == nil && (e.Family == spec.Docker || e.Family == spec.Podman) {
+				if n < 0 || n > math.MaxInt32 || s.Process.User.UID != uint32(n) {
+					t.Fatalf("%s: USER %q accepted as uid %d", e.Name, user, s.Process.User.UID)
+				}
+			}
+		}
+	})
 }

@@ -84,7 +84,10 @@ func (e *UnsupportedError) Error() string { return e.Engine + ": " + e.What }
 // allow faccessat2, so leaving them out changes no check. HOSTNAME is the
 // container's id, unknown here: it is set to "". Docker and podman create
 // a missing WORKDIR (as root, 0755 — podman chowns it to the user); the
-// spec says nothing of it and the rootfs is not changed.
+// spec says nothing of it and the rootfs is not changed. Nor is the
+// /etc/passwd entry CRI-O and podman bind-mount for a uid the image's file
+// lacks (utils.GeneratePasswd, libpod generatePasswdAndGroup): it changes
+// what the process reads, not its credentials.
 func FromImage(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	switch eng.Family {
 	case Docker:
