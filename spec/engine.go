@@ -109,6 +109,13 @@ type Engine struct {
 	// from 24.0.0 (libcontainerd/remote/client.go:Create@v24.0.0, moby
 	// commit 4bafaa00aa), "" before.
 	TaskPrefix string
+	// ShimPrefix is what containerd's task manager puts before the shim's
+	// "OCI runtime create failed: …" (runtime/v2/manager.go): "failed to
+	// create shim task: " from containerd 1.6 (every row: Debian pairs
+	// docker.io 20.10.24 with containerd 1.6.20), "failed to create shim: "
+	// in 1.5, nothing in 1.4. Docker's text depends on the containerd it
+	// runs on: set it on a copy of the row for another containerd.
+	ShimPrefix string
 	// HostBounding is the capability bounding set of the engine's own
 	// process, a fact of the host, not of the engine: podman keeps only
 	// the capabilities in it and takes it for --cap-add ALL
@@ -119,6 +126,10 @@ type Engine struct {
 	// whose bounding set is smaller (a container, a sandbox).
 	HostBounding caps.Set
 }
+
+// shim16 is containerd 1.6's task manager wrapping
+// (runtime/v2/manager.go@v1.6.0, unchanged in v1.6.20 and v1.7.0).
+const shim16 = "failed to create shim task: "
 
 // defaultPath is the PATH every engine gives a process whose image sets
 // none: moby pkg/system.DefaultPathEnv("linux")@v20.10.24, containers/common
@@ -162,35 +173,40 @@ var crioCaps = []string{
 var engines = []Engine{
 	{
 		Name: "docker@20.10.13", Family: Docker, Since: "18.04.0", Until: "20.10.13",
-		Source: "daemon/oci_linux.go:createSpec,getUser@v20.10.13",
-		Caps:   dockerCaps, Grant: GrantAllFourRootOnly,
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v20.10.13",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantAllFourRootOnly,
 		GrantSource: "oci/oci.go:SetCapabilities@v20.10.13 (moby 15ff09395c, 18.04)",
 	},
 	{
 		Name: "docker@20.10.17", Family: Docker, Since: "20.10.14", Until: "20.10.17",
-		Source: "daemon/oci_linux.go:createSpec,getUser@v20.10.17",
-		Caps:   dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v20.10.17",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
 		GrantSource: "oci/oci.go:SetCapabilities@v20.10.14 (moby dd38613d0c, CVE-2022-24769)",
 	},
 	{
 		Name: "docker@20.10.24", Family: Docker, Since: "20.10.18", Until: "23.0.99",
-		Source: "daemon/oci_linux.go:createSpec,getUser@v20.10.24",
-		Caps:   dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v20.10.24",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
 		GrantSource:            "oci/oci.go:SetCapabilities@v20.10.24",
 		PrimaryGIDInAdditional: true,
 	},
 	{
 		Name: "docker@24.0.5", Family: Docker, Since: "24.0.0", Until: "24.0.5",
-		Source: "daemon/oci_linux.go:createSpec,getUser@v24.0.5",
-		Caps:   dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v24.0.5",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
 		GrantSource:            "oci/oci.go:SetCapabilities@v24.0.5",
 		PrimaryGIDInAdditional: true,
 		TaskPrefix:             "failed to create task for container: ",
 	},
 	{
 		Name: "docker@24.0.6", Family: Docker, Since: "24.0.6",
-		Source: "daemon/oci_linux.go:createSpec,getUser@v24.0.6",
-		Caps:   dockerCaps, Grant: GrantBEP,
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v24.0.6",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantBEP,
 		GrantSource:            "oci/oci.go:SetCapabilities@v24.0.6 (moby bf2b8a05a0, #45511 backported in #46221)",
 		PrimaryGIDInAdditional: true,
 		TaskPrefix:             "failed to create task for container: ",
@@ -204,15 +220,17 @@ var engines = []Engine{
 	},
 	{
 		Name: "containerd@1.6.20", Family: Ctr, Since: "1.6.0", Until: "1.6.99",
-		Source: "cmd/ctr/commands/run/run_unix.go:NewContainer@v1.6.20",
-		Caps:   containerdCaps, Grant: GrantBEP,
+		Source:     "cmd/ctr/commands/run/run_unix.go:NewContainer@v1.6.20",
+		ShimPrefix: shim16,
+		Caps:       containerdCaps, Grant: GrantBEP,
 		GrantSource:            "oci/spec.go:populateDefaultUnixSpec@v1.6.20",
 		PrimaryGIDInAdditional: true,
 	},
 	{
 		Name: "containerd-cri@1.6.20", Family: ContainerdCRI, Since: "1.6.0", Until: "1.6.99",
-		Source: "pkg/cri/server/container_create_linux.go:containerSpec,containerSpecOpts@v1.6.20",
-		Caps:   containerdCaps, Grant: GrantBEP,
+		Source:     "pkg/cri/server/container_create_linux.go:containerSpec,containerSpecOpts@v1.6.20",
+		ShimPrefix: shim16,
+		Caps:       containerdCaps, Grant: GrantBEP,
 		GrantSource:            "oci/spec.go:populateDefaultUnixSpec@v1.6.20, pkg/cri/opts/spec_linux.go:WithCapabilities,WithoutAmbientCaps@v1.6.20",
 		PrimaryGIDInAdditional: true,
 	},

@@ -18,8 +18,8 @@ import (
 //     prints it with "docker: " and a final "." (cli/command/container/
 //     run.go:reportError@v20.10.24). containerd's shim says "OCI runtime
 //     create failed: MSG" (pkg/process/init.go:runtimeError@v1.6.20), its
-//     task manager adds "failed to create shim task: "
-//     (runtime/v2/manager.go@v1.6.20) and the gRPC Unknown code comes back
+//     task manager adds Engine.ShimPrefix ("failed to create shim task: ",
+//     runtime/v2/manager.go@v1.6.20) and the gRPC Unknown code comes back
 //     as ": unknown" (errdefs.FromGRPC). From 24.0.0 dockerd adds
 //     "failed to create task for container: " (Engine.TaskPrefix).
 //  2. podman: "Error: " and podman's getOCIRuntimeError
@@ -41,7 +41,7 @@ import (
 //     (internal/oci/runtime_oci.go:CreateContainer@v1.34.0). Wrapping CRI-O
 //     may add above the runtime layer is not modelled.
 func (e Engine) Message(runtime, runtimeMsg string) string {
-	shim := "failed to create shim task: OCI runtime create failed: " + runtimeMsg + ": unknown"
+	shim := e.ShimPrefix + "OCI runtime create failed: " + runtimeMsg + ": unknown"
 	switch e.Family {
 	case Docker:
 		return dockerCLIError("Error response from daemon: " + e.TaskPrefix + shim)

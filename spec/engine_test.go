@@ -441,6 +441,14 @@ func TestMessage(t *testing.T) {
 		}
 	}
 
+	// Docker on containerd 1.5: the row copied with that containerd's
+	// wrapping (runtime/v2/manager.go@v1.5.0 "failed to create shim").
+	d15, _ := spec.LookupEngine("docker@20.10.24")
+	d15.ShimPrefix = "failed to create shim: "
+	if got, want := d15.Message("runc", "x: permission denied"), "docker: Error response from daemon: failed to create shim: OCI runtime create failed: x: permission denied: unknown."; got != want {
+		t.Errorf("docker on containerd 1.5:\ngot  %s\nwant %s", got, want)
+	}
+
 	// Refusals.
 	d, _ := spec.LookupEngine("docker@20.10.24")
 	_, err := fromImage(t, "docker@20.10.24", etc, spec.ImageConfig{User: "carol"})
