@@ -306,6 +306,11 @@ func (e *eval) prefix(ready bool) string {
 	if ready {
 		p = e.rt.Line.Errors.PostReady
 	}
+	return e.prefixOf(p)
+}
+
+// prefixOf fills in the runc subcommand of an error prefix.
+func (e *eval) prefixOf(p string) string {
 	cli := "run"
 	if e.host.Create {
 		cli = "create"
@@ -320,6 +325,15 @@ func (e *eval) prefix(ready bool) string {
 func (e *eval) runc() {
 	l := e.rt.Line
 	plan := e.plan
+	if e.host.Rootless && l.RootlessGroups == RootlessGroupsFatalAtStart && len(plan.User.AdditionalGids) > 0 {
+		// Container.start, before runc init.
+		const msg = "cannot set any additional groups in a rootless container"
+		if e.tracing {
+			e.trace(StepUser, nil, "rootless: %s", msg)
+		}
+		e.fail(StepUser, e.prefixOf(l.Errors.Start)+msg, errors.New(msg))
+		return
+	}
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
 	if l.EnvCheck != EnvCheck130 {
 		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
@@ -444,6 +458,7 @@ func (e *eval) runc() {
 	if l.Errors.SetupUser == "setup user: " {
 		k.variant += 1 << 8
 	}
+	k.variant += int(l.RootlessGroups) << 9
 	su := e.m.do(k, func() opVal {
 		user, err := e.setupUser(c, groups)
 		return opVal{cred: user, err: err}
@@ -706,6 +721,8 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 		return nil, errors.New("cannot set gid to unmapped user in user namespace")
 	case l.Unmapped == UnmappedChownStdio && !uidOK:
 		return nil, errors.New("chown /dev/stdin: invalid argument")
+	case e.host.Rootless && l.RootlessGroups == RootlessGroupsFatalInInit && len(u.AdditionalGids) > 0:
+		return nil, errors.New("cannot set any additional groups in a rootless container")
 	}
 	cur := c
 	var err error

@@ -60,6 +60,8 @@ type Line struct {
 	// Unmapped is how a uid or gid without a mapping in the container's
 	// user namespace fails.
 	Unmapped UnmappedIDs
+	// RootlessGroups is what a rootless runtime does with additionalGids.
+	RootlessGroups RootlessGroups
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
 	// Cite justifies, per field name, how this line differs from the
@@ -208,6 +210,25 @@ const (
 	UnmappedCrun
 )
 
+// RootlessGroups is what a rootless runtime (Host.Rootless) does with
+// process.user.additionalGids, which it cannot set: setgroups is denied in
+// a user namespace its unprivileged user mapped.
+type RootlessGroups int
+
+const (
+	// RootlessGroupsFatalInInit: setupUser fails with `cannot set any
+	// additional groups in a rootless container`, after the user lookup
+	// and the unmapped-id checks (runc ≤ 1.2.x, init_linux.go:setupUser).
+	RootlessGroupsFatalInInit RootlessGroups = iota
+	// RootlessGroupsFatalAtStart: the same text, from Container.start
+	// before runc init runs, with only the `runc run failed: ` prefix
+	// (runc 1.3.0 on, 52f702af5, #3999).
+	RootlessGroupsFatalAtStart
+	// RootlessGroupsIgnored: setgroups is skipped and the list ignored
+	// (crun 1.8.1).
+	RootlessGroupsIgnored
+)
+
 // InitEnv is the environment runc-init's LookPath sees.
 type InitEnv int
 
@@ -247,6 +268,9 @@ type ErrorStyle struct {
 	SetupUser string
 	// Caps formats a capset failure with %s for the errno text.
 	Caps string
+	// Start prefixes an error of the runtime's own start, before runc
+	// init runs (`runc %[1]s failed: `); "" where none is modelled.
+	Start string
 	// InitSeccomp formats the line runc init prints when it fails to
 	// install the seccomp filter after ready (noNewPrivileges), with %s
 	// for the error; "" where that cannot fail (runc ≤ 1.0.1 only).

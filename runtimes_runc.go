@@ -101,7 +101,7 @@ var (
 	}
 	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
 	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
-	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s"}
+	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: "}
 	runc110      = &Line{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
@@ -186,14 +186,15 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
-		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
-			"User":       "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
-			"EnvCheck":   "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
-			"Errors":     "capabilities.go: `can't apply capabilities: %w`",
-			"Env":        "06f1e0765 (#4325): only PATH enters runc-init's environment",
-			"AbsentCaps": "049a5f76c, 73849e797 (#4585): no process.capabilities leaves capabilities alone",
+			"RootlessGroups": "52f702af5 (#3999): additionalGids refused in Container.start, before runc init",
+			"User":           "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
+			"EnvCheck":       "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
+			"Errors":         "capabilities.go: `can't apply capabilities: %w`",
+			"Env":            "06f1e0765 (#4325): only PATH enters runc-init's environment",
+			"AbsentCaps":     "049a5f76c, 73849e797 (#4585): no process.capabilities leaves capabilities alone",
 		},
 	}
 	runc140 = &Line{
@@ -201,14 +202,14 @@ var (
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
-		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedChownStdio,
 		Cite:     map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
-		AbsentCaps: AbsentCapsDropAll, Tmpfs: TmpfsKernel,
+		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		Unmapped: UnmappedCrun,
 		Cite:     map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}

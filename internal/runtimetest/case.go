@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/preexec/preexec/caps"
@@ -45,7 +46,17 @@ type Case struct {
 	UserNS *UserNS `json:"userns,omitempty"`
 	// ReadonlyRoot is root.readonly.
 	ReadonlyRoot bool `json:"readonlyRoot,omitempty"`
+	// Rootless runs the runtime as the unprivileged host user RootlessUID
+	// (gid RootlessUID, no supplementary groups), as `runc spec
+	// --rootless` sets a container up: UserNS must map container id 0,
+	// and only it, to RootlessUID, the one id such a user may map without
+	// newuidmap (user_namespaces(7)). The model runs it with Host.Rootless.
+	Rootless bool `json:"rootless,omitempty"`
 }
+
+// RootlessUID is the host uid and gid that runs the runtime of a Rootless
+// case; it has no passwd entry on the host.
+const RootlessUID = 4242
 
 // Process is the part of an OCI process object that the pre-exec checks
 // read. terminal is always false; the umask is the runtime's default.
@@ -240,6 +251,12 @@ func (c *Case) Validate() error {
 	}
 	if c.UserNS != nil && (len(c.UserNS.UIDMappings) == 0 || len(c.UserNS.GIDMappings) == 0) {
 		bad("userns: want uid and gid mappings")
+	}
+	if c.Rootless {
+		one := []IDMap{{ContainerID: 0, HostID: RootlessUID, Size: 1}}
+		if c.UserNS == nil || !slices.Equal(c.UserNS.UIDMappings, one) || !slices.Equal(c.UserNS.GIDMappings, one) {
+			bad("rootless: want userns mapping 0 to %d, size 1, for uids and gids", RootlessUID)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("case %s: %w", c.Name, err)

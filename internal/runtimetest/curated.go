@@ -296,6 +296,34 @@ func Curated() []Case {
 		ReadonlyRoot: true,
 	})
 
+	// Rootless (Host.Rootless): the runtime runs as RootlessUID, which the
+	// user namespace maps to the container's root and nothing else.
+	rootless := func(name, rule string, p Process, lines ...string) {
+		add(Case{Name: name, Rule: rule, Rootfs: rootfsOf(BaseRootless, lines...), Process: p,
+			UserNS: usernsRootless(), Rootless: true})
+	}
+	rootless("rootless_echo_as_container_root",
+		"RP §2.1: a rootless runtime (run by host uid 4242, mapped to the container's root) starts busybox echo as uid 0",
+		withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)))
+	rootless("rootless_additional_gid_unmapped_setgroups_skipped",
+		"RP §2.1: rootless runc skips setgroups (setgroups is denied in a namespace mapped without newgidmap), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL; crun likewise",
+		withGroups(withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)), 1000))
+	rootless("rootless_exec_host_root_owned_0700",
+		"KG §1.6/§7: the host root owns /entrypoint.sh 0700, unmapped in the rootless namespace: CAP_DAC_OVERRIDE does not apply, the container root is other (---)",
+		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
+		"file /entrypoint.sh 0700 0:0 "+StartScript)
+	rootless("rootless_exec_owned_0700",
+		"KG §1.2: /entrypoint.sh 0700 owned by the mapped RootlessUID is the container root's own: the owner class grants it",
+		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
+		"file /entrypoint.sh 0700 4242:4242 "+StartScript)
+	rootless("rootless_chdir_host_root_owned_0700",
+		"KG §7/RP §1.5: cwd /data 0700 owned by the unmapped host root: no capability helps, every runtime fails chdir with its text",
+		withCaps(proc(0, 0, "/data", echoArgs...), bep(DockerCaps...)),
+		"dir /data 0700 0:0")
+	rootless("rootless_cwd_missing_created",
+		"RP §1.3: the missing cwd is created by the rootless container root in its own / (0755 4242:4242)",
+		withCaps(proc(0, 0, "/work/sub", echoArgs...), bep(DockerCaps...)))
+
 	// The entrypoint: permission classes and capabilities.
 	add(Case{
 		Name:    "exec_owner_class_precedence_0074",

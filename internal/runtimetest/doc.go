@@ -32,6 +32,11 @@
 // interp=) prints nothing; a run whose exit status is rootfs.ProbeExitRan
 // counts as started too.
 //
+// A Rootless case runs the runtime as the unprivileged host uid
+// RootlessUID (runc with --root in its own state directory; crun through
+// setpriv after the cgroup2 mount of its wrapper), with a user namespace
+// mapping only the container's root to it, as `runc spec --rootless` does.
+//
 // Running needs Linux and root; the oracle test skips otherwise, unless the
 // environment has PREEXEC_ORACLE=required, when it fails. The runtimes are
 // those internal/runtimes lists (manifest.json of .ci/install-runtimes in

@@ -29,6 +29,21 @@ symlink /bin/sh busybox 100000:100000
 symlink /bin/echo busybox 100000:100000
 `
 
+// BaseRootless is Base for a Rootless case: the root directory and busybox
+// belong to RootlessUID, the container's root.
+const BaseRootless = `dir / 0755 4242:4242
+file /bin/busybox 0755 4242:4242 busybox
+symlink /bin/sh busybox 4242:4242
+symlink /bin/echo busybox 4242:4242
+`
+
+// usernsRootless maps container id 0 to RootlessUID, as `runc spec
+// --rootless` does for the user running it.
+func usernsRootless() *UserNS {
+	m := []IDMap{{ContainerID: 0, HostID: RootlessUID, Size: 1}}
+	return &UserNS{UIDMappings: m, GIDMappings: m}
+}
+
 // rootfsOf joins base and lines into fixture text.
 func rootfsOf(base string, lines ...string) Fixture {
 	return Fixture(base + strings.Join(lines, "\n") + "\n")

@@ -47,6 +47,12 @@ func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 	return plan, preexec.NewView(plan, base.Mem(), binds), nil
 }
 
+// hostOf is host as case c runs: rootless when c is.
+func hostOf(c *Case, host preexec.Host) preexec.Host {
+	host.Rootless = host.Rootless || c.Rootless
+	return host
+}
+
 // TestModelAgainstGoldens holds preexec.Evaluate to every outcome the runtime
 // oracle recorded from real runtimes: started or not, and the error text
 // byte for byte. It runs unprivileged, from testdata alone.
@@ -101,7 +107,7 @@ func TestModelAgainstGoldens(t *testing.T) {
 				continue
 			}
 			total++
-			res := preexec.Evaluate(plan, fsys, rt, host)
+			res := preexec.Evaluate(plan, fsys, rt, hostOf(&gc.Case, host))
 			if agree(want, res) {
 				continue
 			}
@@ -150,7 +156,7 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 	if err != nil {
 		return true, "no prediction: " + err.Error()
 	}
-	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
+	res := preexec.Evaluate(plan, fsys, rt, hostOf(c, preexec.Host{}))
 	if agree(o, res) {
 		return true, ""
 	}

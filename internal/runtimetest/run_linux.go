@@ -72,17 +72,23 @@ func (h *Harness) Run(ctx context.Context, rt Runtime, c *Case) Outcome {
 	if err := Bundle(c, bundle); err != nil {
 		return harnessError(fmt.Errorf("bundle: %w", err))
 	}
+	if c.Rootless {
+		// The unprivileged runtime keeps its state there.
+		if err := os.Chown(state, RootlessUID, RootlessUID); err != nil {
+			return harnessError(err)
+		}
+	}
 	timeout := h.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	stdout, stderr, status, err := runCmd(rctx, rt.command(state, "run", "--bundle", bundle, id))
+	stdout, stderr, status, err := runCmd(rctx, rt.command(c.Rootless, state, "run", "--bundle", bundle, id))
 	if err != nil {
 		// Kill whatever the runtime left behind, best effort.
 		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
-		runCmd(dctx, rt.command(state, "delete", "-f", id))
+		runCmd(dctx, rt.command(c.Rootless, state, "delete", "-f", id))
 		dcancel()
 		o := harnessError(err)
 		o.Output = joinOutput(stdout, stderr)
@@ -107,22 +113,39 @@ func joinOutput(stdout, stderr string) string {
 // --cgroup-manager=disabled.
 const cgroupWrapper = `mount -t cgroup2 none /sys/fs/cgroup && exec "$0" "$@"`
 
+// rootlessCgroupWrapper is cgroupWrapper for a rootless crun: the mount
+// needs root, so the shell drops to RootlessUID (setpriv, util-linux) only
+// for the exec.
+const rootlessCgroupWrapper = `mount -t cgroup2 none /sys/fs/cgroup && exec setpriv --reuid=4242 --regid=4242 --clear-groups "$0" "$@"`
+
 // command returns the command line that runs the runtime with state
-// directory state and the given subcommand arguments.
-func (rt Runtime) command(state string, args ...string) *exec.Cmd {
+// directory state and the given subcommand arguments; rootless runs it as
+// RootlessUID with no supplementary groups.
+func (rt Runtime) command(rootless bool, state string, args ...string) *exec.Cmd {
 	var cmd *exec.Cmd
 	switch rt.Kind {
 	case "crun":
-		full := append([]string{"-c", cgroupWrapper, rt.Path, "--cgroup-manager=disabled", "--root", state}, args...)
+		wrapper := cgroupWrapper
+		if rootless {
+			wrapper = rootlessCgroupWrapper
+		}
+		full := append([]string{"-c", wrapper, rt.Path, "--cgroup-manager=disabled", "--root", state}, args...)
 		cmd = exec.Command("/bin/sh", full...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS, Setpgid: true}
 	default:
 		cmd = exec.Command(rt.Path, append([]string{"--root", state}, args...)...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if rootless {
+			cmd.SysProcAttr.Credential = &syscall.Credential{Uid: RootlessUID, Gid: RootlessUID, Groups: []uint32{}}
+		}
 	}
 	// A fixed environment: no TERM (crun colours only a terminal anyway),
-	// nothing of the test's environment.
+	// nothing of the test's environment; a rootless runtime's runtime
+	// directory is its state directory.
 	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	if rootless {
+		cmd.Env = append(cmd.Env, "XDG_RUNTIME_DIR="+state)
+	}
 	return cmd
 }
 
