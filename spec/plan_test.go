@@ -225,6 +225,45 @@ func TestMounts(t *testing.T) {
 	}
 }
 
+// TestTmpfsOwner pins the uid= and gid= options of a tmpfs.
+func TestTmpfsOwner(t *testing.T) {
+	u32 := func(n uint32) *uint32 { return &n }
+	rows := []struct {
+		name, mount string
+		uid, gid    *uint32
+		rule        string
+	}{
+		{"none", `{"destination":"/t","type":"tmpfs","options":["mode=0700"]}`, nil, nil,
+			"no uid= or gid=: the mounting process's fsuid and fsgid own the root (shmem_get_inode)"},
+		{"both_last_wins", `{"destination":"/t","type":"tmpfs","options":["uid=1","gid=2","uid=2000"]}`, u32(2000), u32(2),
+			"shmem_parse_one: options in order, the last uid= wins"},
+		{"bind_ignores", `{"destination":"/t","type":"tmpfs","source":"/x","options":["bind","uid=5"]}`, nil, nil,
+			"a bind mount passes no data to a filesystem"},
+		{"other_type_ignores", `{"destination":"/dev/pts","type":"devpts","options":["gid=5"]}`, nil, nil,
+			"devpts's gid= is not a tmpfs owner"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			p, err := spec.Parse("config.json", []byte(config("", `"mounts":[`+r.mount+`]`, "")))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			m := p.Mounts[0]
+			if diff := cmp.Diff([]*uint32{r.uid, r.gid}, []*uint32{m.TmpfsUID, m.TmpfsGID}); diff != "" {
+				t.Errorf("TmpfsUID, TmpfsGID (-want +got)\n%s", diff)
+			}
+		})
+	}
+	if _, err := spec.Parse("config.json", []byte(config("", `"mounts":[{"destination":"/t","type":"tmpfs","options":["uid=x"]}]`, ""))); err == nil {
+		t.Error("uid=x: want an error naming the option")
+	}
+}
+
 func TestMountsKeepConfigOrder(t *testing.T) {
 	p, err := spec.Parse("config.json", []byte(config("", `"mounts":[{"destination":"/b","type":"tmpfs"},{"destination":"/a","type":"proc"},{"destination":"/b/c","type":"bind","source":"x","options":["bind"]}]`, "")))
 	if err != nil {

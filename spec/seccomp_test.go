@@ -200,3 +200,49 @@ func TestEffectString(t *testing.T) {
 		t.Errorf("LinuxErrno(95).Error() = %q", got)
 	}
 }
+
+// TestRedundantRule pins which rule libseccomp refuses as equal to the
+// default action (runc before v1.0.2 fails on it).
+func TestRedundantRule(t *testing.T) {
+	rows := []struct {
+		name, sec string
+		ignoreRet bool
+		want      string
+		wantOK    bool
+		rule      string
+	}{
+		{"allowlist_only", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}`, false, "", false,
+			"ALLOW rules under an ERRNO default differ from it"},
+		{"errno_rule_equals_default", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO"}]}`, false, "faccessat2", true,
+			"SCMP_ACT_ERRNO without errnoRet is EPERM, as the default without defaultErrnoRet (seccomp_rule_add_array -EACCES)"},
+		{"errno_rule_other_errno", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}`, false, "", false,
+			"errnoRet 38 against the default's EPERM: a different action"},
+		{"default_errno_ret_honoured", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO"}]}`, false, "", false,
+			"rc95 on: the default is ERRNO(38), the rule ERRNO(1)"},
+		{"default_errno_ret_ignored", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO"}]}`, true, "faccessat2", true,
+			"before rc95 defaultErrnoRet is ignored, so the default is ERRNO(1) like the rule"},
+		{"allow_rule_under_allow", `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["","getpid"],"action":"SCMP_ACT_ALLOW"}]}`, false, "getpid", true,
+			"an ALLOW rule under an ALLOW default is redundant too; the first non-empty name is reported"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			p, err := spec.Parse("config.json", []byte(seccompConfig(r.sec)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := p.Seccomp.RedundantRule(r.ignoreRet)
+			if got != r.want || ok != r.wantOK {
+				t.Errorf("RedundantRule(%v) = %q, %v; want %q, %v (%s)", r.ignoreRet, got, ok, r.want, r.wantOK, r.rule)
+			}
+		})
+	}
+	var none *spec.Seccomp
+	if n, ok := none.RedundantRule(false); ok || n != "" {
+		t.Errorf("nil filter: RedundantRule = %q, %v", n, ok)
+	}
+}
