@@ -36,9 +36,10 @@
 // A case's flags are Docker's (spec.ParseOverrides reads the same).
 // Docker and podman take them as they are; EngineArgs maps them to ctr's
 // (--cwd, --env, --cap-add CAP_X, --mount type=tmpfs|bind, --seccomp
-// --seccomp-profile) and skips a case whose flags ctr 1.6.20 cannot
-// express (--user, --group-add, --userns, no-new-privileges,
-// --entrypoint, a command after an image entrypoint): the golden says
+// --seccomp-profile; no-new-privileges and seccomp=unconfined are ctr's
+// defaults) and skips a case whose flags ctr 1.6.20 cannot express
+// (--user, --group-add, --userns, --entrypoint, a command after an image
+// entrypoint): the golden says
 // "skip" with the reason, and the oracle lists skips in its log.
 //
 // # Goldens
@@ -59,7 +60,9 @@
 //	                 additionalGids), process.cwd, args, env, capabilities
 //	                 (all five sets, as the engine wrote them),
 //	                 noNewPrivileges; root {"readonly": true} or no root;
-//	                 mounts (destination, type, source, options), in order
+//	                 mounts (destination, type, source, options); env
+//	                 sorted and mounts sorted by destination, stably, since
+//	                 podman writes both in map order (see Project)
 //	{"error": TEXT}  the engine's stderr, byte for byte but for one final
 //	                 newline and the normalisation below
 //	{"skip": WHY}    the engine has no form for one of the case's flags
@@ -68,8 +71,9 @@
 // error texts: the engine's directory under the harness becomes $ENGINE
 // (a docker mount source "$ENGINE/root/containers/$ID/hostname"), the
 // capture runtime's directory $CAPTURE, the container id $ID and its first
-// 12 characters $SHORTID; an env value equal to the container's hostname
-// becomes $HOSTNAME ("HOSTNAME=$HOSTNAME"). Container names are
+// 12 characters $SHORTID, ctr's temporary mount directory
+// (/tmp/containerd-mountNNN) $MOUNT; an env value equal to the container's
+// hostname becomes $HOSTNAME ("HOSTNAME=$HOSTNAME"). Container names are
 // ContainerName(case): "preexec-" and the case name with dashes.
 //
 // The goldens are written by cmd/record, never by hand, as indented JSON.

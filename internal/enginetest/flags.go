@@ -19,11 +19,11 @@ const HostSource = "/tmp/preexec-enginetest-src"
 // (`ctr containers create --help`) has --cwd for --workdir, --env for -e,
 // --cap-add and --cap-drop with CAP_-prefixed names, --read-only, --mount
 // for --tmpfs (type=tmpfs) and -v (type=bind, options rbind and ro or rw),
-// --seccomp --seccomp-profile for seccomp=PATH (unconfined is its
-// default), and takes the container id after the image and then the whole
-// process args; it has no --user, --group-add, --userns or
-// no-new-privileges option (it always sets noNewPrivileges unless
-// --allow-new-privs), and its positional args replace the image's
+// --seccomp --seccomp-profile for seccomp=PATH (seccomp=unconfined and
+// no-new-privileges are its defaults: no filter, and noNewPrivileges
+// unless --allow-new-privs), and takes the container id after the image
+// and then the whole process args; it has no --user, --group-add or
+// --userns option, and its positional args replace the image's
 // entrypoint and cmd together, so --entrypoint, and a command on an image
 // with an entrypoint, have no ctr form.
 func EngineArgs(engine string, c *Case) (args []string, skip string, err error) {
@@ -81,6 +81,8 @@ func EngineArgs(engine string, c *Case) (args []string, skip string, err error) 
 				switch {
 				case f.Value == "seccomp=unconfined":
 					// ctr's default: no seccomp filter.
+				case f.Value == "no-new-privileges":
+					// ctr's default: noNewPrivileges unless --allow-new-privs.
 				case strings.HasPrefix(f.Value, "seccomp="):
 					args = append(args, "--seccomp", "--seccomp-profile", strings.TrimPrefix(f.Value, "seccomp="))
 				default:

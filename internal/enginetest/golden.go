@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -161,6 +163,12 @@ func Marshal(v any) ([]byte, error) {
 // root.readonly (a root only when read-only, without its path); and each
 // mount's destination, type, source and options. Everything else (rlimits,
 // namespaces, cgroups, seccomp's rules, hostname) is left out.
+//
+// podman 4.3 writes env and its own bind mounts in Go map order, different
+// on every create, so Project puts both in a canonical order: env sorted,
+// mounts sorted by destination, stably (a parent directory's mount still
+// comes before the mounts below it, and two mounts on one destination keep
+// their order). s is not modified.
 func Project(s *specs.Spec) *specs.Spec {
 	if s == nil {
 		return nil
@@ -172,7 +180,7 @@ func Project(s *specs.Spec) *specs.Spec {
 				UID: p.User.UID, GID: p.User.GID, Umask: p.User.Umask,
 				AdditionalGids: p.User.AdditionalGids,
 			},
-			Cwd: p.Cwd, Args: p.Args, Env: p.Env,
+			Cwd: p.Cwd, Args: p.Args, Env: slices.Clone(p.Env),
 			Capabilities:    p.Capabilities,
 			NoNewPrivileges: p.NoNewPrivileges,
 		}
@@ -185,5 +193,36 @@ func Project(s *specs.Spec) *specs.Spec {
 			Destination: m.Destination, Type: m.Type, Source: m.Source, Options: m.Options,
 		})
 	}
+	if out.Process != nil {
+		slices.Sort(out.Process.Env)
+	}
+	slices.SortStableFunc(out.Mounts, func(a, b specs.Mount) int { return strings.Compare(a.Destination, b.Destination) })
 	return out
+}
+
+// Canonical returns o in the form two outcomes of case c on engine are
+// compared in: with two or more --group-add flags, Docker and podman
+// collect the groups in a map (libcontainer/user.GetAdditionalGroups) and
+// write additionalGids in random order, so they are sorted (the kernel
+// keeps supplementary groups as a sorted set anyway, groups_sort). o is
+// not modified.
+func Canonical(c *Case, engine string, o Outcome) Outcome {
+	if o.Spec == nil || o.Spec.Process == nil || engine == Containerd {
+		return o
+	}
+	n := 0
+	for _, f := range c.Flags {
+		if f == "--group-add" {
+			n++
+		}
+	}
+	if n < 2 {
+		return o
+	}
+	s := *o.Spec
+	p := *s.Process
+	p.User.AdditionalGids = slices.Sorted(slices.Values(p.User.AdditionalGids))
+	s.Process = &p
+	o.Spec = &s
+	return o
 }

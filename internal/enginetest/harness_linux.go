@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,6 +236,14 @@ func tail(b []byte, n int) []byte {
 // returns the first error.
 func (h *Harness) Close() error {
 	var first error
+	// podman's container locks live in one shared memory segment of the
+	// host (/dev/shm/libpod_lock, 2048 of them), not below --root: free
+	// ours.
+	if h.podmanGlobal != nil {
+		if _, stderr, err := h.Podman(context.Background(), "rm", "--all", "--force"); err != nil {
+			first = fmt.Errorf("podman rm --all --force: %v: %s", err, stderr)
+		}
+	}
 	for i := len(h.daemons) - 1; i >= 0; i-- {
 		cmd := h.daemons[i]
 		if cmd.Process == nil {
@@ -437,6 +447,9 @@ func (h *Harness) Create(ctx context.Context, engine string, c *Case) (Outcome, 
 		return h.captured(engine, id, stderr, err, h.dockDir)
 	case Podman:
 		out, stderr, err := h.Podman(ctx, append([]string{"create", "--runtime", h.capture, "--network", "none", "--name", name}, args...)...)
+		if err != nil && strings.Contains(stderr, "exceeded num_locks") {
+			return Outcome{}, fmt.Errorf("%s: the host's podman locks are exhausted (containers left by other runs; podman system renumber frees them): %s", engine, stderr)
+		}
 		if err != nil {
 			return Outcome{Error: h.normalise(stderr, "", h.podDir)}, nil
 		}
@@ -479,6 +492,9 @@ func (h *Harness) captured(engine, id, stderr string, err error, engineDir strin
 		return Outcome{}, fmt.Errorf("%s: the capture runtime did not fail the start of %s", engine, id)
 	}
 	if !strings.Contains(stderr, CaptureMessage) {
+		if strings.Contains(stderr, "exceeded num_locks") {
+			return Outcome{}, fmt.Errorf("%s: the host's podman locks are exhausted (containers left by other runs; podman system renumber frees them): %s", engine, stderr)
+		}
 		return Outcome{Error: h.normalise(stderr, id, engineDir)}, nil
 	}
 	b, rerr := os.ReadFile(filepath.Join(h.capturedDir, id+".json"))
@@ -492,11 +508,17 @@ func (h *Harness) captured(engine, id, stderr string, err error, engineDir strin
 	return Outcome{Spec: h.normaliseSpec(Project(&s), id, engineDir, s.Hostname)}, nil
 }
 
+// ctrMount is the temporary directory ctr mounts a snapshot on to read
+// the image's /etc/passwd (containerd's mount.WithTempMount).
+var ctrMount = regexp.MustCompile(`/tmp/containerd-mount[0-9]+`)
+
 // normalise replaces in s the engine's directory with $ENGINE, the
 // harness's directory with $DIR, the container id with $ID and its first
-// 12 characters with $SHORTID, and trims one final newline.
+// 12 characters with $SHORTID, ctr's temporary mount directory with
+// $MOUNT, and trims one final newline.
 func (h *Harness) normalise(s, id, engineDir string) string {
 	s = strings.TrimSuffix(s, "\n")
+	s = ctrMount.ReplaceAllString(s, "$$MOUNT")
 	s = strings.ReplaceAll(s, engineDir, "$ENGINE")
 	s = strings.ReplaceAll(s, filepath.Dir(h.capture), "$CAPTURE")
 	s = strings.ReplaceAll(s, h.Dir, "$DIR")
@@ -519,6 +541,7 @@ func (h *Harness) normaliseSpec(s *specs.Spec, id, engineDir, hostname string) *
 			}
 			s.Process.Env[i] = h.normalise(e, id, engineDir)
 		}
+		slices.Sort(s.Process.Env)
 	}
 	for i := range s.Mounts {
 		s.Mounts[i].Source = h.normalise(s.Mounts[i].Source, id, engineDir)

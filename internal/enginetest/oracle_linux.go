@@ -13,23 +13,26 @@ import (
 	"github.com/preexec/preexec/rootfs"
 )
 
-// Archive builds the image of every case (imagebuild.Image of its rootfs
-// and config) and writes them all, each tagged ImageRef, to the
+// Archive builds the image of every case (its rootfs as one layer, shared
+// by the cases with the same rootfs, under its config) and writes them all, each tagged ImageRef, to the
 // docker-archive tar p.
 func Archive(cases []Case, p string) error {
 	tagged := make(map[string]v1.Image, len(cases))
-	layers := map[string]*rootfs.Fixture{}
+	layers := map[string]v1.Layer{}
 	for i := range cases {
 		c := &cases[i]
-		f, ok := layers[c.Rootfs]
+		l, ok := layers[c.Rootfs]
 		if !ok {
-			var err error
-			if f, err = rootfs.ParseFixture(c.Name, c.Rootfs); err != nil {
+			f, err := rootfs.ParseFixture(c.Name, c.Rootfs)
+			if err != nil {
 				return err
 			}
-			layers[c.Rootfs] = f
+			if l, err = imagebuild.NewLayer(f); err != nil {
+				return fmt.Errorf("case %s: %w", c.Name, err)
+			}
+			layers[c.Rootfs] = l
 		}
-		img, err := imagebuild.Image(f, imagebuild.Config{
+		img, err := imagebuild.WithLayer(l, imagebuild.Config{
 			User: c.Image.User, WorkingDir: c.Image.WorkingDir,
 			Entrypoint: c.Image.Entrypoint, Cmd: c.Image.Cmd, Env: c.Image.Env,
 		})

@@ -142,18 +142,30 @@ type Config struct {
 }
 
 // Image returns a single-layer linux image of f with config c, for this
-// machine's architecture.
+// machine's architecture: NewLayer, then WithLayer.
 func Image(f *rootfs.Fixture, c Config) (v1.Image, error) {
+	l, err := NewLayer(f)
+	if err != nil {
+		return nil, err
+	}
+	return WithLayer(l, c)
+}
+
+// NewLayer returns f's Layer as a go-containerregistry layer that
+// compresses once, however many images share it.
+func NewLayer(f *rootfs.Fixture) (v1.Layer, error) {
 	tarBytes, err := Layer(f)
 	if err != nil {
 		return nil, err
 	}
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(tarBytes)), nil
-	})
-	if err != nil {
-		return nil, err
-	}
+	}, tarball.WithCompressedCaching)
+}
+
+// WithLayer returns the linux image of one layer with config c, for this
+// machine's architecture.
+func WithLayer(layer v1.Layer, c Config) (v1.Image, error) {
 	img, err := mutate.Append(empty.Image, mutate.Addendum{
 		Layer:   layer,
 		History: v1.History{Created: v1.Time{Time: Epoch}, CreatedBy: "preexec imagebuild: fixture"},

@@ -153,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if oldG == nil {
 			added++
 		} else {
-			diffs := diff(oldG, g)
+			diffs := diff(&c, oldG, g)
 			if len(diffs) == 0 {
 				continue
 			}
@@ -182,7 +182,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // diff returns one -/+ line pair per changed outcome or case definition.
-func diff(a, b *enginetest.Golden) []string {
+func diff(c *enginetest.Case, a, b *enginetest.Golden) []string {
 	var out []string
 	line := func(v any) string {
 		j, _ := json.Marshal(v)
@@ -206,7 +206,7 @@ func diff(a, b *enginetest.Golden) []string {
 	for _, n := range sorted {
 		oa, ok1 := a.Outcomes[n]
 		ob, ok2 := b.Outcomes[n]
-		if ok1 && ok2 && line(oa) == line(ob) {
+		if ok1 && ok2 && line(enginetest.Canonical(c, n, oa)) == line(enginetest.Canonical(c, n, ob)) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("  - %s %s\n  + %s %s\n", n, line(oa), n, line(ob)))
