@@ -63,7 +63,9 @@ func (e Engine) Message(runtime, runtimeMsg string) string {
 // prints the daemon's error with "docker: " and a final period
 // (cli/command/container/run.go:reportError@v20.10.24), adding "See 'docker
 // run --help'." when the refusal came at create; podman prints "Error: "
-// (cmd/podman/main.go); ctr "ctr: " (cmd/ctr/main.go@v1.6.20); for the CRI
+// (cmd/podman/main.go); ctr "ctr: " (cmd/ctr/main.go@v1.6.20), and
+// "mount callback failed on DIR: " before what it met reading the image's
+// snapshot (EngineError.Snapshot; DIR written as MountDir); for the CRI
 // engines it is the kubelet's event "Error: " and the message
 // (kuberuntime_container.go:startContainer).
 func (e Engine) Refusal(err error) string {
@@ -76,10 +78,18 @@ func (e Engine) Refusal(err error) string {
 		}
 		return s
 	case Ctr:
+		if ee, ok := err.(*EngineError); ok && ee.Snapshot {
+			return "ctr: mount callback failed on " + MountDir + ": " + strings.ReplaceAll(msg, "open /", "open "+MountDir+"/")
+		}
 		return "ctr: " + msg
 	}
 	return "Error: " + msg
 }
+
+// MountDir stands for the random directory ctr mounts an image's snapshot
+// on to read its /etc/passwd and /etc/group (/tmp/containerd-mountN,
+// mount.WithTempMount@v1.6.20) in the texts that name it.
+const MountDir = "$MOUNT"
 
 // dockerCLIError prints a docker run error as reportError does: "docker: "
 // and exactly one final period.

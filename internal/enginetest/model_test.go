@@ -167,9 +167,8 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 // printed it: `docker create` prints the daemon's error as "Error response
 // from daemon: MSG" and, for an error at start, `docker start` adds
 // "Error: failed to start containers: NAME" (docker/cli
-// cli/command/container/start.go@v20.10.24); podman "Error: MSG"; ctr
-// "ctr: " and, for what WithUser reads from the snapshot, "mount callback
-// failed on DIR: " (mount.WithTempMount@v1.6.20).
+// cli/command/container/start.go@v20.10.24); podman and ctr print what
+// Engine.Refusal renders.
 func printedRefusal(eng spec.Engine, c *Case, err error) string {
 	var ee *spec.EngineError
 	msg := err.Error()
@@ -180,11 +179,6 @@ func printedRefusal(eng spec.Engine, c *Case, err error) string {
 			s += "\nError: failed to start containers: " + ContainerName(c)
 		}
 		return s
-	case spec.Ctr:
-		if errors.As(err, &ee) && ee.Snapshot {
-			return "ctr: mount callback failed on $MOUNT: " + strings.ReplaceAll(msg, "open /", "open $MOUNT/")
-		}
-		return "ctr: " + msg
 	}
 	return eng.Refusal(err)
 }
