@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -196,4 +199,93 @@ func TestEngineModelCoversEveryEngine(t *testing.T) {
 	if len(names) > 0 {
 		t.Errorf("engines without a model row: %v", names)
 	}
+}
+
+// TestIncidentsThroughEngines runs the two design incidents from an image
+// through spec.FromImage, spec.Parse and preexec.Compare over every runc
+// the model knows: the whole pipeline `preexec check --engine` composes.
+//
+//  1. docker run --user 1000680000:0 on a distroless-like nonroot image
+//     (WORKDIR /home/nonroot 0700 65532:65532) fails on runc rc93 only
+//     (design.md, incident 1; the runtime oracle's curated goldens), and
+//     Docker prints rc93's error in its own wrapping.
+//  2. The 0744 root:root entrypoint run as a non-root user with
+//     --cap-add DAC_OVERRIDE: under Docker 20.10 the user gets no
+//     effective capabilities, so execve itself fails on every runc; under
+//     Docker 24.0.6 it gets DAC_OVERRIDE, and only runc 1.1.4/1.1.5's
+//     access(2) fallback, on a kernel without faccessat2, fails.
+func TestIncidentsThroughEngines(t *testing.T) {
+	distroless := rootfs.MustParseFixture("dir / 0755 0:0\nfile /bin/busybox 0755 0:0 busybox\nsymlink /bin/echo busybox\n" +
+		"dir /home/nonroot 0700 65532:65532\n" +
+		`file /etc/passwd 0644 0:0 text="root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"` + "\n").Mem()
+	img := spec.ImageConfig{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/bin/echo", "hi"}}
+	ov, err := spec.ParseOverrides([]string{"--user", "1000680000:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docker, _ := spec.LookupEngine("docker@20.10.24")
+	failing := failingRuncs(t, img, distroless, docker, ov, preexec.Host{})
+	if len(failing) == 0 {
+		t.Fatal("incident 1: no runc fails")
+	}
+	for name, res := range failing {
+		if !strings.Contains(name, "rc93") {
+			t.Errorf("incident 1: %s fails (%s); only rc93 should", name, res.Error)
+		}
+	}
+	for name, res := range failing {
+		t.Logf("incident 1 on %s: %s", name, docker.Message("runc", res.Error))
+	}
+
+	script := rootfs.MustParseFixture("dir / 0755 0:0\nfile /bin/busybox 0755 0:0 busybox\nsymlink /bin/sh busybox\n" +
+		`file /entrypoint.sh 0744 0:0 text="#!/bin/sh\necho hi\n"` + "\n" +
+		`file /etc/passwd 0644 0:0 text="root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n"` + "\n").Mem()
+	img2 := spec.ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}}
+	ov2, _ := spec.ParseOverrides([]string{"--cap-add", "DAC_OVERRIDE"})
+	noF2 := preexec.Host{Kernel: access.KernelVersion(5, 4)}
+	all := len(runcs(t))
+	if n := len(failingRuncs(t, img2, script, docker, ov2, noF2)); n != all {
+		t.Errorf("incident 2 on docker@20.10.24: %d of %d runc fail; a non-root user has no effective capabilities there, so all should", n, all)
+	}
+	d24, _ := spec.LookupEngine("docker@24.0.6")
+	for name := range failingRuncs(t, img2, script, d24, ov2, noF2) {
+		if !strings.Contains(name, "1.1.4") && !strings.Contains(name, "1.1.5") {
+			t.Errorf("incident 2 on docker@24.0.6: %s fails; only runc 1.1.4/1.1.5 should", name)
+		}
+	}
+}
+
+func runcs(t *testing.T) []preexec.Runtime {
+	var out []preexec.Runtime
+	for _, rt := range preexec.Runtimes() {
+		if strings.HasPrefix(rt.Name, "runc@") {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+// failingRuncs returns the runc runtimes that do not start the container
+// the engine makes of img with ov, by name.
+func failingRuncs(t *testing.T, img spec.ImageConfig, fsys access.FS, eng spec.Engine, ov spec.Overrides, host preexec.Host) map[string]preexec.Result {
+	t.Helper()
+	s, err := spec.FromImage(img, fsys, eng, ov)
+	if err != nil {
+		t.Fatalf("%s: %v", eng.Name, err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := spec.Parse("config.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]preexec.Result{}
+	for _, rt := range runcs(t) {
+		if r := preexec.Evaluate(plan, fsys, rt, host); !r.Starts && r.Unknown == "" {
+			out[rt.Name] = r
+		}
+	}
+	return out
 }
