@@ -212,8 +212,9 @@ func TestEngineModelCoversEveryEngine(t *testing.T) {
 //  2. The 0744 root:root entrypoint run as a non-root user with
 //     --cap-add DAC_OVERRIDE: under Docker 20.10 the user gets no
 //     effective capabilities, so execve itself fails on every runc; under
-//     Docker 24.0.6 it gets DAC_OVERRIDE, and only runc 1.1.4/1.1.5's
-//     access(2) fallback, on a kernel without faccessat2, fails.
+//     Docker 24.0.6 with it, and under containerd's ctr with its default
+//     capabilities, only runc 1.1.4/1.1.5's access(2) fallback, on a
+//     kernel without faccessat2, fails.
 func TestIncidentsThroughEngines(t *testing.T) {
 	distroless := rootfs.MustParseFixture("dir / 0755 0:0\nfile /bin/busybox 0755 0:0 busybox\nsymlink /bin/echo busybox\n" +
 		"dir /home/nonroot 0700 65532:65532\n" +
@@ -248,9 +249,19 @@ func TestIncidentsThroughEngines(t *testing.T) {
 		t.Errorf("incident 2 on docker@20.10.24: %d of %d runc fail; a non-root user has no effective capabilities there, so all should", n, all)
 	}
 	d24, _ := spec.LookupEngine("docker@24.0.6")
-	for name := range failingRuncs(t, img2, script, d24, ov2, noF2) {
-		if !strings.Contains(name, "1.1.4") && !strings.Contains(name, "1.1.5") {
-			t.Errorf("incident 2 on docker@24.0.6: %s fails; only runc 1.1.4/1.1.5 should", name)
+	ctr, _ := spec.LookupEngine("containerd@1.6.20")
+	for _, c := range []struct {
+		eng spec.Engine
+		ov  spec.Overrides
+	}{{d24, ov2}, {ctr, spec.Overrides{}}} {
+		failing := failingRuncs(t, img2, script, c.eng, c.ov, noF2)
+		if len(failing) == 0 {
+			t.Errorf("incident 2 on %s: no runc fails; 1.1.4/1.1.5 should", c.eng.Name)
+		}
+		for name := range failing {
+			if !strings.Contains(name, "1.1.4") && !strings.Contains(name, "1.1.5") {
+				t.Errorf("incident 2 on %s: %s fails; only runc 1.1.4/1.1.5 should", c.eng.Name, name)
+			}
 		}
 	}
 }
