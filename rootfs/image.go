@@ -495,6 +495,9 @@ func (b *imageBuilder) typeOf(v uint32) uint32 {
 	return b.img.inos[i].mode & access.S_IFMT
 }
 
+// errLayerDone stops a layer's decompressing goroutine.
+var errLayerDone = errors.New("layer read")
+
 // errNotModelled marks an entry whose unpacking Image does not model.
 var errNotModelled = errors.New("not modelled")
 
@@ -578,7 +581,21 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 		if err != nil {
 			return fmt.Errorf("gzip: %w", err)
 		}
-		src = gz
+		// Decompress on another goroutine, so that on two cores the tar
+		// is read while the next bytes are inflated. Closing the pipe's
+		// reader stops it; it has ended when layer returns.
+		pr, pw := io.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, err := io.Copy(pw, gz)
+			pw.CloseWithError(err)
+		}()
+		defer func() {
+			pr.CloseWithError(errLayerDone)
+			<-done
+		}()
+		src = bufio.NewReaderSize(pr, 64<<10)
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
 		return errors.New("a zstd layer: not supported")
 	}

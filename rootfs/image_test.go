@@ -556,21 +556,25 @@ func TestImageSparse10GiB(t *testing.T) {
 	}
 }
 
-// manyLayer streams a gzip layer of n entries: directories of 100 files,
-// one executable script in ten, a symlink in fifty.
-func manyLayer(n int, gz bool) io.ReadCloser {
+// manyLayer streams a layer of n entries: directories of 100 entries,
+// one executable script in ten, a symlink in fifty, the rest files of
+// sizeOf(i) bytes of text-like bytes (gzip shrinks them about 3:1, as it
+// does a distribution's binaries and text).
+func manyLayer(n int, gz bool, sizeOf func(i int) int) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
 		var w io.Writer = pw
 		var zw *gzip.Writer
 		if gz {
-			zw, _ = gzip.NewWriterLevel(pw, gzip.BestSpeed)
+			zw = gzip.NewWriter(pw)
 			w = zw
 		}
 		tw := tar.NewWriter(w)
-		body := []byte("#!/bin/sh\nexec /usr/bin/env \"$@\"\n")
+		script := []byte("#!/bin/sh\nexec /usr/bin/env \"$@\"\n")
+		text := textLike(1 << 20)
 		for i := 0; i < n; i++ {
 			var h tar.Header
+			body := script
 			switch {
 			case i%100 == 0:
 				h = tar.Header{Typeflag: tar.TypeDir, Name: fmt.Sprintf("usr/share/pkg%05d/", i/100), Mode: 0o755}
@@ -579,13 +583,16 @@ func manyLayer(n int, gz bool) io.ReadCloser {
 			case i%10 == 2:
 				h = tar.Header{Typeflag: tar.TypeReg, Name: fmt.Sprintf("usr/share/pkg%05d/run%d.sh", i/100, i), Mode: 0o755, Size: int64(len(body))}
 			default:
-				h = tar.Header{Typeflag: tar.TypeReg, Name: fmt.Sprintf("usr/share/pkg%05d/file%d.txt", i/100, i), Mode: 0o644, Size: int64(len(body) * 10)}
+				size := sizeOf(i)
+				off := (i * 7919) % (len(text) - size)
+				body = text[off : off+size]
+				h = tar.Header{Typeflag: tar.TypeReg, Name: fmt.Sprintf("usr/share/pkg%05d/file%d.txt", i/100, i), Mode: 0o644, Size: int64(size)}
 			}
 			if err := tw.WriteHeader(&h); err != nil {
 				pw.CloseWithError(err)
 				return
 			}
-			for k := int64(0); k < h.Size; k += int64(len(body)) {
+			if h.Typeflag == tar.TypeReg {
 				tw.Write(body)
 			}
 		}
@@ -598,12 +605,35 @@ func manyLayer(n int, gz bool) io.ReadCloser {
 	return pr
 }
 
+// textLike returns n bytes of words drawn from a small vocabulary by a
+// fixed-seed generator, with some raw bytes: about 3:1 under gzip.
+func textLike(n int) []byte {
+	words := strings.Fields("the of and to in is that for it as with was on be by this are or from at an which have not but all were when we there can been has more if will one would their what so out up into about than them some could other then these two may first any like time only new very")
+	out := make([]byte, 0, n)
+	x := uint64(0x9e3779b97f4a7c15)
+	for len(out) < n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		if x%5 == 0 {
+			out = append(out, byte(x>>8), byte(x>>16), byte(x>>24))
+			continue
+		}
+		out = append(out, words[x%uint64(len(words))]...)
+		out = append(out, ' ')
+	}
+	return out[:n]
+}
+
+// smallFiles is 320 bytes a file: the 1M-entry test's size.
+func smallFiles(int) int { return 320 }
+
 func TestImageMillionEntries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a 1M-entry layer (-short)")
 	}
 	const n = 1 << 20
-	img, err := NewImage(ImageConfig{}, []ImageLayer{{Name: "big", Open: func() (io.ReadCloser, error) { return manyLayer(n, false), nil }}}, nil)
+	img, err := NewImage(ImageConfig{}, []ImageLayer{{Name: "big", Open: func() (io.ReadCloser, error) { return manyLayer(n, false, smallFiles), nil }}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
