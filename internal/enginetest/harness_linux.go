@@ -512,6 +512,10 @@ func (h *Harness) captured(engine, id, stderr string, err error, engineDir strin
 // the image's /etc/passwd (containerd's mount.WithTempMount).
 var ctrMount = regexp.MustCompile(`/tmp/containerd-mount[0-9]+`)
 
+// containerID is a full container id, as an end-to-end run's error may
+// print one it did not know in advance.
+var containerID = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+
 // normalise replaces in s the engine's directory with $ENGINE, the
 // harness's directory with $DIR, the container id with $ID and its first
 // 12 characters with $SHORTID, ctr's temporary mount directory with

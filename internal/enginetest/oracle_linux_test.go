@@ -104,12 +104,17 @@ func TestEngineOracle(t *testing.T) {
 	ctx := context.Background()
 	var cases []Case
 	want := map[string]*Golden{}
-	for _, gc := range g.All() {
+	for i, gc := range g.All() {
+		// Under -race (CI's second pass) every eighth case: the harness's
+		// concurrency is what the race detector is for.
+		if raceEnabled && i%8 != 0 {
+			continue
+		}
 		cases = append(cases, gc.Case)
 		want[gc.Case.Name] = gc
 	}
 	for _, c := range Curated {
-		if want[c.Name] == nil {
+		if g.Curated[c.Name] == nil {
 			t.Errorf("curated case %s has no golden (sudo go run ./internal/enginetest/cmd/record -cases '^%s$')", c.Name, c.Name)
 		}
 	}

@@ -21,6 +21,9 @@
 //	-jobs N       creates in flight (default 4)
 //	-dir DIR      golden directory (default testdata/engine of the module)
 //	-n            dry run: report, write nothing
+//	-e2e          record the end-to-end runs instead (testdata/engine/e2e:
+//	              docker run and podman run of enginetest.E2E with every
+//	              installed runtime)
 package main
 
 import (
@@ -39,6 +42,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/preexec/preexec/internal/enginetest"
+	"github.com/preexec/preexec/internal/runtimes"
 )
 
 func main() {
@@ -55,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	jobs := fs.Int("jobs", 4, "creates in flight")
 	dir := fs.String("dir", "", "golden directory (default: testdata/engine of the module)")
 	dry := fs.Bool("n", false, "dry run: report, write nothing")
+	e2e := fs.Bool("e2e", false, "record the end-to-end runs instead")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -79,6 +84,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	in, err := enginetest.LoadInstalled()
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *e2e {
+		return recordE2E(*dir, in, *jobs, *update, *dry, stdout, stderr)
 	}
 	old, err := enginetest.LoadGoldens(*dir)
 	if err != nil {
@@ -223,4 +231,82 @@ func write(p string, v any) error {
 		return err
 	}
 	return os.WriteFile(p, b, 0o644)
+}
+
+// recordE2E records the end-to-end runs of every installed runtime.
+func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool, stdout, stderr io.Writer) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
+		return 2
+	}
+	rts, err := runtimes.Installed()
+	if err != nil {
+		return fail("%v", err)
+	}
+	old, err := enginetest.LoadE2E(dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ctx := context.Background()
+	start := time.Now()
+	work, err := os.MkdirTemp("", "pe-rec-")
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer os.RemoveAll(work)
+	capture, err := enginetest.BuildCapture(ctx, filepath.Join(work, "rt"))
+	if err != nil {
+		return fail("%v", err)
+	}
+	archive := filepath.Join(work, "e2e.tar")
+	if err := enginetest.Archive(enginetest.E2E, archive); err != nil {
+		return fail("%v", err)
+	}
+	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, rts)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer h.Close()
+	if err := h.Load(ctx, archive); err != nil {
+		return fail("load: %v", err)
+	}
+	got := h.RunE2EAll(ctx, enginetest.E2E, rts, jobs)
+	changed := 0
+	var writes []func() error
+	for _, c := range enginetest.E2E {
+		g := &enginetest.E2EGolden{Case: c, Runs: got[c.Name]}
+		if o := old[c.Name]; o != nil {
+			n := 0
+			for _, e := range enginetest.E2EEngines {
+				for _, rt := range enginetest.SortedRuntimes(g.Runs[e]) {
+					a, _ := json.Marshal(o.Runs[e][rt])
+					b, _ := json.Marshal(g.Runs[e][rt])
+					if string(a) != string(b) {
+						n++
+						fmt.Fprintf(stdout, "e2e/%s %s %s:\n  - %s\n  + %s\n", c.Name, e, rt, a, b)
+					}
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			changed++
+			if !update {
+				continue
+			}
+		}
+		p := filepath.Join(dir, "e2e", c.Name+".json")
+		writes = append(writes, func() error { return write(p, g) })
+	}
+	fmt.Fprintf(stdout, "record: %d end-to-end images x %d runtimes x %d engines in %s: %d changed\n",
+		len(enginetest.E2E), len(rts), len(enginetest.E2EEngines), time.Since(start).Round(time.Second), changed)
+	if dry {
+		return 0
+	}
+	for _, w := range writes {
+		if err := w(); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return 0
 }

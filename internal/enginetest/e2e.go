@@ -1,0 +1,108 @@
+package enginetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// E2E are the end-to-end cases: images docker run and podman run start
+// (or fail to start) with each installed runc, the outcome recorded as the
+// engine prints it.
+var E2E = []Case{
+	{
+		Name: "e2e_distroless_arbitrary_uid",
+		Rule: "design incident 1: distroless static:nonroot (USER 65532, WORKDIR /home/nonroot 0700 65532:65532) run as OpenShift's arbitrary uid with gid 0: runc rc93 chdirs after setuid without capabilities and fails",
+		Rootfs: `dir / 0755 0:0
+file /bin/busybox 0755 0:0 busybox
+symlink /bin/echo busybox
+dir /home/nonroot 0700 65532:65532
+dir /tmp 1777 0:0
+` + fileLine("/etc/passwd", "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n") +
+			fileLine("/etc/group", "root:x:0:\nnonroot:x:65532:\n"),
+		Image: ImageConfig{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/bin/echo", Marker}},
+		Flags: []string{"--user", "1000680000:0"},
+	},
+	{
+		Name:   "e2e_script_0744_cap_add_dac_override",
+		Rule:   "design incident 2: a 0744 root:root entrypoint script run as a non-root user with --cap-add DAC_OVERRIDE: runc 1.1.4/1.1.5 check it with faccessat2(AT_EACCESS) or access(2) first; what the engine grants a non-root user decides",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}},
+		Flags:  []string{"--cap-add", "DAC_OVERRIDE"},
+	},
+	{
+		Name:   "e2e_starts",
+		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{Entrypoint: []string{"/bin/echo", Marker}},
+	},
+}
+
+// An E2ERun is one `docker run` or `podman run` of a case's image with one
+// runtime: the engine's exit status and what it printed, byte for byte but
+// for one final newline and the normalisation of the spec goldens, plus:
+// the runtime directory is $RUNTIMES (podman names the runtime by path),
+// the time= of a runc log line podman quotes is $TIME, and the line the
+// docker CLI sometimes adds when its wait is cancelled
+// (`time="…" level=error msg="error waiting for container: context
+// canceled"`), which comes and goes between runs, is dropped. Skip says
+// why the run was not made.
+type E2ERun struct {
+	// Flags are the run's flags before the image, the case's flags last
+	// (the runtime as $RUNTIMES/NAME for podman).
+	Flags  []string `json:"flags,omitempty"`
+	Exit   int      `json:"exit"`
+	Stdout string   `json:"stdout"`
+	Stderr string   `json:"stderr"`
+	Skip   string   `json:"skip,omitempty"`
+}
+
+// An E2EGolden is one end-to-end case and its runs by engine and runtime
+// name (runc@1.0.0-rc93+go1.19).
+type E2EGolden struct {
+	Case Case                         `json:"case"`
+	Runs map[string]map[string]E2ERun `json:"runs"`
+}
+
+// LoadE2E reads the end-to-end goldens, dir/e2e/NAME.json; a missing
+// directory is none.
+func LoadE2E(dir string) (map[string]*E2EGolden, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "e2e", "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*E2EGolden{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var g E2EGolden
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&g); err != nil {
+			return nil, fmt.Errorf("e2e/%s: %w", filepath.Base(f), err)
+		}
+		if want := g.Case.Name + ".json"; filepath.Base(f) != want {
+			return nil, fmt.Errorf("e2e/%s: holds case %q, want file %s", filepath.Base(f), g.Case.Name, want)
+		}
+		out[g.Case.Name] = &g
+	}
+	return out, nil
+}
+
+// E2EEngines are the engines of the end-to-end runs.
+var E2EEngines = []string{Docker, Podman}
+
+// SortedRuntimes returns the runtime names of runs, sorted.
+func SortedRuntimes(runs map[string]E2ERun) []string {
+	var out []string
+	for n := range runs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

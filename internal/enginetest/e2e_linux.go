@@ -1,0 +1,148 @@
+//go:build linux
+
+package enginetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/preexec/preexec/internal/runtimes"
+)
+
+// podmanUnconfined are the runc versions that reject podman 4.3.1's
+// default seccomp profile here (rc92: "error adding seccomp filter rule for
+// syscall bdflush: permission denied"; rc93 and rc94 likewise): podman runs
+// them with --security-opt seccomp=unconfined.
+var podmanUnconfined = map[string]bool{"1.0.0-rc92": true, "1.0.0-rc93": true, "1.0.0-rc94": true}
+
+// logTime is the time= field of a runc log line that podman quotes.
+var logTime = regexp.MustCompile(`time="[^"]*"`)
+
+// dockerWaitRace is a line the docker CLI sometimes adds after a failed
+// run, when its wait for the container is cancelled: it comes and goes
+// from one run to the next, so it is dropped.
+var dockerWaitRace = regexp.MustCompile(`(?m)\n?^time="[^"]*" level=error msg="error waiting for container: context canceled"$`)
+
+// E2EFlags returns the flags of `ENGINE run` for case c with runtime rt
+// (before the image), or why the run is not made.
+func E2EFlags(engine string, rt runtimes.Runtime, c *Case) ([]string, string) {
+	flags, _, err := splitFlags(c.Flags)
+	if err != nil {
+		return nil, err.Error()
+	}
+	var out []string
+	switch engine {
+	case Docker:
+		if rt.Kind != runtimes.KindRunc {
+			return nil, "docker run is held to the runc builds only"
+		}
+		out = []string{"--runtime", rt.Name, "--network", "none", "--rm"}
+	case Podman:
+		if rt.Kind == runtimes.KindCrun {
+			return nil, "crun under podman needs a pure cgroup2 view, which this machine's hybrid cgroups lack (the runtime oracle keeps crun)"
+		}
+		out = []string{"--runtime", rt.Path, "--network", "none", "--rm",
+			"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"}
+		if podmanUnconfined[rt.Version] {
+			out = append(out, "--security-opt", "seccomp=unconfined")
+		}
+	default:
+		return nil, "no end-to-end runs for " + engine
+	}
+	for _, f := range flags {
+		out = append(out, f.Name)
+		if f.Name != "--read-only" {
+			out = append(out, f.Value)
+		}
+	}
+	return out, ""
+}
+
+// RunE2E runs case c's image with runtime rt in engine (docker run or
+// podman run) and returns what the engine printed, normalised.
+func (h *Harness) RunE2E(ctx context.Context, engine string, rt runtimes.Runtime, c *Case) E2ERun {
+	flags, skip := E2EFlags(engine, rt, c)
+	if skip != "" {
+		return E2ERun{Skip: skip}
+	}
+	_, command, _ := splitFlags(c.Flags)
+	name := "e2e-" + strings.NewReplacer("@", "-", "+", "-", ".", "-").Replace(rt.Name) + "-" + ContainerName(c)
+	args := append(append([]string{"run", "--name", name}, flags...), ImageRef(c))
+	args = append(args, command...)
+	var stdout, stderr string
+	var err error
+	dir := h.dockDir
+	if engine == Docker {
+		stdout, stderr, err = h.Docker(ctx, args...)
+	} else {
+		dir = h.podDir
+		stdout, stderr, err = h.Podman(ctx, args...)
+	}
+	exit := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		exit = ee.ExitCode()
+	} else if err != nil {
+		exit = -1
+		stderr += fmt.Sprintf("\n(harness: %v)", err)
+	}
+	run := E2ERun{Flags: flags, Exit: exit, Stdout: h.normalise(stdout, "", dir), Stderr: h.normalise(stderr, "", dir)}
+	rtDir := filepath.Dir(rt.Path)
+	for i, f := range run.Flags {
+		run.Flags[i] = strings.ReplaceAll(f, rtDir, "$RUNTIMES")
+	}
+	run.Stderr = strings.ReplaceAll(run.Stderr, rtDir, "$RUNTIMES")
+	run.Stderr = dockerWaitRace.ReplaceAllString(run.Stderr, "")
+	run.Stderr = logTime.ReplaceAllString(run.Stderr, `time="$$TIME"`)
+	run.Stderr = containerID.ReplaceAllString(run.Stderr, "$$ID")
+	return run
+}
+
+// RunE2EAll runs every case with every runtime in every engine of
+// E2EEngines, jobs runs at a time, and returns the runs by case, engine
+// and runtime name.
+func (h *Harness) RunE2EAll(ctx context.Context, cases []Case, rts []runtimes.Runtime, jobs int) map[string]map[string]map[string]E2ERun {
+	type job struct {
+		c      *Case
+		engine string
+		rt     runtimes.Runtime
+	}
+	ch := make(chan job)
+	var mu sync.Mutex
+	out := map[string]map[string]map[string]E2ERun{}
+	var wg sync.WaitGroup
+	for w := 0; w < max(jobs, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				r := h.RunE2E(ctx, j.engine, j.rt, j.c)
+				mu.Lock()
+				if out[j.c.Name] == nil {
+					out[j.c.Name] = map[string]map[string]E2ERun{}
+				}
+				if out[j.c.Name][j.engine] == nil {
+					out[j.c.Name][j.engine] = map[string]E2ERun{}
+				}
+				out[j.c.Name][j.engine][j.rt.Name] = r
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, rt := range rts {
+		for i := range cases {
+			for _, e := range E2EEngines {
+				ch <- job{&cases[i], e, rt}
+			}
+		}
+	}
+	close(ch)
+	wg.Wait()
+	return out
+}

@@ -1,0 +1,100 @@
+//go:build linux
+
+package enginetest
+
+import (
+	"context"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/preexec/preexec/internal/runtimes"
+)
+
+// TestEngineE2E runs the end-to-end images with docker run and podman run
+// on every installed runc and holds the exit status and what the engine
+// printed to the goldens in testdata/engine/e2e.
+func TestEngineE2E(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := LoadE2E(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rts, err := runtimes.Installed()
+	if err != nil || len(rts) == 0 {
+		skipOrFail(t, "no runtimes installed (.ci/install-runtimes)")
+	}
+	if raceEnabled {
+		// CI's second pass: a few runtimes are enough for the race detector.
+		var some []runtimes.Runtime
+		for i, rt := range rts {
+			if i%16 == 0 {
+				some = append(some, rt)
+			}
+		}
+		rts = some
+	}
+	h := startHarness(t, rts)
+	ctx := context.Background()
+	start := time.Now()
+	archive := filepath.Join(h.Dir, "e2e.tar")
+	if err := Archive(E2E, archive); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Load(ctx, archive); err != nil {
+		t.Fatalf("loading the images: %v", err)
+	}
+	got := h.RunE2EAll(ctx, E2E, rts, jobs(t))
+	runs, disagree, missing := 0, 0, 0
+	starts := map[string]map[string][]string{} // case → engine → runtimes that started
+	for _, c := range E2E {
+		g := want[c.Name]
+		if g == nil {
+			t.Errorf("end-to-end case %s has no golden (sudo go run ./internal/enginetest/cmd/record -e2e)", c.Name)
+		}
+		for _, e := range E2EEngines {
+			for _, rt := range rts {
+				r, ok := got[c.Name][e][rt.Name]
+				if !ok || r.Skip != "" {
+					continue
+				}
+				runs++
+				if r.Exit == 0 && strings.Contains(r.Stdout, Marker) {
+					if starts[c.Name] == nil {
+						starts[c.Name] = map[string][]string{}
+					}
+					starts[c.Name][e] = append(starts[c.Name][e], rt.Name)
+				}
+				if g == nil {
+					continue
+				}
+				w, ok := g.Runs[e][rt.Name]
+				if !ok {
+					missing++
+					t.Errorf("%s on %s with %s: no golden run (record with -e2e)", c.Name, e, rt.Name)
+					continue
+				}
+				if diff := cmp.Diff(w, r); diff != "" {
+					disagree++
+					t.Errorf("%s on %s with %s: the live run differs from the golden (-golden +live):\n%s", c.Name, e, rt.Name, diff)
+				}
+			}
+		}
+	}
+	for _, c := range E2E {
+		for _, e := range E2EEngines {
+			s := starts[c.Name][e]
+			sort.Strings(s)
+			t.Logf("%s on %s: %d of %d runtimes start", c.Name, e, len(s), len(rts))
+		}
+	}
+	t.Logf("engine-e2e: %d runs (%d images x %d runtimes x %d engines, less skips) in %s, %d disagreements, %d unrecorded",
+		runs, len(E2E), len(rts), len(E2EEngines), time.Since(start).Round(time.Second), disagree, missing)
+}
