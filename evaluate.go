@@ -23,8 +23,9 @@ type Host struct {
 	Kernel uint32
 	// ProtectedSymlinks is fs.protected_symlinks.
 	ProtectedSymlinks bool
-	// Rootless: runc runs without root in a user namespace it made
-	// (setgroups is then skipped).
+	// Rootless: the runtime runs without root in a user namespace it made:
+	// setgroups is skipped, and additionalGids are refused or ignored as
+	// the line's RootlessGroups says.
 	Rootless bool
 	// Arch is the seccomp architecture ("SCMP_ARCH_X86_64" if empty).
 	Arch specs.Arch

@@ -9,7 +9,9 @@
 //   - Case (case.go) is the JSON-serialisable description of one bundle;
 //     Curated (curated.go) is the hand-written table, each row citing the
 //     rule of runc-preexec.md or kernel-go-semantics.md it pins; Random
-//     (random.go) generates cases from a seed, deterministically.
+//     (random.go) generates cases from a seed, deterministically, and
+//     RandomMounts (random_mounts.go), a second family, varies tmpfs
+//     mounts, root.readonly, allowlist seccomp profiles and rootless runs.
 //   - Bundle (bundle_linux.go) writes rootfs/ (internal/fixture.Materialize)
 //     and config.json (runtime-spec types) into a directory.
 //   - Harness.Run (run_linux.go) runs one runtime on one bundle and
@@ -66,7 +68,7 @@
 //
 // -full (or PREEXEC_RUNTIME_FULL=1) runs the full cross product: every
 // curated and recorded random case and 300 time-seeded ones on every
-// runtime. cmd/record re-records the goldens (every curated case and 300
-// random cases of seed 1, on every installed runtime), prints what changed,
-// and writes changes only with -update.
+// runtime. cmd/record re-records the goldens (every curated case, 300
+// random cases of seed 1 and 100 of the mounts family, on every installed
+// runtime), prints what changed, and writes changes only with -update.
 package runtimetest

@@ -265,7 +265,8 @@ type plan struct {
 }
 
 // newPlan lays out a run. Full: every curated case, every recorded random
-// case and fullTimedCases time-seeded ones, each on every runtime. CI: every
+// case and fullTimedCases time-seeded ones (plus a third as many of the
+// mounts family), each on every runtime. CI: every
 // curated case on every runtime, and per runtime a rotating sample of the
 // recorded and the time-seeded random cases. Under the race detector (a
 // second pass of the same suite in CI, which gains nothing from rerunning
@@ -298,6 +299,12 @@ func newPlan(g *Goldens, rts []Runtime, seed uint64, isFull bool) *plan {
 	var timed []*Case
 	for i := 0; i < nTimed; i++ {
 		c := Random(seed, i)
+		p.timed[c.Name] = true
+		timed = append(timed, &c)
+	}
+	// A third as many of the mounts family, from the same seed.
+	for i := 0; i < nTimed/3; i++ {
+		c := RandomMounts(seed, i)
 		p.timed[c.Name] = true
 		timed = append(timed, &c)
 	}

@@ -17,6 +17,7 @@
 //	-update          overwrite changed goldens
 //	-seed N          seed of the random cases (default 1)
 //	-random N        number of random cases (default 300)
+//	-mounts N        number of random cases of the mounts family (default 100)
 //	-runtimes RE     only runtimes whose name matches RE (outcomes of the
 //	                 others are kept)
 //	-cases RE        only cases whose name matches RE (no pruning)
@@ -51,6 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	update := fs.Bool("update", false, "overwrite changed goldens")
 	seed := fs.Uint64("seed", 1, "seed of the random cases")
 	nrandom := fs.Int("random", 300, "number of random cases")
+	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
 	caseRE := fs.String("cases", "", "only cases matching this regexp")
 	jobs := fs.Int("jobs", runtimetest.DefaultWorkers(), "runs in flight")
@@ -104,6 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for i := 0; i < *nrandom; i++ {
 		cases = append(cases, runtimetest.Random(*seed, i))
+	}
+	for i := 0; i < *nmounts; i++ {
+		cases = append(cases, runtimetest.RandomMounts(*seed, i))
 	}
 	var selected []runtimetest.Case
 	for _, c := range cases {

@@ -1,0 +1,46 @@
+package runtimetest
+
+import "testing"
+
+// TestRandomMounts holds the mounts family to what Random promises: valid,
+// deterministic cases named after (seed, i), regenerated from their names,
+// and a family of its own (seed 1 here is not Random's seed 1).
+func TestRandomMounts(t *testing.T) {
+	rootless, tmpfs, ro := 0, 0, 0
+	for i := 0; i < 300; i++ {
+		a, b := RandomMounts(7, i), RandomMounts(7, i)
+		if mustJSON(a) != mustJSON(b) {
+			t.Fatalf("RandomMounts(7, %d) differs between calls", i)
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatalf("RandomMounts(7, %d): %v\n%s", i, err, mustJSON(a))
+		}
+		if a.Name != RandomMountsName(7, i) {
+			t.Errorf("RandomMounts(7, %d).Name = %q", i, a.Name)
+		}
+		if c, ok := RandomByName(a.Name); !ok || mustJSON(c) != mustJSON(a) {
+			t.Errorf("RandomByName(%q) does not regenerate it", a.Name)
+		}
+		if a.Rootless {
+			rootless++
+		}
+		if len(a.Mounts) > 0 {
+			tmpfs++
+		}
+		if a.ReadonlyRoot {
+			ro++
+		}
+	}
+	// Each dimension is exercised (the generator's odds are 15%, 70%, 30%).
+	if rootless < 20 || tmpfs < 150 || ro < 50 {
+		t.Errorf("over 300 cases: %d rootless, %d with a tmpfs, %d read-only roots", rootless, tmpfs, ro)
+	}
+	if mustJSON(RandomMounts(1, 0).Process) == mustJSON(Random(1, 0).Process) {
+		t.Error("RandomMounts(1, 0) repeats Random(1, 0)")
+	}
+	for _, bad := range []string{"random_x1_0001", "random_m1_1", "random_mx_0001", "random_s1"} {
+		if _, ok := RandomByName(bad); ok {
+			t.Errorf("RandomByName(%q) accepted", bad)
+		}
+	}
+}
