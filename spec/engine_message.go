@@ -23,6 +23,9 @@ import (
 //     as ": unknown" (errdefs.FromGRPC). From 24.0.0 dockerd adds
 //     "failed to create task for container: " (Engine.TaskPrefix).
 //  2. podman: "Error: " and podman's getOCIRuntimeError
+//     (the runtime's message being what conmon passes of the runtime's
+//     stderr: for runc rc93, logrus's text line time="…" level=error
+//     msg="…", quotes escaped, as the end-to-end goldens show)
 //     (libpod/oci_util.go@v4.3.1): the first line matching "permission
 //     denied" or "operation not permitted" (any case) becomes
 //     "RUNTIME: LINE: OCI permission denied"; else one matching

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -299,4 +300,129 @@ func failingRuncs(t *testing.T, img spec.ImageConfig, fsys access.FS, eng spec.E
 		}
 	}
 	return out
+}
+
+// TestEngineE2EModel holds the whole pipeline to the end-to-end goldens
+// (testdata/engine/e2e): for each docker run and podman run of an image
+// on one runc, spec.FromImage makes the spec, preexec.Evaluate predicts
+// that runc, and the prediction must match what the engine printed:
+//
+//  1. starts ⇔ exit status 0;
+//  2. a failure at create (exit 126) is printed as Engine.Message wraps
+//     the runtime's error: Docker takes the last "error" line of runc's
+//     log (containerd's getLastRuntimeError); podman takes what conmon
+//     passes of runc's stderr, where runc's logrus text formatter wrote
+//     time="…" level=error msg="…" (the time normalised to $TIME by the
+//     recorder), and names the runtime by its path ($RUNTIMES/NAME);
+//  3. a failure after the runtime started the process (exit 1) is the
+//     process's own text, passed through.
+//
+// Runs the engines skipped (crun) are left out.
+func TestEngineE2EModel(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldens, err := LoadE2E(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(goldens) == 0 {
+		t.Skipf("no end-to-end goldens in %s/e2e yet", dir)
+	}
+	names := make([]string, 0, len(goldens))
+	for n := range goldens {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	runs, disagree := 0, 0
+	for _, n := range names {
+		g := goldens[n]
+		fsys := rootfs.MustParseFixture(g.Case.Rootfs).Mem()
+		for _, engName := range []string{Docker, Podman} {
+			eng, err := spec.LookupEngine(engName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eng.HostBounding = recordingBounding
+			rtNames := make([]string, 0, len(g.Runs[engName]))
+			for rn := range g.Runs[engName] {
+				rtNames = append(rtNames, rn)
+			}
+			sort.Strings(rtNames)
+			for _, rn := range rtNames {
+				run := g.Runs[engName][rn]
+				if run.Skip != "" {
+					continue
+				}
+				runs++
+				if d := e2eDiff(&g.Case, fsys, eng, rn, run); d != "" {
+					disagree++
+					t.Errorf("%s, %s on %s: %s", g.Case.Name, engName, rn, d)
+				}
+			}
+		}
+	}
+	t.Logf("engine-e2e-model: %d end-to-end runs, %d disagreements", runs, disagree)
+}
+
+// e2eDiff predicts one end-to-end run and says how it differs from what
+// was recorded, "" when it does not.
+func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun) string {
+	flags := append([]string{}, c.Flags...)
+	runtimeArg := rtName
+	for i := 0; i+1 < len(run.Flags); i++ {
+		switch {
+		case run.Flags[i] == "--security-opt" && !slices.Contains(c.Flags, run.Flags[i+1]):
+			flags = append([]string{run.Flags[i], run.Flags[i+1]}, flags...)
+		case run.Flags[i] == "--runtime":
+			runtimeArg = run.Flags[i+1]
+		}
+	}
+	ov, err := spec.ParseOverrides(flags)
+	if err != nil {
+		return err.Error()
+	}
+	s, err := spec.FromImage(spec.ImageConfig(c.Image), fsys, eng, ov)
+	if err != nil {
+		if run.Stderr != eng.Refusal(err) {
+			return fmt.Sprintf("refusal:\n-want %q\n+got  %q", run.Stderr, eng.Refusal(err))
+		}
+		return ""
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err.Error()
+	}
+	plan, err := spec.Parse("config.json", b)
+	if err != nil {
+		return err.Error()
+	}
+	rt, err := preexec.LookupRuntime(rtName)
+	if err != nil {
+		return err.Error()
+	}
+	// Engines create, then start: runc says "runc create failed:".
+	r := preexec.Evaluate(plan, fsys, rt, preexec.Host{Create: true})
+	switch {
+	case r.Unknown != "":
+		return "model cannot tell: " + r.Unknown
+	case r.Starts != (run.Exit == 0):
+		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr)
+	case r.Starts:
+		return ""
+	case run.Exit == 126:
+		msg := r.Error
+		if eng.Family == spec.Podman {
+			msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
+		}
+		if got := eng.Message(runtimeArg, msg); got != run.Stderr {
+			return fmt.Sprintf("message:\n-want %q\n+got  %q", run.Stderr, got)
+		}
+	default:
+		if run.Stderr != r.Error {
+			return fmt.Sprintf("the process's error (exit %d):\n-want %q\n+got  %q", run.Exit, run.Stderr, r.Error)
+		}
+	}
+	return ""
 }
