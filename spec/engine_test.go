@@ -27,6 +27,14 @@ file /etc/passwd 0644 0:0 text="root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000
 file /etc/group 0644 0:0 text="root:x:0:\nwheel:x:10:alice,bob,root\naudio:x:29:alice\nusers:x:100:\nalice:x:1000:\nnonroot:x:65532:nonroot\n"
 `
 
+// fc32 is field-cases.md FC-32 (containerd#11937): user "name" (2:1) is a
+// member of the group named "name" (gid 2).
+const fc32 = `
+dir / 0755 0:0
+file /etc/passwd 0644 0:0 text="name:x:2:1::/home/name:/usr/sbin/nologin\n"
+file /etc/group 0644 0:0 text="daemon:x:1:\nname:x:2:name\n"
+`
+
 // noEtc has neither /etc/passwd nor /etc/group.
 const noEtc = "dir / 0755 0:0\nfile /app 0755 0:0 text=\"x\"\n"
 
@@ -111,6 +119,12 @@ func TestFromImageUser(t *testing.T) {
 			"oci.UserFromPath: ErrNoUsersFound"},
 		{"ctr_no_user_root_groups", "containerd@1.6.20", etc, "", nil, "0:0 [0 10]",
 			"WithImageConfigArgs: no USER still runs WithAdditionalGIDs(\"root\")"},
+		{"fc32_docker_same_name_group_kept", "docker@20.10.24", fc32, "name", nil, "2:1 [1 2]",
+			"GetExecUser: the group named as the user lists it, so it is added (FC-32)"},
+		{"fc32_ctr_same_name_group_skipped", "containerd@1.6.20", fc32, "name", nil, "2:1 [1]",
+			"oci.WithAdditionalGIDs@v1.6.20: `if g.Name == username { return false }` drops it (containerd#11937, FC-32)"},
+		{"fc32_podman_same_name_group_kept", "podman@4.3.1", fc32, "name", nil, "2:1 [1 2]",
+			"podman's GetExecUser, as Docker"},
 		{"crio_uid_absent", "crio@1.34.0", etc, "", []string{"--user", "1000680000"}, "1000680000:0 [0]",
 			"setupContainerUser: runAsUser through GetExecUser, unknown uid → gid 0, gid added first"},
 		{"crio_name_absent", "crio@1.34.0", etc, "carol", nil, "error: get exec user: unable to find user carol: no matching entries in passwd file",
