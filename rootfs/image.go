@@ -42,11 +42,19 @@ import (
 //     below its directory (image-spec layer.md "Whiteouts", v1.1.0). A
 //     whiteout cannot hide what its own layer made: for a name this layer
 //     already has, OverlayConvertWhiteout's mknod fails (EEXIST), an
-//     error; ".wh.", ".wh.." and ".wh..." are invalid whiteout names, an
-//     error (validateWhiteout). A whiteout of a name no layer has only
-//     creates its parents. A character device 0:0 is overlayfs's own
-//     whiteout (fs/overlayfs/overlayfs.h:ovl_is_whiteout) and hides the
-//     same way.
+//     error; a directory that replaces the whiteout later in the layer is
+//     not opaque, so the lower directory shows through it again. The
+//     first layer has no parent: the snapshotter mounts it with a bind
+//     mount (snapshots/overlay/overlay.go:mounts), so applyNaive's own
+//     whiteout handling applies there: ".wh.NAME" removes NAME whichever
+//     entry made it, and an opaque marker removes what no entry of the
+//     layer unpacked (mkparent's directories included). ".wh.", ".wh.."
+//     and ".wh..." are invalid whiteout names, an error
+//     (validateWhiteout). A whiteout of a name no layer has only creates
+//     its parents. A character device 0:0 is overlayfs's own whiteout
+//     (fs/overlayfs/overlayfs.h:ovl_is_whiteout) and hides the same way
+//     (in the first layer too, which is a lower layer of the container's
+//     overlay).
 //  4. An entry replaces what a lower layer or an earlier entry has at its
 //     name, and everything below it, except that a directory over a
 //     directory merges: the entry's mode and owner win, the contents
@@ -75,7 +83,8 @@ import (
 // rest of the stream is read, as containerd reads a layer to its end to
 // check its digest, so a truncated or corrupt gzip stream is an error.
 // Every error names the layer and the entry, and NewImage returns no
-// partial result.
+// partial result. TestImageContainerd holds every rule above to the real
+// containerd's unpacking.
 //
 // Image does not keep file contents. For each regular file with an
 // execute bit it keeps what access.Proc.Execve reads: the first
@@ -93,7 +102,8 @@ import (
 // failing with ENOTDIR where a lower layer has a file above it (Image
 // makes such a parent 0755 0:0); a same-layer directory replaced by a
 // non-directory and then by a directory again (the lower contents stay
-// hidden); the kernel's conversion of a security.capability value on
+// hidden); a view of the first layer alone (`ctr images mount` of a
+// one-layer image), which shows its character devices 0:0; the kernel's conversion of a security.capability value on
 // write (cap_convert_nscap); containerd running in a user namespace.
 //
 // Once built an Image is read-only and safe for concurrent readers. Mount
@@ -179,10 +189,14 @@ var _ access.FS = (*Image)(nil)
 type imageEnt struct {
 	name    uint32 // offset in names
 	nameLen uint16
-	layer   uint16 // the layer whose upper directory has the name; 0 for the root
 	ino     uint32 // index in inos; deadIno if removed
-	child   uint32 // first child, entry index+1 (building only)
-	next    uint32 // next sibling, entry index+1 (building only)
+}
+
+// entMeta is what the builder knows of an entry beyond the index.
+type entMeta struct {
+	child, next uint32 // first child and next sibling, entry index+1
+	layer       uint16 // the layer whose upper directory has the name; 0 for the root
+	explicit    bool   // an entry of the layer made it (applyNaive's unpackedPaths)
 }
 
 // imageIno is an inode. ref and n are the body of a symlink (offset and
@@ -366,10 +380,19 @@ func NewImage(cfg ImageConfig, layers []ImageLayer, opts *ImageOptions) (*Image,
 type imageBuilder struct {
 	img   Image
 	whole func(string) bool
+	meta  []entMeta
 	live  int // live entries
 	tombs int // tombstones in the hash table
-	buf   []byte
-	bar   *progressBar
+	// naive is set while the first layer is applied: it has no parent, so
+	// the overlay snapshotter mounts it as a bind mount
+	// (snapshots/overlay/overlay.go:mounts@v1.6.20) and apply falls back to
+	// archive.Apply's own whiteout handling, which removes what a
+	// whiteout names (applyNaive's convertWhiteout).
+	naive bool
+	// wh are the whiteouts the current (overlay) layer made.
+	wh  []uint32
+	buf []byte
+	bar *progressBar
 	// lastDir is the last parent directory mkparent found present in the
 	// layer lastLayer; any removal clears it.
 	lastDir   string
@@ -403,16 +426,16 @@ func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
 	if m.slots[slot] == tombstone {
 		b.tombs--
 	}
-	e := imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), layer: layer, ino: ino}
+	m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), ino: ino})
 	m.names = append(m.names, name...)
-	m.ents = append(m.ents, e)
+	b.meta = append(b.meta, entMeta{layer: layer})
 	idx := uint32(len(m.ents))
 	m.slots[slot] = idx
 	b.live++
 	if name != "/" {
 		_, pv := m.find(path.Dir(name))
-		p := &m.ents[pv-1]
-		m.ents[idx-1].next = p.child
+		p := &b.meta[pv-1]
+		b.meta[idx-1].next = p.child
 		p.child = idx
 	}
 	return idx
@@ -444,39 +467,60 @@ func (b *imageBuilder) rehash() {
 func (b *imageBuilder) remove(v uint32) {
 	m := &b.img
 	b.lastDir = ""
-	var walk func(v uint32)
-	walk = func(v uint32) {
+	walk := func(v uint32) {
 		e := &m.ents[v-1]
 		if e.ino == deadIno {
 			return
 		}
-		for c := e.child; c != 0; c = m.ents[c-1].next {
-			walk(c)
-		}
+		b.removeChildren(v)
 		slot, got := m.find(m.nameOf(v - 1))
 		if got == v {
 			m.slots[slot] = tombstone
 			b.tombs++
 		}
 		e.ino = deadIno
-		e.child = 0
 		b.live--
 	}
 	walk(v)
+}
+
+// removeChildren removes everything below v.
+func (b *imageBuilder) removeChildren(v uint32) {
+	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+		b.remove(c)
+	}
+	b.meta[v-1].child = 0
 }
 
 // removeLower removes everything below the directory v that no layer
 // from layer up has: what an opaque directory of that layer hides.
 func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 	m := &b.img
-	for c := m.ents[v-1].child; c != 0; c = m.ents[c-1].next {
+	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
 		e := &m.ents[c-1]
 		switch {
 		case e.ino == deadIno:
-		case e.layer < layer:
+		case b.meta[c-1].layer < layer:
 			b.remove(c)
-		case m.inos[e.ino].mode&access.S_IFMT == access.S_IFDIR:
+		case b.typeOf(c) == access.S_IFDIR:
 			b.removeLower(c, layer)
+		}
+	}
+}
+
+// removeUnpacked removes everything below the directory v that no entry
+// of the layer made, as applyNaive's convertWhiteout does for an opaque
+// marker: filepath.Walk removes each path not in unpackedPaths, with all
+// below it, and walks on into the paths it keeps.
+func (b *imageBuilder) removeUnpacked(v uint32) {
+	m := &b.img
+	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+		switch {
+		case m.ents[c-1].ino == deadIno:
+		case !b.meta[c-1].explicit:
+			b.remove(c)
+		case b.typeOf(c) == access.S_IFDIR:
+			b.removeUnpacked(c)
 		}
 	}
 }
@@ -509,7 +553,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	}
 	m := &b.img
 	v := b.get(dir)
-	if v != 0 && m.ents[v-1].layer == layer {
+	if v != 0 && b.meta[v-1].layer == layer {
 		switch b.typeOf(v) {
 		case access.S_IFDIR:
 			b.lastDir, b.lastLayer = dir, layer
@@ -525,7 +569,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	v = b.get(dir)
 	switch {
 	case v != 0 && b.typeOf(v) == access.S_IFDIR:
-		m.ents[v-1].layer = layer // copied up: the lower directory's attributes
+		b.meta[v-1].layer = layer // copied up: the lower directory's attributes
 	default:
 		if v != 0 {
 			b.remove(v)
@@ -563,6 +607,7 @@ const (
 
 // layer applies one layer.
 func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
+	b.naive, b.wh = layer == 1, b.wh[:0]
 	rc, err := l.Open()
 	if err != nil {
 		return err
@@ -619,6 +664,12 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 	if _, err := io.Copy(io.Discard, src); err != nil {
 		return fmt.Errorf("after the end of the tar (last entry %q): %w", last, err)
 	}
+	// What this layer's whiteouts hide is gone: they need not stay.
+	for _, v := range b.wh {
+		if b.img.ents[v-1].ino == whiteoutIno {
+			b.remove(v)
+		}
+	}
 	b.lastDir = ""
 	return nil
 }
@@ -638,7 +689,11 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 		return err
 	}
 	if base == whiteoutOpaqueDir {
-		b.removeLower(b.get(dir), layer)
+		if b.naive {
+			b.removeUnpacked(b.get(dir))
+		} else {
+			b.removeLower(b.get(dir), layer)
+		}
 		return nil
 	}
 	if strings.HasPrefix(base, whiteoutPrefix) {
@@ -646,7 +701,11 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 		if orig == "" || orig == "." || orig == ".." {
 			return fmt.Errorf("invalid whiteout name: %v: invalid archive", base)
 		}
-		return b.whiteout(path.Join(dir, orig), layer, true)
+		if err := b.whiteout(path.Join(dir, orig), layer, true); err != nil {
+			// archive/tar.go:applyNaive's wrapping
+			return fmt.Errorf("failed to convert whiteout file %q: %w", path.Clean(hdr.Name), err)
+		}
+		return nil
 	}
 	if hdr.Typeflag == tar.TypeChar && hdr.Devmajor == 0 && hdr.Devminor == 0 {
 		return b.whiteout(name, layer, false)
@@ -689,16 +748,21 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 		// xattrs and mode to it; the contents stay. An upper directory
 		// made earlier in this layer (or copied up by mkparent) keeps the
 		// xattrs the entry does not set; a lower one's are not seen.
-		e := &m.ents[v-1]
-		n := &m.inos[e.ino]
-		if e.layer != layer {
+		mt := &b.meta[v-1]
+		n := &m.inos[m.ents[v-1].ino]
+		if mt.layer != layer {
 			n.acl, n.caps = 0, 0
 		}
-		e.layer = layer
+		mt.layer, mt.explicit = layer, true
 		b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, true)
 		return nil
 	}
-	if v != 0 {
+	keep := false
+	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta[v-1].layer == layer {
+		// A directory replacing this layer's whiteout: the upper directory
+		// is not opaque, so overlayfs merges the lower one under it again.
+		keep = true
+	} else if v != 0 {
 		b.remove(v)
 	}
 	ino := imageIno{mode: mode}
@@ -716,21 +780,47 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 	}
 	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
 	m.inos = append(m.inos, ino)
-	b.insert(name, layer, uint32(len(m.inos)-1))
+	if keep {
+		m.ents[v-1].ino = uint32(len(m.inos) - 1)
+		b.meta[v-1].explicit = true
+		return nil
+	}
+	b.meta[b.insert(name, layer, uint32(len(m.inos)-1))-1].explicit = true
 	return nil
 }
 
-// whiteout hides name and what is below it in the lower layers. A .wh.
-// entry is made with mknod, which fails where this layer has the name; a
-// character device 0:0 entry replaces it like any entry.
+// whiteout hides name and what is below it in the lower layers. In the
+// first layer (naive) a .wh. entry removes the name. Above it
+// OverlayConvertWhiteout makes a character device 0:0 with mknod, which
+// fails where this layer has the name; a character device 0:0 entry
+// replaces what the layer has like any entry. What the whiteout hides
+// stays below it until the end of the layer, since a directory that
+// replaces it in the same layer shows it again.
 func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
-	if v := b.get(name); v != 0 {
-		if mknod && b.img.ents[v-1].layer == layer {
-			return fmt.Errorf("failed to convert whiteout file: mknod %s: %w", name, access.EEXIST)
+	m := &b.img
+	v := b.get(name)
+	if b.naive && mknod {
+		if v != 0 {
+			b.remove(v)
+		}
+		return nil
+	}
+	if v != 0 && b.meta[v-1].layer == layer {
+		if mknod {
+			return access.EEXIST // mknod of a name the layer has
 		}
 		b.remove(v)
+		v = 0
 	}
-	b.insert(name, layer, whiteoutIno)
+	if v != 0 {
+		m.ents[v-1].ino = whiteoutIno
+		b.meta[v-1].layer = layer
+		b.lastDir = ""
+	} else {
+		v = b.insert(name, layer, whiteoutIno)
+	}
+	b.meta[v-1].explicit = true
+	b.wh = append(b.wh, v)
 	return nil
 }
 
@@ -748,7 +838,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) erro
 	}
 	target := path.Clean("/" + hdr.Linkname)
 	t := b.get(target)
-	if t == 0 || m.ents[t-1].layer != layer || m.ents[t-1].ino == whiteoutIno {
+	if t == 0 || b.meta[t-1].layer != layer || m.ents[t-1].ino == whiteoutIno {
 		why := "no name in the layer"
 		if t != 0 && m.ents[t-1].ino != whiteoutIno {
 			why = "a file of a lower layer, not in this layer's upper directory"
@@ -766,7 +856,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) erro
 		perm = n.mode & 0o7777
 	}
 	b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, n.mode&access.S_IFMT == access.S_IFREG)
-	b.insert(name, layer, ino)
+	b.meta[b.insert(name, layer, ino)-1].explicit = true
 	return nil
 }
 

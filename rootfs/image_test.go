@@ -286,9 +286,11 @@ type ruleRow struct {
 	err        string   // substring of the error, if it fails
 }
 
-func TestImageRules(t *testing.T) {
+// imageRuleRows are the rules of Image, each with its source: TestImageRules
+// checks the model on them, TestImageContainerd (linux, root) containerd.
+func imageRuleRows() []ruleRow {
 	acl := access.ACL{{Tag: access.ACL_USER_OBJ, Perm: 7}, {Tag: access.ACL_USER, Perm: 5, ID: 5}, {Tag: access.ACL_GROUP_OBJ, Perm: 5}, {Tag: access.ACL_MASK, Perm: 7}, {Tag: access.ACL_OTHER}}
-	rows := []ruleRow{
+	return []ruleRow{
 		{name: "whiteout", rule: "layer.md Whiteouts: .wh.NAME removes NAME of a lower layer and what is below it",
 			layers: [][]tf{{tdir("a/", 0o755, 0, 0), tfile("a/f", 0o644, 0, 0, ""), tdir("a/d/", 0o700, 1, 1), tfile("a/d/g", 0o644, 0, 0, "")}, {tfile("a/.wh.d", 0, 0, 0, "")}},
 			want:   "dir /a 0755 0:0\nfile /a/f 0644 0:0", gone: []string{"/a/d", "/a/d/g", "/a/.wh.d"}},
@@ -296,14 +298,23 @@ func TestImageRules(t *testing.T) {
 			layers: [][]tf{{tdir("a/", 0o755, 0, 0), tfile("a/old", 0o644, 0, 0, ""), tdir("a/sub/", 0o755, 0, 0), tfile("a/sub/x", 0o644, 0, 0, "")},
 				{tdir("a/", 0o750, 2, 2), tfile("a/new", 0o600, 3, 3, ""), tfile("a/.wh..wh..opq", 0, 0, 0, ""), tfile("a/sub/y", 0o644, 0, 0, "")}},
 			want: "dir /a 0750 2:2\nfile /a/new 0600 3:3\ndir /a/sub 0755 0:0\nfile /a/sub/y 0644 0:0", gone: []string{"/a/old", "/a/sub/x", "/a/.wh..wh..opq"}},
-		{name: "whiteout_then_recreate", rule: "applyNaive: an entry after its name's whiteout in the same layer replaces the whiteout",
+		{name: "whiteout_then_recreate", rule: "applyNaive replaces the whiteout's device by the directory, which is not opaque: overlayfs merges the lower one again",
 			layers: [][]tf{{tdir("d/", 0o755, 0, 0), tfile("d/x", 0o644, 0, 0, "")}, {tfile(".wh.d", 0, 0, 0, ""), tdir("d/", 0o711, 4, 4)}},
-			want:   "dir /d 0711 4:4", gone: []string{"/d/x"}},
+			want:   "dir /d 0711 4:4\nfile /d/x 0644 0:0"},
+		{name: "whiteout_then_file", rule: "a non-directory replacing the whiteout hides the lower directory",
+			layers: [][]tf{{tdir("d/", 0o755, 0, 0), tfile("d/x", 0o644, 0, 0, "")}, {tfile(".wh.d", 0, 0, 0, ""), tfile("d", 0o600, 4, 4, "")}},
+			want:   "file /d 0600 4:4", gone: []string{"/d/x"}},
+		{name: "whiteout_first_layer", rule: "overlay.go:mounts: the first layer is a bind mount, so applyNaive's own convertWhiteout removes the name",
+			layers: [][]tf{{tdir("d/", 0o755, 0, 0), tfile("d/x", 0o644, 0, 0, ""), tfile("f", 0o644, 0, 0, ""), tfile(".wh.d", 0, 0, 0, ""), tfile(".wh.f", 0, 0, 0, ""), tfile("d/y", 0o600, 0, 0, "")}},
+			want:   "dir /d 0755 0:0\nfile /d/y 0600 0:0", gone: []string{"/d/x", "/f"}},
+		{name: "opaque_first_layer", rule: "applyNaive's convertWhiteout: an opaque marker removes what no entry unpacked (mkparent's directories too)",
+			layers: [][]tf{{tfile("a/b/c", 0o644, 0, 0, ""), tdir("a/k/", 0o700, 0, 0), tfile("a/k/z", 0o644, 0, 0, ""), tfile("a/.wh..wh..opq", 0, 0, 0, "")}},
+			want:   "dir /a 0755 0:0\ndir /a/k 0700 0:0\nfile /a/k/z 0644 0:0", gone: []string{"/a/b", "/a/b/c"}},
 		{name: "whiteout_missing", rule: "OverlayConvertWhiteout: a whiteout of a missing name hides nothing; mkparent makes its parents 0755 0:0",
 			layers: [][]tf{{tfile("x/y/.wh.nothing", 0, 0, 0, "")}},
 			want:   "dir /x 0755 0:0\ndir /x/y 0755 0:0", gone: []string{"/x/y/nothing"}},
 		{name: "whiteout_same_layer", rule: "OverlayConvertWhiteout: mknod of a name the layer has fails with EEXIST",
-			layers: [][]tf{{tfile("f", 0o644, 0, 0, ""), tfile(".wh.f", 0, 0, 0, "")}}, err: `entry ".wh.f": failed to convert whiteout file: mknod /f: file exists`},
+			layers: [][]tf{{tfile("base", 0o644, 0, 0, "")}, {tfile("f", 0o644, 0, 0, ""), tfile(".wh.f", 0, 0, 0, "")}}, err: `entry ".wh.f": failed to convert whiteout file ".wh.f": file exists`},
 		{name: "whiteout_invalid", rule: "validateWhiteout: .wh.. names the directory itself",
 			layers: [][]tf{{tfile("a/.wh..", 0, 0, 0, "")}}, err: "invalid whiteout name"},
 		{name: "char00_whiteout", rule: "ovl_is_whiteout: a character device 0:0 is a whiteout",
@@ -361,6 +372,10 @@ func TestImageRules(t *testing.T) {
 			layers: [][]tf{{tdir("usr/lib/", 0o755, 0, 0), tlink("lib", "usr/lib")}, {tfile("lib/x", 0o644, 0, 0, "")}},
 			want:   "dir /lib 0755 0:0\nfile /lib/x 0644 0:0\ndir /usr/lib 0755 0:0", gone: []string{"/usr/lib/x"}},
 	}
+}
+
+func TestImageRules(t *testing.T) {
+	rows := imageRuleRows()
 	seen := map[string]bool{}
 	for _, r := range rows {
 		if r.rule == "" || seen[r.name] {
@@ -667,12 +682,18 @@ func ggcrImage(t testing.TB, c ImageConfig, pl v1.Platform, layers ...[]byte) v1
 	t.Helper()
 	img := empty.Image
 	for _, l := range layers {
-		mt := types.OCIUncompressedLayer
+		// static keeps an uncompressed layer's bytes as they are (its
+		// diff id is its digest); tarball computes a gzip layer's diff id
+		// from its contents.
+		layer := static.NewLayer(l, types.OCIUncompressedLayer)
 		if len(l) > 2 && l[0] == 0x1f && l[1] == 0x8b {
-			mt = types.OCILayer
+			var err error
+			if layer, err = tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(l)), nil }, tarball.WithMediaType(types.OCILayer)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var err error
-		if img, err = mutate.AppendLayers(img, static.NewLayer(l, mt)); err != nil {
+		if img, err = mutate.AppendLayers(img, layer); err != nil {
 			t.Fatal(err)
 		}
 	}
