@@ -49,7 +49,7 @@
 //	header.json          {"kernel": uname -r, "engines": [{"name", "package", "version_output"}]}
 //	curated/NAME.json    one Golden per curated case (Curated)
 //	random/NAME.json     one Golden per recorded random case (Random(GoldenSeed, 200))
-//	e2e/…                the end-to-end runs (see e2e.go)
+//	e2e/NAME.json        one E2EGolden per end-to-end case (E2E)
 //
 // A Golden is {"case": Case, "outcomes": {ENGINE: Outcome}} with ENGINE one
 // of docker@20.10.24, podman@4.3.1, containerd@1.6.20, and an Outcome
@@ -79,16 +79,39 @@
 // The goldens are written by cmd/record, never by hand, as indented JSON.
 // TestEngineOracle (root, engines installed) creates every curated case and
 // the recorded random cases in the live engines, compares each outcome
-// with its golden, and — where spec.FromImage exists — with the model, and
-// ends with
+// with its golden and with the model (spec.FromImage, judged as
+// model_test.go judges it on the goldens), adds 20 cases of a seed from the
+// clock that only the model is held to (a difference is a logged FINDING
+// with the seed to replay; PREEXEC_ENGINE_STRICT=1 fails on it), and ends
+// with
 //
-//	engine-oracle: <cases> cases x <engines> engines, <M> disagreements
+//	engine-oracle: <cases> cases x <engines> engines, <M> disagreements (…)
+//
+// # End to end
+//
+// E2E are three images run for real — `docker run --runtime NAME
+// --network none --rm` and `podman run --runtime PATH --network none --rm
+// --ulimit nofile=1024:1024 --ulimit nproc=1024:1024` (plus --security-opt
+// seccomp=unconfined for runc rc92–rc94, which reject podman's profile
+// here) — with every installed runc (dockerd has each as --add-runtime):
+// distroless's nonroot image run as 1000680000:0, a 0744 root-owned script
+// run as alice with --cap-add DAC_OVERRIDE, and one that starts. The exit
+// status, stdout and stderr, as the engine printed them, are recorded in
+// testdata/engine/e2e/NAME.json (E2EGolden; see E2ERun for the
+// normalisation) and held by TestEngineE2E, which ends with
+//
+//	engine-e2e: <runs> runs (…), <M> disagreements, <N> unrecorded
+//
+// crun is skipped under podman (it needs a pure cgroup2 view, which the CI
+// machine's hybrid cgroups lack) and docker (held to runc builds only).
 //
 // Commands:
 //
-//	sudo go test ./internal/enginetest -run EngineOracle -v
+//	sudo go test ./internal/enginetest -run 'EngineOracle|EngineE2E' -v
 //	sudo go run ./internal/enginetest/cmd/record [-update] [-cases RE]
+//	sudo go run ./internal/enginetest/cmd/record -e2e [-update]
 //
-// PREEXEC_ORACLE=required turns a skip (not root, no engines installed, a
-// daemon that does not start) into a failure.
+// PREEXEC_ORACLE=required turns a skip (not root, no engines or runtimes
+// installed, a daemon that does not start) into a failure. Under -race the
+// oracles run a subset (every eighth case, every sixteenth runtime).
 package enginetest

@@ -161,7 +161,15 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 		h.Close()
 		return nil, err
 	}
+	// An empty daemon.json of our own: the host's /etc/docker/daemon.json,
+	// if any, is not ours to read.
+	daemonJSON := filepath.Join(h.dockDir, "daemon.json")
+	if err := os.WriteFile(daemonJSON, []byte("{}\n"), 0o644); err != nil {
+		h.Close()
+		return nil, err
+	}
 	args := []string{
+		"--config-file", daemonJSON,
 		"--iptables=false", "--ip-masq=false", "--bridge=none",
 		"--host", "unix://" + h.dockerSock,
 		"--data-root", filepath.Join(h.dockDir, "root"),

@@ -24,6 +24,9 @@ import (
 //	PREEXEC_ORACLE=required   fail instead of skipping (not root, no engines)
 //	PREEXEC_ENGINE_JOBS=N     creates in flight (default 4)
 //	PREEXEC_ENGINES=DIR       where engines.json is
+//	PREEXEC_ENGINE_SEED=N     replay the time-seeded cases of seed N
+//	PREEXEC_ENGINE_STRICT=1   fail on a FINDING (the model differs from a
+//	                          live engine on a time-seeded case)
 //
 // Run it with
 //
@@ -35,6 +38,26 @@ func skipOrFail(t *testing.T, reason string) {
 		t.Fatal(reason + ", and PREEXEC_ORACLE=required")
 	}
 	t.Skip(reason)
+}
+
+// timedCases is the number of time-seeded random cases a run adds.
+const timedCases = 20
+
+// timeSeed is the seed of a run's time-seeded cases: PREEXEC_ENGINE_SEED,
+// or the clock.
+func timeSeed(t *testing.T) uint64 {
+	if s := os.Getenv("PREEXEC_ENGINE_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("PREEXEC_ENGINE_SEED=%q: %v", s, err)
+		}
+		return n
+	}
+	n := uint64(time.Now().UnixNano())
+	if n == GoldenSeed {
+		n++
+	}
+	return n
 }
 
 func jobs(t *testing.T) int {
@@ -113,6 +136,15 @@ func TestEngineOracle(t *testing.T) {
 		cases = append(cases, gc.Case)
 		want[gc.Case.Name] = gc
 	}
+	// And cases of a seed from the clock, which no golden holds: the live
+	// engines judge the model on them alone.
+	seed := timeSeed(t)
+	timed := Random(seed, timedCases)
+	if raceEnabled {
+		timed = timed[:timedCases/8]
+	}
+	t.Logf("engine-oracle: time seed %d (replay with PREEXEC_ENGINE_SEED=%d), %d cases", seed, seed, len(timed))
+	cases = append(cases, timed...)
 	for _, c := range Curated {
 		if g.Curated[c.Name] == nil {
 			t.Errorf("curated case %s has no golden (sudo go run ./internal/enginetest/cmd/record -cases '^%s$')", c.Name, c.Name)
@@ -131,7 +163,7 @@ func TestEngineOracle(t *testing.T) {
 	for _, f := range fails {
 		t.Errorf("harness error: %s on %s: %v", f.Case, f.Engine, f.Err)
 	}
-	disagree, modelDisagree, modelCompared := 0, 0, 0
+	disagree, modelDisagree, modelCompared, findings := 0, 0, 0, 0
 	skips := map[string]map[string]int{}
 	for _, c := range cases {
 		for _, e := range EngineNames {
@@ -144,6 +176,21 @@ func TestEngineOracle(t *testing.T) {
 					skips[e] = map[string]int{}
 				}
 				skips[e][o.Skip]++
+			}
+			if want[c.Name] == nil {
+				// A time-seeded case: the model alone is held to it.
+				if o.Skip == "" {
+					modelCompared++
+					if diff := modelDiff(&c, e, o); diff != "" {
+						findings++
+						report := t.Logf
+						if os.Getenv("PREEXEC_ENGINE_STRICT") == "1" {
+							report = t.Errorf
+						}
+						report("FINDING: engine-oracle seed %d: %s on %s: spec.FromImage differs from the live engine (replay: PREEXEC_ENGINE_SEED=%d):\n%s", seed, c.Name, e, seed, diff)
+					}
+				}
+				continue
 			}
 			if diff := cmp.Diff(Canonical(&c, e, want[c.Name].Outcomes[e]), Canonical(&c, e, o)); diff != "" {
 				disagree++
@@ -173,7 +220,7 @@ func TestEngineOracle(t *testing.T) {
 		}
 	}
 	t.Logf("images built and loaded in %s, %d creates in %s", loaded.Round(time.Millisecond), len(cases)*len(EngineNames), time.Since(start).Round(time.Millisecond))
-	t.Logf("engine-oracle: live vs spec.FromImage: %d outcomes compared, %d disagreements", modelCompared, modelDisagree)
+	t.Logf("engine-oracle: live vs spec.FromImage: %d outcomes compared, %d disagreements on recorded cases, %d findings on time-seeded ones", modelCompared, modelDisagree, findings)
 	t.Logf("engine-oracle: %d cases x %d engines, %d disagreements (live vs goldens %d, harness errors %d, live vs spec.FromImage %d)",
 		len(cases), len(EngineNames), disagree+len(fails)+modelDisagree, disagree, len(fails), modelDisagree)
 }
