@@ -110,3 +110,42 @@ func TestCuratedNamesUnique(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EGoldens checks the end-to-end goldens unprivileged: one per E2E
+// case, recorded as it is defined now, with both engines, and a run that
+// is skipped says only why.
+func TestE2EGoldens(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadE2E(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range E2E {
+		gc, ok := g[c.Name]
+		if !ok {
+			t.Errorf("end-to-end case %s has no golden (sudo go run ./internal/enginetest/cmd/record -e2e)", c.Name)
+			continue
+		}
+		if !reflect.DeepEqual(gc.Case, c) {
+			t.Errorf("end-to-end case %s changed since it was recorded (re-record it)", c.Name)
+		}
+		for _, e := range E2EEngines {
+			runs := gc.Runs[e]
+			if len(runs) == 0 {
+				t.Errorf("%s: no runs on %s", c.Name, e)
+			}
+			for _, rt := range SortedRuntimes(runs) {
+				r := runs[rt]
+				if r.Skip != "" && (r.Exit != 0 || r.Stdout != "" || r.Stderr != "" || r.Flags != nil) {
+					t.Errorf("%s on %s with %s: a skipped run with an outcome", c.Name, e, rt)
+				}
+				if r.Skip == "" && r.Exit == 0 && r.Stdout != Marker {
+					t.Errorf("%s on %s with %s: exit 0 without the marker on stdout (%q)", c.Name, e, rt, r.Stdout)
+				}
+			}
+		}
+	}
+}
