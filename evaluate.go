@@ -332,7 +332,7 @@ func (e *eval) runc() {
 		if e.tracing {
 			e.trace(StepUser, nil, "rootless: %s", msg)
 		}
-		e.fail(StepUser, e.prefixOf(l.Errors.Start)+msg, errors.New(msg))
+		e.fail(StepUser, e.prefixOf(l.Errors.Start)+msg, errRootlessGroups)
 		return
 	}
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
@@ -372,7 +372,7 @@ func (e *eval) runc() {
 		if e.tracing {
 			e.trace(StepConfig, nil, "seccomp: %s", seccompErr)
 		}
-		e.fail(StepConfig, e.prefix(true)+seccompErr, errors.New(seccompErr))
+		e.fail(StepConfig, e.prefix(true)+seccompErr, &redundantRuleError{seccompErr})
 		return
 	}
 	e.seccompVerdict()
@@ -552,7 +552,7 @@ func (e *eval) runc() {
 			if e.tracing {
 				e.trace(StepConfig, nil, "seccomp after the checks: %s", seccompErr)
 			}
-			e.fail(StepConfig, fmt.Sprintf(l.Errors.InitSeccomp, seccompErr), errors.New(seccompErr))
+			e.fail(StepConfig, fmt.Sprintf(l.Errors.InitSeccomp, seccompErr), &redundantRuleError{seccompErr})
 			return
 		}
 		if t.step == "" {
@@ -563,6 +563,15 @@ func (e *eval) runc() {
 		e.fail(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(t.err)), t.err)
 	}
 }
+
+// errRootlessGroups is runc's refusal of additionalGids when rootless.
+var errRootlessGroups = errors.New("cannot set any additional groups in a rootless container")
+
+// redundantRuleError is runc's refusal of a seccomp rule equal to the
+// default action.
+type redundantRuleError struct{ msg string }
+
+func (e *redundantRuleError) Error() string { return e.msg }
 
 // redundantRule is the error of a line that refuses a seccomp rule equal
 // to the default action (spec.Seccomp.RedundantRule), "" if none.
@@ -723,7 +732,7 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 	case l.Unmapped == UnmappedChownStdio && !uidOK:
 		return nil, errors.New("chown /dev/stdin: invalid argument")
 	case e.host.Rootless && l.RootlessGroups == RootlessGroupsFatalInInit && len(u.AdditionalGids) > 0:
-		return nil, errors.New("cannot set any additional groups in a rootless container")
+		return nil, errRootlessGroups
 	}
 	cur := c
 	var err error

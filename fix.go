@@ -89,6 +89,12 @@ func fix(r *Result, l *Line) string {
 			return "the file's capabilities are not all in the bounding set: add them to process.capabilities.bounding, or remove them from the file (setcap -r)"
 		}
 	}
+	if _, ok := errorAs[*redundantRuleError](r.Err); ok {
+		return "drop the seccomp rule whose action is the default action, or use runc ≥ 1.0.2, which skips it"
+	}
+	if errors.Is(r.Err, errRootlessGroups) {
+		return "drop process.user.additionalGids: a rootless runc cannot set them (crun ignores them)"
+	}
 	if r.Step == StepInterpreter {
 		return "make the script readable by the user (chmod o+r), since its interpreter opens it after exec"
 	}

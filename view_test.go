@@ -125,3 +125,52 @@ func TestViewMountPointsAndReadonlyRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestFixRefusedConfigs pins the fix suggested for the refusals the
+// runtime oracle found: a seccomp rule equal to the default action (runc
+// before 1.0.2) and additionalGids under a rootless runc.
+func TestFixRefusedConfigs(t *testing.T) {
+	const redundant = `"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","execve"],"action":"SCMP_ACT_ALLOW"},{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO"}]}}`
+	rows := []struct {
+		name, runtime, extra string
+		rootless             bool
+		wantStep             preexec.Step
+		wantFix              string
+		rule                 string
+	}{
+		{"redundant_rule_rc92", "runc@1.0.0-rc92", redundant, false, preexec.StepConfig,
+			"drop the seccomp rule whose action is the default action, or use runc ≥ 1.0.2, which skips it",
+			"libseccomp refuses a rule equal to the default action; runc before 1.0.2 passes that on"},
+		{"redundant_rule_102_skips", "runc@1.0.2", redundant, false, preexec.StepStarted, "",
+			"runc 1.0.2 on skips the rule (960182fdf)"},
+		{"rootless_groups_1_1", "runc@1.1.0", `"linux":{"namespaces":[{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":4242,"size":1}],"gidMappings":[{"containerID":0,"hostID":4242,"size":1}]}`, true, preexec.StepUser,
+			"drop process.user.additionalGids: a rootless runc cannot set them (crun ignores them)",
+			"setupUser refuses additionalGids when rootless (runc ≤ 1.2)"},
+		{"rootless_groups_1_3", "runc@1.3.0", `"linux":{"namespaces":[{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":4242,"size":1}],"gidMappings":[{"containerID":0,"hostID":4242,"size":1}]}`, true, preexec.StepUser,
+			"drop process.user.additionalGids: a rootless runc cannot set them (crun ignores them)",
+			"Container.start refuses them before runc init (runc ≥ 1.3)"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	rowtest.Check(t, names, rules)
+	base, _ := rootfs.ParseFixture("base", "dir / 0755 0:0\nfile /bin/true 0755 0:0 busybox\n")
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			cfg := `{"process":{"cwd":"/","args":["/bin/true"],"user":{"uid":0,"gid":0,"additionalGids":[0]}},"root":{"path":"rootfs"},` + r.extra + `}`
+			plan, err := spec.Parse("config.json", []byte(cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt, err := preexec.LookupRuntime(r.runtime)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := preexec.Evaluate(plan, base.Mem(), rt, preexec.Host{Rootless: r.rootless})
+			if res.Step != r.wantStep || res.Fix != r.wantFix {
+				t.Errorf("step %s, fix %q; want %s, %q (%s)\nerror: %s", res.Step, res.Fix, r.wantStep, r.wantFix, r.rule, res.Error)
+			}
+		})
+	}
+}
