@@ -199,7 +199,7 @@ func Curated() []Case {
 
 	add(Case{
 		Name:    "cwd_tmpfs_over_dir_0700_no_mode",
-		Rule:    "RP §5: a tmpfs without mode= over an existing 0700 root directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.9), so rc93's chdir as the user fails; the kernel's default would be 1777",
+		Rule:    "RP §5: a tmpfs without mode= over an existing 0700 root directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so rc93's chdir as the user fails; the kernel's default would be 1777",
 		Rootfs:  rootfsOf(Base, "dir /data 0700 0:0"),
 		Process: proc(1000, 1000, "/data", echoArgs...),
 		Mounts:  []Mount{{Destination: "/data", Type: "tmpfs"}},
