@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -32,12 +33,20 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	random := map[string]Case{}
-	for _, c := range Random(GoldenSeed, len(g.Random)) {
+	nr, nc := 0, 0
+	for name := range g.Random {
+		if strings.HasPrefix(name, "ctr_") {
+			nc++
+		} else {
+			nr++
+		}
+	}
+	for _, c := range append(Random(GoldenSeed, nr), RandomCtr(GoldenSeed, nc)...) {
 		random[c.Name] = c
 	}
 	for name, gc := range g.Random {
 		if c, ok := random[name]; !ok || !reflect.DeepEqual(gc.Case, c) {
-			t.Errorf("random case %s is not Random(%d)'s", name, GoldenSeed)
+			t.Errorf("random case %s is not Random(%d)'s or RandomCtr(%d)'s", name, GoldenSeed, GoldenSeed)
 		}
 	}
 	n := 0
@@ -100,7 +109,7 @@ func TestEngineArgs(t *testing.T) {
 
 func TestCuratedNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range append(Curated, Random(GoldenSeed, 200)...) {
+	for _, c := range append(append(Curated, Random(GoldenSeed, 200)...), RandomCtr(GoldenSeed, 54)...) {
 		if seen[c.Name] {
 			t.Errorf("case %s twice", c.Name)
 		}

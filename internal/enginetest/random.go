@@ -21,6 +21,22 @@ func Random(seed uint64, n int) []Case {
 	return out
 }
 
+// RandomCtr returns n cases generated from seed, deterministically, that
+// ctr 1.6.20 can express as well as Docker and podman (EngineArgs does not
+// skip them): Random's dimensions, drawn from another stream, keeping only
+// those cases. They give containerd as many cases as the other engines.
+func RandomCtr(seed uint64, n int) []Case {
+	r := rand.New(rand.NewPCG(seed, 0x63747270726565))
+	out := make([]Case, 0, n)
+	for len(out) < n {
+		c := randomCase(r, fmt.Sprintf("ctr_s%d_%04d", seed, len(out)))
+		if _, skip, err := EngineArgs(Containerd, &c); err == nil && skip == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func pick[T any](r *rand.Rand, xs ...T) T { return xs[r.IntN(len(xs))] }
 
 var (
