@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 )
 
 // OpenImage reads the image at p into an Image (see Image for how its
@@ -215,9 +216,38 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 	}
 	layers := make([]ImageLayer, len(man.Layers))
 	for i, d := range man.Layers {
-		layers[i] = ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: func() (io.ReadCloser, error) { return blob(d.Digest) }}
+		open := func() (io.ReadCloser, error) { return blob(d.Digest) }
+		if strings.HasSuffix(string(d.MediaType), "+zstd") {
+			// NewImage reads gzip and plain tars; a zstd layer (containerd
+			// 1.6 unpacks them) is decompressed here, since klauspost's
+			// zstd imports os.
+			open = func() (io.ReadCloser, error) {
+				rc, err := blob(d.Digest)
+				if err != nil {
+					return nil, err
+				}
+				zr, err := zstd.NewReader(rc)
+				if err != nil {
+					rc.Close()
+					return nil, fmt.Errorf("zstd: %w", err)
+				}
+				return zstdCloser{zr, rc}, nil
+			}
+		}
+		layers[i] = ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
 	}
 	return NewImage(imageConfig(cf), layers, opts)
+}
+
+// zstdCloser closes a zstd decoder and the blob under it.
+type zstdCloser struct {
+	*zstd.Decoder
+	blob io.Closer
+}
+
+func (z zstdCloser) Close() error {
+	z.Decoder.Close()
+	return z.blob.Close()
 }
 
 // ociConfig reads the config of the manifest or config blob h: a manifest

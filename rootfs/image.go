@@ -642,7 +642,7 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 		}()
 		src = bufio.NewReaderSize(pr, 64<<10)
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
-		return errors.New("a zstd layer: not supported")
+		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
 	}
 	tr := tar.NewReader(src)
 	last := "(the first entry)"

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
@@ -837,5 +838,38 @@ func TestOpenImagePlatform(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "no image for platform linux/s390x") || !strings.Contains(err.Error(), "linux/amd64") || !strings.Contains(err.Error(), "linux/arm64/v8") {
 			t.Errorf("%s: s390x: %v, want an error listing linux/amd64 and linux/arm64/v8", p, err)
 		}
+	}
+}
+
+// TestOpenImageZstd: a zstd layer of an OCI layout (containerd 1.6 unpacks
+// them) is decompressed by OpenImage; NewImage alone says it reads gzip
+// and plain tars.
+func TestOpenImageZstd(t *testing.T) {
+	var zb bytes.Buffer
+	zw, err := zstd.NewWriter(&zb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(layerTar(t, false, tfile("bin/z", 0o755, 0, 0, "#!/bin/sh\n")))
+	zw.Close()
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(zb.Bytes(), types.OCILayerZStd))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(lay, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenImage(lay, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEntry(t, got, MustParseFixture("file /bin/z 0755 0:0 script=/bin/sh").Entries[0])
+	if _, err := NewImage(ImageConfig{}, memLayers(zb.Bytes()), nil); err == nil || !strings.Contains(err.Error(), "zstd") {
+		t.Errorf("NewImage of a zstd layer = %v, want an error saying zstd", err)
 	}
 }
