@@ -288,7 +288,12 @@ func checkELF(fsys FS, name string, head []byte, machine uint16) (string, error)
 		return "", ENOEXEC
 	}
 	ph := make([]byte, size)
-	if n, _ := fsys.ReadAt(name, ph, phoff); n != size {
+	if n, err := fsys.ReadAt(name, ph, phoff); n != size {
+		if errors.Is(err, ErrNoContent) {
+			// The filesystem does not hold these bytes: the model
+			// cannot tell what the kernel would read.
+			return "", err
+		}
 		// load_elf_phdrs returns NULL on any read failure (a negative
 		// e_phoff's EINVAL included) and load_elf_binary answers its
 		// retval, still -ENOEXEC (held by the kernel oracle's

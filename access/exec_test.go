@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -238,6 +239,14 @@ func (h headOnly) ReadAt(name string, p []byte, off int64) (int, error) {
 // must read, and decides as before what it can decide without them.
 func TestExecveNoContent(t *testing.T) {
 	m := rootfs.MustParseFixture(execTree).Mem()
+	// /farphdrs: the probe ELF with its program headers moved past the
+	// head prepare_binprm reads.
+	far := rootfs.ProbeELF(rootfs.EM_X86_64, "")
+	phoff := binary.LittleEndian.Uint64(far[32:])
+	phdrs := append([]byte(nil), far[phoff:phoff+56*uint64(binary.LittleEndian.Uint16(far[56:]))]...)
+	far = append(append(far, make([]byte, 1024-len(far))...), phdrs...)
+	binary.LittleEndian.PutUint64(far[32:], 1024)
+	m.File("/farphdrs", 0o755, 0, 0, far)
 	U := user(1000, 1000)
 	head := int64(access.BINPRM_BUF_SIZE)
 	rows := []struct {
@@ -251,6 +260,7 @@ func TestExecveNoContent(t *testing.T) {
 		{"no_head", nil, "/script", "NOCONTENT", access.StageFormat, "exec.c:prepare_binprm reads BINPRM_BUF_SIZE bytes to choose a format"},
 		{"script_interpreter_no_head", map[string]int64{"/script": head}, "/script", "NOCONTENT", access.StageFormat, "binfmt_script.c: the interpreter's own head is read next (the rewrite loop)"},
 		{"program_headers_unknown", map[string]int64{"/dyn": 64}, "/dyn", "NOCONTENT", access.StageFormat, "binfmt_elf.c:load_elf_phdrs reads e_phoff…, past the 64-byte header"},
+		{"program_headers_past_the_head", map[string]int64{"/farphdrs": head}, "/farphdrs", "NOCONTENT", access.StageFormat, "binfmt_elf.c:load_elf_phdrs reads e_phoff, here past the head an image index keeps: cannot tell, not ENOEXEC"},
 		{"loader_unknown", map[string]int64{"/dyn": head}, "/dyn", "NOCONTENT", access.StageLoader, "binfmt_elf.c:load_elf_binary reads the PT_INTERP loader's header"},
 		{"loader_phdrs_unknown", map[string]int64{"/dyn": head, "/lib/ld.so": 64}, "/dyn", "NOCONTENT", access.StageLoader, "binfmt_elf.c:load_elf_binary loads the loader's program headers"},
 		{"known_heads_start", map[string]int64{"/dyn": head, "/lib/ld.so": head}, "/dyn", "OK", 0, "the heads are all execve reads: the rest of the file is never needed"},
