@@ -48,11 +48,27 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	// One eval serves every class in turn: what outlives an evaluation
 	// (its Result, the memo's entries) never points into it.
 	e := new(eval)
-	var lastGo string
-	var g goVersion
+	// Toolchains repeat (two per line): parse each once.
+	type parsed struct {
+		s string
+		g goVersion
+	}
+	var seen [8]parsed
+	nseen := 0
 	for i, rt := range runtimes {
-		if i == 0 || rt.Go != lastGo {
-			g, lastGo = rt.goVersion(), rt.Go
+		var g goVersion
+		j := 0
+		for j < nseen && seen[j].s != rt.Go {
+			j++
+		}
+		if j < nseen {
+			g = seen[j].g
+		} else {
+			g = rt.goVersion()
+			if nseen < len(seen) {
+				seen[nseen] = parsed{rt.Go, g}
+				nseen++
+			}
 		}
 		k := class{rt.Line, goClass(g)}
 		if j, ok := done[k]; ok {

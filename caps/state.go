@@ -146,15 +146,10 @@ func (s State) ApplyCaps(want Sets) (State, error) {
 	if s, err = s.Capset(want.Effective, want.Permitted, want.Inheritable); err != nil {
 		return s, err
 	}
-	for c := Cap(0); c <= CAP_LAST_CAP; c++ {
-		if !want.Ambient.Has(c) {
-			s.Ambient = s.Ambient.Without(c)
-			continue
-		}
-		if next, err := s.RaiseAmbient(c); err == nil {
-			s = next
-		}
-	}
+	// Per known capability, PR_CAP_AMBIENT_LOWER or _RAISE; a raise
+	// succeeds exactly for a capability in both P and I (RaiseAmbient),
+	// which neither step changes, so the loop is a mask.
+	s.Ambient = s.Ambient&^All | want.Ambient&s.Permitted&s.Inheritable&All
 	return s, nil
 }
 
