@@ -64,21 +64,11 @@ func explain(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
-	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
-		return 2
+	in, status := prepare(path, o, cmd, &host, *asJSON, stdout, stderr)
+	if in == nil {
+		return status
 	}
 	var out bytes.Buffer
-	if in.refusal != "" {
-		writeRefusal(&out, in, *asJSON)
-		stdout.Write(out.Bytes())
-		return 1
-	}
-	if in.eng != nil {
-		// Engines make a container with `runc create`, then start it.
-		host.Create = true
-	}
 	var r preexec.Result
 	if *name != "" {
 		r = preexec.Evaluate(in.plan, in.fsys, rt, host)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -197,6 +198,29 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	}
 	in.fsys, err = mountsOver(fsys, in.plan, "")
 	return in, err
+}
+
+// prepare reads INPUT for check and explain. It returns nil and the exit
+// status when there is nothing to evaluate: bad input (2, the reason on
+// stderr) or the engine refusing the container (1, its words on stdout).
+// With an engine, host becomes `runc create`'s: engines create the
+// container, then start it.
+func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJSON bool, stdout, stderr io.Writer) (*input, int) {
+	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return nil, 2
+	}
+	if in.refusal != "" {
+		var out bytes.Buffer
+		writeRefusal(&out, in, asJSON)
+		stdout.Write(out.Bytes())
+		return nil, 1
+	}
+	if in.eng != nil {
+		host.Create = true
+	}
+	return in, 0
 }
 
 // overridesOf parses the engine flags, the pod and the SCC.
