@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,6 +207,7 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if ov.Userns != "" && ov.Userns != "host" {
 		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": docker takes only host (user namespaces come from the daemon's --userns-remap, not modelled)"}
 	}
+	ov.Volumes = uniqueVolumes(ov.Volumes)
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}
@@ -769,6 +771,7 @@ func mergePodmanCaps(base, adds, drops []string, bounding caps.Set) ([]string, e
 // host mount of the source (statfs), which the model cannot see and
 // leaves out.
 func podmanMounts(ov Overrides) ([]specs.Mount, error) {
+	ov.Volumes = uniqueVolumes(ov.Volumes)
 	var ms []specs.Mount
 	seen := map[string]bool{}
 	// parseVolumes: -v first, then --tmpfs; a destination twice is
@@ -1581,4 +1584,29 @@ func containsFold(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// uniqueVolumes drops a -v identical to an earlier one (same source,
+// destination and options), as both CLIs do before anything else sees
+// them: the docker CLI collects -v in a map
+// (cli/command/container/opts.go:parse@v20.10.24, copts.volumes.GetMap()),
+// podman skips a bind whose destination, source and options repeat an
+// earlier one (pkg/specgen/volumes.go:GenVolumeMounts@v4.3.1). Two -v on
+// one destination that differ are still the engine's duplicate-mount
+// refusal. Found by the engine oracle (RandomCtr's ctr_s1_0054).
+func uniqueVolumes(vs []Volume) []Volume {
+	var out []Volume
+	for i, v := range vs {
+		dup := false
+		for _, w := range vs[:i] {
+			if v.Source == w.Source && v.Destination == w.Destination && slices.Equal(v.Options, w.Options) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, v)
+		}
+	}
+	return out
 }

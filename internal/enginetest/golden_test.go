@@ -109,7 +109,7 @@ func TestEngineArgs(t *testing.T) {
 
 func TestCuratedNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, c := range append(append(Curated, Random(GoldenSeed, 200)...), RandomCtr(GoldenSeed, 54)...) {
+	for _, c := range append(append(Curated, Random(GoldenSeed, 200)...), RandomCtr(GoldenSeed, 80)...) {
 		if seen[c.Name] {
 			t.Errorf("case %s twice", c.Name)
 		}
