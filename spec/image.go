@@ -560,6 +560,15 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	setEnv(img.Env)
 	setEnv(ov.Env)
 
+	// security_linux.go:securityConfigureGenerator runs at create
+	// (specgen), so its refusal comes before anything init looks up
+	// (the engine oracle's FINDING: --cap-drop X --cap-add X with a user
+	// absent from /etc/passwd is the capability refusal).
+	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
+	if err != nil {
+		return nil, refuse(true, "%s", err.Error())
+	}
+
 	// generateSpec: lookup.GetUserGroupInfo(c.config.User) with no
 	// defaults, then uid, gid and gid as first additional gid only when
 	// the user string is set.
@@ -627,11 +636,7 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		}
 	}
 
-	// security_linux.go:securityConfigureGenerator.
-	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
-	if err != nil {
-		return nil, refuse(true, "%s", err.Error())
-	}
+	// security_linux.go:securityConfigureGenerator (merged above).
 	list = inBounding(list, eng.HostBounding)
 	name := strings.Split(user, ":")[0]
 	c := p.Capabilities

@@ -145,6 +145,7 @@ func curated() []Case {
 		c("flag_cap_drop_all_add_one", "--cap-drop ALL --cap-add NET_BIND_SERVICE", RootfsFull, img("", ""), "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"),
 		c("flag_cap_add_all", "--cap-add ALL", RootfsFull, img("", ""), "--cap-add", "ALL"),
 		c("flag_cap_drop_one", "--cap-drop CHOWN", RootfsFull, img("", ""), "--cap-drop", "CHOWN"),
+		c("flag_cap_conflict_user_absent", "--cap-drop CHOWN --cap-add CHOWN with a USER absent from /etc/passwd: which refusal comes first (podman: the capability merge at create, before init looks the user up; a clock-seeded FINDING)", RootfsFull, img("nobody_here", ""), "--cap-drop", "CHOWN", "--cap-add", "CHOWN"),
 		c("flag_cap_add_nonroot", "--cap-add for a non-root user: which sets get it", RootfsFull, img("alice", ""), "--cap-add", "NET_ADMIN"),
 		c("flag_cap_add_prefixed", "--cap-add CAP_SYS_PTRACE (with the prefix)", RootfsFull, img("", ""), "--cap-add", "CAP_SYS_PTRACE"),
 		c("flag_no_new_privileges", "--security-opt no-new-privileges", RootfsFull, img("alice", ""), "--security-opt", "no-new-privileges"),
