@@ -171,6 +171,9 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 		if m := yamlLineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = m[2]
+			// go-yaml names the line after the last for an error at the
+			// end of the input ("0: \n0" is "line 3"): say the last.
+			e.Line = min(e.Line, yamlLines(src))
 		}
 		return Overrides{}, e
 	}
@@ -377,4 +380,18 @@ func (s SCC) Admit(k KubeContainer) KubeContainer {
 		k.AllowPrivilegeEscalation = &ape
 	}
 	return k
+}
+
+// yamlLines is the number of lines of src as go-yaml counts them: breaks
+// are "\n", "\r\n", a lone "\r", and (YAML 1.1 §5.4 b-char) NEL U+0085,
+// LS U+2028 and PS U+2029.
+func yamlLines(src []byte) int {
+	n := 1
+	for _, r := range strings.ReplaceAll(string(src), "\r\n", "\n") {
+		switch r {
+		case '\n', '\r', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
 }
