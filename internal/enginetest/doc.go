@@ -90,27 +90,38 @@
 //
 // # End to end
 //
-// E2E are three images run for real — `docker run --runtime NAME
-// --network none --rm` and `podman run --runtime PATH --network none --rm
+// E2E are four images run for real — `docker run --runtime NAME
+// --network none --rm`, `podman run --runtime PATH --network none --rm
 // --ulimit nofile=1024:1024 --ulimit nproc=1024:1024` (plus --security-opt
 // seccomp=unconfined for runc rc92–rc94, which reject podman's profile
-// here) — with every installed runc (dockerd has each as --add-runtime):
-// distroless's nonroot image run as 1000680000:0, a 0744 root-owned script
-// run as alice with --cap-add DAC_OVERRIDE, and one that starts. The exit
-// status, stdout and stderr, as the engine printed them, are recorded in
-// testdata/engine/e2e/NAME.json (E2EGolden; see E2ERun for the
-// normalisation) and held by TestEngineE2E, which ends with
+// here) and `ctr run --rm --runc-binary PATH IMAGE ID` (the
+// io.containerd.runc.v2 shim running that binary, the case's flags as
+// EngineArgs maps them) — with every installed runc (dockerd has each as
+// --add-runtime): distroless's nonroot image run as 1000680000:0 (not by
+// ctr, which has no --user), a 0744 root-owned script run as alice with
+// --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,
+// which every runc fails at create in its own words, and one that starts.
+// The exit status, stdout and stderr, as the engine printed them, are
+// recorded in testdata/engine/e2e/NAME.json (E2EGolden; see E2ERun for the
+// normalisation; ctr's container id is $ID) and held by TestEngineE2E,
+// which ends with
 //
 //	engine-e2e: <runs> runs (…), <M> disagreements, <N> unrecorded
 //
-// crun is skipped under podman (it needs a pure cgroup2 view, which the CI
-// machine's hybrid cgroups lack) and docker (held to runc builds only).
+// TestEngineE2EModel (unprivileged) holds the model's rendering of each
+// run — Engine.Message of the runtime's error for a failure at create — to
+// the same goldens.
+//
+// crun is skipped under podman and ctr (it needs a pure cgroup2 view,
+// which the CI machine's hybrid cgroups lack: under ctr every create fails
+// "cgroups in hybrid mode not supported") and docker (held to runc builds
+// only).
 //
 // Commands:
 //
 //	sudo go test ./internal/enginetest -run 'EngineOracle|EngineE2E' -v
 //	sudo go run ./internal/enginetest/cmd/record [-update] [-cases RE]
-//	sudo go run ./internal/enginetest/cmd/record -e2e [-update]
+//	sudo go run ./internal/enginetest/cmd/record -e2e [-update] [-engines LIST] [-cases RE]
 //
 // PREEXEC_ORACLE=required turns a skip (not root, no engines or runtimes
 // installed, a daemon that does not start) into a failure. Under -race the

@@ -9,9 +9,9 @@ import (
 	"sort"
 )
 
-// E2E are the end-to-end cases: images docker run and podman run start
-// (or fail to start) with each installed runc, the outcome recorded as the
-// engine prints it.
+// E2E are the end-to-end cases: images docker run, podman run and ctr run
+// start (or fail to start) with each installed runtime, the outcome
+// recorded as the engine prints it.
 var E2E = []Case{
 	{
 		Name: "e2e_distroless_arbitrary_uid",
@@ -34,6 +34,12 @@ dir /tmp 1777 0:0
 		Flags:  []string{"--cap-add", "DAC_OVERRIDE"},
 	},
 	{
+		Name:   "e2e_entrypoint_0644_image_user",
+		Rule:   "an entrypoint without an execute bit (0644 root:root) under the image's USER alice, no flags, so ctr runs it too: execve fails with EACCES whatever the capabilities, and each runc reports it at create in its own words",
+		Rootfs: RootfsFull + fileLine("/app.sh", "#!/bin/sh\necho "+Marker+"\n"),
+		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/app.sh"}},
+	},
+	{
 		Name:   "e2e_starts",
 		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",
 		Rootfs: RootfsFull,
@@ -41,8 +47,8 @@ dir /tmp 1777 0:0
 	},
 }
 
-// An E2ERun is one `docker run` or `podman run` of a case's image with one
-// runtime: the engine's exit status and what it printed, byte for byte but
+// An E2ERun is one `docker run`, `podman run` or `ctr run` of a case's
+// image with one runtime: the engine's exit status and what it printed, byte for byte but
 // for one final newline and the normalisation of the spec goldens, plus:
 // the runtime directory is $RUNTIMES (podman names the runtime by path),
 // the time= of a runc log line podman quotes is $TIME, and the line the
@@ -52,7 +58,7 @@ dir /tmp 1777 0:0
 // why the run was not made.
 type E2ERun struct {
 	// Flags are the run's flags before the image, the case's flags last
-	// (the runtime as $RUNTIMES/NAME for podman).
+	// (the runtime as $RUNTIMES/NAME for podman and ctr).
 	Flags  []string `json:"flags,omitempty"`
 	Exit   int      `json:"exit"`
 	Stdout string   `json:"stdout"`
@@ -95,7 +101,7 @@ func LoadE2E(dir string) (map[string]*E2EGolden, error) {
 }
 
 // E2EEngines are the engines of the end-to-end runs.
-var E2EEngines = []string{Docker, Podman}
+var E2EEngines = []string{Docker, Podman, Containerd}
 
 // SortedRuntimes returns the runtime names of runs, sorted.
 func SortedRuntimes(runs map[string]E2ERun) []string {

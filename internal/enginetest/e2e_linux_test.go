@@ -15,9 +15,9 @@ import (
 	"github.com/preexec/preexec/internal/runtimes"
 )
 
-// TestEngineE2E runs the end-to-end images with docker run and podman run
-// on every installed runc and holds the exit status and what the engine
-// printed to the goldens in testdata/engine/e2e.
+// TestEngineE2E runs the end-to-end images with docker run, podman run and
+// ctr run on every installed runc and holds the exit status and what the
+// engine printed to the goldens in testdata/engine/e2e.
 func TestEngineE2E(t *testing.T) {
 	dir, err := FindGoldenDir()
 	if err != nil {
@@ -51,7 +51,7 @@ func TestEngineE2E(t *testing.T) {
 	if err := h.Load(ctx, archive); err != nil {
 		t.Fatalf("loading the images: %v", err)
 	}
-	got := h.RunE2EAll(ctx, E2E, rts, jobs(t))
+	got := h.RunE2EAll(ctx, E2E, rts, nil, jobs(t))
 	runs, disagree, missing := 0, 0, 0
 	starts := map[string]map[string][]string{} // case → engine → runtimes that started
 	for _, c := range E2E {

@@ -121,7 +121,7 @@ func TestCuratedNamesUnique(t *testing.T) {
 }
 
 // TestE2EGoldens checks the end-to-end goldens unprivileged: one per E2E
-// case, recorded as it is defined now, with both engines, and a run that
+// case, recorded as it is defined now, with every engine, and a run that
 // is skipped says only why.
 func TestE2EGoldens(t *testing.T) {
 	dir, err := FindGoldenDir()

@@ -303,21 +303,27 @@ func failingRuncs(t *testing.T, img spec.ImageConfig, fsys access.FS, eng spec.E
 }
 
 // TestEngineE2EModel holds the whole pipeline to the end-to-end goldens
-// (testdata/engine/e2e): for each docker run and podman run of an image
-// on one runc, spec.FromImage makes the spec, preexec.Evaluate predicts
-// that runc, and the prediction must match what the engine printed:
+// (testdata/engine/e2e): for each docker run, podman run and ctr run of an
+// image on one runc, spec.FromImage makes the spec, preexec.Evaluate
+// predicts that runc, and the prediction must match what the engine
+// printed:
 //
 //  1. starts ⇔ exit status 0;
-//  2. a failure at create (exit 126) is printed as Engine.Message wraps
-//     the runtime's error: Docker takes the last "error" line of runc's
-//     log (containerd's getLastRuntimeError); podman takes what conmon
-//     passes of runc's stderr, where runc's logrus text formatter wrote
-//     time="…" level=error msg="…" (the time normalised to $TIME by the
-//     recorder), and names the runtime by its path ($RUNTIMES/NAME);
+//  2. a failure at create (docker and podman exit 126; ctr exits 1 and
+//     prints "ctr: ", cmd/ctr/main.go@v1.6.20) is printed as
+//     Engine.Message wraps the runtime's error: Docker and ctr take the
+//     last "error" line of runc's log (containerd's getLastRuntimeError,
+//     pkg/process/init.go@v1.6.20); podman takes what conmon passes of
+//     runc's stderr, where runc's logrus text formatter wrote time="…"
+//     level=error msg="…" (the time normalised to $TIME by the recorder),
+//     and names the runtime by its path ($RUNTIMES/NAME);
 //  3. a failure after the runtime started the process (exit 1) is the
 //     process's own text, passed through.
 //
-// Runs the engines skipped (crun) are left out.
+// Runs the engines skipped (crun; for ctr, a case with --user) are left
+// out. It ends with
+//
+//	engine-e2e-model: <runs> runs, <M> disagreements (<engine> <runs>, …)
 func TestEngineE2EModel(t *testing.T) {
 	dir, err := FindGoldenDir()
 	if err != nil {
@@ -336,10 +342,11 @@ func TestEngineE2EModel(t *testing.T) {
 	}
 	sort.Strings(names)
 	runs, disagree := 0, 0
+	perEngine := map[string]int{}
 	for _, n := range names {
 		g := goldens[n]
 		fsys := rootfs.MustParseFixture(g.Case.Rootfs).Mem()
-		for _, engName := range []string{Docker, Podman} {
+		for _, engName := range E2EEngines {
 			eng, err := spec.LookupEngine(engName)
 			if err != nil {
 				t.Fatal(err)
@@ -356,6 +363,7 @@ func TestEngineE2EModel(t *testing.T) {
 					continue
 				}
 				runs++
+				perEngine[engName]++
 				if d := e2eDiff(&g.Case, fsys, eng, rn, run); d != "" {
 					disagree++
 					t.Errorf("%s, %s on %s: %s", g.Case.Name, engName, rn, d)
@@ -363,7 +371,11 @@ func TestEngineE2EModel(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("engine-e2e-model: %d end-to-end runs, %d disagreements", runs, disagree)
+	var by []string
+	for _, e := range E2EEngines {
+		by = append(by, fmt.Sprintf("%s %d", e, perEngine[e]))
+	}
+	t.Logf("engine-e2e-model: %d end-to-end runs, %d disagreements (%s)", runs, disagree, strings.Join(by, ", "))
 }
 
 // e2eDiff predicts one end-to-end run and says how it differs from what
@@ -411,7 +423,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr)
 	case r.Starts:
 		return ""
-	case run.Exit == 126:
+	case run.Exit == 126 || eng.Family == spec.Ctr && run.Exit == 1 && strings.HasPrefix(run.Stderr, "ctr: "):
 		msg := r.Error
 		if eng.Family == spec.Podman {
 			msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
