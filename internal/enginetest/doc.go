@@ -90,7 +90,7 @@
 //
 // # End to end
 //
-// E2E are four images run for real — `docker run --runtime NAME
+// E2E are five images run for real — `docker run --runtime NAME
 // --network none --rm`, `podman run --runtime PATH --network none --rm
 // --ulimit nofile=1024:1024 --ulimit nproc=1024:1024` (plus --security-opt
 // seccomp=unconfined for runc rc92–rc94, which reject podman's profile
@@ -100,7 +100,9 @@
 // --add-runtime): distroless's nonroot image run as 1000680000:0 (not by
 // ctr, which has no --user), a 0744 root-owned script run as alice with
 // --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,
-// which every runc fails at create in its own words, and one that starts.
+// which every runc fails at create in its own words, the image's USER
+// alice with a WORKDIR only another uid may search (runc rc93 fails its
+// chdir, in every engine), and one that starts.
 // The exit status, stdout and stderr, as the engine printed them, are
 // recorded in testdata/engine/e2e/NAME.json (E2EGolden; see E2ERun for the
 // normalisation; ctr's container id is $ID) and held by TestEngineE2E,

@@ -40,6 +40,12 @@ dir /tmp 1777 0:0
 		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/app.sh"}},
 	},
 	{
+		Name:   "e2e_workdir_0700_other_image_user",
+		Rule:   "the image's USER alice with WORKDIR /home/nonroot (0700 65532:65532), no flags, so ctr runs it too: whether the runtime chdirs before or after setuid, and with which capabilities, decides (runc rc93 chdirs after setuid)",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{User: "alice", WorkingDir: "/home/nonroot", Entrypoint: []string{"/bin/echo", Marker}},
+	},
+	{
 		Name:   "e2e_starts",
 		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",
 		Rootfs: RootfsFull,
