@@ -99,7 +99,6 @@ type input struct {
 	// refusal is the engine refusing the container before any runtime
 	// runs (FromImage's *spec.EngineError), as the user sees it.
 	refusal string
-	kind    string
 }
 
 // loadInput reads path as a bundle, an image or a manifest; cmd is what
@@ -109,7 +108,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	if err != nil {
 		return nil, err
 	}
-	in := &input{kind: kind}
+	in := &input{}
 	if o.engine != "" {
 		eng, err := spec.LookupEngine(o.engine)
 		if err != nil {
