@@ -3,15 +3,13 @@ package enginetest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/preexec/preexec/internal/golden"
 )
 
 // Engine names, as spec.LookupEngine knows them.
@@ -85,61 +83,20 @@ func (g *Goldens) All() []*Golden {
 
 // FindGoldenDir returns testdata/engine of the module containing the
 // working directory, found by walking up to go.mod.
-func FindGoldenDir() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "testdata", "engine"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func FindGoldenDir() (string, error) { return golden.Dir("engine") }
 
 // LoadGoldens reads the golden set in dir (header.json, curated/*.json,
 // random/*.json); a missing dir is an empty set.
 func LoadGoldens(dir string) (*Goldens, error) {
-	g := &Goldens{Curated: map[string]*Golden{}, Random: map[string]*Golden{}}
-	b, err := os.ReadFile(filepath.Join(dir, "header.json"))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	g := &Goldens{}
+	var err error
+	g.Curated, g.Random, err = golden.Load(dir, &g.Header, func(gc *Golden) string { return gc.Case.Name }, func(gc *Golden) {
+		if gc.Outcomes == nil {
+			gc.Outcomes = map[string]Outcome{}
+		}
+	})
+	if err != nil {
 		return nil, err
-	default:
-		if err := json.Unmarshal(b, &g.Header); err != nil {
-			return nil, fmt.Errorf("header.json: %w", err)
-		}
-	}
-	for sub, m := range map[string]map[string]*Golden{"curated": g.Curated, "random": g.Random} {
-		files, err := filepath.Glob(filepath.Join(dir, sub, "*.json"))
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				return nil, err
-			}
-			var gc Golden
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&gc); err != nil {
-				return nil, fmt.Errorf("%s/%s: %w", sub, filepath.Base(f), err)
-			}
-			if want := gc.Case.Name + ".json"; filepath.Base(f) != want {
-				return nil, fmt.Errorf("%s/%s: holds case %q, want file %s", sub, filepath.Base(f), gc.Case.Name, want)
-			}
-			if gc.Outcomes == nil {
-				gc.Outcomes = map[string]Outcome{}
-			}
-			m[gc.Case.Name] = &gc
-		}
 	}
 	return g, nil
 }
