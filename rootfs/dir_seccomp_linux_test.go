@@ -6,43 +6,16 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/seccomptest"
 	"github.com/preexec/preexec/rootfs"
 )
 
-// openat2Filter returns a seccomp BPF program that makes openat2 (syscall
-// 437 on x86_64, and its x32 number) fail with errno and allows everything
-// else, as a container's seccomp profile that predates the call does:
-// include/uapi/linux/filter.h instructions, as kernel/seccomp.c runs them.
-func openat2Filter(errno unix.Errno) []unix.SockFilter {
-	const (
-		offNr   = 0 // offsetof(struct seccomp_data, nr)
-		offArch = 4 // offsetof(struct seccomp_data, arch)
-		x32Bit  = 0x40000000
-	)
-	ld := func(k uint32) unix.SockFilter {
-		return unix.SockFilter{Code: unix.BPF_LD | unix.BPF_W | unix.BPF_ABS, K: k}
-	}
-	jeq := func(k uint32, jt, jf uint8) unix.SockFilter {
-		return unix.SockFilter{Code: unix.BPF_JMP | unix.BPF_JEQ | unix.BPF_K, K: k, Jt: jt, Jf: jf}
-	}
-	ret := func(k uint32) unix.SockFilter { return unix.SockFilter{Code: unix.BPF_RET | unix.BPF_K, K: k} }
-	return []unix.SockFilter{
-		ld(offArch),
-		jeq(unix.AUDIT_ARCH_X86_64, 0, 3), // other arch → allow
-		ld(offNr),
-		jeq(unix.SYS_OPENAT2, 2, 0),        // → errno
-		jeq(unix.SYS_OPENAT2|x32Bit, 1, 0), // → errno
-		ret(unix.SECCOMP_RET_ALLOW),
-		ret(unix.SECCOMP_RET_ERRNO | uint32(errno)&unix.SECCOMP_RET_DATA),
-	}
-}
-
-// onFilteredThread runs f on a thread of its own under openat2Filter(errno)
+// onFilteredThread runs f on a thread of its own under a filter making
+// openat2 (syscall 437) fail with errno
 // (prctl(PR_SET_NO_NEW_PRIVS), then PR_SET_SECCOMP without TSYNC: that
 // thread only), and lets the thread die with its filter afterwards.
 func onFilteredThread(t *testing.T, errno unix.Errno, f func()) {
@@ -54,10 +27,8 @@ func onFilteredThread(t *testing.T, errno unix.Errno, f func()) {
 			done <- err
 			return
 		}
-		filter := openat2Filter(errno)
-		prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-		if _, _, e := unix.RawSyscall6(unix.SYS_PRCTL, unix.PR_SET_SECCOMP, unix.SECCOMP_MODE_FILTER, uintptr(unsafe.Pointer(&prog)), 0, 0, 0); e != 0 {
-			done <- e
+		if err := seccomptest.Install(seccomptest.ErrnoFilter(unix.SYS_OPENAT2, errno)); err != nil {
+			done <- err
 			return
 		}
 		if _, err := unix.Openat2(unix.AT_FDCWD, "/", &unix.OpenHow{Flags: unix.O_PATH}); err != errno {
