@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/preexec/preexec/internal/runtimes"
+
+	"github.com/preexec/preexec/internal/golden"
 )
 
 // The engine oracle in CI. Environment:
@@ -46,29 +47,19 @@ const timedCases = 20
 // timeSeed is the seed of a run's time-seeded cases: PREEXEC_ENGINE_SEED,
 // or the clock.
 func timeSeed(t *testing.T) uint64 {
-	if s := os.Getenv("PREEXEC_ENGINE_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("PREEXEC_ENGINE_SEED=%q: %v", s, err)
-		}
-		return n
-	}
-	n := uint64(time.Now().UnixNano())
-	if n == GoldenSeed {
-		n++
+	n, err := golden.Seed("PREEXEC_ENGINE_SEED", GoldenSeed)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return n
 }
 
 func jobs(t *testing.T) int {
-	if s := os.Getenv("PREEXEC_ENGINE_JOBS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("PREEXEC_ENGINE_JOBS=%q: want a positive number", s)
-		}
-		return n
+	n, err := golden.Jobs("PREEXEC_ENGINE_JOBS", 4)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return 4
+	return n
 }
 
 // startHarness starts the engines for a test, or skips (fails when

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 )
 
 // Dir returns testdata/NAME of the module containing the working
@@ -72,4 +74,34 @@ func Load[G any](dir string, header any, name func(*G) string, fill func(*G)) (c
 		}
 	}
 	return curated, random, nil
+}
+
+// Seed is a run's seed for its time-seeded cases: the number in the
+// environment variable env (to replay a run), or the clock, never avoid
+// (the goldens' own seed).
+func Seed(env string, avoid uint64) (uint64, error) {
+	if s := os.Getenv(env); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s=%q: %v", env, s, err)
+		}
+		return n, nil
+	}
+	n := uint64(time.Now().UnixNano())
+	if n == avoid {
+		n++
+	}
+	return n, nil
+}
+
+// Jobs is the positive number in the environment variable env, or def.
+func Jobs(env string, def int) (int, error) {
+	if s := os.Getenv(env); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%s=%q: want a positive number", env, s)
+		}
+		return n, nil
+	}
+	return def, nil
 }

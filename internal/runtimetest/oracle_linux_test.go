@@ -11,10 +11,11 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/preexec/preexec/internal/golden"
 )
 
 // The runtime oracle in CI. Environment:
@@ -65,29 +66,19 @@ func skipOrFail(t *testing.T, reason string) {
 }
 
 func oracleSeed(t *testing.T) uint64 {
-	if s := os.Getenv("PREEXEC_RUNTIME_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("PREEXEC_RUNTIME_SEED=%q: %v", s, err)
-		}
-		return n
-	}
-	n := uint64(time.Now().UnixNano())
-	if n == GoldenSeed {
-		n++
+	n, err := golden.Seed("PREEXEC_RUNTIME_SEED", GoldenSeed)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return n
 }
 
 func jobsFromEnv(t *testing.T) int {
-	if s := os.Getenv("PREEXEC_RUNTIME_JOBS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			t.Fatalf("PREEXEC_RUNTIME_JOBS=%q: want a positive number", s)
-		}
-		return n
+	n, err := golden.Jobs("PREEXEC_RUNTIME_JOBS", DefaultWorkers())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return DefaultWorkers()
+	return n
 }
 
 // TestRuntimeOracle runs curated and random cases on every installed
