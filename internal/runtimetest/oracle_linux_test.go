@@ -293,11 +293,14 @@ func newPlan(g *Goldens, rts []Runtime, seed uint64, isFull bool) *plan {
 		p.timed[c.Name] = true
 		timed = append(timed, &c)
 	}
-	// A third as many of the mounts family, from the same seed.
+	// A third as many of the mounts and of the exec family, from the same
+	// seed.
 	for i := 0; i < nTimed/3; i++ {
-		c := RandomMounts(seed, i)
-		p.timed[c.Name] = true
-		timed = append(timed, &c)
+		for _, gen := range []func(uint64, int) Case{RandomMounts, RandomExec} {
+			c := gen(seed, i)
+			p.timed[c.Name] = true
+			timed = append(timed, &c)
+		}
 	}
 	add := func(c *Case, rt Runtime) {
 		p.cases[c.Name] = true

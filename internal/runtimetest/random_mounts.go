@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 )
 
 // RandomMountsName is the name of RandomMounts(seed, i).
@@ -111,30 +110,4 @@ func RandomMounts(seed uint64, i int) Case {
 	c.Process = p
 	c.Rootfs = rootfsOf(base, lines...)
 	return c
-}
-
-// RandomByName regenerates a random case of either family from its name
-// ("random_s1_0042", "random_m1_0007").
-func RandomByName(name string) (Case, bool) {
-	for _, f := range []struct {
-		prefix string
-		gen    func(uint64, int) Case
-		named  func(uint64, int) string
-	}{{"random_s", Random, RandomName}, {"random_m", RandomMounts, RandomMountsName}} {
-		rest, ok := strings.CutPrefix(name, f.prefix)
-		if !ok {
-			continue
-		}
-		s, idx, ok := strings.Cut(rest, "_")
-		if !ok {
-			return Case{}, false
-		}
-		seed, err1 := strconv.ParseUint(s, 10, 64)
-		n, err2 := strconv.Atoi(idx)
-		if err1 != nil || err2 != nil || f.named(seed, n) != name {
-			return Case{}, false
-		}
-		return f.gen(seed, n), true
-	}
-	return Case{}, false
 }

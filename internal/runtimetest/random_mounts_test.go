@@ -38,7 +38,7 @@ func TestRandomMounts(t *testing.T) {
 	if mustJSON(RandomMounts(1, 0).Process) == mustJSON(Random(1, 0).Process) {
 		t.Error("RandomMounts(1, 0) repeats Random(1, 0)")
 	}
-	for _, bad := range []string{"random_x1_0001", "random_m1_1", "random_mx_0001", "random_s1"} {
+	for _, bad := range []string{"random_y1_0001", "random_m1_1", "random_mx_0001", "random_s1"} {
 		if _, ok := RandomByName(bad); ok {
 			t.Errorf("RandomByName(%q) accepted", bad)
 		}

@@ -18,6 +18,7 @@
 //	-seed N          seed of the random cases (default 1)
 //	-random N        number of random cases (default 300)
 //	-mounts N        number of random cases of the mounts family (default 100)
+//	-exec N          number of random cases of the exec family (default 100)
 //	-runtimes RE     only runtimes whose name matches RE (outcomes of the
 //	                 others are kept)
 //	-cases RE        only cases whose name matches RE (no pruning)
@@ -53,6 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the random cases")
 	nrandom := fs.Int("random", 300, "number of random cases")
 	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
+	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
 	caseRE := fs.String("cases", "", "only cases matching this regexp")
 	jobs := fs.Int("jobs", runtimetest.DefaultWorkers(), "runs in flight")
@@ -109,6 +111,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for i := 0; i < *nmounts; i++ {
 		cases = append(cases, runtimetest.RandomMounts(*seed, i))
+	}
+	for i := 0; i < *nexec; i++ {
+		cases = append(cases, runtimetest.RandomExec(*seed, i))
 	}
 	var selected []runtimetest.Case
 	for _, c := range cases {
