@@ -162,7 +162,7 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 	*e = eval{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
 	if v, ok := in.fsys.(*View); ok {
-		e.viewClass = int(v.class(rt.Line.Tmpfs))
+		e.viewClass = v.class(rt.Line.Tmpfs, rt.Line.UserNSBind)
 		e.view, e.early = v.For(rt.Line), v.early(rt.Line)
 	}
 	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g

@@ -53,6 +53,9 @@ type Line struct {
 	SeccompRedundantRuleFatal bool
 	// Tmpfs is how the mode of a tmpfs's root is chosen.
 	Tmpfs TmpfsMode
+	// UserNSBind is which of a bind mount's flags apply in a container
+	// with a user namespace.
+	UserNSBind UserNSBind
 	// EnvCheck is how runc validates process.env entries.
 	EnvCheck EnvCheck
 	// User is how process.user becomes credentials.
@@ -153,6 +156,28 @@ const (
 var tmpfsNames = [...]string{"chmod to the covered dir's mode", "covered dir's mode= first (no special bits)", "covered dir's mode= first", "mode= or 1777"}
 
 func (t TmpfsMode) String() string { return tmpfsNames[t] }
+
+// UserNSBind is which of a bind mount's options (ro, noexec, nosuid,
+// nodev) take effect when the container has a user namespace.
+type UserNSBind int
+
+const (
+	// UserNSBindRemount: all of them, as without a user namespace: the
+	// bind mount is remounted with the config's flags (runc,
+	// libcontainer/rootfs_linux.go:mountToRootfs).
+	UserNSBindRemount UserNSBind = iota
+	// UserNSBindReadonlyOnly: noexec, nosuid and nodev only together with
+	// ro. crun 1.8.1 clones the source in the host with open_tree
+	// (src/libcrun/linux.c:prepare_and_send_mount_mounts), moves the clone
+	// into place and calls do_mount with the flags less MS_BIND
+	// (do_mounts), and do_mount remounts only for MS_BIND or MS_RDONLY:
+	// without ro the clone keeps its source's flags.
+	UserNSBindReadonlyOnly
+)
+
+var userNSBindNames = [...]string{"every option", "noexec, nosuid, nodev only with ro"}
+
+func (u UserNSBind) String() string { return userNSBindNames[u] }
 
 // EnvCheck is the validation of process.env entries by runc's init; each
 // returns its first complaint.

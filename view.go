@@ -26,8 +26,12 @@ type View struct {
 	plan    *spec.Plan
 	base    access.FS
 	sources map[string]access.FS
-	views   [TmpfsKernel + 1]*lineView
+	views   [2 * nTmpfs]*lineView
 }
+
+// nTmpfs is the number of TmpfsModes; a view's class is its TmpfsMode,
+// plus nTmpfs when a bind mount's flags are lost (UserNSBind).
+const nTmpfs = int(TmpfsKernel) + 1
 
 // lineView is a View for one TmpfsMode: final has root.readonly applied,
 // early is the same mounts before the root's remount.
@@ -44,49 +48,68 @@ func NewView(plan *spec.Plan, base access.FS, sources map[string]access.FS) *Vie
 }
 
 // For returns the filesystem line's init sees at the checks.
-func (v *View) For(l *Line) access.FS { return v.of(l.Tmpfs).final }
+func (v *View) For(l *Line) access.FS { return v.of(v.class(l.Tmpfs, l.UserNSBind)).final }
 
 // early returns the filesystem line's init sees before root.readonly's
 // remount, when it creates the cwd.
-func (v *View) early(l *Line) access.FS { return v.of(l.Tmpfs).early }
+func (v *View) early(l *Line) access.FS { return v.of(v.class(l.Tmpfs, l.UserNSBind)).early }
 
-// class is the TmpfsMode whose view t shares: every mode's when the plan
-// has no tmpfs mount.
-func (v *View) class(t TmpfsMode) TmpfsMode {
+// class is the index of the view a line with t and b shares: its
+// TmpfsMode when the plan has a tmpfs mount (else every mode's, 0), plus
+// nTmpfs when b loses flags the plan's bind mounts ask for.
+func (v *View) class(t TmpfsMode, b UserNSBind) int {
+	c, tmpfs := 0, false
 	for _, m := range v.plan.Mounts {
-		if m.Type == "tmpfs" && !m.Bind {
-			return t
+		switch {
+		case m.Type == "tmpfs" && !m.Bind:
+			tmpfs = true
+		case m.Bind && bindFlags(b, v.plan.UserNS != nil, m.Flags) != m.Flags:
+			c = nTmpfs
 		}
 	}
-	return 0
+	if tmpfs {
+		c += int(t)
+	}
+	return c
 }
 
-func (v *View) of(t TmpfsMode) *lineView {
-	t = v.class(t)
-	if v.views[t] == nil {
-		v.views[t] = v.compose(t)
+// bindFlags are the flags a bind mount asking for f has under b, in a
+// container with a user namespace or not.
+func bindFlags(b UserNSBind, userns bool, f access.MountFlags) access.MountFlags {
+	if b == UserNSBindReadonlyOnly && userns && f&access.MNT_READONLY == 0 {
+		return f &^ (access.MNT_NOEXEC | access.MNT_NOSUID | access.MNT_NODEV)
 	}
-	return v.views[t]
+	return f
 }
+
+func (v *View) of(class int) *lineView {
+	if v.views[class] == nil {
+		b := UserNSBindRemount
+		if class >= nTmpfs {
+			b = UserNSBindReadonlyOnly
+		}
+		v.views[class] = v.compose(TmpfsMode(class%nTmpfs), b)
+	}
+	return v.views[class]
+}
+
+// newest is the view of the newest runc line.
+func (v *View) newest() access.FS { return v.of(v.class(TmpfsModeData, UserNSBindRemount)).final }
 
 // Lstat implements access.FS with the newest runc line's view.
-func (v *View) Lstat(name string) (access.Inode, error) {
-	return v.of(TmpfsModeData).final.Lstat(name)
-}
+func (v *View) Lstat(name string) (access.Inode, error) { return v.newest().Lstat(name) }
 
 // Readlink implements access.FS with the newest runc line's view.
-func (v *View) Readlink(name string) (string, error) {
-	return v.of(TmpfsModeData).final.Readlink(name)
-}
+func (v *View) Readlink(name string) (string, error) { return v.newest().Readlink(name) }
 
 // ReadAt implements access.FS with the newest runc line's view.
 func (v *View) ReadAt(name string, p []byte, off int64) (int, error) {
-	return v.of(TmpfsModeData).final.ReadAt(name, p, off)
+	return v.newest().ReadAt(name, p, off)
 }
 
 // compose lays the mounts over the base as a runtime choosing tmpfs modes
-// by t does.
-func (v *View) compose(t TmpfsMode) *lineView {
+// by t and applying bind flags by b does.
+func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 	p := v.plan
 	// The container's root, who mounts and makes mount points.
 	uid, gid := uint32(0), uint32(0)
@@ -121,7 +144,7 @@ func (v *View) compose(t TmpfsMode) *lineView {
 			if !ok || src == nil {
 				continue
 			}
-			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: src, Flags: m.Flags})
+			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: src, Flags: bindFlags(b, p.UserNS != nil, m.Flags)})
 		case m.Type == "tmpfs":
 			root := access.Inode{Mode: access.S_IFDIR | mode, UID: uid, GID: gid}
 			if m.TmpfsUID != nil {

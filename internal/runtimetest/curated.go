@@ -448,6 +448,37 @@ func Curated() []Case {
 		Mounts:  []Mount{noexecBind},
 		Seccomp: SeccompFaccessat2ENOSYS,
 	})
+	// crun 1.8.1 in a user namespace: a bind mount is an open_tree clone
+	// moved into place, remounted only for ro (UserNSBindReadonlyOnly).
+	usernsBind := func(opts ...string) []Mount {
+		return []Mount{{Destination: "/app", Type: "bind", Options: opts,
+			Source: "dir / 0755 100000:100000\nfile /run.sh 0755 100000:100000 " + StartScript + "\n"}}
+	}
+	add(Case{
+		Name:    "exec_noexec_bind_mount_userns",
+		Rule:    "RP §5 in a user namespace: runc remounts the bind mount noexec (EACCES); crun 1.8.1 moves an open_tree clone into place and remounts only for ro, so noexec is lost and the script runs (src/libcrun/linux.c:do_mounts, do_mount)",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: proc(1000, 1000, "/", "/app/run.sh"),
+		Mounts:  usernsBind("noexec"),
+		UserNS:  userns100000(),
+	})
+	add(Case{
+		Name:    "exec_noexec_ro_bind_mount_userns",
+		Rule:    "with ro as well crun 1.8.1 remounts the clone with every flag (MS_REMOUNT|MS_BIND|MS_RDONLY|MS_NOEXEC at finalize_mounts): EACCES on every runtime",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: proc(1000, 1000, "/", "/app/run.sh"),
+		Mounts:  usernsBind("ro", "noexec"),
+		UserNS:  userns100000(),
+	})
+	add(Case{
+		Name:    "exec_file_caps_nosuid_bind_mount_userns",
+		Rule:    "KG row 61 in a user namespace: runc's nosuid hides security.capability and the binary runs; crun 1.8.1 loses nosuid without ro, so fP outside the empty bounding set with fE is EPERM",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: proc(1000, 1000, "/", "/tools/echo", Marker),
+		Mounts: []Mount{{Destination: "/tools", Type: "bind", Options: []string{"nosuid"},
+			Source: "dir / 0755 100000:100000\nfile /echo 0755 100000:100000 busybox caps=CAP_NET_RAW+ep caprev=3 caproot=100000\n"}},
+		UserNS: userns100000(),
+	})
 	add(Case{
 		Name:    "exec_readonly_bind_mount",
 		Rule:    "RP §5: ro is not noexec: a script on a read-only bind mount runs",
