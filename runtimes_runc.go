@@ -211,7 +211,7 @@ var (
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
-		Cite:     map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
+		Cite: map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}
 )
 
