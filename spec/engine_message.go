@@ -70,7 +70,9 @@ func (e Engine) Message(runtime, runtimeMsg string) string {
 // "mount callback failed on DIR: " before what it met reading the image's
 // snapshot (EngineError.Snapshot; DIR written as MountDir); for the CRI
 // engines it is the kubelet's event "Error: " and the message
-// (kuberuntime_container.go:startContainer).
+// (kuberuntime_container.go:startContainer), containerd's CRI putting
+// "failed to create containerd container: " and the same mount callback
+// text before a snapshot's error.
 func (e Engine) Refusal(err error) string {
 	msg := err.Error()
 	switch e.Family {
@@ -82,16 +84,30 @@ func (e Engine) Refusal(err error) string {
 		return s
 	case Ctr:
 		if ee, ok := err.(*EngineError); ok && ee.Snapshot {
-			return "ctr: mount callback failed on " + MountDir + ": " + strings.ReplaceAll(msg, "open /", "open "+MountDir+"/")
+			return "ctr: " + snapshotError(msg)
 		}
 		return "ctr: " + msg
+	case ContainerdCRI:
+		if ee, ok := err.(*EngineError); ok && ee.Snapshot {
+			// NewContainer runs the spec options (CreateContainer,
+			// pkg/cri/server/container_create.go@v1.6.20).
+			return "Error: failed to create containerd container: " + snapshotError(msg)
+		}
 	}
 	return "Error: " + msg
 }
 
-// MountDir stands for the random directory ctr mounts an image's snapshot
-// on to read its /etc/passwd and /etc/group (/tmp/containerd-mountN,
-// mount.WithTempMount@v1.6.20) in the texts that name it.
+// snapshotError is containerd's text for msg met reading the snapshot
+// through mount.WithTempMount@v1.6.20, its paths inside MountDir.
+func snapshotError(msg string) string {
+	return "mount callback failed on " + MountDir + ": " + strings.ReplaceAll(msg, "open /", "open "+MountDir+"/")
+}
+
+// MountDir stands for the random directory containerd mounts an image's
+// snapshot on to read its /etc/passwd and /etc/group
+// (mount.WithTempMount@v1.6.20: /tmp/containerd-mountN under ctr,
+// ROOT/tmpmounts/containerd-mountN in the CRI plugin) in the texts that
+// name it.
 const MountDir = "$MOUNT"
 
 // dockerCLIError prints a docker run error as reportError does: "docker: "

@@ -38,10 +38,11 @@ type EngineError struct {
 	// podman create), not when the container starts; docker run then also
 	// prints "See 'docker run --help'.".
 	Create bool
-	// Snapshot reports that ctr met the error reading the image's files
-	// through a temporary mount of the snapshot: it prints "mount callback
-	// failed on DIR: " before Msg (containerd mount.WithTempMount@v1.6.20),
-	// and Msg's paths are inside DIR, a random /tmp/containerd-mountN.
+	// Snapshot reports that containerd met the error reading the image's
+	// files through a temporary mount of the snapshot: it prints "mount
+	// callback failed on DIR: " before Msg (mount.WithTempMount@v1.6.20),
+	// and Msg's paths are inside DIR, a random /tmp/containerd-mountN for
+	// ctr, ROOT/tmpmounts/containerd-mountN for the CRI plugin.
 	Snapshot bool
 }
 
@@ -1332,10 +1333,17 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	}
 	args, err := criCommand(img, k, eng.Family == ContainerdCRI)
 	if err != nil {
+		if eng.Family == ContainerdCRI {
+			// CreateContainer: containerSpec's error, then its caller's
+			// (pkg/cri/server/container_create.go@v1.6.20).
+			return nil, refuse(fmt.Sprintf("failed to generate container %q spec: failed to generate spec: %v", ContainerID, err))
+		}
 		return nil, refuse(err.Error())
 	}
 	if k.RunAsGroup != nil && uid == nil && username == "" {
-		return nil, refuse(fmt.Sprintf("failed to generate user string: user group %q is specified without user", strconv.FormatInt(*k.RunAsGroup, 10)))
+		// containerSpecOpts, then CreateContainer
+		// (container_create_linux.go, container_create.go@v1.6.20).
+		return nil, refuse(fmt.Sprintf("failed to get container spec opts: failed to generate user string: user group %q is specified without user", strconv.FormatInt(*k.RunAsGroup, 10)))
 	}
 	s := newSpec()
 	p := s.Process
@@ -1384,7 +1392,9 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 			}
 		}
 		if err := containerdAdditionalGIDs(fsys, p, addUser); err != nil {
-			return nil, refuse(err.Error())
+			// oci.WithAdditionalGIDs reads /etc/group through a temporary
+			// mount of the snapshot, as WithUser does.
+			return nil, &EngineError{Engine: eng.Name, Msg: err.Error(), Create: true, Snapshot: true}
 		}
 		p.User.AdditionalGids = mergeGids(p.User.AdditionalGids, before)
 		var sg []uint32

@@ -1,10 +1,10 @@
 // Package enginetest is the engine oracle: it builds test images from the
 // fixture language (internal/imagebuild), imports them into real Docker
-// (20.10.24), podman (4.3.1) and containerd (1.6.20, through ctr), creates
-// a container per Case with the case's flags, and records the spec each
-// engine hands the runtime — so that spec.FromImage, the model of how an
-// engine turns an image config and overrides into a runtime spec, can be
-// held to them.
+// (20.10.24), podman (4.3.1) and containerd (1.6.20, through ctr and its
+// CRI plugin), creates a container per Case with the case's flags, and
+// records the spec each engine hands the runtime — so that
+// spec.FromImage, the model of how an engine turns an image config and
+// overrides into a runtime spec, can be held to them.
 //
 // # Getting the spec
 //
@@ -18,6 +18,20 @@
 // container: `ctr containers create`, then the Spec of `ctr containers
 // info`. When the engine refuses before a runtime runs (a user absent from
 // /etc/passwd, no command), its exact stderr is the outcome.
+//
+// containerd's CRI plugin (containerd-cri@1.6.20) is driven over gRPC
+// (k8s.io/cri-api runtime/v1) on the same containerd, as the kubelet
+// drives it (cri_linux.go): one pod sandbox in the host's network
+// namespace (no CNI), whose pause image is a busybox sleep built here;
+// per case CreateContainer with the ContainerConfig CRIArgs maps the
+// flags to (runAsUser, runAsGroup, supplementalGroups, capabilities,
+// noNewPrivs, readonlyRootfs, command, args, workingDir, envs) and the
+// kubelet's user rule (runAsUser, else the image's uid or username from
+// the real ImageStatus, else 0); the spec is the runtimeSpec of
+// ContainerStatus(verbose), and a refusal is the kubelet's event text,
+// "Error: " and the gRPC message. Flags Kubernetes has no form for (user
+// and group names, -v, --tmpfs, --userns) are skips. What the kubelet
+// does beyond that rule (pod-level defaults, service env) is not driven.
 //
 // The harness (harness_linux.go) starts a containerd with its own config,
 // root, state and socket, and a dockerd on a private socket with its own
@@ -53,7 +67,8 @@
 //	e2e/NAME.json        one E2EGolden per end-to-end case (E2E)
 //
 // A Golden is {"case": Case, "outcomes": {ENGINE: Outcome}} with ENGINE one
-// of docker@20.10.24, podman@4.3.1, containerd@1.6.20, and an Outcome
+// of docker@20.10.24, podman@4.3.1, containerd@1.6.20,
+// containerd-cri@1.6.20, and an Outcome
 // exactly one of
 //
 //	{"spec": S}      S is a runtime-spec config.json (specs.Spec) holding only
@@ -73,8 +88,10 @@
 // (a docker mount source "$ENGINE/root/containers/$ID/hostname"), the
 // capture runtime's directory $CAPTURE, the container id $ID and its first
 // 12 characters $SHORTID, ctr's temporary mount directory
-// (/tmp/containerd-mountNNN) $MOUNT; an env value equal to the container's
-// hostname becomes $HOSTNAME ("HOSTNAME=$HOSTNAME"). Container names are
+// (/tmp/containerd-mountNNN; the CRI plugin's ROOT/tmpmounts/containerd-mountNNN)
+// $MOUNT, the CRI sandbox's id $SANDBOX; an env value equal to the
+// container's hostname (the host's, in the CRI sandbox) becomes $HOSTNAME
+// ("HOSTNAME=$HOSTNAME"). Container names are
 // ContainerName(case): "preexec-" and the case name with dashes.
 //
 // The goldens are written by cmd/record, never by hand, as indented JSON.

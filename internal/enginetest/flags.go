@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -97,6 +98,110 @@ func EngineArgs(engine string, c *Case) (args []string, skip string, err error) 
 		}
 		args = append(args, image, ContainerName(c))
 		return append(args, command...), "", nil
+	case ContainerdCRI:
+		return nil, "", fmt.Errorf("%s has no command line: the harness drives it over gRPC (CRIArgs)", engine)
 	}
 	return nil, "", fmt.Errorf("unknown engine %q", engine)
+}
+
+// A CRIConfig is what the oracle sends containerd's CRI plugin for a case:
+// the fields of a CRI ContainerConfig (k8s.io/cri-api runtime/v1) that the
+// kubelet fills from a Kubernetes container asking for what the case's
+// flags ask of Docker. The user is not here: the kubelet takes it from
+// runAsUser, else from the runtime's ImageStatus (the harness asks the
+// real containerd, see Harness.createCRI).
+type CRIConfig struct {
+	Command, Args []string
+	WorkingDir    string
+	// Envs are KEY=VALUE pairs, sent as CRI KeyValues.
+	Envs []string
+	// RunAsUser and RunAsGroup are a numeric --user uid[:gid].
+	RunAsUser, RunAsGroup *int64
+	SupplementalGroups    []int64
+	AddCapabilities       []string
+	DropCapabilities      []string
+	// NoNewPrivs is allowPrivilegeEscalation: false.
+	NoNewPrivs     bool
+	ReadonlyRootfs bool
+	// SeccompLocalhost is a profile's path for seccomp=PATH; otherwise the
+	// profile is Unconfined, the kubelet's default without a
+	// seccompProfile (SeccompDefault off).
+	SeccompLocalhost string
+}
+
+// CRIArgs maps c's flags to the CRIConfig of the Kubernetes container that
+// asks for the same, as spec's kubeFromFlags reads them for the CRI
+// engines: a numeric --user uid[:gid] is runAsUser and runAsGroup,
+// numeric --group-add are supplementalGroups, --workdir is workingDir,
+// --entrypoint is command and the command is args, --cap-add/--cap-drop
+// are capabilities add/drop as written, no-new-privileges is
+// allowPrivilegeEscalation: false, --read-only is readOnlyRootFilesystem,
+// -e KEY=VALUE is env. Kubernetes names users and groups by number, takes
+// mounts from the pod's volumes, user namespaces from the pod, and gives
+// every env entry a value: a case with a user or group name, -v, --tmpfs,
+// --userns or -e KEY is skipped with the reason.
+func CRIArgs(c *Case) (cfg CRIConfig, skip string, err error) {
+	flags, command, err := splitFlags(c.Flags)
+	if err != nil {
+		return CRIConfig{}, "", err
+	}
+	num := func(what, s string) (*int64, string) {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, "a Kubernetes container names its " + what + " by number, not " + strconv.Quote(s)
+		}
+		return &n, ""
+	}
+	cfg.Args = command
+	for _, f := range flags {
+		switch f.Name {
+		case "--user":
+			// The last --user wins, group and all.
+			u, g, hasG := strings.Cut(f.Value, ":")
+			cfg.RunAsGroup = nil
+			if cfg.RunAsUser, skip = num("user (runAsUser)", u); skip != "" {
+				return CRIConfig{}, skip, nil
+			}
+			if hasG {
+				if cfg.RunAsGroup, skip = num("group (runAsGroup)", g); skip != "" {
+					return CRIConfig{}, skip, nil
+				}
+			}
+		case "--group-add":
+			g, skip := num("supplementalGroups", f.Value)
+			if skip != "" {
+				return CRIConfig{}, skip, nil
+			}
+			cfg.SupplementalGroups = append(cfg.SupplementalGroups, *g)
+		case "--workdir":
+			cfg.WorkingDir = f.Value
+		case "--entrypoint":
+			cfg.Command = []string{f.Value}
+		case "--cap-add":
+			cfg.AddCapabilities = append(cfg.AddCapabilities, f.Value)
+		case "--cap-drop":
+			cfg.DropCapabilities = append(cfg.DropCapabilities, f.Value)
+		case "--read-only":
+			cfg.ReadonlyRootfs = true
+		case "-e":
+			if !strings.Contains(f.Value, "=") {
+				return CRIConfig{}, "a Kubernetes env entry has a value; -e " + f.Value + " takes the client's", nil
+			}
+			cfg.Envs = append(cfg.Envs, f.Value)
+		case "--security-opt":
+			switch {
+			case f.Value == "no-new-privileges":
+				cfg.NoNewPrivs = true
+			case f.Value == "seccomp=unconfined":
+			case strings.HasPrefix(f.Value, "seccomp="):
+				cfg.SeccompLocalhost = strings.TrimPrefix(f.Value, "seccomp=")
+			default:
+				return CRIConfig{}, "Kubernetes has no securityContext field for --security-opt " + f.Value, nil
+			}
+		default:
+			// -v, --tmpfs, --userns.
+			return CRIConfig{}, "a Kubernetes container has no form for " + f.Name + " (mounts are the pod's volumes, user namespaces the pod's)", nil
+		}
+	}
+	return cfg, "", nil
 }

@@ -17,10 +17,18 @@ const (
 	Docker     = "docker@20.10.24"
 	Podman     = "podman@4.3.1"
 	Containerd = "containerd@1.6.20"
+	// ContainerdCRI is the same containerd's CRI plugin, driven as the
+	// kubelet drives it (CRIArgs).
+	ContainerdCRI = "containerd-cri@1.6.20"
 )
 
 // EngineNames lists the engines the oracle drives, in golden order.
-var EngineNames = []string{Docker, Podman, Containerd}
+var EngineNames = []string{Docker, Podman, Containerd, ContainerdCRI}
+
+// enginePackages is the number of engine packages behind EngineNames
+// (docker.io, podman, containerd: the CRI plugin is containerd's), one
+// EngineInfo each in the goldens' header.
+const enginePackages = 3
 
 // An Outcome is what one engine did with one case: exactly one of Spec,
 // Error and Skip is set.

@@ -74,7 +74,7 @@ func TestGoldens(t *testing.T) {
 			}
 		}
 	}
-	if len(g.Header.Engines) != len(EngineNames) || g.Header.Kernel == "" {
+	if len(g.Header.Engines) != enginePackages || g.Header.Kernel == "" {
 		t.Errorf("header: %+v", g.Header)
 	}
 	t.Logf("%d goldens, %d specs", len(g.All()), n)
@@ -155,6 +155,39 @@ func TestE2EGoldens(t *testing.T) {
 					t.Errorf("%s on %s with %s: exit 0 without the marker on stdout (%q)", c.Name, e, rt, r.Stdout)
 				}
 			}
+		}
+	}
+}
+
+// TestCRIArgs pins the flag mapping to the Kubernetes container the CRI
+// oracle sends.
+func TestCRIArgs(t *testing.T) {
+	i64 := func(n int64) *int64 { return &n }
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  CRIConfig
+		skip  string
+	}{
+		{"user and group", []string{"--user", "1000:0", "--group-add", "29", "--read-only", "--", "/bin/echo", "x"},
+			CRIConfig{RunAsUser: i64(1000), RunAsGroup: i64(0), SupplementalGroups: []int64{29}, ReadonlyRootfs: true, Args: []string{"/bin/echo", "x"}}, ""},
+		{"the last --user wins, group and all", []string{"--user", "1000:0", "--user", "1000"},
+			CRIConfig{RunAsUser: i64(1000)}, ""},
+		{"command, caps, nnp, env", []string{"--entrypoint", "/bin/sh", "--cap-add", "NET_RAW", "--cap-drop", "ALL",
+			"--security-opt", "no-new-privileges", "-e", "A=b", "--workdir", "/w"},
+			CRIConfig{Command: []string{"/bin/sh"}, AddCapabilities: []string{"NET_RAW"}, DropCapabilities: []string{"ALL"},
+				NoNewPrivs: true, Envs: []string{"A=b"}, WorkingDir: "/w"}, ""},
+		{"a user name", []string{"--user", "alice"}, CRIConfig{}, `a Kubernetes container names its user (runAsUser) by number, not "alice"`},
+		{"a group name", []string{"--group-add", "staff"}, CRIConfig{}, `a Kubernetes container names its supplementalGroups by number, not "staff"`},
+		{"a volume", []string{"-v", "/s:/d"}, CRIConfig{}, "a Kubernetes container has no form for -v (mounts are the pod's volumes, user namespaces the pod's)"},
+		{"an env without value", []string{"-e", "HOME"}, CRIConfig{}, "a Kubernetes env entry has a value; -e HOME takes the client's"},
+	} {
+		got, skip, err := CRIArgs(&Case{Name: "c", Flags: tc.flags})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, tc.want) || skip != tc.skip {
+			t.Errorf("%s: CRIArgs(%q) = %+v, skip %q; want %+v, skip %q", tc.name, tc.flags, got, skip, tc.want, tc.skip)
 		}
 	}
 }

@@ -120,6 +120,8 @@ type Harness struct {
 	Runtimes map[string]string
 
 	in                      *Installed
+	cri                     criState
+	criOff                  error // why the CRI plugin is off, if it is
 	capture, capturedDir    string
 	ctrSock, dockerSock     string
 	podmanGlobal            []string
@@ -148,12 +150,25 @@ func Start(ctx context.Context, dir string, in *Installed, capture string, rts [
 	conf := fmt.Sprintf(`version = 2
 root = %q
 state = %q
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [grpc]
   address = %q
 [ttrpc]
   address = %q
 `, filepath.Join(h.ctrDir, "root"), filepath.Join(h.ctrDir, "state"), h.ctrSock, h.ctrSock+".ttrpc")
+	if runc, err := sandboxRunc(); err != nil {
+		h.criOff = err
+		conf = strings.Replace(conf, "[grpc]", "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]", 1)
+	} else {
+		var runcs []runtimes.Runtime
+		h.cri.handlers = map[string]string{}
+		for _, rt := range rts {
+			if rt.Kind == runtimes.KindRunc {
+				h.cri.handlers[rt.Name] = criHandler(len(runcs))
+				runcs = append(runcs, rt)
+			}
+		}
+		conf += criConfig(h.ctrDir, runc, runcs)
+	}
 	if err := os.WriteFile(filepath.Join(h.ctrDir, "config.toml"), []byte(conf), 0o644); err != nil {
 		return nil, err
 	}
@@ -251,6 +266,9 @@ func (h *Harness) Close() error {
 		if _, stderr, err := h.Podman(context.Background(), "rm", "--all", "--force"); err != nil {
 			first = fmt.Errorf("podman rm --all --force: %v: %s", err, stderr)
 		}
+	}
+	if err := h.closeCRI(); err != nil && first == nil {
+		first = err
 	}
 	for i := len(h.daemons) - 1; i >= 0; i-- {
 		cmd := h.daemons[i]
@@ -397,15 +415,22 @@ func (h *Harness) Ctr(ctx context.Context, args ...string) (stdout, stderr strin
 	return r.stdout, r.stderr, r.err
 }
 
-// Load imports the docker-archive tar into the three engines: docker
-// load, podman load, ctr images import.
+// Load imports the docker-archive tar into the engines: docker load,
+// podman load, ctr images import, and the same with the pause image into
+// the CRI plugin's namespace (loadCRI).
 func (h *Harness) Load(ctx context.Context, archive string) error {
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
+	errs := make([]error, len(EngineNames))
 	for i, f := range []func() (string, string, error){
 		func() (string, string, error) { return h.Docker(ctx, "load", "-q", "-i", archive) },
 		func() (string, string, error) { return h.Podman(ctx, "load", "-q", "-i", archive) },
 		func() (string, string, error) { return h.Ctr(ctx, "images", "import", "--no-unpack=false", archive) },
+		func() (string, string, error) {
+			if h.criOff != nil {
+				return "", "", nil
+			}
+			return "", "", h.loadCRI(ctx, archive)
+		},
 	} {
 		wg.Add(1)
 		go func() {
@@ -436,6 +461,12 @@ func ContainerName(c *Case) string { return "preexec-" + strings.ReplaceAll(c.Na
 // `ctr containers info`. An Outcome with neither is returned with an error
 // of the harness (an engine that printed what the harness does not know).
 func (h *Harness) Create(ctx context.Context, engine string, c *Case) (Outcome, error) {
+	if engine == ContainerdCRI {
+		if h.criOff != nil {
+			return Outcome{}, fmt.Errorf("%s: the CRI plugin is off: %v", engine, h.criOff)
+		}
+		return h.createCRI(ctx, c)
+	}
 	args, skip, err := EngineArgs(engine, c)
 	if err != nil {
 		return Outcome{}, err
@@ -516,9 +547,10 @@ func (h *Harness) captured(engine, id, stderr string, err error, engineDir strin
 	return Outcome{Spec: h.normaliseSpec(Project(&s), id, engineDir, s.Hostname)}, nil
 }
 
-// ctrMount is the temporary directory ctr mounts a snapshot on to read
-// the image's /etc/passwd (containerd's mount.WithTempMount).
-var ctrMount = regexp.MustCompile(`/tmp/containerd-mount[0-9]+`)
+// ctrMount is the temporary directory containerd mounts a snapshot on to
+// read the image's /etc/passwd (mount.WithTempMount): ctr's in /tmp, the
+// CRI plugin's in the daemon's root/tmpmounts.
+var ctrMount = regexp.MustCompile(`(/tmp|[^\s:"]*/root/tmpmounts)/containerd-mount[0-9]+`)
 
 // containerID is a full container id, as an end-to-end run's error may
 // print one it did not know in advance.
