@@ -362,3 +362,94 @@ func (h *Harness) loadCRI(ctx context.Context, archive string) error {
 	}
 	return nil
 }
+
+// runE2ECRI runs c in the sandbox of rt's runtime handler as the kubelet
+// would: CreateContainer, StartContainer, and the container's status once
+// it has exited. Exit is its exit code: containerd's CRI records a failed
+// start as exit code 128 (errorStartExitCode, reason StartError,
+// pkg/cri/server/container_start.go@v1.6.20), and Stderr is then the
+// kubelet's event, "Error: " and StartContainer's gRPC message; a refusal
+// at create is exit 128 too, with CreateContainer's. Otherwise Stdout and
+// Stderr are the container's two streams from its CRI log (one
+// "TIME STREAM TAG TEXT" line per line written).
+func (h *Harness) runE2ECRI(ctx context.Context, rt runtimes.Runtime, c *Case) E2ERun {
+	handler, ok := h.cri.handlers[rt.Name]
+	if !ok {
+		return E2ERun{Skip: "no CRI runtime handler for " + rt.Name}
+	}
+	cfg, skip, err := CRIArgs(c)
+	if err != nil {
+		return E2ERun{Exit: -1, Stderr: "(harness: " + err.Error() + ")"}
+	}
+	if skip != "" {
+		return E2ERun{Skip: skip}
+	}
+	run := E2ERun{Flags: []string{"--runtime-handler", "$HANDLER(" + rt.Name + ")"}}
+	fail := func(err error) E2ERun {
+		run.Exit, run.Stderr = -1, fmt.Sprintf("(harness: %v)", err)
+		return run
+	}
+	s, sb, err := h.criSandbox(ctx, handler)
+	if err != nil {
+		return fail(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	name := ContainerName(c)
+	logPath := name + ".log"
+	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, name, logPath)
+	switch {
+	case err != nil:
+		return fail(err)
+	case refusal != "":
+		run.Exit, run.Stderr = 128, refusal
+		return run
+	}
+	defer s.rt.RemoveContainer(context.Background(), &cri.RemoveContainerRequest{ContainerId: id})
+	if _, err := s.rt.StartContainer(ctx, &cri.StartContainerRequest{ContainerId: id}); err != nil {
+		if _, ok := status.FromError(err); !ok {
+			return fail(err)
+		}
+		run.Exit, run.Stderr = 128, strings.ReplaceAll(h.criEvent(err), filepath.Dir(rt.Path), "$RUNTIMES")
+		return run
+	}
+	for {
+		st, err := s.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id})
+		if err != nil {
+			return fail(err)
+		}
+		if st.Status.State == cri.ContainerState_CONTAINER_EXITED {
+			run.Exit = int(st.Status.ExitCode)
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(sb.config.LogDirectory, logPath))
+	if err != nil {
+		return fail(err)
+	}
+	var out, errs strings.Builder
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		// TIME STREAM TAG TEXT (pkg/cri/io/logger.go@v1.6.20); tag P is a
+		// partial line, continued by the next.
+		f := strings.SplitN(line, " ", 4)
+		if len(f) < 4 {
+			continue
+		}
+		w := &out
+		if f[1] == "stderr" {
+			w = &errs
+		}
+		w.WriteString(strings.TrimSuffix(f[3], "\n"))
+		if f[2] == "F" {
+			w.WriteString("\n")
+		}
+	}
+	run.Stdout = h.normalise(out.String(), id, h.ctrDir)
+	run.Stderr = h.normalise(errs.String(), id, h.ctrDir)
+	return run
+}

@@ -111,9 +111,13 @@
 // --network none --rm`, `podman run --runtime PATH --network none --rm
 // --ulimit nofile=1024:1024 --ulimit nproc=1024:1024` (plus --security-opt
 // seccomp=unconfined for runc rc92–rc94, which reject podman's profile
-// here) and `ctr run --rm --runc-binary PATH IMAGE ID` (the
+// here), `ctr run --rm --runc-binary PATH IMAGE ID` (the
 // io.containerd.runc.v2 shim running that binary, the case's flags as
-// EngineArgs maps them) — with every installed runc (dockerd has each as
+// EngineArgs maps them), and the CRI plugin in a pod sandbox whose runtime
+// handler runs that binary (CreateContainer, StartContainer, the exit code
+// and the CRI log's two streams; a failed start is exit 128 with the
+// kubelet's event text; flags ["--runtime-handler", "$HANDLER(NAME)"]) —
+// with every installed runc (dockerd has each as
 // --add-runtime): distroless's nonroot image run as 1000680000:0 (not by
 // ctr, which has no --user), a 0744 root-owned script run as alice with
 // --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,

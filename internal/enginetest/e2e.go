@@ -107,7 +107,7 @@ func LoadE2E(dir string) (map[string]*E2EGolden, error) {
 }
 
 // E2EEngines are the engines of the end-to-end runs.
-var E2EEngines = []string{Docker, Podman, Containerd}
+var E2EEngines = []string{Docker, Podman, Containerd, ContainerdCRI}
 
 // SortedRuntimes returns the runtime names of runs, sorted.
 func SortedRuntimes(runs map[string]E2ERun) []string {

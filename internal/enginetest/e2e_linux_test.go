@@ -15,9 +15,9 @@ import (
 	"github.com/preexec/preexec/internal/runtimes"
 )
 
-// TestEngineE2E runs the end-to-end images with docker run, podman run and
-// ctr run on every installed runc and holds the exit status and what the
-// engine printed to the goldens in testdata/engine/e2e.
+// TestEngineE2E runs the end-to-end images with docker run, podman run,
+// ctr run and containerd's CRI on every installed runc and holds the exit
+// status and what the engine printed to the goldens in testdata/engine/e2e.
 func TestEngineE2E(t *testing.T) {
 	dir, err := FindGoldenDir()
 	if err != nil {

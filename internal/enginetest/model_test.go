@@ -423,7 +423,8 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr)
 	case r.Starts:
 		return ""
-	case run.Exit == 126 || eng.Family == spec.Ctr && run.Exit == 1 && strings.HasPrefix(run.Stderr, "ctr: "):
+	case run.Exit == 126 || eng.Family == spec.Ctr && run.Exit == 1 && strings.HasPrefix(run.Stderr, "ctr: ") ||
+		eng.Family == spec.ContainerdCRI && run.Exit == 128:
 		msg := r.Error
 		if eng.Family == spec.Podman {
 			msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
