@@ -63,7 +63,8 @@
 //	header.json          {"kernel": uname -r, "engines": [{"name", "package", "version_output"}]}
 //	curated/NAME.json    one Golden per curated case (Curated)
 //	random/NAME.json     one Golden per recorded random case (Random(GoldenSeed, 200)
-//	                     and RandomCtr(GoldenSeed, 80), which ctr can express too)
+//	                     RandomCtr(GoldenSeed, 80), which ctr can express too, and
+//	                     RandomCRI(GoldenSeed, 80), which Kubernetes can express)
 //	e2e/NAME.json        one E2EGolden per end-to-end case (E2E)
 //
 // A Golden is {"case": Case, "outcomes": {ENGINE: Outcome}} with ENGINE one

@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,20 +34,23 @@ func TestGoldens(t *testing.T) {
 		}
 	}
 	random := map[string]Case{}
-	nr, nc := 0, 0
+	nr, nc, ncri := 0, 0, 0
 	for name := range g.Random {
-		if strings.HasPrefix(name, "ctr_") {
+		switch {
+		case strings.HasPrefix(name, "ctr_"):
 			nc++
-		} else {
+		case strings.HasPrefix(name, "cri_"):
+			ncri++
+		default:
 			nr++
 		}
 	}
-	for _, c := range append(Random(GoldenSeed, nr), RandomCtr(GoldenSeed, nc)...) {
+	for _, c := range slices.Concat(Random(GoldenSeed, nr), RandomCtr(GoldenSeed, nc), RandomCRI(GoldenSeed, ncri)) {
 		random[c.Name] = c
 	}
 	for name, gc := range g.Random {
 		if c, ok := random[name]; !ok || !reflect.DeepEqual(gc.Case, c) {
-			t.Errorf("random case %s is not Random(%d)'s or RandomCtr(%d)'s", name, GoldenSeed, GoldenSeed)
+			t.Errorf("random case %s is not Random(%d)'s, RandomCtr(%d)'s or RandomCRI(%d)'s", name, GoldenSeed, GoldenSeed, GoldenSeed)
 		}
 	}
 	n := 0

@@ -26,11 +26,31 @@ func Random(seed uint64, n int) []Case {
 // skip them): Random's dimensions, drawn from another stream, keeping only
 // those cases. They give containerd as many cases as the other engines.
 func RandomCtr(seed uint64, n int) []Case {
-	r := rand.New(rand.NewPCG(seed, 0x63747270726565))
+	return randomKept(seed, 0x63747270726565, "ctr", n, func(c *Case) bool {
+		_, skip, err := EngineArgs(Containerd, c)
+		return err == nil && skip == ""
+	})
+}
+
+// RandomCRI returns n cases generated from seed, deterministically, that
+// the Kubernetes container CRIArgs writes can express (numeric users and
+// groups, no mounts): Random's dimensions from a third stream. They give
+// containerd's CRI plugin cases of its own.
+func RandomCRI(seed uint64, n int) []Case {
+	return randomKept(seed, 0x637269707265, "cri", n, func(c *Case) bool {
+		_, skip, err := CRIArgs(c)
+		return err == nil && skip == ""
+	})
+}
+
+// randomKept draws Random's cases from stream, named PREFIX_sSEED_NNNN,
+// keeping the first n that keep accepts.
+func randomKept(seed, stream uint64, prefix string, n int, keep func(*Case) bool) []Case {
+	r := rand.New(rand.NewPCG(seed, stream))
 	out := make([]Case, 0, n)
 	for len(out) < n {
-		c := randomCase(r, fmt.Sprintf("ctr_s%d_%04d", seed, len(out)))
-		if _, skip, err := EngineArgs(Containerd, &c); err == nil && skip == "" {
+		c := randomCase(r, fmt.Sprintf("%s_s%d_%04d", prefix, seed, len(out)))
+		if keep(&c) {
 			out = append(out, c)
 		}
 	}

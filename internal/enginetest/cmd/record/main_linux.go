@@ -18,6 +18,7 @@
 //	-seed N       seed of the random cases (default 1)
 //	-random N     number of random cases (default 200)
 //	-random-ctr N number of random cases ctr can express too (default 80)
+//	-random-cri N number of random cases Kubernetes can express (default 80)
 //	-cases RE     only cases whose name matches RE
 //	-jobs N       creates in flight (default 4)
 //	-dir DIR      golden directory (default testdata/engine of the module)
@@ -62,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", enginetest.GoldenSeed, "seed of the random cases")
 	nrandom := fs.Int("random", 200, "number of random cases")
 	nctr := fs.Int("random-ctr", 80, "number of random cases ctr can express too")
+	ncri := fs.Int("random-cri", 80, "number of random cases Kubernetes can express")
 	caseRE := fs.String("cases", "", "only cases matching this regexp")
 	jobs := fs.Int("jobs", 4, "creates in flight")
 	dir := fs.String("dir", "", "golden directory (default: testdata/engine of the module)")
@@ -109,7 +111,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, s := range []struct {
 		sub string
 		cs  []enginetest.Case
-	}{{"curated", enginetest.Curated}, {"random", append(enginetest.Random(*seed, *nrandom), enginetest.RandomCtr(*seed, *nctr)...)}} {
+	}{{"curated", enginetest.Curated}, {"random", slices.Concat(enginetest.Random(*seed, *nrandom), enginetest.RandomCtr(*seed, *nctr), enginetest.RandomCRI(*seed, *ncri))}} {
 		for _, c := range s.cs {
 			if !match.MatchString(c.Name) {
 				continue
