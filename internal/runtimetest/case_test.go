@@ -84,17 +84,7 @@ func TestCuratedCoverage(t *testing.T) {
 // gives valid cases, and varies what it should.
 func TestRandomDeterministic(t *testing.T) {
 	count := map[string]int{}
-	for i := 0; i < 500; i++ {
-		a, b := Random(7, i), Random(7, i)
-		if mustJSON(a) != mustJSON(b) {
-			t.Fatalf("Random(7, %d) differs between calls", i)
-		}
-		if err := a.Validate(); err != nil {
-			t.Fatalf("Random(7, %d): %v\n%s", i, err, mustJSON(a))
-		}
-		if a.Name != RandomName(7, i) {
-			t.Errorf("Random(7, %d).Name = %q", i, a.Name)
-		}
+	for _, a := range familyCases(t, "random_s", 7, 500) {
 		p := a.Process
 		count["seccomp "+string(a.Seccomp)]++
 		if p.NoNewPrivileges {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -236,4 +237,41 @@ func (g *gen) acl(uid uint32) string {
 	}
 	return fmt.Sprintf("u::%s,u:%d:%s,g::%s,g:2000:%s,m::%s,o::%s",
 		pick(g, perms), named, pick(g, perms), pick(g, perms), pick(g, perms), pick(g, perms), pick(g, perms))
+}
+
+// A randomFamily is a generator of random cases and the names it gives
+// them.
+type randomFamily struct {
+	prefix string
+	gen    func(uint64, int) Case
+	named  func(uint64, int) string
+}
+
+// randomFamilies are the random case families, by name prefix.
+var randomFamilies = []randomFamily{
+	{"random_s", Random, RandomName},
+	{"random_m", RandomMounts, RandomMountsName},
+	{"random_x", RandomExec, RandomExecName},
+}
+
+// RandomByName regenerates a random case of any family from its name
+// ("random_s1_0042", "random_m1_0007", "random_x1_0003").
+func RandomByName(name string) (Case, bool) {
+	for _, f := range randomFamilies {
+		rest, ok := strings.CutPrefix(name, f.prefix)
+		if !ok {
+			continue
+		}
+		s, idx, ok := strings.Cut(rest, "_")
+		if !ok {
+			return Case{}, false
+		}
+		seed, err1 := strconv.ParseUint(s, 10, 64)
+		n, err2 := strconv.Atoi(idx)
+		if err1 != nil || err2 != nil || f.named(seed, n) != name {
+			return Case{}, false
+		}
+		return f.gen(seed, n), true
+	}
+	return Case{}, false
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -307,37 +306,4 @@ func (g *gen) pathLookup(p *Process, bin, name string, line func(string), dir fu
 		p.Env = []string{"PATH=" + rest}
 		return name
 	}
-}
-
-// randomFamilies are the random case families, by name prefix.
-var randomFamilies = []struct {
-	prefix string
-	gen    func(uint64, int) Case
-	named  func(uint64, int) string
-}{
-	{"random_s", Random, RandomName},
-	{"random_m", RandomMounts, RandomMountsName},
-	{"random_x", RandomExec, RandomExecName},
-}
-
-// RandomByName regenerates a random case of any family from its name
-// ("random_s1_0042", "random_m1_0007", "random_x1_0003").
-func RandomByName(name string) (Case, bool) {
-	for _, f := range randomFamilies {
-		rest, ok := strings.CutPrefix(name, f.prefix)
-		if !ok {
-			continue
-		}
-		s, idx, ok := strings.Cut(rest, "_")
-		if !ok {
-			return Case{}, false
-		}
-		seed, err1 := strconv.ParseUint(s, 10, 64)
-		n, err2 := strconv.Atoi(idx)
-		if err1 != nil || err2 != nil || f.named(seed, n) != name {
-			return Case{}, false
-		}
-		return f.gen(seed, n), true
-	}
-	return Case{}, false
 }

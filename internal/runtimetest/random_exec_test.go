@@ -11,20 +11,7 @@ import (
 // from their names, each dimension exercised.
 func TestRandomExec(t *testing.T) {
 	count := map[string]int{}
-	for i := 0; i < 300; i++ {
-		a, b := RandomExec(7, i), RandomExec(7, i)
-		if mustJSON(a) != mustJSON(b) {
-			t.Fatalf("RandomExec(7, %d) differs between calls", i)
-		}
-		if err := a.Validate(); err != nil {
-			t.Fatalf("RandomExec(7, %d): %v\n%s", i, err, mustJSON(a))
-		}
-		if a.Name != RandomExecName(7, i) {
-			t.Errorf("RandomExec(7, %d).Name = %q", i, a.Name)
-		}
-		if c, ok := RandomByName(a.Name); !ok || mustJSON(c) != mustJSON(a) {
-			t.Errorf("RandomByName(%q) does not regenerate it", a.Name)
-		}
+	for _, a := range familyCases(t, "random_x", 7, 300) {
 		fs := string(a.Rootfs)
 		for dim, has := range map[string]bool{
 			"userns":        a.UserNS != nil,

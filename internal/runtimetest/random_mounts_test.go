@@ -7,20 +7,7 @@ import "testing"
 // and a family of its own (seed 1 here is not Random's seed 1).
 func TestRandomMounts(t *testing.T) {
 	rootless, tmpfs, ro := 0, 0, 0
-	for i := 0; i < 300; i++ {
-		a, b := RandomMounts(7, i), RandomMounts(7, i)
-		if mustJSON(a) != mustJSON(b) {
-			t.Fatalf("RandomMounts(7, %d) differs between calls", i)
-		}
-		if err := a.Validate(); err != nil {
-			t.Fatalf("RandomMounts(7, %d): %v\n%s", i, err, mustJSON(a))
-		}
-		if a.Name != RandomMountsName(7, i) {
-			t.Errorf("RandomMounts(7, %d).Name = %q", i, a.Name)
-		}
-		if c, ok := RandomByName(a.Name); !ok || mustJSON(c) != mustJSON(a) {
-			t.Errorf("RandomByName(%q) does not regenerate it", a.Name)
-		}
+	for _, a := range familyCases(t, "random_m", 7, 300) {
 		if a.Rootless {
 			rootless++
 		}
