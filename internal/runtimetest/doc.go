@@ -11,7 +11,10 @@
 //     rule of runc-preexec.md or kernel-go-semantics.md it pins; Random
 //     (random.go) generates cases from a seed, deterministically, and
 //     RandomMounts (random_mounts.go), a second family, varies tmpfs
-//     mounts, root.readonly, allowlist seccomp profiles and rootless runs.
+//     mounts, root.readonly, allowlist seccomp profiles and rootless runs,
+//     and RandomExec (random_exec.go), a third, how execve gets to the
+//     program (#! forms, interpreters, loaders, file capabilities,
+//     symlinked paths, PATH forms, non-clean cwds, user namespaces).
 //   - Bundle (bundle_linux.go) writes rootfs/ (internal/fixture.Materialize)
 //     and config.json (runtime-spec types) into a directory.
 //   - Harness.Run (run_linux.go) runs one runtime on one bundle and
@@ -67,8 +70,9 @@
 // (where the runtimes are).
 //
 // -full (or PREEXEC_RUNTIME_FULL=1) runs the full cross product: every
-// curated and recorded random case and 300 time-seeded ones on every
-// runtime. cmd/record re-records the goldens (every curated case, 300
-// random cases of seed 1 and 100 of the mounts family, on every installed
-// runtime), prints what changed, and writes changes only with -update.
+// curated and recorded random case and 300 time-seeded ones (and 100 each
+// of the other two families) on every runtime. cmd/record re-records the
+// goldens (every curated case, 300 random cases of seed 1 and 100 each of
+// the mounts and exec families, on every installed runtime), prints what
+// changed, and writes changes only with -update.
 package runtimetest
