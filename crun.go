@@ -39,13 +39,21 @@ func (e *eval) crun() {
 
 	// chdir#1 and find_executable#1 as root.
 	chdir1 := e.chdir(proc, "root")
-	exe, find1 := crunFindExecutable(proc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
-	if e.tracing {
-		e.trace(StepLookPath, find1, "find_executable(%q) as root = %q", plan.Args[0], exe)
-	}
-	if errors.Is(find1, access.ENOENT) {
-		e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), find1)
-		return
+	// Without process.args (absent from the JSON: an engine's spec with
+	// none) crun looks nothing up, and container_init fails after the
+	// setup, before execv.
+	var exe, arg0 string
+	var find1 error
+	if len(plan.Args) > 0 {
+		arg0 = plan.Args[0]
+		exe, find1 = crunFindExecutable(proc, arg0, plan.Cwd, env.PATH, hasPath)
+		if e.tracing {
+			e.trace(StepLookPath, find1, "find_executable(%q) as root = %q", arg0, exe)
+		}
+		if errors.Is(find1, access.ENOENT) {
+			e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", arg0), find1)
+			return
+		}
 	}
 
 	// seccomp (unless noNewPrivileges), then set_required_caps.
@@ -97,13 +105,13 @@ func (e *eval) crun() {
 
 	// find_executable#2 and chdir#2, with the container's credentials.
 	if find1 != nil {
-		exe, err = crunFindExecutable(userProc, plan.Args[0], plan.Cwd, env.PATH, hasPath)
+		exe, err = crunFindExecutable(userProc, arg0, plan.Cwd, env.PATH, hasPath)
 		if e.tracing {
-			e.trace(StepLookPath, err, "find_executable(%q) as %s = %q", plan.Args[0], credSummary(final), exe)
+			e.trace(StepLookPath, err, "find_executable(%q) as %s = %q", arg0, credSummary(final), exe)
 		}
 		if err != nil {
 			if errors.Is(err, access.ENOENT) {
-				e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", plan.Args[0]), err)
+				e.fail(StepLookPath, fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", arg0), err)
 			} else {
 				e.fail(StepLookPath, "open executable: "+glibcStrerror(err), err)
 			}
@@ -119,6 +127,12 @@ func (e *eval) crun() {
 			e.fail(StepChdir, fmt.Sprintf("chdir `%s`: %s", plan.Cwd, glibcStrerror(err)), err)
 			return
 		}
+	}
+	if len(plan.Args) == 0 {
+		// container_init (src/libcrun/container.c@1.8.1).
+		const msg = "executable path not specified"
+		e.fail(StepLookPath, msg, errors.New(msg))
+		return
 	}
 	e.execve(userProc, exe, func(err error) string {
 		if errors.Is(err, access.ENOENT) {

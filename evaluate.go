@@ -326,6 +326,14 @@ func (e *eval) prefixOf(p string) string {
 func (e *eval) runc() {
 	l := e.rt.Line
 	plan := e.plan
+	if plan.Refused != "" {
+		// utils_linux.go:validateProcessSpec, in runc create itself.
+		if e.tracing {
+			e.trace(StepConfig, nil, "validateProcessSpec: %s", plan.Refused)
+		}
+		e.fail(StepConfig, e.prefixOf(l.Errors.Start)+plan.Refused, errors.New(plan.Refused))
+		return
+	}
 	if e.host.Rootless && l.RootlessGroups == RootlessGroupsFatalAtStart && len(plan.User.AdditionalGids) > 0 {
 		// Container.start, before runc init.
 		const msg = "cannot set any additional groups in a rootless container"

@@ -293,8 +293,10 @@ type ErrorStyle struct {
 	SetupUser string
 	// Caps formats a capset failure with %s for the errno text.
 	Caps string
-	// Start prefixes an error of the runtime's own start, before runc
-	// init runs (`runc %[1]s failed: `); "" where none is modelled.
+	// Start prefixes an error of runc's own create, before runc init runs:
+	// `runc %[1]s failed: ` from 1.1.0 (create.go and run.go wrap
+	// startContainer's error, d974b22ac, #3214); "" before, where fatal
+	// prints the error bare.
 	Start string
 	// InitSeccomp formats the line runc init prints when it fails to
 	// install the seccomp filter after ready (noNewPrivileges), with %s

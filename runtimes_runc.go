@@ -99,8 +99,8 @@ var (
 		Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
 		InitSeccomp: "standard_init_linux.go:216: init seccomp caused: %s",
 	}
-	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
-	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s"}
+	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: "}
+	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: "}
 	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: "}
 	runc110      = &Line{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",

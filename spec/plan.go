@@ -21,8 +21,15 @@ type Plan struct {
 	User User
 	// Cwd is process.cwd: absolute and not empty.
 	Cwd string
-	// Args is process.args: not empty. Args[0] is the name LookPath gets.
+	// Args is process.args: not empty but in a plan FromSpec made with
+	// Refused set. Args[0] is the name LookPath gets.
 	Args []string
+	// Refused is the text of runc's validateProcessSpec for an empty
+	// process.args ("args must not be empty") in a plan FromSpec made: an
+	// engine's spec for an image without ENTRYPOINT or CMD, which ctr run
+	// hands the runtime with args absent. The runtime refuses it at create
+	// (Evaluate says how); Parse refuses such a config.json itself.
+	Refused string
 	// Env is process.env as given, duplicates and all; nil when the member
 	// is absent or null (runc 1.3 and later then give the process no
 	// environment at all).
@@ -139,18 +146,28 @@ func problemf(path, format string, args ...any) *problem {
 // Every error is an *Error, and comes with a nil Plan. Unknown capability
 // names are not an error: see Plan.UnknownCaps.
 func Parse(name string, data []byte) (*Plan, error) {
+	return parse(name, data, false)
+}
+
+// parse is Parse; with emptyArgs an empty process.args is Plan.Refused,
+// not an error.
+func parse(name string, data []byte, emptyArgs bool) (*Plan, error) {
 	var s specs.Spec
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, decodeError(name, data, err)
 	}
-	p, pr := plan(&s)
+	p, pr := plan(&s, emptyArgs)
 	if pr != nil {
 		return nil, newError(name, data, locate(data, pr.path), pr.path, pr.msg, nil)
 	}
 	return p, nil
 }
 
-func plan(s *specs.Spec) (*Plan, *problem) {
+// errEmptyArgs is runc's validateProcessSpec text for an empty
+// process.args (utils_linux.go, every release).
+const errEmptyArgs = "args must not be empty"
+
+func plan(s *specs.Spec, emptyArgs bool) (*Plan, *problem) {
 	pr := s.Process
 	switch {
 	case pr == nil:
@@ -161,8 +178,8 @@ func plan(s *specs.Spec) (*Plan, *problem) {
 		// filepath.IsAbs on Linux; path.IsAbs would do, but this package
 		// must give Linux's answer on every GOOS.
 		return nil, problemf("process.cwd", "Cwd must be an absolute path")
-	case len(pr.Args) == 0:
-		return nil, problemf("process.args", "args must not be empty")
+	case len(pr.Args) == 0 && !emptyArgs:
+		return nil, problemf("process.args", errEmptyArgs)
 	case s.Root == nil:
 		return nil, problemf("root", "root must be specified")
 	case s.Root.Path == "":
@@ -177,6 +194,9 @@ func plan(s *specs.Spec) (*Plan, *problem) {
 		CapsAbsent:      pr.Capabilities == nil,
 		NoNewPrivileges: pr.NoNewPrivileges,
 		Spec:            s,
+	}
+	if len(pr.Args) == 0 {
+		p.Refused = errEmptyArgs
 	}
 	var err error
 	p.Caps, err = caps.FromSpec(pr.Capabilities)
@@ -281,7 +301,9 @@ func overlap(a, n, b, m uint32) bool {
 // FromSpec returns the plan of s, a spec made in memory (FromImage's, or a
 // caller's), as Parse would read it from JSON; errors name name as their
 // file. A missing root.path is the rootfs the caller hands Evaluate, not
-// an error: an engine's spec names its own.
+// an error: an engine's spec names its own. Nor is an empty process.args,
+// which reaches the runtime when an engine passes it on (ctr run of an
+// image without a command): the plan says so in Refused.
 func FromSpec(name string, s *specs.Spec) (*Plan, error) {
 	c := *s
 	if c.Root == nil || c.Root.Path == "" {
@@ -295,5 +317,5 @@ func FromSpec(name string, s *specs.Spec) (*Plan, error) {
 	if err != nil {
 		return nil, &Error{File: name, Msg: err.Error(), Err: err}
 	}
-	return Parse(name, data)
+	return parse(name, data, true)
 }

@@ -1,10 +1,12 @@
 package spec_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
@@ -275,5 +277,23 @@ func TestMountsKeepConfigOrder(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"/b", "/a", "/b/c"}, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+// TestFromSpecEmptyArgs: an engine's spec without process.args is the
+// runtime's to refuse (Plan.Refused, runc's validateProcessSpec text); the
+// same config.json given to Parse is bad input.
+func TestFromSpecEmptyArgs(t *testing.T) {
+	s := &specs.Spec{Process: &specs.Process{Cwd: "/"}, Root: &specs.Root{Path: "rootfs"}}
+	p, err := spec.FromSpec("ctr spec", s)
+	if err != nil || p.Refused != "args must not be empty" || len(p.Args) != 0 {
+		t.Fatalf("FromSpec = %+v, %v; want Refused", p, err)
+	}
+	if _, err := spec.Parse("config.json", []byte(`{"process":{"cwd":"/"},"root":{"path":"rootfs"}}`)); err == nil || !strings.HasSuffix(err.Error(), "args must not be empty") {
+		t.Errorf("Parse = %v; want the args error", err)
+	}
+	s.Process.Args = []string{"/bin/sh"}
+	if p, err := spec.FromSpec("ctr spec", s); err != nil || p.Refused != "" {
+		t.Errorf("FromSpec with args = %+v, %v", p, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -158,5 +159,22 @@ func TestInputErrors(t *testing.T) {
 		if code := run(r.args, &out, &errb); code != 2 || out.Len() != 0 || !strings.Contains(errb.String(), r.want) {
 			t.Errorf("%v (%s): exit %d, stdout %q, stderr %q; want 2, nothing, %q", r.args, r.rule, code, out.String(), errb.String(), r.want)
 		}
+	}
+}
+
+// TestImageWithoutCommandUnderCtr: ctr run hands the runtime an empty
+// process.args for an image without ENTRYPOINT or CMD, and each runtime
+// refuses it in its own words (held to real ctr runs by the engine
+// end-to-end goldens, e2e_rand_s1_0022).
+func TestImageWithoutCommandUnderCtr(t *testing.T) {
+	archive, _ := writeImages(t, "dir / 0755 0:0\nfile /bin/busybox 0755 0:0 busybox\n", imagebuild.Config{})
+	fails, code := failing(t, "--engine", "containerd@1.6.20", "--runtime", "runc@1.0.0-rc93", "--runtime", "runc@1.1.4+go1.19", "--runtime", "crun@1.8.1", archive)
+	want := map[string]string{
+		"runc@1.0.0-rc93":   "ctr: failed to create shim task: OCI runtime create failed: args must not be empty: unknown",
+		"runc@1.1.4+go1.19": "ctr: failed to create shim task: OCI runtime create failed: runc create failed: args must not be empty: unknown",
+		"crun@1.8.1":        "ctr: failed to create shim task: OCI runtime create failed: executable path not specified: unknown",
+	}
+	if code != 1 || !reflect.DeepEqual(fails, want) {
+		t.Errorf("check: exit %d, failing %q; want exit 1, %q", code, fails, want)
 	}
 }

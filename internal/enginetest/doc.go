@@ -124,7 +124,9 @@
 // --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,
 // which every runc fails at create in its own words, the image's USER
 // alice with a WORKDIR only another uid may search (runc rc93 fails its
-// chdir, in every engine), and one that starts.
+// chdir, in every engine), and one that starts. E2ERandom adds 24 random
+// images and flags (Random's dimensions), each run with the eight runtimes
+// of E2ERandomRuntimes, one per release line whose steps differ.
 // The exit status, stdout and stderr, as the engine printed them, are
 // recorded in testdata/engine/e2e/NAME.json (E2EGolden; see E2ERun for the
 // normalisation; ctr's container id is $ID) and held by TestEngineE2E,

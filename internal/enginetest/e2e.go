@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // E2E are the end-to-end cases: images docker run, podman run and ctr run
@@ -51,6 +53,39 @@ dir /tmp 1777 0:0
 		Rootfs: RootfsFull,
 		Image:  ImageConfig{Entrypoint: []string{"/bin/echo", Marker}},
 	},
+}
+
+// E2ERandom returns n random end-to-end cases of seed: Random's
+// dimensions (an image's USER, WORKDIR, ENTRYPOINT/CMD and Env over one of
+// the rootfs variants, zero to four flags) from a stream of their own,
+// each run with E2ERandomRuntimes only. Engines skip what they cannot
+// express, as in the spec oracle.
+func E2ERandom(seed uint64, n int) []Case {
+	return randomKept(seed, 0x6532657270726565, "e2e_rand", n, func(*Case) bool { return true })
+}
+
+// e2eRandomCases is the number of E2ERandom cases of GoldenSeed recorded
+// and run.
+const e2eRandomCases = 24
+
+// E2ERandomRuntimes are the runtimes E2ERandom's cases run with: one of
+// each release line whose pre-exec steps differ in ways an engine's spec
+// reaches (chdir placement, the LookPath check, error texts).
+var E2ERandomRuntimes = []string{
+	"runc@1.0.0-rc92+go1.19", "runc@1.0.0-rc93+go1.26", "runc@1.0.0-rc95+go1.19", "runc@1.1.4+go1.19",
+	"runc@1.1.5+debian", "runc@1.1.12+go1.26", "runc@1.2.9+go1.26", "runc@1.4.0+go1.26",
+}
+
+// E2ECases are every end-to-end case: E2E, run with every runtime, and
+// the recorded E2ERandom cases.
+func E2ECases() []Case {
+	return append(slices.Clone(E2E), E2ERandom(GoldenSeed, e2eRandomCases)...)
+}
+
+// E2ERunsWith reports whether case c runs with the runtime named rt:
+// E2E's with every runtime, E2ERandom's with E2ERandomRuntimes.
+func E2ERunsWith(c *Case, rt string) bool {
+	return !strings.HasPrefix(c.Name, "e2e_rand_") || slices.Contains(E2ERandomRuntimes, rt)
 }
 
 // An E2ERun is one `docker run`, `podman run` or `ctr run` of a case's

@@ -150,9 +150,9 @@ func (h *Harness) RunE2E(ctx context.Context, engine string, rt runtimes.Runtime
 	return run
 }
 
-// RunE2EAll runs every case with every runtime in every engine of engines
-// (E2EEngines when nil), jobs runs at a time, and returns the runs by
-// case, engine and runtime name.
+// RunE2EAll runs every case with every runtime it runs with (E2ERunsWith)
+// in every engine of engines (E2EEngines when nil), jobs runs at a time,
+// and returns the runs by case, engine and runtime name.
 func (h *Harness) RunE2EAll(ctx context.Context, cases []Case, rts []runtimes.Runtime, engines []string, jobs int) map[string]map[string]map[string]E2ERun {
 	if engines == nil {
 		engines = E2EEngines
@@ -186,6 +186,9 @@ func (h *Harness) RunE2EAll(ctx context.Context, cases []Case, rts []runtimes.Ru
 	}
 	for _, rt := range rts {
 		for i := range cases {
+			if !E2ERunsWith(&cases[i], rt.Name) {
+				continue
+			}
 			for _, e := range engines {
 				ch <- job{&cases[i], e, rt}
 			}

@@ -210,9 +210,6 @@ func (c *Case) Validate() error {
 	if !path.IsAbs(c.Process.Cwd) {
 		bad("process.cwd: want an absolute path, got %q", c.Process.Cwd)
 	}
-	if len(c.Process.Args) == 0 {
-		bad("process.args: empty")
-	}
 	if _, ok := seccompProfiles[c.Seccomp]; !ok && c.Seccomp != SeccompNone {
 		bad("seccomp: want none or a filter of seccompProfiles, got %q", c.Seccomp)
 	}

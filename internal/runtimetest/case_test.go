@@ -165,7 +165,7 @@ func TestValidate(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate accepted a broken case")
 	}
-	for _, want := range []string{"name: empty", "rule: empty", "mount lines are not allowed", "process.cwd", "process.args: empty",
+	for _, want := range []string{"name: empty", "rule: empty", "mount lines are not allowed", "process.cwd",
 		"seccomp: want", `unknown "CAP_NOPE"`, "mounts[0].destination", "mounts[0].type", "mounts[1].source: a tmpfs", "mounts[2].source:1: mode", "userns"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate error lacks %q:\n%v", want, err)

@@ -498,6 +498,12 @@ func Curated() []Case {
 
 	// Formats: #!, ELF interpreter, file capabilities.
 	add(Case{
+		Name:    "exec_args_empty",
+		Rule:    "RP §1.1: an empty process.args (what ctr run hands the runtime for an image without ENTRYPOINT or CMD): runc's validateProcessSpec refuses it in runc create, bare before 1.1.0 and behind `runc create failed: ` after; crun, with args absent from the JSON (as engines write it), looks nothing up and fails in container_init after the setup: `executable path not specified`",
+		Rootfs:  rootfsOf(Base),
+		Process: proc(1000, 1000, "/"),
+	})
+	add(Case{
 		Name:    "exec_directory_as_args0",
 		Rule:    "KG row 41 / KG Go §1.4: a directory: Go <1.20 LookPath `permission denied`, Go ≥1.20 `is a directory`; crun `open executable: Operation not permitted` (RP §6.3)",
 		Rootfs:  rootfsOf(Base),

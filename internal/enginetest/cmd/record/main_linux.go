@@ -24,8 +24,9 @@
 //	-dir DIR      golden directory (default testdata/engine of the module)
 //	-n            dry run: report, write nothing
 //	-e2e          record the end-to-end runs instead (testdata/engine/e2e:
-//	              docker run, podman run and ctr run of enginetest.E2E with
-//	              every installed runtime)
+//	              docker run, podman run, ctr run and the CRI of
+//	              enginetest.E2ECases: E2E with every installed runtime,
+//	              E2ERandom with E2ERandomRuntimes)
 //	-engines LIST with -e2e: only these engines (comma-separated, such as
 //	              containerd@1.6.20) and, with -cases, only those cases; the
 //	              other runs of an existing golden are kept as recorded
@@ -260,14 +261,14 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 			}
 		}
 	}
-	cases := enginetest.E2E
+	cases := enginetest.E2ECases()
 	if caseRE != "" {
 		re, err := regexp.Compile(caseRE)
 		if err != nil {
 			return fail("-cases: %v", err)
 		}
 		cases = nil
-		for _, c := range enginetest.E2E {
+		for _, c := range enginetest.E2ECases() {
 			if re.MatchString(c.Name) {
 				cases = append(cases, c)
 			}
@@ -293,7 +294,7 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 		return fail("%v", err)
 	}
 	archive := filepath.Join(work, "e2e.tar")
-	if err := enginetest.Archive(enginetest.E2E, archive); err != nil {
+	if err := enginetest.Archive(enginetest.E2ECases(), archive); err != nil {
 		return fail("%v", err)
 	}
 	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, rts)
