@@ -428,7 +428,16 @@ func (h *Harness) runE2ECRI(ctx context.Context, rt runtimes.Runtime, c *Case) E
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(sb.config.LogDirectory, logPath))
+	// The CRI plugin copies the streams to the log as they come; give a
+	// process that exited at once a moment for its last line (every E2E
+	// process that runs prints something).
+	var b []byte
+	for try := 0; try < 20; try++ {
+		if b, err = os.ReadFile(filepath.Join(sb.config.LogDirectory, logPath)); err != nil || len(b) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		return fail(err)
 	}
