@@ -1,8 +1,6 @@
 package enginetest
 
 import (
-	"bytes"
-	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -109,18 +107,9 @@ func LoadGoldens(dir string) (*Goldens, error) {
 	return g, nil
 }
 
-// Marshal returns the canonical bytes of v: two-space indented JSON, HTML
-// characters not escaped, a final newline.
-func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+// Marshal returns the canonical bytes of v: golden.Marshal's two-space
+// indented JSON, HTML characters not escaped, a final newline.
+func Marshal(v any) ([]byte, error) { return golden.Marshal(v) }
 
 // Project returns the part of s the goldens hold, the part that decides
 // the pre-exec checks: process.user (uid, gid, umask, additionalGids),

@@ -105,3 +105,17 @@ func Jobs(env string, def int) (int, error) {
 	}
 	return def, nil
 }
+
+// Marshal returns the canonical bytes of v in a golden file: two-space
+// indented JSON, keys of maps sorted (encoding/json does), HTML
+// characters not escaped, a final newline.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -45,3 +45,12 @@ func TestLoad(t *testing.T) {
 		os.Remove(filepath.Join(dir, bad.file))
 	}
 }
+
+// TestMarshal pins the golden files' form: sorted keys, two-space indent,
+// HTML characters as they are, a final newline.
+func TestMarshal(t *testing.T) {
+	b, err := Marshal(map[string]any{"b": "<x> & y", "a": []int{1}})
+	if want := "{\n  \"a\": [\n    1\n  ],\n  \"b\": \"<x> & y\"\n}\n"; err != nil || string(b) != want {
+		t.Errorf("Marshal = %q, %v; want %q", b, err, want)
+	}
+}

@@ -70,12 +70,12 @@ func Marshal(v any) ([]byte, error) {
 	if gc, ok := v.(*Golden); ok {
 		return gc.marshal()
 	}
-	return marshalIndent(v)
+	return golden.Marshal(v)
 }
 
 // marshal writes gc as {"case": <indented>, "outcomes": {<one per line>}}.
 func (gc *Golden) marshal() ([]byte, error) {
-	c, err := marshalIndent(gc.Case)
+	c, err := golden.Marshal(gc.Case)
 	if err != nil {
 		return nil, err
 	}
@@ -120,17 +120,6 @@ func marshalCompact(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
-func marshalIndent(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // Write writes the golden set into dir, removing golden files of cases no
