@@ -111,7 +111,7 @@ func TestArrows(t *testing.T) {
 		if !d.IsDir() {
 			return nil
 		}
-		if path != "." && (path == "internal" || strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+		if path != "." && (path == "internal" || strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "vendor") {
 			return filepath.SkipDir
 		}
 		for imp := range imports(t, path) {
@@ -134,7 +134,7 @@ func TestExportedDocumented(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+		if d.IsDir() && path != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "vendor") {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
