@@ -134,22 +134,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := os.MkdirAll(enginetest.HostSource, 0o755); err != nil {
 		return fail("%v", err)
 	}
-	capture, err := enginetest.BuildCapture(ctx, filepath.Join(work, "rt"))
-	if err != nil {
-		return fail("%v", err)
-	}
-	archive := filepath.Join(work, "images.tar")
-	if err := enginetest.Archive(cases, archive); err != nil {
-		return fail("%v", err)
-	}
-	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, nil)
+	h, err := startEngines(ctx, work, in, nil, cases)
 	if err != nil {
 		return fail("%v", err)
 	}
 	defer h.Close()
-	if err := h.Load(ctx, archive); err != nil {
-		return fail("load: %v", err)
-	}
 	got, fails := h.RunCases(ctx, cases, enginetest.EngineNames, *jobs)
 	if len(fails) > 0 {
 		for _, f := range fails {
@@ -289,22 +278,11 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 		return fail("%v", err)
 	}
 	defer os.RemoveAll(work)
-	capture, err := enginetest.BuildCapture(ctx, filepath.Join(work, "rt"))
-	if err != nil {
-		return fail("%v", err)
-	}
-	archive := filepath.Join(work, "e2e.tar")
-	if err := enginetest.Archive(enginetest.E2ECases(), archive); err != nil {
-		return fail("%v", err)
-	}
-	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, rts)
+	h, err := startEngines(ctx, work, in, rts, cases)
 	if err != nil {
 		return fail("%v", err)
 	}
 	defer h.Close()
-	if err := h.Load(ctx, archive); err != nil {
-		return fail("load: %v", err)
-	}
 	got := h.RunE2EAll(ctx, cases, rts, engines, jobs)
 	changed := 0
 	var writes []func() error
@@ -351,4 +329,27 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 		}
 	}
 	return 0
+}
+
+// startEngines builds the capture runtime in work, starts the engines below
+// it (rts registered with dockerd and as CRI runtime handlers) and loads
+// the images of cases: how both recordings begin.
+func startEngines(ctx context.Context, work string, in *enginetest.Installed, rts []runtimes.Runtime, cases []enginetest.Case) (*enginetest.Harness, error) {
+	capture, err := enginetest.BuildCapture(ctx, filepath.Join(work, "rt"))
+	if err != nil {
+		return nil, err
+	}
+	archive := filepath.Join(work, "images.tar")
+	if err := enginetest.Archive(cases, archive); err != nil {
+		return nil, err
+	}
+	h, err := enginetest.Start(ctx, filepath.Join(work, "e"), in, capture, rts)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Load(ctx, archive); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	return h, nil
 }
