@@ -72,7 +72,11 @@ func (w *walker) walkParent(name string) (Inode, string, error) {
 	if dirPart == "" {
 		dirPart = "."
 	}
-	if err := w.walk(dirPart, lookupFollow|lookupDirectory); err != nil {
+	// The directory part is followed as a middle component: in
+	// "/t/link/." the link is not trailing, so fs.protected_symlinks
+	// (may_follow_link, called by pick_link only with WALK_TRAILING) does
+	// not apply to it, and "." or ".." after it is EEXIST.
+	if err := w.walk(dirPart, lookupFollow|lookupDirectory|lookupParent); err != nil {
 		return Inode{}, "", err
 	}
 	dir := w.result()

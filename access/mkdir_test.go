@@ -43,3 +43,40 @@ mount /ro bind ro
 		}
 	}
 }
+
+// TestMkdirProtectedLinkMidPath pins mkdir through a link in a sticky
+// world-writable directory with fs.protected_symlinks=1: the parent walk
+// follows the link as a middle component (link_path_walk → walk_component
+// with WALK_MORE), where pick_link does not call may_follow_link, and a
+// last component "." or ".." is EEXIST (filename_create: type !=
+// LAST_NORM). fs/namei.c@v6.18; seen on Linux 6.18.44, where the model
+// answered EACCES.
+func TestMkdirProtectedLinkMidPath(t *testing.T) {
+	m := rootfs.MustParseFixture(`
+dir /a 0777 0:0
+dir /t 1777 0:0
+symlink /t/l /a 1000:1000
+dir /e 1777 65534:1000
+symlink /e/dotdot .. 0:0
+`).Mem()
+	for _, r := range []struct {
+		path, want, rule string
+	}{
+		{"/t/l/.", "EEXIST", "LAST_DOT after a mid-path protected link"},
+		{"/t/l/..", "EEXIST", "LAST_DOTDOT after a mid-path protected link"},
+		{"/t/l/x", "OK", "the mid-path link is followed"},
+		{"/t/l/", "EEXIST", "the last component is looked up, not followed"},
+		{"e/dotdot/.", "EEXIST", "a relative path through a '..' link"},
+	} {
+		p := &access.Proc{Cred: user(65534, 65534), FS: m, Kernel: access.Kernel{ProtectedSymlinks: true}}
+		_, err := p.Mkdir(r.path)
+		if got := errName(err); got != r.want {
+			t.Errorf("Mkdir(%q) = %v, want %s (%s)", r.path, err, r.want, r.rule)
+		}
+	}
+	// The same link as the trailing component of a lookup is refused.
+	p := &access.Proc{Cred: user(65534, 65534), FS: m, Kernel: access.Kernel{ProtectedSymlinks: true}}
+	if _, err := p.Stat("/t/l"); errName(err) != "EACCES" {
+		t.Errorf("Stat(/t/l) = %v, want EACCES (may_follow_link on the trailing link)", err)
+	}
+}

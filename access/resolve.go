@@ -29,6 +29,12 @@ const (
 	lookupFollow lookupFlags = 1 << iota
 	// LOOKUP_DIRECTORY requires the final object to be a directory.
 	lookupDirectory
+	// lookupParent walks the directory part of a longer path
+	// (LOOKUP_PARENT's link_path_walk): its last component is followed
+	// as link_path_walk follows any component with more after it
+	// (walk_component with WALK_MORE), so the rules for a trailing
+	// symlink (may_follow_link) do not apply to it.
+	lookupParent
 )
 
 // A walker resolves one path as fs/namei.c:path_lookupat() and
@@ -239,7 +245,7 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 				return ELOOP
 			}
 			w.links++
-			if last && w.p.Kernel.ProtectedSymlinks && !w.mayFollowLink(&ino) {
+			if last && flags&lookupParent == 0 && w.p.Kernel.ProtectedSymlinks && !w.mayFollowLink(&ino) {
 				w.deny(ino, n, 0, ReasonProtectedSymlink)
 				return EACCES
 			}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -171,9 +172,21 @@ const eloopRetries = 8
 // 20 links can fail with a spurious ELOOP. A restart can only raise the
 // count, so the only answer it can change is into ELOOP: an answer other
 // than ELOOP is the deterministic one.
+//
+// With the request's ELOOPPatience it goes on for eloopPatientRetries
+// more, pausing a little longer each time, so that a burst of mounts
+// elsewhere can pass; a deterministic ELOOP stays ELOOP however often it
+// is asked.
 func (env *childEnv) runStable(q query) result {
 	r := env.run(q)
-	for i := 0; i < eloopRetries && r.Err == "ELOOP"; i++ {
+	n := eloopRetries
+	if env.req.ELOOPPatience {
+		n += eloopPatientRetries
+	}
+	for i := 0; i < n && r.Err == "ELOOP"; i++ {
+		if i >= eloopRetries {
+			time.Sleep(time.Duration(i-eloopRetries+1) * 100 * time.Microsecond)
+		}
 		r = env.run(q)
 		if r.Err != "ELOOP" {
 			r.Retried = i + 1
@@ -181,6 +194,11 @@ func (env *childEnv) runStable(q query) result {
 	}
 	return r
 }
+
+// eloopPatientRetries is how many more times runStable repeats an ELOOP
+// answer with ELOOPPatience (pauses of 0.1 ms growing to 6.4 ms, about
+// 0.2 s in all).
+const eloopPatientRetries = 64
 
 // errName returns the errno name of err, "OK" for nil.
 func errName(err error) string {

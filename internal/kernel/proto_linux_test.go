@@ -345,6 +345,10 @@ type request struct {
 	// mappings; Cred still holds kernel ids.
 	UserNS  *access.UserNS `json:",omitempty"`
 	Queries []query
+	// ELOOPPatience makes runStable repeat an ELOOP answer for longer,
+	// with pauses (eloopPatientRetries): the oracle asks so again for a
+	// kernel ELOOP the model does not give.
+	ELOOPPatience bool `json:",omitempty"`
 }
 
 // credState is a task's credentials as /proc/<pid>/status shows them.

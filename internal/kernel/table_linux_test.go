@@ -175,6 +175,16 @@ func tableRows() []row {
 		{"protected_link_root", probe + "dir /t 1777 0:0\nsymlink /t/l /bin/probe 1000:1000", root(), "", op(opExecve, "/t/l"), "EACCES", "§9#36 namei.c:may_follow_link (fs.protected_symlinks=1)"},
 		{"protected_link_owner", probe + "dir /t 1777 0:0\nsymlink /t/l /bin/probe 1000:1000", U, "", op(opExecve, "/t/l"), "ran", "§9#36 may_follow_link: follower owns the link"},
 		{"protected_link_intermediate", "dir /a 0755 0:0\ndir /t 1777 0:0\nsymlink /t/l /a 1000:1000", root(), "", op(opChdir, "/t/l/."), "OK", "§9#37 may_follow_link: trailing links only"},
+		// mkdir's parent walk follows the link mid-path: LAST_DOT and
+		// LAST_DOTDOT are EEXIST (filename_create), and may_follow_link is
+		// pick_link's only with WALK_TRAILING (Linux 6.18.44 reported EEXIST
+		// where the model said EACCES; fs/namei.c@v6.18).
+		{"protected_link_mkdir_dot", "dir /a 0777 0:0\ndir /t 1777 0:0\nsymlink /t/l /a 1000:1000", user(65534, 65534), "", op(opMkdir, "/t/l/."), "EEXIST", "namei.c:filename_create: type != LAST_NORM is EEXIST; the mid-path link is not may_follow_link's"},
+		{"protected_link_mkdir_dotdot", "dir /a 0777 0:0\ndir /t 1777 0:0\nsymlink /t/l /a 1000:1000", user(65534, 65534), "", op(opMkdir, "/t/l/.."), "EEXIST", "namei.c:filename_create: LAST_DOTDOT is EEXIST"},
+		{"protected_link_mkdir_through", "dir /a 0777 0:0\ndir /t 1777 0:0\nsymlink /t/l /a 1000:1000", user(65534, 65534), "", op(opMkdir, "/t/l/x"), "OK", "namei.c:link_path_walk: walk_component(WALK_MORE) follows without may_follow_link"},
+		{"protected_link_mkdir_trailing", "dir /a 0777 0:0\ndir /t 1777 0:0\nsymlink /t/l /a 1000:1000", user(65534, 65534), "", op(opMkdir, "/t/l/"), "EEXIST", "namei.c:filename_create: the last component is looked up, not followed"},
+		{"protected_dotdot_link_mkdir", "dir /e 1777 65534:1000\nsymlink /e/dotdot .. 0:0", user(1000, 1000), "", op(opMkdir, "e/dotdot/."), "EEXIST", "namei.c:filename_create: a relative path through a protected '..' link"},
+		{"chain_trailing_slash_on_file", probe + chain("/c", 40, "/bin/probe"), U, "", op(opStat, "/c/l11/"), "ENOTDIR", "namei.c:path_lookupat: 29 links, then LOOKUP_DIRECTORY on a file (an ELOOP here is a restarted RCU walk counting links twice; see runStable)"},
 		{"nosymfollow_exec", probe + "mount /sf tmpfs 0755 0:0 nosymfollow\nsymlink /sf/l /bin/probe", root(), "", op(opExecve, "/sf/l"), "ELOOP", "§9#38 pick_link: MNT_NOSYMFOLLOW"},
 		{"nosymfollow_chdir", "dir /a 0755 0:0\nmount /sf tmpfs 0755 0:0 nosymfollow\nsymlink /sf/l /a", root(), "", op(opChdir, "/sf/l/."), "ELOOP", "§9#38 pick_link: intermediate too"},
 		{"nosymfollow_elsewhere", "mount /sf tmpfs 0755 0:0 nosymfollow\ndir /sf/d 0755 0:0\nsymlink /l /sf/d", root(), "", op(opChdir, "/l"), "OK", "§3.2 a link elsewhere pointing into a nosymfollow mount"},
