@@ -15,8 +15,8 @@ func RuntimesTable() string {
 	b.WriteString("# Runtime profiles\n\n")
 	b.WriteString("Generated from the rows in `runtimes_runc.go` by `go test -run TestDocsUpToDate -update`; do not edit.\n")
 	b.WriteString("A cell marked * differs from the line above; the notes under the table cite the upstream change.\n\n")
-	b.WriteString("| line | versions | official Go | chdir | cwd creation | check after LookPath | LookPath env | no capabilities object | unknown capability | seccomp | tmpfs root mode | bind options in a user namespace | rootless additionalGids | post-ready prefix | execve error |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| line | versions | official Go | chdir | cwd creation | check after LookPath | LookPath env | no capabilities object | unknown capability | seccomp | tmpfs root mode | bind options in a user namespace | rootless additionalGids | post-ready prefix | execve error | exit status after start |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	var prev *Line
 	var notes []string
 	for i, l := range lines {
@@ -30,11 +30,11 @@ func RuntimesTable() string {
 		if len(l.Versions) > 1 {
 			name += " … " + l.Versions[len(l.Versions)-1]
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", i+1, name,
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", i+1, name,
 			dash(l.OfficialGo), cell("Chdir", fieldValue(l, "Chdir")), cell("CwdCreate", fieldValue(l, "CwdCreate")),
 			cell("Eaccess", fieldValue(l, "Eaccess")), cell("Env", fieldValue(l, "Env")), cell("AbsentCaps", fieldValue(l, "AbsentCaps")),
 			cell("UnknownCapsFatal", fieldValue(l, "UnknownCapsFatal")), cell("Seccomp", fieldValue(l, "Seccomp")),
-			cell("Tmpfs", fieldValue(l, "Tmpfs")), cell("UserNSBind", fieldValue(l, "UserNSBind")), cell("RootlessGroups", fieldValue(l, "RootlessGroups")), cell("PostReady", fieldValue(l, "PostReady")), cell("Exec", fieldValue(l, "Exec")))
+			cell("Tmpfs", fieldValue(l, "Tmpfs")), cell("UserNSBind", fieldValue(l, "UserNSBind")), cell("RootlessGroups", fieldValue(l, "RootlessGroups")), cell("PostReady", fieldValue(l, "PostReady")), cell("Exec", fieldValue(l, "Exec")), cell("InitExitStatus", fieldValue(l, "InitExitStatus")))
 		keys := make([]string, 0, len(l.Cite))
 		for k := range l.Cite {
 			keys = append(keys, k)
@@ -105,6 +105,8 @@ func fieldValue(l *Line, field string) string {
 			return "— (`msg: strerror`)"
 		}
 		return "`" + strings.TrimSpace(strings.ReplaceAll(l.Errors.PostReady, "%[1]s", "run")) + "`"
+	case "InitExitStatus":
+		return fmt.Sprint(l.Errors.InitExitStatus)
 	case "Exec":
 		if l.Runtime == "crun" {
 			return "`exec container process `path`: strerror`"

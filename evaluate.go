@@ -51,6 +51,30 @@ const (
 	StepStarted     Step = "started"     // the entrypoint's own code runs
 )
 
+// A Phase is when, in a container's life, a runtime's check fails.
+//
+// runc create runs runc init up to its wait on the exec fifo: every check
+// before it (user, chdir, capabilities, LookPath, runc 1.1.4's eaccess) fails
+// `runc create`, and an engine reports that error as its own (docker and
+// podman exit 126). runc start only opens the fifo; init then runs what is
+// left — the final execve, and for runc ≤ 1.0.x the seccomp filter under
+// noNewPrivileges — as the container's process: its error is the
+// container's own output, and the engine shows it as such with the
+// container's exit status (libcontainer/standard_init_linux.go:Init at
+// v1.0.0-rc92, v1.1.0, v1.2.0, v1.4.0). crun 1.8.1 waits likewise before its
+// execv (src/libcrun/container.c:container_init). No modelled check fails
+// `runc start` itself.
+type Phase string
+
+// The phases of a failure.
+const (
+	// PhaseCreate: the runtime's create fails; the container never ran.
+	PhaseCreate Phase = "create"
+	// PhaseAfterStart: the runtime started the container, whose process
+	// printed the error and exited.
+	PhaseAfterStart Phase = "after-start"
+)
+
 // A Result is what a runtime does with a container, as Evaluate predicts it.
 type Result struct {
 	// Runtime is the runtime's name.
@@ -59,6 +83,15 @@ type Result struct {
 	Starts bool
 	// Step is where it fails (StepStarted when it starts).
 	Step Step
+	// Phase is when it fails, as the engine around the runtime sees it:
+	// PhaseCreate (the runtime refuses the container; the engine reports
+	// the runtime's error as its own) or PhaseAfterStart (the runtime
+	// started the container and its process prints Error and exits with
+	// ExitStatus); "" when it starts or cannot be told.
+	Phase Phase
+	// ExitStatus is the container process's exit status in
+	// PhaseAfterStart; 0 otherwise.
+	ExitStatus int
 	// Error is the text the runtime (or, after execve, the interpreter)
 	// prints, byte for byte; "" when it starts.
 	Error string
@@ -190,6 +223,17 @@ func (e *eval) fail(step Step, text string, err error) {
 		return
 	}
 	e.res.Step, e.res.Error, e.res.Err = step, text, err
+	e.res.Phase = PhaseCreate
+}
+
+// failAfterStart is fail for an error the container's own process meets
+// after the runtime started it: runc init (or crun's container process)
+// prints text on the container's stderr and exits with status.
+func (e *eval) failAfterStart(step Step, text string, err error, status int) {
+	e.fail(step, text, err)
+	if e.res.Unknown == "" {
+		e.res.Phase, e.res.ExitStatus = PhaseAfterStart, status
+	}
 }
 
 // unknownWhy says why an operation that failed with err (wrapping
@@ -560,7 +604,7 @@ func (e *eval) runc() {
 			if e.tracing {
 				e.trace(StepConfig, nil, "seccomp after the checks: %s", seccompErr)
 			}
-			e.fail(StepConfig, fmt.Sprintf(l.Errors.InitSeccomp, seccompErr), &redundantRuleError{seccompErr})
+			e.failAfterStart(StepConfig, fmt.Sprintf(l.Errors.InitSeccomp, seccompErr), &redundantRuleError{seccompErr}, l.Errors.InitExitStatus)
 			return
 		}
 		if t.step == "" {
@@ -568,7 +612,7 @@ func (e *eval) runc() {
 			return
 		}
 		// printed by runc init itself, no prefix.
-		e.fail(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(t.err)), t.err)
+		e.failAfterStart(StepExecve, fmt.Sprintf(l.Errors.Exec, name, errnoString(t.err)), t.err, l.Errors.InitExitStatus)
 	}
 }
 
@@ -679,7 +723,7 @@ func (e *eval) execve(p *access.Proc, name string, text func(error) string) bool
 		e.trace(StepExecve, v.err, "%s(%q) as %s", verb, name, credSummary(p.Cred))
 	}
 	if v.err != nil {
-		e.fail(StepExecve, text(v.err), v.err)
+		e.failAfterStart(StepExecve, text(v.err), v.err, e.rt.Line.Errors.InitExitStatus)
 		return true
 	}
 	e.interpreter(v.x)
@@ -710,6 +754,11 @@ var lookPaths = [...]func(*access.Proc, string, access.LookPathEnv) (string, err
 	access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
 }
 
+// interpreterExitStatus is the status busybox sh (and dash) exit with
+// when they cannot open their script (busybox shell/ash.c: "can't open"
+// is exit 2), the interpreter whose words Result.Error gives.
+const interpreterExitStatus = 2
+
 // interpreter decides whether a #! interpreter, now running with the new
 // credentials, can read its script; the message is busybox sh's.
 func (e *eval) interpreter(x *access.Exec) {
@@ -720,7 +769,7 @@ func (e *eval) interpreter(x *access.Exec) {
 	if e.tracing {
 		e.trace(StepInterpreter, x.ScriptErr, "%s opens %s as %s", interp, x.Script, credSummary(x.Cred))
 	}
-	e.fail(StepInterpreter, fmt.Sprintf("%s: can't open '%s': %s", interp, x.Script, glibcStrerror(x.ScriptErr)), x.ScriptErr)
+	e.failAfterStart(StepInterpreter, fmt.Sprintf("%s: can't open '%s': %s", interp, x.Script, glibcStrerror(x.ScriptErr)), x.ScriptErr, interpreterExitStatus)
 }
 
 // setupUser is runc's setupUser: the unmapped-id check of the line,

@@ -302,6 +302,13 @@ type ErrorStyle struct {
 	// install the seccomp filter after ready (noNewPrivileges), with %s
 	// for the error; "" where that cannot fail (runc ≤ 1.0.1 only).
 	InitSeccomp string
+	// InitExitStatus is the exit status of the container's process when
+	// init fails after the start, printing its error on the container's
+	// stderr (the final execve, or runc ≤ 1.0.x's seccomp under
+	// noNewPrivileges): 1 for runc ≤ 1.1 (init.go:init@v1.1.15,
+	// os.Exit(1)) and crun; 255 from runc 1.2.0
+	// (libcontainer/init_linux.go:Init@v1.2.0, os.Exit(255)).
+	InitExitStatus int
 }
 
 // A Runtime is one runtime binary the model predicts: a version of a Line

@@ -22,7 +22,8 @@ var (
 			PostReady: "container_linux.go:370: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
-			InitSeccomp: "standard_init_linux.go:207: init seccomp caused: %s",
+			InitSeccomp:    "standard_init_linux.go:207: init seccomp caused: %s",
+			InitExitStatus: 1,
 		},
 		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompIgnoresDefaultErrnoRet: true,
@@ -38,7 +39,8 @@ var (
 			PostReady: "container_linux.go:367: starting container process caused: ",
 			Exec:      "standard_init_linux.go:219: exec user process caused: %[2]s",
 			Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
-			InitSeccomp: "standard_init_linux.go:207: init seccomp caused: %s",
+			InitSeccomp:    "standard_init_linux.go:207: init seccomp caused: %s",
+			InitExitStatus: 1,
 		},
 		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
@@ -97,11 +99,12 @@ var (
 		PostReady: "container_linux.go:380: starting container process caused: ",
 		Exec:      "standard_init_linux.go:228: exec user process caused: %[2]s",
 		Chdir:     chdirText, SetupUser: "setup user: ", Caps: "apply caps: %s",
-		InitSeccomp: "standard_init_linux.go:216: init seccomp caused: %s",
+		InitSeccomp:    "standard_init_linux.go:216: init seccomp caused: %s",
+		InitExitStatus: 1,
 	}
-	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: "}
-	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: "}
-	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: "}
+	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 1}
+	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
+	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
 	runc110      = &Line{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
@@ -178,7 +181,7 @@ var (
 		Cite: map[string]string{
 			"Eaccess":  "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"Unmapped": "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
-			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`",
+			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
 	runc130 = &Line{
@@ -211,7 +214,8 @@ var (
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
-		Cite: map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
+		Errors: ErrorStyle{InitExitStatus: 1},
+		Cite:   map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
 	}
 )
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
 )
@@ -298,6 +299,25 @@ type Outcome struct {
 	ExitStatus int `json:"exitStatus"`
 	// Output is the raw stdout and stderr, kept only for harness errors.
 	Output string `json:"output,omitempty"`
+}
+
+// Phase is when the runtime failed, read off what it printed: an error
+// `runc run` logged itself (logrus level=error) or crun printed before its
+// container process ran is the create's; a line runc init or crun's
+// container process printed bare after the start — its execve error, runc
+// ≤ 1.0.x's "init seccomp caused" under noNewPrivileges — and an
+// interpreter's are after the start, the container's own output. "" when
+// it started.
+func (o Outcome) Phase() preexec.Phase {
+	switch {
+	case o.Started || o.Class == HarnessError:
+		return ""
+	case o.Class == ExecError || o.Class == PostExecError:
+		return preexec.PhaseAfterStart
+	case runcOldInitErr.MatchString(o.Message):
+		return preexec.PhaseAfterStart
+	}
+	return preexec.PhaseCreate
 }
 
 // String is a one-line form for logs and diffs.

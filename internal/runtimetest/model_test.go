@@ -112,7 +112,7 @@ func TestModelAgainstGoldens(t *testing.T) {
 			bad++
 			perRuntime[r]++
 			if bad <= 60 {
-				t.Errorf("%s on %s:\n  runtime: %s\n  model:   started=%v step=%s %q", n, r, want, res.Starts, res.Step, res.Error)
+				t.Errorf("%s on %s:\n  runtime: %s, phase %q\n  model:   started=%v step=%s phase=%q exit=%d %q", n, r, want, want.Phase(), res.Starts, res.Step, res.Phase, res.ExitStatus, res.Error)
 			}
 		}
 	}
@@ -131,12 +131,22 @@ var nondeterministic = map[string]string{
 // agree compares a recorded outcome with a prediction: the probe ELF's
 // post-exec failure is compared by errno, since the model renders the
 // interpreter's message as busybox sh prints it.
+//
+// A failure agrees also in its phase (create, or after the start) and,
+// after the start, in the container's exit status — but for the probe's,
+// whose status is the probe's own.
 func agree(want Outcome, res preexec.Result) bool {
 	if want.Started || res.Starts {
 		return want.Started == res.Starts
 	}
+	if want.Phase() != res.Phase {
+		return false
+	}
 	if strings.HasPrefix(want.Message, "probe: cannot open its script: errno ") {
 		return res.Step == preexec.StepInterpreter
+	}
+	if res.Phase == preexec.PhaseAfterStart && want.ExitStatus != res.ExitStatus {
+		return false
 	}
 	return want.Message == res.Error
 }
@@ -158,7 +168,7 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 	if agree(o, res) {
 		return true, ""
 	}
-	return true, fmt.Sprintf("started=%v step=%s %q", res.Starts, res.Step, res.Error)
+	return true, fmt.Sprintf("started=%v step=%s phase=%q exit=%d %q", res.Starts, res.Step, res.Phase, res.ExitStatus, res.Error)
 }
 
 // TestCompareEqualsEvaluate holds Compare, which shares operations between
