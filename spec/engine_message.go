@@ -6,7 +6,7 @@ import (
 )
 
 // Message renders a runtime's failure to create the container as the user
-// of e reads it. runtimeMsg is the runtime's own text, the last "error"
+// of e reads it (Failure says which failures those are). runtimeMsg is the runtime's own text, the last "error"
 // line of its log (runc: `runc create failed: unable to start container
 // process: exec: "/x": permission denied`); runtime is the runtime's name
 // as the engine knows it, which only podman prints: the containers.conf
@@ -23,9 +23,11 @@ import (
 //     as ": unknown" (errdefs.FromGRPC). From 24.0.0 dockerd adds
 //     "failed to create task for container: " (Engine.TaskPrefix).
 //  2. podman: "Error: " and podman's getOCIRuntimeError
-//     (the runtime's message being what conmon passes of the runtime's
-//     stderr: for runc rc93, logrus's text line time="…" level=error
-//     msg="…", quotes escaped, as the end-to-end goldens show)
+//     (the runtime's message being the msg of its last JSON log line:
+//     podman passes --log-format=json to a runtime whose name is in
+//     containers.conf's runtime_supports_json — runc, crun — as users run
+//     them; a runtime under another name has its text log line,
+//     time="…" level=error msg="…", quoted instead)
 //     (libpod/oci_util.go@v4.3.1): the first line matching "permission
 //     denied" or "operation not permitted" (any case) becomes
 //     "RUNTIME: LINE: OCI permission denied"; else one matching
@@ -58,6 +60,51 @@ func (e Engine) Message(runtime, runtimeMsg string) string {
 		return "Error: container create failed: " + runtimeMsg
 	}
 	return runtimeMsg
+}
+
+// Shown is what the user of an engine sees of a container that fails.
+type Shown struct {
+	// Text is what the user reads: the engine's error when the runtime
+	// refused the container at create, or, when Output is set, the
+	// container's own output (its stderr, as docker run, podman run and
+	// ctr run print it attached and `kubectl logs` shows it).
+	Text string
+	// Output says Text is the container's own output: the runtime started
+	// the container and its process failed.
+	Output bool
+	// Exit is the status the user's command reports: docker run and
+	// podman run exit 126 when the runtime fails the create
+	// (cli/command/container/run.go@v20.10.24, cmd/podman/root.go's
+	// ExitCode@v4.3.1), ctr 1 (cmd/ctr/main.go@v1.6.20); after the start
+	// each exits with the container's status. For the CRI engines it is
+	// the container's exit code in its status: 128 when containerd's task
+	// could not be created (pkg/cri/server/container_start.go@v1.6.20,
+	// reason StartError), the process's after the start. -1 when there is
+	// none (CRI-O refuses in CreateContainer, before a container exists).
+	Exit int
+}
+
+// Failure renders a runtime's failure as the user of e sees it.
+// runtimeMsg is the runtime's text (Message's); afterStart says the
+// runtime had started the container, whose process printed runtimeMsg on
+// its stderr and exited with status. A failure after the start is not an
+// engine error: every engine shows the container's own output and status.
+func (e Engine) Failure(runtime, runtimeMsg string, afterStart bool, status int) Shown {
+	if afterStart {
+		return Shown{Text: runtimeMsg, Output: true, Exit: status}
+	}
+	sh := Shown{Text: e.Message(runtime, runtimeMsg)}
+	switch e.Family {
+	case Docker, Podman:
+		sh.Exit = 126
+	case Ctr:
+		sh.Exit = 1
+	case ContainerdCRI:
+		sh.Exit = 128
+	default:
+		sh.Exit = -1
+	}
+	return sh
 }
 
 // Refusal renders an error of FromImage — the engine refusing the

@@ -47,6 +47,41 @@ dir /tmp 1777 0:0
 		Rootfs: RootfsFull,
 		Image:  ImageConfig{User: "alice", WorkingDir: "/home/nonroot", Entrypoint: []string{"/bin/echo", Marker}},
 	},
+	// Failures after the start: runc create passes (LookPath and, where
+	// there is one, the eaccess check find an executable file) and the
+	// final execve fails in the container's process, which prints the
+	// error and exits; the engine shows the container's own output and
+	// status, not an error of its own.
+	{
+		Name:   "e2e_after_start_fcaps_outside_bounding",
+		Rule:   "a program whose file capabilities (CAP_SYS_ADMIN+ep) are not in the bounding set every engine gives: execve fails with EPERM (commoncap.c:bprm_caps_from_vfs_caps, effective bit set) after the start, on every runtime",
+		Rootfs: RootfsFull + "file /bin/capbox 0755 0:0 busybox caps=CAP_SYS_ADMIN+ep\n",
+		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/bin/capbox", "echo", Marker}},
+	},
+	{
+		Name:   "e2e_after_start_exec_format",
+		Rule:   "an executable text file without #!: LookPath and eaccess pass, execve fails with ENOEXEC (exec format error) after the start",
+		Rootfs: RootfsFull + "file /app/run 0755 0:0 text=\"echo hi\\n\"\n",
+		Image:  ImageConfig{Entrypoint: []string{"/app/run"}},
+	},
+	{
+		Name:   "e2e_after_start_missing_interpreter",
+		Rule:   "a script whose #! interpreter does not exist: execve fails with ENOENT after the start (podman's not-found class is for the create only)",
+		Rootfs: RootfsFull + "file /app/run.sh 0755 0:0 script=/usr/bin/python3\n",
+		Image:  ImageConfig{Entrypoint: []string{"/app/run.sh"}},
+	},
+	{
+		Name:   "e2e_after_start_eacces_image_user",
+		Rule:   "a 0744 root:root script under the image's USER alice, no flags: Go < 1.20's LookPath passes on the owner's x bit, so runc ≤ 1.1.3 built with Go 1.19 fails execve with EACCES after the start; Go ≥ 1.20's LookPath and runc 1.1.4's eaccess refuse it at create",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}},
+	},
+	{
+		Name:   "e2e_args0_directory",
+		Rule:   "process.args[0] is a directory: LookPath refuses it at create (EACCES before Go 1.20, EISDIR after), which podman words as an OCI runtime error",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{Entrypoint: []string{"/app"}},
+	},
 	{
 		Name:   "e2e_starts",
 		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",

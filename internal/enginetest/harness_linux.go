@@ -127,6 +127,7 @@ type Harness struct {
 	podmanGlobal            []string
 	daemons                 []*exec.Cmd
 	ctrDir, dockDir, podDir string
+	linkMu                  sync.Mutex // runtimeLink's
 }
 
 // Start starts containerd and dockerd below dir (which must be short

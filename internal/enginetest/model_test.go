@@ -309,16 +309,17 @@ func failingRuncs(t *testing.T, img spec.ImageConfig, fsys access.FS, eng spec.E
 // printed:
 //
 //  1. starts ⇔ exit status 0;
-//  2. a failure at create (docker and podman exit 126; ctr exits 1 and
-//     prints "ctr: ", cmd/ctr/main.go@v1.6.20) is printed as
-//     Engine.Message wraps the runtime's error: Docker and ctr take the
-//     last "error" line of runc's log (containerd's getLastRuntimeError,
-//     pkg/process/init.go@v1.6.20); podman takes what conmon passes of
-//     runc's stderr, where runc's logrus text formatter wrote time="…"
-//     level=error msg="…" (the time normalised to $TIME by the recorder),
-//     and names the runtime by its path ($RUNTIMES/NAME);
-//  3. a failure after the runtime started the process (exit 1) is the
-//     process's own text, passed through.
+//  2. the model's Phase decides how the engine shows a failure
+//     (Engine.Failure), and both the text and the exit status must be
+//     the engine's: a failure at create is the engine's error around the
+//     runtime's (docker and podman exit 126, ctr 1 with "ctr: ",
+//     containerd's CRI 128 with the kubelet's event): Docker and ctr take
+//     the last "error" line of runc's log (containerd's
+//     getLastRuntimeError, pkg/process/init.go@v1.6.20); podman, which
+//     runs each build through a link named runc as users have it, the
+//     msg of runc's JSON log, and names the runtime by its path
+//     ($RUNTIMES/NAME/runc); a failure after the start is the
+//     container's own output and exit status, passed through.
 //
 // Runs the engines skipped (crun; for ctr, a case with --user) are left
 // out. It ends with
@@ -343,6 +344,7 @@ func TestEngineE2EModel(t *testing.T) {
 	sort.Strings(names)
 	runs, disagree := 0, 0
 	perEngine := map[string]int{}
+	phases := map[string]int{}
 	for _, n := range names {
 		g := goldens[n]
 		fsys := rootfs.MustParseFixture(g.Case.Rootfs).Mem()
@@ -364,7 +366,9 @@ func TestEngineE2EModel(t *testing.T) {
 				}
 				runs++
 				perEngine[engName]++
-				if d := e2eDiff(&g.Case, fsys, eng, rn, run); d != "" {
+				d, phase := e2eDiff(&g.Case, fsys, eng, rn, run)
+				phases[phase]++
+				if d != "" {
 					disagree++
 					t.Errorf("%s, %s on %s: %s", g.Case.Name, engName, rn, d)
 				}
@@ -375,12 +379,16 @@ func TestEngineE2EModel(t *testing.T) {
 	for _, e := range E2EEngines {
 		by = append(by, fmt.Sprintf("%s %d", e, perEngine[e]))
 	}
-	t.Logf("engine-e2e-model: %d end-to-end runs, %d disagreements (%s)", runs, disagree, strings.Join(by, ", "))
+	t.Logf("engine-e2e-model: %d end-to-end runs, %d disagreements (%s; phases: started %d, engine refusal %d, create %d, after-start %d)",
+		runs, disagree, strings.Join(by, ", "), phases["started"], phases["refusal"], phases[string(preexec.PhaseCreate)], phases[string(preexec.PhaseAfterStart)])
 }
 
 // e2eDiff predicts one end-to-end run and says how it differs from what
 // was recorded, "" when it does not.
-func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun) string {
+//
+// It also returns the phase of the prediction: "started", "refusal" (the
+// engine refuses before any runtime runs), or the result's Phase.
+func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun) (string, string) {
 	flags := append([]string{}, c.Flags...)
 	runtimeArg := rtName
 	for i := 0; i+1 < len(run.Flags); i++ {
@@ -393,47 +401,44 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	}
 	ov, err := spec.ParseOverrides(flags)
 	if err != nil {
-		return err.Error()
+		return err.Error(), ""
 	}
 	s, err := spec.FromImage(spec.ImageConfig(c.Image), fsys, eng, ov)
 	if err != nil {
 		if run.Stderr != eng.Refusal(err) {
-			return fmt.Sprintf("refusal:\n-want %q\n+got  %q", run.Stderr, eng.Refusal(err))
+			return fmt.Sprintf("refusal:\n-want %q\n+got  %q", run.Stderr, eng.Refusal(err)), "refusal"
 		}
-		return ""
+		return "", "refusal"
 	}
 	// The engine's spec as the CLI reads it (an empty process.args, which
 	// ctr passes on, is the runtime's to refuse).
 	plan, err := spec.FromSpec("config.json", s)
 	if err != nil {
-		return err.Error()
+		return err.Error(), ""
 	}
 	rt, err := preexec.LookupRuntime(rtName)
 	if err != nil {
-		return err.Error()
+		return err.Error(), ""
 	}
 	// Engines create, then start: runc says "runc create failed:".
 	r := preexec.Evaluate(plan, fsys, rt, preexec.Host{Create: true})
 	switch {
 	case r.Unknown != "":
-		return "model cannot tell: " + r.Unknown
+		return "model cannot tell: " + r.Unknown, ""
 	case r.Starts != (run.Exit == 0):
-		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr)
+		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr), string(r.Phase)
 	case r.Starts:
-		return ""
-	case run.Exit == 126 || eng.Family == spec.Ctr && run.Exit == 1 && strings.HasPrefix(run.Stderr, "ctr: ") ||
-		eng.Family == spec.ContainerdCRI && run.Exit == 128:
-		msg := r.Error
-		if eng.Family == spec.Podman {
-			msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
-		}
-		if got := eng.Message(runtimeArg, msg); got != run.Stderr {
-			return fmt.Sprintf("message:\n-want %q\n+got  %q", run.Stderr, got)
-		}
-	default:
-		if run.Stderr != r.Error {
-			return fmt.Sprintf("the process's error (exit %d):\n-want %q\n+got  %q", run.Exit, run.Stderr, r.Error)
-		}
+		return "", "started"
 	}
-	return ""
+	msg := r.Error
+	if eng.Family == spec.Podman && r.Phase == preexec.PhaseCreate &&
+		!strings.HasSuffix(runtimeArg, "/runc") && !strings.HasSuffix(runtimeArg, "/crun") {
+		// A runtime podman does not know by name logs text, quoted.
+		msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
+	}
+	shown := eng.Failure(runtimeArg, msg, r.Phase == preexec.PhaseAfterStart, r.ExitStatus)
+	if shown.Text != run.Stderr || shown.Exit != run.Exit {
+		return fmt.Sprintf("%s (phase %s):\n-want exit %d %q\n+got  exit %d %q", r.Step, r.Phase, run.Exit, run.Stderr, shown.Exit, shown.Text), string(r.Phase)
+	}
+	return "", string(r.Phase)
 }
