@@ -65,10 +65,6 @@ type Result struct {
 	// Err is the model's error behind it, for errors.Is and a *access.Denial
 	// explanation; nil when it starts.
 	Err error
-	// Fix suggests the smallest change that would let it start ("chmod
-	// o+x /home/nonroot; or runc ≥ 1.0.0-rc94 retries the chdir as
-	// root"); "" when it starts or nothing short can be said.
-	Fix string
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
 	// Unknown says why the model cannot tell whether the runtime gets
@@ -77,11 +73,11 @@ type Result struct {
 	// manifest has no file contents: execve reads the head of
 	// /entrypoint.sh (its #! line, or its ELF header and program
 	// headers)". Starts is then false,
-	// Error and Fix are "", and Err is the error that could not be told.
+	// Error is "", and Err is the error that could not be told.
 	// "" when the model can tell.
 	Unknown string
 
-	// in, line and goV are the evaluation's inputs, for Trace.
+	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
 	in   *input
 	line *Line
 	goV  goVersion
@@ -176,8 +172,6 @@ func (e *eval) run() {
 	}
 	if e.res.Step == "" {
 		e.res.Step, e.res.Starts = StepStarted, true
-	} else if e.res.Unknown == "" {
-		e.res.Fix = fix(&e.res, e.rt.Line)
 	}
 }
 
