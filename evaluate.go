@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -112,6 +113,13 @@ type input struct {
 	plan *spec.Plan
 	fsys access.FS
 	host Host
+	// others is the runtime fix of these inputs, made once for all the
+	// results of a Compare (Result.Fixes).
+	others struct {
+		once sync.Once
+		fix  Fix
+		ok   bool
+	}
 }
 
 // eval holds one evaluation.

@@ -398,7 +398,11 @@ func candidates(r *Result) []Fix {
 				Where: []Place{{Kind: PlaceHost, Text: "Linux 5.8 or later"}}})
 		}
 	}
-	if f, ok := runtimeFix(r.in); ok {
+	in := r.in
+	in.others.once.Do(func() { in.others.fix, in.others.ok = runtimeFix(in) })
+	if in.others.ok {
+		f := in.others.fix
+		f.Runtimes, f.Where = slices.Clone(f.Runtimes), slices.Clone(f.Where)
 		add(f)
 	}
 	if h := hint(r); h != "" {
