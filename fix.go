@@ -36,7 +36,8 @@ const (
 	// FixUser runs the process as another uid (process.user.uid).
 	FixUser
 	// FixNoNewPrivileges sets process.noNewPrivileges: runc then installs
-	// the seccomp filter after its checks (standard_init_linux.go:Init).
+	// the seccomp filter after its checks
+	// (opencontainers/runc libcontainer/standard_init_linux.go:Init@v1.1.4).
 	FixNoNewPrivileges
 	// FixSeccomp lets faccessat2 through linux.seccomp.
 	FixSeccomp
@@ -288,8 +289,8 @@ type patchedFS struct {
 
 // Lstat implements access.FS. A chown of a regular file by root clears
 // its set-user-ID bit, its set-group-ID bit if group execute is set, and
-// its file capabilities (fs/attr.c:notify_change, should_remove_suid and
-// security_inode_killpriv, Linux v6.6).
+// its file capabilities (torvalds/linux fs/attr.c:notify_change@v6.6,
+// through should_remove_suid and security_inode_killpriv).
 func (p *patchedFS) Lstat(name string) (access.Inode, error) {
 	ino, err := p.FS.Lstat(name)
 	if err != nil || name != p.path {
