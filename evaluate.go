@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -98,10 +99,6 @@ type Result struct {
 	// Err is the model's error behind it, for errors.Is and a *access.Denial
 	// explanation; nil when it starts.
 	Err error
-	// Fix suggests the smallest change that would let it start ("chmod
-	// o+x /home/nonroot; or runc ≥ 1.0.0-rc94 retries the chdir as
-	// root"); "" when it starts or nothing short can be said.
-	Fix string
 	// Uncertain says why the prediction may not hold ("" if it should).
 	Uncertain string
 	// Unknown says why the model cannot tell whether the runtime gets
@@ -110,11 +107,11 @@ type Result struct {
 	// manifest has no file contents: execve reads the head of
 	// /entrypoint.sh (its #! line, or its ELF header and program
 	// headers)". Starts is then false,
-	// Error and Fix are "", and Err is the error that could not be told.
+	// Error is "", and Err is the error that could not be told.
 	// "" when the model can tell.
 	Unknown string
 
-	// in, line and goV are the evaluation's inputs, for Trace.
+	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
 	in   *input
 	line *Line
 	goV  goVersion
@@ -149,6 +146,13 @@ type input struct {
 	plan *spec.Plan
 	fsys access.FS
 	host Host
+	// others is the runtime fix of these inputs, made once for all the
+	// results of a Compare (Result.Fixes).
+	others struct {
+		once sync.Once
+		fix  Fix
+		ok   bool
+	}
 }
 
 // eval holds one evaluation.
@@ -209,8 +213,6 @@ func (e *eval) run() {
 	}
 	if e.res.Step == "" {
 		e.res.Step, e.res.Starts = StepStarted, true
-	} else if e.res.Unknown == "" {
-		e.res.Fix = fix(&e.res, e.rt.Line)
 	}
 }
 

@@ -139,15 +139,15 @@ func TestFixRefusedConfigs(t *testing.T) {
 		rule                 string
 	}{
 		{"redundant_rule_rc92", "runc@1.0.0-rc92", redundant, false, preexec.StepConfig,
-			"drop the seccomp rule whose action is the default action, or use runc ≥ 1.0.2, which skips it",
+			"use runc 1.0.2 … 1.6.0-rc.1 or crun 1.8.1 true\ndrop the seccomp rule whose action is the default action false\n",
 			"libseccomp refuses a rule equal to the default action; runc before 1.0.2 passes that on"},
 		{"redundant_rule_102_skips", "runc@1.0.2", redundant, false, preexec.StepStarted, "",
 			"runc 1.0.2 on skips the rule (960182fdf)"},
 		{"rootless_groups_1_1", "runc@1.1.0", `"linux":{"namespaces":[{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":4242,"size":1}],"gidMappings":[{"containerID":0,"hostID":4242,"size":1}]}`, true, preexec.StepUser,
-			"drop process.user.additionalGids: a rootless runc cannot set them (crun ignores them)",
+			"use crun 1.8.1 true\ndrop process.user.additionalGids: a rootless runc cannot set them false\n",
 			"setupUser refuses additionalGids when rootless (runc ≤ 1.2)"},
 		{"rootless_groups_1_3", "runc@1.3.0", `"linux":{"namespaces":[{"type":"user"}],"uidMappings":[{"containerID":0,"hostID":4242,"size":1}],"gidMappings":[{"containerID":0,"hostID":4242,"size":1}]}`, true, preexec.StepUser,
-			"drop process.user.additionalGids: a rootless runc cannot set them (crun ignores them)",
+			"use crun 1.8.1 true\ndrop process.user.additionalGids: a rootless runc cannot set them false\n",
 			"Container.start refuses them before runc init (runc ≥ 1.3)"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
@@ -168,8 +168,8 @@ func TestFixRefusedConfigs(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := preexec.Evaluate(plan, base.Mem(), rt, preexec.Host{Rootless: r.rootless})
-			if res.Step != r.wantStep || res.Fix != r.wantFix {
-				t.Errorf("step %s, fix %q; want %s, %q (%s)\nerror: %s", res.Step, res.Fix, r.wantStep, r.wantFix, r.rule, res.Error)
+			if got := fixesText(res); res.Step != r.wantStep || got != r.wantFix {
+				t.Errorf("step %s, fixes %q; want %s, %q (%s)\nerror: %s", res.Step, got, r.wantStep, r.wantFix, r.rule, res.Error)
 			}
 		})
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/spec"
 )
 
 const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
@@ -76,9 +75,9 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
 	}
 	if *asJSON {
-		writeJSON(&out, in.eng, []preexec.Result{r})
+		writeJSON(&out, in, []preexec.Result{r}, host)
 	} else {
-		writeStory(&out, path, in.eng, r)
+		writeStory(&out, path, in, r, host)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus([]preexec.Result{r})
@@ -111,7 +110,8 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 
 // writeStory prints r's trace as numbered steps, the failing one with its
 // explanation, then what the runtime prints and the fix.
-func writeStory(w io.Writer, bundle string, eng *spec.Engine, r preexec.Result) {
+func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host preexec.Host) {
+	eng := in.eng
 	verdict := "starts it: the entrypoint's own code runs"
 	switch {
 	case r.Unknown != "":
@@ -148,8 +148,12 @@ func writeStory(w io.Writer, bundle string, eng *spec.Engine, r preexec.Result) 
 			fmt.Fprintf(w, "Why: %s\n", e)
 		}
 	}
-	if r.Fix != "" {
-		fmt.Fprintf(w, "Fix: %s\n", r.Fix)
+	fixes := fixesOf(in, r, host)
+	if fix := fixText(in, fixes); fix != "" {
+		fmt.Fprintf(w, "Fix: %s\n", fix)
+	}
+	if hint := hintText(fixes); hint != "" {
+		fmt.Fprintf(w, "Hint (not verified): %s\n", hint)
 	}
 	if r.Uncertain != "" {
 		fmt.Fprintf(w, "Uncertain: %s\n", r.Uncertain)

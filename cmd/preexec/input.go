@@ -99,6 +99,20 @@ type input struct {
 	// refusal is the engine refusing the container before any runtime
 	// runs (FromImage's *spec.EngineError), as the user sees it.
 	refusal string
+	// image is what the engine made the spec from, for an image or a
+	// manifest without --config: nil for a bundle.
+	image *engineInput
+}
+
+// engineInput is what spec.FromImage took, so that a fix can be made
+// where the engine's user makes it and the spec made again.
+type engineInput struct {
+	img spec.ImageConfig
+	// base is the root filesystem before the spec's mounts.
+	base access.FS
+	// ov are the overrides before the SCC admitted them.
+	ov  spec.Overrides
+	scc string
 }
 
 // loadInput reads path as a bundle, an image or a manifest; cmd is what
@@ -179,10 +193,15 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 		}
 		in.eng = &eng
 	}
-	ov, err := overridesOf(o, cmd)
+	raw, err := overridesOf(o, cmd)
 	if err != nil {
 		return nil, err
 	}
+	ov, err := admit(raw, o.scc)
+	if err != nil {
+		return nil, err
+	}
+	in.image = &engineInput{img: img, base: fsys, ov: raw, scc: o.scc}
 	s, err := spec.FromImage(img, fsys, *in.eng, ov)
 	var refused *spec.EngineError
 	switch {
@@ -222,7 +241,8 @@ func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJS
 	return in, 0
 }
 
-// overridesOf parses the engine flags, the pod and the SCC.
+// overridesOf parses the engine flags and the pod; admit applies the
+// SCC.
 func overridesOf(o inputOptions, cmd []string) (spec.Overrides, error) {
 	args := append([]string(nil), o.overrides...)
 	if len(cmd) > 0 {
@@ -236,11 +256,7 @@ func overridesOf(o inputOptions, cmd []string) (spec.Overrides, error) {
 		if err != nil {
 			return spec.Overrides{}, err
 		}
-		ov, err := spec.ParsePod(o.pod, data, o.container)
-		if err != nil {
-			return spec.Overrides{}, err
-		}
-		return admit(ov, o.scc)
+		return spec.ParsePod(o.pod, data, o.container)
 	}
 	if o.container != "" {
 		return spec.Overrides{}, errors.New("--container: needs --pod")
@@ -255,7 +271,7 @@ func overridesOf(o inputOptions, cmd []string) (spec.Overrides, error) {
 		}
 		ov.Kube = &spec.KubeContainer{}
 	}
-	return admit(ov, o.scc)
+	return ov, nil
 }
 
 // admit applies the SCC named scc to the pod's container.
@@ -264,6 +280,9 @@ func admit(ov spec.Overrides, scc string) (spec.Overrides, error) {
 	case "":
 		return ov, nil
 	case spec.RestrictedV2.Name:
+		if ov.Kube == nil {
+			return ov, errors.New("--scc: admits a pod")
+		}
 		k := spec.RestrictedV2.Admit(*ov.Kube)
 		ov.Kube = &k
 		return ov, nil

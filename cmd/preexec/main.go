@@ -121,9 +121,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
 	if *asJSON {
-		writeJSON(&out, in.eng, results)
+		writeJSON(&out, in, results, host)
 	} else {
-		writeText(&out, in.eng, results)
+		writeText(&out, in, results, host)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus(results)
@@ -239,7 +239,8 @@ func explanation(r preexec.Result) string {
 	return ""
 }
 
-func writeText(w io.Writer, eng *spec.Engine, results []preexec.Result) {
+func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
+	eng := in.eng
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if eng != nil {
 		fmt.Fprintf(tw, "RUNTIME\tRESULT\tSTEP\tWHAT %s PRINTS\n", eng.Name)
@@ -267,11 +268,20 @@ func writeText(w io.Writer, eng *spec.Engine, results []preexec.Result) {
 		if r.Starts || r.Unknown != "" {
 			continue
 		}
-		if e := explanation(r); e != "" && !seen[e+r.Fix] {
-			seen[e+r.Fix] = true
+		e := explanation(r)
+		if e == "" {
+			continue
+		}
+		fixes := fixesOf(in, r, host)
+		fix, hint := fixText(in, fixes), hintText(fixes)
+		if !seen[e+"\x00"+fix+"\x00"+hint] {
+			seen[e+"\x00"+fix+"\x00"+hint] = true
 			fmt.Fprintf(w, "\nwhy (%s): %s\n", r.Step, e)
-			if r.Fix != "" {
-				fmt.Fprintf(w, "fix: %s\n", r.Fix)
+			if fix != "" {
+				fmt.Fprintf(w, "fix: %s\n", fix)
+			}
+			if hint != "" {
+				fmt.Fprintf(w, "hint (not verified): %s\n", hint)
 			}
 		}
 	}
@@ -290,16 +300,20 @@ type jsonResult struct {
 	Error       string `json:"error,omitempty"`
 	Errno       string `json:"errno,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
-	Fix         string `json:"fix,omitempty"`
-	Uncertain   string `json:"uncertain,omitempty"`
-	Unknown     string `json:"unknown,omitempty"`
+	// Fix is the verified fixes' text, as the text output's fix: line.
+	Fix string `json:"fix,omitempty"`
+	// Fixes are every fix, verified or not, with where to make it.
+	Fixes     []jsonFix `json:"fixes,omitempty"`
+	Uncertain string    `json:"uncertain,omitempty"`
+	Unknown   string    `json:"unknown,omitempty"`
 	// Message is Error as the engine's user reads it (--engine, or an
 	// image or manifest input).
 	Message string      `json:"message,omitempty"`
 	Trace   []jsonTrace `json:"trace"`
 }
 
-func writeJSON(w io.Writer, eng *spec.Engine, results []preexec.Result) {
+func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
+	eng := in.eng
 	doc := struct {
 		Schema  int          `json:"schema"`
 		Engine  string       `json:"engine,omitempty"`
@@ -310,7 +324,10 @@ func writeJSON(w io.Writer, eng *spec.Engine, results []preexec.Result) {
 	}
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
-			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Fix: r.Fix, Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
+		if fixes := fixesOf(in, r, host); len(fixes) > 0 {
+			jr.Fix, jr.Fixes = fixText(in, fixes), jsonFixes(fixes)
+		}
 		if eng != nil && !r.Starts && r.Unknown == "" {
 			jr.Message = engineMessage(eng, r.Runtime, string(r.Step), r.Error)
 		}

@@ -120,7 +120,7 @@ func TestExplain(t *testing.T) {
 				"chdir /home/nonroot as the container user, no effective capabilities: EACCES (permission denied)",
 				"search denied on /home/nonroot (drwx------",
 				"The runtime prints:\n    container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied",
-				"Fix: chmod ", "runc ≥ 1.0.0-rc94 retries the chdir as root"},
+				"Fix: chmod ", "use runc 1.0.0-rc92, 1.0.0-rc94 … 1.6.0-rc.1 or crun 1.8.1"},
 			"rc93 changes to cwd after setuid without capabilities (d869d05ab)"},
 		{"rc94", []string{"explain", "--runtime", "runc@1.0.0-rc94", b}, 0,
 			[]string{"starts it: the entrypoint's own code runs", "chdir /home/nonroot as runc-init root: ok", "execve(\"/app\")"},

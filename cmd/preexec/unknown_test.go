@@ -61,14 +61,14 @@ func TestUnknownOutput(t *testing.T) {
 				t.Errorf("exit %d, want %d\nrule: %s", got, r.code, r.rule)
 			}
 			var out bytes.Buffer
-			writeText(&out, nil, r.results)
+			writeText(&out, &input{}, r.results, preexec.Host{})
 			for _, s := range r.text {
 				if !strings.Contains(out.String(), s) {
 					t.Errorf("table lacks %q:\n%s\nrule: %s", s, out.String(), r.rule)
 				}
 			}
 			out.Reset()
-			writeJSON(&out, nil, r.results)
+			writeJSON(&out, &input{}, r.results, preexec.Host{})
 			var doc struct {
 				Results []map[string]any `json:"results"`
 			}
@@ -82,7 +82,7 @@ func TestUnknownOutput(t *testing.T) {
 		})
 	}
 	var out bytes.Buffer
-	writeStory(&out, "image.mtree", nil, rc94)
+	writeStory(&out, "image.mtree", &input{}, rc94, preexec.Host{})
 	for _, s := range []string{"may or may not start it: the model cannot tell at execve", "Unknown: the manifest has no file contents"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("explain lacks %q:\n%s", s, out.String())

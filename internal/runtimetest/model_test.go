@@ -249,8 +249,8 @@ func resultDiff(a, b preexec.Result) string {
 		return fmt.Sprintf("err %s vs %s", errText(a.Err), errText(b.Err))
 	case a.Unknown != b.Unknown:
 		return fmt.Sprintf("unknown %q vs %q", a.Unknown, b.Unknown)
-	case a.Fix != b.Fix || a.Uncertain != b.Uncertain:
-		return fmt.Sprintf("fix %q %q vs %q %q", a.Fix, a.Uncertain, b.Fix, b.Uncertain)
+	case a.Uncertain != b.Uncertain:
+		return fmt.Sprintf("uncertain %q vs %q", a.Uncertain, b.Uncertain)
 	}
 	return ""
 }
