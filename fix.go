@@ -499,10 +499,17 @@ func runtimeFix(in *input) (Fix, bool) {
 }
 
 // versionRanges names the runtimes of rts that start as ranges of
-// versions, per runtime: "runc 1.0.0-rc92, 1.0.0-rc94 … 1.1.3 or crun
-// 1.8.1". A version names every build of it; a version of which only some
-// builds start names those ("1.1.6+go1.19"), and breaks a range.
+// versions (RuntimeRanges).
 func versionRanges(rts []Runtime, res []Result) string {
+	return RuntimeRanges(rts, func(i int) bool { return res[i].Starts })
+}
+
+// RuntimeRanges names the runtimes rts[i] for which in(i) holds as ranges
+// of versions, per runtime, in the order of rts (table order): "runc
+// 1.0.0-rc92, 1.0.0-rc94 … 1.1.3 or crun 1.8.1". A version stands for
+// every build of it that Runtimes knows; a version of which only some
+// builds are in names those ("1.1.6+go1.19"), and breaks a range.
+func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 	type ver struct {
 		kind, v string
 		all     bool
@@ -515,11 +522,22 @@ func versionRanges(rts []Runtime, res []Result) string {
 			vs = append(vs, ver{kind: kind, v: rt.Version, all: true})
 		}
 		w := &vs[len(vs)-1]
-		if res[i].Starts {
+		if in(i) {
 			_, build, _ := strings.Cut(rt.Name, "+")
 			w.some = append(w.some, build)
 		} else {
 			w.all = false
+		}
+	}
+	// A version is named bare only when every build of it the model
+	// knows is in; otherwise its builds are named.
+	builds := map[string]int{}
+	for _, rt := range Runtimes() {
+		builds[rt.Line.Runtime+"@"+rt.Version]++
+	}
+	for i := range vs {
+		if vs[i].all && len(vs[i].some) < builds[vs[i].kind+"@"+vs[i].v] {
+			vs[i].all = false
 		}
 	}
 	var parts []string

@@ -98,7 +98,8 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 		if !r.Starts {
 			return r
 		}
-		if strings.HasPrefix(r.Runtime, "runc@") {
+		// The newest release, not a release candidate (1.6.0-rc.1).
+		if v := strings.TrimPrefix(r.Runtime, "runc@"); v != r.Runtime && !strings.Contains(strings.SplitN(v, "+", 2)[0], "-") {
 			last = r
 		}
 	}
@@ -116,8 +117,10 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host pr
 	switch {
 	case r.Unknown != "":
 		verdict = "may or may not start it: the model cannot tell at " + string(r.Step)
+	case !r.Starts && r.Phase == preexec.PhaseAfterStart:
+		verdict = fmt.Sprintf("starts it, but its process fails at %s and exits %d", r.Step, r.ExitStatus)
 	case !r.Starts:
-		verdict = "does not start it: it fails at " + string(r.Step)
+		verdict = "does not start it: its create fails at " + string(r.Step)
 	}
 	fmt.Fprintf(w, "%s on %s %s.\n\n", r.Runtime, bundle, verdict)
 	for i, t := range r.Trace() {
@@ -139,9 +142,16 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host pr
 		fmt.Fprintf(w, "\nUnknown: %s\n", r.Unknown)
 		return
 	}
-	fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
-	if m := engineMessage(eng, r.Runtime, string(r.Step), r.Error); eng != nil && m != r.Error {
-		fmt.Fprintf(w, "%s prints:\n    %s\n", eng.Name, m)
+	if r.Phase == preexec.PhaseAfterStart {
+		fmt.Fprintf(w, "\nThe container's process prints on its stderr, and exits %d:\n    %s\n", r.ExitStatus, r.Error)
+		if eng != nil {
+			fmt.Fprintf(w, "%s shows it as the container's own output, with that exit status.\n", eng.Name)
+		}
+	} else {
+		fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
+		if sh := shownOf(eng, r); eng != nil && sh.Text != r.Error {
+			fmt.Fprintf(w, "%s prints:\n    %s\n", eng.Name, sh.Text)
+		}
 	}
 	if _, shown := denialOf(r.Err); !shown {
 		if e := explanation(r); e != "" {

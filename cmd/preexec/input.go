@@ -329,13 +329,19 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// engineMessage is r's error as the user of eng reads it: a runtime's
-// failure to create or start the container inside the engine's wrapping;
-// the interpreter's complaint after exec is the container's own output.
-func engineMessage(eng *spec.Engine, runtime, step, text string) string {
-	if eng == nil || text == "" || step == "interpreter" {
-		return text
+// shownOf is r's failure as the user reads it: through eng (its error at
+// create, the container's own output and status after the start), or
+// without an engine as the runtime prints it, with the container's exit
+// status after the start (-1 at create: runc's own status is not
+// modelled).
+func shownOf(eng *spec.Engine, r preexec.Result) spec.Shown {
+	after := r.Phase == preexec.PhaseAfterStart
+	if eng == nil {
+		if after {
+			return spec.Shown{Text: r.Error, Output: true, Exit: r.ExitStatus}
+		}
+		return spec.Shown{Text: r.Error, Exit: -1}
 	}
-	name, _, _ := strings.Cut(runtime, "@")
-	return eng.Message(name, text)
+	name, _, _ := strings.Cut(r.Runtime, "@")
+	return eng.Failure(name, r.Error, after, r.ExitStatus)
 }

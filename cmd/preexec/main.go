@@ -90,6 +90,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&names, "runtime", "")
 	kernel := fs.String("kernel", "", "")
 	asJSON := fs.Bool("json", false, "")
+	all := fs.Bool("all", false, "")
+	quiet := fs.Bool("q", false, "")
+	fs.BoolVar(quiet, "quiet", false, "")
+	outFmt := fs.String("o", "", "")
+	fs.StringVar(outFmt, "output", "", "")
 	var o inputOptions
 	o.register(fs)
 	if err := fs.Parse(args[1:]); err != nil {
@@ -98,6 +103,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "preexec: %v\n%s", err, usage)
+		return 2
+	}
+	switch *outFmt {
+	case "":
+	case "wide":
+		*all = true
+	case "json":
+		*asJSON = true
+	default:
+		fmt.Fprintf(stderr, "preexec: -o: want wide or json, got %q\n", *outFmt)
 		return 2
 	}
 	path, cmd, ok := inputArgs(fs.Args(), stderr, usage)
@@ -120,10 +135,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
-	if *asJSON {
+	switch {
+	case *asJSON:
 		writeJSON(&out, in, results, host)
-	} else {
+	case *quiet:
+		fmt.Fprintln(&out, verdict(rts, results))
+	case *all:
 		writeText(&out, in, results, host)
+	default:
+		writeGlance(&out, in, rts, results, host)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus(results)
@@ -239,28 +259,34 @@ func explanation(r preexec.Result) string {
 	return ""
 }
 
+// writeText is the wide form (--all, -o wide): a row per runtime, then the
+// why and fix of each distinct failure.
 func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
 	eng := in.eng
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if eng != nil {
-		fmt.Fprintf(tw, "RUNTIME\tRESULT\tSTEP\tWHAT %s PRINTS\n", eng.Name)
+		fmt.Fprintf(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tWHAT %s PRINTS\n", eng.Name)
 	} else {
-		fmt.Fprintln(tw, "RUNTIME\tRESULT\tSTEP\tERROR")
+		fmt.Fprintln(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tERROR")
 	}
 	for _, r := range results {
-		res, text := "starts", r.Error
+		res, text, exit := "starts", r.Error, ""
 		switch {
 		case r.Unknown != "":
 			res, text = "unknown", "unknown: "+r.Unknown
 		case !r.Starts:
 			res = "fails"
-			text = engineMessage(eng, r.Runtime, string(r.Step), r.Error)
+			sh := shownOf(eng, r)
+			text = sh.Text
+			if sh.Exit >= 0 {
+				exit = strconv.Itoa(sh.Exit)
+			}
 		}
 		step := string(r.Step)
 		if r.Starts {
 			step = ""
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Runtime, res, step, text)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Runtime, res, r.Phase, step, exit, text)
 	}
 	tw.Flush()
 	seen := map[string]bool{}
@@ -306,8 +332,17 @@ type jsonResult struct {
 	Fixes     []jsonFix `json:"fixes,omitempty"`
 	Uncertain string    `json:"uncertain,omitempty"`
 	Unknown   string    `json:"unknown,omitempty"`
+	// Phase is when it fails: "create" (the runtime refuses the
+	// container) or "after-start" (the container's process prints Error
+	// and exits).
+	Phase string `json:"phase,omitempty"`
+	// ExitStatus is the status the user's command reports for the
+	// failure (the engine's, or the container's after the start), when
+	// there is one.
+	ExitStatus *int `json:"exit_status,omitempty"`
 	// Message is Error as the engine's user reads it (--engine, or an
-	// image or manifest input).
+	// image or manifest input): the engine's error at create, the
+	// container's own output after the start.
 	Message string      `json:"message,omitempty"`
 	Trace   []jsonTrace `json:"trace"`
 }
@@ -328,8 +363,15 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 		if fixes := fixesOf(in, r, host); len(fixes) > 0 {
 			jr.Fix, jr.Fixes = fixText(in, fixes), jsonFixes(fixes)
 		}
-		if eng != nil && !r.Starts && r.Unknown == "" {
-			jr.Message = engineMessage(eng, r.Runtime, string(r.Step), r.Error)
+		if !r.Starts && r.Unknown == "" {
+			jr.Phase = string(r.Phase)
+			sh := shownOf(eng, r)
+			if sh.Exit >= 0 {
+				jr.ExitStatus = &sh.Exit
+			}
+			if eng != nil {
+				jr.Message = sh.Text
+			}
 		}
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/preexec/preexec"
+)
+
+// verdict is the answer in one line: how many of rts fail or cannot be
+// told, and which, as ranges of versions.
+func verdict(rts []preexec.Runtime, results []preexec.Result) string {
+	var fail, unknown int
+	for _, r := range results {
+		switch {
+		case r.Unknown != "":
+			unknown++
+		case !r.Starts:
+			fail++
+		}
+	}
+	n := len(results)
+	names := func(pick func(r preexec.Result) bool) string {
+		return preexec.RuntimeRanges(rts, func(i int) bool { return pick(results[i]) })
+	}
+	isFail := func(r preexec.Result) bool { return !r.Starts && r.Unknown == "" }
+	isUnknown := func(r preexec.Result) bool { return r.Unknown != "" }
+	switch {
+	case fail == 0 && unknown == 0 && n == 1:
+		return "starts on " + names(func(preexec.Result) bool { return true })
+	case fail == 0 && unknown == 0:
+		return fmt.Sprintf("starts on all %d runtimes", n)
+	case fail == 0:
+		return fmt.Sprintf("unknown on %d of %d %s: %s; starts on the others", unknown, n, plural(n, "runtime"), names(isUnknown))
+	}
+	v := fmt.Sprintf("fails on %d of %d %s: %s", fail, n, plural(n, "runtime"), names(isFail))
+	if unknown > 0 {
+		v += fmt.Sprintf("; unknown on %d: %s", unknown, names(isUnknown))
+	}
+	return v
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+// An outcome is what several runtimes share: the same failure, phase, text
+// as the user reads it, why and fixes.
+type outcome struct {
+	first   preexec.Result
+	members []bool // by index into rts
+	why     string
+	fix     string
+}
+
+// writeGlance prints the verdict, then one block per distinct outcome (its
+// runtimes as ranges, the exact text as the user's engine prints it, why,
+// the verified fixes), then the runtimes that start.
+func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, host preexec.Host) {
+	fmt.Fprintln(w, verdict(rts, results))
+	var outs []*outcome
+	byKey := map[string]*outcome{}
+	starts := false
+	for i, r := range results {
+		if r.Starts {
+			starts = true
+			continue
+		}
+		var key, why, fix string
+		if r.Unknown != "" {
+			key = "unknown\x00" + r.Unknown
+		} else {
+			sh := shownOf(in.eng, r)
+			why = explanation(r)
+			fix = fixText(in, fixesOf(in, r, host))
+			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Uncertain}, "\x00")
+		}
+		o := byKey[key]
+		if o == nil {
+			o = &outcome{first: r, members: make([]bool, len(rts)), why: why, fix: fix}
+			byKey[key] = o
+			outs = append(outs, o)
+		}
+		o.members[i] = true
+	}
+	for _, o := range outs {
+		r := o.first
+		names := preexec.RuntimeRanges(rts, func(i int) bool { return o.members[i] })
+		fmt.Fprintln(w)
+		if r.Unknown != "" {
+			fmt.Fprintf(w, "%s: unknown at %s\n    %s\n", names, r.Step, r.Unknown)
+			continue
+		}
+		sh := shownOf(in.eng, r)
+		who := "the runtime"
+		if in.eng != nil {
+			who = in.eng.Name
+		}
+		switch {
+		case r.Phase == preexec.PhaseAfterStart:
+			fmt.Fprintf(w, "%s: starts the container, whose process fails at %s and exits %d; it prints (%s shows it as the container's own output):\n", names, r.Step, r.ExitStatus, who)
+		default:
+			exit := ""
+			if sh.Exit >= 0 {
+				exit = fmt.Sprintf(", exit status %d", sh.Exit)
+			}
+			fmt.Fprintf(w, "%s: fails at create, in %s; %s prints%s:\n", names, r.Step, who, exit)
+		}
+		for _, l := range strings.Split(sh.Text, "\n") {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
+		if o.why != "" {
+			fmt.Fprintf(w, "  why: %s\n", o.why)
+		}
+		if o.fix != "" {
+			fmt.Fprintf(w, "  fix: %s\n", o.fix)
+		}
+		if r.Uncertain != "" {
+			fmt.Fprintf(w, "  uncertain: %s\n", r.Uncertain)
+		}
+	}
+	if starts && len(outs) > 0 {
+		fmt.Fprintf(w, "\nstarts on %s\n", preexec.RuntimeRanges(rts, func(i int) bool { return results[i].Starts }))
+	}
+}
