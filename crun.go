@@ -147,7 +147,9 @@ func (e *eval) crun() {
 // process.cwd; an absolute one is checked as is; a bare one is looked up in
 // PATH, where an empty element yields "/name" (strsep never gives the
 // "." case the code tests for), ENOENT candidates are skipped and the last
-// other error is kept.
+// other error is kept. A candidate the reader could not read
+// (access.ErrUnreadable) ends the search with its error: it might have
+// been the one found.
 func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool) (string, error) {
 	if strings.HasPrefix(name, ".") || (!strings.HasPrefix(name, "/") && strings.Contains(name, "/")) {
 		full := strings.TrimSuffix(cwd, "/") + "/" + name
@@ -165,6 +167,10 @@ func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool)
 		err := crunCheckAccess(p, cand)
 		if err == nil {
 			return cand, nil
+		}
+		if errors.Is(err, access.ErrUnreadable) {
+			// This candidate might have been the one: not known.
+			return "", err
 		}
 		if !errors.Is(err, access.ENOENT) {
 			last = err

@@ -106,9 +106,13 @@ type Result struct {
 	// hold, a file's contents in a manifest (access.ErrNoContent): "the
 	// manifest has no file contents: execve reads the head of
 	// /entrypoint.sh (its #! line, or its ELF header and program
-	// headers)". Starts is then false,
-	// Error is "", and Err is the error that could not be told.
-	// "" when the model can tell.
+	// headers)"; or what the reader could not read (access.ErrUnreadable:
+	// preexec's own process may not look there, or the host failed):
+	// "preexec (uid 65534) could not lstat /home/nonroot/app in
+	// /b/rootfs: permission denied; read it as root, or check the image or
+	// an mtree manifest instead". Starts is then false, Error is "",
+	// and Err is the error that could not be told. "" when the model
+	// can tell.
 	Unknown string
 
 	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
@@ -216,10 +220,14 @@ func (e *eval) run() {
 	}
 }
 
-// fail records the failing step and its text; an error that needed file
-// contents the root filesystem does not hold makes the result unknown
-// instead.
+// fail records the failing step and its text; an error that needed what
+// the root filesystem does not hold (file contents) or what its reader
+// could not read makes the result unknown instead.
 func (e *eval) fail(step Step, text string, err error) {
+	if errors.Is(err, access.ErrUnreadable) {
+		e.res.Step, e.res.Err, e.res.Unknown = step, err, UnreadableWhy(err)
+		return
+	}
 	if errors.Is(err, access.ErrNoContent) {
 		e.res.Step, e.res.Err, e.res.Unknown = step, err, unknownWhy(err)
 		return
@@ -236,6 +244,35 @@ func (e *eval) failAfterStart(step Step, text string, err error, status int) {
 	if e.res.Unknown == "" {
 		e.res.Phase, e.res.ExitStatus = PhaseAfterStart, status
 	}
+}
+
+// UnreadableWhy says, for an error that Is access.ErrUnreadable, which
+// path the reader could not read and why, and what would answer instead:
+// "preexec (uid 65534) could not lstat /home/nonroot/app in /b/rootfs:
+// permission denied; read it as root, or check the image or an mtree
+// manifest instead". Reading as root helps only where the host refused
+// a non-root reader (EACCES, EPERM); an image or a manifest is read
+// without the host's permissions on the tree. It is Result.Unknown for
+// such an error, and what the CLI says when nothing could be decided.
+func UnreadableWhy(err error) string {
+	var re *access.ReadError
+	if !errors.As(err, &re) {
+		// An FS of the caller's own that says ErrUnreadable: its words.
+		return "preexec could not read the root filesystem: " + err.Error() + "; check the image or an mtree manifest instead"
+	}
+	who := "preexec"
+	if re.UID >= 0 {
+		who = fmt.Sprintf("preexec (uid %d)", re.UID)
+	}
+	where := ""
+	if re.Root != "" {
+		where = " in " + re.Root
+	}
+	advice := "check the image or an mtree manifest instead"
+	if re.Denied() && re.UID != 0 {
+		advice = "read it as root, or " + advice
+	}
+	return fmt.Sprintf("%s could not %s %s%s: %s; %s", who, re.Op, re.Path, where, re.Reason(), advice)
 }
 
 // unknownWhy says why an operation that failed with err (wrapping

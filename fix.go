@@ -523,6 +523,7 @@ func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 		}
 		w := &vs[len(vs)-1]
 		if in(i) {
+			// A name without +build is the official binary's.
 			_, build, _ := strings.Cut(rt.Name, "+")
 			w.some = append(w.some, build)
 		} else {
@@ -570,7 +571,11 @@ func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 			continue
 		case len(w.some) > 0:
 			for _, b := range w.some {
-				items = append(items, w.v+"+"+b)
+				if b == "" {
+					items = append(items, w.v)
+				} else {
+					items = append(items, w.v+"+"+b)
+				}
 			}
 		}
 		i++

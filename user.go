@@ -23,9 +23,14 @@ const maxID = 1<<31 - 1
 
 // readConfigFile reads a file of the container as runc-init root does with
 // os.Open and bufio: a file that cannot be opened is absent (nil, nil); a
-// directory opens and fails at read with EISDIR.
+// directory opens and fails at read with EISDIR. Where the reader could not
+// read the tree (access.ErrUnreadable), whether it opens is not known: the
+// error is returned.
 func readConfigFile(p *access.Proc, name string) ([]byte, error) {
 	ino, err := p.Open(name, access.O_RDONLY)
+	if errors.Is(err, access.ErrUnreadable) {
+		return nil, &pathErr{"open", name, err}
+	}
 	if err != nil {
 		return nil, nil
 	}
@@ -37,6 +42,9 @@ func readConfigFile(p *access.Proc, name string) ([]byte, error) {
 	}
 	// Resolve the final path once more to read it (Open does not return it).
 	_, real, err := p.Resolve(name)
+	if errors.Is(err, access.ErrUnreadable) {
+		return nil, &pathErr{"open", name, err}
+	}
 	if err != nil {
 		return nil, nil
 	}

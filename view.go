@@ -1,6 +1,7 @@
 package preexec
 
 import (
+	"errors"
 	"path"
 	"strings"
 
@@ -127,13 +128,21 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 		// The covered directory's mode is read before the mount point is
 		// made (os.Stat, then MkdirAll when it fails).
 		var mode uint32
+		var unread error // the covered directory, if its mode was needed and not read
 		if m.Type == "tmpfs" && !m.Bind {
-			mode = tmpfsMode(t, m, early, dest)
+			mode, unread = tmpfsMode(t, m, early, dest)
 		}
 		// MkdirAll of the mount point (and its parents) when missing.
 		for _, d := range ancestors(dest) {
-			if _, err := early.Lstat(d); err == nil {
+			_, err := early.Lstat(d)
+			if err == nil {
 				continue
+			}
+			if errors.Is(err, access.ErrUnreadable) {
+				// Whether d is there, and what it is, was not read:
+				// make nothing, so that a walk through it meets the
+				// error.
+				break
 			}
 			parent, _ := early.Lstat(path.Dir(d))
 			points.Dirs[d] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: uid, GID: gid, Mount: parent.Mount}
@@ -145,6 +154,10 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 				continue
 			}
 			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: src, Flags: bindFlags(b, p.UserNS != nil, m.Flags)})
+		case m.Type == "tmpfs" && unread != nil:
+			// The tmpfs's mode comes from what it covers, which was
+			// not read: its root cannot be told.
+			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: unreadableFS{unread}, Flags: m.Flags})
 		case m.Type == "tmpfs":
 			root := access.Inode{Mode: access.S_IFDIR | mode, UID: uid, GID: gid}
 			if m.TmpfsUID != nil {
@@ -175,8 +188,9 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 
 // tmpfsMode is the mode of the root of tmpfs m at dest, as runtimes of t
 // choose it over what is there before mounting (os.Stat: a symlink is
-// followed once, inside the view).
-func tmpfsMode(t TmpfsMode, m spec.Mount, fsys access.FS, dest string) uint32 {
+// followed once, inside the view). Where that depends on what the reader
+// could not read, the error (access.ErrUnreadable) says so.
+func tmpfsMode(t TmpfsMode, m spec.Mount, fsys access.FS, dest string) (uint32, error) {
 	mode := uint32(0o1777) // mm/shmem.c: the kernel's default
 	covered, err := fsys.Lstat(dest)
 	if err == nil && covered.Mode&access.S_IFMT == access.S_IFLNK {
@@ -185,12 +199,20 @@ func tmpfsMode(t TmpfsMode, m spec.Mount, fsys access.FS, dest string) uint32 {
 				target = path.Join(path.Dir(dest), target)
 			}
 			covered, err = fsys.Lstat(path.Clean(target))
+		} else if errors.Is(rerr, access.ErrUnreadable) {
+			err = rerr
 		}
+	}
+	// The covered directory decides unless the runtime ignores it or a
+	// mode= wins over it (not over TmpfsChmodDir's chmod).
+	decides := t == TmpfsChmodDir || (t != TmpfsKernel && m.TmpfsMode == nil)
+	if decides && errors.Is(err, access.ErrUnreadable) {
+		return 0, err
 	}
 	exists := err == nil && covered.IsDir()
 	switch {
 	case t == TmpfsChmodDir && exists:
-		return covered.Mode & 0o7777
+		return covered.Mode & 0o7777, nil
 	case t == TmpfsModeDataNoSpecial && exists:
 		mode = covered.Mode & 0o777
 	case t == TmpfsModeData && exists:
@@ -199,8 +221,16 @@ func tmpfsMode(t TmpfsMode, m spec.Mount, fsys access.FS, dest string) uint32 {
 	if m.TmpfsMode != nil {
 		mode = *m.TmpfsMode
 	}
-	return mode
+	return mode, nil
 }
+
+// unreadableFS is a filesystem of which nothing could be read: every
+// question is answered with err, which Is access.ErrUnreadable.
+type unreadableFS struct{ err error }
+
+func (u unreadableFS) Lstat(string) (access.Inode, error)        { return access.Inode{}, u.err }
+func (u unreadableFS) Readlink(string) (string, error)           { return "", u.err }
+func (u unreadableFS) ReadAt(string, []byte, int64) (int, error) { return 0, u.err }
 
 // ancestors returns the directories from the first below / to p itself.
 func ancestors(p string) []string {

@@ -2,7 +2,6 @@ package access
 
 import (
 	"encoding/binary"
-	"errors"
 	"io"
 	"io/fs"
 
@@ -84,8 +83,8 @@ func (e *ExecError) Unwrap() error { return e.Err }
 //     credentials, can open the script for reading (Exec.ScriptErr).
 //
 // Where the FS holds no contents for a file it must read (ErrNoContent),
-// Execve returns that error in an *ExecError of the stage that read it:
-// the outcome cannot be told.
+// or could not read it (ErrUnreadable), Execve returns that error in an
+// *ExecError of the stage that read it: the outcome cannot be told.
 //
 // Not modelled: binfmt_misc (qemu-user), 32-bit compat ELF, ETXTBSY, LSMs,
 // failures after the point of no return (SIGSEGV), E2BIG.
@@ -289,7 +288,7 @@ func checkELF(fsys FS, name string, head []byte, machine uint16) (string, error)
 	}
 	ph := make([]byte, size)
 	if n, err := fsys.ReadAt(name, ph, phoff); n != size {
-		if errors.Is(err, ErrNoContent) {
+		if unknowable(err) {
 			// The filesystem does not hold these bytes: the model
 			// cannot tell what the kernel would read.
 			return "", err
@@ -354,7 +353,7 @@ func checkLoader(fsys FS, name string, machine uint16) error {
 	}
 	ph := make([]byte, size)
 	if n, err := fsys.ReadAt(name, ph, int64(le.Uint64(h[32:]))); n != size {
-		if errors.Is(err, ErrNoContent) {
+		if unknowable(err) {
 			return err
 		}
 		return ELIBBAD

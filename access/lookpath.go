@@ -127,7 +127,8 @@ func findEaccess(faccessat func(*Proc, string, uint32, int) error) findExecutabl
 // lookPath is the walk shared by every variant: a name with a slash is
 // checked as is; otherwise each PATH element (empty means ".") is joined
 // and cleaned, and the first candidate that passes wins; candidate errors
-// are discarded.
+// are discarded, but for one the FS cannot answer (ErrNoContent,
+// ErrUnreadable), which is returned.
 func lookPath(p *Proc, file string, env LookPathEnv, find findExecutable, errDot, nameGuard bool) (string, error) {
 	if nameGuard && (file == "" || file == "." || file == "..") {
 		return "", &LookPathError{file, ErrNotFound}
@@ -146,7 +147,13 @@ func lookPath(p *Proc, file string, env LookPathEnv, find findExecutable, errDot
 			dir = "."
 		}
 		cand := path.Join(dir, file)
-		if find(p, cand) == nil {
+		err := find(p, cand)
+		if err != nil && unknowable(err) {
+			// A candidate the FS cannot answer for might be the one
+			// found: what LookPath returns is not known.
+			return "", &LookPathError{file, err}
+		}
+		if err == nil {
 			if errDot && !path.IsAbs(cand) && !env.ExecErrDot0 {
 				return cand, &LookPathError{file, ErrDot}
 			}

@@ -56,6 +56,20 @@ import (
 //     extended attributes of anything but directories and regular files
 //     are not read.
 //
+// Errors are of two kinds. An errno that answers for the tree — ENOENT,
+// ENOTDIR, ELOOP (a symlink where a directory must be), ENAMETOOLONG,
+// EINVAL, EISDIR — is returned bare, as access.FS asks: the container would
+// meet the same. Any other is the reader's own failure, not the
+// container's: EACCES or EPERM because the host does not let this process
+// (its uid, not the container's) search a directory or open a file of the
+// tree, EIO, ESTALE (the tree changed under a lookup), ENOMEM, EBADF after
+// Close. Those come back as an *access.ReadError naming the operation, the
+// name, the root and this process's euid, which Is access.ErrUnreadable
+// and the errno but never fs.ErrPermission: the model then says it cannot
+// tell (preexec.Result.Unknown) instead of mistaking the reader's EACCES
+// for the container's. A tree the reader cannot read is read as root, or
+// checked from its image or an mtree manifest.
+//
 // Not guaranteed: answers about a tree that changes between two calls may
 // come from different moments (each is about an inode inside the root).
 // Mounts inside the root are crossed, as the container would cross them.
@@ -68,6 +82,7 @@ type Dir struct {
 	open bool // fd is ours: false in a zero Dir and after Close
 	opts dirOptions
 	proc string // procFD(); without it, dirNoProc is set
+	uid  int    // our euid, for ReadError
 }
 
 // dirOptions choose how a Dir reaches its inodes. NewDir takes the
@@ -82,7 +97,10 @@ const (
 )
 
 // NewDir returns the Dir rooted at root, which must be a directory, holding
-// a descriptor of it until Close. The error names root.
+// a descriptor of it until Close. The error names root: a *os.PathError
+// with the errno when root is not a directory (ENOENT, ENOTDIR, ELOOP…), an
+// *access.ReadError when this process may not open it (EACCES: a directory
+// of root's path it may not search) or the host fails.
 func NewDir(root string) (*Dir, error) {
 	var opts dirOptions
 	if !hasOpenat2() {
@@ -94,9 +112,12 @@ func NewDir(root string) (*Dir, error) {
 func newDir(root string, opts dirOptions) (*Dir, error) {
 	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
+		if !treeErrno(err) {
+			return nil, &access.ReadError{Op: "open", Path: "/", Root: root, UID: unix.Geteuid(), Err: err}
+		}
 		return nil, &os.PathError{Op: "rootfs", Path: root, Err: err}
 	}
-	d := &Dir{root: root, fd: fd, open: true, opts: opts}
+	d := &Dir{root: root, fd: fd, open: true, opts: opts, uid: unix.Geteuid()}
 	if d.proc = procFD(); d.proc == "" {
 		d.opts |= dirNoProc
 	}
@@ -118,6 +139,27 @@ func (d *Dir) Close() error {
 }
 
 var _ access.FS = (*Dir)(nil)
+
+// treeErrno reports whether err, from a lookup or a read inside the root,
+// answers for the tree (or the name) rather than for the reader: the
+// container would meet it too.
+func treeErrno(err error) bool {
+	switch err {
+	case unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG, unix.EINVAL, unix.EISDIR:
+		return true
+	}
+	return false
+}
+
+// readErr returns err as Dir's methods return it: nil or an errno of the
+// tree bare, anything else an *access.ReadError of op on name.
+func (d *Dir) readErr(op, name string, err error) error {
+	if err == nil || treeErrno(err) {
+		return err
+	}
+	// name may alias the resolver's buffer (access.FS): copy it.
+	return &access.ReadError{Op: op, Path: strings.Clone(name), Root: d.root, UID: d.uid, Err: err}
+}
 
 // hasOpenat2 reports whether openat2(2) works here (fs/open.c, Linux 5.6):
 // ENOSYS on older kernels, EPERM or ENOSYS under a seccomp filter that does
@@ -287,12 +329,12 @@ func (d *Dir) procPath(fd int) string { return d.proc + strconv.Itoa(fd) }
 func (d *Dir) Lstat(name string) (access.Inode, error) {
 	fd, err := d.openIn(name, unix.O_PATH)
 	if err != nil {
-		return access.Inode{}, err
+		return access.Inode{}, d.readErr("lstat", name, err)
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := fstat(fd, &st); err != nil {
-		return access.Inode{}, err
+		return access.Inode{}, d.readErr("lstat", name, err)
 	}
 	ino := access.Inode{Mode: st.Mode, UID: st.Uid, GID: st.Gid, Size: st.Size}
 	typ := st.Mode & unix.S_IFMT
@@ -302,7 +344,7 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 	var b [256]byte
 	acl, err := d.xattr(name, fd, &st, "system.posix_acl_access", b[:])
 	if err != nil {
-		return access.Inode{}, err
+		return access.Inode{}, d.readErr("getxattr system.posix_acl_access", name, err)
 	}
 	if acl != nil {
 		if a, err := parseACLXattr(acl); err == nil {
@@ -312,7 +354,7 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 	if typ == unix.S_IFREG {
 		fc, err := d.xattr(name, fd, &st, "security.capability", b[:])
 		if err != nil {
-			return access.Inode{}, err
+			return access.Inode{}, d.readErr("getxattr security.capability", name, err)
 		}
 		if fc != nil {
 			if c, err := caps.ParseFileCaps(fc); err == nil {
@@ -392,12 +434,12 @@ func (d *Dir) reopen(name string, st *unix.Stat_t, flags int) (int, error) {
 func (d *Dir) Readlink(name string) (string, error) {
 	fd, err := d.openIn(name, unix.O_PATH)
 	if err != nil {
-		return "", err
+		return "", d.readErr("readlink", name, err)
 	}
 	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := fstat(fd, &st); err != nil {
-		return "", err
+		return "", d.readErr("readlink", name, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		// readlinkat(fd, "") of a non-symlink is ENOENT
@@ -416,7 +458,7 @@ func (d *Dir) Readlink(name string) (string, error) {
 			continue
 		}
 		if err != nil {
-			return "", err
+			return "", d.readErr("readlink", name, err)
 		}
 		if n < len(b) {
 			return string(b[:n]), nil
@@ -430,7 +472,7 @@ func (d *Dir) Readlink(name string) (string, error) {
 func (d *Dir) ReadAt(name string, p []byte, off int64) (int, error) {
 	fd, err := d.openFile(name)
 	if err != nil {
-		return 0, err
+		return 0, d.readErr("open", name, err)
 	}
 	defer unix.Close(fd)
 	if off < 0 {
@@ -443,7 +485,7 @@ func (d *Dir) ReadAt(name string, p []byte, off int64) (int, error) {
 		case err == unix.EINTR:
 			continue
 		case err != nil:
-			return n, err
+			return n, d.readErr("read", name, err)
 		case k == 0:
 			return n, io.EOF
 		}

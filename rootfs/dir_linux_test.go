@@ -445,8 +445,8 @@ func direct(t testing.TB, d *rootfs.Dir, mem *rootfs.Mem, c *canary, name string
 		if !sameInode(ino, nil, want, werr) {
 			t.Errorf("Dir.Lstat(%q) = %+v; in the root, %s is %+v, %v", name, ino, clamped, want, werr)
 		}
-	} else if !errors.As(err, new(syscall.Errno)) {
-		t.Errorf("Dir.Lstat(%q): %v is not an errno", name, err)
+	} else if re := (*access.ReadError)(nil); !errors.As(err, new(syscall.Errno)) && !(errors.As(err, &re) && errors.As(re.Err, new(syscall.Errno))) {
+		t.Errorf("Dir.Lstat(%q): %v is neither an errno nor the reader's", name, err)
 	}
 	if body, err := d.Readlink(name); err == nil {
 		if want, _ := mem.Readlink(clamped); body != want {
@@ -707,17 +707,31 @@ func TestNewDirErrors(t *testing.T) {
 		if !errors.Is(err, row.want) || !strings.Contains(err.Error(), row.root) {
 			t.Errorf("%s: NewDir(%q) = %v; want an error naming the path that is %v (%s)", row.name, row.root, err, row.want, row.rule)
 		}
+		if errors.Is(err, access.ErrUnreadable) {
+			t.Errorf("%s: NewDir(%q) = %v, the reader's error; want the path's own answer (%s)", row.name, row.root, err, row.rule)
+		}
 	}
 
 	d, err := rootfs.NewDir(tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Answers about the tree are bare errnos (access.FS), never the
+	// reader's.
+	if _, err := d.Lstat("/missing"); err != access.ENOENT {
+		t.Errorf("Lstat(/missing) = %v, want the bare ENOENT", err)
+	}
+	if _, err := d.Lstat("/file/x"); err != access.ENOTDIR {
+		t.Errorf("Lstat(/file/x) = %v, want the bare ENOTDIR", err)
+	}
+	if _, err := d.Readlink("/file"); err != access.EINVAL {
+		t.Errorf("Readlink(/file) = %v, want the bare EINVAL", err)
+	}
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Lstat("/file"); !errors.Is(err, syscall.EBADF) {
-		t.Errorf("Lstat after Close = %v, want EBADF", err)
+	if _, err := d.Lstat("/file"); !errors.Is(err, syscall.EBADF) || !errors.Is(err, access.ErrUnreadable) {
+		t.Errorf("Lstat after Close = %v, want EBADF, the reader's (access.ErrUnreadable)", err)
 	}
 	if _, err := d.ReadAt("/file", make([]byte, 1), 0); !errors.Is(err, syscall.EBADF) {
 		t.Errorf("ReadAt after Close = %v, want EBADF", err)

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"path/filepath"
 
 	"github.com/preexec/preexec"
@@ -41,6 +42,12 @@ func mountsOver(base access.FS, plan *spec.Plan, dir string) (access.FS, error) 
 			src = filepath.Join(dir, src)
 		}
 		d, err := rootfs.NewDir(src)
+		if errors.Is(err, access.ErrUnreadable) {
+			// preexec may not open the source: what the mount shows
+			// is not known.
+			sources[m.Source] = unreadable{err}
+			continue
+		}
 		if err != nil {
 			continue // a file bind mount, or a missing source: not modelled
 		}
@@ -48,3 +55,11 @@ func mountsOver(base access.FS, plan *spec.Plan, dir string) (access.FS, error) 
 	}
 	return preexec.NewView(plan, base, sources), nil
 }
+
+// unreadable is a bind mount's source preexec could not open: every
+// question about it is err, which Is access.ErrUnreadable.
+type unreadable struct{ err error }
+
+func (u unreadable) Lstat(string) (access.Inode, error)        { return access.Inode{}, u.err }
+func (u unreadable) Readlink(string) (string, error)           { return "", u.err }
+func (u unreadable) ReadAt(string, []byte, int64) (int, error) { return 0, u.err }

@@ -26,8 +26,9 @@ credential and why, and the smallest fix.
   --json          the result and its trace as JSON (as check --json)
 
 ` + inputUsage + `
-Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction,
-3 it cannot be told (unknown).
+Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction
+(also when preexec could not read the rootfs where it must: the reason on
+stderr), 3 it cannot be told (unknown).
 `
 
 // explain is `preexec explain`; it returns the exit status.
@@ -73,6 +74,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		r = preexec.Evaluate(in.plan, in.fsys, rt, host)
 	} else {
 		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
+	}
+	if status := exitStatus([]preexec.Result{r}); status == 2 {
+		writeUnread(stderr, []preexec.Result{r})
+		return status
 	}
 	if *asJSON {
 		writeJSON(&out, in, []preexec.Result{r}, host)

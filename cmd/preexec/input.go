@@ -225,6 +225,10 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 // container, then start it.
 func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJSON bool, stdout, stderr io.Writer) (*input, int) {
 	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
+	if errors.Is(err, access.ErrUnreadable) {
+		fmt.Fprintf(stderr, "preexec: no prediction: %s\n", preexec.UnreadableWhy(err))
+		return nil, 2
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return nil, 2

@@ -22,10 +22,19 @@
 // runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
 // every selected runtime starts the container, 1 when one does not, 2 when
 // no prediction could be made (usage, unreadable bundle, invalid
-// config.json), with the reason on stderr and nothing on stdout, 3 when
-// none is known to fail but for one the model cannot tell: its check needs
-// what the input does not hold (a manifest has no file contents), and its
-// result reads "unknown: …".
+// config.json, or a root filesystem preexec could not read enough of to
+// decide any runtime), with the reason on stderr and nothing on stdout, 3
+// when none is known to fail but for one the model cannot tell: its check
+// needs what the input does not hold (a manifest has no file contents) or
+// what preexec could not read (a directory of the rootfs its own uid may
+// not search), and its result reads "unknown: …", naming the path and the
+// reason.
+//
+// What preexec could not read is never taken for the container's answer:
+// run as a user, preexec meets the host's EACCES on a 0700 directory of
+// another uid, which says nothing of the container's credentials. Reading
+// as root, or checking the image or an mtree manifest of the tree, answers
+// it.
 package main
 
 import (
@@ -62,8 +71,11 @@ the engine's own words, for an image or with --engine).
 
 ` + inputUsage + `
 Exit status: 0 every runtime starts, 1 one does not (or the engine refuses
-the container), 2 no prediction, 3 none fails but one cannot be told
-(unknown: the input lacks what its check reads, such as file contents).
+the container), 2 no prediction could be made (also when preexec could not
+read enough of the rootfs to decide any runtime), 3 none fails but one
+cannot be told (unknown: the input lacks what its check reads, such as
+file contents, or preexec could not read it: run as root, or check the
+image or an mtree manifest instead).
 `
 
 type runtimeList []string
@@ -135,6 +147,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
+	if status := exitStatus(results); status == 2 {
+		writeUnread(stderr, results)
+		return status
+	}
 	switch {
 	case *asJSON:
 		writeJSON(&out, in, results, host)
@@ -194,19 +210,38 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 	fmt.Fprintf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, in.refusal)
 }
 
-// exitStatus is check's exit status for results: 1 if one fails, else 3
-// if one cannot be told, else 0.
+// exitStatus is check's exit status for results: 1 if one fails, else 2
+// if none could be told because preexec could not read the root
+// filesystem (nothing was decided), else 3 if one cannot be told, else 0.
 func exitStatus(results []preexec.Result) int {
-	status := 0
+	status, unread := 0, 0
 	for _, r := range results {
 		switch {
 		case r.Unknown != "":
 			status = 3
+			if errors.Is(r.Err, access.ErrUnreadable) {
+				unread++
+			}
 		case !r.Starts:
 			return 1
 		}
 	}
+	if len(results) > 0 && unread == len(results) {
+		return 2
+	}
 	return status
+}
+
+// writeUnread says, one line each, what preexec could not read for the
+// results, when that left nothing decided (exit 2).
+func writeUnread(w io.Writer, results []preexec.Result) {
+	seen := map[string]bool{}
+	for _, r := range results {
+		if !seen[r.Unknown] {
+			seen[r.Unknown] = true
+			fmt.Fprintf(w, "preexec: no prediction: %s\n", r.Unknown)
+		}
+	}
 }
 
 // parseHost returns the host a --kernel value describes ("" is the newest).
@@ -319,6 +354,16 @@ type jsonTrace struct {
 	Errno string `json:"errno,omitempty"`
 }
 
+// jsonUnreadable is what preexec could not read, for an unknown result
+// (access.ReadError).
+type jsonUnreadable struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Root  string `json:"root,omitempty"`
+	UID   int    `json:"uid"`
+	Errno string `json:"errno,omitempty"`
+}
+
 type jsonResult struct {
 	Runtime     string `json:"runtime"`
 	Starts      bool   `json:"starts"`
@@ -340,6 +385,9 @@ type jsonResult struct {
 	// failure (the engine's, or the container's after the start), when
 	// there is one.
 	ExitStatus *int `json:"exit_status,omitempty"`
+	// Unreadable is what preexec could not read when that is why the
+	// result is unknown.
+	Unreadable *jsonUnreadable `json:"unreadable,omitempty"`
 	// Message is Error as the engine's user reads it (--engine, or an
 	// image or manifest input): the engine's error at create, the
 	// container's own output after the start.
@@ -372,6 +420,10 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 			if eng != nil {
 				jr.Message = sh.Text
 			}
+		}
+		var re *access.ReadError
+		if r.Unknown != "" && errors.As(r.Err, &re) {
+			jr.Unreadable = &jsonUnreadable{Op: re.Op, Path: re.Path, Root: re.Root, UID: re.UID, Errno: access.ErrnoName(re.Err)}
 		}
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
