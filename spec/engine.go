@@ -109,6 +109,11 @@ type Engine struct {
 	// from 24.0.0 (libcontainerd/remote/client.go:Create@v24.0.0, moby
 	// commit 4bafaa00aa), "" before.
 	TaskPrefix string
+	// IsDirExit126: docker run exits 126, not 125, when the failed start
+	// says "is a directory" (docker/cli#4001, from 23.0: runc built with
+	// Go ≥ 1.20 reports a directory args[0] as EISDIR, not EACCES), and
+	// dockerd rewrites such a runtime error (moby/moby#45006, 23.0).
+	IsDirExit126 bool
 	// ShimPrefix is what containerd's task manager puts before the shim's
 	// "OCI runtime create failed: …" (runtime/v2/manager.go): "failed to
 	// create shim task: " from containerd 1.6 (every row: Debian pairs
@@ -201,6 +206,7 @@ var engines = []Engine{
 		GrantSource:            "oci/oci.go:SetCapabilities@v24.0.5",
 		PrimaryGIDInAdditional: true,
 		TaskPrefix:             "failed to create task for container: ",
+		IsDirExit126:           true,
 	},
 	{
 		Name: "docker@24.0.6", Family: Docker, Since: "24.0.6",
@@ -210,6 +216,7 @@ var engines = []Engine{
 		GrantSource:            "oci/oci.go:SetCapabilities@v24.0.6 (moby bf2b8a05a0, #45511 backported in #46221)",
 		PrimaryGIDInAdditional: true,
 		TaskPrefix:             "failed to create task for container: ",
+		IsDirExit126:           true,
 	},
 	{
 		Name: "podman@4.3.1", Family: Podman, Since: "4.3.0", Until: "4.3.99",

@@ -34,8 +34,10 @@ import (
 //     "executable file not found in" or "no such file or directory" gets
 //     ": OCI runtime attempted to invoke a command that was not found"
 //     (libpod/define/errors.go@v4.3.1); else the whole message, trimmed of
-//     newlines, gets ": OCI runtime error". The /proc/…/attr SELinux
-//     classes are not modelled.
+//     newlines, comes after "OCI runtime error: " (the class first, as
+//     podman 4.3.1 prints it: "Error: OCI runtime error: runc: exec:
+//     \"/app\": is a directory"). The /proc/…/attr SELinux classes are not
+//     modelled.
 //  3. ctr: "ctr: " (cmd/ctr/main.go@v1.6.20) and containerd's text as in 1.
 //  4. containerd CRI: the kubelet event "Error: " + the gRPC message
 //     (pkg/kubelet/kuberuntime/kuberuntime_container.go startContainer),
@@ -72,9 +74,12 @@ type Shown struct {
 	// Output says Text is the container's own output: the runtime started
 	// the container and its process failed.
 	Output bool
-	// Exit is the status the user's command reports: docker run and
-	// podman run exit 126 when the runtime fails the create
-	// (cli/command/container/run.go@v20.10.24, cmd/podman/root.go's
+	// Exit is the status the user's command reports: when the runtime
+	// fails the create, docker run exits 127 if the error says
+	// "executable file not found" or "no such file or directory", 126 if
+	// it says "permission denied", else 125
+	// (cli/command/container/run.go:runStartContainerErr@v20.10.24;
+	// Engine.IsDirExit126), podman run 126 (cmd/podman/root.go's
 	// ExitCode@v4.3.1), ctr 1 (cmd/ctr/main.go@v1.6.20); after the start
 	// each exits with the container's status. For the CRI engines it is
 	// the container's exit code in its status: 128 when containerd's task
@@ -82,6 +87,9 @@ type Shown struct {
 	// reason StartError), the process's after the start. -1 when there is
 	// none (CRI-O refuses in CreateContainer, before a container exists).
 	Exit int
+	// Uncertain says why Text or Exit may not be what the engine prints
+	// ("" if they should be).
+	Uncertain string
 }
 
 // Failure renders a runtime's failure as the user of e sees it.
@@ -95,7 +103,18 @@ func (e Engine) Failure(runtime, runtimeMsg string, afterStart bool, status int)
 	}
 	sh := Shown{Text: e.Message(runtime, runtimeMsg)}
 	switch e.Family {
-	case Docker, Podman:
+	case Docker:
+		sh.Exit = 125
+		switch {
+		case strings.Contains(runtimeMsg, "executable file not found") || strings.Contains(runtimeMsg, "no such file or directory"):
+			sh.Exit = 127
+		case strings.Contains(runtimeMsg, "permission denied"):
+			sh.Exit = 126
+		case e.IsDirExit126 && strings.Contains(runtimeMsg, "is a directory"):
+			sh.Exit = 126
+			sh.Uncertain = "dockerd from 23.0 rewrites a runtime's EISDIR (moby/moby#45006); the text is not held to a real docker of this row"
+		}
+	case Podman:
 		sh.Exit = 126
 	case Ctr:
 		sh.Exit = 1
@@ -178,5 +197,5 @@ func podmanRuntimeError(runtime, msg string) string {
 	if m := podmanNotFound.FindString(msg); m != "" {
 		return runtime + ": " + strings.Trim(m, "\n") + ": OCI runtime attempted to invoke a command that was not found"
 	}
-	return runtime + ": " + strings.Trim(msg, "\n") + ": OCI runtime error"
+	return "OCI runtime error: " + runtime + ": " + strings.Trim(msg, "\n")
 }

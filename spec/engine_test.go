@@ -428,7 +428,7 @@ func TestMessage(t *testing.T) {
 			`Error: runc: runc create failed: unable to start container process: exec: "x": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found`,
 			"getOCIRuntimeError: executable file not found → ErrOCIRuntimeNotFound"},
 		{"podman_other", "podman@4.3.1", "chdir to cwd (\"/x\") set in config.json failed: not a directory\n",
-			`Error: runc: chdir to cwd ("/x") set in config.json failed: not a directory: OCI runtime error`,
+			`Error: OCI runtime error: runc: chdir to cwd ("/x") set in config.json failed: not a directory`,
 			"getOCIRuntimeError: anything else → ErrOCIRuntime, trimmed of newlines"},
 		{"podman_one_line", "podman@4.3.1", "first\nsecond: Permission Denied\nthird",
 			`Error: runc: second: Permission Denied: OCI permission denied`,

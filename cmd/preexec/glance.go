@@ -77,7 +77,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 			sh := shownOf(in.eng, r)
 			why = explanation(r)
 			fix = fixText(in, fixesOf(in, r, host))
-			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Uncertain}, "\x00")
+			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Uncertain, sh.Uncertain}, "\x00")
 		}
 		o := byKey[key]
 		if o == nil {
@@ -119,8 +119,10 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		if o.fix != "" {
 			fmt.Fprintf(w, "  fix: %s\n", o.fix)
 		}
-		if r.Uncertain != "" {
-			fmt.Fprintf(w, "  uncertain: %s\n", r.Uncertain)
+		for _, u := range []string{r.Uncertain, sh.Uncertain} {
+			if u != "" {
+				fmt.Fprintf(w, "  uncertain: %s\n", u)
+			}
 		}
 	}
 	if starts && len(outs) > 0 {

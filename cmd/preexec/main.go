@@ -420,6 +420,9 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 			if eng != nil {
 				jr.Message = sh.Text
 			}
+			if sh.Uncertain != "" {
+				jr.Uncertain = strings.TrimPrefix(jr.Uncertain+"; "+sh.Uncertain, "; ")
+			}
 		}
 		var re *access.ReadError
 		if r.Unknown != "" && errors.As(r.Err, &re) {
