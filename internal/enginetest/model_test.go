@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -430,13 +429,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	case r.Starts:
 		return "", "started"
 	}
-	msg := r.Error
-	if eng.Family == spec.Podman && r.Phase == preexec.PhaseCreate &&
-		!strings.HasSuffix(runtimeArg, "/runc") && !strings.HasSuffix(runtimeArg, "/crun") {
-		// A runtime podman does not know by name logs text, quoted.
-		msg = `time="$TIME" level=error msg=` + strconv.Quote(r.Error)
-	}
-	shown := eng.Failure(runtimeArg, msg, r.Phase == preexec.PhaseAfterStart, r.ExitStatus)
+	shown := eng.Failure(runtimeArg, r.Error, r.Phase == preexec.PhaseAfterStart, r.ExitStatus)
 	if shown.Text != run.Stderr || shown.Exit != run.Exit {
 		return fmt.Sprintf("%s (phase %s):\n-want exit %d %q\n+got  exit %d %q", r.Step, r.Phase, run.Exit, run.Stderr, shown.Exit, shown.Text), string(r.Phase)
 	}
