@@ -341,6 +341,9 @@ type SCC struct {
 	// UID is the uid MustRunAsRange assigns: the first of the namespace's
 	// openshift.io/sa.scc.uid-range annotation.
 	UID int64
+	// UIDs is the size of that range (OpenShift gives a namespace 10000):
+	// a runAsUser outside [UID, UID+UIDs) is refused at admission.
+	UIDs int64
 	// FSGroup is the fsGroup MustRunAs assigns (the first of the
 	// namespace's supplemental-groups range), added to the supplementary
 	// groups by the kubelet.
@@ -358,13 +361,23 @@ type SCC struct {
 // allowPrivilegeEscalation false. The ids are those of a typical
 // namespace, 1000680000; GID 0 is not set here: it comes from CRI-O and
 // containerd resolving a uid absent from /etc/passwd to gid 0.
-var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, FSGroup: 1000680000, Drop: []string{"ALL"}}
+var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, UIDs: 10000, FSGroup: 1000680000, Drop: []string{"ALL"}}
+
+// Refuses says why the SCC's admission refuses k, "" if it does not: a
+// runAsUser outside the namespace's range (MustRunAsRange). Other
+// refusals (capabilities it does not allow, privilege escalation asked
+// for) are not modelled.
+func (s SCC) Refuses(k KubeContainer) string {
+	if k.RunAsUser != nil && s.UIDs > 0 && (*k.RunAsUser < s.UID || *k.RunAsUser >= s.UID+s.UIDs) {
+		return fmt.Sprintf("unable to validate against any security context constraint: runAsUser: Invalid value: %d: must be in the ranges: [%d, %d]", *k.RunAsUser, s.UID, s.UID+s.UIDs-1)
+	}
+	return ""
+}
 
 // Admit returns k as the SCC's admission leaves it: runAsUser set to UID
 // and fsGroup added when the pod sets none, the required drops added,
-// allowPrivilegeEscalation defaulted. A container that asks for more than
-// the SCC allows would be rejected by the API server; that is not
-// modelled.
+// allowPrivilegeEscalation defaulted. Refuses says what it would not
+// admit.
 func (s SCC) Admit(k KubeContainer) KubeContainer {
 	if k.RunAsUser == nil {
 		uid := s.UID

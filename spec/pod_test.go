@@ -244,3 +244,26 @@ func FuzzParsePod(f *testing.F) {
 		}
 	})
 }
+
+// TestSCCRefuses pins restricted-v2's MustRunAsRange: a runAsUser outside
+// the namespace's uid range is refused at admission, one inside or none
+// (the SCC assigns the first) is admitted.
+func TestSCCRefuses(t *testing.T) {
+	uid := func(n int64) *int64 { return &n }
+	for _, r := range []struct {
+		user   *int64
+		refuse bool
+	}{
+		{nil, false},
+		{uid(1000680000), false},
+		{uid(1000689999), false},
+		{uid(1000690000), true},
+		{uid(65532), true},
+		{uid(0), true},
+	} {
+		got := spec.RestrictedV2.Refuses(spec.KubeContainer{RunAsUser: r.user})
+		if (got != "") != r.refuse {
+			t.Errorf("runAsUser %v: Refuses = %q, want refused %v", r.user, got, r.refuse)
+		}
+	}
+}

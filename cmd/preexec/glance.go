@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/spec"
 )
 
 // verdict is the answer in one line: how many of rts fail or cannot be
@@ -57,6 +58,33 @@ type outcome struct {
 	fix     string
 }
 
+// phaseLine says when r fails and who prints what follows, as the user of
+// eng (nil: the runtime itself) meets it.
+func phaseLine(eng *spec.Engine, r preexec.Result, sh spec.Shown) string {
+	after := r.Phase == preexec.PhaseAfterStart
+	if eng == nil {
+		if after {
+			return fmt.Sprintf("starts the container; its process fails at %s, prints on its stderr and exits %d:", r.Step, r.ExitStatus)
+		}
+		return fmt.Sprintf("fails at create, in %s; the runtime prints:", r.Step)
+	}
+	switch eng.Family {
+	case spec.ContainerdCRI, spec.CRIO:
+		if after {
+			return fmt.Sprintf("the container starts, then its process fails at %s: kubectl logs shows the line below, and the container terminates with exit code %d (%s):", r.Step, r.ExitStatus, eng.Name)
+		}
+		if sh.Exit >= 0 {
+			return fmt.Sprintf("fails at create, in %s; the kubelet's event says (the container's exit code %d, %s):", r.Step, sh.Exit, eng.Name)
+		}
+		return fmt.Sprintf("fails at create, in %s; the kubelet's event says (%s):", r.Step, eng.Name)
+	}
+	cmd := map[spec.Family]string{spec.Docker: "docker run", spec.Podman: "podman run", spec.Ctr: "ctr run"}[eng.Family]
+	if after {
+		return fmt.Sprintf("%s starts the container; its process fails at %s and prints on its stderr (%s exits %d, the container's status):", cmd, r.Step, cmd, sh.Exit)
+	}
+	return fmt.Sprintf("fails at create, in %s; %s prints (exit status %d, %s):", r.Step, cmd, sh.Exit, eng.Name)
+}
+
 // writeGlance prints the verdict, then one block per distinct outcome (its
 // runtimes as ranges, the exact text as the user's engine prints it, why,
 // the verified fixes), then the runtimes that start.
@@ -96,20 +124,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 			continue
 		}
 		sh := shownOf(in.eng, r)
-		who := "the runtime"
-		if in.eng != nil {
-			who = in.eng.Name
-		}
-		switch {
-		case r.Phase == preexec.PhaseAfterStart:
-			fmt.Fprintf(w, "%s: starts the container, whose process fails at %s and exits %d; it prints (%s shows it as the container's own output):\n", names, r.Step, r.ExitStatus, who)
-		default:
-			exit := ""
-			if sh.Exit >= 0 {
-				exit = fmt.Sprintf(", exit status %d", sh.Exit)
-			}
-			fmt.Fprintf(w, "%s: fails at create, in %s; %s prints%s:\n", names, r.Step, who, exit)
-		}
+		fmt.Fprintf(w, "%s: %s\n", names, phaseLine(in.eng, r, sh))
 		for _, l := range strings.Split(sh.Text, "\n") {
 			fmt.Fprintf(w, "    %s\n", l)
 		}

@@ -287,6 +287,9 @@ func admit(ov spec.Overrides, scc string) (spec.Overrides, error) {
 		if ov.Kube == nil {
 			return ov, errors.New("--scc: admits a pod")
 		}
+		if why := spec.RestrictedV2.Refuses(*ov.Kube); why != "" {
+			return ov, fmt.Errorf("--scc %s: %s", scc, why)
+		}
 		k := spec.RestrictedV2.Admit(*ov.Kube)
 		ov.Kube = &k
 		return ov, nil
