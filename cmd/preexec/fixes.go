@@ -154,9 +154,15 @@ func fixText(in *input, fixes []preexec.Fix) string {
 		if in.image != nil && f.Kind != preexec.FixRuntime {
 			var w []string
 			for _, p := range f.Where {
-				w = append(w, placeText(p))
+				// A place that only says the fix again (the host's kernel)
+				// is not repeated.
+				if !strings.Contains(f.Text, p.Text) {
+					w = append(w, placeText(p))
+				}
 			}
-			t += " (" + strings.Join(w, "; ") + ")"
+			if len(w) > 0 {
+				t += " (" + strings.Join(w, "; ") + ")"
+			}
 		}
 		parts = append(parts, t)
 	}

@@ -110,6 +110,9 @@ func run(w io.Writer, dir string) int {
 		}
 		defer os.RemoveAll(d)
 		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	for _, inc := range incidents {
 		fmt.Fprintln(w, inc.title)
