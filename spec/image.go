@@ -508,6 +508,19 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if user == "" {
 		user = img.User
 	}
+	// --group-add keep-groups is a keyword: it asks the OCI runtime to
+	// keep the caller's supplementary groups (the annotation
+	// run.oci.keep_original_groups, which crun reads and runc ignores), and
+	// no group is looked up; with another --group-add it is refused
+	// (pkg/specgen/generate/container_create.go:createContainerOptions
+	// and pkg/specgenutil@v4.3.1; held by the engine oracle's
+	// flag_group_add_keep_groups cases).
+	if slices.Contains(ov.GroupAdd, "keep-groups") {
+		if len(ov.GroupAdd) > 1 {
+			return nil, refuse(true, "the '--group-add keep-groups' option is not allowed with any other --group-add options")
+		}
+		ov.GroupAdd = nil
+	}
 	// pkg/specgenutil/specgen.go: --entrypoint is a JSON array or one
 	// string; oci.go:makeCommand.
 	var userEP []string
