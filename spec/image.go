@@ -295,9 +295,15 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	p := s.Process
 	// container.go:SetupWorkingDirectory cleans the path, and makes it
 	// with MkdirAllAndChownNew; an existing non-directory fails.
+	// It resolves the path inside the rootfs first (dockerScopedPath): a
+	// symlink loop is refused there; the directories it makes are
+	// Prepared's.
 	p.Cwd = "/"
 	if wd != "" {
 		p.Cwd = path.Clean(wd)
+		if _, err := dockerScopedPath(fsys, p.Cwd); err != nil {
+			return nil, refuse(true, "%s", err.(*EngineError).Msg)
+		}
 		if ino, err := (&access.Proc{Cred: access.Root(), FS: fsys}).Stat(p.Cwd); err == nil && !ino.IsDir() {
 			return nil, refuse(false, "Cannot mkdir: %s is not a directory", p.Cwd)
 		}

@@ -124,7 +124,7 @@ func (e *engineInput) starts(in *input, img spec.ImageConfig, base access.FS, ov
 	if err != nil {
 		return false
 	}
-	fsys, err := mountsOver(base, plan, "")
+	fsys, err := mountsOver(spec.Prepared(img, base, *in.eng, ov), plan, "")
 	if err != nil {
 		return false
 	}

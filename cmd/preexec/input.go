@@ -214,7 +214,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	if in.plan, err = spec.FromSpec(in.eng.Name+" spec of "+path, s); err != nil {
 		return nil, err
 	}
-	in.fsys, err = mountsOver(fsys, in.plan, "")
+	in.fsys, err = mountsOver(spec.Prepared(img, fsys, *in.eng, ov), in.plan, "")
 	return in, err
 }
 

@@ -175,7 +175,8 @@ func compare(path, engine string, scc bool, host preexec.Host) ([]string, error)
 		ov.Kube = &k
 	}
 	c := img.Config()
-	s, err := spec.FromImage(spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env}, img, eng, ov)
+	ic := spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env}
+	s, err := spec.FromImage(ic, img, eng, ov)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +186,10 @@ func compare(path, engine string, scc bool, host preexec.Host) ([]string, error)
 	}
 	host.Create = true // engines run runc create, then runc start
 	var lines []string
-	for _, g := range preexec.Compare(plan, img, preexec.Runtimes(), host).Groups {
+	// The rootfs as the engine leaves it for the runtime (dockerd makes a
+	// missing WORKDIR).
+	fsys := spec.Prepared(ic, img, eng, ov)
+	for _, g := range preexec.Compare(plan, fsys, preexec.Runtimes(), host).Groups {
 		outcome := "start it"
 		if !g.Starts {
 			outcome = "fail: " + eng.Message(strings.Split(g.Runtimes[0], "@")[0], g.Error)

@@ -82,6 +82,22 @@ dir /tmp 1777 0:0
 		Rootfs: RootfsFull,
 		Image:  ImageConfig{Entrypoint: []string{"/app"}},
 	},
+	// WORKDIR through symlinks: dockerd resolves it inside the rootfs and
+	// creates what is missing as root before the runtime runs
+	// (daemon/container_operations_unix.go, container.SetupWorkingDirectory
+	// at v20.10.24); other engines leave it to the runtime.
+	{
+		Name:   "e2e_workdir_dangling_link",
+		Rule:   "WORKDIR /w is a symlink to the missing /data/w: dockerd creates /data/w through the link; runc's MkdirAll of /w meets the link itself (EEXIST)",
+		Rootfs: RootfsFull + "dir /data 0755 0:0\nsymlink /w /data/w\n",
+		Image:  ImageConfig{WorkingDir: "/w", Entrypoint: []string{"/bin/echo", Marker}},
+	},
+	{
+		Name:   "e2e_workdir_link_loop",
+		Rule:   "WORKDIR /w is a symlink loop (/w → /w2 → /w): dockerd's in-scope resolution refuses it before the runtime runs; the runtimes meet ELOOP",
+		Rootfs: RootfsFull + "symlink /w /w2\nsymlink /w2 /w\n",
+		Image:  ImageConfig{WorkingDir: "/w", Entrypoint: []string{"/bin/echo", Marker}},
+	},
 	{
 		Name:   "e2e_starts",
 		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",
