@@ -12,56 +12,12 @@ import (
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/internal/rowtest"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/rootfs/rootfstest"
 	"github.com/preexec/preexec/spec"
 )
 
-// readerFS is a tree as a reader sees it that may not search the sealed
-// directories (lstat of a directory works, of anything in it is the host's
-// EACCES, as for preexec run as uid 1000 on a 0700 directory of another
-// uid) and gets EIO reading the files in eio. Its errors are
-// *access.ReadError: the reader's, never the tree's.
-type readerFS struct {
-	access.FS
-	sealed []string
-	eio    []string
-}
-
-func (r readerFS) readErr(op, name string) error {
-	for _, d := range r.sealed {
-		if strings.HasPrefix(name, d+"/") {
-			return &access.ReadError{Op: op, Path: strings.Clone(name), Root: "/bundle/rootfs", UID: 1000, Err: syscall.EACCES}
-		}
-	}
-	return nil
-}
-
-func (r readerFS) Lstat(name string) (access.Inode, error) {
-	if err := r.readErr("lstat", name); err != nil {
-		return access.Inode{}, err
-	}
-	return r.FS.Lstat(name)
-}
-
-func (r readerFS) Readlink(name string) (string, error) {
-	if err := r.readErr("readlink", name); err != nil {
-		return "", err
-	}
-	return r.FS.Readlink(name)
-}
-
-func (r readerFS) ReadAt(name string, p []byte, off int64) (int, error) {
-	if err := r.readErr("open", name); err != nil {
-		return 0, err
-	}
-	for _, f := range r.eio {
-		if f == name {
-			return 0, &access.ReadError{Op: "read", Path: strings.Clone(name), Root: "/bundle/rootfs", UID: 0, Err: syscall.EIO}
-		}
-	}
-	return r.FS.ReadAt(name, p, off)
-}
-
-// unreadableTree is the tree every row reads, whole or through readerFS.
+// unreadableTree is the tree every row reads, whole or through
+// rootfstest.Unreadable.
 const unreadableTree = `
 dir /bin 0755 0:0
 file /bin/app 0755 0:0 busybox
@@ -139,7 +95,7 @@ func TestEvaluateUnreadable(t *testing.T) {
 				t.Fatal(err)
 			}
 			whole := access.FS(preexec.NewView(plan, mem, nil))
-			read := access.FS(preexec.NewView(plan, readerFS{FS: mem, sealed: r.sealed, eio: r.eio}, nil))
+			read := access.FS(preexec.NewView(plan, rootfstest.Unreadable{FS: mem, Sealed: r.sealed, EIO: r.eio}, nil))
 			rts := preexec.Runtimes()
 			cmp := preexec.Compare(plan, read, rts, preexec.Host{}).Results
 			unknown := 0

@@ -4,60 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/rootfs/rootfstest"
 )
-
-// readerFS is a root filesystem as a reader sees it that may not search
-// some directories (as preexec run as a user on a 0700 directory of another
-// uid: lstat of the directory works, of anything in it is the host's
-// EACCES) and gets EIO reading some files. Its errors are the reader's,
-// *access.ReadError, never answers about the tree.
-type readerFS struct {
-	access.FS
-	sealed []string // directories whose entries cannot be looked up
-	eio    []string // regular files whose bytes cannot be read
-	eioAt  int64    // by a read starting at or after this offset
-}
-
-func (r readerFS) unreadable(op, name string) error {
-	for _, d := range r.sealed {
-		if strings.HasPrefix(name, d+"/") {
-			return &access.ReadError{Op: op, Path: strings.Clone(name), Root: "/bundle/rootfs", UID: 1000, Err: syscall.EACCES}
-		}
-	}
-	return nil
-}
-
-func (r readerFS) Lstat(name string) (access.Inode, error) {
-	if err := r.unreadable("lstat", name); err != nil {
-		return access.Inode{}, err
-	}
-	return r.FS.Lstat(name)
-}
-
-func (r readerFS) Readlink(name string) (string, error) {
-	if err := r.unreadable("readlink", name); err != nil {
-		return "", err
-	}
-	return r.FS.Readlink(name)
-}
-
-func (r readerFS) ReadAt(name string, p []byte, off int64) (int, error) {
-	if err := r.unreadable("open", name); err != nil {
-		return 0, err
-	}
-	for _, f := range r.eio {
-		if name == f && off >= r.eioAt {
-			return 0, &access.ReadError{Op: "read", Path: strings.Clone(name), UID: 0, Err: syscall.EIO}
-		}
-	}
-	return r.FS.ReadAt(name, p, off)
-}
 
 // TestUnreadable pins that what the reader could not read is never decided:
 // every operation returns an error that Is access.ErrUnreadable and the
@@ -80,7 +33,7 @@ file /elf 0755 0:0 elf
 file /dyn 0755 0:0 interp=/sealed/ld.so
 symlink /link /sealed/app
 `).Mem()
-	fsys := readerFS{FS: m, sealed: []string{"/sealed", "/shut", "/home/nonroot"}, eio: []string{"/elf"}, eioAt: 1}
+	fsys := rootfstest.Unreadable{FS: m, Sealed: []string{"/sealed", "/shut", "/home/nonroot"}, EIO: []string{"/elf"}, EIOAt: 1}
 	U := user(1001, 1001)
 	type row struct {
 		name string

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Random execve cases: ELF probes with and without a PT_INTERP loader, #!
@@ -118,15 +117,5 @@ func execBatch(r *rand.Rand, seed uint64) *batch {
 // capability-dumb binaries), and to the interpreter's open of its script
 // with the new credentials.
 func TestOracleExecve(t *testing.T) {
-	o := newOracle(t)
-	start := time.Now()
-	var batches []*batch
-	for _, seed := range seeds(t) {
-		r := newRand(seed)
-		for range scale(40) {
-			batches = append(batches, execBatch(r, seed))
-		}
-	}
-	o.run(batches)
-	o.summary(start)
+	newOracle(t).runSeeded(t, 40, execBatch)
 }

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/preexec/preexec/access"
 )
@@ -130,15 +129,5 @@ func inodeBatch(r *rand.Rand, seed uint64) *batch {
 // mask, file capabilities) on plain, noexec, read-only and nosuid mounts,
 // under random credentials, for every mask.
 func TestOracleInodes(t *testing.T) {
-	o := newOracle(t)
-	start := time.Now()
-	var batches []*batch
-	for _, seed := range seeds(t) {
-		r := newRand(seed)
-		for range scale(40) {
-			batches = append(batches, inodeBatch(r, seed))
-		}
-	}
-	o.run(batches)
-	o.summary(start)
+	newOracle(t).runSeeded(t, 40, inodeBatch)
 }

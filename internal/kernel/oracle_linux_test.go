@@ -396,6 +396,22 @@ func protectedSymlinks(t *testing.T) bool {
 	return strings.TrimSpace(string(b)) != "0"
 }
 
+// runSeeded makes n batches with gen from each of t's seeds (scaled),
+// runs them and logs the summary.
+func (o *oracle) runSeeded(t *testing.T, n int, gen func(r *rand.Rand, seed uint64) *batch) {
+	t.Helper()
+	start := time.Now()
+	var batches []*batch
+	for _, seed := range seeds(t) {
+		r := newRand(seed)
+		for range scale(n) {
+			batches = append(batches, gen(r, seed))
+		}
+	}
+	o.run(batches)
+	o.summary(start)
+}
+
 // run runs every batch in a child, GOMAXPROCS at a time, and judges the
 // answers.
 func (o *oracle) run(batches []*batch) {

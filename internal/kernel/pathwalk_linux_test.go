@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/preexec/preexec/access"
 )
@@ -206,16 +205,7 @@ func TestOraclePathWalk(t *testing.T) {
 				withProtectedSymlinks(t)
 				o.kernel.ProtectedSymlinks = true
 			}
-			start := time.Now()
-			var batches []*batch
-			for _, seed := range seeds(t) {
-				r := newRand(seed)
-				for range scale(30) {
-					batches = append(batches, pathBatch(r, seed))
-				}
-			}
-			o.run(batches)
-			o.summary(start)
+			o.runSeeded(t, 30, pathBatch)
 		})
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/preexec/preexec/access"
 )
@@ -99,16 +98,7 @@ func TestOracleProtectedSymlinks(t *testing.T) {
 	o := newOracle(t)
 	withProtectedSymlinks(t)
 	o.kernel.ProtectedSymlinks = true
-	start := time.Now()
-	var batches []*batch
-	for _, seed := range seeds(t) {
-		r := newRand(seed)
-		for range scale(10) {
-			batches = append(batches, protectedBatch(r, seed))
-		}
-	}
-	o.run(batches)
-	o.summary(start)
+	o.runSeeded(t, 10, protectedBatch)
 }
 
 // TestKernelProtectedSymlinkAfterLongChain records a kernel behaviour the

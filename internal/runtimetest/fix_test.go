@@ -1,7 +1,6 @@
 package runtimetest
 
 import (
-	"sort"
 	"testing"
 
 	"github.com/preexec/preexec"
@@ -16,25 +15,7 @@ import (
 // is not verified must be a hint. It needs no root: the cases are the
 // goldens' plans and fixtures.
 func TestFixesReevaluated(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := LoadGoldens(dir)
-	if err != nil {
-		t.Skipf("no goldens: %v", err)
-	}
-	var cases []*Case
-	for _, set := range []map[string]*Golden{g.Curated, g.Random} {
-		names := make([]string, 0, len(set))
-		for n := range set {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			cases = append(cases, &set[n].Case)
-		}
-	}
+	cases := recordedCases(t)
 	if testing.Short() {
 		cases = cases[:len(cases)/10]
 	}

@@ -176,25 +176,7 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 // every profile and toolchain variant, on several hosts, each result of
 // Compare is Evaluate's, field for field.
 func TestCompareEqualsEvaluate(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := LoadGoldens(dir)
-	if err != nil {
-		t.Skipf("no goldens: %v", err)
-	}
-	var cases []*Case
-	for _, set := range []map[string]*Golden{g.Curated, g.Random} {
-		names := make([]string, 0, len(set))
-		for n := range set {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			cases = append(cases, &set[n].Case)
-		}
-	}
+	cases := recordedCases(t)
 	rts := preexec.Runtimes()
 	for _, n := range []string{"runc@1.1.5+debian", "runc@1.1.4+go1.18", "runc@1.1.4+go1.20.1", "runc@1.1.4+go1.20.2", "runc@1.1.14+go1.23.12", "runc@1.0.0-rc93"} {
 		rt, err := preexec.LookupRuntime(n)
@@ -253,4 +235,30 @@ func resultDiff(a, b preexec.Result) string {
 		return fmt.Sprintf("uncertain %q vs %q", a.Uncertain, b.Uncertain)
 	}
 	return ""
+}
+
+// recordedCases returns the curated and then the random cases of the
+// goldens, each set by name; it skips t when there are no goldens.
+func recordedCases(t *testing.T) []*Case {
+	t.Helper()
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Skipf("no goldens: %v", err)
+	}
+	var cases []*Case
+	for _, set := range []map[string]*Golden{g.Curated, g.Random} {
+		names := make([]string, 0, len(set))
+		for n := range set {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			cases = append(cases, &set[n].Case)
+		}
+	}
+	return cases
 }

@@ -370,3 +370,57 @@ func clip(b []byte) []byte {
 	}
 	return b
 }
+
+// Unreadable is a root filesystem as a reader sees it that may not search
+// the Sealed directories — as preexec run as uid 1000 on a 0700 directory
+// of another uid: lstat of the directory works, of anything in it is the
+// host's EACCES — and gets EIO reading the files in EIO, from offset
+// EIOAt on. Its errors are *access.ReadError, the reader's, never answers
+// about the tree; they name the root /bundle/rootfs.
+type Unreadable struct {
+	access.FS
+	Sealed []string
+	EIO    []string
+	EIOAt  int64
+}
+
+// UnreadableRoot is the root directory an Unreadable's errors name.
+const UnreadableRoot = "/bundle/rootfs"
+
+func (u Unreadable) sealed(op, name string) error {
+	for _, d := range u.Sealed {
+		if strings.HasPrefix(name, d+"/") {
+			return &access.ReadError{Op: op, Path: strings.Clone(name), Root: UnreadableRoot, UID: 1000, Err: access.EACCES}
+		}
+	}
+	return nil
+}
+
+// Lstat implements access.FS.
+func (u Unreadable) Lstat(name string) (access.Inode, error) {
+	if err := u.sealed("lstat", name); err != nil {
+		return access.Inode{}, err
+	}
+	return u.FS.Lstat(name)
+}
+
+// Readlink implements access.FS.
+func (u Unreadable) Readlink(name string) (string, error) {
+	if err := u.sealed("readlink", name); err != nil {
+		return "", err
+	}
+	return u.FS.Readlink(name)
+}
+
+// ReadAt implements access.FS.
+func (u Unreadable) ReadAt(name string, p []byte, off int64) (int, error) {
+	if err := u.sealed("open", name); err != nil {
+		return 0, err
+	}
+	for _, f := range u.EIO {
+		if name == f && off >= u.EIOAt {
+			return 0, &access.ReadError{Op: "read", Path: strings.Clone(name), Root: UnreadableRoot, Err: access.EIO}
+		}
+	}
+	return u.FS.ReadAt(name, p, off)
+}
