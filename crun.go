@@ -7,6 +7,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // crun is crun 1.8.1's init (src/libcrun/container.c:container_init_setup,
@@ -14,6 +15,11 @@ import (
 func (e *eval) crun() {
 	plan := e.plan
 	root := e.rootCred()
+	if plan.KeepOriginalGroups {
+		// The groups are those of whatever started crun (conmon's), which
+		// the model does not know: it goes on with additionalGids.
+		e.res.Uncertain = "crun keeps the supplementary groups of the process that starts it (" + spec.KeepOriginalGroupsAnnotation + "), which the model does not know; it assumed process.user.additionalGids"
+	}
 	// init_container: setgroups(additionalGids) as root, early.
 	if !e.host.Rootless {
 		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {

@@ -55,15 +55,16 @@ const (
 // A Phase is when, in a container's life, a runtime's check fails.
 //
 // runc create runs runc init up to its wait on the exec fifo: every check
-// before it (user, chdir, capabilities, LookPath, runc 1.1.4's eaccess) fails
-// `runc create`, and an engine reports that error as its own (docker and
-// podman exit 126). runc start only opens the fifo; init then runs what is
-// left — the final execve, and for runc ≤ 1.0.x the seccomp filter under
-// noNewPrivileges — as the container's process: its error is the
-// container's own output, and the engine shows it as such with the
-// container's exit status (libcontainer/standard_init_linux.go:Init at
-// v1.0.0-rc92, v1.1.0, v1.2.0, v1.4.0). crun 1.8.1 waits likewise before its
-// execv (src/libcrun/container.c:container_init). No modelled check fails
+// before it (user, chdir, capabilities, LookPath, runc 1.1.4's eaccess)
+// fails `runc create`, and an engine reports that error as its own, with
+// its own exit status (spec.Engine.Failure). runc start only opens the
+// fifo; init then runs what is left — the final execve, and for runc ≤
+// 1.0.x the seccomp filter under noNewPrivileges — as the container's
+// process: its error is the container's own output, and the engine shows
+// it as such with the container's exit status (opencontainers/runc
+// libcontainer/standard_init_linux.go:Init at v1.0.0-rc92, v1.1.0, v1.2.0,
+// v1.4.0). crun 1.8.1 waits likewise before its execv (containers/crun
+// src/libcrun/container.c:container_init@1.8.1). No modelled check fails
 // `runc start` itself.
 type Phase string
 
@@ -793,9 +794,10 @@ var lookPaths = [...]func(*access.Proc, string, access.LookPathEnv) (string, err
 	access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
 }
 
-// interpreterExitStatus is the status busybox sh (and dash) exit with
-// when they cannot open their script (busybox shell/ash.c: "can't open"
-// is exit 2), the interpreter whose words Result.Error gives.
+// interpreterExitStatus is the status busybox sh (and dash) exit with when
+// they cannot open their script, the interpreter whose words Result.Error
+// gives: 2, as the runtime oracle's goldens record it (testdata/runtime,
+// class post-exec-error, exitStatus 2).
 const interpreterExitStatus = 2
 
 // interpreter decides whether a #! interpreter, now running with the new

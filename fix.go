@@ -494,7 +494,7 @@ func runtimeFix(in *input) (Fix, bool) {
 	if len(names) == 0 {
 		return Fix{}, false
 	}
-	text := "use " + versionRanges(rts, c.Results)
+	text := "use " + strings.ReplaceAll(versionRanges(rts, c.Results), "; ", " or ")
 	return Fix{Kind: FixRuntime, Runtimes: names, Text: text, Where: []Place{{Kind: PlaceRuntime, Text: text}}}, true
 }
 
@@ -504,53 +504,67 @@ func versionRanges(rts []Runtime, res []Result) string {
 	return RuntimeRanges(rts, func(i int) bool { return res[i].Starts })
 }
 
-// RuntimeRanges names the runtimes rts[i] for which in(i) holds as ranges
-// of versions, per runtime, in the order of rts (table order): "runc
-// 1.0.0-rc92, 1.0.0-rc94 … 1.1.3 or crun 1.8.1". A version stands for
-// every build of it that Runtimes knows; a version of which only some
-// builds are in names those ("1.1.6+go1.19"), and breaks a range.
+// RuntimeRanges names the runtimes rts[i] for which in(i) holds, per
+// runtime in the order of Runtimes (the catalogue), versions joined into
+// ranges: "runc 1.0.0-rc92, 1.0.0-rc94 … 1.1.3; crun 1.8.1". A version
+// stands for every build of it the catalogue has, and a range for every
+// version between its ends; a version of which only some builds are in
+// names those ("1.1.6+go1.19") and breaks a range. A runtime outside the
+// catalogue (another toolchain, an official binary) is named with its
+// build ("1.0.0-rc93+go1.15"). Duplicates in rts count once.
 func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
+	cat := Runtimes()
+	inCat := make(map[string]bool, len(cat))
+	for _, rt := range cat {
+		inCat[rt.Name] = true
+	}
+	chosen := map[string]bool{}
+	var extra []Runtime
+	for i, rt := range rts {
+		switch {
+		case !in(i) || chosen[rt.Name]:
+		case inCat[rt.Name]:
+			chosen[rt.Name] = true
+		default:
+			chosen[rt.Name] = true
+			extra = append(extra, rt)
+		}
+	}
 	type ver struct {
 		kind, v string
-		all     bool
-		some    []string // the builds that start, when not all do
+		all     bool     // every build of the catalogue is in
+		some    []string // the builds that are in, when not all are
+		named   []string // builds outside the catalogue that are in
 	}
 	var vs []ver
-	for i, rt := range rts {
-		kind := rt.Line.Runtime
-		if len(vs) == 0 || vs[len(vs)-1].kind != kind || vs[len(vs)-1].v != rt.Version {
-			vs = append(vs, ver{kind: kind, v: rt.Version, all: true})
+	for _, rt := range cat {
+		if len(vs) == 0 || vs[len(vs)-1].kind != rt.Line.Runtime || vs[len(vs)-1].v != rt.Version {
+			vs = append(vs, ver{kind: rt.Line.Runtime, v: rt.Version, all: true})
 		}
 		w := &vs[len(vs)-1]
-		if in(i) {
-			// A name without +build is the official binary's.
-			_, build, _ := strings.Cut(rt.Name, "+")
-			w.some = append(w.some, build)
+		if chosen[rt.Name] {
+			w.some = append(w.some, buildName(rt))
 		} else {
 			w.all = false
 		}
 	}
-	// A version is named bare only when every build of it the model
-	// knows is in; otherwise its builds are named.
-	builds := map[string]int{}
-	for _, rt := range Runtimes() {
-		builds[rt.Line.Runtime+"@"+rt.Version]++
-	}
-	for i := range vs {
-		if vs[i].all && len(vs[i].some) < builds[vs[i].kind+"@"+vs[i].v] {
-			vs[i].all = false
+	for _, rt := range extra {
+		k := slices.IndexFunc(vs, func(w ver) bool { return w.kind == rt.Line.Runtime && w.v == rt.Version })
+		if k < 0 {
+			vs = append(vs, ver{kind: rt.Line.Runtime, v: rt.Version})
+			k = len(vs) - 1
 		}
+		vs[k].named = append(vs[k].named, buildName(rt))
 	}
-	var parts []string
-	var kind string
-	var items []string
+	var parts, items []string
+	kind := ""
 	flush := func() {
 		if len(items) > 0 {
 			parts = append(parts, kind+" "+strings.Join(items, ", "))
 		}
 		items = nil
 	}
-	for i := 0; i < len(vs); {
+	for i := 0; i < len(vs); i++ {
 		w := vs[i]
 		if w.kind != kind {
 			flush()
@@ -567,21 +581,33 @@ func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 			} else {
 				items = append(items, w.v+" … "+vs[j].v)
 			}
-			i = j + 1
-			continue
-		case len(w.some) > 0:
-			for _, b := range w.some {
-				if b == "" {
-					items = append(items, w.v)
-				} else {
-					items = append(items, w.v+"+"+b)
+			for _, b := range vs[i : j+1] {
+				for _, n := range b.named {
+					items = append(items, b.v+n)
 				}
 			}
+			i = j
+		default:
+			for _, b := range append(w.some, w.named...) {
+				items = append(items, w.v+b)
+			}
 		}
-		i++
 	}
 	flush()
-	return strings.Join(parts, " or ")
+	return strings.Join(parts, "; ")
+}
+
+// buildName is what follows a runtime's version in its name, "+go1.19",
+// "+debian"; for a name without it (an official binary) its toolchain,
+// "+go1.15"; "" for crun.
+func buildName(rt Runtime) string {
+	if _, b, ok := strings.Cut(rt.Name, "+"); ok {
+		return "+" + b
+	}
+	if rt.Go != "" {
+		return "+go" + rt.Go
+	}
+	return ""
 }
 
 // hint is advice for a failure the model cannot fix by a change of its

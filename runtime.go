@@ -305,9 +305,10 @@ type ErrorStyle struct {
 	// InitExitStatus is the exit status of the container's process when
 	// init fails after the start, printing its error on the container's
 	// stderr (the final execve, or runc ≤ 1.0.x's seccomp under
-	// noNewPrivileges): 1 for runc ≤ 1.1 (init.go:init@v1.1.15,
-	// os.Exit(1)) and crun; 255 from runc 1.2.0
-	// (libcontainer/init_linux.go:Init@v1.2.0, os.Exit(255)).
+	// noNewPrivileges): 1 for runc ≤ 1.1 (opencontainers/runc
+	// init.go:init@v1.1.15, os.Exit(1)) and crun (as the runtime oracle
+	// records it); 255 from runc 1.2.0 (opencontainers/runc
+	// libcontainer/init_linux.go:Init@v1.2.0, os.Exit(255)).
 	InitExitStatus int
 }
 

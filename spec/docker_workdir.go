@@ -24,25 +24,43 @@ const dockerScopeIterations = 255
 // a missing component is taken as it is; a symlink's body replaces it,
 // from the root when absolute; ".." never leaves the root. It returns the
 // resolved path, or dockerd's error for a path that takes more than
-// dockerScopeIterations components (a symlink loop).
+// dockerScopeIterations components (a symlink loop) or whose lstat fails
+// otherwise than ENOENT.
 func dockerScopedPath(fsys access.FS, wd string) (string, error) {
 	rest := path.Clean("/" + wd)
 	resolved := "/"
+	notDir := false // resolved is an existing non-directory
 	for n := 0; rest != ""; n++ {
 		if n > dockerScopeIterations {
 			return "", &EngineError{Msg: "evalSymlinksInScope: too many links in " + DockerRootfs + path.Clean("/"+wd), Create: true}
 		}
 		var comp string
 		comp, rest, _ = strings.Cut(rest, "/")
-		if comp == "" {
+		if comp == "" || comp == "." {
+			continue
+		}
+		if comp == ".." {
+			// Lexical, and never above the root.
+			resolved, notDir = path.Dir(resolved), false
 			continue
 		}
 		next := path.Join(resolved, comp)
 		ino, err := fsys.Lstat(next)
-		if err != nil || !ino.IsSymlink() {
-			// A missing component, or any other error, is taken as it is
-			// (the in-scope resolution accepts what does not exist).
+		if notDir {
+			// The kernel's lstat below a non-directory.
+			err = access.ENOTDIR
+		}
+		switch {
+		case err == access.ENOENT:
+			// What does not exist is taken as it is.
 			resolved = next
+			continue
+		case err != nil:
+			// Any other error of its lstat(2) refuses the container
+			// (ENOTDIR below a file).
+			return "", &EngineError{Msg: "lstat " + DockerRootfs + next + ": " + access.Strerror(err), Create: true}
+		case !ino.IsSymlink():
+			resolved, notDir = next, !ino.IsDir()
 			continue
 		}
 		body, err := fsys.Readlink(next)

@@ -47,6 +47,7 @@ file /f 0644 0:0
 		{"missing", "/new/dir", docker, "", []string{"/new", "/new/dir"}, "each missing component, as root 0755"},
 		{"exists", "/data", docker, "", nil, "nothing to make"},
 		{"file", "/f", docker, "Cannot mkdir: /f is not a directory", nil, "an existing non-directory"},
+		{"under_file", "/f/sub", docker, "lstat " + spec.DockerRootfs + "/f/sub: not a directory", nil, "lstat's ENOTDIR below a file refuses the container"},
 		{"podman_leaves_it", "/w", podman, "", nil, "podman does not reach through the link; runc's MkdirAll fails"},
 	} {
 		img := spec.ImageConfig{WorkingDir: r.wd, Entrypoint: []string{"/x"}}

@@ -191,12 +191,24 @@ var engines = []Engine{
 		GrantSource: "oci/oci.go:SetCapabilities@v20.10.14 (moby dd38613d0c, CVE-2022-24769)",
 	},
 	{
-		Name: "docker@20.10.24", Family: Docker, Since: "20.10.18", Until: "23.0.99",
+		Name: "docker@20.10.24", Family: Docker, Since: "20.10.18", Until: "22.99.99",
 		Source:     "daemon/oci_linux.go:createSpec,getUser@v20.10.24",
 		ShimPrefix: shim16,
 		Caps:       dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
 		GrantSource:            "oci/oci.go:SetCapabilities@v20.10.24",
 		PrimaryGIDInAdditional: true,
+	},
+	{
+		// 23.0 keeps 20.10's spec and messages; its CLI exits 126 for a
+		// directory args[0] (docker/cli#4001) and dockerd rewrites the
+		// runtime's EISDIR (moby/moby#45006). Not held to a real 23.0.
+		Name: "docker@23.0.6", Family: Docker, Since: "23.0.0", Until: "23.0.99",
+		Source:     "daemon/oci_linux.go:createSpec,getUser@v23.0.6",
+		ShimPrefix: shim16,
+		Caps:       dockerCaps, Grant: GrantBoundingOnlyForNonRoot,
+		GrantSource:            "oci/oci.go:SetCapabilities@v23.0.6",
+		PrimaryGIDInAdditional: true,
+		IsDirExit126:           true,
 	},
 	{
 		Name: "docker@24.0.5", Family: Docker, Since: "24.0.0", Until: "24.0.5",
@@ -256,7 +268,7 @@ func Engines() []Engine { return append([]Engine(nil), engines...) }
 
 // LookupEngine returns the row for name: a row's own name
 // ("docker@24.0.6"), or an engine and any version a row covers
-// ("docker@23.0.1" is the docker@20.10.24 row). "cri-o" is accepted for
+// ("docker@23.0.1" is the docker@23.0.6 row). "cri-o" is accepted for
 // "crio".
 func LookupEngine(name string) (Engine, error) {
 	fam, ver, ok := strings.Cut(name, "@")

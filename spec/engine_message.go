@@ -77,10 +77,12 @@ type Shown struct {
 	// Exit is the status the user's command reports: when the runtime
 	// fails the create, docker run exits 127 if the error says
 	// "executable file not found" or "no such file or directory", 126 if
-	// it says "permission denied", else 125
-	// (cli/command/container/run.go:runStartContainerErr@v20.10.24;
-	// Engine.IsDirExit126), podman run 126 (cmd/podman/root.go's
-	// ExitCode@v4.3.1), ctr 1 (cmd/ctr/main.go@v1.6.20); after the start
+	// it says "permission denied", else 125 (docker/cli
+	// cli/command/container/run.go:runStartContainerErr@v20.10.24;
+	// Engine.IsDirExit126); podman run 127 if its error says "not found",
+	// "executable path is empty" or "no such file" in any case, else 126
+	// (containers/podman libpod/define/exec_codes.go:ExitCode@v4.3.1); ctr
+	// 1 (containerd cmd/ctr/main.go@v1.6.20); after the start
 	// each exits with the container's status. For the CRI engines it is
 	// the container's exit code in its status: 128 when containerd's task
 	// could not be created (pkg/cri/server/container_start.go@v1.6.20,
@@ -115,7 +117,12 @@ func (e Engine) Failure(runtime, runtimeMsg string, afterStart bool, status int)
 			sh.Uncertain = "dockerd from 23.0 rewrites a runtime's EISDIR (moby/moby#45006); the text is not held to a real docker of this row"
 		}
 	case Podman:
+		// libpod/define/exec_codes.go:ExitCode@v4.3.1 reads the final
+		// error, lower-cased.
 		sh.Exit = 126
+		if low := strings.ToLower(sh.Text); strings.Contains(low, "not found") || strings.Contains(low, "executable path is empty") || strings.Contains(low, "no such file") {
+			sh.Exit = 127
+		}
 	case Ctr:
 		sh.Exit = 1
 	case ContainerdCRI:
@@ -182,12 +189,13 @@ func dockerCLIError(s string) string {
 	return "docker: " + strings.TrimSuffix(s, ".") + "."
 }
 
-// The patterns of libpod/oci_util.go:getOCIRuntimeError@v4.3.1. Go's RE2,
-// as podman's: "." does not match a newline, so each finds one line; (?i)
-// covers both alternatives of the first.
+// The patterns of containers/podman libpod/oci_util.go:getOCIRuntimeError
+// @v4.3.1. Go's RE2, as podman's: "." does not match a newline, so each
+// finds one line; a leading (?i) covers both alternatives (crun's "…: No
+// such file or directory" is podman's not-found class).
 var (
 	podmanPermission = regexp.MustCompile("(?i).*permission denied.*|.*operation not permitted.*")
-	podmanNotFound   = regexp.MustCompile(".*executable file not found in.*|.*no such file or directory.*")
+	podmanNotFound   = regexp.MustCompile("(?i).*executable file not found in.*|.*no such file or directory.*")
 )
 
 func podmanRuntimeError(runtime, msg string) string {

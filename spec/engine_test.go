@@ -372,7 +372,7 @@ func TestLookupEngine(t *testing.T) {
 		{"docker@18.06.3", "docker@20.10.13", "the 18.04–20.10.13 rule (moby 15ff09395c)"},
 		{"docker@20.10.14", "docker@20.10.17", "CVE-2022-24769 from 20.10.14"},
 		{"docker@20.10.18", "docker@20.10.24", "primary gid in additionalGids from 20.10.18"},
-		{"docker@23.0.1", "docker@20.10.24", "23.0 keeps the 20.10.14 cap rule and message"},
+		{"docker@23.0.1", "docker@23.0.6", "23.0 keeps the 20.10.14 cap rule and message, with its own exit status for EISDIR"},
 		{"docker@24.0.2", "docker@24.0.5", "24.0 adds \"failed to create task for container\""},
 		{"docker@v26.1.0", "docker@24.0.6", "B=E=P for every uid from 24.0.6 on"},
 		{"cri-o@1.34.2", "crio@1.34.0", "cri-o is crio"},

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -302,7 +303,11 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if wd != "" {
 		p.Cwd = path.Clean(wd)
 		if _, err := dockerScopedPath(fsys, p.Cwd); err != nil {
-			return nil, refuse(true, "%s", err.(*EngineError).Msg)
+			var ee *EngineError
+			if !errors.As(err, &ee) {
+				return nil, err
+			}
+			return nil, refuse(true, "%s", ee.Msg)
 		}
 		if ino, err := (&access.Proc{Cred: access.Root(), FS: fsys}).Stat(p.Cwd); err == nil && !ino.IsDir() {
 			return nil, refuse(false, "Cannot mkdir: %s is not a directory", p.Cwd)
@@ -521,7 +526,8 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	// (pkg/specgen/generate/container_create.go:createContainerOptions
 	// and pkg/specgenutil@v4.3.1; held by the engine oracle's
 	// flag_group_add_keep_groups cases).
-	if slices.Contains(ov.GroupAdd, "keep-groups") {
+	keepGroups := slices.Contains(ov.GroupAdd, "keep-groups")
+	if keepGroups {
 		if len(ov.GroupAdd) > 1 {
 			return nil, refuse(true, "the '--group-add keep-groups' option is not allowed with any other --group-add options")
 		}
@@ -682,8 +688,17 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		return nil, refuse(true, "%s", err.Error())
 	}
 	s.Mounts = ms
+	if keepGroups {
+		s.Annotations = map[string]string{KeepOriginalGroupsAnnotation: "1"}
+	}
 	return s, nil
 }
+
+// KeepOriginalGroupsAnnotation is the annotation with which podman's
+// --group-add keep-groups asks crun to keep the supplementary groups of
+// the process that starts it (crun src/libcrun/container.c, "setgroups
+// skipped"; runc does not read it).
+const KeepOriginalGroupsAnnotation = "run.oci.keep_original_groups"
 
 // inBounding keeps the names of list in the engine's bounding set
 // (securityConfigureGenerator keeps only what capabilities.BoundingSet()

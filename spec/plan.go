@@ -48,6 +48,11 @@ type Plan struct {
 	UnknownCaps *caps.UnknownError
 	// NoNewPrivileges is process.noNewPrivileges.
 	NoNewPrivileges bool
+	// KeepOriginalGroups is the annotation run.oci.keep_original_groups
+	// = "1" (podman's --group-add keep-groups): crun then leaves the
+	// supplementary groups of the process that started it instead of
+	// setting additionalGids; runc ignores it.
+	KeepOriginalGroups bool
 	// UserNS is the user namespace built from linux.uidMappings and
 	// linux.gidMappings when linux.namespaces has a "user" entry; nil when
 	// it has none (the process stays in the initial namespace). The ids of
@@ -194,6 +199,8 @@ func plan(s *specs.Spec, emptyArgs bool) (*Plan, *problem) {
 		CapsAbsent:      pr.Capabilities == nil,
 		NoNewPrivileges: pr.NoNewPrivileges,
 		Spec:            s,
+
+		KeepOriginalGroups: s.Annotations[KeepOriginalGroupsAnnotation] == "1",
 	}
 	if len(pr.Args) == 0 {
 		p.Refused = errEmptyArgs

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -350,6 +351,8 @@ type SCC struct {
 	FSGroup int64
 	// Drop is requiredDropCapabilities.
 	Drop []string
+	// Allowed is allowedCapabilities: the only ones a container may add.
+	Allowed []string
 	// AllowPrivilegeEscalation is allowPrivilegeEscalation (and its
 	// default).
 	AllowPrivilegeEscalation bool
@@ -361,15 +364,22 @@ type SCC struct {
 // allowPrivilegeEscalation false. The ids are those of a typical
 // namespace, 1000680000; GID 0 is not set here: it comes from CRI-O and
 // containerd resolving a uid absent from /etc/passwd to gid 0.
-var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, UIDs: 10000, FSGroup: 1000680000, Drop: []string{"ALL"}}
+var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, UIDs: 10000, FSGroup: 1000680000, Drop: []string{"ALL"}, Allowed: []string{"NET_BIND_SERVICE"}}
 
 // Refuses says why the SCC's admission refuses k, "" if it does not: a
-// runAsUser outside the namespace's range (MustRunAsRange). Other
-// refusals (capabilities it does not allow, privilege escalation asked
-// for) are not modelled.
+// runAsUser outside the namespace's range (MustRunAsRange), a capability
+// added that allowedCapabilities does not list. Other refusals
+// (privilege escalation asked for) are not modelled. The text is a
+// summary, not the API server's words.
 func (s SCC) Refuses(k KubeContainer) string {
 	if k.RunAsUser != nil && s.UIDs > 0 && (*k.RunAsUser < s.UID || *k.RunAsUser >= s.UID+s.UIDs) {
-		return fmt.Sprintf("unable to validate against any security context constraint: runAsUser: Invalid value: %d: must be in the ranges: [%d, %d]", *k.RunAsUser, s.UID, s.UID+s.UIDs-1)
+		return fmt.Sprintf("runAsUser %d is outside the namespace's range [%d, %d]", *k.RunAsUser, s.UID, s.UID+s.UIDs-1)
+	}
+	for _, c := range k.CapAdd {
+		name := strings.TrimPrefix(strings.ToUpper(c), "CAP_")
+		if !slices.Contains(s.Allowed, name) {
+			return fmt.Sprintf("capability %s may not be added (allowedCapabilities: %s)", name, strings.Join(s.Allowed, ", "))
+		}
 	}
 	return ""
 }

@@ -245,25 +245,30 @@ func FuzzParsePod(f *testing.F) {
 	})
 }
 
-// TestSCCRefuses pins restricted-v2's MustRunAsRange: a runAsUser outside
-// the namespace's uid range is refused at admission, one inside or none
-// (the SCC assigns the first) is admitted.
+// TestSCCRefuses pins restricted-v2's admission: a runAsUser outside the
+// namespace's uid range (MustRunAsRange) and a capability other than
+// NET_BIND_SERVICE added are refused; one inside or none (the SCC assigns
+// the first) is admitted.
 func TestSCCRefuses(t *testing.T) {
 	uid := func(n int64) *int64 { return &n }
 	for _, r := range []struct {
 		user   *int64
+		add    []string
 		refuse bool
 	}{
-		{nil, false},
-		{uid(1000680000), false},
-		{uid(1000689999), false},
-		{uid(1000690000), true},
-		{uid(65532), true},
-		{uid(0), true},
+		{nil, nil, false},
+		{uid(1000680000), nil, false},
+		{uid(1000689999), nil, false},
+		{uid(1000690000), nil, true},
+		{uid(65532), nil, true},
+		{uid(0), nil, true},
+		{nil, []string{"NET_BIND_SERVICE"}, false},
+		{nil, []string{"DAC_OVERRIDE"}, true},
+		{nil, []string{"CAP_NET_BIND_SERVICE", "CHOWN"}, true},
 	} {
-		got := spec.RestrictedV2.Refuses(spec.KubeContainer{RunAsUser: r.user})
+		got := spec.RestrictedV2.Refuses(spec.KubeContainer{RunAsUser: r.user, CapAdd: r.add})
 		if (got != "") != r.refuse {
-			t.Errorf("runAsUser %v: Refuses = %q, want refused %v", r.user, got, r.refuse)
+			t.Errorf("runAsUser %v, add %v: Refuses = %q, want refused %v", r.user, r.add, got, r.refuse)
 		}
 	}
 }

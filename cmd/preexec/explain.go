@@ -141,6 +141,9 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host pr
 		}
 	}
 	if r.Starts {
+		if r.Uncertain != "" {
+			fmt.Fprintf(w, "\nUncertain: %s\n", r.Uncertain)
+		}
 		return
 	}
 	if r.Unknown != "" {
@@ -154,8 +157,15 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host pr
 		}
 	} else {
 		fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
-		if sh := shownOf(eng, r); eng != nil && sh.Text != r.Error {
-			fmt.Fprintf(w, "%s prints:\n    %s\n", eng.Name, sh.Text)
+		if sh := shownOf(eng, r); eng != nil {
+			exit := ""
+			if sh.Exit >= 0 {
+				exit = fmt.Sprintf(" (exit status %d)", sh.Exit)
+			}
+			fmt.Fprintf(w, "%s prints%s:\n    %s\n", eng.Name, exit, sh.Text)
+			if sh.Uncertain != "" {
+				fmt.Fprintf(w, "Uncertain: %s\n", sh.Uncertain)
+			}
 		}
 	}
 	if _, shown := denialOf(r.Err); !shown {

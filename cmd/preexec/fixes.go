@@ -64,6 +64,11 @@ func (e *engineInput) places(in *input, f preexec.Fix, rt preexec.Runtime, host 
 	case preexec.FixChmod:
 		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chmod %s %s", f.Symbolic, f.Path)}, e.img, e.ov, true)
 	case preexec.FixChown:
+		if e.scc != "" {
+			// The SCC gives the pod a uid of the namespace's range, which
+			// an image cannot know: a chown to the modelled one is no fix.
+			break
+		}
 		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chown %d %s", f.UID, f.Path)}, e.img, e.ov, true)
 	case preexec.FixCap:
 		name := strings.TrimPrefix(f.Cap.String(), "CAP_")

@@ -9,16 +9,19 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// verdict is the answer in one line: how many of rts fail or cannot be
-// told, and which, as ranges of versions.
+// verdict is the answer in one line: how many of rts fail, cannot be told
+// or start with a prediction that may not hold, and which, as ranges of
+// versions.
 func verdict(rts []preexec.Runtime, results []preexec.Result) string {
-	var fail, unknown int
+	var fail, unknown, unsure int
 	for _, r := range results {
 		switch {
 		case r.Unknown != "":
 			unknown++
 		case !r.Starts:
 			fail++
+		case r.Uncertain != "":
+			unsure++
 		}
 	}
 	n := len(results)
@@ -27,17 +30,24 @@ func verdict(rts []preexec.Runtime, results []preexec.Result) string {
 	}
 	isFail := func(r preexec.Result) bool { return !r.Starts && r.Unknown == "" }
 	isUnknown := func(r preexec.Result) bool { return r.Unknown != "" }
+	var v string
 	switch {
 	case fail == 0 && unknown == 0 && n == 1:
-		return "starts on " + names(func(preexec.Result) bool { return true })
+		v = "starts on " + names(func(preexec.Result) bool { return true })
 	case fail == 0 && unknown == 0:
-		return fmt.Sprintf("starts on all %d runtimes", n)
+		v = fmt.Sprintf("starts on all %d runtimes", n)
+	case fail == 0 && unknown == n:
+		v = fmt.Sprintf("unknown on %d of %d %s: %s", unknown, n, plural(n, "runtime"), names(isUnknown))
 	case fail == 0:
-		return fmt.Sprintf("unknown on %d of %d %s: %s; starts on the others", unknown, n, plural(n, "runtime"), names(isUnknown))
+		v = fmt.Sprintf("unknown on %d of %d %s: %s; starts on the others", unknown, n, plural(n, "runtime"), names(isUnknown))
+	default:
+		v = fmt.Sprintf("fails on %d of %d %s: %s", fail, n, plural(n, "runtime"), names(isFail))
+		if unknown > 0 {
+			v += fmt.Sprintf("; unknown on %d: %s", unknown, names(isUnknown))
+		}
 	}
-	v := fmt.Sprintf("fails on %d of %d %s: %s", fail, n, plural(n, "runtime"), names(isFail))
-	if unknown > 0 {
-		v += fmt.Sprintf("; unknown on %d: %s", unknown, names(isUnknown))
+	if unsure > 0 {
+		v += fmt.Sprintf(" (uncertain where it starts on %d: %s)", unsure, names(func(r preexec.Result) bool { return r.Starts && r.Uncertain != "" }))
 	}
 	return v
 }
@@ -90,18 +100,24 @@ func phaseLine(eng *spec.Engine, r preexec.Result, sh spec.Shown) string {
 // the verified fixes), then the runtimes that start.
 func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, host preexec.Host) {
 	fmt.Fprintln(w, verdict(rts, results))
-	var outs []*outcome
+	// Failures first, then what cannot be told, then starts that may not
+	// hold; each in the order first met.
+	var fails, unknowns, unsure []*outcome
 	byKey := map[string]*outcome{}
 	starts := false
 	for i, r := range results {
-		if r.Starts {
+		var key, why, fix string
+		list := &fails
+		switch {
+		case r.Starts && r.Uncertain == "":
 			starts = true
 			continue
-		}
-		var key, why, fix string
-		if r.Unknown != "" {
-			key = "unknown\x00" + r.Unknown
-		} else {
+		case r.Starts:
+			starts = true
+			key, list = "uncertain\x00"+r.Uncertain, &unsure
+		case r.Unknown != "":
+			key, list = "unknown\x00"+r.Unknown, &unknowns
+		default:
 			sh := shownOf(in.eng, r)
 			why = explanation(r)
 			fix = fixText(in, fixesOf(in, r, host))
@@ -111,16 +127,21 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		if o == nil {
 			o = &outcome{first: r, members: make([]bool, len(rts)), why: why, fix: fix}
 			byKey[key] = o
-			outs = append(outs, o)
+			*list = append(*list, o)
 		}
 		o.members[i] = true
 	}
+	outs := append(append(fails, unknowns...), unsure...)
 	for _, o := range outs {
 		r := o.first
 		names := preexec.RuntimeRanges(rts, func(i int) bool { return o.members[i] })
 		fmt.Fprintln(w)
 		if r.Unknown != "" {
 			fmt.Fprintf(w, "%s: unknown at %s\n    %s\n", names, r.Step, r.Unknown)
+			continue
+		}
+		if r.Starts {
+			fmt.Fprintf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Uncertain)
 			continue
 		}
 		sh := shownOf(in.eng, r)
@@ -140,7 +161,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 			}
 		}
 	}
-	if starts && len(outs) > 0 {
+	if starts && (len(fails) > 0 || len(unknowns) > 0 || len(unsure) > 0) {
 		fmt.Fprintf(w, "\nstarts on %s\n", preexec.RuntimeRanges(rts, func(i int) bool { return results[i].Starts }))
 	}
 }

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	preexec check [--runtime NAME]... [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
@@ -14,7 +14,10 @@
 // flags (--user, --cap-add, …), --pod FILE and --scc restricted-v2 say how
 // the engine makes the container (see the usage text).
 //
-// check predicts every selected runtime; explain tells one runtime's
+// check predicts every selected runtime and prints a verdict line, then one
+// block per distinct outcome, then the runtimes that start (-q the verdict
+// alone, --all or -o wide a row per runtime, --json or -o json one
+// document); explain tells one runtime's
 // steps as a story: which step, which inode, which credential, why, and
 // the smallest fix.
 //
@@ -57,16 +60,23 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
-the engine's own words, for an image or with --engine).
+the engine's own words, for an image or with --engine): a verdict line,
+then a block per distinct outcome (its runtimes; when it fails: at create,
+or after the start as the container's own output; the text; why; the fixes
+that were applied to the model and then let it start), then the runtimes
+that start.
 
   --runtime NAME  a runtime: runc@VERSION[+goX.Y], crun@1.8.1, or all
                   (the default); repeat for several
   --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  -q, --quiet     the verdict line only
+  --all           a row per runtime (phase, step, exit status, text)
+  -o FORMAT       wide (as --all) or json (as --json)
   --json          one JSON document on stdout
 
 ` + inputUsage + `
@@ -115,6 +125,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		fmt.Fprintf(stderr, "preexec: %v\n%s", err, usage)
+		return 2
+	}
+	if *quiet && (*outFmt != "" || *all || *asJSON) {
+		fmt.Fprintf(stderr, "preexec: -q prints the verdict alone: it takes no --all, -o or --json\n")
 		return 2
 	}
 	switch *outFmt {
@@ -259,7 +273,25 @@ func parseHost(kernel string) (preexec.Host, error) {
 	return host, nil
 }
 
+// selectRuntimes returns the runtimes names asks for, each once, in the
+// order first asked.
 func selectRuntimes(names []string) ([]preexec.Runtime, error) {
+	rts, err := lookupRuntimes(names)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := rts[:0]
+	for _, rt := range rts {
+		if !seen[rt.Name] {
+			seen[rt.Name] = true
+			out = append(out, rt)
+		}
+	}
+	return out, nil
+}
+
+func lookupRuntimes(names []string) ([]preexec.Runtime, error) {
 	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {
 		return preexec.Runtimes(), nil
 	}
@@ -289,9 +321,27 @@ func explanation(r preexec.Result) string {
 	}
 	var xe *access.ExecError
 	if errors.As(r.Err, &xe) {
-		return fmt.Sprintf("execve: %s %s: %s", xe.Stage, xe.Path, access.Strerror(xe.Err))
+		return execWhy(xe)
 	}
 	return ""
+}
+
+// execWhy says which file of an execve failed, and how, in words.
+func execWhy(xe *access.ExecError) string {
+	e := access.Strerror(xe.Err)
+	switch xe.Stage {
+	case access.StageFormat:
+		return fmt.Sprintf("execve of %s: %s: the file is neither a #! script nor an ELF executable for this machine", xe.Path, e)
+	case access.StageInterpreter:
+		return fmt.Sprintf("execve: the #! interpreter %s: %s", xe.Path, e)
+	case access.StageLoader:
+		return fmt.Sprintf("execve: the ELF's dynamic loader %s: %s", xe.Path, e)
+	case access.StageDepth:
+		return fmt.Sprintf("execve of %s: %s: more than 5 levels of #! interpreters", xe.Path, e)
+	case access.StageCreds:
+		return fmt.Sprintf("execve of %s: %s: its file capabilities are not all in the bounding set", xe.Path, e)
+	}
+	return fmt.Sprintf("execve of %s: %s", xe.Path, e)
 }
 
 // writeText is the wide form (--all, -o wide): a row per runtime, then the
@@ -307,6 +357,8 @@ func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 	for _, r := range results {
 		res, text, exit := "starts", r.Error, ""
 		switch {
+		case r.Starts && r.Uncertain != "":
+			text = "uncertain: " + r.Uncertain
 		case r.Unknown != "":
 			res, text = "unknown", "unknown: "+r.Unknown
 		case !r.Starts:
