@@ -648,17 +648,28 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 			addGid(uint32(g))
 		}
 	}
-	// container_internal_common.go:resolveWorkDir at init, after generateSpec has
-	// looked the user up: a WORKDIR
-	// from the image is created when missing; one from --workdir must
-	// exist; either must be a directory; one on a mount is the runtime's.
+	// container_internal_common.go:resolveWorkDir at init, after
+	// generateSpec has looked the user up, on the host path of the
+	// mounted rootfs (PodmanRootfs): stat(2) follows a symlink on the
+	// host, so an absolute link's target is the host's. A WORKDIR from the
+	// image is created when missing (os.MkdirAll: EEXIST, as for a link
+	// it cannot follow, is no error; ENOTDIR below a file is "creating
+	// container ID workdir: mkdir FILE: not a directory", held by
+	// e2e_workdir_under_file); one from --workdir must exist; either must
+	// be a directory; one on a mount is the runtime's.
 	if !podmanOnMount(ov, p.Cwd) {
 		ino, err := (&access.Proc{Cred: access.Root(), FS: fsys}).Stat(p.Cwd)
 		switch {
 		case err == nil && !ino.IsDir():
 			return nil, refuse(false, "workdir %q exists on container %s, but is not a directory", p.Cwd, ContainerID)
-		case err != nil && ov.Workdir != "":
+		case errors.Is(err, access.ENOENT) && ov.Workdir != "":
 			return nil, refuse(false, "workdir %q does not exist on container %s", p.Cwd, ContainerID)
+		case err != nil && ov.Workdir != "":
+			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, PodmanRootfs, p.Cwd, access.Strerror(err))
+		case errors.Is(err, access.ENOTDIR):
+			if file := firstFile(fsys, p.Cwd); file != "" {
+				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, PodmanRootfs, file)
+			}
 		}
 	}
 
@@ -1658,4 +1669,29 @@ func uniqueVolumes(vs []Volume) []Volume {
 		}
 	}
 	return out
+}
+
+// PodmanRootfs stands for the directory podman mounts a container's root
+// filesystem on (its overlay driver under the default storage root:
+// /var/lib/containers/storage/overlay/ID/merged, the layer's id in place
+// of $ID) in the texts that name it.
+const PodmanRootfs = "/var/lib/containers/storage/overlay/$ID/merged"
+
+// firstFile returns the first existing non-directory on the way to p
+// (each prefix stat(2)ed as root, following symlinks), "" if none: what
+// os.MkdirAll names when it fails with ENOTDIR.
+func firstFile(fsys access.FS, p string) string {
+	proc := &access.Proc{Cred: access.Root(), FS: fsys}
+	prefix := ""
+	for _, c := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {
+		prefix += "/" + c
+		ino, err := proc.Stat(prefix)
+		if err != nil {
+			return ""
+		}
+		if !ino.IsDir() {
+			return prefix
+		}
+	}
+	return ""
 }

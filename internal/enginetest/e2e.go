@@ -99,6 +99,25 @@ dir /tmp 1777 0:0
 		Image:  ImageConfig{WorkingDir: "/w", Entrypoint: []string{"/bin/echo", Marker}},
 	},
 	{
+		Name:   "e2e_workdir_under_file",
+		Rule:   "WORKDIR /app/run/sub below a regular file: dockerd's in-scope lstat fails with ENOTDIR and refuses the container at create; the runtimes' MkdirAll fails",
+		Rootfs: RootfsFull + "file /app/run 0755 0:0 text=\"x\"\n",
+		Image:  ImageConfig{WorkingDir: "/app/run/sub", Entrypoint: []string{"/bin/echo", Marker}},
+	},
+	{
+		Name:   "e2e_workdir_flag_under_file",
+		Rule:   "--workdir /app/run/sub below a regular file: podman's stat fails with ENOTDIR for a working directory it must not create; docker refuses at its lstat; the runtimes' MkdirAll fails",
+		Rootfs: RootfsFull + "file /app/run 0755 0:0 text=\"x\"\n",
+		Image:  ImageConfig{Entrypoint: []string{"/bin/echo", Marker}},
+		Flags:  []string{"--workdir", "/app/run/sub"},
+	},
+	{
+		Name:   "e2e_args0_missing",
+		Rule:   "process.args[0] does not exist: LookPath's stat fails at create (ENOENT), which docker run and podman run exit 127 for",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{Entrypoint: []string{"/app/missing"}},
+	},
+	{
 		Name:   "e2e_starts",
 		Rule:   "a root process that starts on every runtime: busybox echo prints the marker",
 		Rootfs: RootfsFull,

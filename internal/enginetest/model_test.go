@@ -406,6 +406,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	if err != nil {
 		// dockerd names the rootfs it mounted; the recorder, its data root.
 		run.Stderr = strings.ReplaceAll(run.Stderr, "$ENGINE/root/overlay2/", "/var/lib/docker/overlay2/")
+		run.Stderr = strings.ReplaceAll(run.Stderr, "$ENGINE/root/overlay/", "/var/lib/containers/storage/overlay/")
 		if run.Stderr != eng.Refusal(err) {
 			return fmt.Sprintf("refusal:\n-want %q\n+got  %q", run.Stderr, eng.Refusal(err)), "refusal"
 		}
