@@ -595,6 +595,16 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		return nil, refuse(true, "%s", err.Error())
 	}
 
+	// pkg/specgen/generate/container_create.go:MakeContainer finalizes the
+	// mounts at create (a destination given twice is refused there),
+	// before init looks the user and the groups up (found by the engine
+	// oracle on a time-seeded case: -v and --tmpfs on one destination with
+	// a --group-add the image lacks).
+	ms, err := podmanMounts(ov)
+	if err != nil {
+		return nil, refuse(true, "%s", err.Error())
+	}
+
 	// generateSpec: lookup.GetUserGroupInfo(c.config.User) with no
 	// defaults, then uid, gid and gid as first additional gid only when
 	// the user string is set.
@@ -693,10 +703,6 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	s.Root.Readonly = ov.ReadOnly
 	if ov.Seccomp == "unconfined" {
 		s.Linux = &specs.Linux{}
-	}
-	ms, err := podmanMounts(ov)
-	if err != nil {
-		return nil, refuse(true, "%s", err.Error())
 	}
 	s.Mounts = ms
 	if keepGroups {

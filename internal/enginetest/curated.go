@@ -134,6 +134,7 @@ func curated() []Case {
 		c("flag_group_add_gid", "--group-add a gid absent from /etc/group", RootfsFull, img("alice", ""), "--group-add", "4242"),
 		c("flag_group_add_absent_name", "--group-add a name absent from /etc/group", RootfsFull, img("alice", ""), "--group-add", "nogroup"),
 		c("flag_group_add_with_uid_gid", "--group-add with --user uid:gid", RootfsFull, img("", ""), "--user", "1000:1000", "--group-add", "wheel"),
+		c("flag_duplicate_mount_and_unknown_group", "a destination given to --tmpfs and -v, with a --group-add the image lacks: podman refuses the mounts at create, before init looks the groups up (the engine oracle's time-seeded FINDING)", RootfsNoGroup, img("alice", ""), "--tmpfs", "/home/alice", "--group-add", "wheel", "-v", "/tmp/preexec-enginetest-src:/home/alice"),
 		c("flag_group_add_keep_groups", "podman's --group-add keep-groups is a keyword, not a group name (docker looks the name up)", RootfsFull, img("alice", ""), "--group-add", "keep-groups"),
 		c("flag_group_add_keep_groups_and_name", "podman refuses keep-groups with another --group-add", RootfsFull, img("alice", ""), "--group-add", "keep-groups", "--group-add", "wheel"),
 		c("flag_workdir", "--workdir", RootfsFull, img("", ""), "--workdir", "/home/alice"),
