@@ -329,6 +329,9 @@ func TestEngineE2EModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d := os.Getenv("PREEXEC_ENGINE_GOLDENS"); d != "" {
+		dir = d // another golden set, such as images never seen before
+	}
 	goldens, err := LoadE2E(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,11 @@
 //	-engines LIST with -e2e: only these engines (comma-separated, such as
 //	              containerd@1.6.20) and, with -cases, only those cases; the
 //	              other runs of an existing golden are kept as recorded
+//	-e2e -seed N  with a seed other than the goldens': -random N random
+//	              images of that seed instead (enginetest.E2ERandom), run
+//	              with E2ERandomRuntimes — images the goldens have never
+//	              seen, for a -dir of their own and
+//	              PREEXEC_ENGINE_GOLDENS=DIR go test -run TestEngineE2EModel
 package main
 
 import (
@@ -97,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	if *e2e {
-		return recordE2E(*dir, in, *jobs, *update, *dry, *engines, *caseRE, stdout, stderr)
+		return recordE2E(*dir, in, *jobs, *update, *dry, *engines, *caseRE, *seed, *nrandom, stdout, stderr)
 	}
 	old, err := enginetest.LoadGoldens(*dir)
 	if err != nil {
@@ -236,7 +241,7 @@ func write(p string, v any) error {
 // recordE2E records the end-to-end runs of every installed runtime.
 // engineList, when not empty, and caseRE, when not empty, limit the runs
 // made; what an existing golden holds of the others is kept.
-func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool, engineList, caseRE string, stdout, stderr io.Writer) int {
+func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool, engineList, caseRE string, seed uint64, nrandom int, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
 		return 2
@@ -251,6 +256,11 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 		}
 	}
 	cases := enginetest.E2ECases()
+	if seed != enginetest.GoldenSeed {
+		// Images the goldens have never seen: random ones of another seed,
+		// for a golden directory of their own (-dir).
+		cases = enginetest.E2ERandom(seed, nrandom)
+	}
 	if caseRE != "" {
 		re, err := regexp.Compile(caseRE)
 		if err != nil {
