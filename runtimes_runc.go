@@ -181,7 +181,7 @@ var (
 		Cite: map[string]string{
 			"Eaccess":  "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"Unmapped": "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
-			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (libcontainer/init_linux.go:Init@v1.2.0)",
+			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
 	runc130 = &Line{

@@ -49,9 +49,11 @@ type Plan struct {
 	// NoNewPrivileges is process.noNewPrivileges.
 	NoNewPrivileges bool
 	// KeepOriginalGroups is the annotation run.oci.keep_original_groups
-	// = "1" (podman's --group-add keep-groups): crun then leaves the
-	// supplementary groups of the process that started it instead of
-	// setting additionalGids; runc ignores it.
+	// set to anything but "0" (podman's --group-add keep-groups sets
+	// "1"): crun then leaves the supplementary groups of the process that
+	// started it instead of setting additionalGids (containers/crun
+	// src/libcrun/linux.c:libcrun_container_setgroups@1.8.1); runc
+	// ignores it.
 	KeepOriginalGroups bool
 	// UserNS is the user namespace built from linux.uidMappings and
 	// linux.gidMappings when linux.namespaces has a "user" entry; nil when
@@ -200,7 +202,7 @@ func plan(s *specs.Spec, emptyArgs bool) (*Plan, *problem) {
 		NoNewPrivileges: pr.NoNewPrivileges,
 		Spec:            s,
 
-		KeepOriginalGroups: s.Annotations[KeepOriginalGroupsAnnotation] == "1",
+		KeepOriginalGroups: keepOriginalGroups(s.Annotations),
 	}
 	if len(pr.Args) == 0 {
 		p.Refused = errEmptyArgs
@@ -325,4 +327,11 @@ func FromSpec(name string, s *specs.Spec) (*Plan, error) {
 		return nil, &Error{File: name, Msg: err.Error(), Err: err}
 	}
 	return parse(name, data, true)
+}
+
+// keepOriginalGroups reports whether annotations ask crun to keep the
+// caller's groups.
+func keepOriginalGroups(annotations map[string]string) bool {
+	v, ok := annotations[KeepOriginalGroupsAnnotation]
+	return ok && v != "0"
 }
