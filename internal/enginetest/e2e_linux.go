@@ -27,8 +27,21 @@ var logTime = regexp.MustCompile(`time="[^"]*"`)
 
 // dockerWaitRace is a line the docker CLI sometimes adds after a failed
 // run, when its wait for the container is cancelled: it comes and goes
-// from one run to the next, so it is dropped.
-var dockerWaitRace = regexp.MustCompile(`(?m)\n?^time="[^"]*" level=error msg="error waiting for container: context canceled"$`)
+// from one run to the next, before or after the error, so it is dropped
+// with its line break (dropWaitRace).
+var dockerWaitRace = regexp.MustCompile(`^time="[^"]*" level=error msg="error waiting for container: context canceled"$`)
+
+// dropWaitRace returns s without its dockerWaitRace lines.
+func dropWaitRace(s string) string {
+	lines := strings.Split(s, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !dockerWaitRace.MatchString(l) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
 
 // E2EFlags returns the flags of `ENGINE run` for case c with runtime rt
 // (before the image), or why the run is not made. ctr 1.6.20 runs the
@@ -154,7 +167,7 @@ func (h *Harness) RunE2E(ctx context.Context, engine string, rt runtimes.Runtime
 	for i, f := range run.Flags {
 		run.Flags[i] = strings.ReplaceAll(f, rtDir, "$RUNTIMES")
 	}
-	run.Stderr = dockerWaitRace.ReplaceAllString(run.Stderr, "")
+	run.Stderr = dropWaitRace(run.Stderr)
 	run.Stderr = logTime.ReplaceAllString(run.Stderr, `time="$$TIME"`)
 	run.Stderr = containerID.ReplaceAllString(run.Stderr, "$$ID")
 	return run

@@ -102,3 +102,16 @@ func TestEngineE2E(t *testing.T) {
 	t.Logf("engine-e2e: %d runs (%d images x %d runtimes and %d random images x %d runtimes, x %d engines, less skips) in %s, %d disagreements, %d unrecorded",
 		runs, len(E2E), len(rts), len(cases)-len(E2E), len(E2ERandomRuntimes), len(E2EEngines), time.Since(start).Round(time.Second), disagree, missing)
 }
+
+// TestDropWaitRace pins the normalisation of the docker CLI's line about a
+// cancelled wait: dropped with its line break wherever it comes (one live
+// run had it before the error, which left a leading newline).
+func TestDropWaitRace(t *testing.T) {
+	const race = `time="2026-12-06T00:40:00Z" level=error msg="error waiting for container: context canceled"`
+	const msg = "docker: Error response from daemon: x."
+	for _, in := range []string{msg, race + "\n" + msg, msg + "\n" + race, race + "\n" + msg + "\n" + race} {
+		if got := dropWaitRace(in); got != msg {
+			t.Errorf("dropWaitRace(%q) = %q, want %q", in, got, msg)
+		}
+	}
+}
