@@ -8,6 +8,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/internal/rowtest"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -71,7 +72,7 @@ file /entrypoint.sh 0744 0:0 script=/bin/sh
 			if res.Step != preexec.StepEaccess {
 				t.Fatalf("fails at %s (%s), want eaccess", res.Step, res.Error)
 			}
-			if got := fixesText(res); got != r.want {
+			if got := resulttest.FixesText(res); got != r.want {
 				t.Errorf("fixes:\n%s\nwant:\n%s\nrule: %s", got, r.want, r.rule)
 			}
 			for _, f := range res.Fixes() {

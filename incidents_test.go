@@ -2,11 +2,10 @@ package preexec_test
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
@@ -105,31 +104,8 @@ file /noexec 0644 0:0 busybox
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := fixesText(preexec.Evaluate(plan, distroless, rt, preexec.Host{})); got != r.want {
+		if got := resulttest.FixesText(preexec.Evaluate(plan, distroless, rt, preexec.Host{})); got != r.want {
 			t.Errorf("%s: Fix = %q, want %q (%s)", r.name, got, r.want, r.rule)
 		}
 	}
-}
-
-// fixesText is res's fixes, one per line, for comparing results.
-func fixesText(res preexec.Result) string {
-	var b strings.Builder
-	for _, f := range res.Fixes() {
-		fmt.Fprintf(&b, "%s %v\n", f.Text, f.Verified)
-	}
-	return b.String()
-}
-
-// fixesWithin reports whether every fix of a is one of b's.
-func fixesWithin(a, b preexec.Result) bool {
-	have := map[string]bool{}
-	for _, line := range strings.SplitAfter(fixesText(b), "\n") {
-		have[line] = true
-	}
-	for _, line := range strings.SplitAfter(fixesText(a), "\n") {
-		if !have[line] {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/internal/rowtest"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -113,7 +114,7 @@ func TestEvaluateMTree(t *testing.T) {
 			if r.unknown == "" {
 				// A fix is verified on the manifest only if the runtime's
 				// checks after it need no contents: a subset of the tree's.
-				if res.Starts != full.Starts || res.Error != full.Error || !fixesWithin(res, full) || full.Step != r.step {
+				if res.Starts != full.Starts || res.Error != full.Error || !resulttest.FixesWithin(res, full) || full.Step != r.step {
 					t.Errorf("%s on the manifest: %v %s %q\non the tree with contents: %v %s %q\nrule: %s", r.runtime, res.Starts, res.Step, res.Error, full.Starts, full.Step, full.Error, r.rule)
 				}
 				return
@@ -165,7 +166,7 @@ func TestCompareEqualsEvaluateMTree(t *testing.T) {
 			for i, rt := range rts {
 				want := preexec.Evaluate(plan, m, rt, host)
 				got := cmp.Results[i]
-				if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || got.Unknown != want.Unknown || fixesText(got) != fixesText(want) {
+				if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || got.Unknown != want.Unknown || resulttest.FixesText(got) != resulttest.FixesText(want) {
 					t.Errorf("%s %v: Compare %v %s %q %q, Evaluate %v %s %q %q", rt.Name, c.args, got.Starts, got.Step, got.Error, got.Unknown, want.Starts, want.Step, want.Error, want.Unknown)
 				}
 				if want.Unknown != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/internal/rowtest"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/rootfs/rootfstest"
@@ -106,9 +107,9 @@ func TestEvaluateUnreadable(t *testing.T) {
 				}
 				if got.Unknown == "" {
 					want := preexec.Evaluate(plan, whole, rt, preexec.Host{})
-					if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || fixOf(got) != fixOf(want) {
+					if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || resulttest.FixesText(got) != resulttest.FixesText(want) {
 						t.Errorf("%s: a verdict that reading less changed: %s %q (fix %q); the whole tree gives %s %q (fix %q)\nrule: %s",
-							rt.Name, got.Step, got.Error, fixOf(got), want.Step, want.Error, fixOf(want), r.rule)
+							rt.Name, got.Step, got.Error, resulttest.FixesText(got), want.Step, want.Error, resulttest.FixesText(want), r.rule)
 					}
 					continue
 				}
@@ -116,8 +117,8 @@ func TestEvaluateUnreadable(t *testing.T) {
 				var re *access.ReadError
 				why := fmt.Sprintf("could not %s in /bundle/rootfs: ", r.path)
 				switch {
-				case got.Starts || got.Error != "" || fixOf(got) != "":
-					t.Errorf("%s: unknown with a verdict: Starts %v, Error %q, Fix %q", rt.Name, got.Starts, got.Error, fixOf(got))
+				case got.Starts || got.Error != "" || resulttest.FixesText(got) != "":
+					t.Errorf("%s: unknown with a verdict: Starts %v, Error %q, Fix %q", rt.Name, got.Starts, got.Error, resulttest.FixesText(got))
 				case !errors.Is(got.Err, access.ErrUnreadable) || !errors.As(got.Err, &re):
 					t.Errorf("%s: Err %v is not the reader's *access.ReadError", rt.Name, got.Err)
 				case errors.Is(got.Err, fs.ErrPermission):
@@ -170,13 +171,4 @@ func TestUnreadableWhy(t *testing.T) {
 			t.Errorf("%s: UnreadableWhy =\n%q, want\n%q\nrule: %s", r.name, got, r.want, r.rule)
 		}
 	}
-}
-
-// fixOf is the text of r's fixes, for comparing results.
-func fixOf(r preexec.Result) string {
-	var s []string
-	for _, f := range r.Fixes() {
-		s = append(s, f.Text)
-	}
-	return strings.Join(s, "; ")
 }

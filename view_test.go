@@ -6,6 +6,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/internal/rowtest"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -168,7 +169,7 @@ func TestFixRefusedConfigs(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := preexec.Evaluate(plan, base.Mem(), rt, preexec.Host{Rootless: r.rootless})
-			if got := fixesText(res); res.Step != r.wantStep || got != r.wantFix {
+			if got := resulttest.FixesText(res); res.Step != r.wantStep || got != r.wantFix {
 				t.Errorf("step %s, fixes %q; want %s, %q (%s)\nerror: %s", res.Step, got, r.wantStep, r.wantFix, r.rule, res.Error)
 			}
 		})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/internal/resulttest"
 	"github.com/preexec/preexec/rootfs"
 )
 
@@ -199,8 +200,8 @@ func checkUnreadable(t *testing.T, dir string) {
 	for _, rt := range preexec.Runtimes() {
 		r := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
 		want := reader + "lstat /home/nonroot/app in " + root + ": permission denied" + advice
-		if r.Starts || r.Unknown != want || r.Error != "" || fixOf(r) != "" || !errors.Is(r.Err, access.ErrUnreadable) {
-			t.Errorf("%s: Starts %v, Step %s, Error %q, Fix %q, Unknown %q; want unknown: %s", rt.Name, r.Starts, r.Step, r.Error, fixOf(r), r.Unknown, want)
+		if r.Starts || r.Unknown != want || r.Error != "" || resulttest.FixesText(r) != "" || !errors.Is(r.Err, access.ErrUnreadable) {
+			t.Errorf("%s: Starts %v, Step %s, Error %q, Fix %q, Unknown %q; want unknown: %s", rt.Name, r.Starts, r.Step, r.Error, resulttest.FixesText(r), r.Unknown, want)
 		}
 	}
 
@@ -263,13 +264,4 @@ func checkUnreadable(t *testing.T, dir string) {
 			}
 		})
 	}
-}
-
-// fixOf is the text of r's fixes, for comparing results.
-func fixOf(r preexec.Result) string {
-	var s []string
-	for _, f := range r.Fixes() {
-		s = append(s, f.Text)
-	}
-	return strings.Join(s, "; ")
 }
