@@ -227,6 +227,8 @@ func resultDiff(a, b preexec.Result) string {
 		return fmt.Sprintf("runtime %q vs %q", a.Runtime, b.Runtime)
 	case a.Starts != b.Starts || a.Step != b.Step || a.Error != b.Error:
 		return fmt.Sprintf("%v %s %q vs %v %s %q", a.Starts, a.Step, a.Error, b.Starts, b.Step, b.Error)
+	case a.Phase != b.Phase || a.ExitStatus != b.ExitStatus:
+		return fmt.Sprintf("phase %s exit %d vs %s exit %d", a.Phase, a.ExitStatus, b.Phase, b.ExitStatus)
 	case errText(a.Err) != errText(b.Err):
 		return fmt.Sprintf("err %s vs %s", errText(a.Err), errText(b.Err))
 	case a.Unknown != b.Unknown:
