@@ -860,7 +860,12 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 // goClass is the Go toolchain's os/exec.LookPath variant: 0 ≤ 1.18, 1
 // 1.19, 2 1.20.0–1.20.1, 3 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5, 4 later
 // (kernel-go-semantics.md Part II §7). Two builds of a line with the same
-// class behave alike on every pre-exec check.
+// class behave alike on every pre-exec check. Class 4 holds up to NewestGo:
+// go1.27.3's src/os/exec/lp_unix.go (LookPath, findExecutable's
+// unix.Eaccess then mode-bit test, ErrDot and the execerrdot GODEBUG, the
+// `executable file not found in $PATH` text), src/syscall/syscall_linux.go
+// (Faccessat) and src/internal/syscall/unix/eaccess.go are identical to
+// go1.26.8's, and runc@…+go1.27 builds agree with the runtime oracle.
 func goClass(g goVersion) int {
 	switch {
 	case !g.atLeast(1, 19, 0):

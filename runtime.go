@@ -329,7 +329,9 @@ func Lines() []*Line { return lines }
 
 // Runtimes returns every runtime the model knows: each runc version of
 // each line built with Go 1.19 (for versions before 1.2.0, which Go 1.19
-// can build) and with Go 1.26, and crun; in table order.
+// can build) and with Go 1.26, the versions of go127Versions built with Go
+// 1.27, and crun; in table order, a version's builds oldest Go first. These
+// are the builds .ci/install-runtimes makes for the runtime oracle.
 func Runtimes() []Runtime {
 	var out []Runtime
 	for _, l := range lines {
@@ -342,10 +344,43 @@ func Runtimes() []Runtime {
 				out = append(out, Runtime{Name: "runc@" + v + "+go1.19", Line: l, Version: v, Go: "1.19"})
 			}
 			out = append(out, Runtime{Name: "runc@" + v + "+go1.26", Line: l, Version: v, Go: "1.26"})
+			if builtWithGo127(v) {
+				out = append(out, Runtime{Name: "runc@" + v + "+go1.27", Line: l, Version: v, Go: "1.27"})
+			}
 		}
 	}
 	return out
 }
+
+// go127Versions are the runc versions built with Go 1.27.3 (go127_tags of
+// .ci/install-runtimes): a sample of every line, from rc92 to 1.6.0-rc.1.
+var go127Versions = []string{
+	"1.0.0-rc92", "1.0.0-rc93", "1.0.0-rc94", "1.1.4", "1.1.6", "1.1.12",
+	"1.2.0", "1.2.9", "1.3.0", "1.3.7", "1.4.0", "1.4.4", "1.5.3", "1.6.0-rc.1",
+}
+
+func builtWithGo127(v string) bool {
+	for _, w := range go127Versions {
+		if w == v {
+			return true
+		}
+	}
+	return false
+}
+
+// newestGo is the newest Go toolchain whose os/exec.LookPath, syscall and
+// internal/syscall/unix sources the toolchain table (goClass) was read
+// against: go1.27.3's src/os/exec/lp_unix.go, src/syscall/syscall_linux.go
+// (Faccessat) and src/internal/syscall/unix/eaccess.go are identical to
+// go1.26.8's, and its GODEBUG table keeps execerrdot unchanged.
+const newestGo = "1.27"
+
+// NewestGo returns the newest Go toolchain the model's toolchain table
+// records, as major.minor ("1.27"). A build with a newer Go is modelled
+// as that toolchain's class (goClass puts every Go from 1.25 on in one
+// class), which no source reading or runtime oracle has confirmed: callers
+// should mark such a prediction as extrapolated.
+func NewestGo() string { return newestGo }
 
 // LookupRuntime returns the runtime named name: "runc@1.1.4+go1.19",
 // "runc@1.1.4" (the official binary's Go), "runc@1.1.5+debian" (Debian

@@ -185,7 +185,7 @@ var (
 		},
 	}
 	runc130 = &Line{
-		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6"}, OfficialGo: "1.23",
+		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7"}, OfficialGo: "1.23",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
@@ -198,16 +198,22 @@ var (
 			"Errors":         "capabilities.go: `can't apply capabilities: %w`",
 			"Env":            "06f1e0765 (#4325): only PATH enters runc-init's environment",
 			"AbsentCaps":     "049a5f76c, 73849e797 (#4585): no process.capabilities leaves capabilities alone",
+			"note":           "1.3.7 (CVE-2026-119101: runc restore's external mount names; runc features' version annotation, #5329) changes no pre-exec step; its Dockerfile GO_VERSION is 1.26 (#5413), a build of the same Go class as 1.23.12+",
 		},
 	}
 	runc140 = &Line{
-		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.5.0", "1.5.1", "1.6.0-rc.1"}, OfficialGo: "1.25",
+		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.4.4", "1.5.0", "1.5.1", "1.5.2", "1.5.3", "1.6.0-rc.1"}, OfficialGo: "1.25",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedChownStdio,
-		Cite:     map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.24–1.25; no pre-exec change (internal/linux.Exec, same texts)"},
+		Cite: map[string]string{
+			"Unmapped":   "9c5e687b6 (#4679): fixStdioPermissions chowns with chown(uid, -1) and no longer skips EINVAL, so an unmapped uid fails there (opencontainers/runc libcontainer/init_linux.go:fixStdioPermissions@v1.4.0)",
+			"OfficialGo": "Dockerfile GO_VERSION: 1.24 at 1.4.0, 1.25 at 1.4.3, 1.5.0 and 1.5.1, 1.26 from 1.4.4, 1.5.2 and 1.6.0-rc.1 on (#5413 and its backports); one Go class (goClass) for all of them",
+			"note": "internal/linux.Exec, same texts. 1.4.4: moby/sys/capability v0.5.0 (LastCap by PR_CAPBSET_READ, the same names known), maskDir retries nr_inodes=2, no host propagation change without a mount namespace (#5537); 1.5.2: HOME set for an absent env (#5265, LookPath still sees PATH only), rslave root propagation (#5192), libseccomp-golang v0.12.0 (#5436); " +
+				"1.5.3 (not 1.6.0-rc.1): root.readonly keeps the rootfs mount's nosuid, nodev, noexec (opencontainers/runc libcontainer/rootfs_linux.go:setReadonly@v1.5.3, #5588) and the `defaults` option is no longer passed as mount data (libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3, #5500) — neither is modelled: the model's rootfs mount has none of those flags and it does not model a tmpfs refusing `defaults`",
+		},
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,

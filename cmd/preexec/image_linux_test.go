@@ -92,7 +92,7 @@ func keys(m map[string]string) []string {
 
 func TestIncidentsFromImages(t *testing.T) {
 	archive, layout := writeImages(t, distrolessRootfs, imagebuild.Config{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}})
-	rc93 := []string{"runc@1.0.0-rc93+go1.19", "runc@1.0.0-rc93+go1.26"}
+	rc93 := []string{"runc@1.0.0-rc93+go1.19", "runc@1.0.0-rc93+go1.26", "runc@1.0.0-rc93+go1.27"}
 	for _, img := range []string{archive, layout} {
 		for _, r := range []struct {
 			name string
@@ -121,7 +121,7 @@ func TestIncidentsFromImages(t *testing.T) {
 	archive, layout = writeImages(t, entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}})
 	for _, img := range []string{archive, layout} {
 		fails, code := failing(t, "--engine", "containerd@1.6.20", "--kernel", "5.4", img)
-		want := []string{"runc@1.1.4+go1.19", "runc@1.1.4+go1.26", "runc@1.1.5+go1.19", "runc@1.1.5+go1.26"}
+		want := []string{"runc@1.1.4+go1.19", "runc@1.1.4+go1.26", "runc@1.1.4+go1.27", "runc@1.1.5+go1.19", "runc@1.1.5+go1.26"}
 		if got := keys(fails); code != 1 || strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("incident 2 (ctr's default capabilities, kernel 5.4): exit %d, failing %v, want 1 and %v", code, got, want)
 		} else if m := fails[want[0]]; m != "ctr: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec /entrypoint.sh: permission denied: unknown" {

@@ -16,8 +16,8 @@ func TestRun(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out.String())
 	}
 	for _, want := range []string{
-		"    71 runtimes start it (runc@1.0.0-rc92 … crun@1.8.1)\n    2 runtimes fail: Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown (runc@1.0.0-rc93)\n",
-		"    69 runtimes start it (runc@1.0.0-rc92 … crun@1.8.1)\n    4 runtimes fail: ctr: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec /entrypoint.sh: permission denied: unknown (runc@1.1.4, runc@1.1.5)\n",
+		"    88 runtimes start it (runc@1.0.0-rc92 … crun@1.8.1)\n    3 runtimes fail: Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown (runc@1.0.0-rc93)\n",
+		"    86 runtimes start it (runc@1.0.0-rc92 … crun@1.8.1)\n    5 runtimes fail: ctr: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec /entrypoint.sh: permission denied: unknown (runc@1.1.4, runc@1.1.5)\n",
 	} {
 		if n := strings.Count(out.String(), want); n != 2 {
 			t.Errorf("output has %d times (want 2: docker-archive and OCI layout):\n%s\noutput:\n%s", n, want, out.String())
