@@ -48,7 +48,38 @@ func RuntimesTable() string {
 	b.WriteString("\n## Changes\n\n")
 	b.WriteString(strings.Join(notes, "\n"))
 	b.WriteString("\n")
+	writeBuilds(&b)
 	return b.String()
+}
+
+// writeBuilds renders the builds section: every runtime of Runtimes and
+// every other build the runtime oracle holds, with its line, its Go and
+// whether the oracle holds it (OracleVerified).
+func writeBuilds(b *strings.Builder) {
+	index := map[*Line]int{}
+	for i, l := range lines {
+		index[l] = i + 1
+	}
+	rts := Runtimes()
+	known := map[string]bool{}
+	for _, rt := range rts {
+		known[rt.Name] = true
+	}
+	for _, n := range oracleRuntimes {
+		if rt, err := LookupRuntime(n); err == nil && !known[n] {
+			rts = append(rts, rt)
+		}
+	}
+	b.WriteString("\n## Builds\n\n")
+	fmt.Fprintf(b, "The runtime builds the model knows (`preexec runtimes` lists them too). Go is the toolchain that built the binary; the toolchain table records Go up to %s (NewestGo). A build is verified when the runtime oracle (internal/runtimetest) holds it: its real binary ran on the recorded cases and the goldens in testdata/runtime hold its outcomes; an unverified build rests on its line's row alone.\n\n", NewestGo())
+	b.WriteString("| build | line | Go | runtime oracle |\n|---|---|---|---|\n")
+	for _, rt := range rts {
+		state := "unverified"
+		if OracleVerified(rt.Name) {
+			state = "verified"
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[rt.Line], dash(rt.Go), state)
+	}
 }
 
 func dash(s string) string {
