@@ -1,7 +1,8 @@
 // Package runtimes lists the real container runtimes installed for the
 // runtime oracle by .ci/install-runtimes: runc built from its Go module at
 // every covered version with Go 1.19 and with the machine's default Go,
-// Debian's runc and crun.
+// and at a sample of versions with Go 1.27 (runc@V+go1.27); Debian's runc
+// and crun.
 //
 // The script writes manifest.json beside the binaries, in the directory
 // $PREEXEC_RUNTIMES (default /var/cache/preexec/runtimes):
