@@ -56,7 +56,7 @@ func Changes(from, to Runtime) []Change {
 		}
 		var cites []string
 		for _, l := range between {
-			if s := l.Cite[name]; s != "" {
+			if s := l.Cite[name]; s != "" && (len(cites) == 0 || cites[len(cites)-1] != s) {
 				cites = append(cites, s)
 			}
 		}

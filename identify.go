@@ -161,6 +161,11 @@ func RuntimeFor(b BuildInfo) (Runtime, error) {
 	if err != nil {
 		return rt, err
 	}
+	if suffix == "+dev" {
+		// runc's VERSION file between releases: "1.3.0+dev" is a commit
+		// after 1.3.0.
+		rt.Extrapolated = strings.TrimPrefix(rt.Extrapolated+"; ", "; ") + fmt.Sprintf("version %s is a development build after %s; answered as %s", b.Version, up, up)
+	}
 	minor := fmt.Sprintf("%d.%d", g.major, g.minor)
 	if m, _ := parseGo(minor); goClass(m) == goClass(g) {
 		rt.Name = "runc@" + up + "+go" + minor

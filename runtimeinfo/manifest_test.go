@@ -2,6 +2,7 @@ package runtimeinfo_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/preexec/preexec"
@@ -22,7 +23,7 @@ func TestManifest(t *testing.T) {
 		}
 		t.Skipf("no runtime manifest: %v", err)
 	}
-	n := 0
+	n, unnamed := 0, 0
 	for _, r := range installed {
 		b, err := runtimeinfo.Read(r.Path)
 		if err != nil {
@@ -30,6 +31,12 @@ func TestManifest(t *testing.T) {
 			continue
 		}
 		rt, err := preexec.RuntimeFor(b)
+		if err != nil && b.Version == "" && strings.HasPrefix(r.VersionOutput, "runc version unknown") {
+			// Built outside module mode without -X main.version (runc
+			// 1.2.8 from a tree): the binary does not know its version.
+			unnamed++
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: RuntimeFor(%+v): %v", r.Name, b, err)
 			continue
@@ -42,5 +49,5 @@ func TestManifest(t *testing.T) {
 		}
 		n++
 	}
-	t.Logf("%d binaries read and named", n)
+	t.Logf("%d of %d binaries read and named; %d say no version, and Read says so", n, len(installed), unnamed)
 }

@@ -9,8 +9,9 @@
 // build information has no module version: the version is then the
 // `-X main.version=` of the recorded -ldflags, or, in a -trimpath build
 // (which records no -ldflags, as Debian's), the string main.version and
-// main.gitCommit point at, found in the binary's data as a Go string
-// header (pointer, length) whose text is a version. For crun (C) it is
+// main.gitCommit point at (or, from runc 1.3, the VERSION file it embeds),
+// found in the binary's data as a Go string header (pointer, length)
+// whose text is a version. For crun (C) it is
 // the string next to the "%s version %s" format crun's --version prints
 // it with (crun.c:print_version).
 //
@@ -101,7 +102,7 @@ func readGo(path string, bi *buildinfo.BuildInfo) (preexec.BuildInfo, error) {
 		b.Source = fmt.Sprintf("the Go build information has no module version (%q) and no -ldflags, and the binary's data holds %d version-like strings %q, not one", v, len(strs), strs)
 		return b, nil
 	}
-	b.Source = fmt.Sprintf("the version string %q in the binary's data (-X main.version; the Go build information has no module version)", b.Version)
+	b.Source = fmt.Sprintf("the version string %q in the binary's data (-X main.version, or the VERSION file runc ≥ 1.3 embeds; the Go build information has no module version)", b.Version)
 	return b, nil
 }
 
@@ -130,7 +131,8 @@ func ldflagsX(ldflags, sym string) string {
 }
 
 // versionText is a version as a distribution or upstream spells it.
-var versionText = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*$`)
+// runc 1.3 and later embed their VERSION file, which ends in a newline.
+var versionText = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*\n?$`)
 
 // goStrings returns the texts of the Go string headers (a pointer into
 // .rodata and a length of 3 … 64) in the ELF file's writable data whose
@@ -168,7 +170,7 @@ func goStrings(path string) ([]string, error) {
 			}
 			str := string(rod[p-ro.Addr : p-ro.Addr+n])
 			if versionText.MatchString(str) {
-				out = append(out, str)
+				out = append(out, strings.TrimSuffix(str, "\n"))
 			}
 		}
 	}

@@ -156,15 +156,33 @@ func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host
 			rt.Line = &l
 		}
 		r := preexec.Evaluate(in.plan, in.fsys, rt, fromHost)
-		out = append(out, cause{Change: c, decides: sameResult(r, after)})
+		out = append(out, cause{Change: c, decides: decides(before, after, r)})
 	}
 	if fromHost.Kernel != toHost.Kernel {
 		h := fromHost
 		h.Kernel = toHost.Kernel
 		r := preexec.Evaluate(in.plan, in.fsys, from, h)
-		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: sameResult(r, after)})
+		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r)})
 	}
 	return out
+}
+
+// decides reports whether the one-change result r makes the difference
+// between before and after: where they differ in outcome (starts, the
+// failing step, its phase, unknown), r has after's; where only the text
+// or exit status differ, r's differ from before's.
+func decides(before, after, r preexec.Result) bool {
+	type coarse struct {
+		starts  bool
+		step    preexec.Step
+		phase   preexec.Phase
+		unknown bool
+	}
+	c := func(r preexec.Result) coarse { return coarse{r.Starts, r.Step, r.Phase, r.Unknown != ""} }
+	if c(before) != c(after) {
+		return c(r) == c(after)
+	}
+	return !sameResult(r, before)
 }
 
 func kernelText(v uint32) string {
