@@ -12,23 +12,30 @@ import (
 	"github.com/preexec/preexec/access"
 )
 
-const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const explainUsage = `usage: preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Tells, step by step, what one runtime does with the OCI bundle BUNDLE:
 each step of its init sequence, the credentials it runs with, its
 decision, and for the step that fails, which inode refused which
 credential and why, and the smallest fix.
 
-  --runtime NAME  the runtime (runc@VERSION[+goX.Y], crun@1.8.1); default:
-                  the first runtime, in table order, that does not start it
-                  (the newest runc if every runtime starts it)
-  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --runtime NAME  the runtime (runc@VERSION[+goX.Y], crun@1.8.1), a PATH
+                  to a runc or crun binary, or host (one of runc and crun
+                  on PATH); default: the first runtime, in table order,
+                  that does not start it (the newest runc if every runtime
+                  starts it)
+  --runtime-version TEXT
+                  the runtime whose --version printed TEXT
+  --kernel K      the kernel: X.Y or uname -r (faccessat2 needs 5.8);
+                  default: newest
+  --protected-symlinks=false
+                  fs.protected_symlinks=0 (default 1)
   --json          the result and its trace as JSON (as check --json)
 
 ` + inputUsage + `
 Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction
 (also when preexec could not read the rootfs where it must: the reason on
-stderr), 3 it cannot be told (unknown).
+stderr), 3 it cannot be told (unknown), or it was extrapolated.
 `
 
 // explain is `preexec explain`; it returns the exit status.

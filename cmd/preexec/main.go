@@ -5,8 +5,9 @@
 //
 // Usage:
 //
-//	preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
-//	preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
 // OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
@@ -22,16 +23,27 @@
 // the smallest fix.
 //
 // NAME is a runtime as the profiles spell it (runc@1.1.4+go1.19,
-// runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
-// every selected runtime starts the container, 1 when one does not, 2 when
-// no prediction could be made (usage, unreadable bundle, invalid
-// config.json, or a root filesystem preexec could not read enough of to
+// runc@1.0.0-rc93, crun@1.8.1) or all, the default; PATH is a runc or crun
+// binary, read without running it (package runtimeinfo); host is the runc
+// and crun on PATH with the running kernel and fs.protected_symlinks;
+// TEXT is what `runc --version` prints. A version or Go the rows do not
+// name is answered as the newest older release (or the newest Go)
+// modelled and marked extrapolated. --kernel takes X.Y or `uname -r`;
+// --protected-symlinks defaults to on, as most distributions boot.
+//
+// Exit status: 0 when every selected runtime starts the container, 1 when
+// one does not (an extrapolated one too), 2 when no prediction could be
+// made (usage, unreadable bundle, invalid config.json, no runtime could be
+// resolved, or a root filesystem preexec could not read enough of to
 // decide any runtime), with the reason on stderr and nothing on stdout, 3
-// when none is known to fail but for one the model cannot tell: its check
-// needs what the input does not hold (a manifest has no file contents) or
-// what preexec could not read (a directory of the rootfs its own uid may
-// not search), and its result reads "unknown: …", naming the path and the
-// reason.
+// when none is known to fail but for one the model cannot tell (its check
+// needs what the input does not hold, a manifest has no file contents, or
+// what preexec could not read, a directory of the rootfs its own uid may
+// not search: its result reads "unknown: …", naming the path and the
+// reason), or one was extrapolated, or a --runtime was left out (named on
+// stderr). check --from --to prints only when the outcome changes and
+// exits 1 when the container starts before and fails after, 3 when either
+// side is unknown or extrapolated, 0 otherwise.
 //
 // What preexec could not read is never taken for the container's answer:
 // run as a user, preexec meets the host's EACCES on a 0700 directory of
@@ -60,8 +72,9 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
-       preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
@@ -71,9 +84,26 @@ or after the start as the container's own output; the text; why; the fixes
 that were applied to the model and then let it start), then the runtimes
 that start.
 
-  --runtime NAME  a runtime: runc@VERSION[+goX.Y], crun@1.8.1, or all
-                  (the default); repeat for several
-  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --runtime NAME  a runtime: runc@VERSION[+goX.Y], runc@1.1.5+debian,
+                  crun@VERSION, or all (the default); repeat for several
+  --runtime PATH  a runc or crun binary, read without running it
+  --runtime host  the runc and crun on PATH, and the running kernel's
+                  release and fs.protected_symlinks
+  --runtime-version TEXT
+                  what runc --version (or crun --version) prints
+                  A version the rows do not name is answered as the newest
+                  older release modelled (a Go newer than the newest, as
+                  the newest) and marked extrapolated.
+  --kernel K      the kernel: X.Y or uname -r (5.4.0-150-generic);
+                  faccessat2 needs 5.8; default: newest
+  --protected-symlinks=false
+                  fs.protected_symlinks=0 (default 1, as most
+                  distributions boot)
+  --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
+                  prints only if the outcome changes, both outcomes and
+                  the changes (upstream commits) that make the difference
+  --from-kernel K, --to-kernel K
+                  the kernel on either side (default --kernel)
   -q, --quiet     the verdict line only
   --all           a row per runtime (phase, step, exit status, text)
   -o FORMAT       wide (as --all) or json (as --json)
@@ -85,7 +115,9 @@ the container), 2 no prediction could be made (also when preexec could not
 read enough of the rootfs to decide any runtime), 3 none fails but one
 cannot be told (unknown: the input lacks what its check reads, such as
 file contents, or preexec could not read it: run as root, or check the
-image or an mtree manifest instead).
+image or an mtree manifest instead), or one was extrapolated, or a
+--runtime was left out. With --from and --to: 1 it starts before and
+fails after, 3 either side is unknown or extrapolated, else 0.
 `
 
 type runtimeList []string
