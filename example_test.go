@@ -91,3 +91,16 @@ func ExampleChanges() {
 	}
 	// Output: Eaccess: none → faccessat2, else access(2) (d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath)
 }
+
+// A distribution's version is its upstream release and its own suffix.
+func ExampleUpstreamVersion() {
+	for _, v := range []string{"1.1.5+ds1", "1.1.12-0ubuntu3", "1.1.12-1.el9", "1.0.0~rc93+ds1"} {
+		up, suffix, _ := preexec.UpstreamVersion(v)
+		fmt.Println(up, suffix)
+	}
+	// Output:
+	// 1.1.5 +ds1
+	// 1.1.12 -0ubuntu3
+	// 1.1.12 -1.el9
+	// 1.0.0-rc93 +ds1
+}

@@ -142,7 +142,8 @@ func RuntimeFor(b BuildInfo) (Runtime, error) {
 	if b.Kind == "crun" {
 		return LookupRuntime("crun@" + up)
 	}
-	goV := strings.TrimPrefix(strings.Fields(b.Go + " ")[0], "go")
+	goV, _, _ := strings.Cut(strings.TrimSpace(b.Go), " ")
+	goV = strings.TrimPrefix(goV, "go")
 	if goV == "" {
 		return LookupRuntime("runc@" + up)
 	}

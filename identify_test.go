@@ -110,6 +110,12 @@ func TestParseVersionOutput(t *testing.T) {
 		{"runc version spec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4", "", "does not say its version", "rc93 … rc95 go-installed print nothing after version (manifest)"},
 		{"runc version spec: 1.0.2-dev", "", "does not say its version", "rc92 go-installed (manifest)"},
 		{"Docker version 24.0.6", "", "not the output of runc --version", "not a runtime's"},
+		{"runc version 1.1.4", "runc@1.1.4", "", "no go: line: the official binary's Go"},
+		{"runc version 1.1.4\ngo: ", "runc@1.1.4", "", "an empty go: line is no go: line"},
+		{"runc version 1.1.4\ngo: gox", "", "bad Go version", "a go: line that is not a version"},
+		{"runc version 9\ngo: go1.19", "", "want X.Y.Z", "a version that is not one"},
+		{"crun version 1.8", "", `crun version "1.8": want X.Y.Z`, "crun X.Y is not a release the rows could name"},
+		{"", "", "not the output of runc --version", "nothing"},
 	} {
 		b, err := preexec.ParseVersionOutput(r.text)
 		var rt preexec.Runtime
@@ -231,4 +237,34 @@ func sameSet(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzParseVersionOutput: any text is parsed or refused, and what is
+// parsed is named or refused, never a panic.
+func FuzzParseVersionOutput(f *testing.F) {
+	f.Add("runc version 1.1.4\ncommit: v1.1.4-0-g5fd4c4d1\nspec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4")
+	f.Add("runc version 1.1.5+ds1\ncommit: 1.1.5+ds1-1+deb12u1\ngo: go1.19.8")
+	f.Add("crun version 1.8.1\ncommit: f8a096be\nspec: 1.0.0")
+	f.Add("runc version spec: 1.0.2-dev")
+	f.Fuzz(func(t *testing.T, text string) {
+		b, err := preexec.ParseVersionOutput(text)
+		if err != nil {
+			return
+		}
+		if rt, err := preexec.RuntimeFor(b); err == nil && rt.Line == nil {
+			t.Fatalf("%q: a runtime without a line", text)
+		}
+	})
+}
+
+// FuzzLookupRuntime: any name is a runtime with a line or an error.
+func FuzzLookupRuntime(f *testing.F) {
+	for _, s := range []string{"runc@1.1.4+go1.19", "runc@1.7.0", "crun@1.9.0", "runc@1.0.0-rc.93+go1.99.1", "runc@1.1.5+debian", "runc@0.0.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if rt, err := preexec.LookupRuntime(name); err == nil && rt.Line == nil {
+			t.Fatalf("%q: a runtime without a line", name)
+		}
+	})
 }

@@ -60,7 +60,8 @@ func readGo(path string, bi *buildinfo.BuildInfo) (preexec.BuildInfo, error) {
 	if mod != runcModule {
 		return preexec.BuildInfo{}, fmt.Errorf("%s: a Go program of %q, not runc (%s)", path, mod, runcModule)
 	}
-	b := preexec.BuildInfo{Kind: "runc", Go: strings.Fields(bi.GoVersion + " ")[0]}
+	goV, _, _ := strings.Cut(bi.GoVersion, " ")
+	b := preexec.BuildInfo{Kind: "runc", Go: goV}
 	var ldflags string
 	for _, s := range bi.Settings {
 		switch s.Key {

@@ -187,6 +187,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "preexec: --from and --to name the runtimes: they take no --runtime or --runtime-version\n")
 			return 2
 		}
+		if *quiet || *all {
+			fmt.Fprintf(stderr, "preexec: --from and --to print the two outcomes and the changes: they take no -q, --all or -o wide\n")
+			return 2
+		}
 		return checkDiff(d, ho, path, o, cmd, *asJSON, stdout, stderr)
 	}
 	sel := resolveRuntimes(names, versionTexts)

@@ -270,7 +270,11 @@ func runtimeOfText(text string) (preexec.Runtime, string, error) {
 		return preexec.Runtime{}, "", err
 	}
 	first, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
-	return rt, fmt.Sprintf("%q is %s (%s)", first, rt.Name, buildNote(b)), nil
+	note := buildNote(b)
+	if b.Kind == "runc" && b.Go == "" {
+		note += "; no go: line, so the official release binaries' Go " + rt.Go + " is assumed"
+	}
+	return rt, fmt.Sprintf("%q is %s (%s)", first, rt.Name, note), nil
 }
 
 // buildNote says what was read of a binary: where its version came from,

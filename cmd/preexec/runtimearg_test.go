@@ -107,6 +107,9 @@ func TestRuntimeFlags(t *testing.T) {
 		{"version_text", []string{"check", "--runtime-version", debianVersion, ea}, 1,
 			[]string{"fails on 1 of 1 runtime: runc 1.1.5+debian", "exec /app: permission denied", `read: "runc version 1.1.5+ds1" is runc@1.1.5+debian (--version output; 1.1.5+ds1 is upstream 1.1.5; built with go1.19.8)`}, nil, "",
 			"Debian's --version text names runc@1.1.5+debian, which has the eaccess check"},
+		{"version_text_no_go", []string{"check", "--runtime-version", "runc version 1.1.4", ea}, 1,
+			[]string{`read: "runc version 1.1.4" is runc@1.1.4 (--version output; no go: line, so the official release binaries' Go 1.17 is assumed)`}, nil, "",
+			"a text without its go: line: the official binary's Go, and the output says it was assumed"},
 		{"version_text_unknown", []string{"check", "--runtime-version", "runc version unknown\nspec: 1.0.2-dev\ngo: go1.19.8", good}, 2, nil, nil,
 			"does not say its version", "a go-installed runc's text does not name it: exit 2, the reason"},
 		{"version_text_not_runtime", []string{"check", "--runtime-version", "Docker version 24.0.6", good}, 2, nil, nil,
@@ -317,5 +320,22 @@ func TestCheckUpgrade(t *testing.T) {
 	}
 	if code := run([]string{"check", "--from", "runc@1.1.3", "--to", "runc@1.1.4", "--runtime", "all", ea}, &out, &errb); code != 2 {
 		t.Errorf("--from with --runtime: exit %d, want 2", code)
+	}
+	if code := run([]string{"check", "-q", "--from", "runc@1.1.3", "--to", "runc@1.1.4", ea}, &out, &errb); code != 2 {
+		t.Errorf("--from with -q: exit %d, want 2", code)
+	}
+	out.Reset()
+	if code := run([]string{"check", "--json", "--from", "runc@1.1.3+go1.19", "--to", "runc version 1.1.4\ngo: go1.19.8", ea}, &out, &errb); code != 1 {
+		t.Errorf("--json upgrade: exit %d, want 1", code)
+	}
+	var doc struct {
+		Changed bool
+		Changes []struct {
+			Field, Cite string
+			Decides     bool
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || !doc.Changed || len(doc.Changes) != 1 || doc.Changes[0].Field != "Eaccess" || !doc.Changes[0].Decides {
+		t.Errorf("--json upgrade: %v %+v\n%s", err, doc, out.String())
 	}
 }
