@@ -104,3 +104,16 @@ func ExampleUpstreamVersion() {
 	// 1.1.12 -1.el9
 	// 1.0.0-rc93 +ds1
 }
+
+// One name no row can answer does not lose the others.
+func ExampleLookupRuntimes() {
+	rts, err := preexec.LookupRuntimes([]string{"runc@1.1.4+go1.19", "runc@0.1.0", "crun@1.8.1"})
+	for _, rt := range rts {
+		fmt.Println(rt.Name)
+	}
+	fmt.Println(err)
+	// Output:
+	// runc@1.1.4+go1.19
+	// crun@1.8.1
+	// unknown runtime "runc@0.1.0": runc 0.1.0 is older than every runc release modelled (1.0.0-rc92)
+}

@@ -55,7 +55,8 @@ func diffRuntime(flagName, v string) (preexec.Runtime, []string, error) {
 // when the outcome changes: both texts, and the changes between the two
 // rows that make the difference. Exit status: 1 when it starts before and
 // fails after; else 3 when either side cannot be told or is extrapolated;
-// else 0 (nothing changes, or it no longer fails).
+// else 0 (nothing changes, or it no longer fails). With --json it always
+// prints one document, whose "changed" says whether the outcome changes.
 func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd []string, asJSON bool, stdout, stderr io.Writer) int {
 	if d.from == "" || d.to == "" {
 		fmt.Fprintf(stderr, "preexec: an upgrade needs both --from and --to\n")

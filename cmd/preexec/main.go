@@ -102,6 +102,7 @@ that start.
   --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
                   prints only if the outcome changes, both outcomes and
                   the changes (upstream commits) that make the difference
+                  (--json: always one document, with "changed")
   --from-kernel K, --to-kernel K
                   the kernel on either side (default --kernel)
   -q, --quiet     the verdict line only
