@@ -1,0 +1,115 @@
+package preexec
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// A Change is one behaviour that differs between two runtimes' rows or builds.
+type Change struct {
+	// Field is the Line field or "Go" for the toolchain ("Chdir",
+	// "Eaccess", "Go").
+	Field string
+	// From and To are the field's value in each, as text.
+	From, To string
+	// Cite is the upstream change(s) that made it, from the rows' Cite
+	// between them ("" if none).
+	Cite string
+}
+
+// Changes returns the behaviours that differ between from and to, in Line
+// field order, then the toolchain ("Go") when the two builds' Go differ in
+// a way the model tells apart (os/exec.LookPath's variant). The rows from
+// the older line to the newer one, either way round, give each change's
+// Cite; a runc and a crun are not one history, and their changes cite
+// nothing.
+func Changes(from, to Runtime) []Change {
+	if from.Line == nil || to.Line == nil {
+		return nil
+	}
+	var between []*Line
+	if from.Line.Runtime == to.Line.Runtime {
+		i, j := lineIndex(from.Line), lineIndex(to.Line)
+		if i > j {
+			i, j = j, i
+		}
+		if i >= 0 {
+			between = lines[i+1 : j+1]
+		}
+	}
+	var out []Change
+	a, b := reflect.ValueOf(from.Line).Elem(), reflect.ValueOf(to.Line).Elem()
+	t := a.Type()
+	for k := 0; k < t.NumField(); k++ {
+		name := t.Field(k).Name
+		switch name {
+		case "Runtime", "Versions", "OfficialGo", "Cite":
+			continue
+		}
+		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
+			continue
+		}
+		c := Change{Field: name, From: changeValue(from.Line, name), To: changeValue(to.Line, name)}
+		if name == "Errors" {
+			c.From, c.To = errorsDiff(from.Line.Errors, to.Line.Errors)
+		}
+		var cites []string
+		for _, l := range between {
+			if s := l.Cite[name]; s != "" && (len(cites) == 0 || cites[len(cites)-1] != s) {
+				cites = append(cites, s)
+			}
+		}
+		c.Cite = strings.Join(cites, "; ")
+		out = append(out, c)
+	}
+	if from.Line.Runtime == "runc" && to.Line.Runtime == "runc" {
+		if gf, gt := goClass(from.goVersion()), goClass(to.goVersion()); gf != gt {
+			out = append(out, Change{Field: "Go",
+				From: fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", from.Go, goClassNames[gf]),
+				To:   fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", to.Go, goClassNames[gt])})
+		}
+	}
+	return out
+}
+
+func lineIndex(l *Line) int {
+	for i, x := range lines {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// changeValue is the text of field of l: the docs table's where it has a
+// column, else the value's own.
+func changeValue(l *Line, field string) string {
+	if v := fieldValue(l, field); v != "" {
+		return v
+	}
+	switch field {
+	case "EnvCheck":
+		return [...]string{"none", "rc92: `invalid environment 'PAIR'`", "`invalid environment variable: \"PAIR\"`", "the pair not printed", "in finalizeNamespace, last entry first"}[l.EnvCheck]
+	case "User":
+		return [...]string{"numeric ids", "/etc/passwd and /etc/group"}[l.User]
+	case "Unmapped":
+		return [...]string{"checked up front", "setgid/setuid EINVAL", "chown /dev/stdin EINVAL", "setresgid/setresuid EINVAL"}[l.Unmapped]
+	}
+	return fmt.Sprint(reflect.ValueOf(l).Elem().FieldByName(field).Interface())
+}
+
+// errorsDiff is the differing texts of two ErrorStyles, field: value.
+func errorsDiff(a, b ErrorStyle) (string, string) {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var from, to []string
+	for k := 0; k < va.NumField(); k++ {
+		x, y := va.Field(k).Interface(), vb.Field(k).Interface()
+		if x != y {
+			n := va.Type().Field(k).Name
+			from = append(from, fmt.Sprintf("%s %#v", n, x))
+			to = append(to, fmt.Sprintf("%s %#v", n, y))
+		}
+	}
+	return strings.Join(from, ", "), strings.Join(to, ", ")
+}
