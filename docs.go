@@ -52,8 +52,8 @@ func RuntimesTable() string {
 	return b.String()
 }
 
-// writeBuilds renders the builds section: every runtime of Runtimes and
-// every other build the runtime oracle holds, with its line, its Go and
+// writeBuilds renders the builds section: every runtime of Runtimes, the
+// distributions' builds and every other build the runtime oracle holds, with its line, its Go and
 // whether the oracle holds it (OracleVerified).
 func writeBuilds(b *strings.Builder) {
 	index := map[*Line]int{}
@@ -65,8 +65,13 @@ func writeBuilds(b *strings.Builder) {
 	for _, rt := range rts {
 		known[rt.Name] = true
 	}
-	for _, n := range oracleRuntimes {
+	var others []string
+	for _, d := range distroBuilds {
+		others = append(others, "runc@"+d.Version+"+"+d.Build)
+	}
+	for _, n := range append(others, oracleRuntimes...) {
 		if rt, err := LookupRuntime(n); err == nil && !known[n] {
+			known[n] = true
 			rts = append(rts, rt)
 		}
 	}

@@ -112,8 +112,9 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runtimeInfos lists preexec.Runtimes, then the other builds the runtime
-// oracle holds (runc@1.1.5+debian), each with its line.
+// runtimeInfos lists preexec.Runtimes, then the distributions' builds
+// (preexec.DistroBuilds: runc@1.1.5+debian) and any other build the
+// runtime oracle holds, each with its line.
 func runtimeInfos() []runtimeInfo {
 	index := map[*preexec.Line]int{}
 	lines := preexec.Lines()
@@ -150,7 +151,11 @@ func runtimeInfos() []runtimeInfo {
 	for _, rt := range preexec.Runtimes() {
 		add(rt)
 	}
-	for _, name := range preexec.OracleRuntimes() {
+	var others []string
+	for _, d := range preexec.DistroBuilds() {
+		others = append(others, "runc@"+d.Version+"+"+d.Build)
+	}
+	for _, name := range append(others, preexec.OracleRuntimes()...) {
 		if seen[name] {
 			continue
 		}
