@@ -210,7 +210,7 @@ var (
 		Unmapped: UnmappedChownStdio,
 		Cite: map[string]string{
 			"Unmapped":   "9c5e687b6 (#4679): fixStdioPermissions chowns with chown(uid, -1) and no longer skips EINVAL, so an unmapped uid fails there (opencontainers/runc libcontainer/init_linux.go:fixStdioPermissions@v1.4.0)",
-			"OfficialGo": "Dockerfile GO_VERSION: 1.24 at 1.4.0, 1.25 at 1.4.3, 1.5.0 and 1.5.1, 1.26 from 1.4.4, 1.5.2 and 1.6.0-rc.1 on (#5413 and its backports); one Go class (goClass) for all of them",
+			"OfficialGo": "Dockerfile GO_VERSION (1.24 at 1.4.0; 1.25 at 1.4.3, 1.5.0, 1.5.1; 1.26 from 1.4.4, 1.5.2, 1.6.0-rc.1 on, #5413 and its backports): one Go class (goClass) for all of them",
 			"note": "internal/linux.Exec, same texts. 1.4.4: moby/sys/capability v0.5.0 (LastCap by PR_CAPBSET_READ, the same names known), maskDir retries nr_inodes=2 (2eb5880d5, 5d91aacd9), no host propagation change without a mount namespace (#5537); 1.5.2: HOME set for an absent env (321073efd, #5266; LookPath still sees PATH only), rslave root propagation (#5192), libseccomp-golang v0.12.0 (#5436); " +
 				"1.5.3 (not 1.6.0-rc.1): root.readonly keeps the rootfs mount's nosuid, nodev, noexec (opencontainers/runc libcontainer/rootfs_linux.go:setReadonly@v1.5.3, #5588) and the `defaults` option is no longer passed as mount data (libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3, #5500) — neither is modelled: the model's rootfs mount has none of those flags, and mount failures are outside its steps (every other runc fails a tmpfs with `defaults` at create with EINVAL)",
 		},
