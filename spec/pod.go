@@ -201,7 +201,8 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 
 // yamlKeyLine returns the 1-based line of the key that path names in a
 // block-style YAML document (list indices, given as numbers, pick the
-// n-th "- " item), or 0 when it cannot be found. It reads indentation
+// n-th "- " item; a path ending in an index names the item's "- " line),
+// or 0 when it cannot be found. It reads indentation
 // only: flow collections and multi-document files give 0 or the first
 // match.
 func yamlKeyLine(src []byte, path []string) int {
@@ -242,6 +243,9 @@ func yamlKeyLine(src []byte, path []string) int {
 			items[parent] = idx + 1
 			stack = append(stack, frame{indent - 1, strconv.Itoa(idx)})
 			keys = append(keys, strconv.Itoa(idx))
+			if len(path) > 0 && isIndex(path[len(path)-1]) && matchPath(keys, path) {
+				return n + 1 // the item itself: its "- " line
+			}
 		}
 		key, _, ok := strings.Cut(trimmed, ":")
 		if !ok || strings.ContainsAny(key, "{[\"'") {
@@ -357,4 +361,9 @@ func yamlLines(src []byte) int {
 		}
 	}
 	return n
+}
+
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }

@@ -113,12 +113,7 @@ func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]
 			if len(c.Image) > 0 && json.Unmarshal(c.Image, &image) != nil {
 				return nil, &PodError{File: name, Line: yamlKeyLine(src, append(item, "image")), Field: field + ".image", Msg: "want string, got " + string(c.Image)}
 			}
-			line := 0
-			for _, key := range []string{"name", "image"} {
-				if l := yamlKeyLine(src, append(item, key)); l > 0 && (line == 0 || l < line) {
-					line = l
-				}
-			}
+			line := yamlKeyLine(src, item)
 			out = append(out, PodContainer{Kube: *k, Image: image, Init: group.key == "initContainers", Field: field, Line: line})
 		}
 	}
