@@ -448,15 +448,23 @@ type jsonResult struct {
 }
 
 func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
-	eng := in.eng
 	doc := struct {
 		Schema  int          `json:"schema"`
 		Engine  string       `json:"engine,omitempty"`
 		Results []jsonResult `json:"results"`
-	}{Schema: 1}
-	if eng != nil {
-		doc.Engine = eng.Name
+	}{Schema: 1, Results: jsonResults(in, results, host)}
+	if in.eng != nil {
+		doc.Engine = in.eng.Name
 	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(doc)
+}
+
+// jsonResults are results as check --json prints them.
+func jsonResults(in *input, results []preexec.Result, host preexec.Host) []jsonResult {
+	eng := in.eng
+	var out []jsonResult
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
 			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
@@ -483,11 +491,9 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}
-		doc.Results = append(doc.Results, jr)
+		out = append(out, jr)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(doc)
+	return out
 }
 
 // loadBundle reads BUNDLE/config.json and its root filesystem, with bind
