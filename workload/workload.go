@@ -40,12 +40,13 @@ type Container struct {
 }
 
 // Key is the container's identity: kind, namespace, workload, init or
-// not, container name and image, joined by NULs. Sorting and sharding use
-// it, so that neither depends on the order inputs are given in.
+// not (init containers sort first), container name and image, joined by
+// NULs. Sorting and sharding use it, so that neither depends on the order
+// inputs are given in.
 func (c Container) Key() string {
-	init := ""
+	init := "1"
 	if c.Init {
-		init = "init"
+		init = "0"
 	}
 	return strings.Join([]string{c.Kind, c.Namespace, c.Name, init, c.Kube.Name, c.Image}, "\x00")
 }

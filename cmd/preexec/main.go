@@ -7,6 +7,13 @@
 //
 //	preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec scan [FLAGS] INPUT...
+//	preexec merge [--json | --format table|json|sarif] FILE...
+//
+// scan answers check's question for every container of many inputs at
+// once — images, registry references, Kubernetes workloads — in parallel,
+// as a table, JSON Lines or SARIF, for one runtime selection or an upgrade
+// (--from/--to), sharded with --shard I/N; merge joins the shards.
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
 // OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
@@ -62,6 +69,8 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec scan [FLAGS] INPUT...   (preexec scan --help)
+       preexec merge [--json | --format table|json|sarif] FILE...
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
@@ -97,6 +106,12 @@ func (r *runtimeList) Set(v string) error { *r = append(*r, v); return nil }
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "explain" {
 		return explain(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "scan" {
+		return scan(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "merge" {
+		return merge(args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

@@ -1,0 +1,706 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+	"github.com/preexec/preexec/workload"
+)
+
+const scanUsage = `usage: preexec scan [--runtime NAME]... [--kernel X.Y] [--engine NAME] [--platform OS/ARCH]
+                    [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
+                    [--shard I/N] [--from NAME --to NAME] [--from-kernel X.Y] [--to-kernel X.Y]
+                    [--json | --format table|json|sarif] INPUT...
+       preexec merge [--json | --format table|json|sarif] FILE...
+
+scan predicts, for every container of its inputs, what check predicts for
+it, and prints a row per container: NAMESPACE, WORKLOAD, CONTAINER, IMAGE
+and check's verdict line, "refused by ENGINE: …" when the engine refuses
+the container, or "error: …" when its input or image could not be read.
+
+INPUT is, told apart by what it is:
+  an image          an OCI layout directory, an OCI archive or a docker-archive
+                    tar, as check takes it (engine: docker@20.10.24)
+  a manifest        a Kubernetes YAML (one or more documents) or JSON file:
+                    Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+                    ReplicationController, Job, CronJob, or a List of them
+                    (kubectl get -A -o json); every initContainer and container,
+                    with the pod's securityContext merged as the kubelet does
+                    (engine: containerd-cri@1.6.20)
+  a directory       of such manifests (*.yaml, *.yml, *.json, not recursive)
+  a reference       an image in a registry (REGISTRY/REPO:TAG, REPO@DIGEST)
+A container's image is taken from --images DIR when DIR has it, else from
+its registry, with the credentials of the user's docker config
+(~/.docker/config.json, credential helpers), anonymously where it has none.
+
+  --runtime NAME     as check (default all); --kernel X.Y as check
+  --engine NAME      the engine for every input (default: see above)
+  --platform OS/ARCH the image of an index to take (default linux/host)
+  --scc restricted-v2  OpenShift's SCC admits each container (CRI engines)
+  --images DIR       OCI layouts, OCI archives and docker-archives, known by
+                     their index.json annotations io.containerd.image.name or
+                     org.opencontainers.image.ref.name (a full reference), or
+                     their manifest.json RepoTags; references are compared
+                     normalized (nginx:1.25 is index.docker.io/library/nginx:1.25)
+  --insecure         registries over plain HTTP or unverified TLS (loopback
+                     registries are reached over HTTP without it)
+  --parallel N       containers evaluated at once (default GOMAXPROCS); at most
+                     max(16, 2N) image indexes are held, each image indexed once
+                     while it is held
+  --shard I/N        only the containers whose identity (kind, namespace,
+                     workload, container, image) hashes to I mod N (FNV-1a);
+                     'preexec merge' joins the shards' --json outputs
+  --from NAME --to NAME  an upgrade: each runtime (one each), and
+  --from-kernel X.Y --to-kernel X.Y  or each kernel (default --kernel);
+                     prints only the containers whose outcome changes, with
+                     both texts and the rows' upstream changes
+  --json             JSON Lines: one object per container (as --format json)
+  --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
+                     per failing step, at the container's line of its manifest)
+
+merge reads scan --json outputs (shards) and prints them as one scan would,
+in the same order, with the same exit status.
+
+Exit status: 1 when a container fails (an upgrade: starts before and fails
+after), else 2 when an input could not be read (its rows say why; also on
+a usage error, with nothing on stdout), else 3 when one cannot be told,
+else 0.
+`
+
+// scanOptions are scan's flags.
+type scanOptions struct {
+	names      runtimeList
+	kernel     string
+	engine     string
+	platform   string
+	scc        string
+	images     string
+	insecure   bool
+	parallel   int
+	shard      string
+	from, to   string
+	fromKernel string
+	toKernel   string
+	format     string
+}
+
+// scan is `preexec scan`.
+func scan(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o scanOptions
+	fs.Var(&o.names, "runtime", "")
+	fs.StringVar(&o.kernel, "kernel", "", "")
+	fs.StringVar(&o.engine, "engine", "", "")
+	fs.StringVar(&o.platform, "platform", "", "")
+	fs.StringVar(&o.scc, "scc", "", "")
+	fs.StringVar(&o.images, "images", "", "")
+	fs.BoolVar(&o.insecure, "insecure", false, "")
+	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "")
+	fs.StringVar(&o.shard, "shard", "", "")
+	fs.StringVar(&o.from, "from", "", "")
+	fs.StringVar(&o.to, "to", "", "")
+	fs.StringVar(&o.fromKernel, "from-kernel", "", "")
+	fs.StringVar(&o.toKernel, "to-kernel", "", "")
+	asJSON := fs.Bool("json", false, "")
+	fs.StringVar(&o.format, "format", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, scanUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "preexec: %v\n%s", err, scanUsage)
+		return 2
+	}
+	format, err := scanFormat(o.format, *asJSON)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	o.format = format
+	if fs.NArg() == 0 {
+		fmt.Fprint(stderr, scanUsage)
+		return 2
+	}
+	s, err := newScanner(o, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	rows := s.run(context.Background(), fs.Args())
+	var out bytes.Buffer
+	writeRows(&out, rows, o.format)
+	stdout.Write(out.Bytes())
+	return rowsStatus(rows)
+}
+
+// scanFormat is the output format --format and --json ask for.
+func scanFormat(format string, asJSON bool) (string, error) {
+	switch {
+	case asJSON && format != "" && format != "json":
+		return "", fmt.Errorf("--json is --format json; got --format %s too", format)
+	case asJSON:
+		return "json", nil
+	}
+	switch format {
+	case "", "table":
+		return "table", nil
+	case "json", "sarif":
+		return format, nil
+	}
+	return "", fmt.Errorf("--format: want table, json or sarif, got %q", format)
+}
+
+// A scanner is one scan's settings and its image cache.
+type scanner struct {
+	o        scanOptions
+	rts      []preexec.Runtime
+	host     preexec.Host
+	eng      *spec.Engine // --engine, or nil: by input
+	dir      *imageDir
+	reg      *registry
+	cache    *imageCache
+	shardI   int
+	shardN   int
+	diff     *scanDiff
+	progress io.Writer // nil: none
+	// results are computed for json and sarif (table needs the verdict).
+	results bool
+}
+
+// scanDiff is an upgrade's two sides.
+type scanDiff struct {
+	fromRts, toRts   []preexec.Runtime
+	fromHost, toHost preexec.Host
+	fromName, toName string
+	changes          []preexec.Change
+}
+
+func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
+	s := &scanner{o: o, shardN: 1, results: o.format != "table"}
+	if o.parallel < 1 {
+		return nil, fmt.Errorf("--parallel: want at least 1, got %d", o.parallel)
+	}
+	var err error
+	if s.host, err = parseHost(o.kernel); err != nil {
+		return nil, err
+	}
+	if s.rts, err = selectRuntimes(o.names); err != nil {
+		return nil, err
+	}
+	if o.engine != "" {
+		eng, err := spec.LookupEngine(o.engine)
+		if err != nil {
+			return nil, fmt.Errorf("--engine: %v", err)
+		}
+		s.eng = &eng
+	}
+	if o.scc != "" && o.scc != spec.RestrictedV2.Name {
+		return nil, fmt.Errorf("--scc: %q is not modelled (want %s)", o.scc, spec.RestrictedV2.Name)
+	}
+	if o.shard != "" {
+		i, n, ok := strings.Cut(o.shard, "/")
+		a, err1 := strconv.Atoi(i)
+		b, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || b < 1 || a < 0 || a >= b {
+			return nil, fmt.Errorf("--shard: want I/N with 0 <= I < N, got %q", o.shard)
+		}
+		s.shardI, s.shardN = a, b
+	}
+	if o.from != "" || o.to != "" || o.fromKernel != "" || o.toKernel != "" {
+		if s.diff, err = newScanDiff(o, s.rts, s.host); err != nil {
+			return nil, err
+		}
+	}
+	if o.images != "" {
+		if s.dir, err = loadImageDir(o.images); err != nil {
+			return nil, err
+		}
+	}
+	s.reg = &registry{insecure: o.insecure, platform: o.platform, ctx: context.Background()}
+	s.cache = &imageCache{max: max(16, 2*o.parallel)}
+	if isTerminal(stderr) {
+		s.progress = stderr
+	}
+	return s, nil
+}
+
+// newScanDiff reads --from, --to, --from-kernel and --to-kernel: both
+// runtimes or neither (then both sides run rts), kernels default to
+// --kernel.
+func newScanDiff(o scanOptions, rts []preexec.Runtime, host preexec.Host) (*scanDiff, error) {
+	d := &scanDiff{fromRts: rts, toRts: rts, fromHost: host, toHost: host}
+	if (o.from == "") != (o.to == "") {
+		return nil, errors.New("--from and --to go together")
+	}
+	if o.from != "" {
+		if len(o.names) > 0 {
+			return nil, errors.New("--from/--to name the runtimes; drop --runtime")
+		}
+		one := func(flag, n string) ([]preexec.Runtime, error) {
+			r, err := selectRuntimes([]string{n})
+			if err != nil {
+				return nil, fmt.Errorf("--%s: %v", flag, strings.TrimPrefix(err.Error(), "--runtime: "))
+			}
+			if len(r) != 1 {
+				return nil, fmt.Errorf("--%s: want one runtime, %q is %d", flag, n, len(r))
+			}
+			return r, nil
+		}
+		var err error
+		if d.fromRts, err = one("from", o.from); err != nil {
+			return nil, err
+		}
+		if d.toRts, err = one("to", o.to); err != nil {
+			return nil, err
+		}
+		d.changes = preexec.Changes(d.fromRts[0], d.toRts[0])
+	}
+	for _, k := range []struct {
+		v string
+		h *preexec.Host
+	}{{o.fromKernel, &d.fromHost}, {o.toKernel, &d.toHost}} {
+		if k.v != "" {
+			h, err := parseHost(k.v)
+			if err != nil {
+				return nil, fmt.Errorf("%s", strings.Replace(err.Error(), "--kernel", "--from-kernel/--to-kernel", 1))
+			}
+			k.h.Kernel = h.Kernel
+		}
+	}
+	d.fromName, d.toName = sideName(d.fromRts, o.from, o.fromKernel, o.kernel), sideName(d.toRts, o.to, o.toKernel, o.kernel)
+	if d.fromName == d.toName {
+		return nil, errors.New("--from/--to, --from-kernel/--to-kernel: both sides are the same")
+	}
+	return d, nil
+}
+
+// sideName names one side of an upgrade: its runtime, its kernel.
+func sideName(rts []preexec.Runtime, rt, kernel, dflt string) string {
+	var parts []string
+	if rt != "" {
+		parts = append(parts, rts[0].Name)
+	}
+	if kernel == "" {
+		kernel = dflt
+	}
+	if kernel != "" {
+		parts = append(parts, "kernel "+kernel)
+	}
+	if len(parts) == 0 {
+		return "newest kernel"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// A scanJob is one container to evaluate: a workload's, or an image
+// input's (c nil), or an input that could not be read (err).
+type scanJob struct {
+	c     *workload.Container
+	image string // the reference or path
+	path  bool   // image is a local path
+	file  string // the input the job came from
+	err   string
+	key   string
+}
+
+// inputJobs expands the inputs into jobs, in the order given.
+func inputJobs(inputs []string) []scanJob {
+	var jobs []scanJob
+	for _, in := range inputs {
+		kind, kerr := inputKind(in)
+		st, serr := os.Stat(in)
+		switch {
+		case serr != nil && errors.Is(serr, os.ErrNotExist):
+			if _, err := name.ParseReference(in); err != nil {
+				jobs = append(jobs, errJob(in, fmt.Sprintf("%s: %v", in, errNotImage)))
+				continue
+			}
+			jobs = append(jobs, scanJob{image: in, key: imageKey(in)})
+		case serr != nil:
+			jobs = append(jobs, errJob(in, serr.Error()))
+		case kerr == nil && kind == "image":
+			jobs = append(jobs, scanJob{image: in, path: true, file: in, key: imageKey(in)})
+		case kerr == nil && kind == "bundle":
+			jobs = append(jobs, errJob(in, in+": an OCI bundle is one container: use preexec check"))
+		case st.IsDir():
+			files, err := manifestFiles(in)
+			if err != nil {
+				jobs = append(jobs, errJob(in, err.Error()))
+				continue
+			}
+			for _, f := range files {
+				jobs = append(jobs, manifestJobs(f)...)
+			}
+		default:
+			jobs = append(jobs, manifestJobs(in)...)
+		}
+	}
+	return jobs
+}
+
+// imageKey is an image input's identity: no workload, the image.
+func imageKey(image string) string { return strings.Repeat("\x00", 5) + image }
+
+func errJob(file, msg string) scanJob {
+	return scanJob{file: file, err: msg, key: "\x01" + file}
+}
+
+// manifestFiles are a directory's manifests, in name order.
+func manifestFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".yaml", ".yml", ".json":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: neither an OCI bundle, an OCI image layout, nor a directory of manifests (*.yaml, *.yml, *.json)", dir)
+	}
+	return out, nil
+}
+
+// manifestJobs are the containers of a Kubernetes manifest file.
+func manifestJobs(file string) []scanJob {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return []scanJob{errJob(file, err.Error())}
+	}
+	cs, err := workload.Parse(file, src)
+	if err != nil {
+		return []scanJob{errJob(file, err.Error())}
+	}
+	jobs := make([]scanJob, len(cs))
+	for i := range cs {
+		c := cs[i]
+		jobs[i] = scanJob{c: &c, image: c.Image, file: file, key: c.Key()}
+	}
+	return jobs
+}
+
+// inShard reports whether key is in shard i of n.
+func inShard(key string, i, n int) bool {
+	if n <= 1 {
+		return true
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()%uint64(n) == uint64(i)
+}
+
+// run scans the inputs: every container of the shard, in parallel; the
+// rows come back sorted (rowLess).
+func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
+	s.reg.ctx = ctx
+	var jobs []scanJob
+	for _, j := range inputJobs(inputs) {
+		if inShard(j.key, s.shardI, s.shardN) {
+			jobs = append(jobs, j)
+		}
+	}
+	// Containers of one image next to each other: its index is built
+	// once and dropped when they are done.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].image < jobs[order[b]].image })
+	rows := make([]scanRow, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	var pmu sync.Mutex
+	for w := 0; w < min(s.o.parallel, max(1, len(jobs))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rows[i] = s.scanOne(&jobs[i])
+				n := done.Add(1)
+				if s.progress != nil {
+					pmu.Lock()
+					fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
+					pmu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if s.progress != nil && len(jobs) > 0 {
+		fmt.Fprint(s.progress, "\n")
+	}
+	if s.diff != nil {
+		kept := rows[:0]
+		for _, r := range rows {
+			if r.Error != "" || r.Changed {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rowLess(&rows[a], &rows[b]) })
+	return rows
+}
+
+// scanOne evaluates one job; a failure to read is the row's error.
+func (s *scanner) scanOne(j *scanJob) scanRow {
+	row := scanRow{Key: j.key, Image: j.image}
+	if c := j.c; c != nil {
+		row.Kind, row.Namespace, row.Workload, row.Container, row.Init = c.Kind, c.Namespace, c.Name, c.Kube.Name, c.Init
+		row.File, row.Line = c.File, c.Line
+	} else if j.file != "" {
+		row.File = j.file
+	}
+	if j.err != "" {
+		return s.errRow(row, j.err)
+	}
+	if j.image == "" {
+		return s.errRow(row, fmt.Sprintf("%s: no image", j.c.Field))
+	}
+	img, release, err := s.image(j)
+	if err != nil {
+		return s.errRow(row, err.Error())
+	}
+	defer release()
+	row.Digest = img.digest
+	eng := s.eng
+	if eng == nil {
+		n := "docker@20.10.24"
+		if j.c != nil || s.o.scc != "" {
+			n = "containerd-cri@1.6.20"
+		}
+		e, err := spec.LookupEngine(n)
+		if err != nil {
+			return s.errRow(row, err.Error())
+		}
+		eng = &e
+	}
+	row.Engine = eng.Name
+	var ov spec.Overrides
+	if j.c != nil {
+		k := j.c.Kube
+		ov.Kube = &k
+	} else if s.o.scc != "" {
+		ov.Kube = &spec.KubeContainer{}
+	}
+	in, err := engineMade(&input{eng: eng}, j.image, img.cfg, img.fsys, ov, s.o.scc)
+	if err != nil {
+		return s.errRow(row, err.Error())
+	}
+	if in.refusal != "" {
+		row.Status = 1
+		row.Refusal = in.refusal
+		row.Verdict = "refused by " + eng.Name + ": " + firstLine(in.refusal)
+		if s.diff != nil {
+			// Both sides refuse alike: no runtime runs.
+			row.Changed = false
+		}
+		return row
+	}
+	if s.diff != nil {
+		return s.diffRow(row, in)
+	}
+	host := s.host
+	host.Create = true
+	results := preexec.Compare(in.plan, in.fsys, s.rts, host).Results
+	row.Status = exitStatus(results)
+	if row.Status == 2 {
+		var b strings.Builder
+		writeUnread(&b, results)
+		return s.errRow(row, strings.TrimSuffix(strings.TrimPrefix(b.String(), "preexec: "), "\n"))
+	}
+	row.Verdict = verdict(s.rts, results)
+	if s.results {
+		row.Results = jsonResults(in, results, host)
+	}
+	return row
+}
+
+func (s *scanner) errRow(row scanRow, msg string) scanRow {
+	row.Status, row.Error, row.Verdict = 2, msg, "error: "+firstLine(msg)
+	return row
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// image returns j's image indexed, from the cache; release lets it go.
+func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
+	var src imageSource
+	var build func() (*scanImage, error)
+	local, ok := imageSource{}, false
+	if j.path {
+		local, ok = imageSource{path: j.image}, true
+		if idx, err := readIndex(j.image); err == nil && idx != nil && len(idx.Manifests) == 1 && idx.Manifests[0].MediaType.IsImage() {
+			local.digest = idx.Manifests[0].Digest.String()
+		}
+	} else {
+		local, ok = s.dir.lookup(j.image)
+	}
+	if ok {
+		src = local
+		build = func() (*scanImage, error) {
+			m, err := rootfs.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
+			if err != nil {
+				return nil, err
+			}
+			return newScanImage(m, src.digest), nil
+		}
+	} else {
+		img, rsrc, err := s.reg.resolve(j.image)
+		if err != nil {
+			return nil, nil, err
+		}
+		src = rsrc
+		build = func() (*scanImage, error) {
+			m, err := openRemote(j.image, img)
+			if err != nil {
+				return nil, err
+			}
+			return newScanImage(m, src.digest), nil
+		}
+	}
+	img, err, release := s.cache.get(src.key(), build)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return img, release, nil
+}
+
+func newScanImage(m *rootfs.Image, digest string) *scanImage {
+	c := m.Config()
+	return &scanImage{
+		cfg:  spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env},
+		fsys: m, digest: digest,
+	}
+}
+
+// diffRow evaluates in on both sides of the upgrade.
+func (s *scanner) diffRow(row scanRow, in *input) scanRow {
+	d := s.diff
+	side := func(rts []preexec.Runtime, host preexec.Host) ([]preexec.Result, *scanSide) {
+		host.Create = true
+		results := preexec.Compare(in.plan, in.fsys, rts, host).Results
+		sd := &scanSide{Name: "", Status: exitStatus(results)}
+		if len(rts) == 1 {
+			r := results[0]
+			switch {
+			case r.Unknown != "":
+				sd.Text = "unknown: " + r.Unknown
+			case r.Starts:
+				sd.Text = "starts"
+			default:
+				sd.Text = shownOf(in.eng, r).Text
+				sd.Step = string(r.Step)
+			}
+		} else {
+			sd.Text = verdict(rts, results)
+		}
+		if s.results {
+			sd.Results = jsonResults(in, results, host)
+		}
+		return results, sd
+	}
+	before, from := side(d.fromRts, d.fromHost)
+	after, to := side(d.toRts, d.toHost)
+	from.Name, to.Name = d.fromName, d.toName
+	row.From, row.To = from, to
+	row.Changed = from.Text != to.Text
+	row.Verdict = outcomeWord(from.Status) + " → " + outcomeWord(to.Status)
+	// 1: a runtime that started before fails after.
+	breaks := false
+	for i := range after {
+		if !after[i].Starts && after[i].Unknown == "" && i < len(before) && (before[i].Starts || len(before) != len(after)) {
+			breaks = true
+		}
+	}
+	switch {
+	case breaks && from.Status != 1 || breaks && len(before) > 1:
+		row.Status = 1
+	case to.Status == 3:
+		row.Status = 3
+	}
+	if row.Changed {
+		step := to.Step
+		if step == "" {
+			step = from.Step
+		}
+		row.Changes = relevantChanges(d.changes, step)
+	}
+	return row
+}
+
+// outcomeWord is one side's outcome in a word.
+func outcomeWord(status int) string {
+	switch status {
+	case 0:
+		return "starts"
+	case 1:
+		return "fails"
+	}
+	return "unknown"
+}
+
+// relevantChanges are the changes of the field a step reads ("eaccess" —
+// Eaccess), or all of them when none is.
+func relevantChanges(cs []preexec.Change, step string) []preexec.Change {
+	var out []preexec.Change
+	for _, c := range cs {
+		if step != "" && strings.EqualFold(c.Field, step) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return cs
+	}
+	return out
+}
+
+// rowsStatus is the exit status of a scan's rows: 1 when one fails, else
+// 2 when one could not be read, else 3 when one cannot be told, else 0.
+func rowsStatus(rows []scanRow) int {
+	st := 0
+	for _, r := range rows {
+		switch {
+		case r.Status == 1:
+			return 1
+		case r.Status == 2:
+			st = 2
+		case r.Status == 3 && st == 0:
+			st = 3
+		}
+	}
+	return st
+}
