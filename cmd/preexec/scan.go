@@ -360,8 +360,9 @@ func inputJobs(inputs []string) []scanJob {
 // imageKey is an image input's identity: no workload, the image.
 func imageKey(image string) string { return strings.Repeat("\x00", 5) + image }
 
+// errJob is an input that could not be read; its rows sort last.
 func errJob(file, msg string) scanJob {
-	return scanJob{file: file, err: msg, key: "\x01" + file}
+	return scanJob{file: file, err: msg, key: "\x7f" + file}
 }
 
 // manifestFiles are a directory's manifests, in name order.
