@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,7 +115,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.scc, "scc", "", "")
 	fs.StringVar(&o.images, "images", "", "")
 	fs.BoolVar(&o.insecure, "insecure", false, "")
-	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "")
+	fs.IntVar(&o.parallel, "parallel", defaultParallel(), "")
 	fs.StringVar(&o.shard, "shard", "", "")
 	fs.StringVar(&o.from, "from", "", "")
 	fs.StringVar(&o.to, "to", "", "")
@@ -151,6 +152,9 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	stdout.Write(out.Bytes())
 	return rowsStatus(rows)
 }
+
+// defaultParallel is --parallel's default: GOMAXPROCS.
+func defaultParallel() int { return runtime.GOMAXPROCS(0) }
 
 // scanFormat is the output format --format and --json ask for.
 func scanFormat(format string, asJSON bool) (string, error) {
@@ -530,20 +534,61 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	if s.diff != nil {
 		return s.diffRow(row, in)
 	}
+	key := evalKey(eng, ov)
+	var a *scanAnswer
+	if key != "" {
+		a = img.answer(key)
+	}
+	if a == nil {
+		a = s.evaluate(in)
+		if key != "" {
+			img.keep(key, a)
+		}
+	}
+	if a.err != "" {
+		return s.errRow(row, a.err)
+	}
+	row.Status, row.Verdict, row.Results = a.status, a.verdict, a.results
+	return row
+}
+
+// evaluate is check's prediction for in: its verdict, status and (for
+// json and sarif) results.
+func (s *scanner) evaluate(in *input) *scanAnswer {
 	host := s.host
 	host.Create = true
 	results := preexec.Compare(in.plan, in.fsys, s.rts, host).Results
-	row.Status = exitStatus(results)
-	if row.Status == 2 {
+	a := &scanAnswer{status: exitStatus(results)}
+	if a.status == 2 {
 		var b strings.Builder
 		writeUnread(&b, results)
-		return s.errRow(row, strings.TrimSuffix(strings.TrimPrefix(b.String(), "preexec: "), "\n"))
+		a.err = strings.TrimSuffix(strings.TrimPrefix(b.String(), "preexec: "), "\n")
+		return a
 	}
-	row.Verdict = verdict(s.rts, results)
+	a.verdict = verdict(s.rts, results)
 	if s.results {
-		row.Results = jsonResults(in, results, host)
+		a.results = jsonResults(in, results, host)
 	}
-	return row
+	return a
+}
+
+// evalKey is what an evaluation on one image depends on: the engine and
+// the overrides, without the pod's and container's names, which only
+// the engine's refusals print (and refusals are not kept).
+func evalKey(eng *spec.Engine, ov spec.Overrides) string {
+	if ov.Kube != nil {
+		k := *ov.Kube
+		k.Pod, k.Namespace, k.UID, k.Name = "", "", "", ""
+		ov.Kube = &k
+	}
+	b, err := json.Marshal(struct {
+		Engine string
+		Ov     spec.Overrides
+	}{eng.Name, ov})
+	if err != nil {
+		return "" // not kept
+	}
+	return string(b)
 }
 
 func (s *scanner) errRow(row scanRow, msg string) scanRow {

@@ -31,6 +31,40 @@ type scanImage struct {
 	cfg    spec.ImageConfig
 	fsys   *rootfs.Image
 	digest string
+
+	// answers are the evaluations already made on this image, by what
+	// they depend on (see scanner.evalKey): pods stamped from one
+	// template differ in names only, which reach no runtime's check. At
+	// most maxAnswers are kept; they go with the image.
+	mu      sync.Mutex
+	answers map[string]*scanAnswer
+}
+
+// A scanAnswer is one evaluation: what a row takes from it.
+type scanAnswer struct {
+	verdict string
+	status  int
+	err     string
+	results []jsonResult
+}
+
+const maxAnswers = 1024
+
+func (m *scanImage) answer(key string) *scanAnswer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.answers[key]
+}
+
+func (m *scanImage) keep(key string, a *scanAnswer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.answers == nil {
+		m.answers = map[string]*scanAnswer{}
+	}
+	if len(m.answers) < maxAnswers {
+		m.answers[key] = a
+	}
 }
 
 // An imageSource says where an image's bytes are: a local file or
