@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -204,8 +205,11 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 // n-th "- " item; a path ending in an index names the item's "- " line),
 // or 0 when it cannot be found. It reads indentation
 // only: flow collections and multi-document files give 0 or the first
-// match.
+// match. A JSON document (kubectl -o json) is read by jsonKeyLine.
 func yamlKeyLine(src []byte, path []string) int {
+	if t := bytes.TrimLeft(src, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return jsonKeyLine(src, path)
+	}
 	type frame struct {
 		indent int
 		key    string
@@ -366,4 +370,67 @@ func yamlLines(src []byte) int {
 func isIndex(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil
+}
+
+// jsonKeyLine is yamlKeyLine for a JSON document: the 1-based line of the
+// key path names, or of the value's opening bracket when path ends in a
+// list index; 0 when it is not there or the JSON is malformed.
+func jsonKeyLine(src []byte, path []string) int {
+	dec := json.NewDecoder(bytes.NewReader(src))
+	line := func(back int64) int {
+		off := dec.InputOffset() - back
+		return 1 + bytes.Count(src[:max(0, off)], []byte("\n"))
+	}
+	// value reads one value at p; found > 0 stops the walk.
+	var value func(p []string) (found int, stop bool)
+	value = func(p []string) (int, bool) {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, true
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				k, err := dec.Token()
+				ks, ok := k.(string)
+				if err != nil || !ok {
+					return 0, true
+				}
+				kp := append(append([]string{}, p...), ks)
+				if matchPath(kp, path) {
+					return line(0), true
+				}
+				if l, stop := value(kp); stop {
+					return l, true
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return 0, true
+			}
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				ip := append(append([]string{}, p...), strconv.Itoa(i))
+				if len(path) > 0 && isIndex(path[len(path)-1]) && matchPath(ip, path) {
+					// The item's opening bracket: the next token.
+					next, err := dec.Token()
+					if err != nil {
+						return 0, true
+					}
+					if _, ok := next.(json.Delim); ok {
+						return line(1), true
+					}
+					return line(0), true
+				}
+				if l, stop := value(ip); stop {
+					return l, true
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return 0, true
+			}
+		}
+		return 0, false
+	}
+	l, _ := value(nil)
+	return l
 }

@@ -54,8 +54,8 @@ func TestPodSpecContainers(t *testing.T) {
 			`error: pod.yaml:4: spec.containers[0].image: want string, got ["x"]`,
 		}, "an image that is not a string"},
 		{"json", []byte(`{"items":[{"spec":{"containers":[{"name":"a","image":"x"}]}}]}`), []string{"items", "0", "spec"}, []string{
-			"0 items.0.spec.containers[0] x default//a user=- group=- fs=-",
-		}, "JSON, a list index in the path; no line in flow style"},
+			"1 items.0.spec.containers[0] x default//a user=- group=- fs=-",
+		}, "JSON, a list index in the path: the line of the item's brace"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {

@@ -154,6 +154,14 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 	}
 	if h.Kind == "List" || (strings.HasSuffix(h.Kind, "List") && h.Items != nil) {
 		isJSON := bytes.HasPrefix(bytes.TrimSpace(doc), []byte("{"))
+		var itemLines []int
+		if isJSON {
+			// The items as written, and the line each begins on, so
+			// that lines are lines of the file.
+			if raws, lines, ok := jsonItems(doc); ok && len(raws) == len(h.Items) {
+				h.Items, itemLines = raws, lines
+			}
+		}
 		var out []Container
 		n := 0
 		for i, raw := range h.Items {
@@ -172,6 +180,9 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 				// whole list again per item.
 				cs, err = spec.PodSpecContainers(name, raw, path, meta(ih))
 				prefixField(err, cs, "items["+strconv.Itoa(i)+"].")
+				if itemLines != nil {
+					shiftLines(err, cs, itemLines[i]-1)
+				}
 			} else {
 				cs, err = spec.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih))
 			}
@@ -221,4 +232,54 @@ func prefixField(err error, cs []spec.PodContainer, prefix string) {
 // case ("deployment/web").
 func (c Container) String() string {
 	return fmt.Sprintf("%s/%s", strings.ToLower(c.Kind), c.Name)
+}
+
+// shiftLines moves an item's lines (1 is its first) to the file's.
+func shiftLines(err error, cs []spec.PodContainer, by int) {
+	var pe *spec.PodError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		pe.Line += by
+	}
+	for i := range cs {
+		if cs[i].Line > 0 {
+			cs[i].Line += by
+		}
+	}
+}
+
+// jsonItems returns the items of a JSON List as written and the 1-based
+// line each begins on; ok is false when doc is not such a list.
+func jsonItems(doc []byte) (items []json.RawMessage, lines []int, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, nil, false
+		}
+		if k != "items" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil, nil, false
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return nil, nil, false
+		}
+		for dec.More() {
+			off := dec.InputOffset()
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return nil, nil, false
+			}
+			start := int(off) + bytes.IndexAny(doc[off:], "{[\"0123456789-tfn")
+			items = append(items, raw)
+			lines = append(lines, 1+bytes.Count(doc[:start], []byte("\n")))
+		}
+		return items, lines, true
+	}
+	return nil, nil, false
 }

@@ -88,9 +88,9 @@ func TestParse(t *testing.T) {
 			`deployment.yaml:21 deployment/web ns= web image=registry.example/web:1.0 user=- group=- fs=- nnp=false cmd=[] args=[]`,
 		}, "Deployment: spec.template.spec; kubectl prints image before name: the entry's first line"},
 		{"kubectl/deployment-two.json", []string{
-			`deployment-two.json:0 deployment/two ns= a image=registry.example/a:1 user=- group=- fs=- nnp=false cmd=[] args=[]`,
-			`deployment-two.json:0 deployment/two ns= b image=registry.example/b:1 user=- group=- fs=- nnp=false cmd=[] args=[]`,
-		}, "JSON: containers in order; no line"},
+			`deployment-two.json:27 deployment/two ns= a image=registry.example/a:1 user=- group=- fs=- nnp=false cmd=[] args=[]`,
+			`deployment-two.json:32 deployment/two ns= b image=registry.example/b:1 user=- group=- fs=- nnp=false cmd=[] args=[]`,
+		}, "JSON: containers in order, each at its opening brace"},
 		{"kubectl/job.yaml", []string{
 			`job.yaml:12 job/migrate ns= migrate image=registry.example/migrate:3 user=- group=- fs=- nnp=false cmd=["/bin/migrate" "up"] args=[]`,
 		}, "Job: kubectl create job -- CMD sets command"},
@@ -103,8 +103,8 @@ func TestParse(t *testing.T) {
 			`kustomize.yaml:40 pod/api ns=shop api image=registry.example/api:2 user=1001 group=- fs=2000 nnp=true cmd=[] args=[]`,
 		}, "several documents, a Service skipped; lines in the whole file; init containers first, the pod's fsGroup merged"},
 		{"list.json", []string{
-			`list.json:0 deployment/web ns=shop web image=registry.example/web:1.0 user=1000680000 group=0 fs=- nnp=false cmd=[] args=[]`,
-			`list.json:0 cronjob/nightly ns=ops nightly image=registry.example/batch:4 user=65534 group=- fs=- nnp=false cmd=[] args=[]`,
+			`list.json:16 deployment/web ns=shop web image=registry.example/web:1.0 user=1000680000 group=0 fs=- nnp=false cmd=[] args=[]`,
+			`list.json:51 cronjob/nightly ns=ops nightly image=registry.example/batch:4 user=65534 group=- fs=- nnp=false cmd=[] args=[]`,
 		}, "a List (kubectl get -A -o json): its workload items, a Service skipped"},
 	} {
 		src, err := os.ReadFile(filepath.Join("testdata", r.file))
@@ -139,6 +139,8 @@ func TestParseErrors(t *testing.T) {
 			"w.yaml: no workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, or a List of them)", "a file of other kinds is an error, not a pass"},
 		{"syntax", "kind: Pod\nspec:\n\tcontainers: []\n",
 			"w.yaml:3: found character that cannot start any token", "YAML syntax: the parser's line"},
+		{"json_list_item", "{\n  \"kind\": \"List\",\n  \"items\": [\n    {\"kind\": \"Service\"},\n    {\n      \"kind\": \"Pod\",\n      \"spec\": {\n        \"containers\": [\n          {\n            \"name\": \"a\",\n            \"securityContext\": {\"runAsUser\": \"bob\"}\n          }\n        ]\n      }\n    }\n  ]\n}\n",
+			"w.yaml:11: items[1].spec.containers.securityContext.runAsUser: want number, got string", "an item of a JSON List: its field under items, the line in the file"},
 		{"scalar", "just text\n", "w.yaml:1: want a Kubernetes object, got \"just text\"", "a document that is not an object"},
 		{"negative_id", "kind: Job\nspec:\n  template:\n    spec:\n      securityContext:\n        runAsUser: -5\n      containers:\n      - name: a\n        image: x\n",
 			"w.yaml:6: spec.template.spec.securityContext.runAsUser: Invalid value: -5: must be between 0 and 2147483647, inclusive", "the API server's id range, at the pod's field"},
