@@ -515,3 +515,30 @@ func TestScanJobExample(t *testing.T) {
 		t.Errorf("%s: not an Indexed Job of 4 completions", p)
 	}
 }
+
+// TestScanIndexesOnce: containers sharing an image index it once; the
+// progress line counts containers when stderr is a terminal.
+func TestScanIndexesOnce(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	var ws []podParams
+	for i := 0; i < 30; i++ {
+		p := scanWorkloads[i%len(scanWorkloads)]
+		p.name = fmt.Sprintf("%s-%02d", p.name, i)
+		ws = append(ws, p)
+	}
+	manifest := writeManifest(t, ws)
+	s, err := newScanner(scanOptions{images: dir, parallel: 4, format: "table"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress bytes.Buffer
+	s.progress = &progress
+	rows := s.run(t.Context(), []string{manifest})
+	if len(rows) != 30 || s.cache.built != len(scanImages) {
+		t.Errorf("%d rows, %d images indexed; want 30 and %d", len(rows), s.cache.built, len(scanImages))
+	}
+	if !strings.HasSuffix(progress.String(), "\rscan: 30/30 containers\n") {
+		t.Errorf("progress %q", progress.String())
+	}
+}
