@@ -39,16 +39,16 @@ type Container struct {
 	spec.PodContainer
 }
 
-// Key is the container's identity: kind, namespace, workload, init or
+// Key is the container's identity: namespace, kind, workload, init or
 // not (init containers sort first), container name and image, joined by
-// NULs. Sorting and sharding use it, so that neither depends on the order
-// inputs are given in.
+// NULs. Sorting (by namespace first, as kubectl get -A) and sharding use
+// it, so that neither depends on the order inputs are given in.
 func (c Container) Key() string {
 	init := "1"
 	if c.Init {
 		init = "0"
 	}
-	return strings.Join([]string{c.Kind, c.Namespace, c.Name, init, c.Kube.Name, c.Image}, "\x00")
+	return strings.Join([]string{c.Namespace, c.Kind, c.Name, init, c.Kube.Name, c.Image}, "\x00")
 }
 
 // templatePath is where each kind keeps its pod spec.

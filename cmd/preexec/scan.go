@@ -66,7 +66,7 @@ its registry, with the credentials of the user's docker config
   --parallel N       containers evaluated at once (default GOMAXPROCS); at most
                      max(16, 2N) image indexes are held, each image indexed once
                      while it is held
-  --shard I/N        only the containers whose identity (kind, namespace,
+  --shard I/N        only the containers whose identity (namespace, kind,
                      workload, container, image) hashes to I mod N (FNV-1a);
                      'preexec merge' joins the shards' --json outputs
   --from NAME --to NAME  an upgrade: each runtime (one each), and
@@ -361,7 +361,8 @@ func inputJobs(inputs []string) []scanJob {
 	return jobs
 }
 
-// imageKey is an image input's identity: no workload, the image.
+// imageKey is an image input's identity: no namespace, kind, workload
+// or container; the image. Image inputs sort first.
 func imageKey(image string) string { return strings.Repeat("\x00", 5) + image }
 
 // errJob is an input that could not be read; its rows sort last.

@@ -61,7 +61,7 @@ func keysOf(m map[string]*cacheEntry) []string {
 func TestInShard(t *testing.T) {
 	for _, n := range []int{1, 2, 4, 7} {
 		for k := 0; k < 200; k++ {
-			key := fmt.Sprintf("Deployment\x00ns\x00w%d\x001\x00c\x00img", k)
+			key := fmt.Sprintf("ns\x00Deployment\x00w%d\x001\x00c\x00img", k)
 			in := 0
 			for i := 0; i < n; i++ {
 				if inShard(key, i, n) {
