@@ -549,3 +549,45 @@ func TestScanIndexesOnce(t *testing.T) {
 		t.Errorf("progress %q", progress.String())
 	}
 }
+
+// TestScanKubectlManifests scans the manifests as kubectl v1.32 printed
+// them (workload/testdata), every image one OCI layout of --images holds
+// under each of their references.
+func TestScanKubectlManifests(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := t.TempDir()
+	layout := filepath.Join(dir, "kube")
+	refs := []string{"web:1.0", "a:1", "b:1", "migrate:3", "batch:4", "api:2", "setup:1", "db:15"}
+	for _, r := range refs {
+		if err := imagebuild.WriteOCILayout(layout, "registry.example/"+r, imgs["preexec.test/ok:1"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	td := filepath.Join("..", "..", "workload", "testdata")
+	inputs := []string{filepath.Join(td, "kubectl"), filepath.Join(td, "list.json")}
+	out, errs, code := scanCmd(append([]string{"scan", "--json", "--runtime", "runc@1.1.4", "--images", dir}, inputs...)...)
+	rows := jsonRows(t, out)
+	if len(rows) != 10 || errs != "" {
+		t.Fatalf("%d rows (stderr %s), want 10:\n%s", len(rows), errs, out)
+	}
+	refusal := ""
+	for _, r := range rows {
+		want := 0
+		switch {
+		case r.Kind == "StatefulSet":
+			want = 1 // runAsNonRoot, and the image runs as root
+			refusal = r.Refusal
+		case r.File != filepath.Join(td, "list.json") && (r.Kind == "Job" || r.Kind == "CronJob"):
+			want = 1 // kubectl create job … -- /bin/migrate: the image has no such file
+			if len(r.Results) != 1 || r.Results[0].Step != "lookpath" {
+				t.Errorf("%s/%s: %+v, want a lookpath failure", r.Kind, r.Workload, r.Results)
+			}
+		}
+		if r.Status != want || r.Line == 0 || r.Error != "" || r.Digest == "" {
+			t.Errorf("%s %s/%s %s: status %d (want %d), line %d, error %q, digest %q", r.File, r.Kind, r.Workload, r.Container, r.Status, want, r.Line, r.Error, r.Digest)
+		}
+	}
+	if code != 1 || !strings.Contains(refusal, `container has runAsNonRoot and image will run as root (pod: "db_shop()", container: db)`) {
+		t.Errorf("exit %d; the StatefulSet's refusal: %q", code, refusal)
+	}
+}

@@ -151,6 +151,11 @@ func TestScanRegistry(t *testing.T) {
 	if code != 1 || len(rows) != 2 || rows[0].Image != ref || rows[0].Status != 1 || rows[1].Status != 2 || !strings.Contains(rows[1].Error, "MANIFEST_UNKNOWN") {
 		t.Errorf("references as inputs: exit %d:\n%s", code, out)
 	}
+	// --insecure (crane's spelling): plain HTTP asked for, the same answer.
+	ins := jsonRows(t, mustJSON(t, "scan", "--json", "--insecure", "--scc", "restricted-v2", "--runtime", "runc@1.0.0-rc93", ref))
+	if len(ins) != 1 || ins[0].Status != 1 || ins[0].Digest != rows[0].Digest {
+		t.Errorf("--insecure: %+v", ins)
+	}
 	t.Logf("docker-registry %s: %d images pushed, %d containers scanned from it", host, len(digests), len(rr))
 }
 
