@@ -722,15 +722,19 @@ func outcomeWord(status int) string {
 
 // relevantChanges are the changes of the field a step reads ("eaccess" —
 // Eaccess), or all of them when none is.
-func relevantChanges(cs []preexec.Change, step string) []preexec.Change {
-	var out []preexec.Change
+func relevantChanges(cs []preexec.Change, step string) []jsonChange {
+	var pick []preexec.Change
 	for _, c := range cs {
 		if step != "" && strings.EqualFold(c.Field, step) {
-			out = append(out, c)
+			pick = append(pick, c)
 		}
 	}
-	if len(out) == 0 {
-		return cs
+	if len(pick) == 0 {
+		pick = cs
+	}
+	out := make([]jsonChange, len(pick))
+	for i, c := range pick {
+		out[i] = jsonChange{Field: c.Field, From: c.From, To: c.To, Cite: c.Cite}
 	}
 	return out
 }

@@ -50,9 +50,9 @@ type scanRow struct {
 	// From and To are an upgrade's two sides, Changes the rows'
 	// upstream changes between them (those of the failing step's field
 	// when it has one).
-	From    *scanSide        `json:"from,omitempty"`
-	To      *scanSide        `json:"to,omitempty"`
-	Changes []preexec.Change `json:"changes,omitempty"`
+	From    *scanSide    `json:"from,omitempty"`
+	To      *scanSide    `json:"to,omitempty"`
+	Changes []jsonChange `json:"changes,omitempty"`
 	// Key is the container's identity, which orders rows and picks
 	// shards.
 	Key string `json:"key"`
@@ -60,6 +60,14 @@ type scanRow struct {
 	// Changed: the upgrade changes the outcome (not written: only those
 	// rows are).
 	Changed bool `json:"-"`
+}
+
+// A jsonChange is a preexec.Change in scan's JSON.
+type jsonChange struct {
+	Field string `json:"field"`
+	From  string `json:"from,omitempty"`
+	To    string `json:"to,omitempty"`
+	Cite  string `json:"cite,omitempty"`
 }
 
 // A scanSide is one side of an upgrade.
