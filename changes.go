@@ -3,92 +3,113 @@ package preexec
 import (
 	"fmt"
 	"reflect"
-	"sort"
+	"strings"
 )
 
-// A Change is one difference between two runtimes' rows: a field of
-// their lines, or the Go toolchain that built them, with the upstream
-// commit or pull request that made it.
+// A Change is one behaviour that differs between two runtimes' rows or builds.
 type Change struct {
-	// Field is the Line field that differs ("Chdir", "Eaccess"), or "Go"
-	// for the toolchain.
+	// Field is the Line field or "Go" for the toolchain ("Chdir",
+	// "Eaccess", "Go").
 	Field string
-	// From and To are the field's value in the first and the second
-	// runtime.
+	// From and To are the field's value in each, as text.
 	From, To string
-	// Cite is the upstream commit or pull request the row cites for the
-	// change, "" when it cites none.
+	// Cite is the upstream change(s) that made it, from the rows' Cite
+	// between them ("" if none).
 	Cite string
 }
 
-// Changes returns the row differences between from and to, with their
-// upstream commits: walking Lines() from from's line to to's, each field a
-// line's Cite names, once, with its value in from and in to, in field order;
-// then the Go toolchain when it differs. A downgrade (to older than from)
-// walks the same lines the other way. Runtimes of different kinds (runc and
-// crun) have no lines in between: every differing field is listed, without
-// a citation.
+// Changes returns the behaviours that differ between from and to, in Line
+// field order, then the toolchain ("Go") when the two builds' Go differ in
+// a way the model tells apart (os/exec.LookPath's variant). The rows from
+// the older line to the newer one, either way round, give each change's
+// Cite; a runc and a crun are not one history, and their changes cite
+// nothing.
 func Changes(from, to Runtime) []Change {
-	var out []Change
-	ls := Lines()
-	i, j := lineIndex(ls, from.Line), lineIndex(ls, to.Line)
-	if i >= 0 && j >= 0 && from.Line != to.Line {
-		fv, tv := reflect.ValueOf(from.Line).Elem(), reflect.ValueOf(to.Line).Elem()
-		lo, hi := min(i, j), max(i, j)
-		cites := map[string]string{}
-		sameKind := from.Line.Runtime == to.Line.Runtime
-		if sameKind {
-			for k := lo + 1; k <= hi; k++ {
-				for f, c := range ls[k].Cite {
-					if prev, ok := cites[f]; ok && prev != c {
-						cites[f] = prev + "; " + c
-					} else {
-						cites[f] = c
-					}
-				}
-			}
+	if from.Line == nil || to.Line == nil {
+		return nil
+	}
+	var between []*Line
+	if from.Line.Runtime == to.Line.Runtime {
+		i, j := lineIndex(from.Line), lineIndex(to.Line)
+		if i > j {
+			i, j = j, i
 		}
-		t := fv.Type()
-		for n := 0; n < t.NumField(); n++ {
-			name := t.Field(n).Name
-			switch name {
-			case "Runtime", "Versions", "OfficialGo", "Cite":
-				continue
-			}
-			a, b := fv.Field(n).Interface(), tv.Field(n).Interface()
-			c, cited := cites[name]
-			if reflect.DeepEqual(a, b) && !cited {
-				continue
-			}
-			if reflect.DeepEqual(a, b) {
-				continue // changed and changed back between the two
-			}
-			out = append(out, Change{Field: name, From: fmt.Sprint(a), To: fmt.Sprint(b), Cite: c})
-		}
-		// Cited fields that are not Line fields (a citation keyed by a
-		// sub-field) are kept, in name order, without values.
-		var extra []string
-		for f := range cites {
-			if _, ok := t.FieldByName(f); !ok {
-				extra = append(extra, f)
-			}
-		}
-		sort.Strings(extra)
-		for _, f := range extra {
-			out = append(out, Change{Field: f, Cite: cites[f]})
+		if i >= 0 {
+			between = lines[i+1 : j+1]
 		}
 	}
-	if from.Go != to.Go {
-		out = append(out, Change{Field: "Go", From: from.Go, To: to.Go})
+	var out []Change
+	a, b := reflect.ValueOf(from.Line).Elem(), reflect.ValueOf(to.Line).Elem()
+	t := a.Type()
+	for k := 0; k < t.NumField(); k++ {
+		name := t.Field(k).Name
+		switch name {
+		case "Runtime", "Versions", "OfficialGo", "Cite":
+			continue
+		}
+		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
+			continue
+		}
+		c := Change{Field: name, From: changeValue(from.Line, name), To: changeValue(to.Line, name)}
+		if name == "Errors" {
+			c.From, c.To = errorsDiff(from.Line.Errors, to.Line.Errors)
+		}
+		var cites []string
+		for _, l := range between {
+			if s := l.Cite[name]; s != "" && (len(cites) == 0 || cites[len(cites)-1] != s) {
+				cites = append(cites, s)
+			}
+		}
+		c.Cite = strings.Join(cites, "; ")
+		out = append(out, c)
+	}
+	if from.Line.Runtime == "runc" && to.Line.Runtime == "runc" {
+		if gf, gt := goClass(from.goVersion()), goClass(to.goVersion()); gf != gt {
+			out = append(out, Change{Field: "Go",
+				From: fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", from.Go, goClassNames[gf]),
+				To:   fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", to.Go, goClassNames[gt])})
+		}
 	}
 	return out
 }
 
-func lineIndex(ls []*Line, l *Line) int {
-	for i, x := range ls {
+func lineIndex(l *Line) int {
+	for i, x := range lines {
 		if x == l {
 			return i
 		}
 	}
 	return -1
+}
+
+// changeValue is the text of field of l: the docs table's where it has a
+// column, else the value's own.
+func changeValue(l *Line, field string) string {
+	if v := fieldValue(l, field); v != "" {
+		return v
+	}
+	switch field {
+	case "EnvCheck":
+		return [...]string{"none", "rc92: `invalid environment 'PAIR'`", "`invalid environment variable: \"PAIR\"`", "the pair not printed", "in finalizeNamespace, last entry first"}[l.EnvCheck]
+	case "User":
+		return [...]string{"numeric ids", "/etc/passwd and /etc/group"}[l.User]
+	case "Unmapped":
+		return [...]string{"checked up front", "setgid/setuid EINVAL", "chown /dev/stdin EINVAL", "setresgid/setresuid EINVAL"}[l.Unmapped]
+	}
+	return fmt.Sprint(reflect.ValueOf(l).Elem().FieldByName(field).Interface())
+}
+
+// errorsDiff is the differing texts of two ErrorStyles, field: value.
+func errorsDiff(a, b ErrorStyle) (string, string) {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var from, to []string
+	for k := 0; k < va.NumField(); k++ {
+		x, y := va.Field(k).Interface(), vb.Field(k).Interface()
+		if x != y {
+			n := va.Type().Field(k).Name
+			from = append(from, fmt.Sprintf("%s %#v", n, x))
+			to = append(to, fmt.Sprintf("%s %#v", n, y))
+		}
+	}
+	return strings.Join(from, ", "), strings.Join(to, ", ")
 }

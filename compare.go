@@ -80,7 +80,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			done[k] = i
 		}
 		r := &c.Results[i]
-		r.Runtime, r.goV = rt.Name, g
+		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
 	}
 	// Groups, in the order of their first runtime; each group's runtimes
 	// in one allocation, sized by a first pass.

@@ -115,6 +115,10 @@ type Result struct {
 	// and Err is the error that could not be told. "" when the model
 	// can tell.
 	Unknown string
+	// Extrapolated is the Runtime's Extrapolated: why the model answered
+	// with the behaviour of another release or toolchain than the one
+	// named; "" when the rows name it.
+	Extrapolated string
 
 	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
 	in   *input
@@ -208,6 +212,7 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 		e.view, e.early = v.For(rt.Line), v.early(rt.Line)
 	}
 	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
+	e.res.Extrapolated = rt.Extrapolated
 }
 
 func (e *eval) run() {

@@ -1,11 +1,12 @@
 package preexec
 
 import (
+	"errors"
 	"fmt"
-
-	"github.com/preexec/preexec/caps"
 	"strconv"
 	"strings"
+
+	"github.com/preexec/preexec/caps"
 )
 
 // A Line is a runtime release line: consecutive versions that take every
@@ -322,6 +323,11 @@ type Runtime struct {
 	// Go is the toolchain that built it ("1.19", "1.20.1", "1.26"); ""
 	// for crun. A minor without a patch level means its newest patch.
 	Go string
+	// Extrapolated says why the model answers for this runtime with the
+	// behaviour of another ("runc 1.7.0 is not modelled; answered as runc
+	// 1.6.0-rc.1, the newest older release modelled"; a Go newer than
+	// NewestGo); "" when the rows name it.
+	Extrapolated string
 }
 
 // Lines returns the modelled release lines, runc first, in release order.
@@ -348,44 +354,150 @@ func Runtimes() []Runtime {
 }
 
 // LookupRuntime returns the runtime named name: "runc@1.1.4+go1.19",
-// "runc@1.1.4" (the official binary's Go), "runc@1.1.5+debian" (Debian
-// bookworm's package, built with Go 1.19), "crun@1.8.1".
+// "runc@1.1.4" (the official binary's Go), "runc@1.1.5+debian" (a known
+// distribution build, DistroBuilds), "crun@1.8.1".
+//
+// A version the rows do not name is answered from the newest older
+// modelled release of the same runtime, and a Go newer than NewestGo with
+// NewestGo's behaviour; the Runtime then says why in Extrapolated. A
+// version older than every modelled release, a malformed name, an unknown
+// build suffix, and crun with one, are errors.
 func LookupRuntime(name string) (Runtime, error) {
 	kind, rest, ok := strings.Cut(name, "@")
 	if !ok || (kind != "runc" && kind != "crun") {
 		return Runtime{}, fmt.Errorf("unknown runtime %q: want runc@VERSION[+goX.Y] or crun@VERSION", name)
 	}
 	version, build, _ := strings.Cut(rest, "+")
+	if !validVersion(version) {
+		return Runtime{}, fmt.Errorf("unknown runtime %q: the version must be X.Y.Z or X.Y.Z-rcN (1.1.4, 1.0.0-rc93, 1.6.0-rc.1)", name)
+	}
+	l, modelled := lineOf(kind, version)
+	if l == nil {
+		return Runtime{}, fmt.Errorf("unknown runtime %q: %s %s is older than every %s release modelled (%s)", name, kind, version, kind, oldestVersion(kind))
+	}
+	rt := Runtime{Name: name, Line: l, Version: version}
+	var why []string
+	if modelled != version {
+		why = append(why, fmt.Sprintf("%s %s is not modelled; answered as %s %s, the newest older release modelled", kind, version, kind, modelled))
+	}
+	switch {
+	case kind == "crun":
+		if build != "" {
+			return Runtime{}, fmt.Errorf("unknown runtime %q: crun takes no +build", name)
+		}
+	case build == "":
+		rt.Go = l.OfficialGo
+		if modelled != version {
+			why[0] += fmt.Sprintf(" with its official binaries' Go %s", l.OfficialGo)
+		}
+	case strings.HasPrefix(build, "go"):
+		g, err := parseGo(build[2:])
+		if err != nil {
+			return Runtime{}, fmt.Errorf("unknown runtime %q: %v", name, err)
+		}
+		rt.Go = build[2:]
+		newest, _ := parseGo(NewestGo())
+		if !newest.atLeast(g.major, g.minor, g.patch) {
+			why = append(why, fmt.Sprintf("Go %s is newer than every toolchain modelled; answered with Go %s's behaviour", rt.Go, NewestGo()))
+		}
+	default:
+		d, ok := distroBuild(build, version)
+		if !ok {
+			return Runtime{}, fmt.Errorf("unknown runtime %q: want +goX.Y, or a known distribution build (%s)", name, distroBuildNames())
+		}
+		rt.Go = d.Go
+	}
+	rt.Extrapolated = strings.Join(why, "; ")
+	return rt, nil
+}
+
+// LookupRuntimes returns the runtimes names name, in order, each as
+// LookupRuntime returns it; a name it refuses is left out and its error
+// joined into err, so that one bad name does not lose the others.
+func LookupRuntimes(names []string) ([]Runtime, error) {
+	var rts []Runtime
+	var errs []error
+	for _, n := range names {
+		rt, err := LookupRuntime(n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rts = append(rts, rt)
+	}
+	return rts, errors.Join(errs...)
+}
+
+// validVersion reports whether v is a release version as the rows spell
+// them: X.Y.Z with an optional -rcN or -rc.N.
+func validVersion(v string) bool {
+	core, pre, hasPre := strings.Cut(v, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if !allDigits(p) {
+			return false
+		}
+	}
+	if !hasPre {
+		return true
+	}
+	n, ok := strings.CutPrefix(pre, "rc")
+	n = strings.TrimPrefix(n, ".")
+	return ok && allDigits(n)
+}
+
+func allDigits(s string) bool {
+	if s == "" || len(s) > 6 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lineOf returns the line of kind that answers version: the line naming
+// it, else the line of the newest older release modelled, and the release
+// it names (version itself when modelled); nil if every release modelled
+// is newer.
+func lineOf(kind, version string) (*Line, string) {
+	var best *Line
+	var bestV string
 	for _, l := range lines {
 		if l.Runtime != kind {
 			continue
 		}
 		for _, v := range l.Versions {
-			if v != version {
-				continue
+			if v == version {
+				return l, v
 			}
-			rt := Runtime{Name: name, Line: l, Version: v}
-			switch {
-			case kind == "crun":
-				if build != "" {
-					return Runtime{}, fmt.Errorf("unknown runtime %q: crun takes no +build", name)
-				}
-			case build == "":
-				rt.Go = l.OfficialGo
-			case build == "debian" && v == "1.1.5":
-				rt.Go = "1.19"
-			case strings.HasPrefix(build, "go"):
-				if _, err := parseGo(build[2:]); err != nil {
-					return Runtime{}, fmt.Errorf("unknown runtime %q: %v", name, err)
-				}
-				rt.Go = build[2:]
-			default:
-				return Runtime{}, fmt.Errorf("unknown runtime %q: want +goX.Y", name)
+			if versionLess(v, version) && (best == nil || versionLess(bestV, v)) {
+				best, bestV = l, v
 			}
-			return rt, nil
 		}
 	}
-	return Runtime{}, fmt.Errorf("unknown runtime %q: no such %s version modelled", name, kind)
+	return best, bestV
+}
+
+// oldestVersion is the oldest release of kind modelled.
+func oldestVersion(kind string) string {
+	var oldest string
+	for _, l := range lines {
+		if l.Runtime != kind {
+			continue
+		}
+		for _, v := range l.Versions {
+			if oldest == "" || versionLess(v, oldest) {
+				oldest = v
+			}
+		}
+	}
+	return oldest
 }
 
 // goVersion returns the toolchain that built rt (zero for crun or a bad

@@ -12,23 +12,30 @@ import (
 	"github.com/preexec/preexec/access"
 )
 
-const explainUsage = `usage: preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const explainUsage = `usage: preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Tells, step by step, what one runtime does with the OCI bundle BUNDLE:
 each step of its init sequence, the credentials it runs with, its
 decision, and for the step that fails, which inode refused which
 credential and why, and the smallest fix.
 
-  --runtime NAME  the runtime (runc@VERSION[+goX.Y], crun@1.8.1); default:
-                  the first runtime, in table order, that does not start it
-                  (the newest runc if every runtime starts it)
-  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --runtime NAME  the runtime (runc@VERSION[+goX.Y], crun@1.8.1), a PATH
+                  to a runc or crun binary, or host (one of runc and crun
+                  on PATH); default: the first runtime, in table order,
+                  that does not start it (the newest runc if every runtime
+                  starts it)
+  --runtime-version TEXT
+                  the runtime whose --version printed TEXT
+  --kernel K      the kernel: X.Y or uname -r (faccessat2 needs 5.8);
+                  default: newest
+  --protected-symlinks=false
+                  fs.protected_symlinks=0 (default 1)
   --json          the result and its trace as JSON (as check --json)
 
 ` + inputUsage + `
 Exit status: 0 the runtime starts it, 1 it does not, 2 no prediction
 (also when preexec could not read the rootfs where it must: the reason on
-stderr), 3 it cannot be told (unknown).
+stderr), 3 it cannot be told (unknown), or it was extrapolated.
 `
 
 // explain is `preexec explain`; it returns the exit status.
@@ -36,7 +43,9 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	name := fs.String("runtime", "", "")
-	kernel := fs.String("kernel", "", "")
+	versionText := fs.String("runtime-version", "", "")
+	var ho hostOptions
+	ho.register(fs)
 	asJSON := fs.Bool("json", false, "")
 	var o inputOptions
 	o.register(fs)
@@ -52,25 +61,43 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	host, err := parseHost(*kernel)
+	ho.visit(fs)
+	var rt preexec.Runtime
+	var sel selection
+	if *name != "" || *versionText != "" {
+		var args, texts []string
+		if *name != "" {
+			args = []string{*name}
+		}
+		if *versionText != "" {
+			texts = []string{*versionText}
+		}
+		sel = resolveRuntimes(args, texts)
+		switch {
+		case sel.skipped != nil:
+			fmt.Fprintf(stderr, "preexec: %v\n", sel.skipped)
+			return 2
+		case len(sel.rts) != 1:
+			fmt.Fprintf(stderr, "preexec: explain tells one runtime; --runtime %s is %d: use check\n", *name, len(sel.rts))
+			return 2
+		}
+		rt = sel.rts[0]
+	}
+	facts, hostNotes, err := resolveHost(ho, sel.host)
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	var rt preexec.Runtime
-	if *name != "" {
-		if rt, err = preexec.LookupRuntime(*name); err != nil {
-			fmt.Fprintf(stderr, "preexec: --runtime: %v\n", err)
-			return 2
-		}
-	}
+	host := facts.host
 	in, status := prepare(path, o, cmd, &host, *asJSON, stdout, stderr)
 	if in == nil {
 		return status
 	}
+	facts.host = host
+	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
 	var r preexec.Result
-	if *name != "" {
+	if rt.Line != nil {
 		r = preexec.Evaluate(in.plan, in.fsys, rt, host)
 	} else {
 		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
@@ -80,9 +107,9 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	if *asJSON {
-		writeJSON(&out, in, []preexec.Result{r}, host)
+		writeJSON(&out, in, []preexec.Result{r}, facts, notes)
 	} else {
-		writeStory(&out, path, in, r, host)
+		writeStory(&out, path, in, r, facts, notes)
 	}
 	stdout.Write(out.Bytes())
 	return exitStatus([]preexec.Result{r})
@@ -116,8 +143,17 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 
 // writeStory prints r's trace as numbered steps, the failing one with its
 // explanation, then what the runtime prints and the fix.
-func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host preexec.Host) {
+func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts hostFacts, notes []string) {
 	eng := in.eng
+	host := facts.host
+	defer func() {
+		if r.Extrapolated != "" {
+			fmt.Fprintf(w, "Extrapolated: %s\n", r.Extrapolated)
+		}
+		for _, n := range notes {
+			fmt.Fprintf(w, "Read: %s\n", n)
+		}
+	}()
 	verdict := "starts it: the entrypoint's own code runs"
 	switch {
 	case r.Unknown != "":
@@ -172,6 +208,9 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, host pr
 		if e := explanation(r); e != "" {
 			fmt.Fprintf(w, "Why: %s\n", e)
 		}
+	}
+	if p := facts.protectedNote(in, r); p != "" {
+		fmt.Fprintf(w, "%s%s\n", strings.ToUpper(p[:1]), p[1:])
 	}
 	fixes := fixesOf(in, r, host)
 	if fix := fixText(in, fixes); fix != "" {

@@ -49,6 +49,9 @@ func verdict(rts []preexec.Runtime, results []preexec.Result) string {
 	if unsure > 0 {
 		v += fmt.Sprintf(" (uncertain where it starts on %d: %s)", unsure, names(func(r preexec.Result) bool { return r.Starts && r.Uncertain != "" }))
 	}
+	if ex := names(func(r preexec.Result) bool { return r.Extrapolated != "" }); ex != "" {
+		v += fmt.Sprintf(" (extrapolated, not modelled exactly: %s)", ex)
+	}
 	return v
 }
 
@@ -98,7 +101,8 @@ func phaseLine(eng *spec.Engine, r preexec.Result, sh spec.Shown) string {
 // writeGlance prints the verdict, then one block per distinct outcome (its
 // runtimes as ranges, the exact text as the user's engine prints it, why,
 // the verified fixes), then the runtimes that start.
-func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, host preexec.Host) {
+func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, facts hostFacts, notes []string) {
+	host := facts.host
 	fmt.Fprintln(w, verdict(rts, results))
 	// Failures first, then what cannot be told, then starts that may not
 	// hold; each in the order first met.
@@ -152,6 +156,9 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		if o.why != "" {
 			fmt.Fprintf(w, "  why: %s\n", o.why)
 		}
+		if p := facts.protectedNote(in, r); p != "" {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
 		if o.fix != "" {
 			fmt.Fprintf(w, "  fix: %s\n", o.fix)
 		}
@@ -164,4 +171,5 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 	if starts && (len(fails) > 0 || len(unknowns) > 0 || len(unsure) > 0) {
 		fmt.Fprintf(w, "\nstarts on %s\n", preexec.RuntimeRanges(rts, func(i int) bool { return results[i].Starts }))
 	}
+	writeNotes(w, rts, results, notes)
 }

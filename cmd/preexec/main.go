@@ -5,8 +5,9 @@
 //
 // Usage:
 //
-//	preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
-//	preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec scan [FLAGS] INPUT...
 //	preexec merge [--json | --format table|json|sarif] FILE...
 //
@@ -29,16 +30,27 @@
 // the smallest fix.
 //
 // NAME is a runtime as the profiles spell it (runc@1.1.4+go1.19,
-// runc@1.0.0-rc93, crun@1.8.1) or all, the default. Exit status: 0 when
-// every selected runtime starts the container, 1 when one does not, 2 when
-// no prediction could be made (usage, unreadable bundle, invalid
-// config.json, or a root filesystem preexec could not read enough of to
+// runc@1.0.0-rc93, crun@1.8.1) or all, the default; PATH is a runc or crun
+// binary, read without running it (package runtimeinfo); host is the runc
+// and crun on PATH with the running kernel and fs.protected_symlinks;
+// TEXT is what `runc --version` prints. A version or Go the rows do not
+// name is answered as the newest older release (or the newest Go)
+// modelled and marked extrapolated. --kernel takes X.Y or `uname -r`;
+// --protected-symlinks defaults to on, as most distributions boot.
+//
+// Exit status: 0 when every selected runtime starts the container, 1 when
+// one does not (an extrapolated one too), 2 when no prediction could be
+// made (usage, unreadable bundle, invalid config.json, no runtime could be
+// resolved, or a root filesystem preexec could not read enough of to
 // decide any runtime), with the reason on stderr and nothing on stdout, 3
-// when none is known to fail but for one the model cannot tell: its check
-// needs what the input does not hold (a manifest has no file contents) or
-// what preexec could not read (a directory of the rootfs its own uid may
-// not search), and its result reads "unknown: …", naming the path and the
-// reason.
+// when none is known to fail but for one the model cannot tell (its check
+// needs what the input does not hold, a manifest has no file contents, or
+// what preexec could not read, a directory of the rootfs its own uid may
+// not search: its result reads "unknown: …", naming the path and the
+// reason), or one was extrapolated, or a --runtime was left out (named on
+// stderr). check --from --to prints only when the outcome changes and
+// exits 1 when the container starts before and fails after, 3 when either
+// side is unknown or extrapolated, 0 otherwise.
 //
 // What preexec could not read is never taken for the container's answer:
 // run as a user, preexec meets the host's EACCES on a 0700 directory of
@@ -67,8 +79,9 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: preexec check [--runtime NAME]... [--kernel X.Y] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
-       preexec explain [--runtime NAME] [--kernel X.Y] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec scan [FLAGS] INPUT...   (preexec scan --help)
        preexec merge [--json | --format table|json|sarif] FILE...
 
@@ -80,9 +93,27 @@ or after the start as the container's own output; the text; why; the fixes
 that were applied to the model and then let it start), then the runtimes
 that start.
 
-  --runtime NAME  a runtime: runc@VERSION[+goX.Y], crun@1.8.1, or all
-                  (the default); repeat for several
-  --kernel X.Y    the kernel version (faccessat2 needs 5.8); default: newest
+  --runtime NAME  a runtime: runc@VERSION[+goX.Y], runc@1.1.5+debian,
+                  crun@VERSION, or all (the default); repeat for several
+  --runtime PATH  a runc or crun binary, read without running it
+  --runtime host  the runc and crun on PATH, and the running kernel's
+                  release and fs.protected_symlinks
+  --runtime-version TEXT
+                  what runc --version (or crun --version) prints
+                  A version the rows do not name is answered as the newest
+                  older release modelled (a Go newer than the newest, as
+                  the newest) and marked extrapolated.
+  --kernel K      the kernel: X.Y or uname -r (5.4.0-150-generic);
+                  faccessat2 needs 5.8; default: newest
+  --protected-symlinks=false
+                  fs.protected_symlinks=0 (default 1, as most
+                  distributions boot)
+  --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
+                  prints only if the outcome changes, both outcomes and
+                  the changes (upstream commits) that make the difference
+                  (--json: always one document, with "changed")
+  --from-kernel K, --to-kernel K
+                  the kernel on either side (default --kernel)
   -q, --quiet     the verdict line only
   --all           a row per runtime (phase, step, exit status, text)
   -o FORMAT       wide (as --all) or json (as --json)
@@ -94,7 +125,9 @@ the container), 2 no prediction could be made (also when preexec could not
 read enough of the rootfs to decide any runtime), 3 none fails but one
 cannot be told (unknown: the input lacks what its check reads, such as
 file contents, or preexec could not read it: run as root, or check the
-image or an mtree manifest instead).
+image or an mtree manifest instead), or one was extrapolated, or a
+--runtime was left out. With --from and --to: 1 it starts before and
+fails after, 3 either side is unknown or extrapolated, else 0.
 `
 
 type runtimeList []string
@@ -123,9 +156,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var names runtimeList
+	var names, versionTexts runtimeList
 	fs.Var(&names, "runtime", "")
-	kernel := fs.String("kernel", "", "")
+	fs.Var(&versionTexts, "runtime-version", "")
+	var ho hostOptions
+	ho.register(fs)
+	var d diffOptions
+	d.register(fs)
 	asJSON := fs.Bool("json", false, "")
 	all := fs.Bool("all", false, "")
 	quiet := fs.Bool("q", false, "")
@@ -160,20 +197,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	host, err := parseHost(*kernel)
+	ho.visit(fs)
+	if d.given() {
+		if len(names) > 0 || len(versionTexts) > 0 {
+			fmt.Fprintf(stderr, "preexec: --from and --to name the runtimes: they take no --runtime or --runtime-version\n")
+			return 2
+		}
+		if *quiet || *all {
+			fmt.Fprintf(stderr, "preexec: --from and --to print the two outcomes and the changes: they take no -q, --all or -o wide\n")
+			return 2
+		}
+		return checkDiff(d, ho, path, o, cmd, *asJSON, stdout, stderr)
+	}
+	sel := resolveRuntimes(names, versionTexts)
+	if len(sel.rts) == 0 {
+		fmt.Fprintf(stderr, "preexec: %v\n", sel.skipped)
+		return 2
+	}
+	facts, hostNotes, err := resolveHost(ho, sel.host)
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	rts, err := selectRuntimes(names)
-	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
-		return 2
+	if sel.skipped != nil {
+		fmt.Fprintf(stderr, "preexec: left out: %v\n", sel.skipped)
 	}
+	rts, host := sel.rts, facts.host
 	in, status := prepare(path, o, cmd, &host, *asJSON, stdout, stderr)
 	if in == nil {
 		return status
 	}
+	facts.host = host
+	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
 	if status := exitStatus(results); status == 2 {
@@ -182,16 +237,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *asJSON:
-		writeJSON(&out, in, results, host)
+		writeJSON(&out, in, results, facts, notes)
 	case *quiet:
 		fmt.Fprintln(&out, verdict(rts, results))
 	case *all:
-		writeText(&out, in, results, host)
+		writeText(&out, in, rts, results, facts, notes)
 	default:
-		writeGlance(&out, in, rts, results, host)
+		writeGlance(&out, in, rts, results, facts, notes)
 	}
 	stdout.Write(out.Bytes())
-	return exitStatus(results)
+	status = exitStatus(results)
+	if status == 0 && sel.skipped != nil {
+		status = 3
+	}
+	return status
 }
 
 // inputArgs splits what follows the flags into INPUT and, after "--", the
@@ -239,9 +298,12 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 	fmt.Fprintf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, in.refusal)
 }
 
-// exitStatus is check's exit status for results: 1 if one fails, else 2
-// if none could be told because preexec could not read the root
-// filesystem (nothing was decided), else 3 if one cannot be told, else 0.
+// exitStatus is check's exit status for results: 1 if one fails (an
+// extrapolated failure too: the nearest older release fails, and the text
+// says it is extrapolated), else 2 if none could be told because preexec
+// could not read the root filesystem (nothing was decided), else 3 if one
+// cannot be told or was extrapolated (answered as another release or
+// toolchain than the one named), else 0.
 func exitStatus(results []preexec.Result) int {
 	status, unread := 0, 0
 	for _, r := range results {
@@ -253,6 +315,8 @@ func exitStatus(results []preexec.Result) int {
 			}
 		case !r.Starts:
 			return 1
+		case r.Extrapolated != "":
+			status = 3
 		}
 	}
 	if len(results) > 0 && unread == len(results) {
@@ -271,58 +335,6 @@ func writeUnread(w io.Writer, results []preexec.Result) {
 			fmt.Fprintf(w, "preexec: no prediction: %s\n", r.Unknown)
 		}
 	}
-}
-
-// parseHost returns the host a --kernel value describes ("" is the newest).
-func parseHost(kernel string) (preexec.Host, error) {
-	host := preexec.Host{}
-	if kernel != "" {
-		maj, min, ok := strings.Cut(kernel, ".")
-		a, err1 := strconv.Atoi(maj)
-		b, err2 := strconv.Atoi(min)
-		if !ok || err1 != nil || err2 != nil || a < 0 || b < 0 || a > 255 || b > 255 {
-			return host, fmt.Errorf("--kernel: want X.Y, got %q", kernel)
-		}
-		host.Kernel = access.KernelVersion(a, b)
-	}
-	return host, nil
-}
-
-// selectRuntimes returns the runtimes names asks for, each once, in the
-// order first asked.
-func selectRuntimes(names []string) ([]preexec.Runtime, error) {
-	rts, err := lookupRuntimes(names)
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	out := rts[:0]
-	for _, rt := range rts {
-		if !seen[rt.Name] {
-			seen[rt.Name] = true
-			out = append(out, rt)
-		}
-	}
-	return out, nil
-}
-
-func lookupRuntimes(names []string) ([]preexec.Runtime, error) {
-	if len(names) == 0 || (len(names) == 1 && names[0] == "all") {
-		return preexec.Runtimes(), nil
-	}
-	var rts []preexec.Runtime
-	for _, n := range names {
-		if n == "all" {
-			rts = append(rts, preexec.Runtimes()...)
-			continue
-		}
-		rt, err := preexec.LookupRuntime(n)
-		if err != nil {
-			return nil, fmt.Errorf("--runtime: %v", err)
-		}
-		rts = append(rts, rt)
-	}
-	return rts, nil
 }
 
 // explanation is the long form of a result's error, for people.
@@ -361,7 +373,8 @@ func execWhy(xe *access.ExecError) string {
 
 // writeText is the wide form (--all, -o wide): a row per runtime, then the
 // why and fix of each distinct failure.
-func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
+func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, facts hostFacts, notes []string) {
+	host := facts.host
 	eng := in.eng
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	if eng != nil {
@@ -388,6 +401,9 @@ func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 		if r.Starts {
 			step = ""
 		}
+		if r.Extrapolated != "" {
+			res += " (extrapolated)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Runtime, res, r.Phase, step, exit, text)
 	}
 	tw.Flush()
@@ -396,21 +412,46 @@ func writeText(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 		if r.Starts || r.Unknown != "" {
 			continue
 		}
-		e := explanation(r)
-		if e == "" {
+		e, p := explanation(r), facts.protectedNote(in, r)
+		if e == "" && p == "" {
 			continue
 		}
 		fixes := fixesOf(in, r, host)
 		fix, hint := fixText(in, fixes), hintText(fixes)
-		if !seen[e+"\x00"+fix+"\x00"+hint] {
-			seen[e+"\x00"+fix+"\x00"+hint] = true
-			fmt.Fprintf(w, "\nwhy (%s): %s\n", r.Step, e)
+		if !seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] {
+			seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] = true
+			fmt.Fprintln(w)
+			if e != "" {
+				fmt.Fprintf(w, "why (%s): %s\n", r.Step, e)
+			}
+			if p != "" {
+				fmt.Fprintf(w, "%s (%s): %s\n", r.Runtime, r.Step, p)
+			}
 			if fix != "" {
 				fmt.Fprintf(w, "fix: %s\n", fix)
 			}
 			if hint != "" {
 				fmt.Fprintf(w, "hint (not verified): %s\n", hint)
 			}
+		}
+	}
+	writeNotes(w, rts, results, notes)
+}
+
+// writeNotes ends the text output: why results were extrapolated, and
+// what was read of the runtimes and the host.
+func writeNotes(w io.Writer, rts []preexec.Runtime, results []preexec.Result, notes []string) {
+	ex := extrapolatedLines(rts, results)
+	if len(ex) > 0 {
+		fmt.Fprintln(w)
+		for _, l := range ex {
+			fmt.Fprintln(w, l)
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range notes {
+			fmt.Fprintf(w, "read: %s\n", n)
 		}
 	}
 }
@@ -458,16 +499,35 @@ type jsonResult struct {
 	// Message is Error as the engine's user reads it (--engine, or an
 	// image or manifest input): the engine's error at create, the
 	// container's own output after the start.
-	Message string      `json:"message,omitempty"`
-	Trace   []jsonTrace `json:"trace"`
+	Message string `json:"message,omitempty"`
+	// Extrapolated says why the result is another release's or
+	// toolchain's answer than the one named.
+	Extrapolated string `json:"extrapolated,omitempty"`
+	// ProtectedSymlinks says that fs.protected_symlinks=1 decided the
+	// failure, and where the value came from.
+	ProtectedSymlinks string      `json:"protected_symlinks,omitempty"`
+	Trace             []jsonTrace `json:"trace"`
 }
 
-func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Host) {
+// jsonHost is the host the results hold for, and where each value came
+// from ("default", "flag", "host").
+type jsonHost struct {
+	Kernel                string `json:"kernel,omitempty"`
+	KernelFrom            string `json:"kernel_from"`
+	ProtectedSymlinks     bool   `json:"protected_symlinks"`
+	ProtectedSymlinksFrom string `json:"protected_symlinks_from"`
+}
+
+func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts, notes []string) {
+	host := facts.host
 	doc := struct {
 		Schema  int          `json:"schema"`
 		Engine  string       `json:"engine,omitempty"`
+		Host    jsonHost     `json:"host"`
+		Read    []string     `json:"read,omitempty"`
 		Results []jsonResult `json:"results"`
-	}{Schema: 1, Results: jsonResults(in, results, host)}
+	}{Schema: 1, Read: notes, Host: jsonHost{Kernel: facts.release, KernelFrom: facts.kernelFrom, ProtectedSymlinks: host.ProtectedSymlinks, ProtectedSymlinksFrom: facts.protectedFrom},
+		Results: jsonResults(in, results, facts)}
 	if in.eng != nil {
 		doc.Engine = in.eng.Name
 	}
@@ -477,12 +537,14 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, host preexec.Ho
 }
 
 // jsonResults are results as check --json prints them.
-func jsonResults(in *input, results []preexec.Result, host preexec.Host) []jsonResult {
+func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonResult {
 	eng := in.eng
+	host := facts.host
 	var out []jsonResult
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
-			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{}}
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{},
+			Extrapolated: r.Extrapolated, ProtectedSymlinks: facts.protectedNote(in, r)}
 		if fixes := fixesOf(in, r, host); len(fixes) > 0 {
 			jr.Fix, jr.Fixes = fixText(in, fixes), jsonFixes(fixes)
 		}

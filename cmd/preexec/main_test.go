@@ -59,7 +59,7 @@ func TestRun(t *testing.T) {
 	}{
 		{"usage", nil, 2, nil, "usage: preexec check", "no subcommand: usage on stderr, exit 2"},
 		{"help", []string{"--help"}, 0, []string{"usage: preexec check"}, "", "help on stdout, exit 0"},
-		{"unknown_runtime", []string{"check", "--runtime", "runc@9.9.9", good}, 2, nil, "no such runc version modelled", "an unknown runtime is exit 2"},
+		{"unknown_runtime", []string{"check", "--runtime", "runc@0.1.0", good}, 2, nil, "older than every runc release modelled", "a runtime no row can answer is exit 2"},
 		{"flag_after_bundle", []string{"check", good, "--json"}, 2, nil, "flags must precede INPUT", "a flag after BUNDLE is an error, never a path"},
 		{"missing_bundle", []string{"check", "/nonexistent-bundle"}, 2, nil, "no such file or directory", "an unreadable bundle is exit 2"},
 		{"bad_config", []string{"check", bad}, 2, nil, "config.json:3:21: process.user.uid: want number, got string", "config errors name file, line, column and field"},

@@ -26,9 +26,10 @@ import (
 	"github.com/preexec/preexec/workload"
 )
 
-const scanUsage = `usage: preexec scan [--runtime NAME]... [--kernel X.Y] [--engine NAME] [--platform OS/ARCH]
+const scanUsage = `usage: preexec scan [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K]
+                    [--protected-symlinks=BOOL] [--engine NAME] [--platform OS/ARCH]
                     [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
-                    [--shard I/N] [--from NAME --to NAME] [--from-kernel X.Y] [--to-kernel X.Y]
+                    [--shard I/N] [--from A --to B] [--from-kernel K] [--to-kernel K]
                     [--json | --format table|json|sarif] INPUT...
        preexec merge [--json | --format table|json|sarif] FILE...
 
@@ -52,7 +53,8 @@ A container's image is taken from --images DIR when DIR has it, else from
 its registry, with the credentials of the user's docker config
 (~/.docker/config.json, credential helpers), anonymously where it has none.
 
-  --runtime NAME     as check (default all); --kernel X.Y as check
+  --runtime, --runtime-version, --kernel, --protected-symlinks  as check; a
+                     --runtime that cannot be resolved is a usage error
   --engine NAME      the engine for every input (default: see above)
   --platform OS/ARCH the image of an index to take (default linux/host)
   --scc restricted-v2  OpenShift's SCC admits each container (CRI engines)
@@ -69,10 +71,13 @@ its registry, with the credentials of the user's docker config
   --shard I/N        only the containers whose identity (namespace, kind,
                      workload, container, image) hashes to I mod N (FNV-1a);
                      'preexec merge' joins the shards' --json outputs
-  --from NAME --to NAME  an upgrade: each runtime (one each), and
-  --from-kernel X.Y --to-kernel X.Y  or each kernel (default --kernel);
-                     prints only the containers whose outcome changes, with
-                     both texts and the rows' upstream changes
+  --from A --to B    an upgrade: one runtime each (a name, a path or a
+                     --version text, as check --from/--to), and/or
+  --from-kernel K --to-kernel K  each side's kernel (default --kernel; alone,
+                     both sides run the --runtime selection); prints only the
+                     containers whose outcome changes, with both texts and
+                     the change that alone makes the difference (the row's
+                     field and its upstream commit, the toolchain, the kernel)
   --json             JSON Lines: one object per container (as --format json)
   --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
                      per failing step, at the container's line of its manifest)
@@ -82,14 +87,15 @@ in the same order, with the same exit status.
 
 Exit status: 1 when a container fails (an upgrade: starts before and fails
 after), else 2 when an input could not be read (its rows say why; also on
-a usage error, with nothing on stdout), else 3 when one cannot be told,
-else 0.
+a usage error, with nothing on stdout), else 3 when one cannot be told or
+is extrapolated, else 0.
 `
 
 // scanOptions are scan's flags.
 type scanOptions struct {
 	names      runtimeList
-	kernel     string
+	versions   runtimeList
+	ho         hostOptions
 	engine     string
 	platform   string
 	scc        string
@@ -109,7 +115,8 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	var o scanOptions
 	fs.Var(&o.names, "runtime", "")
-	fs.StringVar(&o.kernel, "kernel", "", "")
+	fs.Var(&o.versions, "runtime-version", "")
+	o.ho.register(fs)
 	fs.StringVar(&o.engine, "engine", "", "")
 	fs.StringVar(&o.platform, "platform", "", "")
 	fs.StringVar(&o.scc, "scc", "", "")
@@ -131,6 +138,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preexec: %v\n%s", err, scanUsage)
 		return 2
 	}
+	o.ho.visit(fs)
 	format, err := scanFormat(o.format, *asJSON)
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
@@ -177,7 +185,7 @@ func scanFormat(format string, asJSON bool) (string, error) {
 type scanner struct {
 	o        scanOptions
 	rts      []preexec.Runtime
-	host     preexec.Host
+	facts    hostFacts    // Host.Create set: engines create, then start
 	eng      *spec.Engine // --engine, or nil: by input
 	dir      *imageDir
 	reg      *registry
@@ -192,10 +200,9 @@ type scanner struct {
 
 // scanDiff is an upgrade's two sides.
 type scanDiff struct {
-	fromRts, toRts   []preexec.Runtime
-	fromHost, toHost preexec.Host
-	fromName, toName string
-	changes          []preexec.Change
+	fromRts, toRts     []preexec.Runtime
+	fromFacts, toFacts hostFacts
+	fromName, toName   string
 }
 
 func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
@@ -204,11 +211,23 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 		return nil, fmt.Errorf("--parallel: want at least 1, got %d", o.parallel)
 	}
 	var err error
-	if s.host, err = parseHost(o.kernel); err != nil {
-		return nil, err
-	}
-	if s.rts, err = selectRuntimes(o.names); err != nil {
-		return nil, err
+	if o.from != "" || o.to != "" || o.fromKernel != "" || o.toKernel != "" {
+		if s.diff, err = newScanDiff(o); err != nil {
+			return nil, err
+		}
+		s.rts = s.diff.fromRts
+	} else {
+		// Strict, unlike check: a batch answers for the runtimes asked
+		// for, or not at all.
+		sel := resolveRuntimes(o.names, o.versions)
+		if sel.skipped != nil {
+			return nil, sel.skipped
+		}
+		s.rts = sel.rts
+		if s.facts, _, err = resolveHost(o.ho, sel.host); err != nil {
+			return nil, err
+		}
+		s.facts.host.Create = true
 	}
 	if o.engine != "" {
 		eng, err := spec.LookupEngine(o.engine)
@@ -229,11 +248,6 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 		}
 		s.shardI, s.shardN = a, b
 	}
-	if o.from != "" || o.to != "" || o.fromKernel != "" || o.toKernel != "" {
-		if s.diff, err = newScanDiff(o, s.rts, s.host); err != nil {
-			return nil, err
-		}
-	}
 	if o.images != "" {
 		if s.dir, err = loadImageDir(o.images); err != nil {
 			return nil, err
@@ -247,50 +261,45 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 	return s, nil
 }
 
-// newScanDiff reads --from, --to, --from-kernel and --to-kernel: both
-// runtimes or neither (then both sides run rts), kernels default to
-// --kernel.
-func newScanDiff(o scanOptions, rts []preexec.Runtime, host preexec.Host) (*scanDiff, error) {
-	d := &scanDiff{fromRts: rts, toRts: rts, fromHost: host, toHost: host}
+// newScanDiff reads --from, --to (a runtime name, a path to a binary or
+// a --version text each, as check takes them), --from-kernel and
+// --to-kernel: both runtimes or neither (then both sides run the
+// --runtime selection); kernels default to --kernel.
+func newScanDiff(o scanOptions) (*scanDiff, error) {
+	d := &scanDiff{}
 	if (o.from == "") != (o.to == "") {
 		return nil, errors.New("--from and --to go together")
 	}
+	readHost := false
 	if o.from != "" {
-		if len(o.names) > 0 {
-			return nil, errors.New("--from/--to name the runtimes; drop --runtime")
+		if len(o.names) > 0 || len(o.versions) > 0 {
+			return nil, errors.New("--from and --to name the runtimes: they take no --runtime or --runtime-version")
 		}
-		one := func(flag, n string) ([]preexec.Runtime, error) {
-			r, err := selectRuntimes([]string{n})
-			if err != nil {
-				return nil, fmt.Errorf("--%s: %v", flag, strings.TrimPrefix(err.Error(), "--runtime: "))
-			}
-			if len(r) != 1 {
-				return nil, fmt.Errorf("--%s: want one runtime, %q is %d", flag, n, len(r))
-			}
-			return r, nil
-		}
-		var err error
-		if d.fromRts, err = one("from", o.from); err != nil {
+		from, _, err := diffRuntime("from", o.from)
+		if err != nil {
 			return nil, err
 		}
-		if d.toRts, err = one("to", o.to); err != nil {
+		to, _, err := diffRuntime("to", o.to)
+		if err != nil {
 			return nil, err
 		}
-		d.changes = preexec.Changes(d.fromRts[0], d.toRts[0])
-	}
-	for _, k := range []struct {
-		v string
-		h *preexec.Host
-	}{{o.fromKernel, &d.fromHost}, {o.toKernel, &d.toHost}} {
-		if k.v != "" {
-			h, err := parseHost(k.v)
-			if err != nil {
-				return nil, fmt.Errorf("%s", strings.Replace(err.Error(), "--kernel", "--from-kernel/--to-kernel", 1))
-			}
-			k.h.Kernel = h.Kernel
+		d.fromRts, d.toRts = []preexec.Runtime{from}, []preexec.Runtime{to}
+	} else {
+		sel := resolveRuntimes(o.names, o.versions)
+		if sel.skipped != nil {
+			return nil, sel.skipped
 		}
+		d.fromRts, d.toRts, readHost = sel.rts, sel.rts, sel.host
 	}
-	d.fromName, d.toName = sideName(d.fromRts, o.from, o.fromKernel, o.kernel), sideName(d.toRts, o.to, o.toKernel, o.kernel)
+	var err error
+	if d.fromFacts, _, err = resolveHost(withKernel(o.ho, o.fromKernel), readHost); err != nil {
+		return nil, fmt.Errorf("--from-kernel: %v", err)
+	}
+	if d.toFacts, _, err = resolveHost(withKernel(o.ho, o.toKernel), readHost); err != nil {
+		return nil, fmt.Errorf("--to-kernel: %v", err)
+	}
+	d.fromFacts.host.Create, d.toFacts.host.Create = true, true
+	d.fromName, d.toName = sideName(d.fromRts, o.from, o.fromKernel, o.ho.kernel), sideName(d.toRts, o.to, o.toKernel, o.ho.kernel)
 	if d.fromName == d.toName {
 		return nil, errors.New("--from/--to, --from-kernel/--to-kernel: both sides are the same")
 	}
@@ -556,8 +565,7 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 // evaluate is check's prediction for in: its verdict, status and (for
 // json and sarif) results.
 func (s *scanner) evaluate(in *input) *scanAnswer {
-	host := s.host
-	host.Create = true
+	host := s.facts.host
 	results := preexec.Compare(in.plan, in.fsys, s.rts, host).Results
 	a := &scanAnswer{status: exitStatus(results)}
 	if a.status == 2 {
@@ -568,7 +576,7 @@ func (s *scanner) evaluate(in *input) *scanAnswer {
 	}
 	a.verdict = verdict(s.rts, results)
 	if s.results {
-		a.results = jsonResults(in, results, host)
+		a.results = jsonResults(in, results, s.facts)
 	}
 	return a
 }
@@ -654,18 +662,23 @@ func newScanImage(m *rootfs.Image, digest string) *scanImage {
 	}
 }
 
-// diffRow evaluates in on both sides of the upgrade.
+// diffRow evaluates in on both sides of the upgrade. The row changes
+// when a runtime's outcome does (sameResult, as check --from/--to); its
+// status is check --from/--to's: 1 when a runtime that starts before
+// fails after, else 3 when a side cannot be told or is extrapolated, else
+// 0. With one runtime a side, the changes are check's causes: each row
+// difference (and the kernel) applied alone, marked when it alone gives
+// the after outcome.
 func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 	d := s.diff
-	side := func(rts []preexec.Runtime, host preexec.Host) ([]preexec.Result, *scanSide) {
-		host.Create = true
-		results := preexec.Compare(in.plan, in.fsys, rts, host).Results
-		sd := &scanSide{Name: "", Status: exitStatus(results)}
+	side := func(rts []preexec.Runtime, facts hostFacts) ([]preexec.Result, *scanSide) {
+		results := preexec.Compare(in.plan, in.fsys, rts, facts.host).Results
+		sd := &scanSide{Status: exitStatus(results)}
 		if len(rts) == 1 {
 			r := results[0]
 			switch {
 			case r.Unknown != "":
-				sd.Text = "unknown: " + r.Unknown
+				sd.Text = "unknown at " + string(r.Step) + ": " + r.Unknown
 			case r.Starts:
 				sd.Text = "starts"
 			default:
@@ -676,40 +689,49 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 			sd.Text = verdict(rts, results)
 		}
 		if s.results {
-			sd.Results = jsonResults(in, results, host)
+			sd.Results = jsonResults(in, results, facts)
 		}
 		return results, sd
 	}
-	before, from := side(d.fromRts, d.fromHost)
-	after, to := side(d.toRts, d.toHost)
+	before, from := side(d.fromRts, d.fromFacts)
+	after, to := side(d.toRts, d.toFacts)
 	from.Name, to.Name = d.fromName, d.toName
 	row.From, row.To = from, to
-	row.Changed = from.Text != to.Text
-	row.Verdict = outcomeWord(from.Status) + " → " + outcomeWord(to.Status)
-	// 1: a runtime that started before fails after.
-	breaks := false
+	breaks, unsure := false, false
 	for i := range after {
-		if !after[i].Starts && after[i].Unknown == "" && i < len(before) && (before[i].Starts || len(before) != len(after)) {
+		if !sameResult(before[i], after[i]) {
+			row.Changed = true
+		}
+		if before[i].Starts && !after[i].Starts && after[i].Unknown == "" {
 			breaks = true
 		}
+		for _, r := range []preexec.Result{before[i], after[i]} {
+			if r.Unknown != "" || r.Extrapolated != "" {
+				unsure = true
+			}
+		}
 	}
+	row.Verdict = outcomeWord(from.Status) + " → " + outcomeWord(to.Status)
 	switch {
-	case breaks && from.Status != 1 || breaks && len(before) > 1:
+	case breaks:
 		row.Status = 1
-	case to.Status == 3:
+	case unsure:
 		row.Status = 3
 	}
-	if row.Changed {
-		step := to.Step
-		if step == "" {
-			step = from.Step
+	if !row.Changed {
+		return row
+	}
+	if len(before) == 1 {
+		for _, c := range causesOf(in, d.fromRts[0], d.toRts[0], d.fromFacts.host, d.toFacts.host, before[0], after[0]) {
+			row.Changes = append(row.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
 		}
-		row.Changes = relevantChanges(d.changes, step)
+	} else if k1, k2 := d.fromFacts.host.Kernel, d.toFacts.host.Kernel; k1 != k2 {
+		row.Changes = []jsonChange{{Field: "Kernel", From: kernelText(k1), To: kernelText(k2)}}
 	}
 	return row
 }
 
-// outcomeWord is one side's outcome in a word.
+// outcomeWord is one side's outcome in a word, by check's exit status.
 func outcomeWord(status int) string {
 	switch status {
 	case 0:
@@ -718,25 +740,6 @@ func outcomeWord(status int) string {
 		return "fails"
 	}
 	return "unknown"
-}
-
-// relevantChanges are the changes of the field a step reads ("eaccess" —
-// Eaccess), or all of them when none is.
-func relevantChanges(cs []preexec.Change, step string) []jsonChange {
-	var pick []preexec.Change
-	for _, c := range cs {
-		if step != "" && strings.EqualFold(c.Field, step) {
-			pick = append(pick, c)
-		}
-	}
-	if len(pick) == 0 {
-		pick = cs
-	}
-	out := make([]jsonChange, len(pick))
-	for i, c := range pick {
-		out[i] = jsonChange{Field: c.Field, From: c.From, To: c.To, Cite: c.Cite}
-	}
-	return out
 }
 
 // rowsStatus is the exit status of a scan's rows: 1 when one fails, else

@@ -435,7 +435,7 @@ func TestScanUpgrade(t *testing.T) {
 		"shop deployment/web, container app (preexec.test/distroless:nonroot): starts → fails\n",
 		"  runc@1.0.0-rc92: starts\n",
 		"  runc@1.0.0-rc93: Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown\n",
-		"  upstream: Chdir ",
+		"  change: Chdir as root → after setuid; upstream: d869d05ab",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {

@@ -47,9 +47,10 @@ type scanRow struct {
 	Error string `json:"error,omitempty"`
 	// Results are check --json's results (scan --json and sarif).
 	Results []jsonResult `json:"results,omitempty"`
-	// From and To are an upgrade's two sides, Changes the rows'
-	// upstream changes between them (those of the failing step's field
-	// when it has one).
+	// From and To are an upgrade's two sides, Changes what differs
+	// between them (the rows' fields with their upstream commits, the
+	// toolchain, the kernel), each marked when it alone makes the
+	// difference, as check --from/--to --json gives them.
 	From    *scanSide    `json:"from,omitempty"`
 	To      *scanSide    `json:"to,omitempty"`
 	Changes []jsonChange `json:"changes,omitempty"`
@@ -60,14 +61,6 @@ type scanRow struct {
 	// Changed: the upgrade changes the outcome (not written: only those
 	// rows are).
 	Changed bool `json:"-"`
-}
-
-// A jsonChange is a preexec.Change in scan's JSON.
-type jsonChange struct {
-	Field string `json:"field"`
-	From  string `json:"from,omitempty"`
-	To    string `json:"to,omitempty"`
-	Cite  string `json:"cite,omitempty"`
 }
 
 // A scanSide is one side of an upgrade.
@@ -182,13 +175,24 @@ func writeDiffTable(w io.Writer, rows []scanRow) {
 		for _, sd := range []*scanSide{r.From, r.To} {
 			fmt.Fprintf(w, "  %s: %s\n", sd.Name, indentRest(sd.Text, "    "))
 		}
+		// The changes that alone make the difference; all of them when
+		// none does alone.
+		var decide []jsonChange
 		for _, c := range r.Changes {
-			switch {
-			case c.Cite != "":
-				fmt.Fprintf(w, "  upstream: %s %s → %s: %s\n", c.Field, c.From, c.To, c.Cite)
-			default:
-				fmt.Fprintf(w, "  upstream: %s %s → %s\n", c.Field, c.From, c.To)
+			if c.Decides {
+				decide = append(decide, c)
 			}
+		}
+		label := "change"
+		if len(decide) == 0 {
+			decide, label = r.Changes, "changes (none alone)"
+		}
+		for _, c := range decide {
+			fmt.Fprintf(w, "  %s: %s %s → %s", label, c.Field, c.From, c.To)
+			if c.Cite != "" {
+				fmt.Fprintf(w, "; upstream: %s", c.Cite)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 }

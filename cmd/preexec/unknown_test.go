@@ -63,14 +63,14 @@ func TestUnknownOutput(t *testing.T) {
 				t.Errorf("exit %d, want %d\nrule: %s", got, r.code, r.rule)
 			}
 			var out bytes.Buffer
-			writeText(&out, &input{}, r.results, preexec.Host{})
+			writeText(&out, &input{}, nil, r.results, hostFacts{}, nil)
 			for _, s := range r.text {
 				if !strings.Contains(out.String(), s) {
 					t.Errorf("table lacks %q:\n%s\nrule: %s", s, out.String(), r.rule)
 				}
 			}
 			out.Reset()
-			writeJSON(&out, &input{}, r.results, preexec.Host{})
+			writeJSON(&out, &input{}, r.results, hostFacts{}, nil)
 			var doc struct {
 				Results []map[string]any `json:"results"`
 			}
@@ -84,7 +84,7 @@ func TestUnknownOutput(t *testing.T) {
 		})
 	}
 	var out bytes.Buffer
-	writeStory(&out, "image.mtree", &input{}, rc94, preexec.Host{})
+	writeStory(&out, "image.mtree", &input{}, rc94, hostFacts{}, nil)
 	for _, s := range []string{"may or may not start it: the model cannot tell at execve", "Unknown: the manifest has no file contents"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("explain lacks %q:\n%s", s, out.String())

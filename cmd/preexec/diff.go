@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/preexec/preexec"
+)
+
+// diffOptions are check's upgrade flags: --from and --to (a runtime
+// name, a path to a binary, or a --version text each), and the kernel on
+// either side.
+type diffOptions struct {
+	from, to             string
+	fromKernel, toKernel string
+}
+
+func (d *diffOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.from, "from", "", "")
+	fs.StringVar(&d.to, "to", "", "")
+	fs.StringVar(&d.fromKernel, "from-kernel", "", "")
+	fs.StringVar(&d.toKernel, "to-kernel", "", "")
+}
+
+// given reports whether an upgrade was asked for.
+func (d diffOptions) given() bool {
+	return d.from != "" || d.to != "" || d.fromKernel != "" || d.toKernel != ""
+}
+
+// diffRuntime resolves one side of an upgrade: a --version text (it has
+// a line break, or starts "runc version"/"crun version"), else a name or a
+// path as --runtime takes them.
+func diffRuntime(flagName, v string) (preexec.Runtime, []string, error) {
+	var s selection
+	if strings.Contains(v, "\n") || strings.HasPrefix(v, "runc version") || strings.HasPrefix(v, "crun version") {
+		s = resolveRuntimes(nil, []string{v})
+	} else {
+		s = resolveRuntimes([]string{v}, nil)
+	}
+	switch {
+	case s.skipped != nil:
+		return preexec.Runtime{}, nil, fmt.Errorf("--%s: %v", flagName, s.skipped)
+	case len(s.rts) != 1:
+		return preexec.Runtime{}, nil, fmt.Errorf("--%s: want one runtime, %q is %d", flagName, v, len(s.rts))
+	}
+	return s.rts[0], s.notes, nil
+}
+
+// checkDiff is `check --from A --to B`: it predicts both, and prints only
+// when the outcome changes: both texts, and the changes between the two
+// rows that make the difference. Exit status: 1 when it starts before and
+// fails after; else 3 when either side cannot be told or is extrapolated;
+// else 0 (nothing changes, or it no longer fails). With --json it always
+// prints one document, whose "changed" says whether the outcome changes.
+func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd []string, asJSON bool, stdout, stderr io.Writer) int {
+	if d.from == "" || d.to == "" {
+		fmt.Fprintf(stderr, "preexec: an upgrade needs both --from and --to\n")
+		return 2
+	}
+	from, fromNotes, err := diffRuntime("from", d.from)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	to, toNotes, err := diffRuntime("to", d.to)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	fromFacts, _, err := resolveHost(withKernel(ho, d.fromKernel), false)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: --from-kernel: %v\n", err)
+		return 2
+	}
+	toFacts, _, err := resolveHost(withKernel(ho, d.toKernel), false)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: --to-kernel: %v\n", err)
+		return 2
+	}
+	fromHost := fromFacts.host
+	in, status := prepare(path, o, cmd, &fromHost, asJSON, stdout, stderr)
+	if in == nil {
+		return status
+	}
+	toHost := toFacts.host
+	toHost.Create = fromHost.Create
+	fromFacts.host, toFacts.host = fromHost, toHost
+	before := preexec.Evaluate(in.plan, in.fsys, from, fromHost)
+	after := preexec.Evaluate(in.plan, in.fsys, to, toHost)
+	if st := exitStatus([]preexec.Result{before, after}); st == 2 {
+		writeUnread(stderr, []preexec.Result{before, after})
+		return 2
+	}
+	status = 0
+	switch {
+	case before.Starts && !after.Starts && after.Unknown == "":
+		status = 1
+	case before.Unknown != "" || after.Unknown != "" || before.Extrapolated != "" || after.Extrapolated != "":
+		status = 3
+	}
+	if sameResult(before, after) {
+		if asJSON {
+			writeDiffJSON(stdout, in, before, after, nil, fromNotes, toNotes, fromFacts, toFacts)
+		}
+		return status
+	}
+	causes := causesOf(in, from, to, fromHost, toHost, before, after)
+	var out bytes.Buffer
+	if asJSON {
+		writeDiffJSON(&out, in, before, after, causes, fromNotes, toNotes, fromFacts, toFacts)
+	} else {
+		writeDiffText(&out, in, before, after, causes, fromFacts, toFacts, append(fromNotes, toNotes...))
+	}
+	stdout.Write(out.Bytes())
+	return status
+}
+
+// withKernel is ho with --kernel set to k, when k is given.
+func withKernel(ho hostOptions, k string) hostOptions {
+	if k != "" {
+		ho.kernel = k
+	}
+	return ho
+}
+
+// sameResult reports whether two results are the same outcome as a user
+// meets it.
+func sameResult(a, b preexec.Result) bool {
+	return a.Starts == b.Starts && a.Step == b.Step && a.Error == b.Error && a.Unknown == b.Unknown && a.Phase == b.Phase && a.ExitStatus == b.ExitStatus
+}
+
+// A cause is one change between the two sides, and whether the model
+// says it alone makes the difference.
+type cause struct {
+	preexec.Change
+	// decides: from's runtime with this one change gives to's outcome.
+	decides bool
+}
+
+// causesOf lists the changes between from and to (the rows' behaviours,
+// the toolchain, the kernel), marking those that alone turn before into
+// after: each is applied to from's row and evaluated again.
+func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host, before, after preexec.Result) []cause {
+	var out []cause
+	for _, c := range preexec.Changes(from, to) {
+		rt := from
+		if c.Field == "Go" {
+			rt.Go = to.Go
+		} else {
+			l := *from.Line
+			reflect.ValueOf(&l).Elem().FieldByName(c.Field).Set(reflect.ValueOf(to.Line).Elem().FieldByName(c.Field))
+			rt.Line = &l
+		}
+		r := preexec.Evaluate(in.plan, in.fsys, rt, fromHost)
+		out = append(out, cause{Change: c, decides: decides(before, after, r)})
+	}
+	if fromHost.Kernel != toHost.Kernel {
+		h := fromHost
+		h.Kernel = toHost.Kernel
+		r := preexec.Evaluate(in.plan, in.fsys, from, h)
+		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r)})
+	}
+	return out
+}
+
+// decides reports whether the one-change result r makes the difference
+// between before and after: where they differ in outcome (starts, the
+// failing step, its phase, unknown), r has after's; where only the text
+// or exit status differ, r's differ from before's.
+func decides(before, after, r preexec.Result) bool {
+	type coarse struct {
+		starts  bool
+		step    preexec.Step
+		phase   preexec.Phase
+		unknown bool
+	}
+	c := func(r preexec.Result) coarse { return coarse{r.Starts, r.Step, r.Phase, r.Unknown != ""} }
+	if c(before) != c(after) {
+		return c(r) == c(after)
+	}
+	return !sameResult(r, before)
+}
+
+func kernelText(v uint32) string {
+	if v == 0 {
+		return "the newest modelled"
+	}
+	return fmt.Sprintf("%d.%d", v>>16, (v>>8)&0xff)
+}
+
+// outcomeText is one side's outcome: the verdict and the text as the user
+// reads it.
+func outcomeText(in *input, r preexec.Result) []string {
+	switch {
+	case r.Unknown != "":
+		return []string{"unknown at " + string(r.Step) + ": " + r.Unknown}
+	case r.Starts:
+		return []string{"starts"}
+	}
+	sh := shownOf(in.eng, r)
+	lines := []string{phaseLine(in.eng, r, sh)}
+	for _, l := range strings.Split(sh.Text, "\n") {
+		lines = append(lines, "    "+l)
+	}
+	return lines
+}
+
+func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes []cause, fromFacts, toFacts hostFacts, notes []string) {
+	verb := "changes"
+	switch {
+	case before.Starts && !after.Starts && after.Unknown == "":
+		verb = "breaks"
+	case !before.Starts && before.Unknown == "" && after.Starts:
+		verb = "fixes"
+	}
+	fmt.Fprintf(w, "%s → %s %s it\n", before.Runtime, after.Runtime, verb)
+	for _, side := range []struct {
+		label string
+		r     preexec.Result
+		facts hostFacts
+	}{{"before", before, fromFacts}, {"after", after, toFacts}} {
+		lines := outcomeText(in, side.r)
+		fmt.Fprintf(w, "\n%s, %s: %s\n", side.label, side.r.Runtime, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintln(w, l)
+		}
+		if e := explanation(side.r); e != "" {
+			fmt.Fprintf(w, "  why: %s\n", e)
+		}
+		if p := side.facts.protectedNote(in, side.r); p != "" {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+		if side.r.Extrapolated != "" {
+			fmt.Fprintf(w, "  extrapolated: %s\n", side.r.Extrapolated)
+		}
+	}
+	var decide, other []cause
+	for _, c := range causes {
+		if c.decides {
+			decide = append(decide, c)
+		} else {
+			other = append(other, c)
+		}
+	}
+	switch {
+	case len(causes) == 0:
+		fmt.Fprintf(w, "\nno behaviour the model has differs between them\n")
+	case len(decide) > 0:
+		fmt.Fprintf(w, "\nthe change that makes the difference (alone, it turns before into after):\n")
+		writeCauses(w, decide)
+		if len(other) > 0 {
+			fmt.Fprintf(w, "other changes between them:\n")
+			writeCauses(w, other)
+		}
+	default:
+		fmt.Fprintf(w, "\nno one change makes the difference alone; the changes between them:\n")
+		writeCauses(w, causes)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range notes {
+			fmt.Fprintf(w, "read: %s\n", n)
+		}
+	}
+}
+
+func writeCauses(w io.Writer, cs []cause) {
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %s: %s → %s\n", c.Field, c.From, c.To)
+		if c.Cite != "" {
+			fmt.Fprintf(w, "    upstream: %s\n", c.Cite)
+		}
+	}
+}
+
+type jsonChange struct {
+	Field   string `json:"field"`
+	From    string `json:"from"`
+	To      string `json:"to"`
+	Cite    string `json:"cite,omitempty"`
+	Decides bool   `json:"decides"`
+}
+
+func writeDiffJSON(w io.Writer, in *input, before, after preexec.Result, causes []cause, fromNotes, toNotes []string, fromFacts, toFacts hostFacts) {
+	var b, a bytes.Buffer
+	writeJSON(&b, in, []preexec.Result{before}, fromFacts, fromNotes)
+	writeJSON(&a, in, []preexec.Result{after}, toFacts, toNotes)
+	doc := struct {
+		Schema  int             `json:"schema"`
+		Changed bool            `json:"changed"`
+		Before  json.RawMessage `json:"before"`
+		After   json.RawMessage `json:"after"`
+		Changes []jsonChange    `json:"changes"`
+	}{Schema: 1, Changed: causes != nil || !sameResult(before, after), Before: b.Bytes(), After: a.Bytes(), Changes: []jsonChange{}}
+	for _, c := range causes {
+		doc.Changes = append(doc.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(doc)
+}

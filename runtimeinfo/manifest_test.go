@@ -1,0 +1,53 @@
+package runtimeinfo_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/internal/runtimes"
+	"github.com/preexec/preexec/runtimeinfo"
+)
+
+// TestManifest reads every installed runtime of the oracle's manifest
+// without running it and checks that RuntimeFor names the manifest's row:
+// runc@V+goX.Y for a go-installed runc (its module version and
+// toolchain), runc@1.1.5+debian for Debian's (the -X main.version string
+// in its data), crun@1.8.1 (the string next to its version format).
+func TestManifest(t *testing.T) {
+	installed, err := runtimes.Installed()
+	if err != nil {
+		if os.Getenv("PREEXEC_ORACLE") == "required" {
+			t.Fatalf("PREEXEC_ORACLE=required: %v", err)
+		}
+		t.Skipf("no runtime manifest: %v", err)
+	}
+	n, unnamed := 0, 0
+	for _, r := range installed {
+		b, err := runtimeinfo.Read(r.Path)
+		if err != nil {
+			t.Errorf("%s: Read: %v", r.Name, err)
+			continue
+		}
+		rt, err := preexec.RuntimeFor(b)
+		if err != nil && b.Version == "" && strings.HasPrefix(r.VersionOutput, "runc version unknown") {
+			// Built outside module mode without -X main.version (runc
+			// 1.2.8 from a tree): the binary does not know its version.
+			unnamed++
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: RuntimeFor(%+v): %v", r.Name, b, err)
+			continue
+		}
+		if rt.Name != r.Name {
+			t.Errorf("%s: named %s (%+v)", r.Name, rt.Name, b)
+		}
+		if b.Kind == "runc" && b.Go != r.Go {
+			t.Errorf("%s: Go %s, the manifest says %s", r.Name, b.Go, r.Go)
+		}
+		n++
+	}
+	t.Logf("%d of %d binaries read and named; %d say no version, and Read says so", n, len(installed), unnamed)
+}
