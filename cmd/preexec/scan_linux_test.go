@@ -315,6 +315,9 @@ func TestScanUsage(t *testing.T) {
 		{[]string{"scan", "--from", "runc@1.1.4", "--to", "runc@1.1.4", "x"}, "both sides are the same"},
 		{[]string{"scan", "--images", "/nonexistent", "x"}, "--images: "},
 		{[]string{"scan", "--scc", "anyuid", "x"}, "--scc: \"anyuid\" is not modelled"},
+		{[]string{"scan", "--runtime", "/nonexistent/runc", "x"}, "--runtime /nonexistent/runc: "},
+		{[]string{"scan", "--kernel", "five", "x"}, "--kernel: want X.Y"},
+		{[]string{"scan", "--from", "runc@1.1.3", "--to", "runc@1.1.4", "--runtime", "crun@1.8.1", "x"}, "they take no --runtime"},
 		{[]string{"merge"}, "usage: preexec scan"},
 		{[]string{"merge", "/nonexistent"}, "/nonexistent"},
 	} {
