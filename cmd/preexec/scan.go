@@ -457,7 +457,8 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 			for i := range next {
 				rows[i] = s.scanOne(&jobs[i])
 				n := done.Add(1)
-				if s.progress != nil {
+				// At most about a hundred redraws, and the last.
+				if s.progress != nil && (n == int64(len(jobs)) || n%int64(max(1, len(jobs)/100)) == 0) {
 					pmu.Lock()
 					fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
 					pmu.Unlock()
