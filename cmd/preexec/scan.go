@@ -450,6 +450,7 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	var pmu sync.Mutex
+	var shown int64
 	for w := 0; w < min(s.o.parallel, max(1, len(jobs))); w++ {
 		wg.Add(1)
 		go func() {
@@ -460,7 +461,10 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 				// At most about a hundred redraws, and the last.
 				if s.progress != nil && (n == int64(len(jobs)) || n%int64(max(1, len(jobs)/100)) == 0) {
 					pmu.Lock()
-					fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
+					if n > shown { // workers finish out of order
+						shown = n
+						fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
+					}
 					pmu.Unlock()
 				}
 			}
