@@ -154,13 +154,17 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 	}
 	if h.Kind == "List" || (strings.HasSuffix(h.Kind, "List") && h.Items != nil) {
 		isJSON := bytes.HasPrefix(bytes.TrimSpace(doc), []byte("{"))
+		// Each item as written, and the line it begins on, so that an
+		// item is read alone (not the whole list again per item) and
+		// lines are lines of the file.
 		var itemLines []int
+		var itemSrc [][]byte
 		if isJSON {
-			// The items as written, and the line each begins on, so
-			// that lines are lines of the file.
 			if raws, lines, ok := jsonItems(doc); ok && len(raws) == len(h.Items) {
 				h.Items, itemLines = raws, lines
 			}
+		} else if srcs, lines := yamlItems(doc); len(srcs) == len(h.Items) {
+			itemSrc, itemLines = srcs, lines
 		}
 		var out []Container
 		n := 0
@@ -175,10 +179,12 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 			}
 			n++
 			var cs []spec.PodContainer
-			if isJSON {
-				// JSON has no lines to keep: each item alone, not the
-				// whole list again per item.
-				cs, err = spec.PodSpecContainers(name, raw, path, meta(ih))
+			if isJSON || itemSrc != nil {
+				src := []byte(raw)
+				if itemSrc != nil {
+					src = itemSrc[i]
+				}
+				cs, err = spec.PodSpecContainers(name, src, path, meta(ih))
 				prefixField(err, cs, "items["+strconv.Itoa(i)+"].")
 				if itemLines != nil {
 					shiftLines(err, cs, itemLines[i]-1)
@@ -282,4 +288,60 @@ func jsonItems(doc []byte) (items []json.RawMessage, lines []int, ok bool) {
 		return items, lines, true
 	}
 	return nil, nil, false
+}
+
+// yamlItems returns the items of a block-style YAML List ("items:" at the
+// top level, then "- " entries), each as a document of its own (the
+// entry dedented), and the 1-based line each begins on; nil when the
+// list is not written that way.
+func yamlItems(doc []byte) (items [][]byte, starts []int) {
+	lines := bytes.SplitAfter(doc, []byte("\n"))
+	i := 0
+	for ; i < len(lines); i++ {
+		if string(bytes.TrimRight(lines[i], " \r\n")) == "items:" {
+			break
+		}
+	}
+	dash := -1
+	var spans [][2]int
+	for i++; i < len(lines); i++ {
+		l := bytes.TrimRight(lines[i], "\r\n")
+		t := bytes.TrimLeft(l, " ")
+		if len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		ind := len(l) - len(t)
+		item := bytes.HasPrefix(t, []byte("- ")) || len(t) == 1 && t[0] == '-'
+		switch {
+		case dash < 0 && !item:
+			return nil, nil
+		case dash < 0:
+			dash = ind
+		}
+		if ind < dash || ind == dash && !item {
+			break
+		}
+		if ind == dash {
+			spans = append(spans, [2]int{i, i + 1})
+		} else {
+			spans[len(spans)-1][1] = i + 1
+		}
+	}
+	for _, sp := range spans {
+		var b bytes.Buffer
+		for j := sp[0]; j < sp[1]; j++ {
+			l := lines[j]
+			if j == sp[0] {
+				l = append(bytes.Repeat([]byte(" "), dash+1), l[dash+1:]...) // "- " → "  "
+			}
+			cut := 0
+			for cut < dash+2 && cut < len(l) && l[cut] == ' ' {
+				cut++
+			}
+			b.Write(l[cut:])
+		}
+		items = append(items, b.Bytes())
+		starts = append(starts, sp[0]+1)
+	}
+	return items, starts
 }
