@@ -335,10 +335,16 @@ type scanJob struct {
 	key   string
 }
 
-// inputJobs expands the inputs into jobs, in the order given.
+// inputJobs expands the inputs into jobs, in the order given; an input
+// given twice (a shell glob and a name, say) is read once.
 func inputJobs(inputs []string) []scanJob {
 	var jobs []scanJob
+	seen := map[string]bool{}
 	for _, in := range inputs {
+		if seen[filepath.Clean(in)] {
+			continue
+		}
+		seen[filepath.Clean(in)] = true
 		kind, kerr := inputKind(in)
 		st, serr := os.Stat(in)
 		switch {

@@ -74,3 +74,11 @@ func TestInShard(t *testing.T) {
 		}
 	}
 }
+
+// An input given twice (a glob and a name) is read once.
+func TestInputJobsOnce(t *testing.T) {
+	jobs := inputJobs([]string{"registry.example/app:1", "./registry.example/app:1", "registry.example/app:1"})
+	if len(jobs) != 1 {
+		t.Fatalf("inputJobs of one reference given three times: %d jobs, want 1", len(jobs))
+	}
+}
