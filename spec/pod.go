@@ -1,16 +1,14 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
 
 // A KubeContainer is one container of a Pod as the kubelet hands it to a
@@ -109,7 +107,7 @@ func (e *PodError) Error() string {
 // Unwrap returns the YAML or JSON error behind e.
 func (e *PodError) Unwrap() error { return e.Err }
 
-// The parts of a Pod (k8s.io/api/core/v1) that decide the process.
+// The parts of a Pod (k8s.io/api/core/v1) ParsePod reads before its spec.
 type podDoc struct {
 	Kind     string `json:"kind"`
 	Metadata struct {
@@ -117,23 +115,18 @@ type podDoc struct {
 		Namespace string `json:"namespace"`
 		UID       string `json:"uid"`
 	} `json:"metadata"`
-	Spec struct {
-		SecurityContext *struct {
-			RunAsUser          *int64  `json:"runAsUser"`
-			RunAsGroup         *int64  `json:"runAsGroup"`
-			RunAsNonRoot       *bool   `json:"runAsNonRoot"`
-			SupplementalGroups []int64 `json:"supplementalGroups"`
-			FSGroup            *int64  `json:"fsGroup"`
-		} `json:"securityContext"`
-		Containers []containerDoc `json:"containers"`
-	} `json:"spec"`
+	Spec podSpecDoc `json:"spec"`
 }
 
 type containerDoc struct {
-	Name       string   `json:"name"`
-	Command    []string `json:"command"`
-	Args       []string `json:"args"`
-	WorkingDir string   `json:"workingDir"`
+	Name string `json:"name"`
+	// Image is read by PodSpecContainers only (ParsePod takes the image
+	// from the command line): raw, so that ParsePod accepts what it
+	// ignores.
+	Image      json.RawMessage `json:"image"`
+	Command    []string        `json:"command"`
+	Args       []string        `json:"args"`
+	WorkingDir string          `json:"workingDir"`
 	Env        []struct {
 		Name  string `json:"name"`
 		Value string `json:"value"`
@@ -166,17 +159,9 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 //
 // Volumes, init containers and valueFrom are not read.
 func ParsePod(name string, src []byte, container string) (Overrides, error) {
-	js, err := yaml.YAMLToJSON(src)
+	js, err := yamlJSON(name, src)
 	if err != nil {
-		e := &PodError{File: name, Msg: err.Error(), Err: err}
-		if m := yamlLineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
-			e.Msg = m[2]
-			// go-yaml names the line after the last for an error at the
-			// end of the input ("0: \n0" is "line 3"): say the last.
-			e.Line = min(e.Line, yamlLines(src))
-		}
-		return Overrides{}, e
+		return Overrides{}, err
 	}
 	var doc podDoc
 	if err := json.Unmarshal(js, &doc); err != nil {
@@ -207,68 +192,24 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 		}
 		return Overrides{}, &PodError{File: name, Line: yamlKeyLine(src, []string{"spec", "containers"}), Field: "spec.containers", Msg: msg}
 	}
-	c := doc.Spec.Containers[idx]
-	k := &KubeContainer{
-		Pod: doc.Metadata.Name, Namespace: doc.Metadata.Namespace, UID: doc.Metadata.UID,
-		Name: c.Name, WorkingDir: c.WorkingDir, Command: c.Command, Args: c.Args,
-	}
-	if k.Namespace == "" {
-		k.Namespace = "default"
-	}
-	for _, e := range c.Env {
-		k.Env = append(k.Env, e.Name+"="+e.Value)
-	}
-	type idField struct {
-		path string
-		v    *int64
-	}
-	var ids []idField
-	if ps := doc.Spec.SecurityContext; ps != nil {
-		k.RunAsUser, k.RunAsGroup, k.RunAsNonRoot = ps.RunAsUser, ps.RunAsGroup, ps.RunAsNonRoot
-		ids = append(ids, idField{"spec.securityContext.runAsUser", ps.RunAsUser},
-			idField{"spec.securityContext.runAsGroup", ps.RunAsGroup},
-			idField{"spec.securityContext.fsGroup", ps.FSGroup})
-		k.FSGroup = ps.FSGroup
-		for i := range ps.SupplementalGroups {
-			ids = append(ids, idField{"spec.securityContext.supplementalGroups", &ps.SupplementalGroups[i]})
-			k.SupplementalGroups = append(k.SupplementalGroups, ps.SupplementalGroups[i])
-		}
-	}
-	if cs := c.SecurityContext; cs != nil {
-		prefix := "spec.containers[" + strconv.Itoa(idx) + "].securityContext."
-		if cs.RunAsUser != nil {
-			k.RunAsUser = cs.RunAsUser
-			ids = append(ids, idField{prefix + "runAsUser", cs.RunAsUser})
-		}
-		if cs.RunAsGroup != nil {
-			k.RunAsGroup = cs.RunAsGroup
-			ids = append(ids, idField{prefix + "runAsGroup", cs.RunAsGroup})
-		}
-		if cs.RunAsNonRoot != nil {
-			k.RunAsNonRoot = cs.RunAsNonRoot
-		}
-		if cs.Capabilities != nil {
-			k.CapAdd, k.CapDrop = cs.Capabilities.Add, cs.Capabilities.Drop
-		}
-		k.AllowPrivilegeEscalation = cs.AllowPrivilegeEscalation
-		k.ReadOnlyRootFilesystem = cs.ReadOnlyRootFilesystem != nil && *cs.ReadOnlyRootFilesystem
-	}
-	for _, f := range ids {
-		if f.v != nil && (*f.v < 0 || *f.v > math.MaxInt32) {
-			path := strings.Split(strings.ReplaceAll(strings.ReplaceAll(f.path, "[", "."), "]", ""), ".")
-			return Overrides{}, &PodError{File: name, Line: yamlKeyLine(src, path), Field: f.path,
-				Msg: fmt.Sprintf("Invalid value: %d: must be between 0 and 2147483647, inclusive", *f.v)}
-		}
+	meta := PodMeta{Name: doc.Metadata.Name, Namespace: doc.Metadata.Namespace, UID: doc.Metadata.UID}
+	k, err := mergeContainer(name, src, meta, &doc.Spec, doc.Spec.Containers[idx], "spec.containers["+strconv.Itoa(idx)+"]")
+	if err != nil {
+		return Overrides{}, err
 	}
 	return Overrides{Kube: k}, nil
 }
 
 // yamlKeyLine returns the 1-based line of the key that path names in a
 // block-style YAML document (list indices, given as numbers, pick the
-// n-th "- " item), or 0 when it cannot be found. It reads indentation
+// n-th "- " item; a path ending in an index names the item's "- " line),
+// or 0 when it cannot be found. It reads indentation
 // only: flow collections and multi-document files give 0 or the first
-// match.
+// match. A JSON document (kubectl -o json) is read by jsonKeyLine.
 func yamlKeyLine(src []byte, path []string) int {
+	if t := bytes.TrimLeft(src, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return jsonKeyLine(src, path)
+	}
 	type frame struct {
 		indent int
 		key    string
@@ -284,12 +225,16 @@ func yamlKeyLine(src []byte, path []string) int {
 		}
 		indent := len(line) - len(trimmed)
 		item := false
+		floor := indent // frames at or beyond it end here
 		if strings.HasPrefix(trimmed, "- ") || trimmed == "-" {
+			// A new item ends the previous one (whose frame sits one
+			// column left of its keys) and all within it.
 			item = true
+			floor = indent + 1
 			trimmed = strings.TrimLeft(trimmed[1:], " ")
 			indent = len(line) - len(trimmed)
 		}
-		for len(stack) > 0 && stack[len(stack)-1].indent >= indent {
+		for len(stack) > 0 && stack[len(stack)-1].indent >= floor {
 			stack = stack[:len(stack)-1]
 		}
 		var keys []string
@@ -302,6 +247,9 @@ func yamlKeyLine(src []byte, path []string) int {
 			items[parent] = idx + 1
 			stack = append(stack, frame{indent - 1, strconv.Itoa(idx)})
 			keys = append(keys, strconv.Itoa(idx))
+			if len(path) > 0 && isIndex(path[len(path)-1]) && matchPath(keys, path) {
+				return n + 1 // the item itself: its "- " line
+			}
 		}
 		key, _, ok := strings.Cut(trimmed, ":")
 		if !ok || strings.ContainsAny(key, "{[\"'") {
@@ -417,4 +365,72 @@ func yamlLines(src []byte) int {
 		}
 	}
 	return n
+}
+
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// jsonKeyLine is yamlKeyLine for a JSON document: the 1-based line of the
+// key path names, or of the value's opening bracket when path ends in a
+// list index; 0 when it is not there or the JSON is malformed.
+func jsonKeyLine(src []byte, path []string) int {
+	dec := json.NewDecoder(bytes.NewReader(src))
+	line := func(back int64) int {
+		off := dec.InputOffset() - back
+		return 1 + bytes.Count(src[:max(0, off)], []byte("\n"))
+	}
+	// value reads one value at p; found > 0 stops the walk.
+	var value func(p []string) (found int, stop bool)
+	value = func(p []string) (int, bool) {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, true
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				k, err := dec.Token()
+				ks, ok := k.(string)
+				if err != nil || !ok {
+					return 0, true
+				}
+				kp := append(append([]string{}, p...), ks)
+				if matchPath(kp, path) {
+					return line(0), true
+				}
+				if l, stop := value(kp); stop {
+					return l, true
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return 0, true
+			}
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				ip := append(append([]string{}, p...), strconv.Itoa(i))
+				if len(path) > 0 && isIndex(path[len(path)-1]) && matchPath(ip, path) {
+					// The item's opening bracket: the next token.
+					next, err := dec.Token()
+					if err != nil {
+						return 0, true
+					}
+					if _, ok := next.(json.Delim); ok {
+						return line(1), true
+					}
+					return line(0), true
+				}
+				if l, stop := value(ip); stop {
+					return l, true
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return 0, true
+			}
+		}
+		return 0, false
+	}
+	l, _ := value(nil)
+	return l
 }

@@ -197,11 +197,19 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	if err != nil {
 		return nil, err
 	}
-	ov, err := admit(raw, o.scc)
+	return engineMade(in, path, img, fsys, raw, o.scc)
+}
+
+// engineMade has in.eng make the container's spec from the image config
+// img, its root filesystem and the overrides raw (before the SCC named
+// scc admits them): in.plan and in.fsys, or in.refusal when the engine
+// refuses it. name says what the spec was made from, in errors.
+func engineMade(in *input, name string, img spec.ImageConfig, fsys access.FS, raw spec.Overrides, scc string) (*input, error) {
+	ov, err := admit(raw, scc)
 	if err != nil {
 		return nil, err
 	}
-	in.image = &engineInput{img: img, base: fsys, ov: raw, scc: o.scc}
+	in.image = &engineInput{img: img, base: fsys, ov: raw, scc: scc}
 	s, err := spec.FromImage(img, fsys, *in.eng, ov)
 	var refused *spec.EngineError
 	switch {
@@ -211,7 +219,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 	case err != nil:
 		return nil, err
 	}
-	if in.plan, err = spec.FromSpec(in.eng.Name+" spec of "+path, s); err != nil {
+	if in.plan, err = spec.FromSpec(in.eng.Name+" spec of "+name, s); err != nil {
 		return nil, err
 	}
 	in.fsys, err = mountsOver(spec.Prepared(img, fsys, *in.eng, ov), in.plan, "")

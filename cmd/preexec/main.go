@@ -8,6 +8,13 @@
 //	preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec scan [FLAGS] INPUT...
+//	preexec merge [--json | --format table|json|sarif] FILE...
+//
+// scan answers check's question for every container of many inputs at
+// once — images, registry references, Kubernetes workloads — in parallel,
+// as a table, JSON Lines or SARIF, for one runtime selection or an upgrade
+// (--from/--to), sharded with --shard I/N; merge joins the shards.
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
 // OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
@@ -75,6 +82,8 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec scan [FLAGS] INPUT...   (preexec scan --help)
+       preexec merge [--json | --format table|json|sarif] FILE...
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
@@ -130,6 +139,12 @@ func (r *runtimeList) Set(v string) error { *r = append(*r, v); return nil }
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "explain" {
 		return explain(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "scan" {
+		return scan(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "merge" {
+		return merge(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "runtimes" {
 		return runtimesCmd(args[1:], stdout, stderr)
@@ -507,7 +522,6 @@ type jsonHost struct {
 }
 
 func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts, notes []string) {
-	eng := in.eng
 	host := facts.host
 	doc := struct {
 		Schema  int          `json:"schema"`
@@ -515,10 +529,21 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts
 		Host    jsonHost     `json:"host"`
 		Read    []string     `json:"read,omitempty"`
 		Results []jsonResult `json:"results"`
-	}{Schema: 1, Read: notes, Host: jsonHost{Kernel: facts.release, KernelFrom: facts.kernelFrom, ProtectedSymlinks: host.ProtectedSymlinks, ProtectedSymlinksFrom: facts.protectedFrom}}
-	if eng != nil {
-		doc.Engine = eng.Name
+	}{Schema: 1, Read: notes, Host: jsonHost{Kernel: facts.release, KernelFrom: facts.kernelFrom, ProtectedSymlinks: host.ProtectedSymlinks, ProtectedSymlinksFrom: facts.protectedFrom},
+		Results: jsonResults(in, results, facts)}
+	if in.eng != nil {
+		doc.Engine = in.eng.Name
 	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(doc)
+}
+
+// jsonResults are results as check --json prints them.
+func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonResult {
+	eng := in.eng
+	host := facts.host
+	var out []jsonResult
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
 			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{},
@@ -546,11 +571,9 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts
 		for _, t := range r.Trace() {
 			jr.Trace = append(jr.Trace, jsonTrace{Step: string(t.Step), What: t.What, Errno: access.ErrnoName(t.Err)})
 		}
-		doc.Results = append(doc.Results, jr)
+		out = append(out, jr)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(doc)
+	return out
 }
 
 // loadBundle reads BUNDLE/config.json and its root filesystem, with bind

@@ -1,0 +1,771 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
+	"github.com/preexec/preexec/workload"
+)
+
+const scanUsage = `usage: preexec scan [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K]
+                    [--protected-symlinks=BOOL] [--engine NAME] [--platform OS/ARCH]
+                    [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
+                    [--shard I/N] [--from A --to B] [--from-kernel K] [--to-kernel K]
+                    [--json | --format table|json|sarif] INPUT...
+       preexec merge [--json | --format table|json|sarif] FILE...
+
+scan predicts, for every container of its inputs, what check predicts for
+it, and prints a row per container: NAMESPACE, WORKLOAD, CONTAINER, IMAGE
+and check's verdict line, "refused by ENGINE: …" when the engine refuses
+the container, or "error: …" when its input or image could not be read.
+
+INPUT is, told apart by what it is:
+  an image          an OCI layout directory, an OCI archive or a docker-archive
+                    tar, as check takes it (engine: docker@20.10.24)
+  a manifest        a Kubernetes YAML (one or more documents) or JSON file:
+                    Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+                    ReplicationController, Job, CronJob, or a List of them
+                    (kubectl get -A -o json); every initContainer and container,
+                    with the pod's securityContext merged as the kubelet does
+                    (engine: containerd-cri@1.6.20)
+  a directory       of such manifests (*.yaml, *.yml, *.json, not recursive)
+  a reference       an image in a registry (REGISTRY/REPO:TAG, REPO@DIGEST)
+A container's image is taken from --images DIR when DIR has it, else from
+its registry, with the credentials of the user's docker config
+(~/.docker/config.json, credential helpers), anonymously where it has none.
+
+  --runtime, --runtime-version, --kernel, --protected-symlinks  as check; a
+                     --runtime that cannot be resolved is a usage error
+  --engine NAME      the engine for every input (default: see above)
+  --platform OS/ARCH the image of an index to take (default linux/host)
+  --scc restricted-v2  OpenShift's SCC admits each container (CRI engines)
+  --images DIR       OCI layouts, OCI archives and docker-archives, known by
+                     their index.json annotations io.containerd.image.name or
+                     org.opencontainers.image.ref.name (a full reference), or
+                     their manifest.json RepoTags; references are compared
+                     normalized (nginx:1.25 is index.docker.io/library/nginx:1.25)
+  --insecure         registries over plain HTTP or unverified TLS (loopback
+                     registries are reached over HTTP without it)
+  --parallel N       containers evaluated at once (default GOMAXPROCS); at most
+                     max(16, 2N) image indexes are held, each image indexed once
+                     while it is held
+  --shard I/N        only the containers whose identity (namespace, kind,
+                     workload, container, image) hashes to I mod N (FNV-1a);
+                     'preexec merge' joins the shards' --json outputs
+  --from A --to B    an upgrade: one runtime each (a name, a path or a
+                     --version text, as check --from/--to), and/or
+  --from-kernel K --to-kernel K  each side's kernel (default --kernel; alone,
+                     both sides run the --runtime selection); prints only the
+                     containers whose outcome changes, with both texts and
+                     the change that alone makes the difference (the row's
+                     field and its upstream commit, the toolchain, the kernel)
+  --json             JSON Lines: one object per container (as --format json)
+  --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
+                     per failing step, at the container's line of its manifest)
+
+merge reads scan --json outputs (shards) and prints them as one scan would,
+in the same order, with the same exit status.
+
+Exit status: 1 when a container fails (an upgrade: starts before and fails
+after), else 2 when an input could not be read (its rows say why; also on
+a usage error, with nothing on stdout), else 3 when one cannot be told or
+is extrapolated, else 0.
+`
+
+// scanOptions are scan's flags.
+type scanOptions struct {
+	names      runtimeList
+	versions   runtimeList
+	ho         hostOptions
+	engine     string
+	platform   string
+	scc        string
+	images     string
+	insecure   bool
+	parallel   int
+	shard      string
+	from, to   string
+	fromKernel string
+	toKernel   string
+	format     string
+}
+
+// scan is `preexec scan`.
+func scan(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o scanOptions
+	fs.Var(&o.names, "runtime", "")
+	fs.Var(&o.versions, "runtime-version", "")
+	o.ho.register(fs)
+	fs.StringVar(&o.engine, "engine", "", "")
+	fs.StringVar(&o.platform, "platform", "", "")
+	fs.StringVar(&o.scc, "scc", "", "")
+	fs.StringVar(&o.images, "images", "", "")
+	fs.BoolVar(&o.insecure, "insecure", false, "")
+	fs.IntVar(&o.parallel, "parallel", defaultParallel(), "")
+	fs.StringVar(&o.shard, "shard", "", "")
+	fs.StringVar(&o.from, "from", "", "")
+	fs.StringVar(&o.to, "to", "", "")
+	fs.StringVar(&o.fromKernel, "from-kernel", "", "")
+	fs.StringVar(&o.toKernel, "to-kernel", "", "")
+	asJSON := fs.Bool("json", false, "")
+	fs.StringVar(&o.format, "format", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, scanUsage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "preexec: %v\n%s", err, scanUsage)
+		return 2
+	}
+	o.ho.visit(fs)
+	format, err := scanFormat(o.format, *asJSON)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	o.format = format
+	if fs.NArg() == 0 {
+		fmt.Fprint(stderr, scanUsage)
+		return 2
+	}
+	s, err := newScanner(o, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		return 2
+	}
+	rows := s.run(context.Background(), fs.Args())
+	var out bytes.Buffer
+	writeRows(&out, rows, o.format)
+	stdout.Write(out.Bytes())
+	return rowsStatus(rows)
+}
+
+// defaultParallel is --parallel's default: GOMAXPROCS.
+func defaultParallel() int { return runtime.GOMAXPROCS(0) }
+
+// scanFormat is the output format --format and --json ask for.
+func scanFormat(format string, asJSON bool) (string, error) {
+	switch {
+	case asJSON && format != "" && format != "json":
+		return "", fmt.Errorf("--json is --format json; got --format %s too", format)
+	case asJSON:
+		return "json", nil
+	}
+	switch format {
+	case "", "table":
+		return "table", nil
+	case "json", "sarif":
+		return format, nil
+	}
+	return "", fmt.Errorf("--format: want table, json or sarif, got %q", format)
+}
+
+// A scanner is one scan's settings and its image cache.
+type scanner struct {
+	o        scanOptions
+	rts      []preexec.Runtime
+	facts    hostFacts    // Host.Create set: engines create, then start
+	eng      *spec.Engine // --engine, or nil: by input
+	dir      *imageDir
+	reg      *registry
+	cache    *imageCache
+	shardI   int
+	shardN   int
+	diff     *scanDiff
+	progress io.Writer // nil: none
+	// results are computed for json and sarif (table needs the verdict).
+	results bool
+}
+
+// scanDiff is an upgrade's two sides.
+type scanDiff struct {
+	fromRts, toRts     []preexec.Runtime
+	fromFacts, toFacts hostFacts
+	fromName, toName   string
+}
+
+func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
+	s := &scanner{o: o, shardN: 1, results: o.format != "table"}
+	if o.parallel < 1 {
+		return nil, fmt.Errorf("--parallel: want at least 1, got %d", o.parallel)
+	}
+	var err error
+	if o.from != "" || o.to != "" || o.fromKernel != "" || o.toKernel != "" {
+		if s.diff, err = newScanDiff(o); err != nil {
+			return nil, err
+		}
+		s.rts = s.diff.fromRts
+	} else {
+		// Strict, unlike check: a batch answers for the runtimes asked
+		// for, or not at all.
+		sel := resolveRuntimes(o.names, o.versions)
+		if sel.skipped != nil {
+			return nil, sel.skipped
+		}
+		s.rts = sel.rts
+		if s.facts, _, err = resolveHost(o.ho, sel.host); err != nil {
+			return nil, err
+		}
+		s.facts.host.Create = true
+	}
+	if o.engine != "" {
+		eng, err := spec.LookupEngine(o.engine)
+		if err != nil {
+			return nil, fmt.Errorf("--engine: %v", err)
+		}
+		s.eng = &eng
+	}
+	if o.scc != "" && o.scc != spec.RestrictedV2.Name {
+		return nil, fmt.Errorf("--scc: %q is not modelled (want %s)", o.scc, spec.RestrictedV2.Name)
+	}
+	if o.shard != "" {
+		i, n, ok := strings.Cut(o.shard, "/")
+		a, err1 := strconv.Atoi(i)
+		b, err2 := strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || b < 1 || a < 0 || a >= b {
+			return nil, fmt.Errorf("--shard: want I/N with 0 <= I < N, got %q", o.shard)
+		}
+		s.shardI, s.shardN = a, b
+	}
+	if o.images != "" {
+		if s.dir, err = loadImageDir(o.images); err != nil {
+			return nil, err
+		}
+	}
+	s.reg = &registry{insecure: o.insecure, platform: o.platform, ctx: context.Background()}
+	s.cache = &imageCache{max: max(16, 2*o.parallel)}
+	if isTerminal(stderr) {
+		s.progress = stderr
+	}
+	return s, nil
+}
+
+// newScanDiff reads --from, --to (a runtime name, a path to a binary or
+// a --version text each, as check takes them), --from-kernel and
+// --to-kernel: both runtimes or neither (then both sides run the
+// --runtime selection); kernels default to --kernel.
+func newScanDiff(o scanOptions) (*scanDiff, error) {
+	d := &scanDiff{}
+	if (o.from == "") != (o.to == "") {
+		return nil, errors.New("--from and --to go together")
+	}
+	readHost := false
+	if o.from != "" {
+		if len(o.names) > 0 || len(o.versions) > 0 {
+			return nil, errors.New("--from and --to name the runtimes: they take no --runtime or --runtime-version")
+		}
+		from, _, err := diffRuntime("from", o.from)
+		if err != nil {
+			return nil, err
+		}
+		to, _, err := diffRuntime("to", o.to)
+		if err != nil {
+			return nil, err
+		}
+		d.fromRts, d.toRts = []preexec.Runtime{from}, []preexec.Runtime{to}
+	} else {
+		sel := resolveRuntimes(o.names, o.versions)
+		if sel.skipped != nil {
+			return nil, sel.skipped
+		}
+		d.fromRts, d.toRts, readHost = sel.rts, sel.rts, sel.host
+	}
+	var err error
+	if d.fromFacts, _, err = resolveHost(withKernel(o.ho, o.fromKernel), readHost); err != nil {
+		return nil, fmt.Errorf("--from-kernel: %v", err)
+	}
+	if d.toFacts, _, err = resolveHost(withKernel(o.ho, o.toKernel), readHost); err != nil {
+		return nil, fmt.Errorf("--to-kernel: %v", err)
+	}
+	d.fromFacts.host.Create, d.toFacts.host.Create = true, true
+	d.fromName, d.toName = sideName(d.fromRts, o.from, o.fromKernel, o.ho.kernel), sideName(d.toRts, o.to, o.toKernel, o.ho.kernel)
+	if d.fromName == d.toName {
+		return nil, errors.New("--from/--to, --from-kernel/--to-kernel: both sides are the same")
+	}
+	return d, nil
+}
+
+// sideName names one side of an upgrade: its runtime, its kernel.
+func sideName(rts []preexec.Runtime, rt, kernel, dflt string) string {
+	var parts []string
+	if rt != "" {
+		parts = append(parts, rts[0].Name)
+	}
+	if kernel == "" {
+		kernel = dflt
+	}
+	if kernel != "" {
+		parts = append(parts, "kernel "+kernel)
+	}
+	if len(parts) == 0 {
+		return "newest kernel"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// A scanJob is one container to evaluate: a workload's, or an image
+// input's (c nil), or an input that could not be read (err).
+type scanJob struct {
+	c     *workload.Container
+	image string // the reference or path
+	path  bool   // image is a local path
+	file  string // the input the job came from
+	err   string
+	key   string
+}
+
+// inputJobs expands the inputs into jobs, in the order given; an input
+// given twice (a shell glob and a name, say) is read once.
+func inputJobs(inputs []string) []scanJob {
+	var jobs []scanJob
+	seen := map[string]bool{}
+	for _, in := range inputs {
+		if seen[filepath.Clean(in)] {
+			continue
+		}
+		seen[filepath.Clean(in)] = true
+		kind, kerr := inputKind(in)
+		st, serr := os.Stat(in)
+		switch {
+		case serr != nil && errors.Is(serr, os.ErrNotExist):
+			if _, err := name.ParseReference(in); err != nil {
+				jobs = append(jobs, errJob(in, fmt.Sprintf("%s: %v", in, errNotImage)))
+				continue
+			}
+			jobs = append(jobs, scanJob{image: in, key: imageKey(in)})
+		case serr != nil:
+			jobs = append(jobs, errJob(in, serr.Error()))
+		case kerr == nil && kind == "image":
+			jobs = append(jobs, scanJob{image: in, path: true, file: in, key: imageKey(in)})
+		case kerr == nil && kind == "bundle":
+			jobs = append(jobs, errJob(in, in+": an OCI bundle is one container: use preexec check"))
+		case st.IsDir():
+			files, err := manifestFiles(in)
+			if err != nil {
+				jobs = append(jobs, errJob(in, err.Error()))
+				continue
+			}
+			for _, f := range files {
+				jobs = append(jobs, manifestJobs(f)...)
+			}
+		default:
+			jobs = append(jobs, manifestJobs(in)...)
+		}
+	}
+	return jobs
+}
+
+// imageKey is an image input's identity: no namespace, kind, workload
+// or container; the image. Image inputs sort first.
+func imageKey(image string) string { return strings.Repeat("\x00", 5) + image }
+
+// errJob is an input that could not be read; its rows sort last.
+func errJob(file, msg string) scanJob {
+	return scanJob{file: file, err: msg, key: "\x7f" + file}
+}
+
+// manifestFiles are a directory's manifests, in name order.
+func manifestFiles(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".yaml", ".yml", ".json":
+			if !e.IsDir() {
+				out = append(out, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: neither an OCI bundle, an OCI image layout, nor a directory of manifests (*.yaml, *.yml, *.json)", dir)
+	}
+	return out, nil
+}
+
+// manifestJobs are the containers of a Kubernetes manifest file.
+func manifestJobs(file string) []scanJob {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return []scanJob{errJob(file, err.Error())}
+	}
+	cs, err := workload.Parse(file, src)
+	if err != nil {
+		return []scanJob{errJob(file, err.Error())}
+	}
+	jobs := make([]scanJob, len(cs))
+	for i := range cs {
+		c := cs[i]
+		jobs[i] = scanJob{c: &c, image: c.Image, file: file, key: c.Key()}
+	}
+	return jobs
+}
+
+// inShard reports whether key is in shard i of n.
+func inShard(key string, i, n int) bool {
+	if n <= 1 {
+		return true
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64()%uint64(n) == uint64(i)
+}
+
+// run scans the inputs: every container of the shard, in parallel; the
+// rows come back sorted (rowLess).
+func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
+	s.reg.ctx = ctx
+	var jobs []scanJob
+	for _, j := range inputJobs(inputs) {
+		if inShard(j.key, s.shardI, s.shardN) {
+			jobs = append(jobs, j)
+		}
+	}
+	// Containers of one image next to each other: its index is built
+	// once and dropped when they are done.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].image < jobs[order[b]].image })
+	rows := make([]scanRow, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	var pmu sync.Mutex
+	var shown int64
+	for w := 0; w < min(s.o.parallel, max(1, len(jobs))); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rows[i] = s.scanOne(&jobs[i])
+				n := done.Add(1)
+				// At most about a hundred redraws, and the last.
+				if s.progress != nil && (n == int64(len(jobs)) || n%int64(max(1, len(jobs)/100)) == 0) {
+					pmu.Lock()
+					if n > shown { // workers finish out of order
+						shown = n
+						fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
+					}
+					pmu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if s.progress != nil && len(jobs) > 0 {
+		fmt.Fprint(s.progress, "\n")
+	}
+	if s.diff != nil {
+		kept := rows[:0]
+		for _, r := range rows {
+			if r.Error != "" || r.Changed {
+				kept = append(kept, r)
+			}
+		}
+		rows = kept
+	}
+	sort.SliceStable(rows, func(a, b int) bool { return rowLess(&rows[a], &rows[b]) })
+	return rows
+}
+
+// scanOne evaluates one job; a failure to read is the row's error.
+func (s *scanner) scanOne(j *scanJob) scanRow {
+	row := scanRow{Key: j.key, Image: j.image}
+	if c := j.c; c != nil {
+		row.Kind, row.Namespace, row.Workload, row.Container, row.Init = c.Kind, c.Namespace, c.Name, c.Kube.Name, c.Init
+		row.File, row.Line = c.File, c.Line
+	} else if j.file != "" {
+		row.File = j.file
+	}
+	if j.err != "" {
+		return s.errRow(row, j.err)
+	}
+	if j.image == "" {
+		return s.errRow(row, fmt.Sprintf("%s: no image", j.c.Field))
+	}
+	img, release, err := s.image(j)
+	if err != nil {
+		return s.errRow(row, err.Error())
+	}
+	defer release()
+	row.Digest = img.digest
+	eng := s.eng
+	if eng == nil {
+		n := "docker@20.10.24"
+		if j.c != nil || s.o.scc != "" {
+			n = "containerd-cri@1.6.20"
+		}
+		e, err := spec.LookupEngine(n)
+		if err != nil {
+			return s.errRow(row, err.Error())
+		}
+		eng = &e
+	}
+	row.Engine = eng.Name
+	var ov spec.Overrides
+	if j.c != nil {
+		k := j.c.Kube
+		ov.Kube = &k
+	} else if s.o.scc != "" {
+		ov.Kube = &spec.KubeContainer{}
+	}
+	in, err := engineMade(&input{eng: eng}, j.image, img.cfg, img.fsys, ov, s.o.scc)
+	if err != nil {
+		return s.errRow(row, err.Error())
+	}
+	if in.refusal != "" {
+		row.Status = 1
+		row.Refusal = in.refusal
+		row.Verdict = "refused by " + eng.Name + ": " + firstLine(in.refusal)
+		if s.diff != nil {
+			// Both sides refuse alike: no runtime runs.
+			row.Changed = false
+		}
+		return row
+	}
+	if s.diff != nil {
+		return s.diffRow(row, in)
+	}
+	key := evalKey(eng, ov)
+	var a *scanAnswer
+	if key != "" {
+		a = img.answer(key)
+	}
+	if a == nil {
+		a = s.evaluate(in)
+		if key != "" {
+			img.keep(key, a)
+		}
+	}
+	if a.err != "" {
+		return s.errRow(row, a.err)
+	}
+	row.Status, row.Verdict, row.Results = a.status, a.verdict, a.results
+	return row
+}
+
+// evaluate is check's prediction for in: its verdict, status and (for
+// json and sarif) results.
+func (s *scanner) evaluate(in *input) *scanAnswer {
+	host := s.facts.host
+	results := preexec.Compare(in.plan, in.fsys, s.rts, host).Results
+	a := &scanAnswer{status: exitStatus(results)}
+	if a.status == 2 {
+		var b strings.Builder
+		writeUnread(&b, results)
+		a.err = strings.TrimSuffix(strings.TrimPrefix(b.String(), "preexec: "), "\n")
+		return a
+	}
+	a.verdict = verdict(s.rts, results)
+	if s.results {
+		a.results = jsonResults(in, results, s.facts)
+	}
+	return a
+}
+
+// evalKey is what an evaluation on one image depends on: the engine and
+// the overrides, without the pod's and container's names, which only
+// the engine's refusals print (and refusals are not kept).
+func evalKey(eng *spec.Engine, ov spec.Overrides) string {
+	if ov.Kube != nil {
+		k := *ov.Kube
+		k.Pod, k.Namespace, k.UID, k.Name = "", "", "", ""
+		ov.Kube = &k
+	}
+	b, err := json.Marshal(struct {
+		Engine string
+		Ov     spec.Overrides
+	}{eng.Name, ov})
+	if err != nil {
+		return "" // not kept
+	}
+	return string(b)
+}
+
+func (s *scanner) errRow(row scanRow, msg string) scanRow {
+	row.Status, row.Error, row.Verdict = 2, msg, "error: "+firstLine(msg)
+	return row
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// image returns j's image indexed, from the cache; release lets it go.
+func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
+	var src imageSource
+	var build func() (*scanImage, error)
+	local, ok := imageSource{}, false
+	if j.path {
+		local, ok = imageSource{path: j.image}, true
+		if idx, err := readIndex(j.image); err == nil && idx != nil && len(idx.Manifests) == 1 && idx.Manifests[0].MediaType.IsImage() {
+			local.digest = idx.Manifests[0].Digest.String()
+		}
+	} else {
+		local, ok = s.dir.lookup(j.image)
+	}
+	if ok {
+		src = local
+		build = func() (*scanImage, error) {
+			m, err := rootfs.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
+			if err != nil {
+				return nil, err
+			}
+			return newScanImage(m, src.digest), nil
+		}
+	} else {
+		img, rsrc, err := s.reg.resolve(j.image)
+		if err != nil {
+			return nil, nil, err
+		}
+		src = rsrc
+		build = func() (*scanImage, error) {
+			m, err := openRemote(j.image, img)
+			if err != nil {
+				return nil, err
+			}
+			return newScanImage(m, src.digest), nil
+		}
+	}
+	img, err, release := s.cache.get(src.key(), build)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return img, release, nil
+}
+
+func newScanImage(m *rootfs.Image, digest string) *scanImage {
+	c := m.Config()
+	return &scanImage{
+		cfg:  spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env},
+		fsys: m, digest: digest,
+	}
+}
+
+// diffRow evaluates in on both sides of the upgrade. The row changes
+// when a runtime's outcome does (sameResult, as check --from/--to); its
+// status is check --from/--to's: 1 when a runtime that starts before
+// fails after, else 3 when a side cannot be told or is extrapolated, else
+// 0. With one runtime a side, the changes are check's causes: each row
+// difference (and the kernel) applied alone, marked when it alone gives
+// the after outcome.
+func (s *scanner) diffRow(row scanRow, in *input) scanRow {
+	d := s.diff
+	side := func(rts []preexec.Runtime, facts hostFacts) ([]preexec.Result, *scanSide) {
+		results := preexec.Compare(in.plan, in.fsys, rts, facts.host).Results
+		sd := &scanSide{Status: exitStatus(results)}
+		if len(rts) == 1 {
+			r := results[0]
+			switch {
+			case r.Unknown != "":
+				sd.Text = "unknown at " + string(r.Step) + ": " + r.Unknown
+			case r.Starts:
+				sd.Text = "starts"
+			default:
+				sd.Text = shownOf(in.eng, r).Text
+				sd.Step = string(r.Step)
+			}
+		} else {
+			sd.Text = verdict(rts, results)
+		}
+		if s.results {
+			sd.Results = jsonResults(in, results, facts)
+		}
+		return results, sd
+	}
+	before, from := side(d.fromRts, d.fromFacts)
+	after, to := side(d.toRts, d.toFacts)
+	from.Name, to.Name = d.fromName, d.toName
+	row.From, row.To = from, to
+	breaks, unsure := false, false
+	for i := range after {
+		if !sameResult(before[i], after[i]) {
+			row.Changed = true
+		}
+		if before[i].Starts && !after[i].Starts && after[i].Unknown == "" {
+			breaks = true
+		}
+		for _, r := range []preexec.Result{before[i], after[i]} {
+			if r.Unknown != "" || r.Extrapolated != "" {
+				unsure = true
+			}
+		}
+	}
+	row.Verdict = outcomeWord(from.Status) + " → " + outcomeWord(to.Status)
+	switch {
+	case breaks:
+		row.Status = 1
+	case unsure:
+		row.Status = 3
+	}
+	if !row.Changed {
+		return row
+	}
+	if len(before) == 1 {
+		for _, c := range causesOf(in, d.fromRts[0], d.toRts[0], d.fromFacts.host, d.toFacts.host, before[0], after[0]) {
+			row.Changes = append(row.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
+		}
+	} else if k1, k2 := d.fromFacts.host.Kernel, d.toFacts.host.Kernel; k1 != k2 {
+		row.Changes = []jsonChange{{Field: "Kernel", From: kernelText(k1), To: kernelText(k2)}}
+	}
+	return row
+}
+
+// outcomeWord is one side's outcome in a word, by check's exit status.
+func outcomeWord(status int) string {
+	switch status {
+	case 0:
+		return "starts"
+	case 1:
+		return "fails"
+	}
+	return "unknown"
+}
+
+// rowsStatus is the exit status of a scan's rows: 1 when one fails, else
+// 2 when one could not be read, else 3 when one cannot be told, else 0.
+func rowsStatus(rows []scanRow) int {
+	st := 0
+	for _, r := range rows {
+		switch {
+		case r.Status == 1:
+			return 1
+		case r.Status == 2:
+			st = 2
+		case r.Status == 3 && st == 0:
+			st = 3
+		}
+	}
+	return st
+}

@@ -1,0 +1,596 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/preexec/preexec/internal/imagebuild"
+	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/workload"
+)
+
+// scanImages are the test images scan reads: the two incidents' and one
+// that every runtime starts as any user.
+var scanImages = []struct {
+	ref     string
+	fixture string
+	cfg     imagebuild.Config
+}{
+	{"preexec.test/distroless:nonroot", distrolessRootfs, imagebuild.Config{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}}},
+	{"preexec.test/entrypoint:1", entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}}},
+	{"preexec.test/ok:1", "dir /work 0755 0:0\nfile /app 0755 0:0 busybox\nfile /etc/passwd 0644 0:0 text=\"root:x:0:0::/:/bin/sh\\n\"\n", imagebuild.Config{WorkingDir: "/work", Entrypoint: []string{"/app"}}},
+}
+
+// buildScanImages builds scanImages.
+func buildScanImages(t testing.TB) map[string]v1.Image {
+	t.Helper()
+	out := map[string]v1.Image{}
+	for _, si := range scanImages {
+		f, err := rootfs.ParseFixture(si.ref, si.fixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := imagebuild.Image(f, si.cfg)
+		if err != nil {
+			t.Skipf("cannot build the image here: %v", err)
+		}
+		out[si.ref] = img
+	}
+	return out
+}
+
+// imagesDir writes images into a new --images directory: the first as a
+// docker-archive, the others as OCI layouts annotated with their full
+// reference (under the names given by rename, when set).
+func imagesDir(t testing.TB, imgs map[string]v1.Image, rename func(string) string) string {
+	t.Helper()
+	dir := t.TempDir()
+	i := 0
+	for _, si := range scanImages {
+		ref := si.ref
+		if rename != nil {
+			ref = rename(ref)
+		}
+		var err error
+		if i == 0 {
+			err = imagebuild.WriteDockerArchive(filepath.Join(dir, fmt.Sprintf("image%d.tar", i)), ref, imgs[si.ref])
+		} else {
+			err = imagebuild.WriteOCILayout(filepath.Join(dir, fmt.Sprintf("layout%d", i)), ref, imgs[si.ref])
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		i++
+	}
+	return dir
+}
+
+// A podParams is a generated container: its pod's securityContext and
+// its image.
+type podParams struct {
+	kind, ns, name, container, image string
+	uid, gid                         *int64
+	nonRoot                          bool
+	noEscalation                     bool
+}
+
+func i64(v int64) *int64 { return &v }
+
+// securityContext is the pod-level securityContext's YAML at indent.
+func (p podParams) securityContext(ind string) string {
+	var b strings.Builder
+	if p.uid == nil && p.gid == nil && !p.nonRoot {
+		return ""
+	}
+	b.WriteString(ind + "securityContext:\n")
+	if p.uid != nil {
+		fmt.Fprintf(&b, "%s  runAsUser: %d\n", ind, *p.uid)
+	}
+	if p.gid != nil {
+		fmt.Fprintf(&b, "%s  runAsGroup: %d\n", ind, *p.gid)
+	}
+	if p.nonRoot {
+		fmt.Fprintf(&b, "%s  runAsNonRoot: true\n", ind)
+	}
+	return b.String()
+}
+
+func (p podParams) containerYAML(ind string) string {
+	s := fmt.Sprintf("%s- name: %s\n%s  image: %s\n", ind, p.container, ind, p.image)
+	if p.noEscalation {
+		s += ind + "  securityContext:\n" + ind + "    allowPrivilegeEscalation: false\n"
+	}
+	return s
+}
+
+// yaml is the workload as a manifest document of its kind.
+func (p podParams) yaml() string {
+	ns := ""
+	if p.ns != "" {
+		ns = "  namespace: " + p.ns + "\n"
+	}
+	head := fmt.Sprintf("apiVersion: v1\nkind: %s\nmetadata:\n  name: %s\n%s", p.kind, p.name, ns)
+	switch p.kind {
+	case "Pod":
+		return head + "spec:\n" + p.securityContext("  ") + "  containers:\n" + p.containerYAML("  ")
+	case "CronJob":
+		return head + "spec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n" +
+			p.securityContext("          ") + "          containers:\n" + p.containerYAML("          ")
+	}
+	return head + "spec:\n  template:\n    spec:\n" + p.securityContext("      ") + "      containers:\n" + p.containerYAML("      ")
+}
+
+// pod is the same container as a Pod, for check --pod.
+func (p podParams) pod() string {
+	q := p
+	q.kind = "Pod"
+	return q.yaml()
+}
+
+// scanCmd runs preexec scan (or merge) and returns stdout, stderr and the
+// exit status.
+func scanCmd(args ...string) (string, string, int) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// jsonRows decodes scan --json.
+func jsonRows(t testing.TB, out string) []scanRow {
+	t.Helper()
+	var rows []scanRow
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		var r scanRow
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("not JSON Lines: %v: %s", err, l)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// checkVerdict runs check -q on the image file with the container's pod:
+// check's verdict line (or refusal) and exit status.
+func checkVerdict(t testing.TB, image, ref string, p podParams, extra ...string) (string, int) {
+	t.Helper()
+	podFile := filepath.Join(t.TempDir(), "pod.yaml")
+	if err := os.WriteFile(podFile, []byte(p.pod()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = ref
+	args := append(append([]string{"check", "-q", "--pod", podFile}, extra...), image)
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return strings.TrimSpace(out.String() + errb.String()), code
+}
+
+var scanWorkloads = []podParams{
+	{kind: "Deployment", ns: "shop", name: "web", container: "app", image: "preexec.test/distroless:nonroot", uid: i64(1000680000), gid: i64(0)},
+	{kind: "StatefulSet", ns: "shop", name: "db", container: "db", image: "preexec.test/distroless:nonroot"},
+	{kind: "Job", ns: "ops", name: "migrate", container: "migrate", image: "preexec.test/entrypoint:1", uid: i64(1000)},
+	{kind: "CronJob", ns: "ops", name: "nightly", container: "batch", image: "preexec.test/ok:1", uid: i64(4242), gid: i64(4242)},
+	{kind: "Pod", ns: "", name: "root", container: "c", image: "preexec.test/ok:1", nonRoot: true},
+	{kind: "DaemonSet", ns: "kube-system", name: "agent", container: "agent", image: "preexec.test/entrypoint:1", uid: i64(1000), noEscalation: true},
+}
+
+// writeManifest writes the workloads as one multi-document file.
+func writeManifest(t testing.TB, ws []podParams) string {
+	t.Helper()
+	var docs []string
+	for _, w := range ws {
+		docs = append(docs, w.yaml())
+	}
+	p := filepath.Join(t.TempDir(), "workloads.yaml")
+	if err := os.WriteFile(p, []byte(strings.Join(docs, "---\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// localImage is the file of dir holding ref, as scan's --images maps it.
+func localImage(t testing.TB, dir, ref string) (string, string) {
+	t.Helper()
+	d, err := loadImageDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, ok := d.lookup(ref)
+	if !ok {
+		t.Fatalf("--images %s has no %s", dir, ref)
+	}
+	return src.path, src.ref
+}
+
+// TestScanMatchesCheck: each container's scan verdict and status are
+// check's on the same image with the same pod (check --pod -q).
+func TestScanMatchesCheck(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	manifest := writeManifest(t, scanWorkloads)
+	out, errs, code := scanCmd("scan", "--json", "--images", dir, manifest)
+	rows := jsonRows(t, out)
+	if len(rows) != len(scanWorkloads) {
+		t.Fatalf("scan: %d rows, want %d (exit %d, stderr %s)", len(rows), len(scanWorkloads), code, errs)
+	}
+	want := 0
+	for _, r := range rows {
+		var p *podParams
+		for i := range scanWorkloads {
+			if scanWorkloads[i].name == r.Workload {
+				p = &scanWorkloads[i]
+			}
+		}
+		if p == nil {
+			t.Fatalf("row for %q: no such workload", r.Workload)
+		}
+		path, ref := localImage(t, dir, p.image)
+		cv, cs := checkVerdict(t, path, ref, *p)
+		if r.Status != cs {
+			t.Errorf("%s/%s: scan status %d, check %d", r.Kind, r.Workload, r.Status, cs)
+		}
+		if r.Refusal != "" {
+			if !strings.Contains(cv, firstLine(r.Refusal)) {
+				t.Errorf("%s/%s: scan refusal %q, check %q", r.Kind, r.Workload, r.Refusal, cv)
+			}
+		} else if r.Verdict != cv {
+			t.Errorf("%s/%s: scan verdict %q, check %q", r.Kind, r.Workload, r.Verdict, cv)
+		}
+		if r.Engine != "containerd-cri@1.6.20" || r.Line == 0 || r.File != manifest {
+			t.Errorf("%s/%s: engine %q file %s:%d; want containerd-cri@1.6.20 and the manifest's line", r.Kind, r.Workload, r.Engine, r.File, r.Line)
+		}
+		if r.Status == 1 || r.Status == 0 && len(r.Results) == 0 {
+			if r.Refusal == "" && len(r.Results) == 0 {
+				t.Errorf("%s/%s: --json row without results", r.Kind, r.Workload)
+			}
+		}
+		want = max(want, r.Status)
+	}
+	if code != 1 {
+		t.Errorf("scan: exit %d, want 1 (incident 1 fails on rc93)", code)
+	}
+	// The incident-1 deployment fails on rc93 alone, as check says.
+	if !strings.Contains(out, `"verdict":"fails on 3 of`) {
+		t.Errorf("scan --json: no 'fails on 3 of' verdict:\n%s", out)
+	}
+}
+
+// TestScanTable pins the table: its header, a row per container sorted by
+// identity, check's verdicts, and an input error as a row (exit 1 wins
+// over 2).
+func TestScanTable(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	manifest := writeManifest(t, scanWorkloads[:2])
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("kind: Pod\nspec:\n  containers:\n  - name: a\n    securityContext:\n      runAsUser: bob\n"), 0o644)
+	out, errs, code := scanCmd("scan", "--runtime", "runc@1.0.0-rc92", "--runtime", "runc@1.0.0-rc93", "--images", dir, manifest, bad)
+	want := strings.Join([]string{
+		"NAMESPACE WORKLOAD CONTAINER IMAGE VERDICT",
+		"shop deployment/web app preexec.test/distroless:nonroot fails on 1 of 2 runtimes: runc 1.0.0-rc93+go1.15",
+		"shop statefulset/db db preexec.test/distroless:nonroot starts on all 2 runtimes",
+		"- - - " + bad + " error: " + bad + ":6: spec.containers.securityContext.runAsUser: want number, got string",
+	}, "\n") + "\n"
+	if code != 1 || errs != "" || squeeze(out) != want {
+		t.Errorf("scan: exit %d, stderr %q, stdout:\n%s\nwant exit 1, stdout (spaces squeezed):\n%s", code, errs, out, want)
+	}
+	out, _, code = scanCmd("scan", "--images", dir, bad)
+	if code != 2 || !strings.Contains(out, "error: ") {
+		t.Errorf("scan of a bad manifest alone: exit %d, %q; want 2 and an error row", code, out)
+	}
+}
+
+// squeeze makes each run of spaces one.
+func squeeze(s string) string {
+	for strings.Contains(s, "  ") {
+		s = strings.ReplaceAll(s, "  ", " ")
+	}
+	return s
+}
+
+// TestScanUsage pins scan's and merge's usage errors: exit 2, nothing on
+// stdout.
+func TestScanUsage(t *testing.T) {
+	for _, r := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan"}, "usage: preexec scan"},
+		{[]string{"scan", "--format", "xml", "x"}, "--format: want table, json or sarif"},
+		{[]string{"scan", "--json", "--format", "sarif", "x"}, "--json is --format json"},
+		{[]string{"scan", "--shard", "4/4", "x"}, "--shard: want I/N with 0 <= I < N"},
+		{[]string{"scan", "--shard", "x", "x"}, "--shard: want I/N"},
+		{[]string{"scan", "--parallel", "0", "x"}, "--parallel: want at least 1"},
+		{[]string{"scan", "--from", "runc@1.1.3", "x"}, "--from and --to go together"},
+		{[]string{"scan", "--from", "runc@9", "--to", "runc@1.1.4", "x"}, "--from: "},
+		{[]string{"scan", "--from", "runc@1.1.4", "--to", "runc@1.1.4", "x"}, "both sides are the same"},
+		{[]string{"scan", "--images", "/nonexistent", "x"}, "--images: "},
+		{[]string{"scan", "--scc", "anyuid", "x"}, "--scc: \"anyuid\" is not modelled"},
+		{[]string{"scan", "--runtime", "/nonexistent/runc", "x"}, "--runtime /nonexistent/runc: "},
+		{[]string{"scan", "--kernel", "five", "x"}, "--kernel: want X.Y"},
+		{[]string{"scan", "--from", "runc@1.1.3", "--to", "runc@1.1.4", "--runtime", "crun@1.8.1", "x"}, "they take no --runtime"},
+		{[]string{"merge"}, "usage: preexec scan"},
+		{[]string{"merge", "/nonexistent"}, "/nonexistent"},
+	} {
+		out, errs, code := scanCmd(r.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, r.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2, nothing, %q", r.args, code, out, errs, r.want)
+		}
+	}
+	junk := filepath.Join(t.TempDir(), "junk.jsonl")
+	os.WriteFile(junk, []byte("{\"key\":\"k\",\"verdict\":\"starts\"}\nnot json\n"), 0o644)
+	if out, errs, code := scanCmd("merge", junk); code != 2 || out != "" || !strings.Contains(errs, junk+":2: not a line of scan --json") {
+		t.Errorf("merge of junk: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+// TestScanShardMerge: the shards of a scan, merged, are the scan, byte for
+// byte, in JSON Lines, the table and SARIF; each container is in exactly
+// one shard, whatever the order of the inputs.
+func TestScanShardMerge(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	var ws []podParams
+	for i := 0; i < 24; i++ {
+		p := scanWorkloads[i%len(scanWorkloads)]
+		p.name = fmt.Sprintf("%s-%02d", p.name, i)
+		ws = append(ws, p)
+	}
+	a, b := writeManifest(t, ws[:12]), writeManifest(t, ws[12:])
+	rts := []string{"--runtime", "runc@1.0.0-rc93", "--runtime", "runc@1.1.4", "--runtime", "crun@1.8.1"}
+	whole, _, wholeCode := scanCmd(append(append([]string{"scan", "--json", "--images", dir}, rts...), a, b)...)
+	const n = 4
+	var files []string
+	total := 0
+	for i := 0; i < n; i++ {
+		// Inputs in the other order: shards do not depend on it.
+		out, errs, _ := scanCmd(append(append([]string{"scan", "--json", "--images", dir, "--shard", fmt.Sprintf("%d/%d", i, n)}, rts...), b, a)...)
+		if errs != "" {
+			t.Fatalf("shard %d: %s", i, errs)
+		}
+		total += len(jsonRows(t, out))
+		f := filepath.Join(t.TempDir(), fmt.Sprintf("shard%d.jsonl", i))
+		os.WriteFile(f, []byte(out), 0o644)
+		files = append(files, f)
+	}
+	if total != len(ws) {
+		t.Errorf("shards hold %d containers, want %d", total, len(ws))
+	}
+	merged, errs, code := scanCmd(append([]string{"merge", "--json"}, files...)...)
+	if merged != whole || code != wholeCode || errs != "" {
+		t.Errorf("merge of %d shards (exit %d, %s) differs from one scan (exit %d): %s", n, code, errs, wholeCode, firstDiff(merged, whole))
+	}
+	for _, f := range []string{"table", "sarif"} {
+		one, _, _ := scanCmd(append(append([]string{"scan", "--format", f, "--images", dir}, rts...), a, b)...)
+		m, _, _ := scanCmd(append([]string{"merge", "--format", f}, files...)...)
+		if one != m {
+			t.Errorf("--format %s: merge differs from one scan: %s", f, firstDiff(m, one))
+		}
+	}
+}
+
+// firstDiff says where two outputs first differ, briefly.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < max(len(la), len(lb)); i++ {
+		var x, y string
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if x != y {
+			return fmt.Sprintf("line %d:\n  %.300s\nvs\n  %.300s", i+1, x, y)
+		}
+	}
+	return "(equal)"
+}
+
+// TestScanSARIF pins the SARIF log: version 2.1.0, a rule per failing
+// step, each result at the container's manifest line.
+func TestScanSARIF(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	manifest := writeManifest(t, scanWorkloads[:1])
+	out, _, code := scanCmd("scan", "--format", "sarif", "--images", dir, manifest)
+	var log sarifLog
+	if err := json.Unmarshal([]byte(out), &log); err != nil || code != 1 {
+		t.Fatalf("sarif: exit %d, %v:\n%s", code, err, out)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) != 1 {
+		t.Fatalf("sarif: %+v", log)
+	}
+	r := log.Runs[0].Results[0]
+	loc := r.Locations[0].PhysicalLocation
+	if r.RuleID != "chdir" || r.Level != "error" || loc.ArtifactLocation.URI != manifest || loc.Region == nil || loc.Region.StartLine != 13 ||
+		!strings.Contains(r.Message.Text, `shop deployment/web container app (preexec.test/distroless:nonroot): fails at chdir on runc 1.0.0-rc93`) ||
+		!strings.Contains(r.Message.Text, `chdir to cwd ("/home/nonroot") set in config.json failed: permission denied`) {
+		b, _ := json.MarshalIndent(r, "", "  ")
+		t.Errorf("sarif result:\n%s", b)
+	}
+	if rules := log.Runs[0].Tool.Driver.Rules; len(rules) != 1 || rules[0].ID != "chdir" {
+		t.Errorf("rules: %+v", rules)
+	}
+}
+
+// TestScanUpgrade: --from/--to prints the containers whose outcome
+// changes, both texts, and the upstream change; exit 1 for one that
+// starts before and fails after.
+func TestScanUpgrade(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	manifest := writeManifest(t, scanWorkloads)
+	out, errs, code := scanCmd("scan", "--from", "runc@1.0.0-rc92", "--to", "runc@1.0.0-rc93", "--images", dir, manifest)
+	if code != 1 || errs != "" {
+		t.Fatalf("upgrade: exit %d, stderr %s", code, errs)
+	}
+	want := []string{
+		"shop deployment/web, container app (preexec.test/distroless:nonroot): starts → fails\n",
+		"  runc@1.0.0-rc92: starts\n",
+		"  runc@1.0.0-rc93: Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown\n",
+		"  change: Chdir as root → after setuid; upstream: d869d05ab",
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("upgrade output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Count(out, "→ fails") != 1 || strings.Contains(out, "db") {
+		t.Errorf("upgrade prints only the container that changes:\n%s", out)
+	}
+	// merge of the upgrade's JSON Lines prints the same blocks.
+	js, _, _ := scanCmd("scan", "--json", "--from", "runc@1.0.0-rc92", "--to", "runc@1.0.0-rc93", "--images", dir, manifest)
+	f := filepath.Join(t.TempDir(), "upgrade.jsonl")
+	os.WriteFile(f, []byte(js), 0o644)
+	if m, _, mcode := scanCmd("merge", f); m != out || mcode != 1 {
+		t.Errorf("merge of the upgrade (exit %d): %s", mcode, firstDiff(m, out))
+	}
+	// Back down: it fails before and starts after: not 1.
+	_, _, code = scanCmd("scan", "--from", "runc@1.0.0-rc93", "--to", "runc@1.0.0-rc94", "--images", dir, manifest)
+	if code != 0 {
+		t.Errorf("rc93 → rc94: exit %d, want 0 (what changes starts after)", code)
+	}
+	// A kernel upgrade: incident 2 under ctr's default capabilities, an
+	// image input.
+	archive, _ := writeImages(t, entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}})
+	out, _, code = scanCmd("scan", "--engine", "containerd@1.6.20", "--runtime", "runc@1.1.4+go1.19", "--from-kernel", "5.10", "--to-kernel", "5.4", "--json", archive)
+	rows := jsonRows(t, out)
+	if code != 1 || len(rows) != 1 || rows[0].From.Name != "kernel 5.10" || rows[0].To.Name != "kernel 5.4" || rows[0].Verdict != "starts → fails" ||
+		rows[0].To.Text != "ctr: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec /entrypoint.sh: permission denied: unknown" {
+		t.Errorf("kernel 5.10 → 5.4: exit %d: %.600s", code, out)
+	}
+}
+
+// TestScanImageInputs: image files as check takes them (docker engine by
+// default), a bundle refused, a missing file that is no reference.
+func TestScanImageInputs(t *testing.T) {
+	archive, layout := writeImages(t, distrolessRootfs, imagebuild.Config{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}})
+	out, _, code := scanCmd("scan", "--json", "--runtime", "runc@1.0.0-rc93", "--scc", "restricted-v2", archive, layout, "no/such:file:here")
+	rows := jsonRows(t, out)
+	if code != 1 || len(rows) != 3 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	cv, _ := failing(t, "--runtime", "runc@1.0.0-rc93", "--scc", "restricted-v2", layout)
+	for _, r := range rows[:2] {
+		if r.Status != 1 || r.Engine != "containerd-cri@1.6.20" || len(r.Results) != 1 || r.Results[0].Message != cv["runc@1.0.0-rc93"] {
+			t.Errorf("%s: status %d engine %s verdict %q, want check's %q", r.Image, r.Status, r.Engine, r.Verdict, cv)
+		}
+	}
+	if rows[1].Digest == "" || rows[0].Digest != "" {
+		t.Errorf("digest: the OCI layout's manifest digest, none for a docker-archive: %q %q", rows[1].Digest, rows[0].Digest)
+	}
+	if rows[2].Status != 2 || !strings.Contains(rows[2].Error, "no such file, and not an image reference") {
+		t.Errorf("missing: %+v", rows[2])
+	}
+}
+
+// TestScanJobExample parses the Indexed Job example and checks that its
+// command shards by the completion index.
+func TestScanJobExample(t *testing.T) {
+	p := filepath.Join("..", "..", "examples", "scan-job", "job.yaml")
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := workload.Parse(p, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanC *workload.Container
+	for i := range cs {
+		if cs[i].Kind == "Job" && !cs[i].Init {
+			scanC = &cs[i]
+		}
+	}
+	if scanC == nil {
+		t.Fatalf("%s: no Job container: %+v", p, cs)
+	}
+	cmd := strings.Join(append(scanC.Kube.Command, scanC.Kube.Args...), " ")
+	for _, w := range []string{"preexec scan", "--shard $(JOB_COMPLETION_INDEX)/4", "--json"} {
+		if !strings.Contains(cmd, w) {
+			t.Errorf("%s: the command %q lacks %q", p, cmd, w)
+		}
+	}
+	if !bytes.Contains(src, []byte("completionMode: Indexed")) || !bytes.Contains(src, []byte("completions: 4")) || !bytes.Contains(src, []byte("parallelism: 4")) {
+		t.Errorf("%s: not an Indexed Job of 4 completions", p)
+	}
+}
+
+// TestScanIndexesOnce: containers sharing an image index it once; the
+// progress line counts containers when stderr is a terminal.
+func TestScanIndexesOnce(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	var ws []podParams
+	for i := 0; i < 30; i++ {
+		p := scanWorkloads[i%len(scanWorkloads)]
+		p.name = fmt.Sprintf("%s-%02d", p.name, i)
+		ws = append(ws, p)
+	}
+	manifest := writeManifest(t, ws)
+	s, err := newScanner(scanOptions{images: dir, parallel: 4, format: "table"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress bytes.Buffer
+	s.progress = &progress
+	rows := s.run(t.Context(), []string{manifest})
+	if len(rows) != 30 || s.cache.built != len(scanImages) {
+		t.Errorf("%d rows, %d images indexed; want 30 and %d", len(rows), s.cache.built, len(scanImages))
+	}
+	if !strings.HasSuffix(progress.String(), "\rscan: 30/30 containers\n") {
+		t.Errorf("progress %q", progress.String())
+	}
+}
+
+// TestScanKubectlManifests scans the manifests as kubectl v1.32 printed
+// them (workload/testdata), every image one OCI layout of --images holds
+// under each of their references.
+func TestScanKubectlManifests(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := t.TempDir()
+	layout := filepath.Join(dir, "kube")
+	refs := []string{"web:1.0", "a:1", "b:1", "migrate:3", "batch:4", "api:2", "setup:1", "db:15"}
+	for _, r := range refs {
+		if err := imagebuild.WriteOCILayout(layout, "registry.example/"+r, imgs["preexec.test/ok:1"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	td := filepath.Join("..", "..", "workload", "testdata")
+	inputs := []string{filepath.Join(td, "kubectl"), filepath.Join(td, "list.json")}
+	out, errs, code := scanCmd(append([]string{"scan", "--json", "--runtime", "runc@1.1.4", "--images", dir}, inputs...)...)
+	rows := jsonRows(t, out)
+	if len(rows) != 10 || errs != "" {
+		t.Fatalf("%d rows (stderr %s), want 10:\n%s", len(rows), errs, out)
+	}
+	refusal := ""
+	for _, r := range rows {
+		want := 0
+		switch {
+		case r.Kind == "StatefulSet":
+			want = 1 // runAsNonRoot, and the image runs as root
+			refusal = r.Refusal
+		case r.File != filepath.Join(td, "list.json") && (r.Kind == "Job" || r.Kind == "CronJob"):
+			want = 1 // kubectl create job … -- /bin/migrate: the image has no such file
+			if len(r.Results) != 1 || r.Results[0].Step != "lookpath" {
+				t.Errorf("%s/%s: %+v, want a lookpath failure", r.Kind, r.Workload, r.Results)
+			}
+		}
+		if r.Status != want || r.Line == 0 || r.Error != "" || r.Digest == "" {
+			t.Errorf("%s %s/%s %s: status %d (want %d), line %d, error %q, digest %q", r.File, r.Kind, r.Workload, r.Container, r.Status, want, r.Line, r.Error, r.Digest)
+		}
+	}
+	if code != 1 || !strings.Contains(refusal, `container has runAsNonRoot and image will run as root (pod: "db_shop()", container: db)`) {
+		t.Errorf("exit %d; the StatefulSet's refusal: %q", code, refusal)
+	}
+}

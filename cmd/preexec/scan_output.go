@@ -1,0 +1,393 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/preexec/preexec"
+)
+
+// A scanRow is one container's answer: a line of scan --json (JSON
+// Lines), which merge reads back.
+type scanRow struct {
+	// Kind, Namespace and Workload name the workload ("Deployment",
+	// "shop", "web"); empty for an image input.
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Workload  string `json:"workload,omitempty"`
+	// Container is the container's name; Init is true for an
+	// initContainer.
+	Container string `json:"container,omitempty"`
+	Init      bool   `json:"init,omitempty"`
+	// File and Line are where the container is written: the manifest and
+	// the line of its entry (0: not known); for an image input, its file.
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	// Image is the reference or path as written; Digest its manifest's
+	// digest where there is one (a registry's, an OCI layout's).
+	Image  string `json:"image,omitempty"`
+	Digest string `json:"digest,omitempty"`
+	// Engine made the container's spec.
+	Engine string `json:"engine,omitempty"`
+	// Verdict is check's verdict line, "refused by ENGINE: …", "error: …",
+	// or for an upgrade "BEFORE → AFTER".
+	Verdict string `json:"verdict"`
+	// Status is the container's exit status as check's: 0 starts, 1
+	// fails or refused, 2 could not be read, 3 cannot be told; for an
+	// upgrade 1 when a runtime that started before fails after.
+	Status int `json:"status"`
+	// Refusal is the engine's words when it refuses the container.
+	Refusal string `json:"refusal,omitempty"`
+	// Error says why the input or image could not be read.
+	Error string `json:"error,omitempty"`
+	// Results are check --json's results (scan --json and sarif).
+	Results []jsonResult `json:"results,omitempty"`
+	// From and To are an upgrade's two sides, Changes what differs
+	// between them (the rows' fields with their upstream commits, the
+	// toolchain, the kernel), each marked when it alone makes the
+	// difference, as check --from/--to --json gives them.
+	From    *scanSide    `json:"from,omitempty"`
+	To      *scanSide    `json:"to,omitempty"`
+	Changes []jsonChange `json:"changes,omitempty"`
+	// Key is the container's identity, which orders rows and picks
+	// shards.
+	Key string `json:"key"`
+
+	// Changed: the upgrade changes the outcome (not written: only those
+	// rows are).
+	Changed bool `json:"-"`
+}
+
+// A scanSide is one side of an upgrade.
+type scanSide struct {
+	Name string `json:"name"`
+	// Text is "starts", the failure as the engine's user reads it,
+	// "unknown: …", or with several runtimes check's verdict.
+	Text    string       `json:"text"`
+	Step    string       `json:"step,omitempty"`
+	Status  int          `json:"status"`
+	Results []jsonResult `json:"results,omitempty"`
+}
+
+// rowLess orders rows by identity, then file and line.
+func rowLess(a, b *scanRow) bool {
+	if a.Key != b.Key {
+		return a.Key < b.Key
+	}
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	return a.Line < b.Line
+}
+
+// writeRows prints rows as format: table, json (JSON Lines) or sarif.
+func writeRows(w io.Writer, rows []scanRow, format string) {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		for i := range rows {
+			enc.Encode(&rows[i])
+		}
+	case "sarif":
+		writeSARIF(w, rows)
+	default:
+		if isDiff(rows) {
+			writeDiffTable(w, rows)
+			return
+		}
+		writeTable(w, rows)
+	}
+}
+
+func isDiff(rows []scanRow) bool {
+	for _, r := range rows {
+		if r.From != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// workloadName is kind/name as kubectl names a resource.
+func (r *scanRow) workloadName() string {
+	if r.Kind == "" {
+		return ""
+	}
+	return strings.ToLower(r.Kind) + "/" + r.Workload
+}
+
+func (r *scanRow) containerName() string {
+	if r.Init {
+		return r.Container + " (init)"
+	}
+	return r.Container
+}
+
+func writeTable(w io.Writer, rows []scanRow) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tCONTAINER\tIMAGE\tVERDICT")
+	for i := range rows {
+		r := &rows[i]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", dash(r.Namespace), dash(r.workloadName()), dash(r.containerName()), dash(r.imageOrFile()), r.Verdict)
+	}
+	tw.Flush()
+}
+
+func (r *scanRow) imageOrFile() string {
+	if r.Image != "" {
+		return r.Image
+	}
+	return r.File
+}
+
+// writeDiffTable prints an upgrade: a block per container whose outcome
+// changes, with both sides' texts and the upstream changes.
+func writeDiffTable(w io.Writer, rows []scanRow) {
+	for i := range rows {
+		r := &rows[i]
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		what := r.imageOrFile()
+		if r.Kind != "" {
+			ns := ""
+			if r.Namespace != "" {
+				ns = r.Namespace + " "
+			}
+			what = fmt.Sprintf("%s%s, container %s (%s)", ns, r.workloadName(), r.containerName(), r.Image)
+		}
+		fmt.Fprintf(w, "%s: %s\n", what, r.Verdict)
+		if r.From == nil {
+			continue
+		}
+		for _, sd := range []*scanSide{r.From, r.To} {
+			fmt.Fprintf(w, "  %s: %s\n", sd.Name, indentRest(sd.Text, "    "))
+		}
+		// The changes that alone make the difference; all of them when
+		// none does alone.
+		var decide []jsonChange
+		for _, c := range r.Changes {
+			if c.Decides {
+				decide = append(decide, c)
+			}
+		}
+		label := "change"
+		if len(decide) == 0 {
+			decide, label = r.Changes, "changes (none alone)"
+		}
+		for _, c := range decide {
+			fmt.Fprintf(w, "  %s: %s %s → %s", label, c.Field, c.From, c.To)
+			if c.Cite != "" {
+				fmt.Fprintf(w, "; upstream: %s", c.Cite)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func indentRest(s, ind string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+ind)
+}
+
+// SARIF 2.1.0 (OASIS), the parts GitHub code scanning reads.
+type sarifLog struct {
+	Version string     `json:"version"`
+	Schema  string     `json:"$schema"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID               string       `json:"id"`
+	Name             string       `json:"name"`
+	ShortDescription sarifMessage `json:"shortDescription"`
+}
+
+type sarifMessage struct {
+	Text string `json:"text"`
+}
+
+type sarifResult struct {
+	RuleID    string          `json:"ruleId"`
+	Level     string          `json:"level"`
+	Message   sarifMessage    `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation struct {
+		URI string `json:"uri"`
+	} `json:"artifactLocation"`
+	Region *struct {
+		StartLine int `json:"startLine"`
+	} `json:"region,omitempty"`
+}
+
+// sarifRules describe the rule ids: a failing step, a refusal, what
+// cannot be told, an input that could not be read.
+var sarifRules = map[string]string{
+	"refused":     "the engine refuses the container before any runtime runs",
+	"unknown":     "the runtime's check cannot be told from the input",
+	"error":       "the input or its image could not be read",
+	"config":      "the runtime refuses the container's config",
+	"mkdir-cwd":   "creating a missing process.cwd fails",
+	"user":        "setgroups, setgid or setuid fails",
+	"chdir":       "chdir to process.cwd fails",
+	"caps":        "applying process.capabilities fails",
+	"lookpath":    "process.args[0] is not found",
+	"eaccess":     "the runtime's check of the entrypoint fails (runc 1.1.4–1.1.15)",
+	"execve":      "execve of the entrypoint fails",
+	"interpreter": "the #! interpreter cannot read its script",
+	"started":     "the entrypoint's own code fails",
+}
+
+func writeSARIF(w io.Writer, rows []scanRow) {
+	var results []sarifResult
+	used := map[string]bool{}
+	for i := range rows {
+		r := &rows[i]
+		who := r.imageOrFile()
+		if r.Kind != "" {
+			who = fmt.Sprintf("%s container %s (%s)", r.workloadName(), r.containerName(), r.Image)
+			if r.Namespace != "" {
+				who = r.Namespace + " " + who
+			}
+		}
+		add := func(rule, level, text string) {
+			used[rule] = true
+			res := sarifResult{RuleID: rule, Level: level, Message: sarifMessage{Text: who + ": " + text}}
+			if r.File != "" {
+				var loc sarifLocation
+				loc.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(r.File)
+				if r.Line > 0 {
+					loc.PhysicalLocation.Region = &struct {
+						StartLine int `json:"startLine"`
+					}{r.Line}
+				}
+				res.Locations = []sarifLocation{loc}
+			}
+			results = append(results, res)
+		}
+		results := r.Results
+		if r.To != nil {
+			results = r.To.Results
+		}
+		switch {
+		case r.Error != "":
+			add("error", "warning", r.Error)
+		case r.Refusal != "":
+			add("refused", "error", r.Refusal)
+		case r.Status == 1 || r.Status == 3:
+			// One result per failing step, its runtimes and the first
+			// one's text.
+			type group struct {
+				names []string
+				text  string
+			}
+			var steps []string
+			by := map[string]*group{}
+			for _, x := range results {
+				step := x.Step
+				switch {
+				case x.Unknown != "":
+					step = "unknown"
+				case x.Starts:
+					continue
+				}
+				g := by[step]
+				if g == nil {
+					text := x.Message
+					if text == "" {
+						text = x.Error
+					}
+					if x.Unknown != "" {
+						text = "unknown: " + x.Unknown
+					}
+					g = &group{text: text}
+					by[step] = g
+					steps = append(steps, step)
+				}
+				g.names = append(g.names, x.Runtime)
+			}
+			if len(steps) == 0 {
+				level := "error"
+				if r.Status == 3 {
+					level = "note"
+				}
+				add("unknown", level, r.Verdict)
+				break
+			}
+			for _, st := range steps {
+				g := by[st]
+				level := "error"
+				if st == "unknown" {
+					level = "note"
+				}
+				add(st, level, fmt.Sprintf("%s on %s: %s", verb(st), runtimeRanges(g.names), g.text))
+			}
+		}
+	}
+	var rules []sarifRule
+	for id := range used {
+		rules = append(rules, sarifRule{ID: id, Name: id, ShortDescription: sarifMessage{Text: sarifRules[id]}})
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	if results == nil {
+		results = []sarifResult{}
+	}
+	if rules == nil {
+		rules = []sarifRule{}
+	}
+	log := sarifLog{Version: "2.1.0", Schema: "https://json.schemastore.org/sarif-2.1.0.json",
+		Runs: []sarifRun{{Tool: sarifTool{Driver: sarifDriver{Name: "preexec", InformationURI: "https://github.com/preexec/preexec", Rules: rules}}, Results: results}}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(log)
+}
+
+func verb(step string) string {
+	if step == "unknown" {
+		return "unknown"
+	}
+	return "fails at " + step
+}
+
+// runtimeRanges names runtimes as check's verdict does (version ranges),
+// or lists them when they are not all known by name.
+func runtimeRanges(names []string) string {
+	rts, err := selectRuntimes(names)
+	if err != nil || len(rts) != len(names) {
+		return strings.Join(names, ", ")
+	}
+	return preexec.RuntimeRanges(rts, func(int) bool { return true })
+}

@@ -1,0 +1,201 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// PodMeta names the pod a pod spec belongs to: for a Pod its metadata;
+// for a workload's pod template the workload's (the pods the controller
+// makes have generated names the manifest does not hold).
+type PodMeta struct {
+	Name, Namespace, UID string
+}
+
+// A PodContainer is one container of a pod spec, with the pod's and the
+// container's securityContext merged as the kubelet merges them.
+type PodContainer struct {
+	// Kube is the container as the kubelet hands it to the CRI runtime.
+	Kube KubeContainer
+	// Image is the container's image reference, as written.
+	Image string
+	// Init is true for an entry of initContainers.
+	Init bool
+	// Field is the container's path in the document
+	// ("spec.template.spec.containers[1]").
+	Field string
+	// Line is the 1-based line of the container's entry in the
+	// document (its first key), 0 when the document does not give one
+	// (flow style, JSON).
+	Line int
+}
+
+// The parts of a PodSpec (k8s.io/api/core/v1) that decide the process.
+type podSpecDoc struct {
+	SecurityContext *struct {
+		RunAsUser          *int64  `json:"runAsUser"`
+		RunAsGroup         *int64  `json:"runAsGroup"`
+		RunAsNonRoot       *bool   `json:"runAsNonRoot"`
+		SupplementalGroups []int64 `json:"supplementalGroups"`
+		FSGroup            *int64  `json:"fsGroup"`
+	} `json:"securityContext"`
+	InitContainers []containerDoc `json:"initContainers"`
+	Containers     []containerDoc `json:"containers"`
+}
+
+// PodSpecContainers reads the pod spec at path in the YAML or JSON
+// document src — ["spec"] for a Pod, ["spec", "template", "spec"] for a
+// Deployment, list indices as numbers: ["items", "2", "spec"] — and
+// returns its initContainers, then its containers, each merged with the
+// pod's securityContext (see KubeContainer). name is the file name errors
+// carry; their lines are lines of src. Errors are *PodError, as ParsePod's.
+func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]PodContainer, error) {
+	js, err := yamlJSON(name, src)
+	if err != nil {
+		return nil, err
+	}
+	raw := json.RawMessage(js)
+	for i, p := range path {
+		at := strings.Join(path[:i+1], ".")
+		var next json.RawMessage
+		if n, err := strconv.Atoi(p); err == nil {
+			var list []json.RawMessage
+			if json.Unmarshal(raw, &list) != nil || n < 0 || n >= len(list) {
+				return nil, &PodError{File: name, Line: yamlKeyLine(src, path[:i]), Field: strings.Join(path[:i], "."), Msg: fmt.Sprintf("want a list with an item %d", n)}
+			}
+			next = list[n]
+		} else {
+			var obj map[string]json.RawMessage
+			if json.Unmarshal(raw, &obj) != nil {
+				return nil, &PodError{File: name, Line: yamlKeyLine(src, path[:i]), Field: strings.Join(path[:i], "."), Msg: "want an object"}
+			}
+			var ok bool
+			if next, ok = obj[p]; !ok || string(next) == "null" {
+				return nil, &PodError{File: name, Line: yamlKeyLine(src, path[:i]), Field: at, Msg: "missing"}
+			}
+		}
+		raw = next
+	}
+	prefix := strings.Join(path, ".")
+	var ps podSpecDoc
+	if err := json.Unmarshal(raw, &ps); err != nil {
+		e := &PodError{File: name, Msg: err.Error(), Err: err}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			e.Field = prefix + "." + te.Field
+			if te.Field == "" {
+				e.Field = prefix
+			}
+			e.Msg = "want " + jsonKind(te.Type) + ", got " + te.Value
+			e.Line = yamlKeyLine(src, strings.Split(e.Field, "."))
+		}
+		return nil, e
+	}
+	var out []PodContainer
+	for _, group := range []struct {
+		key  string
+		list []containerDoc
+	}{{"initContainers", ps.InitContainers}, {"containers", ps.Containers}} {
+		for i, c := range group.list {
+			field := prefix + "." + group.key + "[" + strconv.Itoa(i) + "]"
+			k, err := mergeContainer(name, src, meta, &ps, c, field)
+			if err != nil {
+				return nil, err
+			}
+			item := append(append([]string{}, path...), group.key, strconv.Itoa(i))
+			var image string
+			if len(c.Image) > 0 && json.Unmarshal(c.Image, &image) != nil {
+				return nil, &PodError{File: name, Line: yamlKeyLine(src, append(item, "image")), Field: field + ".image", Msg: "want string, got " + string(c.Image)}
+			}
+			line := yamlKeyLine(src, item)
+			out = append(out, PodContainer{Kube: *k, Image: image, Init: group.key == "initContainers", Field: field, Line: line})
+		}
+	}
+	return out, nil
+}
+
+// yamlJSON converts a YAML (or JSON) document to JSON; its error is a
+// *PodError with the YAML parser's line.
+func yamlJSON(name string, src []byte) ([]byte, error) {
+	js, err := yaml.YAMLToJSON(src)
+	if err != nil {
+		e := &PodError{File: name, Msg: err.Error(), Err: err}
+		if m := yamlLineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+			e.Msg = m[2]
+			// go-yaml names the line after the last for an error at the
+			// end of the input ("0: \n0" is "line 3"): say the last.
+			e.Line = min(e.Line, yamlLines(src))
+		}
+		return nil, e
+	}
+	return js, nil
+}
+
+// mergeContainer is determineEffectiveSecurityContext for container c of
+// the pod spec ps (at field, e.g. "spec.containers[0]"): the
+// container's runAsUser, runAsGroup and runAsNonRoot over the pod's,
+// fsGroup and supplementalGroups from the pod; ids are checked as the API
+// server checks them.
+func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c containerDoc, field string) (*KubeContainer, error) {
+	k := &KubeContainer{
+		Pod: meta.Name, Namespace: meta.Namespace, UID: meta.UID,
+		Name: c.Name, WorkingDir: c.WorkingDir, Command: c.Command, Args: c.Args,
+	}
+	if k.Namespace == "" {
+		k.Namespace = "default"
+	}
+	for _, e := range c.Env {
+		k.Env = append(k.Env, e.Name+"="+e.Value)
+	}
+	type idField struct {
+		path string
+		v    *int64
+	}
+	var ids []idField
+	podPrefix := field[:strings.LastIndex(field, ".")] + ".securityContext."
+	if sc := ps.SecurityContext; sc != nil {
+		k.RunAsUser, k.RunAsGroup, k.RunAsNonRoot = sc.RunAsUser, sc.RunAsGroup, sc.RunAsNonRoot
+		ids = append(ids, idField{podPrefix + "runAsUser", sc.RunAsUser},
+			idField{podPrefix + "runAsGroup", sc.RunAsGroup},
+			idField{podPrefix + "fsGroup", sc.FSGroup})
+		k.FSGroup = sc.FSGroup
+		for i := range sc.SupplementalGroups {
+			ids = append(ids, idField{podPrefix + "supplementalGroups", &sc.SupplementalGroups[i]})
+			k.SupplementalGroups = append(k.SupplementalGroups, sc.SupplementalGroups[i])
+		}
+	}
+	if cs := c.SecurityContext; cs != nil {
+		prefix := field + ".securityContext."
+		if cs.RunAsUser != nil {
+			k.RunAsUser = cs.RunAsUser
+			ids = append(ids, idField{prefix + "runAsUser", cs.RunAsUser})
+		}
+		if cs.RunAsGroup != nil {
+			k.RunAsGroup = cs.RunAsGroup
+			ids = append(ids, idField{prefix + "runAsGroup", cs.RunAsGroup})
+		}
+		if cs.RunAsNonRoot != nil {
+			k.RunAsNonRoot = cs.RunAsNonRoot
+		}
+		if cs.Capabilities != nil {
+			k.CapAdd, k.CapDrop = cs.Capabilities.Add, cs.Capabilities.Drop
+		}
+		k.AllowPrivilegeEscalation = cs.AllowPrivilegeEscalation
+		k.ReadOnlyRootFilesystem = cs.ReadOnlyRootFilesystem != nil && *cs.ReadOnlyRootFilesystem
+	}
+	for _, f := range ids {
+		if f.v != nil && (*f.v < 0 || *f.v > math.MaxInt32) {
+			path := strings.Split(strings.ReplaceAll(strings.ReplaceAll(f.path, "[", "."), "]", ""), ".")
+			return nil, &PodError{File: name, Line: yamlKeyLine(src, path), Field: f.path,
+				Msg: fmt.Sprintf("Invalid value: %d: must be between 0 and 2147483647, inclusive", *f.v)}
+		}
+	}
+	return k, nil
+}

@@ -1,0 +1,347 @@
+// Package workload reads Kubernetes workload manifests — Pod, Deployment,
+// StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob,
+// and a List of them (`kubectl get -A -o json` or -o yaml) — in YAML, with
+// one or several documents, or JSON, into their containers, each with the
+// pod's securityContext merged into its own as the kubelet merges them
+// (spec.PodSpecContainers).
+//
+// Init containers are read too (Container.Init): the kubelet creates and
+// starts them through the same CRI calls, and a pod whose init container
+// cannot start never starts its containers. Ephemeral containers are not
+// read (they are added to running pods, not written in manifests).
+//
+// Documents of other kinds (Service, ConfigMap, …) are skipped; a file
+// with no workload at all is an error, so that a wrong file is not taken
+// for one that passes.
+package workload
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/preexec/preexec/spec"
+)
+
+// A Container is one container of a workload's pod template.
+type Container struct {
+	// Kind, Namespace and Name are the workload's ("Deployment", "shop",
+	// "web"); Namespace is "" when the manifest sets none.
+	Kind, Namespace, Name string
+	// File is the manifest's name as given to Parse.
+	File string
+	spec.PodContainer
+}
+
+// Key is the container's identity: namespace, kind, workload, init or
+// not (init containers sort first), container name and image, joined by
+// NULs. Sorting (by namespace first, as kubectl get -A) and sharding use
+// it, so that neither depends on the order inputs are given in.
+func (c Container) Key() string {
+	init := "1"
+	if c.Init {
+		init = "0"
+	}
+	return strings.Join([]string{c.Namespace, c.Kind, c.Name, init, c.Kube.Name, c.Image}, "\x00")
+}
+
+// templatePath is where each kind keeps its pod spec.
+var templatePath = map[string][]string{
+	"Pod":                   {"spec"},
+	"Deployment":            {"spec", "template", "spec"},
+	"StatefulSet":           {"spec", "template", "spec"},
+	"DaemonSet":             {"spec", "template", "spec"},
+	"ReplicaSet":            {"spec", "template", "spec"},
+	"ReplicationController": {"spec", "template", "spec"},
+	"Job":                   {"spec", "template", "spec"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template", "spec"},
+}
+
+// Kinds are the workload kinds Parse reads, besides List.
+func Kinds() []string {
+	return []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+}
+
+type header struct {
+	Kind     string `json:"kind"`
+	Metadata struct {
+		Name      string `json:"name"`
+		Namespace string `json:"namespace"`
+		UID       string `json:"uid"`
+	} `json:"metadata"`
+	Items []json.RawMessage `json:"items"`
+}
+
+var docSep = regexp.MustCompile(`^---(\s|$)`)
+
+// Parse returns the containers of every workload in src, in the order the
+// file has them (per workload: init containers, then containers). name is
+// the file name errors and Container.File carry. Errors are
+// *spec.PodError: file, line (in the whole file, not the document) and
+// field.
+func Parse(name string, src []byte) ([]Container, error) {
+	var out []Container
+	docs, starts := splitDocs(src)
+	workloads := 0
+	for d, doc := range docs {
+		off := starts[d]
+		cs, n, err := parseDoc(name, doc)
+		if err != nil {
+			var pe *spec.PodError
+			if errors.As(err, &pe) && pe.Line > 0 {
+				pe.Line += off
+			}
+			return nil, err
+		}
+		for i := range cs {
+			if cs[i].Line > 0 {
+				cs[i].Line += off
+			}
+		}
+		workloads += n
+		out = append(out, cs...)
+	}
+	if workloads == 0 {
+		return nil, &spec.PodError{File: name, Msg: "no workload (" + strings.Join(Kinds(), ", ") + ", or a List of them)"}
+	}
+	return out, nil
+}
+
+// splitDocs splits a YAML stream at its "---" lines; starts are the number
+// of lines before each document.
+func splitDocs(src []byte) (docs [][]byte, starts []int) {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	begin, line := 0, 0
+	pos := 0
+	for i, l := range lines {
+		if docSep.Match(bytes.TrimRight(l, "\r\n")) || bytes.Equal(bytes.TrimRight(l, "\r\n"), []byte("---")) {
+			docs = append(docs, src[begin:pos])
+			starts = append(starts, line)
+			begin, line = pos+len(l), i+1
+		}
+		pos += len(l)
+	}
+	docs = append(docs, src[begin:])
+	starts = append(starts, line)
+	return docs, starts
+}
+
+// parseDoc reads one document: its containers and how many workloads it
+// holds.
+func parseDoc(name string, doc []byte) ([]Container, int, error) {
+	js, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		// PodSpecContainers gives the error its line.
+		_, err = spec.PodSpecContainers(name, doc, nil, spec.PodMeta{})
+		return nil, 0, err
+	}
+	js = bytes.TrimSpace(js)
+	if len(js) == 0 || string(js) == "null" {
+		return nil, 0, nil
+	}
+	if js[0] != '{' {
+		return nil, 0, &spec.PodError{File: name, Line: 1, Msg: "want a Kubernetes object, got " + string(js[:min(len(js), 20)])}
+	}
+	var h header
+	if err := json.Unmarshal(js, &h); err != nil {
+		return nil, 0, &spec.PodError{File: name, Msg: "kind, metadata or items: " + err.Error(), Err: err}
+	}
+	if h.Kind == "List" || (strings.HasSuffix(h.Kind, "List") && h.Items != nil) {
+		isJSON := bytes.HasPrefix(bytes.TrimSpace(doc), []byte("{"))
+		// Each item as written, and the line it begins on, so that an
+		// item is read alone (not the whole list again per item) and
+		// lines are lines of the file.
+		var itemLines []int
+		var itemSrc [][]byte
+		if isJSON {
+			if raws, lines, ok := jsonItems(doc); ok && len(raws) == len(h.Items) {
+				h.Items, itemLines = raws, lines
+			}
+		} else if srcs, lines := yamlItems(doc); len(srcs) == len(h.Items) {
+			itemSrc, itemLines = srcs, lines
+		}
+		var out []Container
+		n := 0
+		for i, raw := range h.Items {
+			var ih header
+			if err := json.Unmarshal(raw, &ih); err != nil {
+				return nil, 0, &spec.PodError{File: name, Field: "items[" + strconv.Itoa(i) + "]", Msg: err.Error(), Err: err}
+			}
+			path, ok := templatePath[ih.Kind]
+			if !ok {
+				continue
+			}
+			n++
+			var cs []spec.PodContainer
+			if isJSON || itemSrc != nil {
+				src := []byte(raw)
+				if itemSrc != nil {
+					src = itemSrc[i]
+				}
+				cs, err = spec.PodSpecContainers(name, src, path, meta(ih))
+				prefixField(err, cs, "items["+strconv.Itoa(i)+"].")
+				if itemLines != nil {
+					shiftLines(err, cs, itemLines[i]-1)
+				}
+			} else {
+				cs, err = spec.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih))
+			}
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, containers(name, ih, cs)...)
+		}
+		return out, n, nil
+	}
+	path, ok := templatePath[h.Kind]
+	if !ok {
+		return nil, 0, nil
+	}
+	cs, err := spec.PodSpecContainers(name, doc, path, meta(h))
+	if err != nil {
+		return nil, 0, err
+	}
+	return containers(name, h, cs), 1, nil
+}
+
+func meta(h header) spec.PodMeta {
+	return spec.PodMeta{Name: h.Metadata.Name, Namespace: h.Metadata.Namespace, UID: h.Metadata.UID}
+}
+
+func containers(name string, h header, cs []spec.PodContainer) []Container {
+	out := make([]Container, len(cs))
+	for i, c := range cs {
+		out[i] = Container{Kind: h.Kind, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name, File: name, PodContainer: c}
+	}
+	return out
+}
+
+// prefixField makes the fields of an item's error and containers paths of
+// the list.
+func prefixField(err error, cs []spec.PodContainer, prefix string) {
+	var pe *spec.PodError
+	if errors.As(err, &pe) && pe.Field != "" {
+		pe.Field = prefix + pe.Field
+	}
+	for i := range cs {
+		cs[i].Field = prefix + cs[i].Field
+	}
+}
+
+// String is the workload as kubectl names a resource: kind/name, lower
+// case ("deployment/web").
+func (c Container) String() string {
+	return fmt.Sprintf("%s/%s", strings.ToLower(c.Kind), c.Name)
+}
+
+// shiftLines moves an item's lines (1 is its first) to the file's.
+func shiftLines(err error, cs []spec.PodContainer, by int) {
+	var pe *spec.PodError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		pe.Line += by
+	}
+	for i := range cs {
+		if cs[i].Line > 0 {
+			cs[i].Line += by
+		}
+	}
+}
+
+// jsonItems returns the items of a JSON List as written and the 1-based
+// line each begins on; ok is false when doc is not such a list.
+func jsonItems(doc []byte) (items []json.RawMessage, lines []int, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, false
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, nil, false
+		}
+		if k != "items" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return nil, nil, false
+			}
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return nil, nil, false
+		}
+		for dec.More() {
+			off := dec.InputOffset()
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return nil, nil, false
+			}
+			start := int(off) + bytes.IndexAny(doc[off:], "{[\"0123456789-tfn")
+			items = append(items, raw)
+			lines = append(lines, 1+bytes.Count(doc[:start], []byte("\n")))
+		}
+		return items, lines, true
+	}
+	return nil, nil, false
+}
+
+// yamlItems returns the items of a block-style YAML List ("items:" at the
+// top level, then "- " entries), each as a document of its own (the
+// entry dedented), and the 1-based line each begins on; nil when the
+// list is not written that way.
+func yamlItems(doc []byte) (items [][]byte, starts []int) {
+	lines := bytes.SplitAfter(doc, []byte("\n"))
+	i := 0
+	for ; i < len(lines); i++ {
+		if string(bytes.TrimRight(lines[i], " \r\n")) == "items:" {
+			break
+		}
+	}
+	dash := -1
+	var spans [][2]int
+	for i++; i < len(lines); i++ {
+		l := bytes.TrimRight(lines[i], "\r\n")
+		t := bytes.TrimLeft(l, " ")
+		if len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		ind := len(l) - len(t)
+		item := bytes.HasPrefix(t, []byte("- ")) || len(t) == 1 && t[0] == '-'
+		switch {
+		case dash < 0 && !item:
+			return nil, nil
+		case dash < 0:
+			dash = ind
+		}
+		if ind < dash || ind == dash && !item {
+			break
+		}
+		if ind == dash {
+			spans = append(spans, [2]int{i, i + 1})
+		} else {
+			spans[len(spans)-1][1] = i + 1
+		}
+	}
+	for _, sp := range spans {
+		var b bytes.Buffer
+		for j := sp[0]; j < sp[1]; j++ {
+			l := lines[j]
+			if j == sp[0] {
+				l = append(bytes.Repeat([]byte(" "), dash+1), l[dash+1:]...) // "- " → "  "
+			}
+			cut := 0
+			for cut < dash+2 && cut < len(l) && l[cut] == ' ' {
+				cut++
+			}
+			b.Write(l[cut:])
+		}
+		items = append(items, b.Bytes())
+		starts = append(starts, sp[0]+1)
+	}
+	return items, starts
+}
