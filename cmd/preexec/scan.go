@@ -349,6 +349,14 @@ func inputJobs(inputs []string) []scanJob {
 		st, serr := os.Stat(in)
 		switch {
 		case serr != nil && errors.Is(serr, os.ErrNotExist):
+			if looksLikePath(in) {
+				msg := in + ": no such file or directory"
+				if _, err := name.ParseReference(in); err == nil && !strings.ContainsAny(in[:1], "./~") && filepath.Ext(in) == "" {
+					msg += " (an image reference needs a registry host, a tag or a digest: " + in + ":latest)"
+				}
+				jobs = append(jobs, errJob(in, msg))
+				continue
+			}
 			if _, err := name.ParseReference(in); err != nil {
 				jobs = append(jobs, errJob(in, fmt.Sprintf("%s: %v", in, errNotImage)))
 				continue
@@ -374,6 +382,36 @@ func inputJobs(inputs []string) []scanJob {
 		}
 	}
 	return jobs
+}
+
+// looksLikePath reports whether in, which names no file, was meant as
+// one rather than as a registry reference: it starts with /, ./, ../ or
+// ~, ends with a manifest's or an archive's extension, or has a
+// directory part but neither a registry host, a tag nor a digest (so
+// that "./nope.tar" or "x/y.yaml" is not looked up at https://./v2/ or
+// Docker Hub).
+func looksLikePath(in string) bool {
+	if in == "." || in == ".." || in == "~" || strings.HasPrefix(in, "/") || strings.HasPrefix(in, "./") || strings.HasPrefix(in, "../") || strings.HasPrefix(in, "~") ||
+		strings.HasPrefix(in, ".\\") || strings.HasPrefix(in, "..\\") || strings.ContainsRune(in, '\\') {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(in)) {
+	case ".tar", ".tgz", ".gz", ".yaml", ".yml", ".json", ".jsonl":
+		return true
+	}
+	if !strings.Contains(in, "/") {
+		return false // "nginx", "nginx:1.25": Docker Hub names
+	}
+	// REPO/PATH: a reference when it has a registry host (a dot, a port
+	// or localhost in its first part), a tag or a digest.
+	first, rest, _ := strings.Cut(in, "/")
+	if strings.ContainsAny(first, ".:") || first == "localhost" {
+		return false
+	}
+	if strings.Contains(in, "@") || strings.Contains(rest[strings.LastIndex(rest, "/")+1:], ":") {
+		return false
+	}
+	return true
 }
 
 // imageKey is an image input's identity: no namespace, kind, workload
