@@ -412,7 +412,7 @@ func TestScanSARIF(t *testing.T) {
 	}
 	r := log.Runs[0].Results[0]
 	loc := r.Locations[0].PhysicalLocation
-	if r.RuleID != "chdir" || r.Level != "error" || loc.ArtifactLocation.URI != manifest || loc.Region == nil || loc.Region.StartLine != 13 ||
+	if r.RuleID != "chdir" || r.Level != "error" || loc.ArtifactLocation.URI != "file://"+manifest || loc.ArtifactLocation.URIBaseID != "" || loc.Region == nil || loc.Region.StartLine != 13 ||
 		!strings.Contains(r.Message.Text, `shop deployment/web container app (preexec.test/distroless:nonroot): fails at chdir on runc 1.0.0-rc93`) ||
 		!strings.Contains(r.Message.Text, `chdir to cwd ("/home/nonroot") set in config.json failed: permission denied`) {
 		b, _ := json.MarshalIndent(r, "", "  ")

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -234,41 +236,75 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID    string          `json:"ruleId"`
-	Level     string          `json:"level"`
-	Message   sarifMessage    `json:"message"`
-	Locations []sarifLocation `json:"locations,omitempty"`
+	RuleID     string          `json:"ruleId"`
+	Level      string          `json:"level"`
+	Message    sarifMessage    `json:"message"`
+	Locations  []sarifLocation `json:"locations,omitempty"`
+	Properties *sarifProps     `json:"properties,omitempty"`
+}
+
+// sarifProps are a result's runtimes and, for those whose answer is
+// another release's or toolchain's, why.
+type sarifProps struct {
+	Runtimes     []string `json:"runtimes,omitempty"`
+	Extrapolated []string `json:"extrapolated,omitempty"`
 }
 
 type sarifLocation struct {
 	PhysicalLocation sarifPhysical `json:"physicalLocation"`
 }
 
+type sarifArtifact struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
 type sarifPhysical struct {
-	ArtifactLocation struct {
-		URI string `json:"uri"`
-	} `json:"artifactLocation"`
-	Region *struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *struct {
 		StartLine int `json:"startLine"`
 	} `json:"region,omitempty"`
 }
 
-// sarifRules describe the rule ids: a failing step, a refusal, what
-// cannot be told, an input that could not be read.
+// sarifRules describe the rule ids by what fails, never by why (the
+// result's message has the runtime's exact text): a failing step, a
+// refusal, what cannot be told, an extrapolated answer, an input that
+// could not be read.
 var sarifRules = map[string]string{
-	"refused":     "the engine refuses the container before any runtime runs",
-	"unknown":     "the runtime's check cannot be told from the input",
-	"error":       "the input or its image could not be read",
-	"config":      "the runtime refuses the container's config",
-	"mkdir-cwd":   "creating a missing process.cwd fails",
-	"user":        "setgroups, setgid or setuid fails",
-	"chdir":       "chdir to process.cwd fails",
-	"caps":        "applying process.capabilities fails",
-	"lookpath":    "process.args[0] is not found",
-	"eaccess":     "the runtime's check of the entrypoint fails (runc 1.1.4–1.1.15)",
-	"execve":      "execve of the entrypoint fails",
-	"interpreter": "the #! interpreter cannot read its script",
-	"started":     "the entrypoint's own code fails",
+	"refused":      "the engine refuses the container before any runtime runs",
+	"unknown":      "whether the runtime's check passes cannot be told from the input",
+	"extrapolated": "the answer for a runtime is another release's or toolchain's, extrapolated to it",
+	"error":        "the input or its image could not be read",
+	"config":       "the runtime refuses the container's config",
+	"mkdir-cwd":    "creating a missing process.cwd fails",
+	"user":         "switching to the container's user (setgroups, setgid, setuid) fails",
+	"chdir":        "chdir to process.cwd fails",
+	"caps":         "applying process.capabilities fails",
+	"lookpath":     "the lookup of process.args[0] fails",
+	"eaccess":      "the runtime's access check of the entrypoint fails",
+	"execve":       "execve of the entrypoint fails",
+	"interpreter":  "the entrypoint's #! interpreter fails",
+	"started":      "the container's process fails after it starts",
+}
+
+// sarifURI is a file's artifact location as GitHub code scanning reads
+// it: relative to the working directory (%SRCROOT%) when the file is
+// under it, else an absolute file URI.
+func sarifURI(file string) sarifArtifact {
+	abs, err := filepath.Abs(file)
+	if err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+				return sarifArtifact{URI: (&url.URL{Path: filepath.ToSlash(rel)}).String(), URIBaseID: "%SRCROOT%"}
+			}
+		}
+		p := filepath.ToSlash(abs)
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // C:/x
+		}
+		return sarifArtifact{URI: (&url.URL{Scheme: "file", Path: p}).String()}
+	}
+	return sarifArtifact{URI: filepath.ToSlash(file)}
 }
 
 func writeSARIF(w io.Writer, rows []scanRow) {
@@ -283,12 +319,12 @@ func writeSARIF(w io.Writer, rows []scanRow) {
 				who = r.Namespace + " " + who
 			}
 		}
-		add := func(rule, level, text string) {
+		add := func(rule, level, text string, props *sarifProps) {
 			used[rule] = true
-			res := sarifResult{RuleID: rule, Level: level, Message: sarifMessage{Text: who + ": " + text}}
+			res := sarifResult{RuleID: rule, Level: level, Message: sarifMessage{Text: who + ": " + text}, Properties: props}
 			if r.File != "" {
 				var loc sarifLocation
-				loc.PhysicalLocation.ArtifactLocation.URI = filepath.ToSlash(r.File)
+				loc.PhysicalLocation.ArtifactLocation = sarifURI(r.File)
 				if r.Line > 0 {
 					loc.PhysicalLocation.Region = &struct {
 						StartLine int `json:"startLine"`
@@ -304,56 +340,65 @@ func writeSARIF(w io.Writer, rows []scanRow) {
 		}
 		switch {
 		case r.Error != "":
-			add("error", "warning", r.Error)
+			add("error", "warning", r.Error, nil)
 		case r.Refusal != "":
-			add("refused", "error", r.Refusal)
+			add("refused", "error", r.Refusal, nil)
 		case r.Status == 1 || r.Status == 3:
-			// One result per failing step, its runtimes and the first
-			// one's text.
+			// One result per failing step and exact text, with the
+			// runtimes that print it (as check's blocks group them);
+			// what cannot be told, and answers extrapolated from another
+			// release that start, under rules of their own.
 			type group struct {
-				names []string
-				text  string
+				rule, text string
+				names      []string
+				extra      []string
 			}
-			var steps []string
+			var order []string
 			by := map[string]*group{}
 			for _, x := range results {
-				step := x.Step
+				rule, text := x.Step, x.Message
+				if text == "" {
+					text = x.Error
+				}
 				switch {
 				case x.Unknown != "":
-					step = "unknown"
+					rule, text = "unknown", "unknown at "+x.Step+": "+x.Unknown
+				case x.Starts && x.Extrapolated != "":
+					rule, text = "extrapolated", "starts"
 				case x.Starts:
 					continue
 				}
-				g := by[step]
+				k := rule + "\x00" + text
+				g := by[k]
 				if g == nil {
-					text := x.Message
-					if text == "" {
-						text = x.Error
-					}
-					if x.Unknown != "" {
-						text = "unknown: " + x.Unknown
-					}
-					g = &group{text: text}
-					by[step] = g
-					steps = append(steps, step)
+					g = &group{rule: rule, text: text}
+					by[k] = g
+					order = append(order, k)
 				}
 				g.names = append(g.names, x.Runtime)
-			}
-			if len(steps) == 0 {
-				level := "error"
-				if r.Status == 3 {
-					level = "note"
+				if x.Extrapolated != "" {
+					g.extra = append(g.extra, x.Runtime+": "+x.Extrapolated)
 				}
-				add("unknown", level, r.Verdict)
+			}
+			if len(order) == 0 {
+				// An upgrade row without results: its verdict.
+				add("unknown", "note", r.Verdict, nil)
 				break
 			}
-			for _, st := range steps {
-				g := by[st]
-				level := "error"
-				if st == "unknown" {
-					level = "note"
+			for _, k := range order {
+				g := by[k]
+				level, what := "error", "fails at "+g.rule
+				switch g.rule {
+				case "unknown":
+					level, what = "note", "cannot be told"
+				case "extrapolated":
+					level, what = "note", "extrapolated"
 				}
-				add(st, level, fmt.Sprintf("%s on %s: %s", verb(st), runtimeRanges(g.names), g.text))
+				text := fmt.Sprintf("%s on %s: %s", what, runtimeRanges(g.names), g.text)
+				if len(g.extra) > 0 {
+					text += " (extrapolated: " + strings.Join(g.extra, "; ") + ")"
+				}
+				add(g.rule, level, text, &sarifProps{Runtimes: g.names, Extrapolated: g.extra})
 			}
 		}
 	}
@@ -373,13 +418,6 @@ func writeSARIF(w io.Writer, rows []scanRow) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(log)
-}
-
-func verb(step string) string {
-	if step == "unknown" {
-		return "unknown"
-	}
-	return "fails at " + step
 }
 
 // runtimeRanges names runtimes as check's verdict does (version ranges),
