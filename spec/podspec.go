@@ -117,6 +117,14 @@ func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]
 			out = append(out, PodContainer{Kube: *k, Image: image, Init: group.key == "initContainers", Field: field, Line: line})
 		}
 	}
+	if len(ps.Containers) == 0 {
+		// The API server's words (field.Required, no detail).
+		line := yamlKeyLine(src, append(append([]string{}, path...), "containers"))
+		if line == 0 {
+			line = yamlKeyLine(src, path)
+		}
+		return nil, &PodError{File: name, Line: line, Field: prefix + ".containers", Msg: "Required value: a pod needs at least one container"}
+	}
 	return out, nil
 }
 

@@ -36,7 +36,21 @@ type Container struct {
 	Kind, Namespace, Name string
 	// File is the manifest's name as given to Parse.
 	File string
+	// UID is the workload's metadata.uid ("" when the manifest has none,
+	// as one written by hand).
+	UID string
+	// Owner is the workload's controller (metadata.ownerReferences with
+	// controller: true): the ReplicaSet of a Deployment's Pod, the
+	// Deployment of a ReplicaSet, the CronJob of a Job; nil when it has
+	// none.
+	Owner *Owner
 	spec.PodContainer
+}
+
+// An Owner is a controller named by an ownerReference: in the owned
+// object's namespace.
+type Owner struct {
+	Kind, Name, UID string
 }
 
 // Key is the container's identity: namespace, kind, workload, init or
@@ -74,9 +88,17 @@ type header struct {
 		Name      string `json:"name"`
 		Namespace string `json:"namespace"`
 		UID       string `json:"uid"`
+		// OwnerReferences are read leniently: a malformed one names no
+		// controller.
+		OwnerReferences []json.RawMessage `json:"ownerReferences"`
 	} `json:"metadata"`
 	Items []json.RawMessage `json:"items"`
 }
+
+// ErrNoWorkload is behind Parse's error for a file that holds no workload
+// (only a Service, a ConfigMap, …): a directory of manifests may have
+// such files beside its workloads.
+var ErrNoWorkload = errors.New("no workload")
 
 var docSep = regexp.MustCompile(`^---(\s|$)`)
 
@@ -108,7 +130,7 @@ func Parse(name string, src []byte) ([]Container, error) {
 		out = append(out, cs...)
 	}
 	if workloads == 0 {
-		return nil, &spec.PodError{File: name, Msg: "no workload (" + strings.Join(Kinds(), ", ") + ", or a List of them)"}
+		return nil, &spec.PodError{File: name, Msg: "no workload (" + strings.Join(Kinds(), ", ") + ", or a List of them)", Err: ErrNoWorkload}
 	}
 	return out, nil
 }
@@ -150,7 +172,7 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 	}
 	var h header
 	if err := json.Unmarshal(js, &h); err != nil {
-		return nil, 0, &spec.PodError{File: name, Msg: "kind, metadata or items: " + err.Error(), Err: err}
+		return nil, 0, &spec.PodError{File: name, Msg: jsonMsg(js, err), Err: err}
 	}
 	if h.Kind == "List" || (strings.HasSuffix(h.Kind, "List") && h.Items != nil) {
 		isJSON := bytes.HasPrefix(bytes.TrimSpace(doc), []byte("{"))
@@ -171,7 +193,11 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 		for i, raw := range h.Items {
 			var ih header
 			if err := json.Unmarshal(raw, &ih); err != nil {
-				return nil, 0, &spec.PodError{File: name, Field: "items[" + strconv.Itoa(i) + "]", Msg: err.Error(), Err: err}
+				pe := &spec.PodError{File: name, Field: "items[" + strconv.Itoa(i) + "]", Msg: jsonMsg(raw, err), Err: err}
+				if itemLines != nil {
+					pe.Line = itemLines[i]
+				}
+				return nil, 0, pe
 			}
 			path, ok := templatePath[ih.Kind]
 			if !ok {
@@ -210,14 +236,100 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 	return containers(name, h, cs), 1, nil
 }
 
+// jsonMsg says what is wrong with an object's kind, metadata or items in
+// manifest terms: "want an object, got string", "metadata.name: want
+// string, got number" (never Go's type names).
+func jsonMsg(raw []byte, err error) string {
+	kindOf := func(b []byte) string {
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			return "nothing"
+		}
+		switch b[0] {
+		case '{':
+			return "object"
+		case '[':
+			return "list"
+		case '"':
+			return "string"
+		case 't', 'f':
+			return "bool"
+		case 'n':
+			return "null"
+		}
+		return "number"
+	}
+	if k := kindOf(raw); k != "object" {
+		return "want an object, got " + k
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		want := "string"
+		switch te.Type.Kind().String() {
+		case "slice":
+			want = "a list"
+		case "struct", "map":
+			want = "an object"
+		}
+		if te.Field != "" {
+			return te.Field + ": want " + want + ", got " + te.Value
+		}
+		return "want " + want + ", got " + te.Value
+	}
+	return "not a Kubernetes object"
+}
+
 func meta(h header) spec.PodMeta {
 	return spec.PodMeta{Name: h.Metadata.Name, Namespace: h.Metadata.Namespace, UID: h.Metadata.UID}
 }
 
 func containers(name string, h header, cs []spec.PodContainer) []Container {
 	out := make([]Container, len(cs))
+	owner := controller(h)
 	for i, c := range cs {
-		out[i] = Container{Kind: h.Kind, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name, File: name, PodContainer: c}
+		out[i] = Container{Kind: h.Kind, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name, File: name, UID: h.Metadata.UID, Owner: owner, PodContainer: c}
+	}
+	return out
+}
+
+// controller is the object's controlling owner, nil when it has none.
+func controller(h header) *Owner {
+	for _, raw := range h.Metadata.OwnerReferences {
+		var ref struct {
+			Kind       string `json:"kind"`
+			Name       string `json:"name"`
+			UID        string `json:"uid"`
+			Controller *bool  `json:"controller"`
+		}
+		if json.Unmarshal(raw, &ref) == nil && ref.Controller != nil && *ref.Controller && ref.Kind != "" && ref.Name != "" {
+			return &Owner{Kind: ref.Kind, Name: ref.Name, UID: ref.UID}
+		}
+	}
+	return nil
+}
+
+// OwnedBySome reports, for each container, whether its workload's
+// controller is itself among cs (by uid when both have one, else by
+// namespace, kind and name): a Deployment's ReplicaSet and Pods listed
+// with it (kubectl get -A -o json lists all three) are the Deployment's
+// containers again. A container whose controller is not among cs (kubectl
+// get pods) is not.
+func OwnedBySome(cs []*Container) []bool {
+	byName := map[[3]string]bool{}
+	byUID := map[string]bool{}
+	for _, c := range cs {
+		byName[[3]string{c.Namespace, c.Kind, c.Name}] = true
+		if c.UID != "" {
+			byUID[c.UID] = true
+		}
+	}
+	out := make([]bool, len(cs))
+	for i, c := range cs {
+		o := c.Owner
+		if o == nil {
+			continue
+		}
+		out[i] = o.UID != "" && byUID[o.UID] || byName[[3]string{c.Namespace, o.Kind, o.Name}]
 	}
 	return out
 }

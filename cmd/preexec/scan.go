@@ -194,6 +194,7 @@ type scanner struct {
 	shardN   int
 	diff     *scanDiff
 	progress io.Writer // nil: none
+	stderr   io.Writer // notes (containers left out); nil: none
 	// results are computed for json and sarif (table needs the verdict).
 	results bool
 }
@@ -255,6 +256,7 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 	}
 	s.reg = &registry{insecure: o.insecure, platform: o.platform, ctx: context.Background()}
 	s.cache = &imageCache{max: max(16, 2*o.parallel)}
+	s.stderr = stderr
 	if isTerminal(stderr) {
 		s.progress = stderr
 	}
@@ -333,6 +335,8 @@ type scanJob struct {
 	file  string // the input the job came from
 	err   string
 	key   string
+	// noWorkload: the file holds no workload (err says so).
+	noWorkload bool
 }
 
 // inputJobs expands the inputs into jobs, in the order given; an input
@@ -374,9 +378,20 @@ func inputJobs(inputs []string) []scanJob {
 				jobs = append(jobs, errJob(in, err.Error()))
 				continue
 			}
+			// Files of other kinds only (a Service, a ConfigMap) sit
+			// beside workloads: skipped; a directory of none is an error.
+			var dj []scanJob
 			for _, f := range files {
-				jobs = append(jobs, manifestJobs(f)...)
+				fj := manifestJobs(f)
+				if len(fj) == 1 && fj[0].noWorkload {
+					continue
+				}
+				dj = append(dj, fj...)
 			}
+			if len(dj) == 0 {
+				dj = []scanJob{errJob(in, in+": no workload in its manifests ("+strings.Join(workload.Kinds(), ", ")+", or a List of them)")}
+			}
+			jobs = append(jobs, dj...)
 		default:
 			jobs = append(jobs, manifestJobs(in)...)
 		}
@@ -414,6 +429,38 @@ func looksLikePath(in string) bool {
 	return true
 }
 
+// dropOwned leaves out the containers of workloads whose controller is
+// among the inputs too (across all files): kubectl get -A -o json lists
+// a Deployment, its ReplicaSet and its Pods, one workload. It returns how
+// many it left out.
+func dropOwned(jobs []scanJob) ([]scanJob, int) {
+	var cs []*workload.Container
+	var at []int
+	for i := range jobs {
+		if jobs[i].c != nil {
+			cs = append(cs, jobs[i].c)
+			at = append(at, i)
+		}
+	}
+	owned := workload.OwnedBySome(cs)
+	drop := map[int]bool{}
+	for k, o := range owned {
+		if o {
+			drop[at[k]] = true
+		}
+	}
+	if len(drop) == 0 {
+		return jobs, 0
+	}
+	kept := make([]scanJob, 0, len(jobs)-len(drop))
+	for i := range jobs {
+		if !drop[i] {
+			kept = append(kept, jobs[i])
+		}
+	}
+	return kept, len(drop)
+}
+
 // imageKey is an image input's identity: no namespace, kind, workload
 // or container; the image. Image inputs sort first.
 func imageKey(image string) string { return strings.Repeat("\x00", 5) + image }
@@ -439,7 +486,7 @@ func manifestFiles(dir string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: neither an OCI bundle, an OCI image layout, nor a directory of manifests (*.yaml, *.yml, *.json)", dir)
+		return nil, fmt.Errorf("%s: neither an OCI image layout nor a directory of manifests (*.yaml, *.yml, *.json)", dir)
 	}
 	return out, nil
 }
@@ -452,7 +499,9 @@ func manifestJobs(file string) []scanJob {
 	}
 	cs, err := workload.Parse(file, src)
 	if err != nil {
-		return []scanJob{errJob(file, err.Error())}
+		j := errJob(file, err.Error())
+		j.noWorkload = errors.Is(err, workload.ErrNoWorkload)
+		return []scanJob{j}
 	}
 	jobs := make([]scanJob, len(cs))
 	for i := range cs {
@@ -477,7 +526,15 @@ func inShard(key string, i, n int) bool {
 func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 	s.reg.ctx = ctx
 	var jobs []scanJob
-	for _, j := range inputJobs(inputs) {
+	all, owned := dropOwned(inputJobs(inputs))
+	if owned > 0 && s.stderr != nil {
+		what := "containers"
+		if owned == 1 {
+			what = "container"
+		}
+		fmt.Fprintf(s.stderr, "scan: %d %s left out: their controller (a Deployment's ReplicaSet and Pods, a CronJob's Jobs) is scanned too\n", owned, what)
+	}
+	for _, j := range all {
 		if inShard(j.key, s.shardI, s.shardN) {
 			jobs = append(jobs, j)
 		}

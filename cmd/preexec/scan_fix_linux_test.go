@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,5 +84,95 @@ func TestScanSARIFTexts(t *testing.T) {
 	json.Unmarshal([]byte(out), &log)
 	if loc := log.Runs[0].Results[0].Locations[0].PhysicalLocation.ArtifactLocation; loc.URI != "image.tar" || loc.URIBaseID != "%SRCROOT%" {
 		t.Errorf("location %+v, want image.tar under %%SRCROOT%%", loc)
+	}
+}
+
+// ownedList is kubectl get -A -o json of one Deployment: the Deployment,
+// its ReplicaSet and its Pod, linked by controller ownerReferences; and
+// a Pod whose ReplicaSet is not listed.
+const ownedList = `{"apiVersion":"v1","kind":"List","items":[
+{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop","uid":"d-1"},
+ "spec":{"template":{"spec":{"containers":[{"name":"app","image":"preexec.test/ok:1"}]}}}},
+{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"web-5d4","namespace":"shop","uid":"r-1",
+ "ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"web","uid":"d-1","controller":true}]},
+ "spec":{"template":{"spec":{"containers":[{"name":"app","image":"preexec.test/ok:1"}]}}}},
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-5d4-x7","namespace":"shop","uid":"p-1",
+ "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-5d4","uid":"r-1","controller":true}]},
+ "spec":{"containers":[{"name":"app","image":"preexec.test/ok:1"}]}},
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"api-6f-q2","namespace":"shop","uid":"p-2",
+ "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"api-6f","uid":"r-9","controller":true}]},
+ "spec":{"containers":[{"name":"api","image":"preexec.test/ok:1"}]}}
+]}
+`
+
+// TestScanOwned: a Deployment listed with its ReplicaSet and Pod is one
+// row, in one List or across files; a Pod whose controller is not
+// scanned stays; the count left out is on stderr only.
+func TestScanOwned(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	tmp := t.TempDir()
+	list := filepath.Join(tmp, "all.json")
+	os.WriteFile(list, []byte(ownedList), 0o644)
+	out, errs, code := scanCmd("scan", "--json", "--runtime", "runc@1.1.4", "--images", dir, list)
+	rows := jsonRows(t, out)
+	if code != 0 || len(rows) != 2 || rows[0].Kind != "Deployment" || rows[1].Workload != "api-6f-q2" || !strings.Contains(errs, "scan: 2 containers left out") {
+		t.Errorf("exit %d, stderr %q, rows %+v; want the Deployment and the unowned Pod", code, errs, rows)
+	}
+	// The Deployment in one file, its ReplicaSet and Pod in another.
+	var doc struct{ Items []json.RawMessage }
+	json.Unmarshal([]byte(ownedList), &doc)
+	a, b := filepath.Join(tmp, "a.json"), filepath.Join(tmp, "b.json")
+	os.WriteFile(a, doc.Items[0], 0o644)
+	os.WriteFile(b, []byte(`{"kind":"List","items":[`+string(doc.Items[1])+`,`+string(doc.Items[2])+`]}`), 0o644)
+	out, _, _ = scanCmd("scan", "--json", "--runtime", "runc@1.1.4", "--images", dir, b, a)
+	if rows := jsonRows(t, out); len(rows) != 1 || rows[0].Kind != "Deployment" {
+		t.Errorf("across files: %+v", rows)
+	}
+	// Alone (kubectl get pods -A), the Pods stay.
+	out, errs, _ = scanCmd("scan", "--json", "--runtime", "runc@1.1.4", "--images", dir, b)
+	if rows := jsonRows(t, out); len(rows) != 1 || rows[0].Kind != "ReplicaSet" || !strings.Contains(errs, "1 container left out") {
+		t.Errorf("ReplicaSet and Pod without the Deployment: %+v, stderr %q", rows, errs)
+	}
+}
+
+// TestScanManifestDir: a directory's Service and ConfigMap are skipped,
+// its workloads scanned; a pod without containers is an error row with
+// file:line and field, as the API server says.
+func TestScanManifestDir(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	md := t.TempDir()
+	os.WriteFile(filepath.Join(md, "svc.yaml"), []byte("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: 80\n"), 0o644)
+	os.WriteFile(filepath.Join(md, "cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n"), 0o644)
+	os.WriteFile(filepath.Join(md, "pod.yaml"), []byte(scanWorkloads[3].yaml()), 0o644)
+	out, errs, code := scanCmd("scan", "--runtime", "runc@1.1.4", "--images", dir, md)
+	if code != 0 || strings.Count(out, "\n") != 2 || strings.Contains(out, "error") {
+		t.Errorf("exit %d, stderr %q:\n%s", code, errs, out)
+	}
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "svc.yaml"), []byte("kind: Service\nmetadata:\n  name: s\n"), 0o644)
+	if out, _, code := scanCmd("scan", empty); code != 2 || !strings.Contains(out, empty+": no workload") {
+		t.Errorf("a directory of no workload: exit %d:\n%s", code, out)
+	}
+	for i, src := range []string{"kind: Pod\nmetadata:\n  name: p\nspec: {}\n", "kind: Pod\nmetadata:\n  name: p\nspec:\n  containers: null\n"} {
+		f := filepath.Join(t.TempDir(), "p.yaml")
+		os.WriteFile(f, []byte(src), 0o644)
+		out, _, code := scanCmd("scan", f)
+		want := fmt.Sprintf("%s:%d: spec.containers: Required value", f, 4+i)
+		if code != 2 || !strings.Contains(out, want) {
+			t.Errorf("%q: exit %d, want %q:\n%s", src, code, want, out)
+		}
+	}
+}
+
+// TestScanItemErrors: an item that is no object is said in manifest
+// terms, with its line.
+func TestScanItemErrors(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "l.json")
+	os.WriteFile(f, []byte("{\"kind\":\"List\",\"items\":[\n{\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x:1\"}]}},\n\"oops\"]}\n"), 0o644)
+	out, _, code := scanCmd("scan", f)
+	if want := f + ":3: items[1]: want an object, got string"; code != 2 || !strings.Contains(out, want) || strings.Contains(out, "workload.") {
+		t.Errorf("exit %d, want %q:\n%s", code, want, out)
 	}
 }
