@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // merge is `preexec merge FILE...`: the JSON Lines of scan --json shards
@@ -43,6 +44,16 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		raw []byte
 	}
 	var lines []line
+	type shard struct {
+		t    scanTrailer
+		file string
+		i, n int
+	}
+	var shards []shard
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "preexec: merge: "+format+"\n", a...)
+		return 2
+	}
 	for _, p := range fs.Args() {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -51,11 +62,29 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		}
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(make([]byte, 0, 1<<20), 256<<20)
-		n := 0
+		n, pending := 0, 0
 		for sc.Scan() {
 			n++
 			raw := bytes.TrimSpace(sc.Bytes())
 			if len(raw) == 0 {
+				continue
+			}
+			if bytes.HasPrefix(raw, []byte(`{"shard":`)) {
+				var t scanTrailer
+				dec := json.NewDecoder(bytes.NewReader(raw))
+				dec.DisallowUnknownFields()
+				var i, m int
+				if err := dec.Decode(&t); err != nil {
+					return fail("%s:%d: not a shard line of scan --json: %v", p, n, err)
+				}
+				if _, err := fmt.Sscanf(t.Shard, "%d/%d", &i, &m); err != nil || m < 1 || i < 0 || i >= m || fmt.Sprintf("%d/%d", i, m) != t.Shard {
+					return fail("%s:%d: shard %q: want I/N with 0 <= I < N", p, n, t.Shard)
+				}
+				if t.Containers != pending {
+					return fail("%s:%d: shard %s counts %d containers, the file has %d before it", p, n, t.Shard, t.Containers, pending)
+				}
+				shards = append(shards, shard{t, p, i, m})
+				pending = 0
 				continue
 			}
 			var r scanRow
@@ -70,11 +99,45 @@ func merge(args []string, stdout, stderr io.Writer) int {
 				return 2
 			}
 			lines = append(lines, line{r, append(append([]byte(nil), raw...), '\n')})
+			pending++
 		}
 		if err := sc.Err(); err != nil {
 			fmt.Fprintf(stderr, "preexec: %s: %v\n", p, err)
 			return 2
 		}
+		if pending > 0 || n == 0 {
+			return fail("%s: cut short: scan --json ends with its shard line ({\"shard\":…})", p)
+		}
+	}
+	// The shards must make one scan: one N, one selection, one set of
+	// inputs, each shard of N once.
+	if len(shards) == 0 {
+		return fail("no shard line in the input")
+	}
+	first := shards[0]
+	seen := map[int]string{}
+	for _, sh := range shards {
+		switch {
+		case sh.n != first.n:
+			return fail("%s is shard %s, %s shard %s: shards of different scans (--shard I/N with different N)", first.file, first.t.Shard, sh.file, sh.t.Shard)
+		case sh.t.Selection != first.t.Selection:
+			return fail("%s and %s answer for different selections (runtimes, kernels or engine flags): shards of different scans", first.file, sh.file)
+		case sh.t.Inputs != first.t.Inputs:
+			return fail("%s and %s scanned different containers (inputs, or a cluster listed at different times): shards of different scans", first.file, sh.file)
+		}
+		if prev, ok := seen[sh.i]; ok {
+			return fail("shard %s twice: %s and %s", sh.t.Shard, prev, sh.file)
+		}
+		seen[sh.i] = sh.file
+	}
+	var missing []string
+	for i := 0; i < first.n; i++ {
+		if _, ok := seen[i]; !ok {
+			missing = append(missing, fmt.Sprintf("%d/%d", i, first.n))
+		}
+	}
+	if len(missing) > 0 {
+		return fail("shards missing: %s", strings.Join(missing, ", "))
 	}
 	sort.SliceStable(lines, func(a, b int) bool { return rowLess(&lines[a].row, &lines[b].row) })
 	rows := make([]scanRow, len(lines))
@@ -85,7 +148,9 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			out.Write(l.raw)
 		}
 	}
-	if f != "json" {
+	if f == "json" {
+		json.NewEncoder(&out).Encode(scanTrailer{Shard: "0/1", Selection: first.t.Selection, Inputs: first.t.Inputs, Containers: len(rows)})
+	} else {
 		writeRows(&out, rows, f)
 	}
 	stdout.Write(out.Bytes())

@@ -78,12 +78,17 @@ its registry, with the credentials of the user's docker config
                      containers whose outcome changes, with both texts and
                      the change that alone makes the difference (the row's
                      field and its upstream commit, the toolchain, the kernel)
-  --json             JSON Lines: one object per container (as --format json)
+  --json             JSON Lines: one object per container (as --format json),
+                     then one {"shard":"I/N","selection":…,"inputs":…,
+                     "containers":ROWS} (unsharded: "0/1") for merge
   --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
                      per failing step, at the container's line of its manifest)
 
 merge reads scan --json outputs (shards) and prints them as one scan would,
-in the same order, with the same exit status.
+in the same order, with the same exit status. It refuses (exit 2) shards
+that do not make one scan: a shard twice, a shard of N missing, different
+N, runtime selections (runtimes, kernels, engine flags) or inputs, or an
+output cut short (no last shard line, or fewer rows than it counts).
 
 Exit status: 1 when a container fails (an upgrade: starts before and fails
 after), else 2 when an input could not be read (its rows say why; also on
@@ -157,6 +162,9 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	rows := s.run(context.Background(), fs.Args())
 	var out bytes.Buffer
 	writeRows(&out, rows, o.format)
+	if o.format == "json" {
+		json.NewEncoder(&out).Encode(scanTrailer{Shard: fmt.Sprintf("%d/%d", s.shardI, s.shardN), Selection: s.selection, Inputs: s.inputs, Containers: len(rows)})
+	}
 	stdout.Write(out.Bytes())
 	return rowsStatus(rows)
 }
@@ -197,6 +205,49 @@ type scanner struct {
 	stderr   io.Writer // notes (containers left out); nil: none
 	// results are computed for json and sarif (table needs the verdict).
 	results bool
+	// selection and inputs fingerprint what the rows answer for (the
+	// runtimes, hosts and engine flags) and the containers of every shard
+	// (set by run): merge refuses shards that differ in either.
+	selection, inputs string
+}
+
+// fingerprint is a short hash of parts (FNV-1a, 64 bits, hex).
+func fingerprint(parts ...string) string {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// selectionOf is what a scan's rows answer for: the runtimes and host of
+// each side, the engine, SCC and platform flags.
+func (s *scanner) selectionOf() string {
+	parts := []string{"engine=" + s.o.engine, "scc=" + s.o.scc, "platform=" + s.o.platform}
+	side := func(label string, rts []preexec.Runtime, f hostFacts) {
+		parts = append(parts, label, fmt.Sprintf("%+v", f.host))
+		for _, rt := range rts {
+			parts = append(parts, rt.Name)
+		}
+	}
+	if d := s.diff; d != nil {
+		side("from", d.fromRts, d.fromFacts)
+		side("to", d.toRts, d.toFacts)
+	} else {
+		side("runtimes", s.rts, s.facts)
+	}
+	return fingerprint(parts...)
+}
+
+// A scanTrailer ends scan --json: the shard, the fingerprints of the
+// selection and of all shards' containers, and how many rows the shard
+// has, so that merge can tell a complete set of shards of one scan.
+type scanTrailer struct {
+	Shard      string `json:"shard"`
+	Selection  string `json:"selection"`
+	Inputs     string `json:"inputs"`
+	Containers int    `json:"containers"`
 }
 
 // scanDiff is an upgrade's two sides.
@@ -257,6 +308,7 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 	s.reg = &registry{insecure: o.insecure, platform: o.platform, ctx: context.Background()}
 	s.cache = &imageCache{max: max(16, 2*o.parallel)}
 	s.stderr = stderr
+	s.selection = s.selectionOf()
 	if isTerminal(stderr) {
 		s.progress = stderr
 	}
@@ -534,6 +586,12 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 		}
 		fmt.Fprintf(s.stderr, "scan: %d %s left out: their controller (a Deployment's ReplicaSet and Pods, a CronJob's Jobs) is scanned too\n", owned, what)
 	}
+	keys := make([]string, len(all))
+	for i := range all {
+		keys[i] = all[i].key
+	}
+	sort.Strings(keys)
+	s.inputs = fingerprint(keys...)
 	for _, j := range all {
 		if inShard(j.key, s.shardI, s.shardN) {
 			jobs = append(jobs, j)

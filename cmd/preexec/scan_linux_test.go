@@ -147,8 +147,8 @@ func jsonRows(t testing.TB, out string) []scanRow {
 	t.Helper()
 	var rows []scanRow
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		if l == "" {
-			continue
+		if l == "" || strings.HasPrefix(l, `{"shard":`) {
+			continue // merge's shard line
 		}
 		var r scanRow
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
@@ -365,9 +365,46 @@ func TestScanShardMerge(t *testing.T) {
 	if total != len(ws) {
 		t.Errorf("shards hold %d containers, want %d", total, len(ws))
 	}
-	merged, errs, code := scanCmd(append([]string{"merge", "--json"}, files...)...)
+	// Shards in another order.
+	rev := []string{files[2], files[0], files[3], files[1]}
+	merged, errs, code := scanCmd(append([]string{"merge", "--json"}, rev...)...)
 	if merged != whole || code != wholeCode || errs != "" {
 		t.Errorf("merge of %d shards (exit %d, %s) differs from one scan (exit %d): %s", n, code, errs, wholeCode, firstDiff(merged, whole))
+	}
+	// Shards that do not make one scan are refused.
+	other, _, _ := scanCmd(append([]string{"scan", "--json", "--images", dir, "--shard", "1/4", "--runtime", "runc@1.1.4"}, a, b)...)
+	otherFile := filepath.Join(t.TempDir(), "other.jsonl")
+	os.WriteFile(otherFile, []byte(other), 0o644)
+	three, _, _ := scanCmd(append(append([]string{"scan", "--json", "--images", dir, "--shard", "0/3"}, rts...), a, b)...)
+	threeFile := filepath.Join(t.TempDir(), "three.jsonl")
+	os.WriteFile(threeFile, []byte(three), 0o644)
+	fewer, _, _ := scanCmd(append(append([]string{"scan", "--json", "--images", dir, "--shard", "2/4"}, rts...), a)...)
+	fewerFile := filepath.Join(t.TempDir(), "fewer.jsonl")
+	os.WriteFile(fewerFile, []byte(fewer), 0o644)
+	cut := filepath.Join(t.TempDir(), "cut.jsonl")
+	lines := strings.SplitAfter(readFile(t, files[3]), "\n")
+	os.WriteFile(cut, []byte(strings.Join(lines[:len(lines)-2], "")), 0o644)
+	for _, r := range []struct {
+		files []string
+		want  string
+	}{
+		{[]string{files[0], files[1], files[2], files[3], files[1]}, "shard 1/4 twice"},
+		{files[:3], "shards missing: 3/4"},
+		{[]string{files[0], otherFile, files[2], files[3]}, "different selections"},
+		{[]string{files[0], files[1], files[2], files[3], threeFile}, "different N"},
+		{[]string{files[0], files[1], fewerFile, files[3]}, "scanned different containers"},
+		{[]string{files[0], files[1], files[2], cut}, "cut short"},
+	} {
+		out, errs, code := scanCmd(append([]string{"merge", "--json"}, r.files...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, r.want) {
+			t.Errorf("merge %v: exit %d, stdout %.100q, stderr %q; want 2 and %q", r.files, code, out, errs, r.want)
+		}
+	}
+	// One unsharded output merges as 0/1, unchanged.
+	wf := filepath.Join(t.TempDir(), "whole.jsonl")
+	os.WriteFile(wf, []byte(whole), 0o644)
+	if m, _, _ := scanCmd("merge", "--json", wf); m != whole {
+		t.Errorf("merge of one scan: %s", firstDiff(m, whole))
 	}
 	for _, f := range []string{"table", "sarif"} {
 		one, _, _ := scanCmd(append(append([]string{"scan", "--format", f, "--images", dir}, rts...), a, b)...)
@@ -376,6 +413,15 @@ func TestScanShardMerge(t *testing.T) {
 			t.Errorf("--format %s: merge differs from one scan: %s", f, firstDiff(m, one))
 		}
 	}
+}
+
+func readFile(t testing.TB, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // firstDiff says where two outputs first differ, briefly.
