@@ -148,11 +148,17 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			out.Write(l.raw)
 		}
 	}
+	sum := first.t
+	sum.Shard, sum.Containers, sum.Scanned, sum.Unsure = "0/1", len(rows), 0, 0
+	for _, sh := range shards {
+		sum.Scanned += sh.t.Scanned
+		sum.Unsure += sh.t.Unsure
+	}
 	if f == "json" {
-		json.NewEncoder(&out).Encode(scanTrailer{Shard: "0/1", Selection: first.t.Selection, Inputs: first.t.Inputs, Containers: len(rows)})
+		json.NewEncoder(&out).Encode(sum)
 	} else {
-		writeRows(&out, rows, f)
+		writeRows(&out, rows, f, &sum)
 	}
 	stdout.Write(out.Bytes())
-	return rowsStatus(rows)
+	return scanStatus(rows, &sum)
 }

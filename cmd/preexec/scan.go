@@ -77,7 +77,9 @@ its registry, with the credentials of the user's docker config
                      both sides run the --runtime selection); prints only the
                      containers whose outcome changes, with both texts and
                      the change that alone makes the difference (the row's
-                     field and its upstream commit, the toolchain, the kernel)
+                     field and its upstream commit, the toolchain, the kernel);
+                     when none changes, one line saying so; an extrapolated
+                     side is named with why, and makes the exit 3, not 0
   --json             JSON Lines: one object per container (as --format json),
                      then one {"shard":"I/N","selection":…,"inputs":…,
                      "containers":ROWS} (unsharded: "0/1") for merge
@@ -160,13 +162,11 @@ func scan(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rows := s.run(context.Background(), fs.Args())
+	sum := s.summary(rows)
 	var out bytes.Buffer
-	writeRows(&out, rows, o.format)
-	if o.format == "json" {
-		json.NewEncoder(&out).Encode(scanTrailer{Shard: fmt.Sprintf("%d/%d", s.shardI, s.shardN), Selection: s.selection, Inputs: s.inputs, Containers: len(rows)})
-	}
+	writeRows(&out, rows, o.format, &sum)
 	stdout.Write(out.Bytes())
-	return rowsStatus(rows)
+	return scanStatus(rows, &sum)
 }
 
 // defaultParallel is --parallel's default: GOMAXPROCS.
@@ -209,6 +209,9 @@ type scanner struct {
 	// runtimes, hosts and engine flags) and the containers of every shard
 	// (set by run): merge refuses shards that differ in either.
 	selection, inputs string
+	// scanned is the containers of the shard; unsure those of an upgrade
+	// left out as unchanged that cannot be told on a side (set by run).
+	scanned, unsure int
 }
 
 // fingerprint is a short hash of parts (FNV-1a, 64 bits, hex).
@@ -248,6 +251,43 @@ type scanTrailer struct {
 	Selection  string `json:"selection"`
 	Inputs     string `json:"inputs"`
 	Containers int    `json:"containers"`
+	// An upgrade's: the containers scanned (its rows are those whose
+	// outcome changes), the two sides, the runtimes extrapolated ("NAME:
+	// why"), and how many unchanged containers cannot be told on a side.
+	Scanned      int      `json:"scanned,omitempty"`
+	From         string   `json:"from,omitempty"`
+	To           string   `json:"to,omitempty"`
+	Extrapolated []string `json:"extrapolated,omitempty"`
+	Unsure       int      `json:"unsure,omitempty"`
+}
+
+// summary is the scan's shard line.
+func (s *scanner) summary(rows []scanRow) scanTrailer {
+	t := scanTrailer{Shard: fmt.Sprintf("%d/%d", s.shardI, s.shardN), Selection: s.selection, Inputs: s.inputs, Containers: len(rows)}
+	if d := s.diff; d != nil {
+		t.Scanned, t.From, t.To, t.Unsure = s.scanned, d.fromName, d.toName, s.unsure
+		seen := map[string]bool{}
+		for _, rts := range [][]preexec.Runtime{d.fromRts, d.toRts} {
+			for _, rt := range rts {
+				if rt.Extrapolated != "" && !seen[rt.Name] {
+					seen[rt.Name] = true
+					t.Extrapolated = append(t.Extrapolated, rt.Name+": "+rt.Extrapolated)
+				}
+			}
+		}
+	}
+	return t
+}
+
+// scanStatus is rowsStatus, and for an upgrade 3 rather than 0 when a
+// side's runtime is extrapolated or an unchanged container cannot be told
+// on a side.
+func scanStatus(rows []scanRow, t *scanTrailer) int {
+	st := rowsStatus(rows)
+	if st == 0 && (len(t.Extrapolated) > 0 || t.Unsure > 0) {
+		return 3
+	}
+	return st
 }
 
 // scanDiff is an upgrade's two sides.
@@ -353,7 +393,11 @@ func newScanDiff(o scanOptions) (*scanDiff, error) {
 		return nil, fmt.Errorf("--to-kernel: %v", err)
 	}
 	d.fromFacts.host.Create, d.toFacts.host.Create = true, true
-	d.fromName, d.toName = sideName(d.fromRts, o.from, o.fromKernel, o.ho.kernel), sideName(d.toRts, o.to, o.toKernel, o.ho.kernel)
+	fromRt, toRt := o.from, o.to
+	if fromRt != "" && d.fromRts[0].Name == d.toRts[0].Name {
+		fromRt, toRt = "", "" // one runtime: the sides are the kernels
+	}
+	d.fromName, d.toName = sideName(d.fromRts, fromRt, o.fromKernel, o.ho.kernel), sideName(d.toRts, toRt, o.toKernel, o.ho.kernel)
 	if d.fromName == d.toName {
 		return nil, errors.New("--from/--to, --from-kernel/--to-kernel: both sides are the same")
 	}
@@ -637,11 +681,15 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 	if s.progress != nil && len(jobs) > 0 {
 		fmt.Fprint(s.progress, "\n")
 	}
+	s.scanned = len(rows)
 	if s.diff != nil {
 		kept := rows[:0]
 		for _, r := range rows {
-			if r.Error != "" || r.Changed {
+			switch {
+			case r.Error != "" || r.Changed:
 				kept = append(kept, r)
+			case r.unknown:
+				s.unsure++
 			}
 		}
 		rows = kept
@@ -873,6 +921,9 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 			if r.Unknown != "" || r.Extrapolated != "" {
 				unsure = true
 			}
+			if r.Unknown != "" {
+				row.unknown = true
+			}
 		}
 	}
 	row.Verdict = outcomeWord(from.Status) + " → " + outcomeWord(to.Status)
@@ -890,7 +941,8 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 			row.Changes = append(row.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
 		}
 	} else if k1, k2 := d.fromFacts.host.Kernel, d.toFacts.host.Kernel; k1 != k2 {
-		row.Changes = []jsonChange{{Field: "Kernel", From: kernelText(k1), To: kernelText(k2)}}
+		// The same runtimes on both sides: the kernel alone differs.
+		row.Changes = []jsonChange{{Field: "Kernel", From: kernelText(k1), To: kernelText(k2), Decides: true}}
 	}
 	return row
 }

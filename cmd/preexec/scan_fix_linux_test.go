@@ -176,3 +176,33 @@ func TestScanItemErrors(t *testing.T) {
 		t.Errorf("exit %d, want %q:\n%s", code, want, out)
 	}
 }
+
+// TestScanUpgradeSummary: an upgrade that changes nothing says so in one
+// line (the shard line's counts in --json, rows "changed":true
+// otherwise); an extrapolated side is named with why, and makes exit 3;
+// a kernel-only upgrade with one runtime is headed by the kernels, and
+// the kernel alone decides.
+func TestScanUpgradeSummary(t *testing.T) {
+	archive, _ := writeImages(t, distrolessRootfs, imagebuild.Config{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}})
+	out, errs, code := scanCmd("scan", "--from", "runc@1.1.5", "--to", "runc@1.1.6", archive)
+	if want := "no container changes outcome (1 container, runc@1.1.5 → runc@1.1.6)\n"; out != want || code != 0 || errs != "" {
+		t.Errorf("exit %d, stderr %q, stdout %q; want %q", code, errs, out, want)
+	}
+	out, _, code = scanCmd("scan", "--json", "--from", "runc@1.1.5", "--to", "runc@1.1.6", archive)
+	if len(jsonRows(t, out)) != 0 || !strings.Contains(out, `"containers":0,"scanned":1,"from":"runc@1.1.5","to":"runc@1.1.6"`) || code != 0 {
+		t.Errorf("--json: exit %d: %s", code, out)
+	}
+	out, _, code = scanCmd("scan", "--from", "runc@1.1.5", "--to", "runc@1.9.0", archive)
+	if code != 3 || !strings.Contains(out, "extrapolated: runc@1.9.0: runc 1.9.0 is not modelled") {
+		t.Errorf("extrapolated --to: exit %d:\n%s", code, out)
+	}
+	entry, _ := writeImages(t, entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}})
+	out, _, code = scanCmd("scan", "--engine", "containerd@1.6.20", "--from", "runc@1.1.4+go1.19", "--to", "runc@1.1.4+go1.19", "--from-kernel", "5.10", "--to-kernel", "5.4", entry)
+	if code != 1 || !strings.Contains(out, "\n  kernel 5.10: starts\n  kernel 5.4: ") || !strings.Contains(out, "  change: Kernel 5.10 → 5.4") {
+		t.Errorf("kernel only: exit %d:\n%s", code, out)
+	}
+	out, _, _ = scanCmd("scan", "--json", "--engine", "containerd@1.6.20", "--runtime", "runc@1.1.4+go1.19", "--runtime", "runc@1.1.5", "--from-kernel", "5.10", "--to-kernel", "5.4", entry)
+	if rows := jsonRows(t, out); len(rows) != 1 || !rows[0].Changed || len(rows[0].Changes) != 1 || !rows[0].Changes[0].Decides {
+		t.Errorf("kernel only, two runtimes: %s", out)
+	}
+}

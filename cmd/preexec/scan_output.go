@@ -60,9 +60,12 @@ type scanRow struct {
 	// shards.
 	Key string `json:"key"`
 
-	// Changed: the upgrade changes the outcome (not written: only those
-	// rows are).
-	Changed bool `json:"-"`
+	// Changed: the upgrade changes the outcome (an upgrade prints only
+	// those rows, and rows it could not read); as check --from/--to
+	// --json's "changed".
+	Changed bool `json:"changed,omitempty"`
+	// unknown: a side of the upgrade cannot be told.
+	unknown bool
 }
 
 // A scanSide is one side of an upgrade.
@@ -88,18 +91,21 @@ func rowLess(a, b *scanRow) bool {
 }
 
 // writeRows prints rows as format: table, json (JSON Lines) or sarif.
-func writeRows(w io.Writer, rows []scanRow, format string) {
+// sum is the scan's shard line: the last line of json, and what an
+// upgrade's table says besides its blocks.
+func writeRows(w io.Writer, rows []scanRow, format string, sum *scanTrailer) {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		for i := range rows {
 			enc.Encode(&rows[i])
 		}
+		enc.Encode(sum)
 	case "sarif":
 		writeSARIF(w, rows)
 	default:
-		if isDiff(rows) {
-			writeDiffTable(w, rows)
+		if sum.From != "" || isDiff(rows) {
+			writeDiffTable(w, rows, sum)
 			return
 		}
 		writeTable(w, rows)
@@ -156,7 +162,27 @@ func (r *scanRow) imageOrFile() string {
 
 // writeDiffTable prints an upgrade: a block per container whose outcome
 // changes, with both sides' texts and the upstream changes.
-func writeDiffTable(w io.Writer, rows []scanRow) {
+func writeDiffTable(w io.Writer, rows []scanRow, sum *scanTrailer) {
+	defer func() {
+		if sum.Unsure > 0 {
+			fmt.Fprintf(w, "%d unchanged %s cannot be told on a side (scan with --runtime to see why)\n", sum.Unsure, plural(sum.Unsure, "container"))
+		}
+		for _, x := range sum.Extrapolated {
+			fmt.Fprintf(w, "extrapolated: %s\n", x)
+		}
+	}()
+	changed := 0
+	for i := range rows {
+		if rows[i].Changed || rows[i].From != nil {
+			changed++
+		}
+	}
+	if changed == 0 && sum.From != "" {
+		fmt.Fprintf(w, "no container changes outcome (%d %s, %s → %s)\n", sum.Scanned, plural(sum.Scanned, "container"), sum.From, sum.To)
+		if len(rows) > 0 {
+			fmt.Fprintln(w)
+		}
+	}
 	for i := range rows {
 		r := &rows[i]
 		if i > 0 {
@@ -429,3 +455,4 @@ func runtimeRanges(names []string) string {
 	}
 	return preexec.RuntimeRanges(rts, func(int) bool { return true })
 }
+
