@@ -455,4 +455,3 @@ func runtimeRanges(names []string) string {
 	}
 	return preexec.RuntimeRanges(rts, func(int) bool { return true })
 }
-
