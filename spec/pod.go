@@ -64,9 +64,19 @@ func (k *KubeContainer) criGroups() []int64 {
 	return append(out, k.SupplementalGroups...)
 }
 
-// podName is format.Pod: NAME_NAMESPACE(UID).
+// podName is format.Pod (kubelet/util/format): NAME_NAMESPACE(UID). A
+// pod the kubelet runs always has a UID (the API server's, or a static
+// pod's hash), which a manifest written or created by hand has not: then
+// "<uid>" stands for it, as "<pod>" for a name the manifest lacks.
 func (k *KubeContainer) podName() string {
-	return k.Pod + "_" + k.Namespace + "(" + k.UID + ")"
+	name, uid := k.Pod, k.UID
+	if name == "" {
+		name = "<pod>"
+	}
+	if uid == "" {
+		uid = "<uid>"
+	}
+	return name + "_" + k.Namespace + "(" + uid + ")"
 }
 
 // A PodError is a pod manifest ParsePod cannot use. It names the file, the

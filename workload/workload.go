@@ -287,6 +287,11 @@ func containers(name string, h header, cs []spec.PodContainer) []Container {
 	out := make([]Container, len(cs))
 	owner := controller(h)
 	for i, c := range cs {
+		if h.Kind != "Pod" {
+			// The controller names its pods (web-7d9c5-x2k4q, db-0) and
+			// the API server gives them UIDs: neither is the workload's.
+			c.Kube.Pod, c.Kube.UID = h.Metadata.Name+"-<…>", ""
+		}
 		out[i] = Container{Kind: h.Kind, Namespace: h.Metadata.Namespace, Name: h.Metadata.Name, File: name, UID: h.Metadata.UID, Owner: owner, PodContainer: c}
 	}
 	return out

@@ -48,7 +48,17 @@ INPUT is, told apart by what it is:
                     with the pod's securityContext merged as the kubelet does
                     (engine: containerd-cri@1.6.20)
   a directory       of such manifests (*.yaml, *.yml, *.json, not recursive)
-  a reference       an image in a registry (REGISTRY/REPO:TAG, REPO@DIGEST)
+  a reference       an image in a registry (REGISTRY/REPO:TAG, REPO@DIGEST);
+                    a name that names no file but looks like a path (/, ./,
+                    ../, ~, .tar, .yaml, …, or a directory part with neither
+                    registry host, tag nor digest) is "no such file"
+An OCI bundle is one container, not a fleet: scan refuses it (use check).
+A pod name and UID the kubelet prints (an engine's refusal) are the
+manifest's for a Pod; a controller's pods are named by it and given UIDs
+by the API server, shown as NAME-<…> and <uid>. A workload whose
+controller is scanned too (a Deployment's ReplicaSet and Pods in kubectl
+get -A -o json) is left out, counted on stderr; objects of other kinds
+(Service, ConfigMap, …) are skipped.
 A container's image is taken from --images DIR when DIR has it, else from
 its registry, with the credentials of the user's docker config
 (~/.docker/config.json, credential helpers), anonymously where it has none.
@@ -679,7 +689,7 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 	close(next)
 	wg.Wait()
 	if s.progress != nil && len(jobs) > 0 {
-		fmt.Fprint(s.progress, "\n")
+		fmt.Fprint(s.progress, "\r\033[K") // the line cleared: it said how far, not what
 	}
 	s.scanned = len(rows)
 	if s.diff != nil {
@@ -711,7 +721,9 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 		return s.errRow(row, j.err)
 	}
 	if j.image == "" {
-		return s.errRow(row, fmt.Sprintf("%s: no image", j.c.Field))
+		// The API server's words for a container without one.
+		e := &spec.PodError{File: j.c.File, Line: j.c.Line, Field: j.c.Field + ".image", Msg: "Required value: the container has no image"}
+		return s.errRow(row, e.Error())
 	}
 	img, release, err := s.image(j)
 	if err != nil {

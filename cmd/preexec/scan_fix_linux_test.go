@@ -206,3 +206,30 @@ func TestScanUpgradeSummary(t *testing.T) {
 		t.Errorf("kernel only, two runtimes: %s", out)
 	}
 }
+
+// TestScanNoImage: a container without an image is an error row at its
+// file:line, in the API server's words.
+func TestScanNoImage(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(f, []byte("kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n"), 0o644)
+	out, _, code := scanCmd("scan", f)
+	if want := f + ":6: spec.containers[0].image: Required value"; code != 2 || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want %q:\n%s", code, want, out)
+	}
+}
+
+// TestScanPodUID: a refusal names the pod as the kubelet does,
+// NAME_NAMESPACE(UID), with placeholders for what the API server sets.
+func TestScanPodUID(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	out, _, _ := scanCmd("scan", "--runtime", "runc@1.1.4", "--images", dir, writeManifest(t, scanWorkloads[4:5]))
+	if want := `(pod: "root_default(<uid>)", container: c)`; !strings.Contains(out, want) || strings.Contains(out, "()") {
+		t.Errorf("want %s:\n%s", want, out)
+	}
+	f := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(f, []byte(`{"kind":"Pod","metadata":{"name":"root","namespace":"x","uid":"6f1c"},"spec":{"securityContext":{"runAsNonRoot":true},"containers":[{"name":"c","image":"preexec.test/ok:1"}]}}`), 0o644)
+	if out, _, _ := scanCmd("scan", "--runtime", "runc@1.1.4", "--images", dir, f); !strings.Contains(out, `(pod: "root_x(6f1c)", container: c)`) {
+		t.Errorf("with a uid:\n%s", out)
+	}
+}

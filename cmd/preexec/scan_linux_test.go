@@ -594,7 +594,7 @@ func TestScanIndexesOnce(t *testing.T) {
 	if len(rows) != 30 || s.cache.built != len(scanImages) {
 		t.Errorf("%d rows, %d images indexed; want 30 and %d", len(rows), s.cache.built, len(scanImages))
 	}
-	if !strings.HasSuffix(progress.String(), "\rscan: 30/30 containers\n") {
+	if !strings.HasSuffix(progress.String(), "\rscan: 30/30 containers\r\033[K") {
 		t.Errorf("progress %q", progress.String())
 	}
 }
@@ -636,7 +636,7 @@ func TestScanKubectlManifests(t *testing.T) {
 			t.Errorf("%s %s/%s %s: status %d (want %d), line %d, error %q, digest %q", r.File, r.Kind, r.Workload, r.Container, r.Status, want, r.Line, r.Error, r.Digest)
 		}
 	}
-	if code != 1 || !strings.Contains(refusal, `container has runAsNonRoot and image will run as root (pod: "db_shop()", container: db)`) {
+	if code != 1 || !strings.Contains(refusal, `container has runAsNonRoot and image will run as root (pod: "db-<…>_shop(<uid>)", container: db)`) {
 		t.Errorf("exit %d; the StatefulSet's refusal: %q", code, refusal)
 	}
 }
