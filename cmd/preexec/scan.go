@@ -30,7 +30,7 @@ const scanUsage = `usage: preexec scan [--runtime NAME|PATH|host]... [--runtime-
                     [--protected-symlinks=BOOL] [--engine NAME] [--platform OS/ARCH]
                     [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
                     [--shard I/N] [--from A --to B] [--from-kernel K] [--to-kernel K]
-                    [--json | --format table|json|sarif] INPUT...
+                    [--json | --format table|json|sarif] [--output FILE] INPUT...
        preexec merge [--json | --format table|json|sarif] FILE...
 
 scan predicts, for every container of its inputs, what check predicts for
@@ -94,7 +94,13 @@ its registry, with the credentials of the user's docker config
                      then one {"shard":"I/N","selection":…,"inputs":…,
                      "containers":ROWS} (unsharded: "0/1") for merge
   --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
-                     per failing step, at the container's line of its manifest)
+                     per failing step and text, at the container's line of
+                     its manifest)
+  --output FILE      the report to FILE (written whole, then renamed into
+                     place), not stdout; the exit status is then 0 once it
+                     is written, 2 when it cannot be: a shard's findings are
+                     merge's exit status (a Job's pod or a CI step that
+                     found a failing container has not failed itself)
 
 merge reads scan --json outputs (shards) and prints them as one scan would,
 in the same order, with the same exit status. It refuses (exit 2) shards
@@ -124,6 +130,7 @@ type scanOptions struct {
 	fromKernel string
 	toKernel   string
 	format     string
+	output     string
 }
 
 // scan is `preexec scan`.
@@ -147,6 +154,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.toKernel, "to-kernel", "", "")
 	asJSON := fs.Bool("json", false, "")
 	fs.StringVar(&o.format, "format", "", "")
+	fs.StringVar(&o.output, "output", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, scanUsage)
@@ -175,8 +183,25 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	sum := s.summary(rows)
 	var out bytes.Buffer
 	writeRows(&out, rows, o.format, &sum)
+	if o.output != "" {
+		if err := writeFileAtomic(o.output, out.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			return 2
+		}
+		return 0
+	}
 	stdout.Write(out.Bytes())
 	return scanStatus(rows, &sum)
+}
+
+// writeFileAtomic writes data to FILE.partial, then renames it FILE: a
+// reader (merge) sees the whole report or none.
+func writeFileAtomic(file string, data []byte) error {
+	tmp := file + ".partial"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
 
 // defaultParallel is --parallel's default: GOMAXPROCS.

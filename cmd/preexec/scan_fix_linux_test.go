@@ -233,3 +233,24 @@ func TestScanPodUID(t *testing.T) {
 		t.Errorf("with a uid:\n%s", out)
 	}
 }
+
+// TestScanOutput: --output writes the report whole to FILE and exits 0
+// once written (a failing container is merge's exit status); 2 when it
+// cannot write.
+func TestScanOutput(t *testing.T) {
+	archive, _ := writeImages(t, entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}})
+	f := filepath.Join(t.TempDir(), "shard-0.jsonl")
+	out, errs, code := scanCmd("scan", "--json", "--shard", "0/1", "--output", f, archive)
+	if code != 0 || out != "" || errs != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if _, err := os.Stat(f + ".partial"); err == nil {
+		t.Errorf("%s.partial left behind", f)
+	}
+	if m, _, code := scanCmd("merge", f); code != 1 || !strings.Contains(m, "fails on") {
+		t.Errorf("merge: exit %d:\n%s", code, m)
+	}
+	if _, errs, code := scanCmd("scan", "--json", "--output", "/nonexistent/dir/x.jsonl", archive); code != 2 || !strings.Contains(errs, "--output: ") {
+		t.Errorf("unwritable --output: exit %d, %q", code, errs)
+	}
+}

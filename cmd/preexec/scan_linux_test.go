@@ -552,17 +552,27 @@ func TestScanJobExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var scanC *workload.Container
+	var scanC, snapC *workload.Container
 	for i := range cs {
-		if cs[i].Kind == "Job" && !cs[i].Init {
+		if cs[i].Kind == "Job" && !cs[i].Init && cs[i].Name == "preexec-scan" {
 			scanC = &cs[i]
 		}
+		if cs[i].Kind == "Job" && cs[i].Name == "preexec-snapshot" {
+			snapC = &cs[i]
+		}
+	}
+	// One snapshot for every shard, on a volume all pods share.
+	if snapC == nil || !strings.Contains(strings.Join(snapC.Kube.Command, " "), "kubectl get") || !bytes.Contains(src, []byte("- ReadWriteMany")) {
+		t.Errorf("%s: no snapshot Job running kubectl get once, or no ReadWriteMany claim", p)
 	}
 	if scanC == nil {
 		t.Fatalf("%s: no Job container: %+v", p, cs)
 	}
 	cmd := strings.Join(append(scanC.Kube.Command, scanC.Kube.Args...), " ")
-	for _, w := range []string{"preexec scan", "--shard $(JOB_COMPLETION_INDEX)/4", "--json"} {
+	if len(scanC.Kube.Command) == 0 || scanC.Kube.Command[0] != "preexec" {
+		t.Errorf("%s: the scan runs %q, want preexec itself (no shell in its image)", p, scanC.Kube.Command)
+	}
+	for _, w := range []string{"preexec scan", "--shard $(JOB_COMPLETION_INDEX)/4", "--json", "--output /data/reports/shard-$(JOB_COMPLETION_INDEX).jsonl", "/data/workloads.json"} {
 		if !strings.Contains(cmd, w) {
 			t.Errorf("%s: the command %q lacks %q", p, cmd, w)
 		}
