@@ -160,5 +160,5 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		writeRows(&out, rows, f, &sum)
 	}
 	stdout.Write(out.Bytes())
-	return scanStatus(rows, &sum)
+	return scanStatus(rowsStatus(rows), &sum)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -90,7 +91,9 @@ its registry, with the credentials of the user's docker config
                      field and its upstream commit, the toolchain, the kernel);
                      when none changes, one line saying so; an extrapolated
                      side is named with why, and makes the exit 3, not 0
-  --json             JSON Lines: one object per container (as --format json),
+  --json             JSON Lines, streamed in the order of the rows (each row
+                     written as its turn comes; only rows done ahead of
+                     their turn are held): one object per container,
                      then one {"shard":"I/N","selection":…,"inputs":…,
                      "containers":ROWS} (unsharded: "0/1") for merge
   --format FORMAT    table (default), json, or sarif (SARIF 2.1.0, a result
@@ -179,29 +182,58 @@ func scan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	rows := s.run(context.Background(), fs.Args())
-	sum := s.summary(rows)
-	var out bytes.Buffer
-	writeRows(&out, rows, o.format, &sum)
+	// The report goes to stdout, or to --output's FILE.partial, renamed
+	// FILE once whole.
+	dst := stdout
+	var file *os.File
 	if o.output != "" {
-		if err := writeFileAtomic(o.output, out.Bytes()); err != nil {
+		if file, err = os.Create(o.output + ".partial"); err != nil {
+			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			return 2
+		}
+		defer file.Close()
+		dst = file
+	}
+	var status int
+	var sum scanTrailer
+	if o.format == "json" {
+		// JSON Lines stream: each row encoded as its turn comes, none
+		// held once written.
+		bw := bufio.NewWriterSize(dst, 1<<16)
+		enc := json.NewEncoder(bw)
+		n := 0
+		s.stream(context.Background(), fs.Args(), func(r *scanRow) {
+			enc.Encode(r)
+			status = addStatus(status, r.Status)
+			n++
+		})
+		sum = s.summary(n)
+		enc.Encode(&sum)
+		if err := bw.Flush(); err != nil && file != nil {
+			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			return 2
+		}
+	} else {
+		rows := s.run(context.Background(), fs.Args())
+		sum = s.summary(len(rows))
+		var out bytes.Buffer
+		writeRows(&out, rows, o.format, &sum)
+		dst.Write(out.Bytes())
+		status = rowsStatus(rows)
+	}
+	status = scanStatus(status, &sum)
+	if file != nil {
+		if err := file.Close(); err != nil {
+			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			return 2
+		}
+		if err := os.Rename(o.output+".partial", o.output); err != nil {
 			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
 			return 2
 		}
 		return 0
 	}
-	stdout.Write(out.Bytes())
-	return scanStatus(rows, &sum)
-}
-
-// writeFileAtomic writes data to FILE.partial, then renames it FILE: a
-// reader (merge) sees the whole report or none.
-func writeFileAtomic(file string, data []byte) error {
-	tmp := file + ".partial"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, file)
+	return status
 }
 
 // defaultParallel is --parallel's default: GOMAXPROCS.
@@ -297,8 +329,8 @@ type scanTrailer struct {
 }
 
 // summary is the scan's shard line.
-func (s *scanner) summary(rows []scanRow) scanTrailer {
-	t := scanTrailer{Shard: fmt.Sprintf("%d/%d", s.shardI, s.shardN), Selection: s.selection, Inputs: s.inputs, Containers: len(rows)}
+func (s *scanner) summary(rows int) scanTrailer {
+	t := scanTrailer{Shard: fmt.Sprintf("%d/%d", s.shardI, s.shardN), Selection: s.selection, Inputs: s.inputs, Containers: rows}
 	if d := s.diff; d != nil {
 		t.Scanned, t.From, t.To, t.Unsure = s.scanned, d.fromName, d.toName, s.unsure
 		seen := map[string]bool{}
@@ -317,8 +349,7 @@ func (s *scanner) summary(rows []scanRow) scanTrailer {
 // scanStatus is rowsStatus, and for an upgrade 3 rather than 0 when a
 // side's runtime is extrapolated or an unchanged container cannot be told
 // on a side.
-func scanStatus(rows []scanRow, t *scanTrailer) int {
-	st := rowsStatus(rows)
+func scanStatus(st int, t *scanTrailer) int {
 	if st == 0 && (len(t.Extrapolated) > 0 || t.Unsure > 0) {
 		return 3
 	}
@@ -655,6 +686,17 @@ func inShard(key string, i, n int) bool {
 // run scans the inputs: every container of the shard, in parallel; the
 // rows come back sorted (rowLess).
 func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
+	var rows []scanRow
+	s.stream(ctx, inputs, func(r *scanRow) { rows = append(rows, *r) })
+	return rows
+}
+
+// stream scans the inputs as run does, and hands each row to emit, in
+// run's order, as soon as the rows before it are done: only rows that
+// finish ahead of their turn are held, and a row's results are the
+// answer it shares with every container of the same image and settings.
+// An upgrade's rows that do not change are not emitted.
+func (s *scanner) stream(ctx context.Context, inputs []string, emit func(*scanRow)) {
 	s.reg.ctx = ctx
 	var jobs []scanJob
 	all, owned := dropOwned(inputJobs(inputs))
@@ -676,6 +718,21 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 			jobs = append(jobs, j)
 		}
 	}
+	s.scanned = len(jobs)
+	// The rows' order is known before any is made: rowLess of the row
+	// each job makes (key, file, line), ties in input order.
+	byRow := make([]int, len(jobs))
+	for i := range byRow {
+		byRow[i] = i
+	}
+	sort.SliceStable(byRow, func(a, b int) bool {
+		x, y := jobRow(&jobs[byRow[a]]), jobRow(&jobs[byRow[b]])
+		return rowLess(&x, &y)
+	})
+	rank := make([]int, len(jobs))
+	for r, i := range byRow {
+		rank[i] = r
+	}
 	// Containers of one image next to each other: its index is built
 	// once and dropped when they are done.
 	order := make([]int, len(jobs))
@@ -683,7 +740,28 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return jobs[order[a]].image < jobs[order[b]].image })
-	rows := make([]scanRow, len(jobs))
+	var emu sync.Mutex
+	held := map[int]*scanRow{}
+	nextRank := 0
+	put := func(i int, row *scanRow) {
+		emu.Lock()
+		defer emu.Unlock()
+		held[rank[i]] = row
+		for {
+			r, ok := held[nextRank]
+			if !ok {
+				return
+			}
+			delete(held, nextRank)
+			nextRank++
+			switch {
+			case s.diff == nil || r.Error != "" || r.Changed:
+				emit(r)
+			case r.unknown:
+				s.unsure++
+			}
+		}
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var done atomic.Int64
@@ -694,7 +772,8 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				rows[i] = s.scanOne(&jobs[i])
+				row := s.scanOne(&jobs[i])
+				put(i, &row)
 				n := done.Add(1)
 				// At most about a hundred redraws, and the last.
 				if s.progress != nil && (n == int64(len(jobs)) || n%int64(max(1, len(jobs)/100)) == 0) {
@@ -716,21 +795,15 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 	if s.progress != nil && len(jobs) > 0 {
 		fmt.Fprint(s.progress, "\r\033[K") // the line cleared: it said how far, not what
 	}
-	s.scanned = len(rows)
-	if s.diff != nil {
-		kept := rows[:0]
-		for _, r := range rows {
-			switch {
-			case r.Error != "" || r.Changed:
-				kept = append(kept, r)
-			case r.unknown:
-				s.unsure++
-			}
-		}
-		rows = kept
+}
+
+// jobRow is the part of the row j makes that orders it (rowLess).
+func jobRow(j *scanJob) scanRow {
+	r := scanRow{Key: j.key, File: j.file}
+	if j.c != nil {
+		r.File, r.Line = j.c.File, j.c.Line
 	}
-	sort.SliceStable(rows, func(a, b int) bool { return rowLess(&rows[a], &rows[b]) })
-	return rows
+	return r
 }
 
 // scanOne evaluates one job; a failure to read is the row's error.
@@ -1000,14 +1073,18 @@ func outcomeWord(status int) string {
 func rowsStatus(rows []scanRow) int {
 	st := 0
 	for _, r := range rows {
-		switch {
-		case r.Status == 1:
-			return 1
-		case r.Status == 2:
-			st = 2
-		case r.Status == 3 && st == 0:
-			st = 3
-		}
+		st = addStatus(st, r.Status)
 	}
 	return st
+}
+
+// addStatus is the status of rows of status st and one more of status
+// r: 1 over 2 over 3 over 0.
+func addStatus(st, r int) int {
+	for _, x := range []int{1, 2, 3} {
+		if st == x || r == x {
+			return x
+		}
+	}
+	return 0
 }

@@ -254,3 +254,44 @@ func TestScanOutput(t *testing.T) {
 		t.Errorf("unwritable --output: exit %d, %q", code, errs)
 	}
 }
+
+// TestWriteScanFleet writes n generated workloads and their --images
+// directory under $PREEXEC_SCAN_FLEET (for measuring a scan's memory in a
+// process of its own); skipped without it.
+func TestWriteScanFleet(t *testing.T) {
+	root := os.Getenv("PREEXEC_SCAN_FLEET")
+	if root == "" {
+		t.Skip("PREEXEC_SCAN_FLEET not set")
+	}
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	if err := os.CopyFS(filepath.Join(root, "images"), os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	m := writeManifest(t, genWorkloads(900, ""))
+	src, _ := os.ReadFile(m)
+	os.WriteFile(filepath.Join(root, "fleet.yaml"), src, 0o644)
+}
+
+// TestScanStream: rows are emitted in rowLess order however the workers
+// finish (image order, parallel), each once.
+func TestScanStream(t *testing.T) {
+	imgs := buildScanImages(t)
+	dir := imagesDir(t, imgs, nil)
+	ws := genWorkloads(70, "")
+	manifest := writeManifest(t, ws)
+	s, err := newScanner(scanOptions{images: dir, parallel: 8, format: "json", names: runtimeList{"runc@1.1.4", "crun@1.8.1"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []scanRow
+	s.stream(t.Context(), []string{manifest}, func(r *scanRow) { got = append(got, *r) })
+	if len(got) != len(ws) {
+		t.Fatalf("%d rows, want %d", len(got), len(ws))
+	}
+	for i := 1; i < len(got); i++ {
+		if rowLess(&got[i], &got[i-1]) || got[i].Key == got[i-1].Key {
+			t.Errorf("row %d (%s) after %s", i, got[i].Key, got[i-1].Key)
+		}
+	}
+}
