@@ -60,12 +60,14 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "preexec: %v\n", err)
 			return 2
 		}
-		sc := bufio.NewScanner(bytes.NewReader(data))
-		sc.Buffer(make([]byte, 0, 1<<20), 256<<20)
+		// Lines are slices of data: the JSON Lines are written again as
+		// read, not copied.
 		n, pending := 0, 0
-		for sc.Scan() {
+		for rest := data; len(rest) > 0; {
+			l, tail, _ := bytes.Cut(rest, []byte("\n"))
+			rest = tail
 			n++
-			raw := bytes.TrimSpace(sc.Bytes())
+			raw := bytes.TrimSpace(l)
 			if len(raw) == 0 {
 				continue
 			}
@@ -98,12 +100,22 @@ func merge(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "preexec: %s:%d: not a line of scan --json: no key or verdict\n", p, n)
 				return 2
 			}
-			lines = append(lines, line{r, append(append([]byte(nil), raw...), '\n')})
+			if f != "sarif" {
+				// Only SARIF reads the results again: the JSON Lines are
+				// written as read, the table prints verdicts and texts.
+				r.Results = nil
+				for _, sd := range []*scanSide{r.From, r.To} {
+					if sd != nil {
+						sd.Results = nil
+					}
+				}
+			}
+			var keep []byte
+			if f == "json" {
+				keep = raw // a slice of the file's bytes, not a copy
+			}
+			lines = append(lines, line{r, keep})
 			pending++
-		}
-		if err := sc.Err(); err != nil {
-			fmt.Fprintf(stderr, "preexec: %s: %v\n", p, err)
-			return 2
 		}
 		if pending > 0 || n == 0 {
 			return fail("%s: cut short: scan --json ends with its shard line ({\"shard\":…})", p)
@@ -141,13 +153,16 @@ func merge(args []string, stdout, stderr io.Writer) int {
 	}
 	sort.SliceStable(lines, func(a, b int) bool { return rowLess(&lines[a].row, &lines[b].row) })
 	rows := make([]scanRow, len(lines))
-	var out bytes.Buffer
+	out := bufio.NewWriterSize(stdout, 1<<16)
+	defer out.Flush()
 	for i, l := range lines {
 		rows[i] = l.row
 		if f == "json" {
 			out.Write(l.raw)
+			out.WriteByte('\n')
 		}
 	}
+	lines = nil
 	sum := first.t
 	sum.Shard, sum.Containers, sum.Scanned, sum.Unsure = "0/1", len(rows), 0, 0
 	for _, sh := range shards {
@@ -155,10 +170,9 @@ func merge(args []string, stdout, stderr io.Writer) int {
 		sum.Unsure += sh.t.Unsure
 	}
 	if f == "json" {
-		json.NewEncoder(&out).Encode(sum)
+		json.NewEncoder(out).Encode(sum)
 	} else {
-		writeRows(&out, rows, f, &sum)
+		writeRows(out, rows, f, &sum)
 	}
-	stdout.Write(out.Bytes())
 	return scanStatus(rowsStatus(rows), &sum)
 }
