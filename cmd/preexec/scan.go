@@ -823,6 +823,14 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 		e := &spec.PodError{File: j.c.File, Line: j.c.Line, Field: j.c.Field + ".image", Msg: "Required value: the container has no image"}
 		return s.errRow(row, e.Error())
 	}
+	if !j.path && (strings.HasPrefix(j.image, "/") || strings.HasPrefix(j.image, "./") || strings.HasPrefix(j.image, "../") || strings.HasPrefix(j.image, "~")) {
+		// A path is no image reference: not looked up at https://./v2/.
+		msg := fmt.Sprintf("%s: not an image reference (a path)", j.image)
+		if j.c != nil {
+			msg = (&spec.PodError{File: j.c.File, Line: j.c.Line, Field: j.c.Field + ".image", Msg: fmt.Sprintf("%q is not an image reference (a path)", j.image)}).Error()
+		}
+		return s.errRow(row, msg)
+	}
 	img, release, err := s.image(j)
 	if err != nil {
 		return s.errRow(row, err.Error())

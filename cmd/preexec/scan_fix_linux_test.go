@@ -295,3 +295,15 @@ func TestScanStream(t *testing.T) {
 		}
 	}
 }
+
+// TestScanManifestPathImage: a manifest's image that is a path is an
+// error row at its line, not a registry lookup.
+func TestScanManifestPathImage(t *testing.T) {
+	t.Setenv("HTTPS_PROXY", "http://127.0.0.1:1")
+	f := filepath.Join(t.TempDir(), "p.yaml")
+	os.WriteFile(f, []byte("kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: ./nope.tar\n"), 0o644)
+	out, _, code := scanCmd("scan", f)
+	if want := f + `:6: spec.containers[0].image: "./nope.tar" is not an image reference (a path)`; code != 2 || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want %q:\n%s", code, want, out)
+	}
+}
