@@ -144,10 +144,47 @@ func TestParseErrors(t *testing.T) {
 		{"scalar", "just text\n", "w.yaml:1: want a Kubernetes object, got \"just text\"", "a document that is not an object"},
 		{"negative_id", "kind: Job\nspec:\n  template:\n    spec:\n      securityContext:\n        runAsUser: -5\n      containers:\n      - name: a\n        image: x\n",
 			"w.yaml:6: spec.template.spec.securityContext.runAsUser: Invalid value: -5: must be between 0 and 2147483647, inclusive", "the API server's id range, at the pod's field"},
+		{"no_containers", "kind: Pod\nmetadata:\n  name: p\nspec: {}\n",
+			"w.yaml:4: spec.containers: Required value: a pod needs at least one container", "the API server's words for a pod without containers"},
+		{"null_containers", "kind: Deployment\nspec:\n  template:\n    spec:\n      containers: null\n",
+			"w.yaml:5: spec.template.spec.containers: Required value: a pod needs at least one container", "at the template's field"},
+		{"item_not_object", "{\"kind\": \"List\", \"items\": [\n  {\"kind\": \"Service\"},\n  \"oops\"\n]}\n",
+			"w.yaml:3: items[1]: want an object, got string", "manifest terms, not Go's types"},
+		{"item_bad_metadata", "{\"kind\": \"List\", \"items\": [\n  {\"kind\": \"Pod\", \"metadata\": {\"name\": 5}}\n]}\n",
+			"w.yaml:2: items[0]: metadata.name: want string, got number", "the field, in manifest terms"},
 	} {
 		_, err := workload.Parse("w.yaml", []byte(r.src))
 		if err == nil || err.Error() != r.want {
 			t.Errorf("%s (%s):\ngot  %v\nwant %s", r.name, r.rule, err, r.want)
+		}
+	}
+}
+
+// TestOwnedBySome: a controller's objects are owned when the controller
+// is among the containers (by uid, or namespace, kind and name), not when
+// it is absent; ownerReferences without controller: true own nothing.
+func TestOwnedBySome(t *testing.T) {
+	src := `{"kind":"List","items":[
+{"kind":"Deployment","metadata":{"name":"web","namespace":"a","uid":"d1"},"spec":{"template":{"spec":{"containers":[{"name":"c","image":"x"}]}}}},
+{"kind":"ReplicaSet","metadata":{"name":"web-1","namespace":"a","uid":"r1","ownerReferences":[{"kind":"Deployment","name":"web","uid":"d1","controller":true}]},"spec":{"template":{"spec":{"containers":[{"name":"c","image":"x"}]}}}},
+{"kind":"Pod","metadata":{"name":"web-1-x","namespace":"a","ownerReferences":[{"kind":"ReplicaSet","name":"web-1","controller":true}]},"spec":{"containers":[{"name":"c","image":"x"}]}},
+{"kind":"Pod","metadata":{"name":"lone","namespace":"a","ownerReferences":[{"kind":"ReplicaSet","name":"gone","uid":"r9","controller":true}]},"spec":{"containers":[{"name":"c","image":"x"}]}},
+{"kind":"Pod","metadata":{"name":"ref","namespace":"a","ownerReferences":[{"kind":"Deployment","name":"web","uid":"d1"}]},"spec":{"containers":[{"name":"c","image":"x"}]}},
+{"kind":"Pod","metadata":{"name":"other-ns","namespace":"b","ownerReferences":[{"kind":"Deployment","name":"web","controller":true}]},"spec":{"containers":[{"name":"c","image":"x"}]}}
+]}`
+	cs, err := workload.Parse("l.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptrs := make([]*workload.Container, len(cs))
+	for i := range cs {
+		ptrs[i] = &cs[i]
+	}
+	got := workload.OwnedBySome(ptrs)
+	want := []bool{false, true, true, false, false, false}
+	for i := range cs {
+		if got[i] != want[i] {
+			t.Errorf("%s/%s: owned %v, want %v", cs[i].Namespace, cs[i].Name, got[i], want[i])
 		}
 	}
 }
