@@ -9,6 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/internal/runtimes"
 )
 
 // E2E are the end-to-end cases: images docker run, podman run and ctr run
@@ -144,6 +147,31 @@ const e2eRandomCases = 24
 var E2ERandomRuntimes = []string{
 	"runc@1.0.0-rc92+go1.19", "runc@1.0.0-rc93+go1.26", "runc@1.0.0-rc95+go1.19", "runc@1.1.4+go1.19",
 	"runc@1.1.5+debian", "runc@1.1.12+go1.26", "runc@1.2.9+go1.26", "runc@1.4.0+go1.26",
+}
+
+// E2ERuntimes are the installed runtimes the end-to-end images run with:
+// every one but a go-installed build whose release and Go toolchain class
+// another build before it shares (preexec.Changes finds nothing between
+// them: runc@1.4.0+go1.27 beside runc@1.4.0+go1.26). Such a build prints
+// the same texts at the same steps, which is all an engine sees of it; the
+// runtime oracle holds every build itself. Distribution builds
+// (runc@1.1.5+debian) are always kept.
+func E2ERuntimes(rts []runtimes.Runtime) []runtimes.Runtime {
+	var out []runtimes.Runtime
+	var kept []preexec.Runtime
+	for _, rt := range rts {
+		m, err := preexec.LookupRuntime(rt.Name)
+		if err == nil && m.Extrapolated == "" && strings.Contains(rt.Name, "+go") {
+			if slices.ContainsFunc(kept, func(k preexec.Runtime) bool {
+				return k.Version == m.Version && k.Line == m.Line && strings.Contains(k.Name, "+go") && len(preexec.Changes(k, m)) == 0
+			}) {
+				continue
+			}
+			kept = append(kept, m)
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 // E2ECases are every end-to-end case: E2E, run with every runtime, and

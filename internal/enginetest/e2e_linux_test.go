@@ -31,6 +31,7 @@ func TestEngineE2E(t *testing.T) {
 	if err != nil || len(rts) == 0 {
 		skipOrFail(t, "no runtimes installed (.ci/install-runtimes)")
 	}
+	rts = E2ERuntimes(rts)
 	if raceEnabled {
 		// CI's second pass: a few runtimes are enough for the race detector.
 		var some []runtimes.Runtime

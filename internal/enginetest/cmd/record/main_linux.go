@@ -76,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dry := fs.Bool("n", false, "dry run: report, write nothing")
 	e2e := fs.Bool("e2e", false, "record the end-to-end runs instead")
 	engines := fs.String("engines", "", "with -e2e: only these engines (comma-separated); other runs are kept")
+	rtRE := fs.String("runtimes", "", "with -e2e: only runtimes matching this regexp; other runs are kept")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -102,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	if *e2e {
-		return recordE2E(*dir, in, *jobs, *update, *dry, *engines, *caseRE, *seed, *nrandom, stdout, stderr)
+		return recordE2E(*dir, in, *jobs, *update, *dry, *engines, *caseRE, *rtRE, *seed, *nrandom, stdout, stderr)
 	}
 	old, err := enginetest.LoadGoldens(*dir)
 	if err != nil {
@@ -241,7 +242,7 @@ func write(p string, v any) error {
 // recordE2E records the end-to-end runs of every installed runtime.
 // engineList, when not empty, and caseRE, when not empty, limit the runs
 // made; what an existing golden holds of the others is kept.
-func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool, engineList, caseRE string, seed uint64, nrandom int, stdout, stderr io.Writer) int {
+func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool, engineList, caseRE, rtRE string, seed uint64, nrandom int, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
 		return 2
@@ -277,6 +278,14 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 	if err != nil {
 		return fail("%v", err)
 	}
+	rts = enginetest.E2ERuntimes(rts)
+	if rtRE != "" {
+		re, err := regexp.Compile(rtRE)
+		if err != nil {
+			return fail("-runtimes: %v", err)
+		}
+		rts = slices.DeleteFunc(rts, func(rt runtimes.Runtime) bool { return !re.MatchString(rt.Name) })
+	}
 	old, err := enginetest.LoadE2E(dir)
 	if err != nil {
 		return fail("%v", err)
@@ -302,6 +311,20 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 			for _, e := range enginetest.E2EEngines {
 				if !slices.Contains(engines, e) && o.Runs[e] != nil {
 					g.Runs[e] = o.Runs[e]
+					continue
+				}
+				// Runs of runtimes this recording did not make (-runtimes)
+				// are kept.
+				for rt, r := range o.Runs[e] {
+					if _, ok := g.Runs[e][rt]; !ok && !slices.ContainsFunc(rts, func(x runtimes.Runtime) bool { return x.Name == rt }) {
+						if g.Runs == nil {
+							g.Runs = map[string]map[string]enginetest.E2ERun{}
+						}
+						if g.Runs[e] == nil {
+							g.Runs[e] = map[string]enginetest.E2ERun{}
+						}
+						g.Runs[e][rt] = r
+					}
 				}
 			}
 		}
