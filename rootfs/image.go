@@ -3,7 +3,6 @@ package rootfs
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
@@ -397,10 +398,15 @@ type imageBuilder struct {
 	// layer lastLayer; any removal clears it.
 	lastDir   string
 	lastLayer uint16
+	// last is the name of the last entry read, for errors; clean holds
+	// the entry's name being cleaned.
+	last, clean, lastBuf []byte
+	// userWhole is set when whole is the caller's, which gets names it may keep.
+	userWhole bool
 }
 
 func newImageBuilder(opts *ImageOptions) *imageBuilder {
-	b := &imageBuilder{whole: opts.Whole}
+	b := &imageBuilder{whole: opts.Whole, userWhole: opts.Whole != nil}
 	if b.whole == nil {
 		b.whole = DefaultImageWhole
 	}
@@ -556,7 +562,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	if v != 0 && b.meta[v-1].layer == layer {
 		switch b.typeOf(v) {
 		case access.S_IFDIR:
-			b.lastDir, b.lastLayer = dir, layer
+			b.setLastDir(dir, layer)
 			return nil
 		case access.S_IFLNK:
 			return fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", dir, errNotModelled)
@@ -580,8 +586,14 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 		m.inos = append(m.inos, imageIno{mode: access.S_IFDIR | 0o755})
 		b.insert(dir, layer, uint32(len(m.inos)-1))
 	}
-	b.lastDir, b.lastLayer = dir, layer
+	b.setLastDir(dir, layer)
 	return nil
+}
+
+// setLastDir sets lastDir to a copy of dir (a view of the entry's name).
+func (b *imageBuilder) setLastDir(dir string, layer uint16) {
+	b.lastBuf = append(b.lastBuf[:0], dir...)
+	b.lastDir, b.lastLayer = bytesString(b.lastBuf), layer
 }
 
 func (b *imageBuilder) checkLen(name string) error {
@@ -644,25 +656,29 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
 		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
 	}
-	tr := tar.NewReader(src)
-	last := "(the first entry)"
+	bsrc, ok := src.(*bufio.Reader)
+	if !ok {
+		bsrc = bufio.NewReaderSize(src, 64<<10)
+	}
+	tr := newTarReader(bsrc)
+	b.last = append(b.last[:0], "(the first entry)"...)
 	for {
-		hdr, err := tr.Next()
+		hdr, err := tr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("after entry %q: %w", last, err)
+			return fmt.Errorf("after entry %q: %w", b.last, err)
 		}
-		last = hdr.Name
+		b.last = append(b.last[:0], hdr.Name...)
 		if err := b.entry(layer, hdr, tr); err != nil {
 			return fmt.Errorf("entry %q: %w", hdr.Name, err)
 		}
 	}
 	// Read to the end: gzip checks its trailer there, and containerd reads
 	// a layer whole to check its digest (diff/apply/apply.go).
-	if _, err := io.Copy(io.Discard, src); err != nil {
-		return fmt.Errorf("after the end of the tar (last entry %q): %w", last, err)
+	if _, err := io.Copy(io.Discard, bsrc); err != nil {
+		return fmt.Errorf("after the end of the tar (last entry %q): %w", b.last, err)
 	}
 	// What this layer's whiteouts hide is gone: they need not stay.
 	for _, v := range b.wh {
@@ -675,9 +691,11 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 }
 
 // entry applies one tar entry of layer.
-func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
+func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	m := &b.img
-	name := path.Clean("/" + hdr.Name)
+	// name is a view of b.clean, valid for this entry only.
+	b.clean = append(append(b.clean[:0], '/'), hdr.Name...)
+	name := path.Clean(bytesString(b.clean))
 	if name == "/" {
 		return nil // applyNaive: "file %q ignored: resolved to root"
 	}
@@ -826,7 +844,7 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 
 // hardlink links name to the inode of the file hdr.Linkname of the same
 // layer (createTarFile's os.Link, then Lchown, setxattr and lchmod).
-func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) error {
+func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error {
 	m := &b.img
 	acl, fc, err := imageXattrs(hdr)
 	if err != nil {
@@ -919,10 +937,10 @@ const (
 
 // imageXattrs decodes the access ACL and file capabilities of hdr's PAX
 // records; a value the kernel would refuse (setxattr: EINVAL) is an error.
-func imageXattrs(hdr *tar.Header) (access.ACL, *caps.FileCaps, error) {
+func imageXattrs(hdr *tarEntry) (access.ACL, *caps.FileCaps, error) {
 	var acl access.ACL
 	var fc *caps.FileCaps
-	if v, ok := hdr.PAXRecords[paxACL]; ok {
+	if v, ok := hdr.ACL, hdr.HasACL; ok {
 		a, err := parseACLXattr([]byte(v))
 		if err == nil && !aclValid(a) {
 			err = access.EINVAL
@@ -933,7 +951,7 @@ func imageXattrs(hdr *tar.Header) (access.ACL, *caps.FileCaps, error) {
 		sortACL(a)
 		acl = a
 	}
-	if v, ok := hdr.PAXRecords[paxCaps]; ok && hdr.Typeflag != tar.TypeSymlink {
+	if v, ok := hdr.Caps, hdr.HasCaps; ok && hdr.Typeflag != tar.TypeSymlink {
 		c, err := caps.ParseFileCaps([]byte(v))
 		if err != nil {
 			return nil, nil, fmt.Errorf("failed to setxattr security.capability: %w", err)
@@ -974,6 +992,9 @@ func aclValid(acl access.ACL) bool {
 // bytes and permission perm, and returns its extents.
 func (b *imageBuilder) content(name string, r io.Reader, size int64, perm uint32) (ref, n uint32, err error) {
 	var want int64
+	if b.userWhole {
+		name = strings.Clone(name)
+	}
 	whole := b.whole(name)
 	switch {
 	case whole:
