@@ -398,6 +398,9 @@ type imageBuilder struct {
 	// layer lastLayer; any removal clears it.
 	lastDir   string
 	lastLayer uint16
+	lastDirV  uint32 // lastDir's entry
+	// removed is set once anything was removed: finish must compact.
+	removed bool
 	// last is the name of the last entry read, for errors; clean holds
 	// the entry's name being cleaned.
 	last, clean, lastBuf []byte
@@ -421,13 +424,23 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 
 // insert adds name with inode ino in layer and links it below its parent.
 func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
+	return b.insertAt(name, layer, ino, -1)
+}
+
+// insertAt is insert with the free slot find returned for name, if the
+// table has not changed since (-1 if not known).
+func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int) uint32 {
 	m := &b.img
 	if (b.live+b.tombs+1)*2 > len(m.slots) {
 		b.rehash()
+		slot = -1
 	}
-	slot, v := m.find(name)
-	if v != 0 {
-		panic("rootfs: image: insert of a present name " + name)
+	if slot < 0 {
+		var v uint32
+		slot, v = m.find(name)
+		if v != 0 {
+			panic("rootfs: image: insert of a present name " + name)
+		}
 	}
 	if m.slots[slot] == tombstone {
 		b.tombs--
@@ -439,7 +452,12 @@ func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
 	m.slots[slot] = idx
 	b.live++
 	if name != "/" {
-		_, pv := m.find(path.Dir(name))
+		var pv uint32
+		if dir := path.Dir(name); dir == b.lastDir && b.lastDirV != 0 {
+			pv = b.lastDirV
+		} else {
+			_, pv = m.find(dir)
+		}
 		p := &b.meta[pv-1]
 		b.meta[idx-1].next = p.child
 		p.child = idx
@@ -472,7 +490,7 @@ func (b *imageBuilder) rehash() {
 // remove removes the entry v (index+1) and everything below it.
 func (b *imageBuilder) remove(v uint32) {
 	m := &b.img
-	b.lastDir = ""
+	b.lastDir, b.lastDirV, b.removed = "", 0, true
 	walk := func(v uint32) {
 		e := &m.ents[v-1]
 		if e.ino == deadIno {
@@ -562,7 +580,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	if v != 0 && b.meta[v-1].layer == layer {
 		switch b.typeOf(v) {
 		case access.S_IFDIR:
-			b.setLastDir(dir, layer)
+			b.setLastDir(dir, layer, v)
 			return nil
 		case access.S_IFLNK:
 			return fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", dir, errNotModelled)
@@ -584,16 +602,17 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 			return err
 		}
 		m.inos = append(m.inos, imageIno{mode: access.S_IFDIR | 0o755})
-		b.insert(dir, layer, uint32(len(m.inos)-1))
+		v = b.insert(dir, layer, uint32(len(m.inos)-1))
 	}
-	b.setLastDir(dir, layer)
+	b.setLastDir(dir, layer, v)
 	return nil
 }
 
-// setLastDir sets lastDir to a copy of dir (a view of the entry's name).
-func (b *imageBuilder) setLastDir(dir string, layer uint16) {
+// setLastDir sets lastDir to a copy of dir (a view of the entry's name),
+// whose entry is v.
+func (b *imageBuilder) setLastDir(dir string, layer uint16, v uint32) {
 	b.lastBuf = append(b.lastBuf[:0], dir...)
-	b.lastDir, b.lastLayer = bytesString(b.lastBuf), layer
+	b.lastDir, b.lastLayer, b.lastDirV = bytesString(b.lastBuf), layer, v
 }
 
 func (b *imageBuilder) checkLen(name string) error {
@@ -760,7 +779,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	v := b.get(name)
+	slot, v := m.find(name)
 	if v != 0 && mode == access.S_IFDIR && b.typeOf(v) == access.S_IFDIR {
 		// A directory over a directory: createTarFile applies the owner,
 		// xattrs and mode to it; the contents stay. An upper directory
@@ -803,7 +822,10 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		b.meta[v-1].explicit = true
 		return nil
 	}
-	b.meta[b.insert(name, layer, uint32(len(m.inos)-1))-1].explicit = true
+	if v != 0 {
+		slot = -1 // removed, or a whiteout kept: the table has changed
+	}
+	b.meta[b.insertAt(name, layer, uint32(len(m.inos)-1), slot)-1].explicit = true
 	return nil
 }
 
@@ -1122,6 +1144,27 @@ func interpSpans(ph []byte, size int64) [][2]int64 {
 // xattrs they use.
 func (b *imageBuilder) finish() *Image {
 	old := &b.img
+	if !b.removed {
+		// Nothing was removed: every inode and byte is in use, and the
+		// table has no tombstones. What is left is whiteouts of names no
+		// layer has, which the end of their layer removes, so there are
+		// none; the index is used as it is, without a copy.
+		m := &Image{cfg: old.cfg, names: old.names, ents: old.ents, inos: old.inos, slots: old.slots, seed: old.seed,
+			data: old.data, exts: old.exts, acls: old.acls, caps: old.caps}
+		if size := tableSize(len(m.ents)); len(m.slots) > size {
+			// A small image in the builder's first table: a table of its own.
+			m.slots = make([]uint32, size)
+			mask := size - 1
+			for i := range m.ents {
+				h := int(maphash.String(m.seed, m.nameOf(uint32(i)))) & mask
+				for m.slots[h] != 0 {
+					h = (h + 1) & mask
+				}
+				m.slots[h] = uint32(i + 1)
+			}
+		}
+		return m
+	}
 	m := &Image{cfg: old.cfg, seed: old.seed}
 	remap := make([]uint32, len(old.inos))
 	m.inos = append(make([]imageIno, 0, len(old.inos)), old.inos[0])
@@ -1137,11 +1180,7 @@ func (b *imageBuilder) finish() *Image {
 	}
 	m.names = make([]byte, 0, nNames)
 	m.ents = make([]imageEnt, 0, live)
-	size := 2
-	for size < 2*live {
-		size *= 2
-	}
-	m.slots = make([]uint32, size)
+	m.slots = make([]uint32, tableSize(live))
 	for i := range old.ents {
 		e := old.ents[i]
 		if e.ino == deadIno || e.ino == whiteoutIno {
@@ -1183,6 +1222,16 @@ func (b *imageBuilder) finish() *Image {
 	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
+}
+
+// tableSize is the size of the hash table of an index of n names: a power
+// of two at least 2n.
+func tableSize(n int) int {
+	size := 2
+	for size < 2*n {
+		size *= 2
+	}
+	return size
 }
 
 // A progressBar draws "layer 2/5 [=====     ] 12.3/48.0 MiB" on a

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
 	"strings"
 	"unsafe"
@@ -577,15 +578,7 @@ const (
 func parseTarBlock(blk []byte, e *tarEntry) (name, prefix []byte, err error) {
 	var p tarNumParser
 	sum := p.octal(blk[148:156])
-	var unsigned, signed int64
-	for i, c := range blk[:512] {
-		if i >= 148 && i < 156 {
-			c = ' '
-		}
-		unsigned += int64(c)
-		signed += int64(int8(c))
-	}
-	if p.bad || (sum != unsigned && sum != signed) {
+	if p.bad || (sum != tarChecksum(blk) && sum != tarChecksumSigned(blk)) {
 		return nil, nil, errTarHeader
 	}
 	format := tarFormatV7
@@ -636,6 +629,39 @@ func parseTarBlock(blk []byte, e *tarEntry) (name, prefix []byte, err error) {
 	return name, prefix, nil
 }
 
+// tarChecksum is the sum of the block's bytes, unsigned, the checksum
+// field counted as spaces; eight bytes at a time.
+func tarChecksum(blk []byte) int64 {
+	const lo = 0x00ff00ff00ff00ff
+	var acc uint64
+	for i := 0; i < 512; i += 8 {
+		w := binary.LittleEndian.Uint64(blk[i:])
+		if i == 144 {
+			w = w&0xffffffff | 0x20202020<<32
+		} else if i == 152 {
+			w = w&^0xffffffff | 0x20202020
+		}
+		// Byte pairs summed into 16-bit lanes: 64 words of at most 2×255
+		// per lane stay below 1<<16.
+		acc += w&lo + w>>8&lo
+	}
+	acc = acc&0xffff + acc>>16&0xffff + acc>>32&0xffff + acc>>48
+	return int64(acc)
+}
+
+// tarChecksumSigned is the sum of the block's bytes as signed bytes, the
+// checksum field counted as spaces (pre-POSIX tars).
+func tarChecksumSigned(blk []byte) int64 {
+	var sum int64
+	for i, c := range blk[:512] {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		sum += int64(int8(c))
+	}
+	return sum
+}
+
 func isASCIIBytes(b []byte) bool {
 	for _, c := range b {
 		if c >= 0x80 {
@@ -683,7 +709,13 @@ func (p *tarNumParser) numeric(b []byte) int64 {
 // octal parses an octal field, leading and trailing spaces and NULs
 // trimmed, up to a NUL within.
 func (p *tarNumParser) octal(b []byte) int64 {
-	b = cstring(bytes.Trim(b, " \x00"))
+	for len(b) > 0 && (b[0] == ' ' || b[0] == 0) {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == 0) {
+		b = b[:len(b)-1]
+	}
+	b = cstring(b)
 	if len(b) == 0 {
 		return 0
 	}
