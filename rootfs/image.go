@@ -113,7 +113,7 @@ type Image struct {
 	cfg   ImageConfig
 	names []byte // every name, back to back
 	ents  []imageEnt
-	inos  []imageIno
+	inos  chunked[imageIno]
 	slots []uint32 // open-addressing hash table of entry index+1
 	seed  maphash.Seed
 	data  []byte // symlink targets and held file bytes
@@ -270,7 +270,7 @@ func (m *Image) lookup(name string) *imageIno {
 	if i == whiteoutIno || i == deadIno {
 		return nil
 	}
-	return &m.inos[i]
+	return m.inos.at(i)
 }
 
 // Lstat implements access.FS.
@@ -343,7 +343,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 // size returns the bytes the index keeps, counting the capacity of every
 // array.
 func (m *Image) size() int {
-	s := cap(m.names) + cap(m.ents)*12 + cap(m.inos)*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
+	s := cap(m.names) + cap(m.ents)*12 + m.inos.cap()*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
 	for _, a := range m.acls {
 		s += 24 + cap(a)*8
 	}
@@ -381,7 +381,7 @@ func NewImage(cfg ImageConfig, layers []ImageLayer, opts *ImageOptions) (*Image,
 type imageBuilder struct {
 	img   Image
 	whole func(string) bool
-	meta  []entMeta
+	meta  chunked[entMeta]
 	live  int // live entries
 	tombs int // tombstones in the hash table
 	// naive is set while the first layer is applied: it has no parent, so
@@ -417,7 +417,8 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 	m.seed = maphash.MakeSeed()
 	m.slots = make([]uint32, 1024)
 	// inode 0 is the whiteout, inode 1 the root.
-	m.inos = append(m.inos, imageIno{mode: access.S_IFCHR}, imageIno{mode: access.S_IFDIR | 0o755})
+	m.inos.add(imageIno{mode: access.S_IFCHR})
+	m.inos.add(imageIno{mode: access.S_IFDIR | 0o755})
 	b.insert("/", 0, 1)
 	return b
 }
@@ -447,7 +448,7 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 	}
 	m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), ino: ino})
 	m.names = append(m.names, name...)
-	b.meta = append(b.meta, entMeta{layer: layer})
+	b.meta.add(entMeta{layer: layer})
 	idx := uint32(len(m.ents))
 	m.slots[slot] = idx
 	b.live++
@@ -458,8 +459,8 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 		} else {
 			_, pv = m.find(dir)
 		}
-		p := &b.meta[pv-1]
-		b.meta[idx-1].next = p.child
+		p := b.meta.at(pv - 1)
+		b.meta.at(idx - 1).next = p.child
 		p.child = idx
 	}
 	return idx
@@ -468,7 +469,8 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 func (b *imageBuilder) rehash() {
 	m := &b.img
 	n := len(m.slots)
-	for (b.live+1)*4 > n {
+	// Twice the size at a load of one half: a quarter to a third after.
+	for (b.live+1)*3 > n {
 		n *= 2
 	}
 	m.slots = make([]uint32, n)
@@ -479,7 +481,7 @@ func (b *imageBuilder) rehash() {
 		if e.ino == deadIno {
 			continue
 		}
-		h := int(maphash.String(m.seed, string(m.names[e.name:e.name+uint32(e.nameLen)]))) & mask
+		h := int(maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])) & mask
 		for m.slots[h] != 0 {
 			h = (h + 1) & mask
 		}
@@ -510,21 +512,21 @@ func (b *imageBuilder) remove(v uint32) {
 
 // removeChildren removes everything below v.
 func (b *imageBuilder) removeChildren(v uint32) {
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		b.remove(c)
 	}
-	b.meta[v-1].child = 0
+	b.meta.at(v - 1).child = 0
 }
 
 // removeLower removes everything below the directory v that no layer
 // from layer up has: what an opaque directory of that layer hides.
 func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 	m := &b.img
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		e := &m.ents[c-1]
 		switch {
 		case e.ino == deadIno:
-		case b.meta[c-1].layer < layer:
+		case b.meta.at(c-1).layer < layer:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
 			b.removeLower(c, layer)
@@ -538,10 +540,10 @@ func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 // below it, and walks on into the paths it keeps.
 func (b *imageBuilder) removeUnpacked(v uint32) {
 	m := &b.img
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		switch {
 		case m.ents[c-1].ino == deadIno:
-		case !b.meta[c-1].explicit:
+		case !b.meta.at(c - 1).explicit:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
 			b.removeUnpacked(c)
@@ -560,7 +562,7 @@ func (b *imageBuilder) typeOf(v uint32) uint32 {
 	if i == whiteoutIno {
 		return 0
 	}
-	return b.img.inos[i].mode & access.S_IFMT
+	return b.img.inos.at(i).mode & access.S_IFMT
 }
 
 // errLayerDone stops a layer's decompressing goroutine.
@@ -577,7 +579,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	}
 	m := &b.img
 	v := b.get(dir)
-	if v != 0 && b.meta[v-1].layer == layer {
+	if v != 0 && b.meta.at(v-1).layer == layer {
 		switch b.typeOf(v) {
 		case access.S_IFDIR:
 			b.setLastDir(dir, layer, v)
@@ -593,7 +595,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	v = b.get(dir)
 	switch {
 	case v != 0 && b.typeOf(v) == access.S_IFDIR:
-		b.meta[v-1].layer = layer // copied up: the lower directory's attributes
+		b.meta.at(v - 1).layer = layer // copied up: the lower directory's attributes
 	default:
 		if v != 0 {
 			b.remove(v)
@@ -601,8 +603,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 		if err := b.checkLen(dir); err != nil {
 			return err
 		}
-		m.inos = append(m.inos, imageIno{mode: access.S_IFDIR | 0o755})
-		v = b.insert(dir, layer, uint32(len(m.inos)-1))
+		v = b.insert(dir, layer, m.inos.add(imageIno{mode: access.S_IFDIR | 0o755}))
 	}
 	b.setLastDir(dir, layer, v)
 	return nil
@@ -785,8 +786,8 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		// xattrs and mode to it; the contents stay. An upper directory
 		// made earlier in this layer (or copied up by mkparent) keeps the
 		// xattrs the entry does not set; a lower one's are not seen.
-		mt := &b.meta[v-1]
-		n := &m.inos[m.ents[v-1].ino]
+		mt := b.meta.at(v - 1)
+		n := m.inos.at(m.ents[v-1].ino)
 		if mt.layer != layer {
 			n.acl, n.caps = 0, 0
 		}
@@ -795,7 +796,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		return nil
 	}
 	keep := false
-	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta[v-1].layer == layer {
+	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta.at(v-1).layer == layer {
 		// A directory replacing this layer's whiteout: the upper directory
 		// is not opaque, so overlayfs merges the lower one under it again.
 		keep = true
@@ -816,16 +817,16 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		perm = 0o777
 	}
 	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
-	m.inos = append(m.inos, ino)
+	ni := m.inos.add(ino)
 	if keep {
-		m.ents[v-1].ino = uint32(len(m.inos) - 1)
-		b.meta[v-1].explicit = true
+		m.ents[v-1].ino = ni
+		b.meta.at(v - 1).explicit = true
 		return nil
 	}
 	if v != 0 {
 		slot = -1 // removed, or a whiteout kept: the table has changed
 	}
-	b.meta[b.insertAt(name, layer, uint32(len(m.inos)-1), slot)-1].explicit = true
+	b.meta.at(b.insertAt(name, layer, ni, slot) - 1).explicit = true
 	return nil
 }
 
@@ -845,7 +846,7 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 		}
 		return nil
 	}
-	if v != 0 && b.meta[v-1].layer == layer {
+	if v != 0 && b.meta.at(v-1).layer == layer {
 		if mknod {
 			return access.EEXIST // mknod of a name the layer has
 		}
@@ -854,12 +855,12 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 	}
 	if v != 0 {
 		m.ents[v-1].ino = whiteoutIno
-		b.meta[v-1].layer = layer
+		b.meta.at(v - 1).layer = layer
 		b.lastDir = ""
 	} else {
 		v = b.insert(name, layer, whiteoutIno)
 	}
-	b.meta[v-1].explicit = true
+	b.meta.at(v - 1).explicit = true
 	b.wh = append(b.wh, v)
 	return nil
 }
@@ -878,7 +879,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error 
 	}
 	target := path.Clean("/" + hdr.Linkname)
 	t := b.get(target)
-	if t == 0 || b.meta[t-1].layer != layer || m.ents[t-1].ino == whiteoutIno {
+	if t == 0 || b.meta.at(t-1).layer != layer || m.ents[t-1].ino == whiteoutIno {
 		why := "no name in the layer"
 		if t != 0 && m.ents[t-1].ino != whiteoutIno {
 			why = "a file of a lower layer, not in this layer's upper directory"
@@ -889,14 +890,14 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error 
 		return fmt.Errorf("link %s %s: %w", target, name, access.EPERM)
 	}
 	ino := m.ents[t-1].ino
-	n := &m.inos[ino]
+	n := m.inos.at(ino)
 	isLnk := n.mode&access.S_IFMT == access.S_IFLNK
 	perm := uint32(hdr.Mode & 0o7777)
 	if isLnk {
 		perm = n.mode & 0o7777
 	}
 	b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, n.mode&access.S_IFMT == access.S_IFREG)
-	b.meta[b.insert(name, layer, ino)-1].explicit = true
+	b.meta.at(b.insert(name, layer, ino) - 1).explicit = true
 	return nil
 }
 
@@ -1156,7 +1157,8 @@ func (b *imageBuilder) finish() *Image {
 			m.slots = make([]uint32, size)
 			mask := size - 1
 			for i := range m.ents {
-				h := int(maphash.String(m.seed, m.nameOf(uint32(i)))) & mask
+				e := &m.ents[i]
+				h := int(maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])) & mask
 				for m.slots[h] != 0 {
 					h = (h + 1) & mask
 				}
@@ -1166,8 +1168,8 @@ func (b *imageBuilder) finish() *Image {
 		return m
 	}
 	m := &Image{cfg: old.cfg, seed: old.seed}
-	remap := make([]uint32, len(old.inos))
-	m.inos = append(make([]imageIno, 0, len(old.inos)), old.inos[0])
+	remap := make([]uint32, old.inos.len())
+	m.inos.add(*old.inos.at(0))
 	nNames := 0
 	live := 0
 	for i := range old.ents {
@@ -1187,7 +1189,7 @@ func (b *imageBuilder) finish() *Image {
 			continue
 		}
 		if remap[e.ino] == 0 {
-			n := old.inos[e.ino]
+			n := *old.inos.at(e.ino)
 			switch n.mode & access.S_IFMT {
 			case access.S_IFLNK:
 				at := uint32(len(m.data))
@@ -1209,8 +1211,7 @@ func (b *imageBuilder) finish() *Image {
 				m.caps = append(m.caps, old.caps[n.caps-1])
 				n.caps = uint32(len(m.caps))
 			}
-			m.inos = append(m.inos, n)
-			remap[e.ino] = uint32(len(m.inos) - 1)
+			remap[e.ino] = m.inos.add(n)
 		}
 		name := old.names[e.name : e.name+uint32(e.nameLen)]
 		m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: e.nameLen, ino: remap[e.ino]})
@@ -1218,10 +1219,50 @@ func (b *imageBuilder) finish() *Image {
 		slot, _ := m.find(string(name))
 		m.slots[slot] = uint32(len(m.ents))
 	}
-	m.inos = m.inos[:len(m.inos):len(m.inos)]
 	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
+}
+
+// chunked is an array that grows by chunks of 4096 elements and never
+// moves one: growing it copies nothing and leaves no garbage, so a large
+// index's peak memory is close to what it keeps. The first chunk grows as
+// a slice does, so that a small one stays small.
+type chunked[T any] struct {
+	c [][]T
+	n int
+}
+
+const chunkBits = 12
+
+// at returns element i.
+func (a *chunked[T]) at(i uint32) *T { return &a.c[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// add appends x and returns its index.
+func (a *chunked[T]) add(x T) uint32 {
+	i := a.n
+	k := i >> chunkBits
+	if k == len(a.c) {
+		n := 1 << chunkBits
+		if k == 0 {
+			n = 8
+		}
+		a.c = append(a.c, make([]T, 0, n))
+	}
+	a.c[k] = append(a.c[k], x)
+	a.n++
+	return uint32(i)
+}
+
+func (a *chunked[T]) len() int { return a.n }
+
+// cap is the number of elements the chunks hold.
+func (a *chunked[T]) cap() int {
+	n := 0
+	for _, c := range a.c {
+		n += cap(c)
+	}
+	return n
 }
 
 // tableSize is the size of the hash table of an index of n names: a power
