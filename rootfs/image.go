@@ -9,7 +9,9 @@ import (
 	"hash/maphash"
 	"io"
 	"path"
+	"runtime"
 	"strings"
+	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -401,6 +403,8 @@ type imageBuilder struct {
 	lastDirV  uint32 // lastDir's entry
 	// removed is set once anything was removed: finish must compact.
 	removed bool
+	// collect is set when a large array was left behind by growth.
+	collect bool
 	// last is the name of the last entry read, for errors; clean holds
 	// the entry's name being cleaned.
 	last, clean, lastBuf []byte
@@ -446,8 +450,16 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 	if m.slots[slot] == tombstone {
 		b.tombs--
 	}
+	var big1, big2 bool
+	m.ents, big1 = growFlatSlice(m.ents, 1)
+	m.names, big2 = growFlatSlice(m.names, len(name))
+	b.collect = b.collect || big1 || big2
 	m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), ino: ino})
 	m.names = append(m.names, name...)
+	if b.collect {
+		b.collect = false
+		collectGarbage()
+	}
 	b.meta.add(entMeta{layer: layer})
 	idx := uint32(len(m.ents))
 	m.slots[slot] = idx
@@ -473,6 +485,7 @@ func (b *imageBuilder) rehash() {
 	for (b.live+1)*3 > n {
 		n *= 2
 	}
+	b.collect = len(m.slots) >= bigFlat/4
 	m.slots = make([]uint32, n)
 	b.tombs = 0
 	mask := n - 1
@@ -1223,6 +1236,30 @@ func (b *imageBuilder) finish() *Image {
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
 }
+
+// bigFlat is the size in bytes from which growing a flat array of the
+// builder collects the garbage it leaves.
+const bigFlat = 4 << 20
+
+// growFlatSlice returns s with room for n more elements, and whether it
+// left a large array behind.
+func growFlatSlice[T any](s []T, n int) ([]T, bool) {
+	if len(s)+n <= cap(s) {
+		return s, false
+	}
+	c := max(len(s)+n, cap(s)+cap(s)/4, 64)
+	ns := make([]T, len(s), c)
+	copy(ns, s)
+	return ns, int(unsafe.Sizeof(s[0]))*cap(s) >= bigFlat
+}
+
+// collectGarbage runs the collector after the builder dropped a large
+// array. The index is its own garbage: its flat arrays (entries, names)
+// grow by copying, and left to the pacer a million-name index peaks at
+// twice its size; collected at once, the memory is reused by the next
+// growth. The index's arrays hold no pointers, so a cycle is short, and
+// there are a few dozen of them for a million names.
+func collectGarbage() { runtime.GC() }
 
 // chunked is an array that grows by chunks of 4096 elements and never
 // moves one: growing it copies nothing and leaves no garbage, so a large
