@@ -234,28 +234,51 @@ func (m *Image) nameOf(i uint32) string {
 	return string(m.names[e.name : e.name+uint32(e.nameLen)])
 }
 
+// A slot of the hash table holds an entry's index+1 in its low 25 bits
+// and 7 bits of its name's hash above them (a tag: most names that are not
+// the one looked up are told apart without reading them); 0 is an empty
+// slot, tombstone a removed one.
+const (
+	slotIdx      = 1<<25 - 1
+	slotTagShift = 25
+)
+
+// MaxImageEntries must fit a slot's index bits.
+const _ = uint(slotIdx - MaxImageEntries - 1)
+
+func slotTag(hv uint64) uint32 { return uint32(hv>>57) << slotTagShift }
+
 // find returns the slot of name and the entry there (entry index+1, 0 if
 // name is absent; then slot is where to insert it).
 func (m *Image) find(name string) (slot int, ent uint32) {
+	slot, ent, _ = m.findTag(name)
+	return slot, ent
+}
+
+// findTag is find, and also returns the tag of name's slot.
+func (m *Image) findTag(name string) (slot int, ent, tag uint32) {
 	mask := len(m.slots) - 1
-	h := int(maphash.String(m.seed, name)) & mask
+	hv := maphash.String(m.seed, name)
+	h := int(hv) & mask
+	tag = slotTag(hv)
 	free := -1
 	for {
 		v := m.slots[h]
 		switch {
 		case v == 0:
 			if free >= 0 {
-				return free, 0
+				return free, 0, tag
 			}
-			return h, 0
+			return h, 0, tag
 		case v == tombstone:
 			if free < 0 {
 				free = h
 			}
-		default:
-			e := &m.ents[v-1]
+		case v&^slotIdx == tag:
+			i := v & slotIdx
+			e := &m.ents[i-1]
 			if int(e.nameLen) == len(name) && string(m.names[e.name:e.name+uint32(e.nameLen)]) == name {
-				return h, v
+				return h, i, tag
 			}
 		}
 		h = (h + 1) & mask
@@ -429,12 +452,12 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 
 // insert adds name with inode ino in layer and links it below its parent.
 func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
-	return b.insertAt(name, layer, ino, -1)
+	return b.insertAt(name, layer, ino, -1, 0)
 }
 
 // insertAt is insert with the free slot find returned for name, if the
-// table has not changed since (-1 if not known).
-func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int) uint32 {
+// table has not changed since (-1 if not known), and its tag.
+func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int, tag uint32) uint32 {
 	m := &b.img
 	if (b.live+b.tombs+1)*2 > len(m.slots) {
 		b.rehash()
@@ -442,7 +465,7 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 	}
 	if slot < 0 {
 		var v uint32
-		slot, v = m.find(name)
+		slot, v, tag = m.findTag(name)
 		if v != 0 {
 			panic("rootfs: image: insert of a present name " + name)
 		}
@@ -462,7 +485,7 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int)
 	}
 	b.meta.add(entMeta{layer: layer})
 	idx := uint32(len(m.ents))
-	m.slots[slot] = idx
+	m.slots[slot] = idx | tag
 	b.live++
 	if name != "/" {
 		var pv uint32
@@ -494,11 +517,12 @@ func (b *imageBuilder) rehash() {
 		if e.ino == deadIno {
 			continue
 		}
-		h := int(maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])) & mask
+		hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
+		h := int(hv) & mask
 		for m.slots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		m.slots[h] = uint32(i + 1)
+		m.slots[h] = uint32(i+1) | slotTag(hv)
 	}
 }
 
@@ -793,7 +817,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	slot, v := m.find(name)
+	slot, v, tag := m.findTag(name)
 	if v != 0 && mode == access.S_IFDIR && b.typeOf(v) == access.S_IFDIR {
 		// A directory over a directory: createTarFile applies the owner,
 		// xattrs and mode to it; the contents stay. An upper directory
@@ -839,7 +863,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	if v != 0 {
 		slot = -1 // removed, or a whiteout kept: the table has changed
 	}
-	b.meta.at(b.insertAt(name, layer, ni, slot) - 1).explicit = true
+	b.meta.at(b.insertAt(name, layer, ni, slot, tag) - 1).explicit = true
 	return nil
 }
 
@@ -1171,11 +1195,12 @@ func (b *imageBuilder) finish() *Image {
 			mask := size - 1
 			for i := range m.ents {
 				e := &m.ents[i]
-				h := int(maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])) & mask
+				hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
+				h := int(hv) & mask
 				for m.slots[h] != 0 {
 					h = (h + 1) & mask
 				}
-				m.slots[h] = uint32(i + 1)
+				m.slots[h] = uint32(i+1) | slotTag(hv)
 			}
 		}
 		return m
@@ -1229,8 +1254,8 @@ func (b *imageBuilder) finish() *Image {
 		name := old.names[e.name : e.name+uint32(e.nameLen)]
 		m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: e.nameLen, ino: remap[e.ino]})
 		m.names = append(m.names, name...)
-		slot, _ := m.find(string(name))
-		m.slots[slot] = uint32(len(m.ents))
+		slot, _, tag := m.findTag(string(name))
+		m.slots[slot] = uint32(len(m.ents)) | tag
 	}
 	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
