@@ -4,7 +4,9 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +17,9 @@ import (
 // tarReader does too.
 func FuzzTarHeader(f *testing.F) {
 	for _, seed := range imageFuzzSeeds(f) {
+		f.Add(seed)
+	}
+	for _, seed := range tarSeeds(f) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -52,4 +57,63 @@ func FuzzTarHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// tarSeeds are plain tars of the header forms tarReader reads: ustar with
+// a name prefix, GNU long names and links, base-256 numbers, PAX long
+// names, owners, sizes and xattrs, a global header, devices, V7, and a
+// PAX (GNU 1.0) sparse file.
+func tarSeeds(t testing.TB) [][]byte {
+	long := strings.Repeat("d/", 70) + "file"
+	write := func(hs ...tar.Header) []byte {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		for _, h := range hs {
+			if err := tw.WriteHeader(&h); err != nil {
+				t.Fatal(err)
+			}
+			if h.Typeflag == tar.TypeReg {
+				tw.Write(bytes.Repeat([]byte("x"), int(h.Size)))
+			}
+		}
+		tw.Close()
+		return buf.Bytes()
+	}
+	sparse, err := gzip.NewReader(bytes.NewReader(sparseLayer(t, 1<<20, []byte("#!/bin/sh\n"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := io.ReadAll(sparse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v7 := write(tar.Header{Typeflag: tar.TypeReg, Name: "v7", Size: 3, Mode: 0o644, Format: tar.FormatUSTAR})
+	copy(v7[257:265], make([]byte, 8)) // no magic: V7
+	var sum int
+	copy(v7[148:156], "        ")
+	for _, c := range v7[:512] {
+		sum += int(c)
+	}
+	copy(v7[148:], []byte(strings.Repeat("0", 6-len(itoa8(sum)))+itoa8(sum)+"\x00 "))
+	return [][]byte{
+		write(tar.Header{Typeflag: tar.TypeReg, Name: strings.Repeat("p", 120) + "/name", Size: 5, Mode: 0o755, Format: tar.FormatUSTAR}),
+		write(tar.Header{Typeflag: tar.TypeSymlink, Name: long, Linkname: long + "/target", Mode: 0o777, Format: tar.FormatGNU},
+			tar.Header{Typeflag: tar.TypeReg, Name: "big-uid", Uid: 1 << 30, Gid: 1 << 31, Size: 1, Mode: 0o4755, Format: tar.FormatGNU}),
+		write(tar.Header{Typeflag: tar.TypeReg, Name: long, Size: 700, Mode: 0o755, Uid: 1 << 33, Format: tar.FormatPAX,
+			PAXRecords: map[string]string{paxACL: aclXattr(nil), paxCaps: "caps", "SCHILY.xattr.user.x": "y", "mtime": "1.5"}},
+			tar.Header{Typeflag: tar.TypeLink, Name: "hard", Linkname: long, Format: tar.FormatPAX, PAXRecords: map[string]string{"linkpath": long}}),
+		write(tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "global", PAXRecords: map[string]string{"path": "g", paxACL: ""}},
+			tar.Header{Typeflag: tar.TypeChar, Name: "dev/null", Devmajor: 1, Devminor: 3, Mode: 0o666},
+			tar.Header{Typeflag: tar.TypeDir, Name: "dir/", Mode: 0o755}, tar.Header{Typeflag: tar.TypeFifo, Name: "fifo", Mode: 0o600}),
+		v7,
+		sp,
+	}
+}
+
+func itoa8(n int) string {
+	var b []byte
+	for ; n > 0; n /= 8 {
+		b = append([]byte{byte('0' + n%8)}, b...)
+	}
+	return string(b)
 }
