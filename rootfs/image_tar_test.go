@@ -117,3 +117,47 @@ func itoa8(n int) string {
 	}
 	return string(b)
 }
+
+// TestTarReaderAllocs holds tarReader to no allocation per entry: reading
+// a tar of 1000 ustar and PAX entries allocates only its buffers.
+func TestTarReaderAllocs(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for i := 0; i < 1000; i++ {
+		h := tar.Header{Typeflag: tar.TypeReg, Name: "usr/share/doc/file" + itoa8(i), Size: 10, Mode: 0o644}
+		if i%2 == 1 {
+			h.PAXRecords = map[string]string{paxCaps: "x", "mtime": "1.25"}
+		}
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte("0123456789"))
+	}
+	tw.Close()
+	raw := buf.Bytes()
+	br := bufio.NewReaderSize(bytes.NewReader(raw), 64<<10)
+	tr := newTarReader(br)
+	var p [16]byte
+	allocs := testing.AllocsPerRun(3, func() {
+		br.Reset(bytes.NewReader(raw))
+		*tr = tarReader{r: br, name: tr.name, link: tr.link, pax: tr.pax, raw: tr.raw, long: tr.long, acl: tr.acl, caps: tr.caps}
+		n := 0
+		for {
+			_, err := tr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.ReadFull(tr, p[:4])
+			n++
+		}
+		if n != 1000 {
+			t.Fatalf("%d entries", n)
+		}
+	})
+	if allocs > 10 {
+		t.Errorf("reading 1000 entries allocates %v times, want no allocation per entry", allocs)
+	}
+}
