@@ -5,17 +5,15 @@
 // Every transition mirrors a function of security/commoncap.c or
 // kernel/capability.c (read at Linux v6.6 and compared with the releases
 // named in each doc comment) and is held to the real kernel by the oracle in
-// internal/kernel. Names come from github.com/syndtr/gocapability, kept behind
-// this package so it can be swapped.
+// internal/kernel. Names are the kernel's, in a table of this package (a
+// test holds it to github.com/syndtr/gocapability's), so that importing the
+// package runs no capget(2) at init as gocapability's init does.
 //
 // The package is pure: it makes no system calls and builds for every GOOS.
 package caps
 
 import (
 	"fmt"
-	"strings"
-
-	capability "github.com/syndtr/gocapability/capability"
 )
 
 // A Cap is a capability number, as in include/uapi/linux/capability.h.
@@ -70,6 +68,51 @@ const (
 	CAP_LAST_CAP = CAP_CHECKPOINT_RESTORE
 )
 
+// names are the kernel's names of the capabilities, by number.
+var names = [CAP_LAST_CAP + 1]string{
+	CAP_CHOWN:              "CAP_CHOWN",
+	CAP_DAC_OVERRIDE:       "CAP_DAC_OVERRIDE",
+	CAP_DAC_READ_SEARCH:    "CAP_DAC_READ_SEARCH",
+	CAP_FOWNER:             "CAP_FOWNER",
+	CAP_FSETID:             "CAP_FSETID",
+	CAP_KILL:               "CAP_KILL",
+	CAP_SETGID:             "CAP_SETGID",
+	CAP_SETUID:             "CAP_SETUID",
+	CAP_SETPCAP:            "CAP_SETPCAP",
+	CAP_LINUX_IMMUTABLE:    "CAP_LINUX_IMMUTABLE",
+	CAP_NET_BIND_SERVICE:   "CAP_NET_BIND_SERVICE",
+	CAP_NET_BROADCAST:      "CAP_NET_BROADCAST",
+	CAP_NET_ADMIN:          "CAP_NET_ADMIN",
+	CAP_NET_RAW:            "CAP_NET_RAW",
+	CAP_IPC_LOCK:           "CAP_IPC_LOCK",
+	CAP_IPC_OWNER:          "CAP_IPC_OWNER",
+	CAP_SYS_MODULE:         "CAP_SYS_MODULE",
+	CAP_SYS_RAWIO:          "CAP_SYS_RAWIO",
+	CAP_SYS_CHROOT:         "CAP_SYS_CHROOT",
+	CAP_SYS_PTRACE:         "CAP_SYS_PTRACE",
+	CAP_SYS_PACCT:          "CAP_SYS_PACCT",
+	CAP_SYS_ADMIN:          "CAP_SYS_ADMIN",
+	CAP_SYS_BOOT:           "CAP_SYS_BOOT",
+	CAP_SYS_NICE:           "CAP_SYS_NICE",
+	CAP_SYS_RESOURCE:       "CAP_SYS_RESOURCE",
+	CAP_SYS_TIME:           "CAP_SYS_TIME",
+	CAP_SYS_TTY_CONFIG:     "CAP_SYS_TTY_CONFIG",
+	CAP_MKNOD:              "CAP_MKNOD",
+	CAP_LEASE:              "CAP_LEASE",
+	CAP_AUDIT_WRITE:        "CAP_AUDIT_WRITE",
+	CAP_AUDIT_CONTROL:      "CAP_AUDIT_CONTROL",
+	CAP_SETFCAP:            "CAP_SETFCAP",
+	CAP_MAC_OVERRIDE:       "CAP_MAC_OVERRIDE",
+	CAP_MAC_ADMIN:          "CAP_MAC_ADMIN",
+	CAP_SYSLOG:             "CAP_SYSLOG",
+	CAP_WAKE_ALARM:         "CAP_WAKE_ALARM",
+	CAP_BLOCK_SUSPEND:      "CAP_BLOCK_SUSPEND",
+	CAP_AUDIT_READ:         "CAP_AUDIT_READ",
+	CAP_PERFMON:            "CAP_PERFMON",
+	CAP_BPF:                "CAP_BPF",
+	CAP_CHECKPOINT_RESTORE: "CAP_CHECKPOINT_RESTORE",
+}
+
 // Valid reports whether c is a capability this package knows.
 func (c Cap) Valid() bool { return c <= CAP_LAST_CAP }
 
@@ -79,16 +122,16 @@ func (c Cap) String() string {
 	if !c.Valid() {
 		return fmt.Sprintf("CAP_%d", uint8(c))
 	}
-	return "CAP_" + strings.ToUpper(capability.Cap(c).String())
+	return names[c]
 }
 
 // Parse returns the capability named s. It accepts the kernel spelling used
 // by the OCI runtime spec ("CAP_CHOWN"); the "CAP_" prefix and case are
 // required, as runc and crun require them.
 func Parse(s string) (Cap, bool) {
-	for c := Cap(0); c <= CAP_LAST_CAP; c++ {
-		if c.String() == s {
-			return c, true
+	for c, n := range names {
+		if n == s {
+			return Cap(c), true
 		}
 	}
 	return 0, false

@@ -3,14 +3,17 @@ package rootfs
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"path"
+	"runtime"
 	"strings"
+	"unsafe"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
@@ -112,7 +115,7 @@ type Image struct {
 	cfg   ImageConfig
 	names []byte // every name, back to back
 	ents  []imageEnt
-	inos  []imageIno
+	inos  chunked[imageIno]
 	slots []uint32 // open-addressing hash table of entry index+1
 	seed  maphash.Seed
 	data  []byte // symlink targets and held file bytes
@@ -231,28 +234,51 @@ func (m *Image) nameOf(i uint32) string {
 	return string(m.names[e.name : e.name+uint32(e.nameLen)])
 }
 
+// A slot of the hash table holds an entry's index+1 in its low 25 bits
+// and 7 bits of its name's hash above them (a tag: most names that are not
+// the one looked up are told apart without reading them); 0 is an empty
+// slot, tombstone a removed one.
+const (
+	slotIdx      = 1<<25 - 1
+	slotTagShift = 25
+)
+
+// MaxImageEntries must fit a slot's index bits.
+const _ = uint(slotIdx - MaxImageEntries - 1)
+
+func slotTag(hv uint64) uint32 { return uint32(hv>>57) << slotTagShift }
+
 // find returns the slot of name and the entry there (entry index+1, 0 if
 // name is absent; then slot is where to insert it).
 func (m *Image) find(name string) (slot int, ent uint32) {
+	slot, ent, _ = m.findTag(name)
+	return slot, ent
+}
+
+// findTag is find, and also returns the tag of name's slot.
+func (m *Image) findTag(name string) (slot int, ent, tag uint32) {
 	mask := len(m.slots) - 1
-	h := int(maphash.String(m.seed, name)) & mask
+	hv := maphash.String(m.seed, name)
+	h := int(hv) & mask
+	tag = slotTag(hv)
 	free := -1
 	for {
 		v := m.slots[h]
 		switch {
 		case v == 0:
 			if free >= 0 {
-				return free, 0
+				return free, 0, tag
 			}
-			return h, 0
+			return h, 0, tag
 		case v == tombstone:
 			if free < 0 {
 				free = h
 			}
-		default:
-			e := &m.ents[v-1]
+		case v&^slotIdx == tag:
+			i := v & slotIdx
+			e := &m.ents[i-1]
 			if int(e.nameLen) == len(name) && string(m.names[e.name:e.name+uint32(e.nameLen)]) == name {
-				return h, v
+				return h, i, tag
 			}
 		}
 		h = (h + 1) & mask
@@ -269,7 +295,7 @@ func (m *Image) lookup(name string) *imageIno {
 	if i == whiteoutIno || i == deadIno {
 		return nil
 	}
-	return &m.inos[i]
+	return m.inos.at(i)
 }
 
 // Lstat implements access.FS.
@@ -342,7 +368,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 // size returns the bytes the index keeps, counting the capacity of every
 // array.
 func (m *Image) size() int {
-	s := cap(m.names) + cap(m.ents)*12 + cap(m.inos)*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
+	s := cap(m.names) + cap(m.ents)*12 + m.inos.cap()*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
 	for _, a := range m.acls {
 		s += 24 + cap(a)*8
 	}
@@ -380,7 +406,7 @@ func NewImage(cfg ImageConfig, layers []ImageLayer, opts *ImageOptions) (*Image,
 type imageBuilder struct {
 	img   Image
 	whole func(string) bool
-	meta  []entMeta
+	meta  chunked[entMeta]
 	live  int // live entries
 	tombs int // tombstones in the hash table
 	// naive is set while the first layer is applied: it has no parent, so
@@ -397,10 +423,20 @@ type imageBuilder struct {
 	// layer lastLayer; any removal clears it.
 	lastDir   string
 	lastLayer uint16
+	lastDirV  uint32 // lastDir's entry
+	// removed is set once anything was removed: finish must compact.
+	removed bool
+	// collect is set when a large array was left behind by growth.
+	collect bool
+	// last is the name of the last entry read, for errors; clean holds
+	// the entry's name being cleaned.
+	last, clean, lastBuf []byte
+	// userWhole is set when whole is the caller's, which gets names it may keep.
+	userWhole bool
 }
 
 func newImageBuilder(opts *ImageOptions) *imageBuilder {
-	b := &imageBuilder{whole: opts.Whole}
+	b := &imageBuilder{whole: opts.Whole, userWhole: opts.Whole != nil}
 	if b.whole == nil {
 		b.whole = DefaultImageWhole
 	}
@@ -408,34 +444,58 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 	m.seed = maphash.MakeSeed()
 	m.slots = make([]uint32, 1024)
 	// inode 0 is the whiteout, inode 1 the root.
-	m.inos = append(m.inos, imageIno{mode: access.S_IFCHR}, imageIno{mode: access.S_IFDIR | 0o755})
+	m.inos.add(imageIno{mode: access.S_IFCHR})
+	m.inos.add(imageIno{mode: access.S_IFDIR | 0o755})
 	b.insert("/", 0, 1)
 	return b
 }
 
 // insert adds name with inode ino in layer and links it below its parent.
 func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
+	return b.insertAt(name, layer, ino, -1, 0)
+}
+
+// insertAt is insert with the free slot find returned for name, if the
+// table has not changed since (-1 if not known), and its tag.
+func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int, tag uint32) uint32 {
 	m := &b.img
 	if (b.live+b.tombs+1)*2 > len(m.slots) {
 		b.rehash()
+		slot = -1
 	}
-	slot, v := m.find(name)
-	if v != 0 {
-		panic("rootfs: image: insert of a present name " + name)
+	if slot < 0 {
+		var v uint32
+		slot, v, tag = m.findTag(name)
+		if v != 0 {
+			panic("rootfs: image: insert of a present name " + name)
+		}
 	}
 	if m.slots[slot] == tombstone {
 		b.tombs--
 	}
+	var big1, big2 bool
+	m.ents, big1 = growFlatSlice(m.ents, 1)
+	m.names, big2 = growFlatSlice(m.names, len(name))
+	b.collect = b.collect || big1 || big2
 	m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), ino: ino})
 	m.names = append(m.names, name...)
-	b.meta = append(b.meta, entMeta{layer: layer})
+	if b.collect {
+		b.collect = false
+		collectGarbage()
+	}
+	b.meta.add(entMeta{layer: layer})
 	idx := uint32(len(m.ents))
-	m.slots[slot] = idx
+	m.slots[slot] = idx | tag
 	b.live++
 	if name != "/" {
-		_, pv := m.find(path.Dir(name))
-		p := &b.meta[pv-1]
-		b.meta[idx-1].next = p.child
+		var pv uint32
+		if dir := path.Dir(name); dir == b.lastDir && b.lastDirV != 0 {
+			pv = b.lastDirV
+		} else {
+			_, pv = m.find(dir)
+		}
+		p := b.meta.at(pv - 1)
+		b.meta.at(idx - 1).next = p.child
 		p.child = idx
 	}
 	return idx
@@ -444,9 +504,11 @@ func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
 func (b *imageBuilder) rehash() {
 	m := &b.img
 	n := len(m.slots)
-	for (b.live+1)*4 > n {
+	// Twice the size at a load of one half: a quarter to a third after.
+	for (b.live+1)*3 > n {
 		n *= 2
 	}
+	b.collect = len(m.slots) >= bigFlat/4
 	m.slots = make([]uint32, n)
 	b.tombs = 0
 	mask := n - 1
@@ -455,18 +517,19 @@ func (b *imageBuilder) rehash() {
 		if e.ino == deadIno {
 			continue
 		}
-		h := int(maphash.String(m.seed, string(m.names[e.name:e.name+uint32(e.nameLen)]))) & mask
+		hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
+		h := int(hv) & mask
 		for m.slots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		m.slots[h] = uint32(i + 1)
+		m.slots[h] = uint32(i+1) | slotTag(hv)
 	}
 }
 
 // remove removes the entry v (index+1) and everything below it.
 func (b *imageBuilder) remove(v uint32) {
 	m := &b.img
-	b.lastDir = ""
+	b.lastDir, b.lastDirV, b.removed = "", 0, true
 	walk := func(v uint32) {
 		e := &m.ents[v-1]
 		if e.ino == deadIno {
@@ -486,21 +549,21 @@ func (b *imageBuilder) remove(v uint32) {
 
 // removeChildren removes everything below v.
 func (b *imageBuilder) removeChildren(v uint32) {
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		b.remove(c)
 	}
-	b.meta[v-1].child = 0
+	b.meta.at(v - 1).child = 0
 }
 
 // removeLower removes everything below the directory v that no layer
 // from layer up has: what an opaque directory of that layer hides.
 func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 	m := &b.img
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		e := &m.ents[c-1]
 		switch {
 		case e.ino == deadIno:
-		case b.meta[c-1].layer < layer:
+		case b.meta.at(c-1).layer < layer:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
 			b.removeLower(c, layer)
@@ -514,10 +577,10 @@ func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 // below it, and walks on into the paths it keeps.
 func (b *imageBuilder) removeUnpacked(v uint32) {
 	m := &b.img
-	for c := b.meta[v-1].child; c != 0; c = b.meta[c-1].next {
+	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		switch {
 		case m.ents[c-1].ino == deadIno:
-		case !b.meta[c-1].explicit:
+		case !b.meta.at(c - 1).explicit:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
 			b.removeUnpacked(c)
@@ -536,7 +599,7 @@ func (b *imageBuilder) typeOf(v uint32) uint32 {
 	if i == whiteoutIno {
 		return 0
 	}
-	return b.img.inos[i].mode & access.S_IFMT
+	return b.img.inos.at(i).mode & access.S_IFMT
 }
 
 // errLayerDone stops a layer's decompressing goroutine.
@@ -553,10 +616,10 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	}
 	m := &b.img
 	v := b.get(dir)
-	if v != 0 && b.meta[v-1].layer == layer {
+	if v != 0 && b.meta.at(v-1).layer == layer {
 		switch b.typeOf(v) {
 		case access.S_IFDIR:
-			b.lastDir, b.lastLayer = dir, layer
+			b.setLastDir(dir, layer, v)
 			return nil
 		case access.S_IFLNK:
 			return fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", dir, errNotModelled)
@@ -569,7 +632,7 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 	v = b.get(dir)
 	switch {
 	case v != 0 && b.typeOf(v) == access.S_IFDIR:
-		b.meta[v-1].layer = layer // copied up: the lower directory's attributes
+		b.meta.at(v - 1).layer = layer // copied up: the lower directory's attributes
 	default:
 		if v != 0 {
 			b.remove(v)
@@ -577,11 +640,17 @@ func (b *imageBuilder) mkparent(dir string, layer uint16) error {
 		if err := b.checkLen(dir); err != nil {
 			return err
 		}
-		m.inos = append(m.inos, imageIno{mode: access.S_IFDIR | 0o755})
-		b.insert(dir, layer, uint32(len(m.inos)-1))
+		v = b.insert(dir, layer, m.inos.add(imageIno{mode: access.S_IFDIR | 0o755}))
 	}
-	b.lastDir, b.lastLayer = dir, layer
+	b.setLastDir(dir, layer, v)
 	return nil
+}
+
+// setLastDir sets lastDir to a copy of dir (a view of the entry's name),
+// whose entry is v.
+func (b *imageBuilder) setLastDir(dir string, layer uint16, v uint32) {
+	b.lastBuf = append(b.lastBuf[:0], dir...)
+	b.lastDir, b.lastLayer, b.lastDirV = bytesString(b.lastBuf), layer, v
 }
 
 func (b *imageBuilder) checkLen(name string) error {
@@ -644,25 +713,29 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
 		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
 	}
-	tr := tar.NewReader(src)
-	last := "(the first entry)"
+	bsrc, ok := src.(*bufio.Reader)
+	if !ok {
+		bsrc = bufio.NewReaderSize(src, 64<<10)
+	}
+	tr := newTarReader(bsrc)
+	b.last = append(b.last[:0], "(the first entry)"...)
 	for {
-		hdr, err := tr.Next()
+		hdr, err := tr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("after entry %q: %w", last, err)
+			return fmt.Errorf("after entry %q: %w", b.last, err)
 		}
-		last = hdr.Name
+		b.last = append(b.last[:0], hdr.Name...)
 		if err := b.entry(layer, hdr, tr); err != nil {
 			return fmt.Errorf("entry %q: %w", hdr.Name, err)
 		}
 	}
 	// Read to the end: gzip checks its trailer there, and containerd reads
 	// a layer whole to check its digest (diff/apply/apply.go).
-	if _, err := io.Copy(io.Discard, src); err != nil {
-		return fmt.Errorf("after the end of the tar (last entry %q): %w", last, err)
+	if _, err := io.Copy(io.Discard, bsrc); err != nil {
+		return fmt.Errorf("after the end of the tar (last entry %q): %w", b.last, err)
 	}
 	// What this layer's whiteouts hide is gone: they need not stay.
 	for _, v := range b.wh {
@@ -675,9 +748,11 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 }
 
 // entry applies one tar entry of layer.
-func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
+func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	m := &b.img
-	name := path.Clean("/" + hdr.Name)
+	// name is a view of b.clean, valid for this entry only.
+	b.clean = append(append(b.clean[:0], '/'), hdr.Name...)
+	name := path.Clean(bytesString(b.clean))
 	if name == "/" {
 		return nil // applyNaive: "file %q ignored: resolved to root"
 	}
@@ -742,14 +817,14 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	v := b.get(name)
+	slot, v, tag := m.findTag(name)
 	if v != 0 && mode == access.S_IFDIR && b.typeOf(v) == access.S_IFDIR {
 		// A directory over a directory: createTarFile applies the owner,
 		// xattrs and mode to it; the contents stay. An upper directory
 		// made earlier in this layer (or copied up by mkparent) keeps the
 		// xattrs the entry does not set; a lower one's are not seen.
-		mt := &b.meta[v-1]
-		n := &m.inos[m.ents[v-1].ino]
+		mt := b.meta.at(v - 1)
+		n := m.inos.at(m.ents[v-1].ino)
 		if mt.layer != layer {
 			n.acl, n.caps = 0, 0
 		}
@@ -758,7 +833,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 		return nil
 	}
 	keep := false
-	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta[v-1].layer == layer {
+	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta.at(v-1).layer == layer {
 		// A directory replacing this layer's whiteout: the upper directory
 		// is not opaque, so overlayfs merges the lower one under it again.
 		keep = true
@@ -779,13 +854,16 @@ func (b *imageBuilder) entry(layer uint16, hdr *tar.Header, r io.Reader) error {
 		perm = 0o777
 	}
 	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
-	m.inos = append(m.inos, ino)
+	ni := m.inos.add(ino)
 	if keep {
-		m.ents[v-1].ino = uint32(len(m.inos) - 1)
-		b.meta[v-1].explicit = true
+		m.ents[v-1].ino = ni
+		b.meta.at(v - 1).explicit = true
 		return nil
 	}
-	b.meta[b.insert(name, layer, uint32(len(m.inos)-1))-1].explicit = true
+	if v != 0 {
+		slot = -1 // removed, or a whiteout kept: the table has changed
+	}
+	b.meta.at(b.insertAt(name, layer, ni, slot, tag) - 1).explicit = true
 	return nil
 }
 
@@ -805,7 +883,7 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 		}
 		return nil
 	}
-	if v != 0 && b.meta[v-1].layer == layer {
+	if v != 0 && b.meta.at(v-1).layer == layer {
 		if mknod {
 			return access.EEXIST // mknod of a name the layer has
 		}
@@ -814,19 +892,19 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 	}
 	if v != 0 {
 		m.ents[v-1].ino = whiteoutIno
-		b.meta[v-1].layer = layer
+		b.meta.at(v - 1).layer = layer
 		b.lastDir = ""
 	} else {
 		v = b.insert(name, layer, whiteoutIno)
 	}
-	b.meta[v-1].explicit = true
+	b.meta.at(v - 1).explicit = true
 	b.wh = append(b.wh, v)
 	return nil
 }
 
 // hardlink links name to the inode of the file hdr.Linkname of the same
 // layer (createTarFile's os.Link, then Lchown, setxattr and lchmod).
-func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) error {
+func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error {
 	m := &b.img
 	acl, fc, err := imageXattrs(hdr)
 	if err != nil {
@@ -838,7 +916,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) erro
 	}
 	target := path.Clean("/" + hdr.Linkname)
 	t := b.get(target)
-	if t == 0 || b.meta[t-1].layer != layer || m.ents[t-1].ino == whiteoutIno {
+	if t == 0 || b.meta.at(t-1).layer != layer || m.ents[t-1].ino == whiteoutIno {
 		why := "no name in the layer"
 		if t != 0 && m.ents[t-1].ino != whiteoutIno {
 			why = "a file of a lower layer, not in this layer's upper directory"
@@ -849,14 +927,14 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tar.Header) erro
 		return fmt.Errorf("link %s %s: %w", target, name, access.EPERM)
 	}
 	ino := m.ents[t-1].ino
-	n := &m.inos[ino]
+	n := m.inos.at(ino)
 	isLnk := n.mode&access.S_IFMT == access.S_IFLNK
 	perm := uint32(hdr.Mode & 0o7777)
 	if isLnk {
 		perm = n.mode & 0o7777
 	}
 	b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, n.mode&access.S_IFMT == access.S_IFREG)
-	b.meta[b.insert(name, layer, ino)-1].explicit = true
+	b.meta.at(b.insert(name, layer, ino) - 1).explicit = true
 	return nil
 }
 
@@ -919,10 +997,10 @@ const (
 
 // imageXattrs decodes the access ACL and file capabilities of hdr's PAX
 // records; a value the kernel would refuse (setxattr: EINVAL) is an error.
-func imageXattrs(hdr *tar.Header) (access.ACL, *caps.FileCaps, error) {
+func imageXattrs(hdr *tarEntry) (access.ACL, *caps.FileCaps, error) {
 	var acl access.ACL
 	var fc *caps.FileCaps
-	if v, ok := hdr.PAXRecords[paxACL]; ok {
+	if v, ok := hdr.ACL, hdr.HasACL; ok {
 		a, err := parseACLXattr([]byte(v))
 		if err == nil && !aclValid(a) {
 			err = access.EINVAL
@@ -933,7 +1011,7 @@ func imageXattrs(hdr *tar.Header) (access.ACL, *caps.FileCaps, error) {
 		sortACL(a)
 		acl = a
 	}
-	if v, ok := hdr.PAXRecords[paxCaps]; ok && hdr.Typeflag != tar.TypeSymlink {
+	if v, ok := hdr.Caps, hdr.HasCaps; ok && hdr.Typeflag != tar.TypeSymlink {
 		c, err := caps.ParseFileCaps([]byte(v))
 		if err != nil {
 			return nil, nil, fmt.Errorf("failed to setxattr security.capability: %w", err)
@@ -974,6 +1052,9 @@ func aclValid(acl access.ACL) bool {
 // bytes and permission perm, and returns its extents.
 func (b *imageBuilder) content(name string, r io.Reader, size int64, perm uint32) (ref, n uint32, err error) {
 	var want int64
+	if b.userWhole {
+		name = strings.Clone(name)
+	}
 	whole := b.whole(name)
 	switch {
 	case whole:
@@ -1101,9 +1182,32 @@ func interpSpans(ph []byte, size int64) [][2]int64 {
 // xattrs they use.
 func (b *imageBuilder) finish() *Image {
 	old := &b.img
+	if !b.removed {
+		// Nothing was removed: every inode and byte is in use, and the
+		// table has no tombstones. What is left is whiteouts of names no
+		// layer has, which the end of their layer removes, so there are
+		// none; the index is used as it is, without a copy.
+		m := &Image{cfg: old.cfg, names: old.names, ents: old.ents, inos: old.inos, slots: old.slots, seed: old.seed,
+			data: old.data, exts: old.exts, acls: old.acls, caps: old.caps}
+		if size := tableSize(len(m.ents)); len(m.slots) > size {
+			// A small image in the builder's first table: a table of its own.
+			m.slots = make([]uint32, size)
+			mask := size - 1
+			for i := range m.ents {
+				e := &m.ents[i]
+				hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
+				h := int(hv) & mask
+				for m.slots[h] != 0 {
+					h = (h + 1) & mask
+				}
+				m.slots[h] = uint32(i+1) | slotTag(hv)
+			}
+		}
+		return m
+	}
 	m := &Image{cfg: old.cfg, seed: old.seed}
-	remap := make([]uint32, len(old.inos))
-	m.inos = append(make([]imageIno, 0, len(old.inos)), old.inos[0])
+	remap := make([]uint32, old.inos.len())
+	m.inos.add(*old.inos.at(0))
 	nNames := 0
 	live := 0
 	for i := range old.ents {
@@ -1116,18 +1220,14 @@ func (b *imageBuilder) finish() *Image {
 	}
 	m.names = make([]byte, 0, nNames)
 	m.ents = make([]imageEnt, 0, live)
-	size := 2
-	for size < 2*live {
-		size *= 2
-	}
-	m.slots = make([]uint32, size)
+	m.slots = make([]uint32, tableSize(live))
 	for i := range old.ents {
 		e := old.ents[i]
 		if e.ino == deadIno || e.ino == whiteoutIno {
 			continue
 		}
 		if remap[e.ino] == 0 {
-			n := old.inos[e.ino]
+			n := *old.inos.at(e.ino)
 			switch n.mode & access.S_IFMT {
 			case access.S_IFLNK:
 				at := uint32(len(m.data))
@@ -1149,19 +1249,92 @@ func (b *imageBuilder) finish() *Image {
 				m.caps = append(m.caps, old.caps[n.caps-1])
 				n.caps = uint32(len(m.caps))
 			}
-			m.inos = append(m.inos, n)
-			remap[e.ino] = uint32(len(m.inos) - 1)
+			remap[e.ino] = m.inos.add(n)
 		}
 		name := old.names[e.name : e.name+uint32(e.nameLen)]
 		m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: e.nameLen, ino: remap[e.ino]})
 		m.names = append(m.names, name...)
-		slot, _ := m.find(string(name))
-		m.slots[slot] = uint32(len(m.ents))
+		slot, _, tag := m.findTag(string(name))
+		m.slots[slot] = uint32(len(m.ents)) | tag
 	}
-	m.inos = m.inos[:len(m.inos):len(m.inos)]
 	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
+}
+
+// bigFlat is the size in bytes from which growing a flat array of the
+// builder collects the garbage it leaves.
+const bigFlat = 4 << 20
+
+// growFlatSlice returns s with room for n more elements, and whether it
+// left a large array behind.
+func growFlatSlice[T any](s []T, n int) ([]T, bool) {
+	if len(s)+n <= cap(s) {
+		return s, false
+	}
+	c := max(len(s)+n, cap(s)+cap(s)/4, 64)
+	ns := make([]T, len(s), c)
+	copy(ns, s)
+	return ns, int(unsafe.Sizeof(s[0]))*cap(s) >= bigFlat
+}
+
+// collectGarbage runs the collector after the builder dropped a large
+// array. The index is its own garbage: its flat arrays (entries, names)
+// grow by copying, and left to the pacer a million-name index peaks at
+// twice its size; collected at once, the memory is reused by the next
+// growth. The index's arrays hold no pointers, so a cycle is short, and
+// there are a few dozen of them for a million names.
+func collectGarbage() { runtime.GC() }
+
+// chunked is an array that grows by chunks of 4096 elements and never
+// moves one: growing it copies nothing and leaves no garbage, so a large
+// index's peak memory is close to what it keeps. The first chunk grows as
+// a slice does, so that a small one stays small.
+type chunked[T any] struct {
+	c [][]T
+	n int
+}
+
+const chunkBits = 12
+
+// at returns element i.
+func (a *chunked[T]) at(i uint32) *T { return &a.c[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// add appends x and returns its index.
+func (a *chunked[T]) add(x T) uint32 {
+	i := a.n
+	k := i >> chunkBits
+	if k == len(a.c) {
+		n := 1 << chunkBits
+		if k == 0 {
+			n = 8
+		}
+		a.c = append(a.c, make([]T, 0, n))
+	}
+	a.c[k] = append(a.c[k], x)
+	a.n++
+	return uint32(i)
+}
+
+func (a *chunked[T]) len() int { return a.n }
+
+// cap is the number of elements the chunks hold.
+func (a *chunked[T]) cap() int {
+	n := 0
+	for _, c := range a.c {
+		n += cap(c)
+	}
+	return n
+}
+
+// tableSize is the size of the hash table of an index of n names: a power
+// of two at least 2n.
+func tableSize(n int) int {
+	size := 2
+	for size < 2*n {
+		size *= 2
+	}
+	return size
 }
 
 // A progressBar draws "layer 2/5 [=====     ] 12.3/48.0 MiB" on a

@@ -29,6 +29,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/preexec/preexec"
 )
@@ -75,7 +76,7 @@ func readGo(path string, bi *buildinfo.BuildInfo) (preexec.BuildInfo, error) {
 	}
 	v := bi.Main.Version
 	switch {
-	case v != "" && v != "(devel)" && !pseudo.MatchString(v):
+	case v != "" && v != "(devel)" && !pseudo().MatchString(v):
 		b.Version = strings.TrimSuffix(strings.TrimPrefix(v, "v"), "+dirty")
 		b.Source = "the main module's version " + v + " in the Go build information"
 		if strings.HasSuffix(v, "+dirty") {
@@ -108,8 +109,9 @@ func readGo(path string, bi *buildinfo.BuildInfo) (preexec.BuildInfo, error) {
 }
 
 // pseudo matches a Go pseudo-version's tail: a build of a commit, not of
-// a release.
-var pseudo = regexp.MustCompile(`[0-9]{14}-[0-9a-f]{12}(\+dirty)?$`)
+// a release. The expressions here are compiled on first use, not at
+// package init.
+var pseudo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9]{14}-[0-9a-f]{12}(\+dirty)?$`) })
 
 // ldflagsX returns the value -X sym=VALUE sets in ldflags, "" if none.
 func ldflagsX(ldflags, sym string) string {
@@ -133,7 +135,9 @@ func ldflagsX(ldflags, sym string) string {
 
 // versionText is a version as a distribution or upstream spells it.
 // runc 1.3 and later embed their VERSION file, which ends in a newline.
-var versionText = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*\n?$`)
+var versionText = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+[0-9A-Za-z.+~-]*\n?$`)
+})
 
 // goStrings returns the texts of the Go string headers (a pointer into
 // .rodata and a length of 3 … 64) in the ELF file's writable data whose
@@ -170,7 +174,7 @@ func goStrings(path string) ([]string, error) {
 				continue
 			}
 			str := string(rod[p-ro.Addr : p-ro.Addr+n])
-			if versionText.MatchString(str) {
+			if versionText().MatchString(str) {
 				out = append(out, strings.TrimSuffix(str, "\n"))
 			}
 		}
@@ -179,7 +183,7 @@ func goStrings(path string) ([]string, error) {
 }
 
 // crunVersion is a crun release as PACKAGE_VERSION spells it.
-var crunVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`)
+var crunVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+(\.[0-9]+)?$`) })
 
 // readCrun reads a crun binary: its .rodata holds the "%s version %s"
 // format of crun.c:print_version and, next to it, PACKAGE_VERSION; the
@@ -219,7 +223,7 @@ func readCrun(path string) (preexec.BuildInfo, error) {
 	}
 	var found []string
 	for i := max(0, at-3); i < min(len(strs), at+4); i++ {
-		if crunVersion.MatchString(strs[i]) {
+		if crunVersion().MatchString(strs[i]) {
 			found = append(found, strs[i])
 		}
 	}

@@ -3,6 +3,7 @@ package spec
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Message renders a runtime's failure to create the container as the user
@@ -193,16 +194,22 @@ func dockerCLIError(s string) string {
 // @v4.3.1. Go's RE2, as podman's: "." does not match a newline, so each
 // finds one line; a leading (?i) covers both alternatives (crun's "…: No
 // such file or directory" is podman's not-found class).
+// They are compiled on first use, not at package init: the CLI's start-up
+// pays for no regular expression it does not need.
 var (
-	podmanPermission = regexp.MustCompile("(?i).*permission denied.*|.*operation not permitted.*")
-	podmanNotFound   = regexp.MustCompile("(?i).*executable file not found in.*|.*no such file or directory.*")
+	podmanPermission = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("(?i).*permission denied.*|.*operation not permitted.*")
+	})
+	podmanNotFound = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile("(?i).*executable file not found in.*|.*no such file or directory.*")
+	})
 )
 
 func podmanRuntimeError(runtime, msg string) string {
-	if m := podmanPermission.FindString(msg); m != "" {
+	if m := podmanPermission().FindString(msg); m != "" {
 		return runtime + ": " + strings.Trim(m, "\n") + ": OCI permission denied"
 	}
-	if m := podmanNotFound.FindString(msg); m != "" {
+	if m := podmanNotFound().FindString(msg); m != "" {
 		return runtime + ": " + strings.Trim(m, "\n") + ": OCI runtime attempted to invoke a command that was not found"
 	}
 	return "OCI runtime error: " + runtime + ": " + strings.Trim(msg, "\n")

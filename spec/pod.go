@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A KubeContainer is one container of a Pod as the kubelet hands it to a
@@ -154,7 +155,8 @@ type containerDoc struct {
 	} `json:"securityContext"`
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// yamlLineRE is compiled on the first YAML error, not at package init.
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // ParsePod reads a Pod manifest with sigs.k8s.io/yaml and returns the
 // container named container ("" when the pod has exactly one) as

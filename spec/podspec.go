@@ -134,7 +134,7 @@ func yamlJSON(name string, src []byte) ([]byte, error) {
 	js, err := yaml.YAMLToJSON(src)
 	if err != nil {
 		e := &PodError{File: name, Msg: err.Error(), Err: err}
-		if m := yamlLineRE.FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
+		if m := yamlLineRE().FindStringSubmatch(strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = m[2]
 			// go-yaml names the line after the last for an error at the

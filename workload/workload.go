@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -100,7 +99,22 @@ type header struct {
 // such files beside its workloads.
 var ErrNoWorkload = errors.New("no workload")
 
-var docSep = regexp.MustCompile(`^---(\s|$)`)
+// docSep reports whether line (its line end trimmed) is a YAML document
+// separator: "---" alone or followed by white space (RE2's \s: tab, newline,
+// form feed, carriage return, space).
+func docSep(line []byte) bool {
+	if len(line) < 3 || line[0] != '-' || line[1] != '-' || line[2] != '-' {
+		return false
+	}
+	if len(line) == 3 {
+		return true
+	}
+	switch line[3] {
+	case '\t', '\n', '\f', '\r', ' ':
+		return true
+	}
+	return false
+}
 
 // Parse returns the containers of every workload in src, in the order the
 // file has them (per workload: init containers, then containers). name is
@@ -142,7 +156,7 @@ func splitDocs(src []byte) (docs [][]byte, starts []int) {
 	begin, line := 0, 0
 	pos := 0
 	for i, l := range lines {
-		if docSep.Match(bytes.TrimRight(l, "\r\n")) || bytes.Equal(bytes.TrimRight(l, "\r\n"), []byte("---")) {
+		if docSep(bytes.TrimRight(l, "\r\n")) {
 			docs = append(docs, src[begin:pos])
 			starts = append(starts, line)
 			begin, line = pos+len(l), i+1

@@ -15,7 +15,7 @@ import (
 
 // bundle writes a bundle: config.json and a rootfs with a 0700 home
 // directory owned by the current user and the probe ELF as /app.
-func bundle(t *testing.T, config string) string {
+func bundle(t testing.TB, config string) string {
 	t.Helper()
 	dir := t.TempDir()
 	root := filepath.Join(dir, "rootfs")
