@@ -44,7 +44,8 @@ func Changes(from, to Runtime) []Change {
 	for k := 0; k < t.NumField(); k++ {
 		name := t.Field(k).Name
 		switch name {
-		case "Runtime", "Versions", "OfficialGo", "Cite":
+		case "Runtime", "Versions", "OfficialGo", "OfficialGoOf", "DropsDefaults", "Cite":
+			// Per version, not per line: DropsDefaults is compared below.
 			continue
 		}
 		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
@@ -61,6 +62,16 @@ func Changes(from, to Runtime) []Change {
 			}
 		}
 		c.Cite = strings.Join(cites, "; ")
+		out = append(out, c)
+	}
+	if df, dt := from.dropsDefaults(), to.dropsDefaults(); df != dt {
+		c := Change{Field: "DropsDefaults", From: defaultsText(df), To: defaultsText(dt)}
+		if from.Line.Runtime == to.Line.Runtime {
+			c.Cite = to.Line.Cite["DropsDefaults"]
+			if df {
+				c.Cite = from.Line.Cite["DropsDefaults"]
+			}
+		}
 		out = append(out, c)
 	}
 	if from.Line.Runtime == "runc" && to.Line.Runtime == "runc" {

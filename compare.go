@@ -82,6 +82,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 		r := &c.Results[i]
 		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
 	}
+	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
 	// in one allocation, sized by a first pass.
 	of := make([]int, len(runtimes))

@@ -195,6 +195,7 @@ type eval struct {
 func Evaluate(plan *spec.Plan, fsys access.FS, rt Runtime, host Host) Result {
 	e := newEval(&input{plan: plan, fsys: fsys, host: host}, rt, nil)
 	e.run()
+	e.input.refine(rt, &e.res, nil)
 	return e.res
 }
 

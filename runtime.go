@@ -21,8 +21,19 @@ type Line struct {
 	// the leading v ("1.0.0-rc94", "1.1.4").
 	Versions []string
 	// OfficialGo is the Go toolchain of the official release binaries
-	// ("1.17"), used for a name without +go; "" for crun (C).
+	// ("1.17"), used for a name without +go; "" for crun (C). A version
+	// built with another Go says so in OfficialGoOf.
 	OfficialGo string
+	// OfficialGoOf is, per version, the official binaries' Go where it is
+	// not OfficialGo, as its Cite["OfficialGo"] records it (the Dockerfile's
+	// GO_VERSION at the tag, which release builds use).
+	OfficialGoOf map[string]string
+	// DropsDefaults are the versions of the line that consume the mount
+	// option `defaults` instead of passing it to the kernel as mount data
+	// (runc before 1.5.3 passes it, and every filesystem the model knows
+	// refuses it: opencontainers/runc#5500), as Cite["DropsDefaults"]
+	// says.
+	DropsDefaults []string
 
 	// Chdir is where chdir(process.cwd) happens in finalizeNamespace.
 	Chdir ChdirPlacement
@@ -407,9 +418,9 @@ func LookupRuntime(name string) (Runtime, error) {
 			return Runtime{}, fmt.Errorf("unknown runtime %q: crun takes no +build", name)
 		}
 	case build == "":
-		rt.Go = l.OfficialGo
+		rt.Go = l.officialGo(modelled)
 		if modelled != version {
-			why[0] += fmt.Sprintf(" with its official binaries' Go %s", l.OfficialGo)
+			why[0] += fmt.Sprintf(" with its official binaries' Go %s", rt.Go)
 		}
 	case strings.HasPrefix(build, "go"):
 		g, err := parseGo(build[2:])
@@ -427,6 +438,9 @@ func LookupRuntime(name string) (Runtime, error) {
 			return Runtime{}, fmt.Errorf("unknown runtime %q: want +goX.Y, or a known distribution build (%s)", name, distroBuildNames())
 		}
 		rt.Go = d.Go
+	}
+	if w := goTooOld(rt.Go); w != "" {
+		why = append(why, w)
 	}
 	rt.Extrapolated = strings.Join(why, "; ")
 	return rt, nil
