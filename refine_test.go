@@ -99,7 +99,7 @@ func TestMountDataUnknown(t *testing.T) {
 	cfg := func(opts string) *spec.Plan {
 		p, err := spec.Parse("config.json", []byte(`{"ociVersion": "1.0.2", "root": {"path": "rootfs"},
 		"process": {"user": {"uid": 0, "gid": 0}, "cwd": "/", "args": ["/bin/busybox"]},
-		"mounts": [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": [` + opts + `]}]}`))
+		"mounts": [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": [`+opts+`]}]}`))
 		if err != nil {
 			t.Fatal(err)
 		}

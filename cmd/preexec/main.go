@@ -10,11 +10,14 @@
 //	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec scan [FLAGS] INPUT...
 //	preexec merge [--json | --format table|json|sarif] FILE...
+//	preexec runtimes [-o wide|json | --json]
 //
 // scan answers check's question for every container of many inputs at
 // once — images, registry references, Kubernetes workloads — in parallel,
 // as a table, JSON Lines or SARIF, for one runtime selection or an upgrade
 // (--from/--to), sharded with --shard I/N; merge joins the shards.
+// runtimes lists every runtime build the model knows, its release line,
+// its Go, what the oracle holds of it and what its line changes.
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
 // OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
@@ -48,8 +51,9 @@
 // what preexec could not read, a directory of the rootfs its own uid may
 // not search: its result reads "unknown: …", naming the path and the
 // reason), or one was extrapolated, or a --runtime was left out (named on
-// stderr). check --from --to prints only when the outcome changes and
-// exits 1 when the container starts before and fails after, 3 when either
+// stderr). check --from --to prints when the outcome changes, and, when
+// it does not, a line naming a side that is unknown or extrapolated and
+// why; it exits 1 when the container starts before and fails after, 3 when either
 // side is unknown or extrapolated, 0 otherwise.
 //
 // What preexec could not read is never taken for the container's answer:
@@ -81,9 +85,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
-       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec scan [FLAGS] INPUT...   (preexec scan --help)
        preexec merge [--json | --format table|json|sarif] FILE...
+       preexec runtimes [-o wide|json | --json]   (preexec runtimes --help)
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
@@ -109,8 +114,9 @@ that start.
                   fs.protected_symlinks=0 (default 1, as most
                   distributions boot)
   --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
-                  prints only if the outcome changes, both outcomes and
-                  the changes (upstream commits) that make the difference
+                  prints, if the outcome changes, both outcomes and the
+                  changes (upstream commits) that make the difference;
+                  if not, a side that is unknown or extrapolated and why
                   (--json: always one document, with "changed")
   --from-kernel K, --to-kernel K
                   the kernel on either side (default --kernel)
