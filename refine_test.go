@@ -147,3 +147,34 @@ func TestMountDataUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeError: LookupRuntimes' error tells which names were refused.
+func TestRuntimeError(t *testing.T) {
+	_, err := preexec.LookupRuntimes([]string{"runc@1.1.4", "runc@1.1", "crun@x"})
+	var re *preexec.RuntimeError
+	if !errors.As(err, &re) || re.Name != "runc@1.1" || !strings.Contains(re.Reason, "name one") {
+		t.Fatalf("errors.As: %v, %+v", err, re)
+	}
+	all := err.(interface{ Unwrap() []error }).Unwrap()
+	if len(all) != 2 || !errors.As(all[1], &re) || re.Name != "crun@x" || re.Reason != "the version must be X.Y.Z or X.Y (1.8.1, 1.9)" {
+		t.Errorf("second: %v", all)
+	}
+	d := preexec.DistroBuilds()
+	d[0].Go = "changed"
+	if preexec.DistroBuilds()[0].Go == "changed" {
+		t.Error("DistroBuilds returns the package's own slice")
+	}
+}
+
+// TestDevelGo: a development toolchain in --version is read as the release
+// it leads to, marked extrapolated, not refused.
+func TestDevelGo(t *testing.T) {
+	b, err := preexec.ParseVersionOutput("runc version 1.3.0\ncommit: v1.3.0-0-g4ca628d1\nspec: 1.2.1\ngo: devel go1.23-abc1234 Tue Jan 2 2024\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := preexec.RuntimeFor(b)
+	if err != nil || rt.Go != "1.23.0" || rt.Name != "runc@1.3.0+go1.23.0" || !strings.Contains(rt.Extrapolated, "development toolchain before Go 1.23.0") {
+		t.Errorf("devel go1.23: %+v, %v", rt, err)
+	}
+}
