@@ -92,6 +92,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	fromFacts.host, toFacts.host = fromHost, toHost
 	before := preexec.Evaluate(in.plan, in.fsys, from, fromHost)
 	after := preexec.Evaluate(in.plan, in.fsys, to, toHost)
+	before, after = markDistroKernelOne(in, from, before, fromFacts), markDistroKernelOne(in, to, after, toFacts)
 	if st := exitStatus([]preexec.Result{before, after}); st == 2 {
 		writeUnread(stderr, []preexec.Result{before, after})
 		return 2

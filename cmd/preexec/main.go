@@ -109,7 +109,10 @@ that start.
                   older release modelled (a Go newer than the newest, as
                   the newest) and marked extrapolated.
   --kernel K      the kernel: X.Y or uname -r (5.4.0-150-generic);
-                  faccessat2 needs 5.8; default: newest
+                  faccessat2 needs 5.8; default: newest (an empty K is
+                  refused); a distribution kernel (…el8) before 5.8 by
+                  its number may have faccessat2 backported: an answer
+                  that hangs on it is marked uncertain
   --protected-symlinks=false
                   fs.protected_symlinks=0 (default 1, as most
                   distributions boot)
@@ -240,6 +243,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
+	markDistroKernel(in, rts, results, facts)
 	if status := exitStatus(results); status == 2 {
 		writeUnread(stderr, results)
 		return status
