@@ -17,12 +17,15 @@ type Comparison struct {
 
 // A Group is runtimes with the same outcome.
 type Group struct {
+	// Starts, Step and Error are the results' (Result.Starts, .Step,
+	// .Error).
 	Starts bool
 	Step   Step
 	Error  string
 	// Unknown is the results' Unknown: runtimes that cannot be told for
 	// the same reason at the same step share a group.
-	Unknown  string
+	Unknown string
+	// Runtimes are the names of the group's runtimes, in the order given.
 	Runtimes []string
 }
 

@@ -143,6 +143,7 @@ func (r Result) Trace() []TraceStep {
 
 // A TraceStep is one step of a Result's trace.
 type TraceStep struct {
+	// Step is the stage of the init sequence.
 	Step Step
 	// What the step did ("chdir /home/nonroot as uid 0 (all capabilities)").
 	What string

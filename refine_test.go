@@ -178,3 +178,15 @@ func TestDevelGo(t *testing.T) {
 		t.Errorf("devel go1.23: %+v, %v", rt, err)
 	}
 }
+
+// TestChangesBareGo: a Go named without its patch is described by every
+// LookPath variant its patches take, not as its newest patch's.
+func TestChangesBareGo(t *testing.T) {
+	ch := preexec.Changes(mustRuntime(t, "runc@1.3.0"), mustRuntime(t, "runc@1.3.0+go1.23.8"))
+	if len(ch) != 1 || ch[0].Field != "Go" || ch[0].From != "Go 1.23 (os/exec.LookPath by its patch release: 1.23.0–1.23.11: of Go 1.20.2–1.23.11, 1.24.0–1.24.5; ≥ 1.23.12: of Go ≥ 1.23.12, ≥ 1.24.6)" {
+		t.Errorf("%+v", ch)
+	}
+	if ch := preexec.Changes(mustRuntime(t, "runc@1.3.0"), mustRuntime(t, "runc@1.3.0+go1.23")); len(ch) != 0 {
+		t.Errorf("the same bare Go: %+v", ch)
+	}
+}
