@@ -38,7 +38,11 @@
 // and crun on PATH with the running kernel and fs.protected_symlinks;
 // TEXT is what `runc --version` prints. A version or Go the rows do not
 // name is answered as the newest older release (or the newest Go)
-// modelled and marked extrapolated. --kernel takes X.Y or `uname -r`;
+// modelled and marked extrapolated; a version X.Y (runc@1.7) is X.Y.0, and
+// is refused for a minor the rows model releases of (runc@1.1). A Go
+// named without its patch (a name without +go takes the official
+// binaries' Go minor) is evaluated at each patch range of its minor that
+// looks paths up differently; if they disagree the result is unknown. --kernel takes X.Y or `uname -r`;
 // --protected-symlinks defaults to on, as most distributions boot.
 //
 // Exit status: 0 when every selected runtime starts the container, 1 when
@@ -107,7 +111,10 @@ that start.
                   what runc --version (or crun --version) prints
                   A version the rows do not name is answered as the newest
                   older release modelled (a Go newer than the newest, as
-                  the newest) and marked extrapolated.
+                  the newest) and marked extrapolated; X.Y (runc@1.7) is
+                  X.Y.0, refused for a minor the rows model (runc@1.1).
+                  A Go without its patch (runc@1.3.0's official 1.23)
+                  whose patches look up args[0] differently: unknown.
   --kernel K      the kernel: X.Y or uname -r (5.4.0-150-generic);
                   faccessat2 needs 5.8; default: newest (an empty K is
                   refused); a distribution kernel (…el8) before 5.8 by
