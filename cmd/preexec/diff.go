@@ -62,6 +62,12 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		fmt.Fprintf(stderr, "preexec: an upgrade needs both --from and --to\n")
 		return 2
 	}
+	for _, k := range []struct{ flag, v string }{{"from-kernel", d.fromKernel}, {"to-kernel", d.toKernel}} {
+		if ho.set[k.flag] && strings.TrimSpace(k.v) == "" {
+			fmt.Fprintf(stderr, "preexec: --%s: given but empty; want X.Y or a `uname -r` release, or leave the flag out for --kernel's\n", k.flag)
+			return 2
+		}
+	}
 	from, fromNotes, err := diffRuntime("from", d.from)
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)

@@ -20,6 +20,9 @@ func TestKernelFlag(t *testing.T) {
 	if code := run([]string{"check", "--kernel", "", ea}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--kernel: given but empty") || out.Len() != 0 {
 		t.Errorf("--kernel \"\": exit %d, stderr %q", code, errb.String())
 	}
+	if code := run([]string{"check", "--from", "runc@1.1.4", "--to", "runc@1.1.4", "--from-kernel", "", "--to-kernel", "5.4", ea}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--from-kernel: given but empty") {
+		t.Errorf("--from-kernel \"\": exit %d, stderr %q", code, errb.String())
+	}
 	for _, r := range []struct {
 		kernel string
 		want   string
