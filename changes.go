@@ -44,7 +44,8 @@ func Changes(from, to Runtime) []Change {
 	for k := 0; k < t.NumField(); k++ {
 		name := t.Field(k).Name
 		switch name {
-		case "Runtime", "Versions", "OfficialGo", "Cite":
+		case "Runtime", "Versions", "OfficialGo", "OfficialGoOf", "DropsDefaults", "Cite":
+			// Per version, not per line: DropsDefaults is compared below.
 			continue
 		}
 		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
@@ -63,11 +64,19 @@ func Changes(from, to Runtime) []Change {
 		c.Cite = strings.Join(cites, "; ")
 		out = append(out, c)
 	}
+	if df, dt := from.dropsDefaults(), to.dropsDefaults(); df != dt {
+		c := Change{Field: "DropsDefaults", From: defaultsText(df), To: defaultsText(dt)}
+		if from.Line.Runtime == to.Line.Runtime {
+			c.Cite = to.Line.Cite["DropsDefaults"]
+			if df {
+				c.Cite = from.Line.Cite["DropsDefaults"]
+			}
+		}
+		out = append(out, c)
+	}
 	if from.Line.Runtime == "runc" && to.Line.Runtime == "runc" {
-		if gf, gt := goClass(from.goVersion()), goClass(to.goVersion()); gf != gt {
-			out = append(out, Change{Field: "Go",
-				From: fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", from.Go, goClassNames[gf]),
-				To:   fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", to.Go, goClassNames[gt])})
+		if gf, gt := goClasses(from.Go), goClasses(to.Go); gf != gt {
+			out = append(out, Change{Field: "Go", From: goDesc(from.Go), To: goDesc(to.Go)})
 		}
 	}
 	return out
@@ -112,4 +121,35 @@ func errorsDiff(a, b ErrorStyle) (string, string) {
 		}
 	}
 	return strings.Join(from, ", "), strings.Join(to, ", ")
+}
+
+// goClasses is the set of goClass a Go may be, as a bit set: one class for
+// a patch release, every class of the minor's patches for a bare minor.
+func goClasses(s string) int {
+	g, _ := parseGo(s)
+	if !bareMinor(s) {
+		return 1 << goClass(g)
+	}
+	set := 0
+	for _, sp := range minorSpans(g) {
+		set |= 1 << sp.class
+	}
+	return set
+}
+
+// goDesc is a Go and its os/exec.LookPath variant(s).
+func goDesc(s string) string {
+	g, _ := parseGo(s)
+	if !bareMinor(s) {
+		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goClassNames[goClass(g)])
+	}
+	spans := minorSpans(g)
+	if len(spans) == 1 {
+		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goClassNames[spans[0].class])
+	}
+	var parts []string
+	for _, sp := range spans {
+		parts = append(parts, fmt.Sprintf("%s: of Go %s", sp.name(g), goClassNames[sp.class]))
+	}
+	return fmt.Sprintf("Go %s (os/exec.LookPath by its patch release: %s)", s, strings.Join(parts, "; "))
 }

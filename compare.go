@@ -17,12 +17,15 @@ type Comparison struct {
 
 // A Group is runtimes with the same outcome.
 type Group struct {
+	// Starts, Step and Error are the results' (Result.Starts, .Step,
+	// .Error).
 	Starts bool
 	Step   Step
 	Error  string
 	// Unknown is the results' Unknown: runtimes that cannot be told for
 	// the same reason at the same step share a group.
-	Unknown  string
+	Unknown string
+	// Runtimes are the names of the group's runtimes, in the order given.
 	Runtimes []string
 }
 
@@ -82,6 +85,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 		r := &c.Results[i]
 		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
 	}
+	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
 	// in one allocation, sized by a first pass.
 	of := make([]int, len(runtimes))

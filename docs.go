@@ -31,7 +31,7 @@ func RuntimesTable() string {
 			name += " … " + l.Versions[len(l.Versions)-1]
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", i+1, name,
-			dash(l.OfficialGo), cell("Chdir", fieldValue(l, "Chdir")), cell("CwdCreate", fieldValue(l, "CwdCreate")),
+			officialGoCell(l), cell("Chdir", fieldValue(l, "Chdir")), cell("CwdCreate", fieldValue(l, "CwdCreate")),
 			cell("Eaccess", fieldValue(l, "Eaccess")), cell("Env", fieldValue(l, "Env")), cell("AbsentCaps", fieldValue(l, "AbsentCaps")),
 			cell("UnknownCapsFatal", fieldValue(l, "UnknownCapsFatal")), cell("Seccomp", fieldValue(l, "Seccomp")),
 			cell("Tmpfs", fieldValue(l, "Tmpfs")), cell("UserNSBind", fieldValue(l, "UserNSBind")), cell("RootlessGroups", fieldValue(l, "RootlessGroups")), cell("PostReady", fieldValue(l, "PostReady")), cell("Exec", fieldValue(l, "Exec")), cell("InitExitStatus", fieldValue(l, "InitExitStatus")))
@@ -150,4 +150,19 @@ func fieldValue(l *Line, field string) string {
 		return "`" + strings.ReplaceAll(strings.ReplaceAll(l.Errors.Exec, "%[2]s", "<errno>"), "%s: %s", "<path>: <errno>") + "`"
 	}
 	return ""
+}
+
+// officialGoCell is the official Go of a line, with the versions built
+// with another (OfficialGoOf) in release order: "1.25 (1.4.0: 1.24, …)".
+func officialGoCell(l *Line) string {
+	var other []string
+	for _, v := range l.Versions {
+		if g, ok := l.OfficialGoOf[v]; ok {
+			other = append(other, v+": "+g)
+		}
+	}
+	if len(other) == 0 {
+		return dash(l.OfficialGo)
+	}
+	return dash(l.OfficialGo) + " (" + strings.Join(other, ", ") + ")"
 }

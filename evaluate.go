@@ -143,6 +143,7 @@ func (r Result) Trace() []TraceStep {
 
 // A TraceStep is one step of a Result's trace.
 type TraceStep struct {
+	// Step is the stage of the init sequence.
 	Step Step
 	// What the step did ("chdir /home/nonroot as uid 0 (all capabilities)").
 	What string
@@ -195,6 +196,7 @@ type eval struct {
 func Evaluate(plan *spec.Plan, fsys access.FS, rt Runtime, host Host) Result {
 	e := newEval(&input{plan: plan, fsys: fsys, host: host}, rt, nil)
 	e.run()
+	e.input.refine(rt, &e.res, nil)
 	return e.res
 }
 

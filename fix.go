@@ -97,6 +97,8 @@ func (k PlaceKind) String() string {
 
 // A Place is where the user makes a Fix's change.
 type Place struct {
+	// Kind is what the user edits: the root filesystem, config.json, the
+	// engine's flags, a Pod, the host, the runtime.
 	Kind PlaceKind
 	// Field is the field changed, for PlaceConfig and PlacePod
 	// ("process.user.additionalGids", "securityContext.supplementalGroups").
@@ -111,13 +113,14 @@ type Place struct {
 // Result.Fixes returns only fixes after which the runtime starts the
 // container.
 type Fix struct {
+	// Kind is the change: which of the fields below it uses.
 	Kind FixKind
 	// Path is the path inside the container's root changed by FixChmod
 	// and FixChown.
 	Path string
-	// Mode is FixChmod's permission bits after the change (07777), and
-	// Symbolic the same change as chmod(1) takes it ("o+x", "+x").
-	Mode     uint32
+	// Mode is FixChmod's permission bits after the change (07777).
+	Mode uint32
+	// Symbolic is Mode's change as chmod(1) takes it ("o+x", "+x").
 	Symbolic string
 	// UID is FixChown's new owner and FixUser's uid, GID FixGroup's
 	// group: ids of the container's user namespace.

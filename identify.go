@@ -32,8 +32,8 @@ var distroBuilds = []DistroBuild{
 }
 
 // DistroBuilds returns the distribution builds of runc that have a name of
-// their own.
-func DistroBuilds() []DistroBuild { return distroBuilds }
+// their own, in a slice of the caller's own.
+func DistroBuilds() []DistroBuild { return append([]DistroBuild(nil), distroBuilds...) }
 
 func distroBuild(build, version string) (DistroBuild, bool) {
 	for _, d := range distroBuilds {
@@ -142,8 +142,7 @@ func RuntimeFor(b BuildInfo) (Runtime, error) {
 	if b.Kind == "crun" {
 		return LookupRuntime("crun@" + up)
 	}
-	goV, _, _ := strings.Cut(strings.TrimSpace(b.Go), " ")
-	goV = strings.TrimPrefix(goV, "go")
+	goV, devel := develGo(b.Go)
 	if goV == "" {
 		return LookupRuntime("runc@" + up)
 	}
@@ -161,6 +160,9 @@ func RuntimeFor(b BuildInfo) (Runtime, error) {
 	rt, err := LookupRuntime("runc@" + up + "+go" + goV)
 	if err != nil {
 		return rt, err
+	}
+	if devel != "" {
+		rt.Extrapolated = strings.TrimPrefix(rt.Extrapolated+"; ", "; ") + devel
 	}
 	if suffix == "+dev" {
 		// runc's VERSION file between releases: "1.3.0+dev" is a commit

@@ -20,7 +20,7 @@ func TestLookupRuntimeExtrapolates(t *testing.T) {
 		{"runc@1.1.4+go1.19", "1.1.4", "", "", "a modelled release is exact"},
 		{"runc@1.1.5+debian", "1.1.4", "", "", "a known distribution build is exact"},
 		{"runc@1.5.9+go1.26", "1.4.0", "runc 1.5.9 is not modelled; answered as runc 1.5.3, the newest older release modelled", "", "a newer patch: the newest older release"},
-		{"runc@1.6.0", "1.4.0", "runc 1.6.0 is not modelled; answered as runc 1.6.0-rc.1, the newest older release modelled with its official binaries' Go 1.25", "", "1.6.0 final is newer than its rc"},
+		{"runc@1.6.0", "1.4.0", "runc 1.6.0 is not modelled; answered as runc 1.6.0-rc.1, the newest older release modelled with its official binaries' Go 1.26", "", "1.6.0 final is newer than its rc"},
 		{"runc@1.7.0+go1.26", "1.4.0", "runc 1.7.0 is not modelled; answered as runc 1.6.0-rc.1, the newest older release modelled", "", "a newer minor"},
 		{"runc@1.2.10+go1.26", "1.2.0", "runc 1.2.10 is not modelled; answered as runc 1.2.9, the newest older release modelled", "", "1.2.10 sorts after 1.2.9, numerically"},
 		{"runc@1.1.4+go1.99", "1.1.4", "Go 1.99 is newer than every toolchain modelled; answered with Go " + preexec.NewestGo() + "'s behaviour", "", "a newer Go"},
@@ -29,7 +29,10 @@ func TestLookupRuntimeExtrapolates(t *testing.T) {
 		{"runc@0.1.0", "", "", "older than every runc release modelled (1.0.0-rc92)", "older than every row: no row to answer"},
 		{"runc@1.0.0-rc91", "", "", "older than every runc release modelled", "rc91 is older than rc92"},
 		{"crun@1.8.0", "", "", "older than every crun release modelled (1.8.1)", "crun older than its only row"},
-		{"runc@1.1", "", "", "the version must be X.Y.Z", "malformed: two components"},
+		{"runc@1.1", "", "", "runc 1.1 is a minor with 16 modelled releases (1.1.0 … 1.1.15) that the model may answer differently: name one, e.g. runc@1.1.15", "a modelled minor is ambiguous: refused, naming its releases"},
+		{"runc@1.7", "1.4.0", "runc 1.7.0 (1.7 read as 1.7.0) is not modelled; answered as runc 1.6.0-rc.1, the newest older release modelled with its official binaries' Go 1.26", "", "X.Y of an unmodelled minor is X.Y.0"},
+		{"crun@1.9", "1.8.1", "crun 1.9.0 (1.9 read as 1.9.0) is not modelled; answered as crun 1.8.1, the newest older release modelled", "", "crun too"},
+		{"crun@1.x", "", "", "the version must be X.Y.Z or X.Y (1.8.1, 1.9)", "crun's examples are crun's"},
 		{"runc@latest", "", "", "the version must be X.Y.Z", "malformed"},
 		{"runc@1.1.5+ubuntu", "", "", "known distribution build (runc@1.1.5+debian)", "an unknown build"},
 		{"runc@1.1.6+debian", "", "", "known distribution build", "a Debian build of another version is not known"},
@@ -208,7 +211,7 @@ func TestChanges(t *testing.T) {
 		{"runc@1.1.6+go1.19", "runc@1.1.6+go1.26", "Go", "Go", "", "the toolchain's LookPath class"},
 		{"runc@1.0.0-rc92", "runc@1.0.0-rc94", "Chdir,UnknownCapsFatal,LastCap,SeccompENOSYSStub,Errors", "Chdir", "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied; 6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM", "both chdir changes, in release order; Go 1.14 and 1.16 share a LookPath"},
 		{"runc@1.1.3+go1.19", "runc@1.2.0+go1.26", "Tmpfs,EnvCheck,Unmapped,Errors,Go", "Tmpfs", "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data; 3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=", "each row between cites its step; Eaccess came and went (none at both ends): no change"},
-		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,Eaccess,SeccompENOSYSStub,EnvCheck,User,Unmapped,RootlessGroups,Errors,Tmpfs,UserNSBind", "Chdir", "", "runc to crun: no common history"},
+		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,Eaccess,SeccompENOSYSStub,EnvCheck,User,Unmapped,RootlessGroups,Errors,Tmpfs,UserNSBind,DropsDefaults", "Chdir", "", "runc to crun: no common history"},
 	} {
 		ch := preexec.Changes(get(r.from), get(r.to))
 		got := fields(ch)

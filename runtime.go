@@ -21,8 +21,19 @@ type Line struct {
 	// the leading v ("1.0.0-rc94", "1.1.4").
 	Versions []string
 	// OfficialGo is the Go toolchain of the official release binaries
-	// ("1.17"), used for a name without +go; "" for crun (C).
+	// ("1.17"), used for a name without +go; "" for crun (C). A version
+	// built with another Go says so in OfficialGoOf.
 	OfficialGo string
+	// OfficialGoOf is, per version, the official binaries' Go where it is
+	// not OfficialGo, as its Cite["OfficialGo"] records it (the Dockerfile's
+	// GO_VERSION at the tag, which release builds use).
+	OfficialGoOf map[string]string
+	// DropsDefaults are the versions of the line that consume the mount
+	// option `defaults` instead of passing it to the kernel as mount data
+	// (runc before 1.5.3 passes it, and every filesystem the model knows
+	// refuses it: opencontainers/runc#5500), as Cite["DropsDefaults"]
+	// says.
+	DropsDefaults []string
 
 	// Chdir is where chdir(process.cwd) happens in finalizeNamespace.
 	Chdir ChdirPlacement
@@ -316,12 +327,19 @@ type ErrorStyle struct {
 // A Runtime is one runtime binary the model predicts: a version of a Line
 // built with a Go toolchain.
 type Runtime struct {
-	// Name is runtime@version+goX.Y ("runc@1.1.4+go1.19"), crun@version.
-	Name    string
-	Line    *Line
+	// Name is the name it was looked up by: runtime@version+goX.Y
+	// ("runc@1.1.4+go1.19"), crun@version.
+	Name string
+	// Line is the release line whose rows answer for it: the line naming
+	// Version, else (Extrapolated) the newest older release's.
+	Line *Line
+	// Version is the release ("1.1.4", "1.0.0-rc93"; "1.7.0" for a name
+	// given as runc@1.7).
 	Version string
 	// Go is the toolchain that built it ("1.19", "1.20.1", "1.26"); ""
-	// for crun. A minor without a patch level means its newest patch.
+	// for crun. A minor without a patch level names every patch release
+	// of it: where they take os/exec.LookPath differently and that
+	// changes the answer, Evaluate's result is unknown (ErrGoPatch).
 	Go string
 	// Extrapolated says why the model answers for this runtime with the
 	// behaviour of another ("runc 1.7.0 is not modelled; answered as runc
@@ -382,39 +400,54 @@ func builtWithGo127(v string) bool {
 // modelled release of the same runtime, and a Go newer than NewestGo with
 // NewestGo's behaviour; the Runtime then says why in Extrapolated. A
 // version older than every modelled release, a malformed name, an unknown
-// build suffix, and crun with one, are errors.
+// build suffix, and crun with one, are errors (*RuntimeError).
+//
+// A version may be given as X.Y ("runc@1.7", "crun@1.9"): a minor the rows
+// model no release of means X.Y.0, answered as above and marked
+// extrapolated; a minor they model releases of ("runc@1.1") is refused,
+// naming them, since they may answer differently.
 func LookupRuntime(name string) (Runtime, error) {
 	kind, rest, ok := strings.Cut(name, "@")
 	if !ok || (kind != "runc" && kind != "crun") {
-		return Runtime{}, fmt.Errorf("unknown runtime %q: want runc@VERSION[+goX.Y] or crun@VERSION", name)
+		return Runtime{}, runtimeErr(name, "want runc@VERSION[+goX.Y] or crun@VERSION")
 	}
 	version, build, _ := strings.Cut(rest, "+")
+	short := ""
+	if full, ok, err := shortVersion(name, kind, version); err != nil {
+		return Runtime{}, err
+	} else if ok {
+		short, version = version, full
+	}
 	if !validVersion(version) {
-		return Runtime{}, fmt.Errorf("unknown runtime %q: the version must be X.Y.Z or X.Y.Z-rcN (1.1.4, 1.0.0-rc93, 1.6.0-rc.1)", name)
+		return Runtime{}, runtimeErr(name, "%s", versionForms(kind))
 	}
 	l, modelled := lineOf(kind, version)
 	if l == nil {
-		return Runtime{}, fmt.Errorf("unknown runtime %q: %s %s is older than every %s release modelled (%s)", name, kind, version, kind, oldestVersion(kind))
+		return Runtime{}, runtimeErr(name, "%s %s is older than every %s release modelled (%s)", kind, version, kind, oldestVersion(kind))
 	}
 	rt := Runtime{Name: name, Line: l, Version: version}
 	var why []string
 	if modelled != version {
-		why = append(why, fmt.Sprintf("%s %s is not modelled; answered as %s %s, the newest older release modelled", kind, version, kind, modelled))
+		read := ""
+		if short != "" {
+			read = fmt.Sprintf(" (%s read as %s)", short, version)
+		}
+		why = append(why, fmt.Sprintf("%s %s%s is not modelled; answered as %s %s, the newest older release modelled", kind, version, read, kind, modelled))
 	}
 	switch {
 	case kind == "crun":
 		if build != "" {
-			return Runtime{}, fmt.Errorf("unknown runtime %q: crun takes no +build", name)
+			return Runtime{}, runtimeErr(name, "crun takes no +build")
 		}
 	case build == "":
-		rt.Go = l.OfficialGo
+		rt.Go = l.officialGo(modelled)
 		if modelled != version {
-			why[0] += fmt.Sprintf(" with its official binaries' Go %s", l.OfficialGo)
+			why[0] += fmt.Sprintf(" with its official binaries' Go %s", rt.Go)
 		}
 	case strings.HasPrefix(build, "go"):
 		g, err := parseGo(build[2:])
 		if err != nil {
-			return Runtime{}, fmt.Errorf("unknown runtime %q: %v", name, err)
+			return Runtime{}, runtimeErr(name, "%v", err)
 		}
 		rt.Go = build[2:]
 		newest, _ := parseGo(NewestGo())
@@ -424,17 +457,21 @@ func LookupRuntime(name string) (Runtime, error) {
 	default:
 		d, ok := distroBuild(build, version)
 		if !ok {
-			return Runtime{}, fmt.Errorf("unknown runtime %q: want +goX.Y, or a known distribution build (%s)", name, distroBuildNames())
+			return Runtime{}, runtimeErr(name, "want +goX.Y, or a known distribution build (%s)", distroBuildNames())
 		}
 		rt.Go = d.Go
+	}
+	if w := goTooOld(rt.Go); w != "" {
+		why = append(why, w)
 	}
 	rt.Extrapolated = strings.Join(why, "; ")
 	return rt, nil
 }
 
-// LookupRuntimes returns the runtimes names name, in order, each as
-// LookupRuntime returns it; a name it refuses is left out and its error
-// joined into err, so that one bad name does not lose the others.
+// LookupRuntimes returns the runtimes that names name, in order, each as
+// LookupRuntime returns it; a name it refuses is left out and its
+// *RuntimeError joined into err, so that one bad name does not lose the
+// others.
 func LookupRuntimes(names []string) ([]Runtime, error) {
 	var rts []Runtime
 	var errs []error

@@ -53,7 +53,7 @@ var (
 		},
 	}
 	runcRC94 = &Line{
-		Runtime: "runc", Versions: []string{"1.0.0-rc94"}, OfficialGo: "1.16",
+		Runtime: "runc", Versions: []string{"1.0.0-rc94"}, OfficialGo: "1.15",
 		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
@@ -62,6 +62,7 @@ var (
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
+			"OfficialGo":       "opencontainers/runc Dockerfile@v1.0.0-rc94: GO_VERSION=1.15",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
 			"Errors":           "file:line of the call sites moved",
 		},
@@ -173,26 +174,30 @@ var (
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		OfficialGoOf: map[string]string{"1.2.6": "1.23", "1.2.7": "1.23", "1.2.8": "1.23", "1.2.9": "1.24"},
+		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
-			"Eaccess":  "a1e87f8d7 (#4292): eaccess removed, LookPath only",
-			"Unmapped": "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
-			"Errors":   "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
+			"Eaccess":    "a1e87f8d7 (#4292): eaccess removed, LookPath only",
+			"OfficialGo": "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
+			"Unmapped":   "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
+			"Errors":     "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
 	runc130 = &Line{
 		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7"}, OfficialGo: "1.23",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
+		OfficialGoOf: map[string]string{"1.3.4": "1.24", "1.3.5": "1.25", "1.3.6": "1.25", "1.3.7": "1.26"},
+		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
 			"RootlessGroups": "52f702af5 (#3999): additionalGids refused in Container.start, before runc init",
+			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.23 at v1.3.0 … v1.3.3, 1.24 at v1.3.4, 1.25 at v1.3.5, v1.3.6, 1.26 at v1.3.7 (#5413)",
 			"User":           "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
 			"EnvCheck":       "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
 			"Errors":         "capabilities.go: `can't apply capabilities: %w`",
@@ -203,16 +208,19 @@ var (
 	}
 	runc140 = &Line{
 		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.4.4", "1.5.0", "1.5.1", "1.5.2", "1.5.3", "1.6.0-rc.1"}, OfficialGo: "1.25",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
+		OfficialGoOf:  map[string]string{"1.4.0": "1.24", "1.4.4": "1.26", "1.5.2": "1.26", "1.5.3": "1.26", "1.6.0-rc.1": "1.26"},
+		DropsDefaults: []string{"1.5.3"},
+		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedChownStdio,
 		Cite: map[string]string{
-			"Unmapped":   "9c5e687b6 (#4679): fixStdioPermissions chowns with chown(uid, -1) and no longer skips EINVAL, so an unmapped uid fails there (opencontainers/runc libcontainer/init_linux.go:fixStdioPermissions@v1.4.0)",
-			"OfficialGo": "Dockerfile GO_VERSION (1.24 at 1.4.0; 1.25 at 1.4.3, 1.5.0, 1.5.1; 1.26 from 1.4.4, 1.5.2, 1.6.0-rc.1 on, #5413 and its backports): one Go class (goClass) for all of them",
+			"Unmapped":      "9c5e687b6 (#4679): fixStdioPermissions chowns with chown(uid, -1) and no longer skips EINVAL, so an unmapped uid fails there (opencontainers/runc libcontainer/init_linux.go:fixStdioPermissions@v1.4.0)",
+			"OfficialGo":    "Dockerfile GO_VERSION (1.24 at 1.4.0; 1.25 at 1.4.1, 1.4.2, 1.4.3, 1.5.0, 1.5.1; 1.26 from 1.4.4, 1.5.2, 1.6.0-rc.1 on, #5413 and its backports)",
+			"DropsDefaults": "libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3 (#5500) no longer passes `defaults` as mount data; 1.6.0-rc.1 still does. Real runs (tmpfs with options nosuid, defaults): runc 1.5.2, 1.6.0-rc.1 and every older runc fail at create with `… data=mode=0755,defaults: invalid argument`, 1.5.3 mounts it",
 			"note": "internal/linux.Exec, same texts. 1.4.4: moby/sys/capability v0.5.0 (LastCap by PR_CAPBSET_READ, the same names known), maskDir retries nr_inodes=2 (2eb5880d5, 5d91aacd9), no host propagation change without a mount namespace (#5537); 1.5.2: HOME set for an absent env (321073efd, #5266; LookPath still sees PATH only), rslave root propagation (#5192), libseccomp-golang v0.12.0 (#5436); " +
-				"1.5.3 (not 1.6.0-rc.1): root.readonly keeps the rootfs mount's nosuid, nodev, noexec (opencontainers/runc libcontainer/rootfs_linux.go:setReadonly@v1.5.3, #5588) and the `defaults` option is no longer passed as mount data (libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3, #5500) — neither is modelled: the model's rootfs mount has none of those flags, and mount failures are outside its steps (every other runc fails a tmpfs with `defaults` at create with EINVAL)",
+				"1.5.3 (not 1.6.0-rc.1): root.readonly keeps the rootfs mount's nosuid, nodev, noexec (opencontainers/runc libcontainer/rootfs_linux.go:setReadonly@v1.5.3, #5588) and the `defaults` option is no longer passed as mount data (libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3, #5500) — the first is not modelled (the model's rootfs mount has none of those flags); mount failures are outside the model's steps, but a mount option passed as data that the model does not know the filesystem to take makes the result unknown (mountdata.go; DropsDefaults)",
 		},
 	}
 	crun181 = &Line{
@@ -220,8 +228,11 @@ var (
 		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
-		Errors: ErrorStyle{InitExitStatus: 1},
-		Cite:   map[string]string{"Chdir": "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored"},
+		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},
+		Cite: map[string]string{
+			"Chdir":         "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored",
+			"DropsDefaults": "src/libcrun/mount_flags.perf: `defaults` is a flag word of no flags; a real crun 1.8.1 mounts a tmpfs with options nosuid, defaults",
+		},
 	}
 )
 

@@ -62,6 +62,12 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		fmt.Fprintf(stderr, "preexec: an upgrade needs both --from and --to\n")
 		return 2
 	}
+	for _, k := range []struct{ flag, v string }{{"from-kernel", d.fromKernel}, {"to-kernel", d.toKernel}} {
+		if ho.set[k.flag] && strings.TrimSpace(k.v) == "" {
+			fmt.Fprintf(stderr, "preexec: --%s: given but empty; want X.Y or a `uname -r` release, or leave the flag out for --kernel's\n", k.flag)
+			return 2
+		}
+	}
 	from, fromNotes, err := diffRuntime("from", d.from)
 	if err != nil {
 		fmt.Fprintf(stderr, "preexec: %v\n", err)
@@ -92,6 +98,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	fromFacts.host, toFacts.host = fromHost, toHost
 	before := preexec.Evaluate(in.plan, in.fsys, from, fromHost)
 	after := preexec.Evaluate(in.plan, in.fsys, to, toHost)
+	before, after = markDistroKernelOne(in, from, before, fromFacts), markDistroKernelOne(in, to, after, toFacts)
 	if st := exitStatus([]preexec.Result{before, after}); st == 2 {
 		writeUnread(stderr, []preexec.Result{before, after})
 		return 2
@@ -106,6 +113,10 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	if sameResult(before, after) {
 		if asJSON {
 			writeDiffJSON(stdout, in, before, after, nil, fromNotes, toNotes, fromFacts, toFacts)
+		} else if status == 3 {
+			// Nothing changes as far as the model tells, but it cannot
+			// tell exactly: say which side and why.
+			writeDiffUnsure(stdout, before, after, fromHost, toHost)
 		}
 		return status
 	}
@@ -218,14 +229,18 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	case !before.Starts && before.Unknown == "" && after.Starts:
 		verb = "fixes"
 	}
-	fmt.Fprintf(w, "%s → %s %s it\n", before.Runtime, after.Runtime, verb)
+	fmt.Fprintf(w, "%s %s it\n", diffHeading(before, after, fromFacts.host, toFacts.host), verb)
 	for _, side := range []struct {
 		label string
 		r     preexec.Result
 		facts hostFacts
 	}{{"before", before, fromFacts}, {"after", after, toFacts}} {
 		lines := outcomeText(in, side.r)
-		fmt.Fprintf(w, "\n%s, %s: %s\n", side.label, side.r.Runtime, lines[0])
+		name := side.r.Runtime
+		if fromFacts.host.Kernel != toFacts.host.Kernel {
+			name += " on " + kernelName(side.facts.host.Kernel)
+		}
+		fmt.Fprintf(w, "\n%s, %s: %s\n", side.label, name, lines[0])
 		for _, l := range lines[1:] {
 			fmt.Fprintln(w, l)
 		}
@@ -296,11 +311,71 @@ func writeDiffJSON(w io.Writer, in *input, before, after preexec.Result, causes 
 		Before  json.RawMessage `json:"before"`
 		After   json.RawMessage `json:"after"`
 		Changes []jsonChange    `json:"changes"`
-	}{Schema: 1, Changed: causes != nil || !sameResult(before, after), Before: b.Bytes(), After: a.Bytes(), Changes: []jsonChange{}}
+		// Extrapolated names each side the model answered for with
+		// another release's or toolchain's behaviour, and why.
+		Extrapolated []string `json:"extrapolated,omitempty"`
+	}{Schema: 1, Changed: causes != nil || !sameResult(before, after), Before: b.Bytes(), After: a.Bytes(), Changes: []jsonChange{},
+		Extrapolated: extrapolatedSides(before, after)}
 	for _, c := range causes {
 		doc.Changes = append(doc.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(doc)
+}
+
+// kernelName names a --from-kernel or --to-kernel value.
+func kernelName(v uint32) string {
+	if v == 0 {
+		return "the newest modelled kernel"
+	}
+	return "kernel " + kernelText(v)
+}
+
+// diffHeading names the two sides of an upgrade: their runtimes, or,
+// when only the kernel differs, the kernels.
+func diffHeading(before, after preexec.Result, fromHost, toHost preexec.Host) string {
+	switch {
+	case fromHost.Kernel == toHost.Kernel:
+		return before.Runtime + " → " + after.Runtime
+	case before.Runtime == after.Runtime:
+		return before.Runtime + ": " + kernelName(fromHost.Kernel) + " → " + kernelName(toHost.Kernel)
+	}
+	return before.Runtime + " on " + kernelName(fromHost.Kernel) + " → " + after.Runtime + " on " + kernelName(toHost.Kernel)
+}
+
+// extrapolatedSides is "name: why" for each extrapolated side.
+func extrapolatedSides(before, after preexec.Result) []string {
+	var out []string
+	for _, r := range []preexec.Result{before, after} {
+		if r.Extrapolated != "" && (len(out) == 0 || r.Runtime != before.Runtime) {
+			out = append(out, r.Runtime+": "+r.Extrapolated)
+		}
+	}
+	return out
+}
+
+// writeDiffUnsure is an upgrade whose outcome does not change as far as the
+// model tells, with a side it cannot tell exactly: the outcome, and each
+// side that is unknown or extrapolated, with why.
+func writeDiffUnsure(w io.Writer, before, after preexec.Result, fromHost, toHost preexec.Host) {
+	outcome := "starts"
+	switch {
+	case before.Unknown != "":
+		outcome = "unknown"
+	case !before.Starts:
+		outcome = "fails at " + string(before.Step)
+	}
+	fmt.Fprintf(w, "%s: the same outcome as far as the model tells (%s), but not exactly:\n", diffHeading(before, after, fromHost, toHost), outcome)
+	for _, side := range []struct {
+		label string
+		r     preexec.Result
+	}{{"before", before}, {"after", after}} {
+		if side.r.Unknown != "" {
+			fmt.Fprintf(w, "  %s, %s: unknown at %s: %s\n", side.label, side.r.Runtime, side.r.Step, side.r.Unknown)
+		}
+		if side.r.Extrapolated != "" {
+			fmt.Fprintf(w, "  %s, %s: extrapolated: %s\n", side.label, side.r.Runtime, side.r.Extrapolated)
+		}
+	}
 }

@@ -99,6 +99,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	var r preexec.Result
 	if rt.Line != nil {
 		r = preexec.Evaluate(in.plan, in.fsys, rt, host)
+		r = markDistroKernelOne(in, rt, r, facts)
 	} else {
 		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
 	}

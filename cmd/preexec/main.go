@@ -10,11 +10,14 @@
 //	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec scan [FLAGS] INPUT...
 //	preexec merge [--json | --format table|json|sarif] FILE...
+//	preexec runtimes [-o wide|json | --json]
 //
 // scan answers check's question for every container of many inputs at
 // once — images, registry references, Kubernetes workloads — in parallel,
 // as a table, JSON Lines or SARIF, for one runtime selection or an upgrade
 // (--from/--to), sharded with --shard I/N; merge joins the shards.
+// runtimes lists every runtime build the model knows, its release line,
+// its Go, what the oracle holds of it and what its line changes.
 //
 // INPUT is an OCI bundle directory, an image (an OCI layout directory, an
 // OCI archive or a docker-archive tar) or an mtree(5) manifest; for an
@@ -35,7 +38,11 @@
 // and crun on PATH with the running kernel and fs.protected_symlinks;
 // TEXT is what `runc --version` prints. A version or Go the rows do not
 // name is answered as the newest older release (or the newest Go)
-// modelled and marked extrapolated. --kernel takes X.Y or `uname -r`;
+// modelled and marked extrapolated; a version X.Y (runc@1.7) is X.Y.0, and
+// is refused for a minor the rows model releases of (runc@1.1). A Go
+// named without its patch (a name without +go takes the official
+// binaries' Go minor) is evaluated at each patch range of its minor that
+// looks paths up differently; if they disagree the result is unknown. --kernel takes X.Y or `uname -r`;
 // --protected-symlinks defaults to on, as most distributions boot.
 //
 // Exit status: 0 when every selected runtime starts the container, 1 when
@@ -48,8 +55,9 @@
 // what preexec could not read, a directory of the rootfs its own uid may
 // not search: its result reads "unknown: …", naming the path and the
 // reason), or one was extrapolated, or a --runtime was left out (named on
-// stderr). check --from --to prints only when the outcome changes and
-// exits 1 when the container starts before and fails after, 3 when either
+// stderr). check --from --to prints when the outcome changes, and, when
+// it does not, a line naming a side that is unknown or extrapolated and
+// why; it exits 1 when the container starts before and fails after, 3 when either
 // side is unknown or extrapolated, 0 otherwise.
 //
 // What preexec could not read is never taken for the container's answer:
@@ -81,9 +89,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
-       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec scan [FLAGS] INPUT...   (preexec scan --help)
        preexec merge [--json | --format table|json|sarif] FILE...
+       preexec runtimes [-o wide|json | --json]   (preexec runtimes --help)
 
 Predicts, for INPUT, whether each runtime gets past chdir(process.cwd) and
 the exec of process.args[0], and prints the error it would print (inside
@@ -102,15 +111,22 @@ that start.
                   what runc --version (or crun --version) prints
                   A version the rows do not name is answered as the newest
                   older release modelled (a Go newer than the newest, as
-                  the newest) and marked extrapolated.
+                  the newest) and marked extrapolated; X.Y (runc@1.7) is
+                  X.Y.0, refused for a minor the rows model (runc@1.1).
+                  A Go without its patch (runc@1.3.0's official 1.23)
+                  whose patches look up args[0] differently: unknown.
   --kernel K      the kernel: X.Y or uname -r (5.4.0-150-generic);
-                  faccessat2 needs 5.8; default: newest
+                  faccessat2 needs 5.8; default: newest (an empty K is
+                  refused); a distribution kernel (…el8) before 5.8 by
+                  its number may have faccessat2 backported: an answer
+                  that hangs on it is marked uncertain
   --protected-symlinks=false
                   fs.protected_symlinks=0 (default 1, as most
                   distributions boot)
   --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
-                  prints only if the outcome changes, both outcomes and
-                  the changes (upstream commits) that make the difference
+                  prints, if the outcome changes, both outcomes and the
+                  changes (upstream commits) that make the difference;
+                  if not, a side that is unknown or extrapolated and why
                   (--json: always one document, with "changed")
   --from-kernel K, --to-kernel K
                   the kernel on either side (default --kernel)
@@ -234,6 +250,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
 	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
+	markDistroKernel(in, rts, results, facts)
 	if status := exitStatus(results); status == 2 {
 		writeUnread(stderr, results)
 		return status

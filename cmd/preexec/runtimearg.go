@@ -54,6 +54,9 @@ func resolveHost(h hostOptions, readHost bool) (hostFacts, []string, error) {
 	if h.set["protected-symlinks"] {
 		f.protectedFrom = "flag"
 	}
+	if h.set["kernel"] && strings.TrimSpace(h.kernel) == "" {
+		return f, nil, fmt.Errorf("--kernel: given but empty; want X.Y or a `uname -r` release (5.4.0-150-generic), or leave the flag out for the newest modelled")
+	}
 	if h.kernel != "" {
 		v, err := parseKernel(h.kernel)
 		if err != nil {

@@ -294,9 +294,15 @@ func TestCheckUpgrade(t *testing.T) {
 			[]string{"→ runc@1.1.5+debian breaks it", `read: "runc version 1.1.5+ds1" is runc@1.1.5+debian`}, false,
 			"--to takes a --version text"},
 		{"kernel", []string{"check", "--from", "runc@1.1.4+go1.19", "--to", "runc@1.1.4+go1.19", "--from-kernel", "6.1", "--to-kernel", "5.4.0-150-generic", eaNoSeccomp}, 1,
-			[]string{"breaks it", "Kernel: 6.1 → 5.4"}, false, "a kernel downgrade alone: faccessat2 is gone"},
-		{"extrapolated", []string{"check", "--from", "runc@1.1.3+go1.19", "--to", "runc@1.7.0+go1.26", ea}, 3, nil, true,
-			"1.7.0 starts it as 1.6.0-rc.1 does: nothing changes, but an extrapolated side is exit 3"},
+			[]string{"runc@1.1.4+go1.19: kernel 6.1 → kernel 5.4 breaks it", "before, runc@1.1.4+go1.19 on kernel 6.1: starts", "Kernel: 6.1 → 5.4"}, false,
+			"a kernel downgrade alone: faccessat2 is gone; the heading names the kernels"},
+		{"extrapolated", []string{"check", "--from", "runc@1.1.3+go1.19", "--to", "runc@1.7.0+go1.26", ea}, 3,
+			[]string{"runc@1.1.3+go1.19 → runc@1.7.0+go1.26: the same outcome as far as the model tells (starts), but not exactly:\n",
+				"  after, runc@1.7.0+go1.26: extrapolated: runc 1.7.0 is not modelled; answered as runc 1.6.0-rc.1, the newest older release modelled\n"}, false,
+			"1.7.0 starts it as 1.6.0-rc.1 does: nothing changes, but the extrapolated side is named, exit 3"},
+		{"extrapolated_json", []string{"check", "--json", "--from", "runc@1.1.3+go1.19", "--to", "runc@1.7.0+go1.26", ea}, 3,
+			[]string{`"extrapolated": [`, `"runc@1.7.0+go1.26: runc 1.7.0 is not modelled`}, false,
+			"--json names the extrapolated side too"},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
