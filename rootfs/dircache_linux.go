@@ -194,20 +194,34 @@ func (c *CachedDir) lookup(name string) *dirEntry {
 	return e
 }
 
-// usable reports whether c and its Dir are open; c.mu is held.
-func (c *CachedDir) usable() bool { return !c.closed && c.d.open }
+// find returns the entry of name, looking it up the first time; nil if c
+// or its Dir is closed; ok false if name is not clean, to be asked of the
+// Dir uncached. c.mu is held.
+func (c *CachedDir) find(name string) (e *dirEntry, ok bool) {
+	if c.closed || !c.d.open {
+		return nil, true
+	}
+	// Every name in ents is clean: a hit needs no check.
+	if e, ok := c.ents[name]; ok {
+		return e, true
+	}
+	if !cleanName(name) {
+		return nil, false
+	}
+	return c.entry(name), true
+}
 
 // Lstat implements access.FS.
 func (c *CachedDir) Lstat(name string) (access.Inode, error) {
-	if !cleanName(name) {
-		return c.d.Lstat(name)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.usable() {
+	e, ok := c.find(name)
+	if !ok {
+		return c.d.Lstat(name)
+	}
+	if e == nil {
 		return access.Inode{}, c.d.readErr("lstat", name, unix.EBADF)
 	}
-	e := c.entry(name)
 	if e.err != nil {
 		return access.Inode{}, c.d.readErr("lstat", name, e.err)
 	}
@@ -216,15 +230,15 @@ func (c *CachedDir) Lstat(name string) (access.Inode, error) {
 
 // Readlink implements access.FS.
 func (c *CachedDir) Readlink(name string) (string, error) {
-	if !cleanName(name) {
-		return c.d.Readlink(name)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.usable() {
+	e, ok := c.find(name)
+	if !ok {
+		return c.d.Readlink(name)
+	}
+	if e == nil {
 		return "", c.d.readErr("readlink", name, unix.EBADF)
 	}
-	e := c.entry(name)
 	if e.err != nil {
 		return "", c.d.readErr("readlink", name, e.err)
 	}
@@ -234,15 +248,15 @@ func (c *CachedDir) Readlink(name string) (string, error) {
 // ReadAt implements access.FS. The bytes of each name, offset and length
 // are read once.
 func (c *CachedDir) ReadAt(name string, p []byte, off int64) (int, error) {
-	if !cleanName(name) {
-		return c.d.ReadAt(name, p, off)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.usable() {
+	e, ok := c.find(name)
+	if !ok {
+		return c.d.ReadAt(name, p, off)
+	}
+	if e == nil {
 		return 0, c.d.readErr("open", name, unix.EBADF)
 	}
-	e := c.entry(name)
 	if e.err != nil {
 		return 0, c.d.readErr("open", name, e.err)
 	}
