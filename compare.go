@@ -1,6 +1,9 @@
 package preexec
 
 import (
+	"hash/maphash"
+	"sync"
+
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/spec"
 )
@@ -40,17 +43,12 @@ func (c Comparison) Diverge() bool { return len(c.Groups) > 1 }
 func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Comparison {
 	c := Comparison{Results: make([]Result, len(runtimes))}
 	in := &input{plan: plan, fsys: fsys, host: host}
-	m := newMemo()
-	// Runtimes of one line whose toolchains share a LookPath variant take
-	// every step alike: evaluate each such class once.
-	type class struct {
-		line *Line
-		goc  int
-	}
-	done := make(map[class]int, len(lines)*2)
-	// One eval serves every class in turn: what outlives an evaluation
-	// (its Result, the memo's entries) never points into it.
-	e := new(eval)
+	// The memo, the evaluation and the bookkeeping are scratch, reused by
+	// the next Compare: what outlives an evaluation (its Result, the
+	// memo's values) never points into them.
+	s := getScratch(len(runtimes))
+	defer putScratch(s)
+	m, e := &s.m, &s.e
 	// Toolchains repeat (two per line): parse each once.
 	type parsed struct {
 		s string
@@ -73,14 +71,14 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 				nseen++
 			}
 		}
-		k := class{rt.Line, goClass(g)}
-		if j, ok := done[k]; ok {
+		// Runtimes of one line whose toolchains share a LookPath
+		// variant take every step alike: evaluate each such class once.
+		if j, ok := s.evaluated(rt.Line, goClass(g), i); ok {
 			c.Results[i] = c.Results[j]
 		} else {
 			e.reset(in, rt, g, m)
 			e.run()
 			c.Results[i] = e.res
-			done[k] = i
 		}
 		r := &c.Results[i]
 		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
@@ -88,25 +86,29 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
 	// in one allocation, sized by a first pass.
-	of := make([]int, len(runtimes))
-	var sizes []int
+	of, sizes := s.of[:len(runtimes)], s.sizes[:0]
+	ngroups := 0
 	for i := range c.Results {
 		r := &c.Results[i]
 		g := 0
-		for g < len(c.Groups) && !sameOutcome(&c.Groups[g], r) {
+		for g < ngroups && !sameResult(&c.Results[s.first[g]], r) {
 			g++
 		}
-		if g == len(c.Groups) {
-			c.Groups = append(c.Groups, Group{Starts: r.Starts, Step: r.Step, Error: r.Error, Unknown: r.Unknown})
+		if g == ngroups {
+			s.first = append(s.first[:g], i)
 			sizes = append(sizes, 0)
+			ngroups++
 		}
 		of[i] = g
 		sizes[g]++
 	}
+	s.sizes = sizes
+	c.Groups = make([]Group, ngroups)
 	names := make([]string, len(runtimes))
 	off := 0
 	for g := range c.Groups {
-		c.Groups[g].Runtimes = names[off : off : off+sizes[g]]
+		r := &c.Results[s.first[g]]
+		c.Groups[g] = Group{Starts: r.Starts, Step: r.Step, Error: r.Error, Unknown: r.Unknown, Runtimes: names[off : off : off+sizes[g]]}
 		off += sizes[g]
 	}
 	for i, rt := range runtimes {
@@ -116,6 +118,63 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	return c
 }
 
-func sameOutcome(g *Group, r *Result) bool {
-	return g.Starts == r.Starts && g.Step == r.Step && g.Error == r.Error && g.Unknown == r.Unknown
+// compareScratch is what one Compare uses and no result keeps.
+type compareScratch struct {
+	m memo
+	e eval
+	// done[line][goClass] is 1 + the index of the runtime that class
+	// was evaluated for, or 0.
+	done  [][nGoClasses]int32
+	of    []int
+	sizes []int
+	first []int
+}
+
+// nGoClasses is the number of goClass values.
+const nGoClasses = len(lookPaths)
+
+var scratches = sync.Pool{New: func() any {
+	s := &compareScratch{m: memo{index: make(map[uint64]int32, 24), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
+	return s
+}}
+
+func getScratch(n int) *compareScratch {
+	s := scratches.Get().(*compareScratch)
+	if cap(s.of) < n {
+		s.of = make([]int, n)
+	}
+	s.of = s.of[:n]
+	if len(s.done) < len(lines) {
+		s.done = make([][nGoClasses]int32, len(lines))
+	}
+	return s
+}
+
+func putScratch(s *compareScratch) {
+	clear(s.m.index)
+	clear(s.m.entries)
+	s.m.entries = s.m.entries[:0]
+	s.e = eval{}
+	clear(s.done)
+	scratches.Put(s)
+}
+
+// evaluated returns the runtime the class (l, goc) was evaluated for, or
+// records that runtime i is the one.
+func (s *compareScratch) evaluated(l *Line, goc, i int) (int, bool) {
+	li := lineIndex(l)
+	if li < 0 {
+		// A line not among lines (a test's own): evaluate it apart.
+		return 0, false
+	}
+	d := &s.done[li][goc]
+	if *d != 0 {
+		return int(*d) - 1, true
+	}
+	*d = int32(i) + 1
+	return 0, false
+}
+
+func sameResult(a, r *Result) bool {
+	return a.Starts == r.Starts && a.Step == r.Step && a.Error == r.Error && a.Unknown == r.Unknown
 }

@@ -30,9 +30,10 @@ func (e *eval) crun() {
 	// It runs before read-only bind mounts are remounted read-only.
 	// It runs before root.readonly's remount as well.
 	mk := e.m.do(opKey{op: opCrunEnsure, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
-		over := &access.Overlay{Base: e.view, Dirs: map[string]access.Inode{}}
-		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: bindWritable{e.early}, Dirs: map[string]access.Inode{}}, Kernel: e.kernel()}
-		return opVal{over: over, err: mkdirAll(early, over, plan.Cwd)}
+		mk := &mkdirScratch{over: access.Overlay{Base: e.view}, bind: bindWritable{e.early}}
+		mk.earlyOver.Base = &mk.bind
+		mk.early = access.Proc{Cred: root, FS: &mk.earlyOver, Kernel: e.kernel()}
+		return opVal{over: &mk.over, err: mkdirAll(&mk.early, &mk.over, plan.Cwd)}
 	})
 	if e.tracing {
 		e.trace(StepMkdirCwd, mk.err, "ensure %s as root (errors ignored)", plan.Cwd)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -186,6 +187,7 @@ type eval struct {
 	// that one allocation holds them.
 	root, bounded, final access.Cred
 	proc, userProc       access.Proc
+	tmp                  access.Proc // chdir's copy
 }
 
 // Evaluate predicts what runtime rt does with the container plan describes,
@@ -408,9 +410,33 @@ func (e *eval) prefixOf(p string) string {
 		cli = "create"
 	}
 	if strings.Contains(p, "%[1]s") {
-		p = fmt.Sprintf(p, cli)
+		return prefixText(p, cli)
 	}
 	return p
+}
+
+// prefixTexts holds fmt.Sprintf(p, cli) for the error prefixes p of every
+// line, made once: a failure's text then costs no formatting.
+var prefixTexts = sync.OnceValue(func() map[[2]string]string {
+	m := map[[2]string]string{}
+	for _, l := range lines {
+		for _, p := range []string{l.Errors.PreReady, l.Errors.PostReady, l.Errors.Start} {
+			if strings.Contains(p, "%[1]s") {
+				for _, cli := range []string{"run", "create"} {
+					m[[2]string{p, cli}] = fmt.Sprintf(p, cli)
+				}
+			}
+		}
+	}
+	return m
+})
+
+// prefixText is fmt.Sprintf(p, cli).
+func prefixText(p, cli string) string {
+	if s, ok := prefixTexts()[[2]string{p, cli}]; ok {
+		return s
+	}
+	return fmt.Sprintf(p, cli)
 }
 
 // runc is the init sequence of runc rc92 … 1.6 (runc-preexec.md §1.1).
@@ -451,10 +477,11 @@ func (e *eval) runc() {
 	// by every later step (and, in a Compare, every runc).
 	// It runs before root.readonly's remount (finalizeRootfs).
 	mk := e.m.do(opKey{op: opMkdirAll, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
-		over := &access.Overlay{Base: e.view, Dirs: map[string]access.Inode{}}
-		early := &access.Proc{Cred: root, FS: &access.Overlay{Base: e.early, Dirs: map[string]access.Inode{}}, Kernel: e.kernel()}
-		err := mkdirAll(early, over, plan.Cwd)
-		return opVal{over: over, err: err}
+		mk := &mkdirScratch{over: access.Overlay{Base: e.view}}
+		mk.earlyOver.Base = e.early
+		mk.early = access.Proc{Cred: root, FS: &mk.earlyOver, Kernel: e.kernel()}
+		err := mkdirAll(&mk.early, &mk.over, plan.Cwd)
+		return opVal{over: &mk.over, err: err}
 	})
 	if e.tracing {
 		e.trace(StepMkdirCwd, mk.err, "os.MkdirAll(%q) as root", plan.Cwd)
@@ -480,7 +507,23 @@ func (e *eval) runc() {
 
 	// finalizeNamespace.
 	chdirFail := func(err error) {
-		e.fail(StepChdir, e.prefix(true)+fmt.Sprintf(l.Errors.Chdir, plan.Cwd, errnoString(err)), err)
+		var text string
+		if l.Errors.Chdir == chdirText {
+			// fmt.Sprintf(chdirText, …), without boxing its arguments.
+			pre, why := e.prefix(true), errnoString(err)
+			var b strings.Builder
+			b.Grow(len(pre) + len(plan.Cwd) + len(why) + 64)
+			b.WriteString(pre)
+			b.WriteString(`chdir to cwd (`)
+			var q [128]byte
+			b.Write(strconv.AppendQuote(q[:0], plan.Cwd))
+			b.WriteString(`) set in config.json failed: `)
+			b.WriteString(why)
+			text = b.String()
+		} else {
+			text = e.prefix(true) + fmt.Sprintf(l.Errors.Chdir, plan.Cwd, errnoString(err))
+		}
+		e.fail(StepChdir, text, err)
 	}
 	retry := false
 	switch l.Chdir {
@@ -741,9 +784,10 @@ func stepErr(t opVal, step Step) error {
 // chdir is chdir(process.cwd) by p, who it is for the trace.
 func (e *eval) chdir(p *access.Proc, who string) error {
 	v := e.m.do(procKey(opChdir, 0, p), func() opVal {
-		q := *p
-		err := q.Chdir(e.plan.Cwd)
-		return opVal{s: q.Cwd, err: err}
+		// A copy, in e: Chdir keeps no pointer to it.
+		e.tmp = *p
+		err := e.tmp.Chdir(e.plan.Cwd)
+		return opVal{s: e.tmp.Cwd, err: err}
 	})
 	p.Cwd = v.s
 	if e.tracing {
@@ -891,6 +935,16 @@ func goClass(g goVersion) int {
 
 var goClassNames = [...]string{"≤ 1.18", "1.19", "1.20.0–1.20.1", "1.20.2–1.23.11, 1.24.0–1.24.5", "≥ 1.23.12, ≥ 1.24.6"}
 
+// mkdirScratch is what a memoized MkdirAll of the cwd makes, in one
+// allocation: the overlay of the directories it creates, and the process
+// that creates them with its own overlay (the view before root.readonly's
+// remount). The overlays' maps are made by the first directory created.
+type mkdirScratch struct {
+	over, earlyOver access.Overlay
+	early           access.Proc
+	bind            bindWritable
+}
+
 // mkdirAll is Go's os.MkdirAll(p, 0755) run by runc-init as root: the
 // directories it would create are added to over, 0755 (runc's umask 022)
 // and owned by root of the container.
@@ -936,6 +990,9 @@ func mkdirAll(proc *access.Proc, over *access.Overlay, p string) error {
 		// proc sees the mounts before a later remount: the new directory
 		// has its parent's flags there.
 		dir, _ := o.Lstat(path.Dir(created))
+		if o.Dirs == nil {
+			o.Dirs = map[string]access.Inode{}
+		}
 		o.Dirs[created] = access.Inode{Mode: access.S_IFDIR | 0o755, UID: proc.Cred.FSUID, GID: proc.Cred.FSGID, Mount: dir.Mount}
 	}
 	return nil

@@ -35,10 +35,6 @@ type memoEntry struct {
 	v opVal
 }
 
-func newMemo() *memo {
-	return &memo{index: make(map[uint64]int32, 24), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}
-}
-
 // op names a memoized operation.
 type op uint8
 

@@ -69,7 +69,7 @@ func (e *pathErr) Unwrap() error { return e.err }
 // as libcontainer/user.parseLine does (blank lines skipped).
 func parseColonFile(b []byte) [][]string {
 	var out [][]string
-	for _, l := range strings.Split(string(b), "\n") {
+	for l := range strings.Lines(string(b)) {
 		l = strings.TrimSpace(l)
 		if l == "" {
 			continue

@@ -60,8 +60,8 @@ var errnoTable = []errnoInfo{
 // errno err wraps ("permission denied"), whatever the host, or "" if err
 // wraps none of the errnos above.
 func Strerror(err error) string {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
+	errno, ok := asError[syscall.Errno](err)
+	if !ok {
 		return ""
 	}
 	for _, e := range errnoTable {
@@ -96,4 +96,37 @@ func ErrnoByName(name string) (syscall.Errno, bool) {
 		}
 	}
 	return 0, false
+}
+
+// asError is errors.As(err, &target) for a concrete error type T, without
+// making the target escape (an allocation on every call): err's chain is
+// walked as errors.As walks it, Unwrap() error and Unwrap() []error, and
+// an As method is asked.
+func asError[T error](err error) (T, bool) {
+	var zero T
+	for err != nil {
+		if t, ok := err.(T); ok {
+			return t, true
+		}
+		if x, ok := err.(interface{ As(any) bool }); ok {
+			var t T
+			if x.As(&t) {
+				return t, true
+			}
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if t, ok := asError[T](e); ok {
+					return t, true
+				}
+			}
+			return zero, false
+		default:
+			return zero, false
+		}
+	}
+	return zero, false
 }

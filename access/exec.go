@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"io/fs"
+	"sync"
 
 	"github.com/preexec/preexec/caps"
 )
@@ -108,7 +109,7 @@ func (p *Proc) Execve(name string, argv []string) (*Exec, error) {
 		args = []string{name}
 	}
 	var script, loader string
-	var buf [BINPRM_BUF_SIZE]byte
+	buf := &w.head // the walker's, so that the FS's ReadAt does not make it escape
 	machine := p.Kernel.Machine
 	if machine == 0 {
 		machine = EM_X86_64
@@ -263,6 +264,10 @@ const (
 
 // checkELF applies fs/binfmt_elf.c:load_elf_binary()'s checks (v6.6) before
 // the point of no return to the ELF64 file name whose first bytes are head,
+// phdrBufs are checkELF's buffers for program headers: the FS's ReadAt
+// makes a buffer escape, so it is reused rather than made per call.
+var phdrBufs = sync.Pool{New: func() any { return new([]byte) }}
+
 // and returns its PT_INTERP path ("" if none).
 func checkELF(fsys FS, name string, head []byte, machine uint16) (string, error) {
 	le := binary.LittleEndian
@@ -286,7 +291,12 @@ func checkELF(fsys FS, name string, head []byte, machine uint16) (string, error)
 	if phentsize != elfPhdrSize || size == 0 || size > elfMinAlign {
 		return "", ENOEXEC
 	}
-	ph := make([]byte, size)
+	php := phdrBufs.Get().(*[]byte)
+	defer phdrBufs.Put(php)
+	if cap(*php) < size {
+		*php = make([]byte, size)
+	}
+	ph := (*php)[:size]
 	if n, err := fsys.ReadAt(name, ph, phoff); n != size {
 		if unknowable(err) {
 			// The filesystem does not hold these bytes: the model

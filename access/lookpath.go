@@ -110,8 +110,7 @@ func findEaccess(faccessat func(*Proc, string, uint32, int) error) findExecutabl
 		}
 		err = faccessat(p, file, X_OK, AT_EACCESS)
 		var errno error = err
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
+		if pe, ok := asError[*fs.PathError](err); ok {
 			errno = pe.Err
 		}
 		if err == nil || (errno != ENOSYS && errno != EPERM) {

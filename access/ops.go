@@ -70,7 +70,12 @@ func (p *Proc) Chdir(name string) error {
 		w.deny(ino, len(w.buf), MAY_EXEC, ReasonPermission)
 		return w.fail("chdir", name, err)
 	}
-	p.Cwd = w.path()
+	if string(w.buf) == name {
+		// Already the resolved path: keep the caller's string, no copy.
+		p.Cwd = name
+	} else {
+		p.Cwd = w.path()
+	}
 	return nil
 }
 

@@ -63,6 +63,11 @@ type walker struct {
 	hasRoot  bool
 	maxDepth int
 
+	// head is Execve's buffer for the first BINPRM_BUF_SIZE bytes of a
+	// file: here rather than on its stack, which the FS's ReadAt would
+	// make escape.
+	head [BINPRM_BUF_SIZE]byte
+
 	// failure details, set only on error (the slow path)
 	denied     bool
 	deniedIno  Inode

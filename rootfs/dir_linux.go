@@ -76,6 +76,9 @@ import (
 //
 // A Dir holds one descriptor until Close. Its methods may be called
 // concurrently, but not concurrently with Close.
+//
+// A Dir reads the disk for every question; for one check, which asks about
+// the same names many times, use Cached.
 type Dir struct {
 	root string
 	fd   int  // O_PATH|O_DIRECTORY descriptor of root
@@ -336,13 +339,20 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 	if err := fstat(fd, &st); err != nil {
 		return access.Inode{}, d.readErr("lstat", name, err)
 	}
+	return d.inode(name, fd, &st)
+}
+
+// inode is Lstat's answer for the inode fd (an O_PATH descriptor of name),
+// whose fstat is st: its mode, owner and size, and the ACL and file
+// capabilities of its extended attributes.
+func (d *Dir) inode(name string, fd int, st *unix.Stat_t) (access.Inode, error) {
 	ino := access.Inode{Mode: st.Mode, UID: st.Uid, GID: st.Gid, Size: st.Size}
 	typ := st.Mode & unix.S_IFMT
 	if typ == unix.S_IFLNK {
 		return ino, nil
 	}
 	var b [256]byte
-	acl, err := d.xattr(name, fd, &st, "system.posix_acl_access", b[:])
+	acl, err := d.xattr(name, fd, st, "system.posix_acl_access", b[:])
 	if err != nil {
 		return access.Inode{}, d.readErr("getxattr system.posix_acl_access", name, err)
 	}
@@ -352,7 +362,7 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 		}
 	}
 	if typ == unix.S_IFREG {
-		fc, err := d.xattr(name, fd, &st, "security.capability", b[:])
+		fc, err := d.xattr(name, fd, st, "security.capability", b[:])
 		if err != nil {
 			return access.Inode{}, d.readErr("getxattr security.capability", name, err)
 		}
@@ -441,6 +451,12 @@ func (d *Dir) Readlink(name string) (string, error) {
 	if err := fstat(fd, &st); err != nil {
 		return "", d.readErr("readlink", name, err)
 	}
+	return d.readlink(name, fd, &st)
+}
+
+// readlink is Readlink's answer for the inode fd (an O_PATH descriptor of
+// name), whose fstat is st.
+func (d *Dir) readlink(name string, fd int, st *unix.Stat_t) (string, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
 		// readlinkat(fd, "") of a non-symlink is ENOENT
 		// (fs/stat.c:do_readlinkat(), v6.6); readlink(2) of a name
@@ -475,6 +491,12 @@ func (d *Dir) ReadAt(name string, p []byte, off int64) (int, error) {
 		return 0, d.readErr("open", name, err)
 	}
 	defer unix.Close(fd)
+	return d.pread(name, fd, p, off)
+}
+
+// pread is ReadAt's answer from fd, the regular file at name opened for
+// reading.
+func (d *Dir) pread(name string, fd int, p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, unix.EINVAL
 	}
@@ -506,6 +528,12 @@ func (d *Dir) openFile(name string) (int, error) {
 	if err := fstat(pfd, &st); err != nil {
 		return -1, err
 	}
+	return d.openRead(name, pfd, &st)
+}
+
+// openRead opens for reading the inode pfd (an O_PATH descriptor of name),
+// whose fstat is st, if it is a regular file.
+func (d *Dir) openRead(name string, pfd int, st *unix.Stat_t) (int, error) {
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG:
 	case unix.S_IFDIR:
@@ -516,7 +544,7 @@ func (d *Dir) openFile(name string) (int, error) {
 		return -1, unix.EINVAL
 	}
 	if d.opts&dirNoProc != 0 {
-		return d.reopen(name, &st, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY)
+		return d.reopen(name, st, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY)
 	}
 	for {
 		fd, err := unix.Open(d.procPath(pfd), unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)

@@ -764,10 +764,23 @@ func FuzzDir(f *testing.F) {
 	for i, r := range resolvers {
 		dirs[i] = openDir(f, root, r.opts)
 	}
+	// A CachedDir of each, kept over every input: it answers as its Dir.
+	cached := make([]access.FS, len(dirs))
+	for i, d := range dirs {
+		cd := d.Cached()
+		f.Cleanup(func() { cd.Close() })
+		cached[i] = cd
+	}
 	f.Fuzz(func(t *testing.T, name string) {
 		var first string
-		for i, d := range dirs {
-			direct(t, d, mem, c, name)
+		for i := range 2 * len(dirs) {
+			var d access.FS
+			if i < len(dirs) {
+				d = dirs[i]
+				direct(t, dirs[i], mem, c, name)
+			} else {
+				d = cached[i-len(dirs)]
+			}
 			ino, err := d.Lstat(name)
 			if ino.Mode&access.S_IFMT == access.S_IFDIR {
 				ino.Size = 0
@@ -779,7 +792,11 @@ func FuzzDir(f *testing.F) {
 			if i == 0 {
 				first = got
 			} else if got != first {
-				t.Errorf("%q: %s answers\n\t%s\nopenat2 answers\n\t%s", name, resolvers[i].name, got, first)
+				what := resolvers[i%len(dirs)].name
+				if i >= len(dirs) {
+					what += " cached"
+				}
+				t.Errorf("%q: %s answers\n\t%s\nopenat2 answers\n\t%s", name, what, got, first)
 			}
 		}
 	})

@@ -1,8 +1,6 @@
 package rootfs
 
 import (
-	"strings"
-
 	"github.com/preexec/preexec/access"
 )
 
@@ -37,7 +35,7 @@ func (l *Layered) which(name string) (*Mounted, string) {
 		if name == m.Destination {
 			return m, "/"
 		}
-		if strings.HasPrefix(name, m.Destination+"/") {
+		if d := m.Destination; len(name) > len(d) && name[len(d)] == '/' && name[:len(d)] == d {
 			return m, name[len(m.Destination):]
 		}
 	}

@@ -23,7 +23,7 @@ func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mountsOver(base, plan, bundle)
+	return mountsOver(base.Cached(), plan, bundle) // one check: each name read once
 }
 
 // mountsOver lays the plan's mounts over base as each runtime line does
