@@ -234,3 +234,42 @@ func TestMemConcurrentReaders(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestMemIndexManyNames checks Mem's lookup table against its own Names
+// across growth: every name of every length (1 to 300 bytes, so every
+// tail length of the 8-byte hashing and comparison) is found with its
+// inode, and names differing from one in a single byte are not.
+func TestMemIndexManyNames(t *testing.T) {
+	m := rootfs.NewMem()
+	want := map[string]uint32{"/": 0}
+	for i := 1; i <= 300; i++ {
+		name := fmt.Sprintf("/d%0*d", i-2, i)
+		if i < 3 {
+			name = "/" + string(rune('a'+i))
+		}
+		m.File(name, 0o644, uint32(i), 0, nil)
+		want[name] = uint32(i)
+	}
+	// Redefinitions replace.
+	m.File("/d1", 0o600, 9999, 0, nil)
+	want["/d1"] = 9999
+	if got := len(m.Names()); got != len(want) {
+		t.Fatalf("Mem has %d names, want %d", got, len(want))
+	}
+	for name, uid := range want {
+		ino, err := m.Lstat(name)
+		if err != nil || ino.UID != uid {
+			t.Fatalf("Lstat(%q) = uid %d, %v; want uid %d", name, ino.UID, err, uid)
+		}
+		for i := 0; i < len(name); i++ {
+			b := []byte(name)
+			b[i] ^= 0x20
+			if _, ok := want[string(b)]; ok {
+				continue
+			}
+			if _, err := m.Lstat(string(b)); !errors.Is(err, access.ENOENT) {
+				t.Fatalf("Lstat(%q) = %v, want ENOENT", b, err)
+			}
+		}
+	}
+}
