@@ -42,14 +42,12 @@ const (
 // it stands in, with no symlinks in it, in buf; the FS is asked about
 // strings that alias buf (see FS), so that a walk does not allocate.
 type walker struct {
-	p   *Proc
-	c   *Cred // the credentials the walk runs with
-	buf []byte
-	// stack holds the unwalked rest of each string a walk has left for a
-	// symlink's body (the name, then bodies), the innermost last; the
-	// string being walked is not in it. maxDepth is the most entries it
-	// has held since getWalker.
+	p     *Proc
+	c     *Cred // the credentials the walk runs with
+	buf   []byte
 	stack [MAXSYMLINKS + 2]string
+	depth int
+	links int
 
 	// dir is the inode of the directory at buf; when a final object has
 	// been looked up, final holds it and finalLen the length of its path
@@ -85,14 +83,10 @@ func getWalker(p *Proc, c *Cred) *walker {
 
 func putWalker(w *walker) {
 	w.p, w.c = nil, nil
-	if w.denied {
-		w.deniedIno = Inode{}
-		w.deniedPath = ""
-	}
+	w.deniedIno = Inode{}
+	w.deniedPath = ""
 	// Drop the references the stack holds into callers' strings.
-	for i := range w.maxDepth {
-		w.stack[i] = ""
-	}
+	clear(w.stack[:w.maxDepth+1])
 	w.maxDepth = 0
 	walkers.Put(w)
 }
@@ -100,7 +94,10 @@ func putWalker(w *walker) {
 // alias returns buf[:n] as a string without copying; it is valid until buf
 // changes, which is all an FS call needs.
 func (w *walker) alias(n int) string {
-	return unsafe.String(unsafe.SliceData(w.buf), n)
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&w.buf[0], n)
 }
 
 // path returns a copy of the resolved path of the final object (or of the
@@ -162,145 +159,124 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 		return err
 	}
 	w.hasFinal = false
-	buf, err := w.components(w.buf, name, flags)
-	w.buf = buf
-	return err
-}
-
-// components walks the components of name from the directory w.dir at
-// buf (w.buf), which it returns extended by the path walked; the caller
-// stores it in w.buf. Keeping the buffer in a local rather than in w saves
-// a store and a reload of the slice around every FS call; w.buf is set
-// before every call that reads it (startAt, deny).
-func (w *walker) components(buf []byte, name string, flags lookupFlags) ([]byte, error) {
-	links := 0
+	w.links = 0
+	w.stack[0] = name
+	w.depth = 1
 	fsys := w.p.FS
-	// s is the rest of the string being walked; w.stack[:depth] are the
-	// strings it interrupted, as link_path_walk's stack of symlinks.
-	s := name
-	depth := 0
-	for {
+	for w.depth > 0 {
+		s := w.stack[w.depth-1]
 		i := 0
 		for i < len(s) && s[i] == '/' {
 			i++
 		}
 		if i == len(s) {
-			if depth == 0 {
-				break
-			}
-			depth--
-			s = w.stack[depth]
+			w.depth--
 			continue
 		}
-		j := i + 1
+		j := i
 		for j < len(s) && s[j] != '/' {
 			j++
 		}
 		comp := s[i:j]
-		trailingSlash := j < len(s)
-		for j < len(s) && s[j] == '/' {
-			j++
+		k := j
+		for k < len(s) && s[k] == '/' {
+			k++
 		}
-		s = s[j:]
-		last := s == "" && depth == 0
+		trailingSlash := j < len(s)
+		if k == len(s) {
+			w.depth--
+		} else {
+			w.stack[w.depth-1] = s[k:]
+		}
+		last := w.depth == 0
 		// may_lookup: every component, dots included, needs search
 		// permission on the directory it is looked up in. A directory
 		// everybody may search and without an ACL passes at once, as in
 		// acl_permission_check's cheap case.
 		if w.dir.Mode&0o111 != 0o111 || w.dir.ACL != nil {
 			if err := Permission(w.c, &w.dir, MAY_EXEC); err != nil {
-				w.buf = buf
 				w.deny(w.dir, w.dirLen, MAY_EXEC, ReasonSearch)
-				return buf, err
+				return err
 			}
 		}
 		w.hasFinal = false
-		if comp[0] == '.' {
-			if len(comp) == 1 {
-				continue
-			}
-			if len(comp) == 2 && comp[1] == '.' {
-				// follow_dotdot: at the process root ".." stays there.
-				if w.dirLen > 1 {
-					n := w.dirLen - 1
-					for n > 0 && buf[n] != '/' {
-						n--
-					}
-					if n == 0 {
-						n = 1
-					}
-					buf = buf[:n]
-					ino, err := fsys.Lstat(unsafe.String(unsafe.SliceData(buf), n))
-					if err != nil {
-						return buf, err
-					}
-					w.dir, w.dirLen = ino, n
+		if comp == "." {
+			continue
+		}
+		if comp == ".." {
+			// follow_dotdot: at the process root ".." stays there.
+			if w.dirLen > 1 {
+				n := w.dirLen - 1
+				for n > 0 && w.buf[n] != '/' {
+					n--
 				}
-				continue
+				if n == 0 {
+					n = 1
+				}
+				w.buf = w.buf[:n]
+				ino, err := fsys.Lstat(w.alias(n))
+				if err != nil {
+					return err
+				}
+				w.dir, w.dirLen = ino, n
 			}
+			continue
 		}
 		if len(comp) > NAME_MAX {
-			return buf, ENAMETOOLONG
+			return ENAMETOOLONG
 		}
 		if last && trailingSlash {
 			// lookup_last: a trailing slash means LOOKUP_FOLLOW|LOOKUP_DIRECTORY.
 			flags |= lookupFollow | lookupDirectory
 		}
-		dirLen := w.dirLen
-		if dirLen > 1 {
-			buf = append(buf, '/')
+		if w.dirLen > 1 {
+			w.buf = append(w.buf, '/')
 		}
-		buf = append(buf, comp...)
-		n := len(buf)
-		ino, err := fsys.Lstat(unsafe.String(unsafe.SliceData(buf), n))
+		w.buf = append(w.buf, comp...)
+		n := len(w.buf)
+		ino, err := fsys.Lstat(w.alias(n))
 		if err != nil {
-			return buf[:dirLen], err
+			w.buf = w.buf[:w.dirLen]
+			return err
 		}
-		if ino.Mode&S_IFMT == S_IFLNK && (!last || flags&lookupFollow != 0) {
+		if ino.IsSymlink() && (!last || flags&lookupFollow != 0) {
 			// pick_link → reserve_stack: the 41st link is ELOOP.
-			if links >= MAXSYMLINKS {
-				return buf, ELOOP
+			if w.links >= MAXSYMLINKS {
+				return ELOOP
 			}
-			links++
+			w.links++
 			if last && flags&lookupParent == 0 && w.p.Kernel.ProtectedSymlinks && !w.mayFollowLink(&ino) {
-				w.buf = buf
 				w.deny(ino, n, 0, ReasonProtectedSymlink)
-				return buf, EACCES
+				return EACCES
 			}
 			if ino.Mount&MNT_NOSYMFOLLOW != 0 {
-				return buf, ELOOP
+				return ELOOP
 			}
-			body, err := fsys.Readlink(unsafe.String(unsafe.SliceData(buf), n))
+			body, err := fsys.Readlink(w.alias(n))
 			if err != nil {
-				return buf, err
+				return err
 			}
-			buf = buf[:dirLen]
+			w.buf = w.buf[:w.dirLen]
 			if body != "" && body[0] == '/' {
 				// nd_jump_root: an absolute body restarts at the process root.
-				w.buf = buf
 				if err := w.startAt(true); err != nil {
-					return w.buf, err
-				}
-				buf = w.buf
-			}
-			// The stack holds the strings with components left, and
-			// the body: at most len(w.stack).
-			if s != "" {
-				if depth+1 == len(w.stack) {
-					return buf, ELOOP
-				}
-				w.stack[depth] = s
-				depth++
-				if depth > w.maxDepth {
-					w.maxDepth = depth
+					return err
 				}
 			}
-			s = body
+			if w.depth == len(w.stack) {
+				return ELOOP
+			}
+			w.stack[w.depth] = body
+			w.depth++
+			if w.depth > w.maxDepth {
+				w.maxDepth = w.depth
+			}
 			continue
 		}
 		if !last {
-			if ino.Mode&S_IFMT != S_IFDIR {
-				return buf[:dirLen], ENOTDIR
+			if !ino.IsDir() {
+				w.buf = w.buf[:w.dirLen]
+				return ENOTDIR
 			}
 			w.dir, w.dirLen = ino, n
 			continue
@@ -308,9 +284,9 @@ func (w *walker) components(buf []byte, name string, flags lookupFlags) ([]byte,
 		w.final, w.hasFinal = ino, true
 	}
 	if flags&lookupDirectory != 0 && w.hasFinal && !w.final.IsDir() {
-		return buf, ENOTDIR
+		return ENOTDIR
 	}
-	return buf, nil
+	return nil
 }
 
 // mayFollowLink is fs/namei.c:may_follow_link() (3.6, 800179c9b8a1) with
