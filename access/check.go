@@ -156,16 +156,7 @@ func overrideCap(ino *Inode, mask Mask) (cp caps.Cap, alt caps.Cap, ok bool) {
 // Not modelled: idmapped mounts, a filesystem's own ->permission
 // (overlayfs's mounter check, NFS, FUSE), LSMs.
 func GenericPermission(c *Cred, ino *Inode, mask Mask) error {
-	_, err := aclPermissionCheck(c, ino, mask)
-	if err != EACCES {
-		return err
-	}
-	if cp, alt, ok := overrideCap(ino, mask); ok {
-		if c.capableWrtInode(ino, cp) || c.capableWrtInode(ino, alt) {
-			return nil
-		}
-	}
-	return EACCES
+	return permission(c, ino, mask, false)
 }
 
 // Permission decides mask on ino for c as fs/namei.c:inode_permission()
@@ -178,13 +169,102 @@ func GenericPermission(c *Cred, ino *Inode, mask Mask) error {
 // Not modelled: immutable inodes (EPERM for MAY_WRITE), inodes whose ids
 // have no mapping in the filesystem's own idmapping, device cgroups, LSMs.
 func Permission(c *Cred, ino *Inode, mask Mask) error {
-	if mask&MAY_WRITE != 0 && ino.Mount&SB_RDONLY != 0 {
-		switch ino.Mode & S_IFMT {
-		case S_IFREG, S_IFDIR, S_IFLNK:
-			return EROFS
+	return permission(c, ino, mask, true)
+}
+
+// The capabilities generic_permission may override a DAC denial with, as
+// caps.Set bits.
+const (
+	capDacOverride   = caps.Set(1) << caps.CAP_DAC_OVERRIDE
+	capDacReadSearch = caps.Set(1) << caps.CAP_DAC_READ_SEARCH
+)
+
+// readOnlySB reports whether sb_permission refuses mask on ino: MAY_WRITE
+// on a regular file, directory or symlink of a read-only superblock.
+func readOnlySB(ino *Inode, mask Mask) bool {
+	if mask&MAY_WRITE == 0 || ino.Mount&SB_RDONLY == 0 {
+		return false
+	}
+	switch ino.Mode & S_IFMT {
+	case S_IFREG, S_IFDIR, S_IFLNK:
+		return true
+	}
+	return false
+}
+
+// permission is Permission (sb set) or GenericPermission. An inode with
+// an ACL takes the slow path, aclPermission; for one without, it makes
+// the decisions of aclPermissionCheck (the cheap case, owner, group,
+// other), overrideCap and capableWrtInode in the same order, in one
+// function without further calls and without computing a Class.
+func permission(c *Cred, ino *Inode, mask Mask, sb bool) error {
+	mode := ino.Mode
+	if sb && readOnlySB(ino, mask) {
+		return EROFS
+	}
+	if ino.ACL != nil {
+		return aclPermission(c, ino, mask)
+	}
+	want := uint32(mask & 7)
+	// acl_permission_check's cheap case: every class has the bits.
+	if want*0o111&^mode == 0 {
+		return nil
+	}
+	// The bits of the deciding class: owner, group (in_group_p) or other.
+	bits := mode
+	if ino.UID == c.FSUID {
+		bits = mode >> 6
+	} else if ino.GID == c.FSGID {
+		bits = mode >> 3
+	} else {
+		for _, g := range c.Groups {
+			if g == ino.GID {
+				bits = mode >> 3
+				break
+			}
 		}
 	}
-	return GenericPermission(c, ino, mask)
+	if want&^bits&7 == 0 {
+		return nil
+	}
+	// EACCES from the DAC check: the capabilities that may override it
+	// (overrideCap), of which one must be effective with the inode's ids
+	// mapped (capable_wrt_inode_uidgid).
+	var need caps.Set
+	if mode&S_IFMT == S_IFDIR {
+		need = capDacOverride
+		if mask&MAY_WRITE == 0 {
+			need |= capDacReadSearch
+		}
+	} else if m := mask & (MAY_READ | MAY_WRITE | MAY_EXEC); m == MAY_READ {
+		need = capDacReadSearch | capDacOverride
+	} else if m&MAY_EXEC == 0 || mode&0o111 != 0 {
+		need = capDacOverride
+	} else {
+		return EACCES
+	}
+	if c.CapEffective&need == 0 {
+		return EACCES
+	}
+	if ns := c.UserNS; ns != nil && !(mapped(ns.UIDMap, ino.UID) && mapped(ns.GIDMap, ino.GID)) {
+		return EACCES
+	}
+	return nil
+}
+
+// aclPermission is GenericPermission of an inode with an ACL, the slow
+// path: aclPermissionCheck, then overrideCap's capabilities.
+func aclPermission(c *Cred, ino *Inode, mask Mask) error {
+	_, err := aclPermissionCheck(c, ino, mask)
+	if err != EACCES {
+		return err
+	}
+	if cp, alt, ok := overrideCap(ino, mask); ok {
+		if c.capableWrtInode(ino, cp) || c.capableWrtInode(ino, alt) {
+			return nil
+		}
+	}
+	return EACCES
 }
 
 // AccessOverrideCreds returns the credentials access(2) and faccessat(2)

@@ -40,11 +40,14 @@ func (p *Proc) Lstat(name string) (Inode, error) {
 
 func (p *Proc) stat(op, name string, flags lookupFlags) (Inode, error) {
 	w := getWalker(p, p.Cred)
-	defer putWalker(w)
 	if err := w.walk(name, flags); err != nil {
-		return Inode{}, w.fail(op, name, err)
+		err = w.fail(op, name, err)
+		putWalker(w)
+		return Inode{}, err
 	}
-	return w.result(), nil
+	ino := w.result()
+	putWalker(w)
+	return ino, nil
 }
 
 // Chdir changes the working directory as fs/open.c:SYSCALL_DEFINE1(chdir)
@@ -218,12 +221,15 @@ func (p *Proc) faccessat(op, name string, mode uint32, flags int) error {
 // file open), LSM exec hooks.
 func (p *Proc) OpenExec(name string) (Inode, string, error) {
 	w := getWalker(p, p.Cred)
-	defer putWalker(w)
 	ino, err := w.openExec(name)
 	if err != nil {
-		return Inode{}, "", w.fail("execve", name, err)
+		err = w.fail("execve", name, err)
+		putWalker(w)
+		return Inode{}, "", err
 	}
-	return ino, w.path(), nil
+	path := w.path()
+	putWalker(w)
+	return ino, path, nil
 }
 
 func (w *walker) openExec(name string) (Inode, error) {
