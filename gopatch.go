@@ -58,6 +58,13 @@ type goSpan struct {
 // as many.
 const maxPatch = 64
 
+// minorSplits reports whether the patch releases of g's minor fall in more
+// than one goClass, without allocating (classes only grow with the
+// version): most minors do not, and Compare asks for every runtime.
+func minorSplits(g goVersion) bool {
+	return goClass(goVersion{g.major, g.minor, 0}) != goClass(goVersion{g.major, g.minor, maxPatch})
+}
+
 // minorSpans splits the patch releases of g's minor by goClass.
 func minorSpans(g goVersion) []goSpan {
 	var out []goSpan
@@ -94,10 +101,10 @@ func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
 		return
 	}
 	g := rt.goVersion()
-	spans := minorSpans(g)
-	if len(spans) < 2 {
+	if !minorSplits(g) {
 		return
 	}
+	spans := minorSpans(g)
 	outcomes := make([]string, len(spans))
 	differ := false
 	for i, s := range spans {
