@@ -664,26 +664,12 @@ func hint(r *Result) string {
 	return ""
 }
 
-// errorAs is errors.As for a type parameter, without the allocation
-// errors.As's pointer argument costs.
+// errorAs is errors.As for a type parameter. Only Fixes reaches it (a
+// failed result's candidates and hint), off Compare's path, so errors.As's
+// pointer argument may cost its allocation; access.asError is the
+// allocation-free walk the hot path uses.
 func errorAs[T error](err error) (T, bool) {
-	for err != nil {
-		if t, ok := err.(T); ok {
-			return t, true
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() error }:
-			err = u.Unwrap()
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				if t, ok := errorAs[T](e); ok {
-					return t, true
-				}
-			}
-			return *new(T), false
-		default:
-			return *new(T), false
-		}
-	}
-	return *new(T), false
+	var t T
+	ok := errors.As(err, &t)
+	return t, ok
 }
