@@ -1,8 +1,9 @@
 package spec_test
 
 import (
-	"github.com/preexec/preexec/internal/rowtest"
 	"testing"
+
+	"github.com/preexec/preexec/internal/rowtest"
 )
 
 // checkRows fails the test before any row runs if the table is malformed

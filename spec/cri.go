@@ -1,0 +1,178 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/preexec/preexec/access"
+)
+
+// kubeFromFlags turns docker-style flags into the Kubernetes container a
+// user would write for them, for the CRI engines: a numeric --user
+// [uid[:gid]] as runAsUser and runAsGroup, a name as the image user would
+// be (CRI has no group names), --group-add numbers as supplementalGroups,
+// --workdir, --entrypoint and the command as workingDir, command and
+// args, --cap-add/--cap-drop, no-new-privileges as
+// allowPrivilegeEscalation false, --read-only, --env.
+func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
+	if len(ov.Tmpfs) > 0 || len(ov.Volumes) > 0 || ov.Userns != "" {
+		return nil, &UnsupportedError{eng.Name, "mounts and user namespaces come from the pod's volumes, not modelled"}
+	}
+	k := &KubeContainer{Pod: "pod", Namespace: "default", Name: "main", WorkingDir: ov.Workdir,
+		CapAdd: ov.CapAdd, CapDrop: ov.CapDrop, ReadOnlyRootFilesystem: ov.ReadOnly, Env: ov.Env, Args: ov.Cmd}
+	if ov.Entrypoint != nil {
+		k.Command = []string{*ov.Entrypoint}
+	}
+	if ov.NoNewPrivileges {
+		f := false
+		k.AllowPrivilegeEscalation = &f
+	}
+	if ov.User != "" {
+		u, g, hasG := strings.Cut(ov.User, ":")
+		uid, err := strconv.ParseInt(u, 10, 64)
+		if err != nil {
+			return nil, &UnsupportedError{eng.Name, "a Kubernetes container names its user by number (runAsUser), not " + strconv.Quote(u)}
+		}
+		k.RunAsUser = &uid
+		if hasG {
+			gid, err := strconv.ParseInt(g, 10, 64)
+			if err != nil {
+				return nil, &UnsupportedError{eng.Name, "a Kubernetes container names its group by number (runAsGroup), not " + strconv.Quote(g)}
+			}
+			k.RunAsGroup = &gid
+		}
+	}
+	for _, g := range ov.GroupAdd {
+		gid, err := strconv.ParseInt(g, 10, 64)
+		if err != nil {
+			return nil, &UnsupportedError{eng.Name, "supplementalGroups are numbers, not " + strconv.Quote(g)}
+		}
+		k.SupplementalGroups = append(k.SupplementalGroups, gid)
+	}
+	return k, nil
+}
+
+// criUser is what the kubelet sends as the user: the effective runAsUser,
+// else the image's user from the runtime's ImageStatus (containerd
+// pkg/cri/server/helpers.go:getUserFromImage@v1.6.20: the part before
+// ':', a number as uid, else a name; "" as uid 0 by the kubelet's
+// getImageUser), after verifyRunAsNonRoot
+// (pkg/kubelet/kuberuntime/security_context_others.go).
+func criUser(img ImageConfig, k *KubeContainer) (uid *int64, username string, err error) {
+	var imgUID *int64
+	imgName := ""
+	if img.User != "" {
+		u := strings.Split(img.User, ":")[0]
+		if n, e := strconv.ParseInt(u, 10, 64); e == nil {
+			imgUID = &n
+		} else {
+			imgName = u
+		}
+	} else {
+		zero := int64(0)
+		imgUID = &zero
+	}
+	if k.RunAsNonRoot != nil && *k.RunAsNonRoot {
+		switch {
+		case k.RunAsUser != nil && *k.RunAsUser == 0:
+			return nil, "", fmt.Errorf("container's runAsUser breaks non-root policy (pod: %q, container: %s)", k.podName(), k.Name)
+		case k.RunAsUser != nil:
+		case imgUID == nil && imgName != "":
+			return nil, "", fmt.Errorf("container has runAsNonRoot and image has non-numeric user (%s), cannot verify user is non-root (pod: %q, container: %s)", imgName, k.podName(), k.Name)
+		case imgUID != nil && *imgUID == 0:
+			return nil, "", fmt.Errorf("container has runAsNonRoot and image will run as root (pod: %q, container: %s)", k.podName(), k.Name)
+		}
+	}
+	if k.RunAsUser != nil {
+		return k.RunAsUser, "", nil
+	}
+	return imgUID, imgName, nil
+}
+
+// criCommand is containerd pkg/cri/opts/spec.go:WithProcessArgs@v1.6.20
+// (moby's merge): command replaces the entrypoint and, without args,
+// drops the image's Cmd; an image entrypoint of [""] counts as none.
+// CRI-O (internal/factory/container/container.go SpecSetProcessArgs
+// @v1.34.0) does the same but keeps an entrypoint [""] (emptyEntrypoint
+// false).
+func criCommand(img ImageConfig, k *KubeContainer, emptyEntrypoint bool) ([]string, error) {
+	command, args := k.Command, k.Args
+	if len(command) == 0 {
+		if len(args) == 0 {
+			args = append([]string{}, img.Cmd...)
+		}
+		if command == nil && !(emptyEntrypoint && len(img.Entrypoint) == 1 && img.Entrypoint[0] == "") {
+			command = append([]string{}, img.Entrypoint...)
+		}
+	}
+	if len(command) == 0 && len(args) == 0 {
+		return nil, fmt.Errorf("no command specified")
+	}
+	return append(append([]string{}, command...), args...), nil
+}
+
+// fromCRI follows the kubelet and a CRI runtime: containerd's CRI plugin
+// (pkg/cri/server/container_create_linux.go:containerSpec and
+// containerSpecOpts@v1.6.20) or CRI-O (server/container_create.go
+// setupContainerUser@v1.34.0, internal/factory/container
+// SpecSetupCapabilities).
+func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
+	k := ov.Kube
+	if k == nil {
+		var err error
+		if k, err = kubeFromFlags(eng, ov); err != nil {
+			return nil, err
+		}
+	}
+	refuse := func(msg string) error { return &EngineError{Engine: eng.Name, Msg: msg, Create: true} }
+	uid, username, err := criUser(img, k)
+	if err != nil {
+		return nil, refuse(err.Error())
+	}
+	args, err := criCommand(img, k, eng.Family == ContainerdCRI)
+	if err != nil {
+		if eng.Family == ContainerdCRI {
+			// CreateContainer: containerSpec's error, then its caller's
+			// (pkg/cri/server/container_create.go@v1.6.20).
+			return nil, refuse(fmt.Sprintf("failed to generate container %q spec: failed to generate spec: %v", ContainerID, err))
+		}
+		return nil, refuse(err.Error())
+	}
+	if k.RunAsGroup != nil && uid == nil && username == "" {
+		// containerSpecOpts, then CreateContainer
+		// (container_create_linux.go, container_create.go@v1.6.20).
+		return nil, refuse(fmt.Sprintf("failed to get container spec opts: failed to generate user string: user group %q is specified without user", strconv.FormatInt(*k.RunAsGroup, 10)))
+	}
+	s := newSpec()
+	p := s.Process
+	p.Args = args
+	p.Cwd = "/"
+	if img.WorkingDir != "" {
+		p.Cwd = img.WorkingDir
+	}
+	if k.WorkingDir != "" {
+		p.Cwd = k.WorkingDir
+	}
+	p.NoNewPrivileges = k.NoNewPrivs()
+	s.Root.Readonly = k.ReadOnlyRootFilesystem
+
+	// User: containerd's generateUserString and oci.WithUser, or CRI-O's
+	// generateUserString and GetUserInfo (libcontainer's GetExecUser).
+	userstr := username
+	if uid != nil && username == "" {
+		userstr = strconv.FormatInt(*uid, 10)
+	}
+	groups := k.criGroups()
+	if eng.Family == ContainerdCRI {
+		err = criContainerdProcess(p, img, fsys, eng, k, uid, username, userstr, groups)
+	} else {
+		err = crioProcess(p, img, fsys, eng, k, uid, username, groups)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,472 @@
+package spec
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+)
+
+// fromPodman follows podman run (v4.3.1): the CLI fills a SpecGenerator
+// (pkg/specgenutil), pkg/specgen/generate makes the OCI spec
+// (container.go:CompleteSpec, oci.go:SpecGenToOCI,
+// security_linux.go:securityConfigureGenerator) and libpod completes it
+// at init (container_internal_common.go:generateSpec). containers.conf is
+// the compiled-in default of containers/common v0.50.1; rootful, no user
+// namespace.
+func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
+	if ov.Kube != nil {
+		return nil, &UnsupportedError{eng.Name, "podman kube play is not modelled"}
+	}
+	if ov.Userns != "" && ov.Userns != "host" {
+		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": the user namespace's mappings are not modelled"}
+	}
+	refuse := func(create bool, format string, a ...any) error {
+		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
+	}
+	user := ov.User
+	if user == "" {
+		user = img.User
+	}
+	// --group-add keep-groups is a keyword: it asks the OCI runtime to
+	// keep the caller's supplementary groups (the annotation
+	// run.oci.keep_original_groups, which crun reads and runc ignores), and
+	// no group is looked up; with another --group-add it is refused
+	// (pkg/specgen/generate/container_create.go:createContainerOptions
+	// and pkg/specgenutil@v4.3.1; held by the engine oracle's
+	// flag_group_add_keep_groups cases).
+	keepGroups := slices.Contains(ov.GroupAdd, "keep-groups")
+	if keepGroups {
+		if len(ov.GroupAdd) > 1 {
+			return nil, refuse(true, "the '--group-add keep-groups' option is not allowed with any other --group-add options")
+		}
+		ov.GroupAdd = nil
+	}
+	// pkg/specgenutil/specgen.go: --entrypoint is a JSON array or one
+	// string; oci.go:makeCommand.
+	var userEP []string
+	if ov.Entrypoint != nil {
+		if err := json.Unmarshal([]byte(*ov.Entrypoint), &userEP); err != nil {
+			userEP = []string{*ov.Entrypoint}
+		}
+	}
+	ep := userEP
+	if ep == nil {
+		ep = img.Entrypoint
+	}
+	var args []string
+	if len(ep) != 1 || ep[0] != "" {
+		args = append(args, ep...)
+	}
+	command := ov.Cmd
+	if len(command) == 0 && len(userEP) == 0 {
+		command = img.Cmd
+	}
+	args = append(args, command...)
+	if len(args) == 0 {
+		return nil, refuse(true, "no command or entrypoint provided, and no CMD or ENTRYPOINT from image")
+	}
+	s := newSpec()
+	p := s.Process
+	p.Args = args
+	// container_create.go: WorkDir from the flag, the image, else "/".
+	p.Cwd = ov.Workdir
+	if p.Cwd == "" {
+		p.Cwd = img.WorkingDir
+	}
+	if p.Cwd == "" {
+		p.Cwd = "/"
+	}
+
+	// container.go:CompleteSpec: env.DefaultEnvVariables, containers.conf
+	// env, the image's, then --env, as a map (the spec's order is random:
+	// the model sorts by name).
+	envm := map[string]string{}
+	setEnv := func(list []string) {
+		for _, e := range list {
+			k, v, ok := strings.Cut(e, "=")
+			if !ok {
+				continue
+			}
+			envm[k] = v
+		}
+	}
+	setEnv([]string{defaultPath, "TERM=xterm", "container=podman"})
+	setEnv(img.Env)
+	setEnv(ov.Env)
+
+	// security_linux.go:securityConfigureGenerator runs at create
+	// (specgen), so its refusal comes before anything init looks up
+	// (the engine oracle's FINDING: --cap-drop X --cap-add X with a user
+	// absent from /etc/passwd is the capability refusal).
+	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
+	if err != nil {
+		return nil, refuse(true, "%s", err.Error())
+	}
+
+	// pkg/specgen/generate/container_create.go:MakeContainer finalizes the
+	// mounts at create (a destination given twice is refused there),
+	// before init looks the user and the groups up (found by the engine
+	// oracle on a time-seeded case: -v and --tmpfs on one destination with
+	// a --group-add the image lacks).
+	ms, err := podmanMounts(ov)
+	if err != nil {
+		return nil, refuse(true, "%s", err.Error())
+	}
+
+	// generateSpec: lookup.GetUserGroupInfo(c.config.User) with no
+	// defaults, then uid, gid and gid as first additional gid only when
+	// the user string is set.
+	passwd, group := readEtc(fsys, "/etc/passwd"), readEtc(fsys, "/etc/group")
+	eu, err := getExecUser(user, passwd, group)
+	if err != nil {
+		return nil, refuse(false, "%s", err.Error())
+	}
+	if _, has := envm["HOME"]; !has && eu.home != "" {
+		envm["HOME"] = eu.home
+	}
+	// container_internal_linux.go: HOSTNAME, the container's hostname,
+	// unless the env has one.
+	if _, has := envm["HOSTNAME"]; !has {
+		envm["HOSTNAME"] = ""
+	}
+	keys := make([]string, 0, len(envm))
+	for k := range envm {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p.Env = append(p.Env, k+"="+envm[k])
+	}
+	addGid := func(g uint32) {
+		for _, x := range p.User.AdditionalGids {
+			if x == g {
+				return
+			}
+		}
+		p.User.AdditionalGids = append(p.User.AdditionalGids, g)
+	}
+	if user != "" {
+		p.User.UID, p.User.GID = uint32(eu.uid), uint32(eu.gid)
+		addGid(p.User.GID)
+	}
+	// containers.conf umask "0022".
+	umask := uint32(0o022)
+	p.User.Umask = &umask
+	if len(ov.GroupAdd) > 0 {
+		gids, err := getAdditionalGroups(ov.GroupAdd, group)
+		if err != nil {
+			return nil, refuse(false, "looking up supplemental groups for container %s: %s", ContainerID, err.Error())
+		}
+		for _, g := range gids {
+			addGid(uint32(g))
+		}
+	}
+	if !strings.Contains(user, ":") {
+		for _, g := range eu.sgids {
+			addGid(uint32(g))
+		}
+	}
+	// container_internal_common.go:resolveWorkDir at init, after
+	// generateSpec has looked the user up, on the host path of the
+	// mounted rootfs (PodmanRootfs): stat(2) follows a symlink on the
+	// host, so an absolute link's target is the host's. A WORKDIR from the
+	// image is created when missing (os.MkdirAll: EEXIST, as for a link
+	// it cannot follow, is no error; ENOTDIR below a file is "creating
+	// container ID workdir: mkdir FILE: not a directory", held by
+	// e2e_workdir_under_file); one from --workdir must exist; either must
+	// be a directory; one on a mount is the runtime's.
+	if !podmanOnMount(ov, p.Cwd) {
+		ino, err := (&access.Proc{Cred: access.Root(), FS: fsys}).Stat(p.Cwd)
+		switch {
+		case err == nil && !ino.IsDir():
+			return nil, refuse(false, "workdir %q exists on container %s, but is not a directory", p.Cwd, ContainerID)
+		case errors.Is(err, access.ENOENT) && ov.Workdir != "":
+			return nil, refuse(false, "workdir %q does not exist on container %s", p.Cwd, ContainerID)
+		case err != nil && ov.Workdir != "":
+			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, PodmanRootfs, p.Cwd, access.Strerror(err))
+		case errors.Is(err, access.ENOTDIR):
+			if file := firstFile(fsys, p.Cwd); file != "" {
+				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, PodmanRootfs, file)
+			}
+		}
+	}
+
+	// security_linux.go:securityConfigureGenerator (merged above).
+	list = inBounding(list, eng.HostBounding)
+	name := strings.Split(user, ":")[0]
+	c := p.Capabilities
+	c.Bounding, c.Inheritable, c.Ambient = list, []string{}, []string{}
+	if (name == "" && ov.Userns != "keep-id") || name == "root" || name == "0" {
+		c.Effective, c.Permitted = append([]string{}, list...), append([]string{}, list...)
+	} else {
+		userCaps, err := mergePodmanCaps(nil, ov.CapAdd, nil, eng.HostBounding)
+		if err != nil {
+			return nil, refuse(true, "capabilities requested by user are not valid: %q: %s", strings.Join(ov.CapAdd, ","), err.Error())
+		}
+		userCaps = inBounding(userCaps, eng.HostBounding)
+		c.Effective, c.Permitted = userCaps, append([]string{}, userCaps...)
+		c.Ambient, c.Inheritable = append([]string{}, userCaps...), append([]string{}, userCaps...)
+	}
+	p.NoNewPrivileges = ov.NoNewPrivileges
+	s.Root.Readonly = ov.ReadOnly
+	if ov.Seccomp == "unconfined" {
+		s.Linux = &specs.Linux{}
+	}
+	s.Mounts = ms
+	if keepGroups {
+		s.Annotations = map[string]string{KeepOriginalGroupsAnnotation: "1"}
+	}
+	return s, nil
+}
+
+// KeepOriginalGroupsAnnotation is the annotation with which podman's
+// --group-add keep-groups asks crun to keep the supplementary groups of
+// the process that starts it (crun src/libcrun/container.c, "setgroups
+// skipped"; runc does not read it).
+const KeepOriginalGroupsAnnotation = "run.oci.keep_original_groups"
+
+// podmanOnMount is libpod's isPathOnVolume || isPathOnMount: dir is a
+// mount's destination or below one.
+func podmanOnMount(ov Overrides, dir string) bool {
+	var dsts []string
+	for _, v := range ov.Volumes {
+		dsts = append(dsts, path.Clean(v.Destination))
+	}
+	for _, t := range ov.Tmpfs {
+		dsts = append(dsts, path.Clean(t.Destination))
+	}
+	if ov.ReadOnly {
+		dsts = append(dsts, "/tmp", "/var/tmp", "/run")
+	}
+	dir = path.Clean(dir)
+	for _, d := range dsts {
+		if dir == d || strings.HasPrefix(dir, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// mergePodmanCaps is containers/common pkg/capabilities
+// MergeCapabilities@v0.50.1: names normalised and sorted; drop ALL gives
+// the added; add ALL gives the bounding set (here every capability the
+// model knows) minus the dropped; a name both added and dropped is an
+// error.
+func mergePodmanCaps(base, adds, drops []string, bounding caps.Set) ([]string, error) {
+	norm := func(l []string) ([]string, error) {
+		out := make([]string, 0, len(l))
+		for _, c := range l {
+			n, ok := normalizeCap(c, caps.CAP_LAST_CAP)
+			if !ok {
+				return nil, fmt.Errorf("%q: unknown capability", n)
+			}
+			out = append(out, n)
+		}
+		sort.Strings(out)
+		return out, nil
+	}
+	base, err := norm(base)
+	if err != nil {
+		return nil, err
+	}
+	if len(adds) == 0 && len(drops) == 0 {
+		return base, nil
+	}
+	capDrop, err := norm(drops)
+	if err != nil {
+		return nil, err
+	}
+	capAdd, err := norm(adds)
+	if err != nil {
+		return nil, err
+	}
+	if contains(capDrop, "ALL") {
+		if contains(capAdd, "ALL") {
+			return nil, fmt.Errorf("adding all caps and removing all caps not allowed")
+		}
+		return capAdd, nil
+	}
+	if contains(capAdd, "ALL") {
+		base = inBounding(allCaps(caps.CAP_LAST_CAP), bounding)
+		sort.Strings(base)
+		capAdd = nil
+	} else {
+		for _, a := range capAdd {
+			if contains(capDrop, a) {
+				return nil, fmt.Errorf("capability %q cannot be dropped and added", a)
+			}
+		}
+	}
+	out := make([]string, 0, len(base)+len(capAdd))
+	for _, c := range base {
+		if !contains(capDrop, c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range capAdd {
+		if !contains(base, c) {
+			out = append(out, c)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// podmanMounts are the mounts --tmpfs, -v and --read-only add
+// (pkg/specgenutil/volumes.go:parseVolumes,getTmpfsMounts and
+// pkg/util/mountOpts.go:ProcessOptions@v4.3.1): a tmpfs gets the user's
+// options, then rw, rprivate, nosuid, nodev and tmpcopyup where the user
+// set none of their kind — not noexec (getDefaultMountOptions("") has
+// noexec false); --read-only adds /tmp, /var/tmp and /run as such tmpfs
+// (read-only-tmpfs defaults to true). A bind gets the user's options, rw
+// and rprivate and rbind where unset; nosuid, nodev and noexec follow the
+// host mount of the source (statfs), which the model cannot see and
+// leaves out.
+func podmanMounts(ov Overrides) ([]specs.Mount, error) {
+	ov.Volumes = uniqueVolumes(ov.Volumes)
+	var ms []specs.Mount
+	seen := map[string]bool{}
+	// parseVolumes: -v first, then --tmpfs; a destination twice is
+	// specgen.ErrDuplicateDest, but for one --tmpfs repeated with the same
+	// options (getTmpfsMounts).
+	for _, v := range ov.Volumes {
+		dst := path.Clean(v.Destination)
+		if seen[dst] {
+			return nil, fmt.Errorf("%s: duplicate mount destination", v.Destination)
+		}
+		seen[dst] = true
+	}
+	tmpfsOpts := map[string]string{}
+	for _, t := range ov.Tmpfs {
+		if o, dup := tmpfsOpts[t.Destination]; dup {
+			if o == t.Options {
+				continue
+			}
+			return nil, fmt.Errorf("%s: duplicate mount destination", t.Destination)
+		}
+		if seen[path.Clean(t.Destination)] {
+			return nil, fmt.Errorf("%s: duplicate mount destination", t.Destination)
+		}
+		tmpfsOpts[t.Destination] = t.Options
+	}
+	for _, t := range ov.Tmpfs {
+		if _, first := tmpfsOpts[t.Destination]; !first {
+			continue
+		}
+		delete(tmpfsOpts, t.Destination)
+		var opts []string
+		parts := strings.Split(t.Destination+":"+t.Options, ":")
+		if len(parts) > 1 && parts[1] != "" {
+			opts = strings.Split(parts[1], ",")
+		}
+		o, err := processPodmanOptions(opts, true)
+		if err != nil {
+			return nil, err
+		}
+		dst := path.Clean(t.Destination)
+		seen[dst] = true
+		ms = append(ms, specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs", Options: o})
+	}
+	for _, v := range ov.Volumes {
+		o, err := processPodmanOptions(v.Options, false)
+		if err != nil {
+			return nil, err
+		}
+		dst := path.Clean(v.Destination)
+		ms = append(ms, specs.Mount{Destination: dst, Type: "bind", Source: v.Source, Options: o})
+	}
+	if ov.ReadOnly {
+		for _, dst := range []string{"/tmp", "/var/tmp", "/run"} {
+			if !seen[dst] {
+				ms = append(ms, specs.Mount{Destination: dst, Type: "tmpfs", Source: "tmpfs",
+					Options: []string{"rw", "rprivate", "nosuid", "nodev", "tmpcopyup"}})
+			}
+		}
+	}
+	return ms, nil
+}
+
+// processPodmanOptions is pkg/util/mountOpts.go:ProcessOptions@v4.3.1 for
+// the options this model knows, with no source path (tmpfs: nosuid and
+// nodev by default, exec allowed).
+func processPodmanOptions(options []string, tmpfs bool) ([]string, error) {
+	kinds := map[string]string{
+		"exec": "exec", "noexec": "exec", "suid": "suid", "nosuid": "suid",
+		"dev": "dev", "nodev": "dev", "rw": "rw", "ro": "rw",
+		"private": "prop", "rprivate": "prop", "slave": "prop", "rslave": "prop",
+		"shared": "prop", "rshared": "prop", "unbindable": "prop", "runbindable": "prop",
+		"size": "size", "mode": "mode", "tmpcopyup": "copyup", "notmpcopyup": "copyup",
+		"bind": "bind", "rbind": "bind", "z": "z", "Z": "z", "U": "U",
+	}
+	found := map[string]bool{}
+	var out []string
+	for _, o := range options {
+		key, _, _ := strings.Cut(o, "=")
+		kind, ok := kinds[key]
+		if !ok {
+			return nil, fmt.Errorf("unknown mount option %q: invalid mount option", o)
+		}
+		if found[kind] {
+			return nil, fmt.Errorf("%q: duplicate mount option passed", o)
+		}
+		found[kind] = true
+		if key == "notmpcopyup" {
+			continue
+		}
+		out = append(out, o)
+	}
+	if !found["rw"] {
+		out = append(out, "rw")
+	}
+	if !found["prop"] {
+		out = append(out, "rprivate")
+	}
+	if tmpfs {
+		if !found["suid"] {
+			out = append(out, "nosuid")
+		}
+		if !found["dev"] {
+			out = append(out, "nodev")
+		}
+		if !found["copyup"] {
+			out = append(out, "tmpcopyup")
+		}
+	} else if !found["bind"] {
+		out = append(out, "rbind")
+	}
+	return out, nil
+}
+
+// PodmanRootfs stands for the directory podman mounts a container's root
+// filesystem on (its overlay driver under the default storage root:
+// /var/lib/containers/storage/overlay/ID/merged, the layer's id in place
+// of $ID) in the texts that name it.
+const PodmanRootfs = "/var/lib/containers/storage/overlay/$ID/merged"
+
+// firstFile returns the first existing non-directory on the way to p
+// (each prefix stat(2)ed as root, following symlinks), "" if none: what
+// os.MkdirAll names when it fails with ENOTDIR.
+func firstFile(fsys access.FS, p string) string {
+	proc := &access.Proc{Cred: access.Root(), FS: fsys}
+	prefix := ""
+	for _, c := range strings.Split(strings.Trim(path.Clean(p), "/"), "/") {
+		prefix += "/" + c
+		ino, err := proc.Stat(prefix)
+		if err != nil {
+			return ""
+		}
+		if !ino.IsDir() {
+			return prefix
+		}
+	}
+	return ""
+}
