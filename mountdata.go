@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/preexec/preexec/spec"
 )
 
 // Mount data. runc (libcontainer/specconv/spec_linux.go:parseMountOptions)
@@ -103,9 +105,9 @@ func (rt Runtime) consumes(o string) bool {
 	case runcFlagWords[o]:
 		return true
 	case runc110FlagWords[o]:
-		return !versionLess(rt.Version, "1.1.0")
+		return spec.CompareVersions(rt.Version, "1.1.0") >= 0
 	case runc120FlagWords[o]:
-		return !versionLess(rt.Version, "1.2.0")
+		return spec.CompareVersions(rt.Version, "1.2.0") >= 0
 	}
 	return false
 }

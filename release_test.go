@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/preexec/preexec/spec"
 )
 
 // runcModule is the module path of runc on the Go module proxy.
@@ -39,7 +41,7 @@ func newestRelease(list string) string {
 		if strings.ContainsAny(v, "-+") || strings.Count(v, ".") != 2 {
 			continue
 		}
-		if newest == "" || versionLess(newest, v) {
+		if newest == "" || spec.CompareVersions(newest, v) < 0 {
 			newest = v
 		}
 	}

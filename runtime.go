@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // A Line is a runtime release line: consecutive versions that take every
@@ -364,7 +365,7 @@ func Runtimes() []Runtime {
 				out = append(out, Runtime{Name: "crun@" + v, Line: l, Version: v})
 				continue
 			}
-			if versionLess(v, "1.2.0") {
+			if spec.CompareVersions(v, "1.2.0") < 0 {
 				out = append(out, Runtime{Name: "runc@" + v + "+go1.19", Line: l, Version: v, Go: "1.19"})
 			}
 			out = append(out, Runtime{Name: "runc@" + v + "+go1.26", Line: l, Version: v, Go: "1.26"})
@@ -521,9 +522,9 @@ func allDigits(s string) bool {
 
 // lineOf returns the line of kind that answers version: the line naming
 // it, else the line of the newest older release modelled, and the release
-// it names (version itself when modelled); nil if every release modelled
+// it names (want itself when modelled); nil if every release modelled
 // is newer.
-func lineOf(kind, version string) (*Line, string) {
+func lineOf(kind, want string) (*Line, string) {
 	var best *Line
 	var bestV string
 	for _, l := range lines {
@@ -531,10 +532,10 @@ func lineOf(kind, version string) (*Line, string) {
 			continue
 		}
 		for _, v := range l.Versions {
-			if v == version {
+			if v == want {
 				return l, v
 			}
-			if versionLess(v, version) && (best == nil || versionLess(bestV, v)) {
+			if spec.CompareVersions(v, want) < 0 && (best == nil || spec.CompareVersions(bestV, v) < 0) {
 				best, bestV = l, v
 			}
 		}
@@ -550,7 +551,7 @@ func oldestVersion(kind string) string {
 			continue
 		}
 		for _, v := range l.Versions {
-			if oldest == "" || versionLess(v, oldest) {
+			if oldest == "" || spec.CompareVersions(v, oldest) < 0 {
 				oldest = v
 			}
 		}
@@ -597,25 +598,4 @@ func (g goVersion) atLeast(major, minor, patch int32) bool {
 		return g.minor > minor
 	}
 	return g.patch >= patch
-}
-
-// versionLess orders runc versions: 1.0.0-rc92 < 1.0.0-rc93 < 1.0.0 <
-// 1.0.1 < … < 1.6.0-rc.1 < 1.6.0.
-func versionLess(a, b string) bool { return versionKey(a) < versionKey(b) }
-
-func versionKey(v string) string {
-	core, pre, _ := strings.Cut(v, "-")
-	var b strings.Builder
-	for _, p := range strings.Split(core, ".") {
-		n, _ := strconv.Atoi(p)
-		fmt.Fprintf(&b, "%04d.", n)
-	}
-	if pre == "" {
-		b.WriteString("~")
-	} else {
-		digits := strings.TrimLeft(pre, "rc.")
-		n, _ := strconv.Atoi(digits)
-		fmt.Fprintf(&b, "%04d", n)
-	}
-	return b.String()
 }

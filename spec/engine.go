@@ -281,16 +281,18 @@ func LookupEngine(name string) (Engine, error) {
 		}
 	}
 	if ok {
-		if v, good := parseVersion(ver); good {
+		// A row's range holds releases: a pre-release or build suffix
+		// is read as its release.
+		if v, good := versionRelease(ver); good {
 			for _, e := range engines {
 				if e.Family.String() != fam {
 					continue
 				}
-				lo, _ := parseVersion(e.Since)
-				if compareVersion(v, lo) < 0 {
+				lo, _ := versionRelease(e.Since)
+				if CompareVersions(v, lo) < 0 {
 					continue
 				}
-				if hi, has := parseVersion(e.Until); has && compareVersion(v, hi) > 0 {
+				if hi, has := versionRelease(e.Until); has && CompareVersions(hi, v) < 0 {
 					continue
 				}
 				return e, nil
@@ -302,38 +304,4 @@ func LookupEngine(name string) (Engine, error) {
 		names = append(names, e.Name)
 	}
 	return Engine{}, fmt.Errorf("unknown engine %q (known: %s; or ENGINE@VERSION inside a row's range)", name, strings.Join(names, ", "))
-}
-
-// parseVersion reads "MAJOR.MINOR.PATCH" with an optional leading "v" and
-// ignores a "-suffix" or "+suffix".
-func parseVersion(s string) ([3]int, bool) {
-	var v [3]int
-	s = strings.TrimPrefix(s, "v")
-	if i := strings.IndexAny(s, "-+~"); i >= 0 {
-		s = s[:i]
-	}
-	parts := strings.Split(s, ".")
-	if s == "" || len(parts) > 3 {
-		return v, false
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return v, false
-		}
-		v[i] = n
-	}
-	return v, true
-}
-
-func compareVersion(a, b [3]int) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }

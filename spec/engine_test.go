@@ -394,7 +394,7 @@ func TestLookupEngine(t *testing.T) {
 	last := map[spec.Family]spec.Engine{}
 	for _, e := range spec.Engines() {
 		if p, ok := last[e.Family]; ok {
-			if p.Until == "" || versionLess(e.Since, p.Until) || e.Since == p.Until {
+			if p.Until == "" || spec.CompareVersions(e.Since, p.Until) < 0 || e.Since == p.Until {
 				t.Errorf("%s (from %s) overlaps %s (to %q)", e.Name, e.Since, p.Name, p.Until)
 			}
 		}
@@ -481,20 +481,6 @@ func TestMessage(t *testing.T) {
 
 // fixtureFS is a rootfs.Mem from fixture text.
 func fixtureFS(text string) *rootfs.Mem { return rootfs.MustParseFixture(text).Mem() }
-
-// versionLess compares dotted versions numerically.
-func versionLess(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		var x, y int
-		fmt.Sscan(pa[i], &x)
-		fmt.Sscan(pb[i], &y)
-		if x != y {
-			return x < y
-		}
-	}
-	return len(pa) < len(pb)
-}
 
 // TestFromImageSetsIndependent: each capability set of a spec is its own
 // slice, so a caller editing one (a --cap-drop of its own) leaves the

@@ -97,6 +97,29 @@ type flagSpec struct {
 	set         func(o *Overrides, v string) error
 }
 
+// An OverrideFlag is one engine flag ParseOverrides reads, as a command
+// line that passes engine flags through (preexec's check and explain)
+// must declare it.
+type OverrideFlag struct {
+	// Long is the flag's name without dashes: "user" for --user.
+	Long string
+	// Short is its one-letter form ("u" for -u), or "".
+	Short string
+	// Value reports whether the flag takes a value; a flag without one
+	// (--read-only) is a boolean.
+	Value bool
+}
+
+// OverrideFlags returns the engine flags ParseOverrides reads, in the
+// order it documents them.
+func OverrideFlags() []OverrideFlag {
+	out := make([]OverrideFlag, len(overrideFlags))
+	for i, f := range overrideFlags {
+		out[i] = OverrideFlag{Long: f.long, Short: f.short, Value: f.value}
+	}
+	return out
+}
+
 var overrideFlags = []flagSpec{
 	{"user", "u", true, func(o *Overrides, v string) error { o.User = v; return nil }},
 	{"group-add", "", true, func(o *Overrides, v string) error { o.GroupAdd = append(o.GroupAdd, v); return nil }},

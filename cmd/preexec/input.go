@@ -29,19 +29,6 @@ type inputOptions struct {
 	overrides []string
 }
 
-// overrideFlags are the engine flags check and explain accept, with a
-// value (true) or without (false); -x and --x are the same to package
-// flag.
-var overrideFlags = []struct {
-	name  string
-	value bool
-}{
-	{"user", true}, {"u", true}, {"group-add", true}, {"workdir", true}, {"w", true},
-	{"entrypoint", true}, {"cap-add", true}, {"cap-drop", true}, {"security-opt", true},
-	{"read-only", false}, {"tmpfs", true}, {"volume", true}, {"v", true}, {"userns", true},
-	{"env", true}, {"e", true},
-}
-
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.engine, "engine", "", "")
 	fs.StringVar(&o.platform, "platform", "", "")
@@ -49,22 +36,30 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.pod, "pod", "", "")
 	fs.StringVar(&o.container, "container", "", "")
 	fs.StringVar(&o.scc, "scc", "", "")
-	for _, f := range overrideFlags {
-		name := "--" + f.name
-		if len(f.name) == 1 {
-			name = "-" + f.name
-		}
-		if f.value {
-			fs.Func(f.name, "", func(v string) error { o.overrides = append(o.overrides, name, v); return nil })
-		} else {
-			fs.BoolFunc(f.name, "", func(v string) error {
-				if v == "true" {
-					o.overrides = append(o.overrides, name)
-				}
-				return nil
-			})
+	// The engine flags are spec.ParseOverrides' own table; -x and --x
+	// are the same to package flag.
+	for _, f := range spec.OverrideFlags() {
+		o.registerOverride(fs, f.Long, "--"+f.Long, f.Value)
+		if f.Short != "" {
+			o.registerOverride(fs, f.Short, "-"+f.Short, f.Value)
 		}
 	}
+}
+
+// registerOverride declares the engine flag name, which check and explain
+// pass on to spec.ParseOverrides as arg (with its value, or alone when it
+// takes none and is true).
+func (o *inputOptions) registerOverride(fs *flag.FlagSet, name, arg string, value bool) {
+	if value {
+		fs.Func(name, "", func(v string) error { o.overrides = append(o.overrides, arg, v); return nil })
+		return
+	}
+	fs.BoolFunc(name, "", func(v string) error {
+		if v == "true" {
+			o.overrides = append(o.overrides, arg)
+		}
+		return nil
+	})
 }
 
 const inputUsage = `INPUT is what preexec reads, told apart by what it is:

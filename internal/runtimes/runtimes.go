@@ -42,8 +42,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/preexec/preexec/spec"
 )
 
 // DefaultDir is where .ci/install-runtimes installs the runtimes when
@@ -181,7 +182,7 @@ func Compare(a, b Runtime) int {
 	if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 		return c
 	}
-	if c := CompareVersions(a.Version, b.Version); c != 0 {
+	if c := spec.CompareVersions(a.Version, b.Version); c != 0 {
 		return c
 	}
 	ra, ga := buildRank(a)
@@ -189,7 +190,7 @@ func Compare(a, b Runtime) int {
 	if c := cmp.Compare(ra, rb); c != 0 {
 		return c
 	}
-	if c := CompareVersions(ga, gb); c != 0 {
+	if c := spec.CompareVersions(ga, gb); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.Name, b.Name)
@@ -219,80 +220,3 @@ func buildRank(r Runtime) (int, string) {
 	}
 	return 2, build
 }
-
-// CompareVersions compares two versions (a leading v, and build metadata
-// after "+", are ignored): the dotted numeric release first, then a version
-// with a pre-release suffix before the same release without one; pre-release
-// identifiers compare in natural order, digit runs as numbers, so rc92 <
-// rc93 < rc100. It returns -1, 0 or +1.
-func CompareVersions(a, b string) int {
-	a, _, _ = strings.Cut(strings.TrimPrefix(a, "v"), "+")
-	b, _, _ = strings.Cut(strings.TrimPrefix(b, "v"), "+")
-	relA, preA, hasPreA := strings.Cut(a, "-")
-	relB, preB, hasPreB := strings.Cut(b, "-")
-	if c := compareDotted(relA, relB); c != 0 {
-		return c
-	}
-	switch {
-	case hasPreA && !hasPreB:
-		return -1
-	case !hasPreA && hasPreB:
-		return 1
-	}
-	return compareDotted(preA, preB)
-}
-
-// compareDotted compares dot-separated identifiers in natural order; a
-// shorter list that is a prefix of the other comes first.
-func compareDotted(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) && i < len(bs); i++ {
-		if c := compareNatural(as[i], bs[i]); c != 0 {
-			return c
-		}
-	}
-	return cmp.Compare(len(as), len(bs))
-}
-
-// compareNatural compares strings run by run: digit runs as numbers,
-// other runs as strings.
-func compareNatural(a, b string) int {
-	for a != "" && b != "" {
-		ra, restA := run(a)
-		rb, restB := run(b)
-		da, db := isDigit(ra[0]), isDigit(rb[0])
-		var c int
-		switch {
-		case da && db:
-			na, _ := strconv.ParseUint(ra, 10, 64)
-			nb, _ := strconv.ParseUint(rb, 10, 64)
-			c = cmp.Compare(na, nb)
-		case da != db:
-			// Numbers before letters, as in semver.
-			if da {
-				c = -1
-			} else {
-				c = 1
-			}
-		default:
-			c = strings.Compare(ra, rb)
-		}
-		if c != 0 {
-			return c
-		}
-		a, b = restA, restB
-	}
-	return cmp.Compare(len(a), len(b))
-}
-
-// run splits s into its leading run of digits or of non-digits and the rest.
-func run(s string) (string, string) {
-	d := isDigit(s[0])
-	i := 1
-	for i < len(s) && isDigit(s[i]) == d {
-		i++
-	}
-	return s[:i], s[i:]
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
