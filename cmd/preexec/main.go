@@ -78,7 +78,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
@@ -396,7 +395,7 @@ func execWhy(xe *access.ExecError) string {
 func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, facts hostFacts, notes []string) {
 	host := facts.host
 	eng := in.eng
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	if eng != nil {
 		fmt.Fprintf(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tWHAT %s PRINTS\n", eng.Name)
 	} else {

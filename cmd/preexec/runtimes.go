@@ -8,7 +8,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/preexec/preexec"
 )
@@ -99,7 +98,7 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	tw := newTable(stdout)
 	fmt.Fprintln(tw, "NAME\tLINE\tVERSIONS\tGO\tORACLE\tCHANGES FROM THE LINE BEFORE")
 	for _, in := range infos {
 		goV := in.Go

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/preexec/preexec"
 )
@@ -144,7 +143,7 @@ func (r *scanRow) containerName() string {
 }
 
 func writeTable(w io.Writer, rows []scanRow) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tCONTAINER\tIMAGE\tVERDICT")
 	for i := range rows {
 		r := &rows[i]
