@@ -55,6 +55,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/preexec/preexec/internal/enginetest"
+	"github.com/preexec/preexec/internal/golden"
 	"github.com/preexec/preexec/internal/runtimes"
 )
 
@@ -65,15 +66,11 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	update := fs.Bool("update", false, "overwrite changed goldens")
-	seed := fs.Uint64("seed", enginetest.GoldenSeed, "seed of the random cases")
+	var rf golden.RecordFlags
+	rf.Register(fs, enginetest.GoldenSeed, 4)
 	nrandom := fs.Int("random", 200, "number of random cases")
 	nctr := fs.Int("random-ctr", 80, "number of random cases ctr can express too")
 	ncri := fs.Int("random-cri", 80, "number of random cases Kubernetes can express")
-	caseRE := fs.String("cases", "", "only cases matching this regexp")
-	jobs := fs.Int("jobs", 4, "creates in flight")
-	dir := fs.String("dir", "", "golden directory (default: testdata/engine of the module)")
-	dry := fs.Bool("n", false, "dry run: report, write nothing")
 	e2e := fs.Bool("e2e", false, "record the end-to-end runs instead")
 	engines := fs.String("engines", "", "with -e2e: only these engines (comma-separated); other runs are kept")
 	rtRE := fs.String("runtimes", "", "with -e2e: only runtimes matching this regexp; other runs are kept")
@@ -84,28 +81,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
 		return 2
 	}
-	if os.Geteuid() != 0 {
-		return fail("needs root (engines run as root)")
-	}
-	if *dir == "" {
-		d, err := enginetest.FindGoldenDir()
-		if err != nil {
-			return fail("%v", err)
-		}
-		*dir = d
-	}
-	match, err := regexp.Compile(*caseRE)
-	if err != nil {
-		return fail("-cases: %v", err)
+	if err := rf.Finish("engine", "engines run as root"); err != nil {
+		return fail("%v", err)
 	}
 	in, err := enginetest.LoadInstalled()
 	if err != nil {
 		return fail("%v", err)
 	}
 	if *e2e {
-		return recordE2E(*dir, in, *jobs, *update, *dry, *engines, *caseRE, *rtRE, *seed, *nrandom, stdout, stderr)
+		return recordE2E(rf.Dir, in, rf.Jobs, rf.Update, rf.DryRun, *engines, rf.CasesRE, *rtRE, rf.Seed, *nrandom, stdout, stderr)
 	}
-	old, err := enginetest.LoadGoldens(*dir)
+	old, err := enginetest.LoadGoldens(rf.Dir)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -118,9 +104,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, s := range []struct {
 		sub string
 		cs  []enginetest.Case
-	}{{"curated", enginetest.Curated}, {"random", slices.Concat(enginetest.Random(*seed, *nrandom), enginetest.RandomCtr(*seed, *nctr), enginetest.RandomCRI(*seed, *ncri))}} {
+	}{{"curated", enginetest.Curated}, {"random", slices.Concat(enginetest.Random(rf.Seed, *nrandom), enginetest.RandomCtr(rf.Seed, *nctr), enginetest.RandomCRI(rf.Seed, *ncri))}} {
 		for _, c := range s.cs {
-			if !match.MatchString(c.Name) {
+			if !rf.Cases.MatchString(c.Name) {
 				continue
 			}
 			if err := c.Check(); err != nil {
@@ -145,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("%v", err)
 	}
 	defer h.Close()
-	got, fails := h.RunCases(ctx, cases, enginetest.EngineNames, *jobs)
+	got, fails := h.RunCases(ctx, cases, enginetest.EngineNames, rf.Jobs)
 	if len(fails) > 0 {
 		for _, f := range fails {
 			fmt.Fprintf(stderr, "harness error: %s on %s: %v\n", f.Case, f.Engine, f.Err)
@@ -173,18 +159,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			changed++
 			fmt.Fprintf(stdout, "%s/%s:\n%s", sub, c.Name, strings.Join(diffs, ""))
-			if !*update {
+			if !rf.Update {
 				continue
 			}
 		}
-		p := filepath.Join(*dir, sub, c.Name+".json")
+		p := filepath.Join(rf.Dir, sub, c.Name+".json")
 		writes = append(writes, func() error { return write(p, g) })
 	}
-	writes = append(writes, func() error { return write(filepath.Join(*dir, "header.json"), header) })
+	writes = append(writes, func() error { return write(filepath.Join(rf.Dir, "header.json"), header) })
 	fmt.Fprintf(stdout, "record: %d cases x %d engines in %s: %d new, %d changed%s\n",
 		len(cases), len(enginetest.EngineNames), time.Since(start).Round(time.Second), added, changed,
-		map[bool]string{true: " (written)", false: " (not written; -update writes them)"}[*update || changed == 0])
-	if *dry {
+		map[bool]string{true: " (written)", false: " (not written; -update writes them)"}[rf.Update || changed == 0])
+	if rf.DryRun {
 		return 0
 	}
 	for _, w := range writes {

@@ -40,6 +40,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/preexec/preexec/internal/golden"
 	"github.com/preexec/preexec/internal/runtimetest"
 )
 
@@ -50,16 +51,12 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	update := fs.Bool("update", false, "overwrite changed goldens")
-	seed := fs.Uint64("seed", 1, "seed of the random cases")
+	var rf golden.RecordFlags
+	rf.Register(fs, 1, runtimetest.DefaultWorkers())
 	nrandom := fs.Int("random", 300, "number of random cases")
 	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
 	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
-	caseRE := fs.String("cases", "", "only cases matching this regexp")
-	jobs := fs.Int("jobs", runtimetest.DefaultWorkers(), "runs in flight")
-	dir := fs.String("dir", "", "golden directory (default: testdata/runtime of the module)")
-	dry := fs.Bool("n", false, "dry run: report, write nothing")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -67,23 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
 		return 2
 	}
-	if os.Geteuid() != 0 {
-		return fail("needs root (bundles have real owners; runtimes run as root)")
-	}
-	if *dir == "" {
-		d, err := runtimetest.FindGoldenDir()
-		if err != nil {
-			return fail("%v", err)
-		}
-		*dir = d
+	if err := rf.Finish("runtime", "bundles have real owners; runtimes run as root"); err != nil {
+		return fail("%v", err)
 	}
 	rtMatch, err := regexp.Compile(*rtRE)
 	if err != nil {
 		return fail("-runtimes: %v", err)
-	}
-	caseMatch, err := regexp.Compile(*caseRE)
-	if err != nil {
-		return fail("-cases: %v", err)
 	}
 
 	all, err := runtimetest.Installed()
@@ -107,20 +93,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cases = append(cases, c)
 	}
 	for i := 0; i < *nrandom; i++ {
-		cases = append(cases, runtimetest.Random(*seed, i))
+		cases = append(cases, runtimetest.Random(rf.Seed, i))
 	}
 	for i := 0; i < *nmounts; i++ {
-		cases = append(cases, runtimetest.RandomMounts(*seed, i))
+		cases = append(cases, runtimetest.RandomMounts(rf.Seed, i))
 	}
 	for i := 0; i < *nexec; i++ {
-		cases = append(cases, runtimetest.RandomExec(*seed, i))
+		cases = append(cases, runtimetest.RandomExec(rf.Seed, i))
 	}
 	var selected []runtimetest.Case
 	for _, c := range cases {
 		if err := c.Validate(); err != nil {
 			return fail("%v", err)
 		}
-		if caseMatch.MatchString(c.Name) {
+		if rf.Cases.MatchString(c.Name) {
 			selected = append(selected, c)
 		}
 	}
@@ -140,10 +126,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			jobsList = append(jobsList, runtimetest.Job{Case: &selected[i], Runtime: rt})
 		}
 	}
-	fmt.Fprintf(stderr, "record: %d cases x %d runtimes = %d runs, %d in flight\n", len(selected), len(rts), len(jobsList), *jobs)
+	fmt.Fprintf(stderr, "record: %d cases x %d runtimes = %d runs, %d in flight\n", len(selected), len(rts), len(jobsList), rf.Jobs)
 	start := time.Now()
 	last := time.Now()
-	results := h.RunAll(context.Background(), jobsList, *jobs, func(done int) {
+	results := h.RunAll(context.Background(), jobsList, rf.Jobs, func(done int) {
 		if time.Since(last) > 10*time.Second {
 			last = time.Now()
 			fmt.Fprintf(stderr, "record: %d/%d runs, %s\n", done, len(jobsList), time.Since(start).Round(time.Second))
@@ -167,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(results) > 0 {
 		fmt.Fprintf(stderr, "record: %d runs in %s (%.3f s per run, %.3f s of wall time per run with %d in flight)\n",
-			len(results), elapsed.Round(time.Millisecond), total.Seconds()/float64(len(results)), elapsed.Seconds()/float64(len(results)), *jobs)
+			len(results), elapsed.Round(time.Millisecond), total.Seconds()/float64(len(results)), elapsed.Seconds()/float64(len(results)), rf.Jobs)
 	}
 	if len(harness) > 0 {
 		sort.Strings(harness)
@@ -177,7 +163,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("%d harness errors; nothing written", len(harness))
 	}
 
-	g, err := runtimetest.LoadGoldens(*dir)
+	g, err := runtimetest.LoadGoldens(rf.Dir)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -186,23 +172,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return fail("uname: %v", err)
 	}
 	kernel := unix.ByteSliceToString(uts.Release[:])
-	prune := *caseRE == "" // a full case list: goldens of other cases are stale
+	prune := rf.CasesRE == "" // a full case list: goldens of other cases are stale
 	rep := g.Apply(kernel, rts, selected, curated, outcomes, prune)
 	for _, c := range rep.Changed {
 		fmt.Fprintln(stdout, c)
 	}
 	fmt.Fprintf(stdout, "record: %d outcomes added, %d changes\n", rep.Added, len(rep.Changed))
 	printSummary(stdout, selected, rts, outcomes)
-	if len(rep.Changed) > 0 && !*update {
+	if len(rep.Changed) > 0 && !rf.Update {
 		return fail("goldens differ (above); nothing written; rerun with -update to overwrite")
 	}
-	if *dry {
+	if rf.DryRun {
 		return 0
 	}
-	if err := g.Write(*dir); err != nil {
+	if err := g.Write(rf.Dir); err != nil {
 		return fail("%v", err)
 	}
-	fmt.Fprintf(stdout, "record: wrote %s\n", *dir)
+	fmt.Fprintf(stdout, "record: wrote %s\n", rf.Dir)
 	return 0
 }
 
