@@ -83,7 +83,7 @@ func curated() []Case {
 	c := func(name, rule, rfs string, im ImageConfig, flags ...string) Case {
 		return Case{Name: name, Rule: rule, Rootfs: rfs, Image: im, Flags: flags}
 	}
-	userRule := "anchors.md §B: USER resolved through the image's /etc/passwd and /etc/group"
+	userRule := "containerd pkg/oci/spec_opts.go:WithUser, moby/sys/user GetExecUser: USER resolved through the image's /etc/passwd and /etc/group"
 	cs := []Case{
 		c("user_unset", "no USER: root, the engine's default groups", RootfsFull, img("", "")),
 		c("user_name", userRule+": a name, its primary gid and its groups", RootfsFull, img("alice", "")),
@@ -96,8 +96,8 @@ func curated() []Case {
 		c("user_name_absent", userRule+": a name absent from /etc/passwd", RootfsFull, img("nobody_here", "")),
 		c("user_group_absent", userRule+": a group absent from /etc/group", RootfsFull, img("alice:nogroup", "")),
 		c("user_member_of_groups", userRule+": bob's primary group 100 and memberships wheel, staff", RootfsFull, img("bob", "")),
-		c("user_same_name_group", "field-cases.md §G: app's passwd gid 2000, group app is 2001", RootfsFull, img("app", "")),
-		c("user_name_same_name_group", "field-cases.md §G: app:app takes the group named app (2001)", RootfsFull, img("app:app", "")),
+		c("user_same_name_group", "containerd#11937: app's passwd gid 2000, group app is 2001", RootfsFull, img("app", "")),
+		c("user_name_same_name_group", "containerd#11937's image: app:app takes the group named app (2001)", RootfsFull, img("app:app", "")),
 		c("user_root_name", userRule+": root by name", RootfsFull, img("root", "")),
 		c("user_zero_zero", userRule+": 0:0", RootfsFull, img("0:0", "")),
 		c("user_nonroot_uid", "distroless static:nonroot: USER 65532", RootfsFull, img("65532", "/home/nonroot")),
