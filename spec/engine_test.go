@@ -14,10 +14,10 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// etc is an image with the users and groups of field-cases.md §G: alice in
+// etc is an image with users and groups that split the engines: alice in
 // wheel, audio and (by name) a group "alice" of her own gid; nonroot with a
-// same-name group listing it (FC-32); bob whose primary group 100 lists
-// nobody.
+// same-name group listing it (containerd#11937); bob whose primary group
+// 100 lists nobody.
 const etc = `
 dir / 0755 0:0
 dir /home/nonroot 0700 65532:65532
@@ -27,8 +27,8 @@ file /etc/passwd 0644 0:0 text="root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000
 file /etc/group 0644 0:0 text="root:x:0:\nwheel:x:10:alice,bob,root\naudio:x:29:alice\nusers:x:100:\nalice:x:1000:\nnonroot:x:65532:nonroot\n"
 `
 
-// fc32 is field-cases.md FC-32 (containerd#11937): user "name" (2:1) is a
-// member of the group named "name" (gid 2).
+// fc32 is containerd#11937's reproducer (burgerdev/weird-images src/gid):
+// user "name" (2:1) is a member of the group named "name" (gid 2).
 const fc32 = `
 dir / 0755 0:0
 file /etc/passwd 0644 0:0 text="name:x:2:1::/home/name:/usr/sbin/nologin\n"
@@ -84,7 +84,7 @@ func TestFromImageUser(t *testing.T) {
 		{"docker_name_group", "docker@20.10.24", etc, "alice:wheel", nil, "1000:10 [10]",
 			"GetExecUser: a group name selects the gid from /etc/group"},
 		{"docker_name_absent", "docker@20.10.24", etc, "carol", nil, "error: unable to find user carol: no matching entries in passwd file",
-			"GetExecUser: a name not in passwd is ErrNoPasswdEntries (field-cases FC-31)"},
+			"GetExecUser: a name not in passwd is ErrNoPasswdEntries"},
 		{"docker_group_absent", "docker@20.10.24", etc, "alice:nogroup", nil, "error: unable to find group nogroup: no matching entries in group file",
 			"GetExecUser: a group name not in /etc/group is ErrNoGroupEntries"},
 		{"docker_no_passwd_uid", "docker@20.10.24", noEtc, "1000", nil, "1000:0 [0]",

@@ -107,7 +107,7 @@ func TestParsePodErrors(t *testing.T) {
 		want, rule      string
 	}{
 		{"yaml_syntax", "", pod("kind: Pod", "metadata:", "  name: p", "spec:", "\tcontainers: []"),
-			"pod.yaml:5: found character that cannot start any token", "the YAML parser's line: a tab cannot indent (YAML 1.2 §6.1)"},
+			"pod.yaml:5: found character that cannot start any token", "the YAML parser's line: a tab cannot indent (YAML 1.2, section 6.1)"},
 		{"wrong_type", "", pod("kind: Pod", "spec:", "  containers:", "  - name: c", "    securityContext:", "      runAsUser: alice"),
 			"pod.yaml:6: spec.containers.securityContext.runAsUser: want number, got string", "a type error names the field and the line of its key"},
 		{"not_a_pod", "", pod("kind: Deployment", "spec: {}"),
@@ -214,8 +214,8 @@ func FuzzParsePod(f *testing.F) {
 				t.Fatalf("error %v is not a *PodError for f.yaml", err)
 			}
 			// YAML breaks lines at "\n", "\r\n" and a lone "\r", and
-			// go-yaml (YAML 1.1 §5.4, b-char) also at NEL U+0085, LS
-			// U+2028 and PS U+2029; so counts the parser (CI fuzzing
+			// go-yaml (YAML 1.1's b-char production) also at NEL U+0085,
+			// LS U+2028 and PS U+2029; so counts the parser (CI fuzzing
 			// found NEL: testdata/fuzz seed).
 			one := strings.ReplaceAll(string(src), "\r\n", "\n")
 			lines := 1
