@@ -86,13 +86,13 @@ func TestParseFixtureLineForms(t *testing.T) {
 			"fixture.go: OPTIONS is a comma list of noexec, nosuid, nodev, nosymfollow and ro"},
 		{"tmpfs_ro_is_superblock", "mount /ro tmpfs 0755 0:0 ro",
 			rootfs.Entry{Kind: rootfs.KindTmpfs, Path: "/ro", Mode: 0o755, MountOpts: "ro", Mount: access.SB_RDONLY},
-			"fixture.go: ro on a tmpfs makes its superblock read-only (SB_RDONLY; kernel-go-semantics §8, rows 22-23)"},
+			"fixture.go: ro on a tmpfs makes its superblock read-only (SB_RDONLY: EROFS before DAC, fs/namei.c:sb_permission)"},
 		{"bind", "mount /data bind",
 			rootfs.Entry{Kind: rootfs.KindBind, Path: "/data"},
 			"fixture.go: mount PATH bind [OPTIONS]"},
 		{"bind_ro_is_mount", "mount /data bind ro,noexec",
 			rootfs.Entry{Kind: rootfs.KindBind, Path: "/data", MountOpts: "ro,noexec", Mount: access.MNT_READONLY | access.MNT_NOEXEC},
-			"fixture.go: ro on a bind mount is the mount's MNT_READONLY only (kernel-go-semantics row 24)"},
+			"fixture.go: ro on a bind mount is the mount's MNT_READONLY only (fs/open.c:do_faccessat: EROFS after DAC)"},
 		{"caps_ep", "file /bin/ping 0755 0:0 elf caps=CAP_NET_RAW+ep",
 			rootfs.Entry{Kind: rootfs.KindFile, Path: "/bin/ping", Mode: 0o755, Content: rootfs.ProbeELF(rootfs.EM_X86_64, ""), ContentSpec: "elf", Caps: &netRaw},
 			"fixture.go: CAPS is CAP_NAME[,CAP_NAME…]+FLAGS as setcap(8)"},
@@ -320,7 +320,7 @@ func TestParseFixtureErrors(t *testing.T) {
 		want string // the whole error, which is the rule: file, line, field
 		rule string
 	}{
-		{"unknown_kind", "\n\nblock /dev/sda 0600 0:0", `t.fix:3: kind: want dir, file, symlink, fifo or mount, got "block"`, "§3.4 input errors name file, line and field"},
+		{"unknown_kind", "\n\nblock /dev/sda 0600 0:0", `t.fix:3: kind: want dir, file, symlink, fifo or mount, got "block"`, "input errors name file, line and field"},
 		{"one_field", "dir", "t.fix:1: want KIND PATH …", "a line needs a kind and a path"},
 		{"relative_path", "dir home 0755 0:0", `t.fix:1: path: want a clean absolute path, got "home"`, "paths are clean and absolute"},
 		{"unclean_path", "dir /a/../b 0755 0:0", `t.fix:1: path: want a clean absolute path, got "/a/../b"`, "paths are clean and absolute"},
