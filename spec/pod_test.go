@@ -154,7 +154,7 @@ func TestPodOnCRI(t *testing.T) {
 			"kubelet sends the image's name as runAsUsername (getUserFromImage); WithUser(name)"},
 		{"nonroot_name_refused", "containerd-cri@1.6.20", "nonroot", "", nonRoot, false,
 			`error: container has runAsNonRoot and image has non-numeric user (nonroot), cannot verify user is non-root (pod: "p_default(u1)", container: c)`,
-			"verifyRunAsNonRoot: a non-numeric image user (FC-30)"},
+			"verifyRunAsNonRoot: a non-numeric image user (kubernetes-up-and-running/kuard#43)"},
 		{"nonroot_empty_user_refused", "crio@1.34.0", "", "", nonRoot, false,
 			`error: container has runAsNonRoot and image will run as root (pod: "p_default(u1)", container: c)`,
 			"getImageUser: no user is uid 0"},
