@@ -139,7 +139,8 @@ func TestParsePodErrors(t *testing.T) {
 
 // TestPodOnCRI runs pods through the CRI engines: the kubelet's
 // runAsNonRoot check, the image user it fills in, and OpenShift's
-// restricted-v2 on the distroless-like image of incident 1.
+// restricted-v2 on the distroless-like image of
+// GoogleContainerTools/distroless#718.
 func TestPodOnCRI(t *testing.T) {
 	distroless := "dir / 0755 0:0\ndir /home/nonroot 0700 65532:65532\nfile /etc/passwd 0644 0:0 text=\"root:x:0:0::/root:/sbin/nologin\\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\\n\"\nfile /etc/group 0644 0:0 text=\"root:x:0:\\nnonroot:x:65532:\\n\"\n"
 	simple := pod("kind: Pod", "metadata: {name: p, uid: u1}", "spec:", "  containers:", "  - name: c")
