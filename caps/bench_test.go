@@ -40,7 +40,7 @@ func BenchmarkCapset(b *testing.B) {
 }
 
 // TestHotPathsDoNotAllocate pins the allocation budgets of the benchmarks in
-// plain go test runs, where timings are not asserted (aesthetics.md §3.10).
+// plain go test runs, where timings are not asserted.
 func TestHotPathsDoNotAllocate(t *testing.T) {
 	s := caps.State{Sets: caps.Sets{Bounding: dockerDefault}}
 	denied := benchExec

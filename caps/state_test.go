@@ -9,9 +9,7 @@ import (
 )
 
 // Constructors that keep a row on one line. Rules cite the kernel function
-// (security/commoncap.c unless said otherwise, read at Linux v6.6) and the
-// section or decision-table row of /work/shared/research/kernel-go-semantics.md
-// ("§6.1", "row 64").
+// (torvalds/linux security/commoncap.c unless said otherwise, read at v6.6).
 
 // st is a state with effective, permitted, inheritable, bounding and
 // ambient sets, in the order getpcaps and /proc/PID/status print them.
@@ -40,25 +38,25 @@ func TestSetresuid(t *testing.T) {
 		rule     string
 	}{
 		{"root_to_nonroot_clears_P_E_A", st(all, all, set(NR), all, set(NR)), ids(0, 0, 0), ids(1000, 1000, 1000), st(0, 0, set(NR), all, 0),
-			"cap_emulate_setxuid: some old r/e/s uid 0, no new one, no KEEP_CAPS: P = E = ∅, A = ∅ (§6.1, row 64)"},
+			"cap_emulate_setxuid: some old r/e/s uid 0, no new one, no KEEP_CAPS: P = E = ∅, A = ∅"},
 		{"root_to_nonroot_keepcaps_keeps_P_clears_E_A", keep(st(all, all, set(NR), all, set(NR))), ids(0, 0, 0), ids(1000, 1000, 1000), keep(st(0, all, set(NR), all, 0)),
-			"cap_emulate_setxuid: with SECBIT_KEEP_CAPS P is kept, but E is cleared by the euid rule and A always (§6.1, row 64)"},
+			"cap_emulate_setxuid: with SECBIT_KEEP_CAPS P is kept, but E is cleared by the euid rule and A always"},
 		{"real_root_only_to_nonroot_clears_P", st(set(DO), set(DO), 0, all, 0), ids(0, 1000, 1000), ids(1000, 1000, 1000), st(0, 0, 0, all, 0),
-			"cap_emulate_setxuid: the first rule looks at every old uid, not only the euid (§6.1)"},
+			"cap_emulate_setxuid: the first rule looks at every old uid, not only the euid"},
 		{"euid_only_root_to_nonroot_clears_E_keeps_P_A", st(all, all, set(NR), all, set(NR)), ids(0, 0, 0), ids(0, 1000, 0), st(0, all, set(NR), all, set(NR)),
-			"cap_emulate_setxuid: euid 0 → non-0 clears E; real and saved still 0, so P and A stay (§6.1)"},
+			"cap_emulate_setxuid: euid 0 → non-0 clears E; real and saved still 0, so P and A stay"},
 		{"saved_root_kept_clears_E_keeps_P", st(all, all, 0, all, 0), ids(0, 0, 0), ids(1000, 1000, 0), st(0, all, 0, all, 0),
-			"cap_emulate_setxuid: a saved uid 0 is still 'some uid 0': only the euid rule applies (§6.1)"},
+			"cap_emulate_setxuid: a saved uid 0 is still 'some uid 0': only the euid rule applies"},
 		{"euid_nonroot_to_root_E_becomes_P", st(0, all, 0, all, 0), ids(0, 1000, 0), ids(0, 0, 0), st(all, all, 0, all, 0),
-			"cap_emulate_setxuid: euid non-0 → 0: E = P (§6.1)"},
+			"cap_emulate_setxuid: euid non-0 → 0: E = P"},
 		{"nonroot_to_euid_root_E_is_P_not_full", keep(st(0, set(DO, SETUID), 0, all, 0)), ids(1000, 1000, 0), ids(1000, 0, 0), keep(st(set(DO, SETUID), set(DO, SETUID), 0, all, 0)),
-			"cap_emulate_setxuid: E becomes the current P, not the full set (§6.1)"},
+			"cap_emulate_setxuid: E becomes the current P, not the full set"},
 		{"root_to_root_unchanged", keep(st(all, all, 0, all, 0)), ids(0, 0, 0), ids(0, 0, 0), keep(st(all, all, 0, all, 0)),
 			"cap_emulate_setxuid: no rule fires when every uid stays 0 (runc's setupUser for uid 0)"},
 		{"nonroot_to_nonroot_unchanged", st(set(DO), set(DO), set(DO), all, set(DO)), ids(1000, 1000, 1000), ids(1001, 1001, 1001), st(set(DO), set(DO), set(DO), all, set(DO)),
-			"cap_emulate_setxuid: no old uid was 0: nothing changes, not even A (§6.1)"},
+			"cap_emulate_setxuid: no old uid was 0: nothing changes, not even A"},
 		{"root_to_nonroot_keeps_I_and_B", st(all, all, set(DO), set(DO, NR), 0), ids(0, 0, 0), ids(1000, 1000, 1000), st(0, 0, set(DO), set(DO, NR), 0),
-			"cap_emulate_setxuid touches only P, E and A; I and the bounding set stay (§6.1)"},
+			"cap_emulate_setxuid touches only P, E and A; I and the bounding set stay"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -79,7 +77,7 @@ func TestCapset(t *testing.T) {
 	all := caps.All
 	noNR := all.Without(NR)
 	// afterSetuid is runc's process after setresuid(1000) with KEEP_CAPS and
-	// a DAC_OVERRIDE-only permitted set (row 65).
+	// a DAC_OVERRIDE-only permitted set.
 	afterSetuid := keep(st(0, set(DO), 0, all, 0))
 	rows := []struct {
 		name    string
@@ -90,35 +88,35 @@ func TestCapset(t *testing.T) {
 		rule    string
 	}{
 		{"raise_E_within_P_ok", afterSetuid, set(DO), set(DO), 0, keep(st(set(DO), set(DO), 0, all, 0)), nil,
-			"cap_capset: new E ⊆ new P ⊆ old P, new I = ∅: allowed (§6.2)"},
+			"cap_capset: new E ⊆ new P ⊆ old P, new I = ∅: allowed"},
 		{"lower_P_ok", st(all, all, 0, all, 0), set(DO), set(DO, NR), 0, st(set(DO), set(DO, NR), 0, all, 0), nil,
-			"cap_capset: P may shrink (§6.2)"},
+			"cap_capset: P may shrink"},
 		{"P_outside_old_P_eperm", afterSetuid, 0, set(DO, DRS), 0, afterSetuid, syscall.EPERM,
-			"cap_capset: !cap_issubset(*permitted, old->cap_permitted) → EPERM (§6.2, row 65)"},
+			"cap_capset: !cap_issubset(*permitted, old->cap_permitted) → EPERM"},
 		{"E_outside_new_P_eperm", afterSetuid, set(DO), 0, 0, afterSetuid, syscall.EPERM,
-			"cap_capset: new E ⊄ new P → EPERM, even though E ⊆ old P (§6.2, row 65)"},
+			"cap_capset: new E ⊄ new P → EPERM, even though E ⊆ old P"},
 		{"I_outside_I_and_P_without_setpcap_eperm", afterSetuid, 0, set(DO), set(NR), afterSetuid, syscall.EPERM,
-			"cap_capset: cap_inh_is_capped() and new I ⊄ old I ∪ old P → EPERM (§6.2, row 65)"},
+			"cap_capset: cap_inh_is_capped() and new I ⊄ old I ∪ old P → EPERM"},
 		{"I_within_P_without_setpcap_ok", afterSetuid, 0, set(DO), set(DO), keep(st(0, set(DO), set(DO), all, 0)), nil,
-			"cap_capset: new I ⊆ old P is allowed without CAP_SETPCAP (§6.2)"},
+			"cap_capset: new I ⊆ old P is allowed without CAP_SETPCAP"},
 		{"I_kept_without_setpcap_ok", st(0, 0, set(NR), all, 0), 0, 0, set(NR), st(0, 0, set(NR), all, 0), nil,
-			"cap_capset: new I ⊆ old I is allowed without CAP_SETPCAP (§6.2)"},
+			"cap_capset: new I ⊆ old I is allowed without CAP_SETPCAP"},
 		{"setpcap_in_P_only_still_capped_eperm", st(0, set(SETPCAP), 0, all, 0), 0, set(SETPCAP), set(NR), st(0, set(SETPCAP), 0, all, 0), syscall.EPERM,
-			"cap_inh_is_capped: ns_capable looks at E; CAP_SETPCAP only in P does not waive the I ⊆ I ∪ P rule (§6.2)"},
+			"cap_inh_is_capped: ns_capable looks at E; CAP_SETPCAP only in P does not waive the I ⊆ I ∪ P rule"},
 		{"I_outside_P_with_setpcap_ok", st(set(SETPCAP), set(SETPCAP), 0, all, 0), set(SETPCAP), set(SETPCAP), set(NR), st(set(SETPCAP), set(SETPCAP), set(NR), all, 0), nil,
-			"cap_capset: CAP_SETPCAP in E waives new I ⊆ old I ∪ old P (§6.2)"},
+			"cap_capset: CAP_SETPCAP in E waives new I ⊆ old I ∪ old P"},
 		{"I_outside_bounding_with_setpcap_eperm", st(set(SETPCAP), set(SETPCAP), 0, noNR, 0), set(SETPCAP), set(SETPCAP), set(NR), st(set(SETPCAP), set(SETPCAP), 0, noNR, 0), syscall.EPERM,
-			"cap_capset: new I ⊄ old I ∪ B → EPERM, never waived, not even with CAP_SETPCAP (§6.2)"},
+			"cap_capset: new I ⊄ old I ∪ B → EPERM, never waived, not even with CAP_SETPCAP"},
 		{"I_outside_bounding_root_eperm", st(all, all, 0, noNR, 0), all, all, set(NR), st(all, all, 0, noNR, 0), syscall.EPERM,
-			"cap_capset: the bounding rule holds for a full-capability root too (§6.2)"},
+			"cap_capset: the bounding rule holds for a full-capability root too"},
 		{"I_kept_outside_bounding_ok", st(0, 0, set(NR), noNR, 0), 0, 0, set(NR), st(0, 0, set(NR), noNR, 0), nil,
-			"cap_capset: new I ⊆ old I ∪ B: a capability already in I may stay after it left B (§6.2)"},
+			"cap_capset: new I ⊆ old I ∪ B: a capability already in I may stay after it left B"},
 		{"ambient_trimmed_to_new_I", st(set(DO, NR), set(DO, NR), set(DO, NR), all, set(DO, NR)), set(DO, NR), set(DO, NR), set(DO), st(set(DO, NR), set(DO, NR), set(DO), all, set(DO)), nil,
-			"cap_capset: A = A ∩ new P ∩ new I (§6.2)"},
+			"cap_capset: A = A ∩ new P ∩ new I"},
 		{"ambient_trimmed_to_new_P", st(set(DO, NR), set(DO, NR), set(DO, NR), all, set(DO, NR)), set(DO), set(DO), set(DO, NR), st(set(DO), set(DO), set(DO, NR), all, set(DO)), nil,
-			"cap_capset: A = A ∩ new P ∩ new I (§6.2)"},
+			"cap_capset: A = A ∩ new P ∩ new I"},
 		{"bounding_and_keepcaps_untouched", keep(st(set(DO), set(DO), 0, set(DO), 0)), 0, 0, 0, keep(st(0, 0, 0, set(DO), 0)), nil,
-			"cap_capset sets E, P, I (and trims A); B and the securebits are not its business (§6.2)"},
+			"cap_capset sets E, P, I (and trims A); B and the securebits are not its business"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -151,19 +149,19 @@ func TestDropBounding(t *testing.T) {
 		rule  string
 	}{
 		{"setpcap_drops", withSetpcap, NR, all.Without(NR), nil,
-			"cap_prctl_drop: with CAP_SETPCAP the capability leaves B (§6.2)"},
+			"cap_prctl_drop: with CAP_SETPCAP the capability leaves B"},
 		{"setpcap_drops_absent_ok", st(set(SETPCAP), set(SETPCAP), 0, set(SETPCAP), 0), NR, set(SETPCAP), nil,
-			"cap_prctl_drop: cap_lower on a capability not in B succeeds (§6.2)"},
+			"cap_prctl_drop: cap_lower on a capability not in B succeeds"},
 		{"setpcap_drops_itself", withSetpcap, SETPCAP, all.Without(SETPCAP), nil,
-			"cap_prctl_drop checks E, not B: CAP_SETPCAP may drop itself from B (§6.2)"},
+			"cap_prctl_drop checks E, not B: CAP_SETPCAP may drop itself from B"},
 		{"no_setpcap_eperm", st(0, all, 0, all, 0), NR, all, syscall.EPERM,
-			"cap_prctl_drop: !ns_capable(CAP_SETPCAP) → EPERM (§6.2)"},
+			"cap_prctl_drop: !ns_capable(CAP_SETPCAP) → EPERM"},
 		{"setpcap_in_P_only_eperm", st(0, set(SETPCAP), 0, all, 0), NR, all, syscall.EPERM,
-			"cap_prctl_drop: ns_capable looks at E only (§6.2)"},
+			"cap_prctl_drop: ns_capable looks at E only"},
 		{"cap_41_einval", withSetpcap, 41, all, syscall.EINVAL,
-			"cap_prctl_drop: !cap_valid(cap) → EINVAL (§6.2)"},
+			"cap_prctl_drop: !cap_valid(cap) → EINVAL"},
 		{"cap_255_einval", withSetpcap, 255, all, syscall.EINVAL,
-			"cap_prctl_drop: !cap_valid(cap) → EINVAL (§6.2)"},
+			"cap_prctl_drop: !cap_valid(cap) → EINVAL"},
 		{"privilege_checked_before_number", st(0, all, 0, all, 0), 41, all, syscall.EPERM,
 			"cap_prctl_drop: ns_capable(CAP_SETPCAP) is tested before cap_valid"},
 	}
@@ -198,17 +196,17 @@ func TestRaiseAmbient(t *testing.T) {
 		rule  string
 	}{
 		{"in_P_and_I_ok", st(0, set(NBS), set(NBS), all, 0), NBS, set(NBS), nil,
-			"cap_task_prctl PR_CAP_AMBIENT_RAISE: cap in P and in I (§6.2)"},
+			"cap_task_prctl PR_CAP_AMBIENT_RAISE: cap in P and in I"},
 		{"E_not_needed", st(0, set(NBS, DO), set(NBS, DO), all, set(DO)), NBS, set(NBS, DO), nil,
-			"cap_task_prctl PR_CAP_AMBIENT_RAISE: E plays no part; A grows by one (§6.2)"},
+			"cap_task_prctl PR_CAP_AMBIENT_RAISE: E plays no part; A grows by one"},
 		{"in_P_not_I_eperm", st(set(DO), set(DO), 0, all, 0), DO, 0, syscall.EPERM,
-			"cap_task_prctl: !cap_raised(cap_inheritable) → EPERM (§6.2, row 66)"},
+			"cap_task_prctl: !cap_raised(cap_inheritable) → EPERM"},
 		{"in_I_not_P_eperm", st(0, 0, set(DO), all, 0), DO, 0, syscall.EPERM,
-			"cap_task_prctl: !cap_raised(cap_permitted) → EPERM (§6.2)"},
+			"cap_task_prctl: !cap_raised(cap_permitted) → EPERM"},
 		{"not_in_bounding_still_ok", st(0, set(NR), set(NR), all.Without(NR), 0), NR, set(NR), nil,
-			"cap_task_prctl PR_CAP_AMBIENT_RAISE does not consult B (§6.2)"},
+			"cap_task_prctl PR_CAP_AMBIENT_RAISE does not consult B"},
 		{"cap_41_einval", st(all, all, all, all, 0), 41, 0, syscall.EINVAL,
-			"cap_task_prctl: !cap_valid(arg3) → EINVAL, before the P/I check (§6.2)"},
+			"cap_task_prctl: !cap_valid(arg3) → EINVAL, before the P/I check"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -244,7 +242,7 @@ func TestApplyBoundingSet(t *testing.T) {
 		{"without_setpcap_noop", keep(st(0, all, 0, all, 0)), dockerDefault, keep(st(0, all, 0, all, 0)),
 			"gocapability capsV3.Apply(BOUNDS): CAP_SETPCAP not in E → no drop and no error"},
 		{"never_adds", st(set(SETPCAP), set(SETPCAP), 0, set(SETPCAP), 0), set(SETPCAP, NR), st(set(SETPCAP), set(SETPCAP), 0, set(SETPCAP), 0),
-			"gocapability drops only; the kernel has no way to add to B (§6.2)"},
+			"gocapability drops only; the kernel has no way to add to B"},
 		{"drop_setpcap_itself", caps.Root, set(DO), st(all, all, 0, set(DO), 0),
 			"cap_prctl_drop checks E, and E keeps CAP_SETPCAP when it leaves B: every later drop still succeeds"},
 		{"empty_bounding", caps.Root, 0, st(all, all, 0, 0, 0),
@@ -283,15 +281,15 @@ func TestApplyCaps(t *testing.T) {
 		{"nonroot_docker_default", nonroot,
 			caps.Sets{Effective: dockerDefault, Permitted: dockerDefault, Bounding: dockerDefault},
 			st(dockerDefault, dockerDefault, 0, dockerDefault, 0), nil,
-			"runc Caps.ApplyCaps: capset(E, P, I) of the config; no CAP_SETPCAP in E, so BOUNDS is a no-op (§6.2)"},
+			"runc Caps.ApplyCaps: capset(E, P, I) of the config; no CAP_SETPCAP in E, so BOUNDS is a no-op"},
 		{"ambient_raised_when_in_P_and_I", nonroot,
 			caps.Sets{Effective: set(NBS), Permitted: set(NBS), Inheritable: set(NBS), Bounding: dockerDefault, Ambient: set(NBS)},
 			st(set(NBS), set(NBS), set(NBS), dockerDefault, set(NBS)), nil,
-			"gocapability Apply(AMBS): PR_CAP_AMBIENT_RAISE after capset succeeds when cap ∈ P ∩ I (§6.2)"},
+			"gocapability Apply(AMBS): PR_CAP_AMBIENT_RAISE after capset succeeds when cap ∈ P ∩ I"},
 		{"ambient_raise_failure_ignored", nonroot,
 			caps.Sets{Effective: set(NBS), Permitted: set(NBS), Bounding: dockerDefault, Ambient: set(NBS)},
 			st(set(NBS), set(NBS), 0, dockerDefault, 0), nil,
-			"gocapability Apply(AMBS) discards the EPERM of PR_CAP_AMBIENT_RAISE (cap ∉ I, row 66): no error, A stays ∅"},
+			"gocapability Apply(AMBS) discards the EPERM of PR_CAP_AMBIENT_RAISE (cap ∉ I, cap_task_prctl): no error, A stays ∅"},
 		{"ambient_lowered_when_not_wanted", st(set(NBS), set(NBS), set(NBS), all, set(NBS)),
 			caps.Sets{Effective: set(NBS), Permitted: set(NBS), Inheritable: set(NBS), Bounding: all},
 			st(set(NBS), set(NBS), set(NBS), all, 0), nil,
@@ -299,7 +297,7 @@ func TestApplyCaps(t *testing.T) {
 		{"capset_eperm_returned", st(0, set(DO), 0, all, 0),
 			caps.Sets{Effective: set(DO, NR), Permitted: set(DO, NR), Bounding: all},
 			st(0, set(DO), 0, all, 0), syscall.EPERM,
-			"cap_capset: new P ⊄ old P → EPERM, which runc reports as 'unable to apply caps' (§6.2, row 65)"},
+			"cap_capset: new P ⊄ old P → EPERM, which runc reports as 'unable to apply caps'"},
 		{"bounding_before_capset_root", caps.Root,
 			caps.Sets{Effective: set(DO), Permitted: set(DO), Bounding: set(DO)},
 			st(set(DO), set(DO), 0, set(DO), 0), nil,
@@ -307,7 +305,7 @@ func TestApplyCaps(t *testing.T) {
 		{"inheritable_outside_new_bounding_eperm", caps.Root,
 			caps.Sets{Effective: all, Permitted: all, Inheritable: set(NR), Bounding: noNR},
 			st(all, all, 0, noNR, 0), syscall.EPERM,
-			"B is dropped before capset, so cap_capset's new I ⊆ old I ∪ B fails for an inheritable cap outside the config's bounding set (§6.2)"},
+			"B is dropped before capset, so cap_capset's new I ⊆ old I ∪ B fails for an inheritable cap outside the config's bounding set"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -366,61 +364,61 @@ func execRows() []execRow {
 	uEUID0 := caps.Exec{UID: 1000, EUID: 0, NewEUID: 0, GID: 1000, EGID: 1000, NewEGID: 1000}
 	return []execRow{
 		{"nonroot_plain_P_E_become_A", st(set(DO), set(DO), set(DO), all, set(DO)), as(1000), st(set(DO), set(DO), set(DO), all, set(DO)), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: no file caps, no id change: P' = A, E' = A (§6.3, row 57)"},
+			"cap_bprm_creds_from_file: no file caps, no id change: P' = A, E' = A"},
 		{"nonroot_plain_without_ambient_loses_all", st(set(DO), set(DO), 0, all, 0), as(1000), st(0, 0, 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: P' = (B ∩ ∅) ∪ (I ∩ ∅) ∪ A = ∅ (§6.3, row 58)"},
+			"cap_bprm_creds_from_file: P' = (B ∩ ∅) ∪ (I ∩ ∅) ∪ A = ∅"},
 		{"nonroot_plain_keeps_I", st(0, 0, set(NR), all, 0), as(1000), st(0, 0, set(NR), all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: I is unchanged by execve (§6.3)"},
+			"cap_bprm_creds_from_file: I is unchanged by execve"},
 		{"nonroot_file_caps_ep", st(0, 0, 0, all, 0), withFile(as(1000), fcap(set(DO), 0, true)), st(set(DO), set(DO), 0, all, 0), 1000, 1000, nil,
-			"bprm_caps_from_vfs_caps: P' = B ∩ fP; fE → E' = P' (§6.3, row 59)"},
+			"bprm_caps_from_vfs_caps: P' = B ∩ fP; fE → E' = P'"},
 		{"nonroot_file_caps_p_not_e", st(0, 0, 0, all, 0), withFile(as(1000), fcap(set(NR), 0, false)), st(0, set(NR), 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: without fE, E' = A' = ∅ while P' = fP ∩ B (§6.3)"},
+			"cap_bprm_creds_from_file: without fE, E' = A' = ∅ while P' = fP ∩ B"},
 		{"nonroot_file_caps_ep_bounding_lacks_eperm", st(0, 0, 0, noDO, 0), withFile(as(1000), fcap(set(DO), 0, true)), st(0, 0, 0, noDO, 0), 1000, 1000, syscall.EPERM,
-			"bprm_caps_from_vfs_caps: fE set and fP ⊄ P' → EPERM, the capability-dumb binary rule (§6.3, row 60)"},
+			"bprm_caps_from_vfs_caps: fE set and fP ⊄ P' → EPERM, the capability-dumb binary rule"},
 		{"nonroot_file_caps_p_bounding_lacks_silent", st(0, 0, 0, noDO, 0), withFile(as(1000), fcap(set(DO), 0, false)), st(0, 0, 0, noDO, 0), 1000, 1000, nil,
-			"bprm_caps_from_vfs_caps: without fE the shortfall is silent: P' = ∅ (§6.3, row 60)"},
+			"bprm_caps_from_vfs_caps: without fE the shortfall is silent: P' = ∅"},
 		{"file_caps_fI_meets_pI", st(0, 0, set(NR), noDO.Without(NR), 0), withFile(as(1000), fcap(0, set(NR), true)), st(set(NR), set(NR), set(NR), noDO.Without(NR), 0), 1000, 1000, nil,
-			"bprm_caps_from_vfs_caps: P' = (B ∩ fP) ∪ (I ∩ fI), the inheritable half needs no B (§6.3)"},
+			"bprm_caps_from_vfs_caps: P' = (B ∩ fP) ∪ (I ∩ fI), the inheritable half needs no B"},
 		{"file_caps_clear_ambient", st(set(DO), set(DO), set(DO), all, set(DO)), withFile(as(1000), fcap(set(NR), 0, true)), st(set(NR), set(NR), set(DO), all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: file caps cancel ambient: A' = ∅, so DO is gone (§6.3)"},
+			"cap_bprm_creds_from_file: file caps cancel ambient: A' = ∅, so DO is gone"},
 		{"file_caps_e_only_clears_ambient", st(set(DO), set(DO), set(DO), all, set(DO)), withFile(as(1000), fcap(0, 0, true)), st(0, 0, set(DO), all, 0), 1000, 1000, nil,
-			"get_file_caps: an attribute with empty sets (setcap cap_chown+e) still counts as file caps: A' = ∅ (§6.3)"},
+			"get_file_caps: an attribute with empty sets (setcap cap_chown+e) still counts as file caps: A' = ∅"},
 		{"root_plain_P_is_B_union_I", st(0, all, set(NR), dockerDefault.Without(NR), 0), as(0), st(dockerDefault, dockerDefault, set(NR), dockerDefault.Without(NR), 0), 0, 0, nil,
-			"handle_privileged_root: euid 0: P' = B ∪ I, fE taken as set, E' = P' (§6.3, row 63)"},
+			"handle_privileged_root: euid 0: P' = B ∪ I, fE taken as set, E' = P'"},
 		{"root_with_empty_E_regains_B", st(0, all, 0, all, 0), as(0), st(all, all, 0, all, 0), 0, 0, nil,
-			"handle_privileged_root: root's P' = B ∪ I whatever E was (§6.3, row 63)"},
+			"handle_privileged_root: root's P' = B ∪ I whatever E was"},
 		{"root_file_caps_ep_bounding_lacks_eperm", st(all, all, 0, noDO, 0), withFile(as(0), fcap(set(DO), 0, true)), st(all, all, 0, noDO, 0), 0, 0, syscall.EPERM,
-			"get_file_caps fails before handle_privileged_root: fE and fP ⊄ B → EPERM even for root (§6.3)"},
+			"get_file_caps fails before handle_privileged_root: fE and fP ⊄ B → EPERM even for root"},
 		{"root_file_caps_p_gets_B", st(0, all, 0, all, 0), withFile(as(0), fcap(set(NR), 0, false)), st(all, all, 0, all, 0), 0, 0, nil,
-			"handle_privileged_root: __is_suid is false for a root caller, so file caps are overridden: P' = B ∪ I, E' = P' (§6.3)"},
+			"handle_privileged_root: __is_suid is false for a root caller, so file caps are overridden: P' = B ∪ I, E' = P'"},
 		{"real_root_only_not_effective", st(all, all, 0, all, 0), setuidTo(as(0), 1000), st(0, all, 0, all, 0), 1000, 0, nil,
-			"handle_privileged_root: 'If only the real uid is 0, we do not set the effective bit': P' = B ∪ I, E' = A' = ∅ (§6.3)"},
+			"handle_privileged_root: 'If only the real uid is 0, we do not set the effective bit': P' = B ∪ I, E' = A' = ∅"},
 		{"nonroot_setuid_root", st(0, 0, 0, dockerDefault, 0), setuidTo(as(1000), 0), st(dockerDefault, dockerDefault, 0, dockerDefault, 0), 0, 1000, nil,
-			"handle_privileged_root: new euid 0: P' = B ∪ I, E' = P' (§6.3, row 62)"},
+			"handle_privileged_root: new euid 0: P' = B ∪ I, E' = P'"},
 		{"nonroot_setuid_root_clears_ambient", st(set(DO), set(DO), set(DO), all, set(DO)), setuidTo(as(1000), 0), st(all, all, set(DO), all, 0), 0, 1000, nil,
-			"cap_bprm_creds_from_file: setid cancels ambient (§6.3)"},
+			"cap_bprm_creds_from_file: setid cancels ambient"},
 		{"nonroot_setuid_root_with_file_caps_only_file_caps", st(0, 0, 0, all, 0), withFile(setuidTo(as(1000), 0), fcap(set(NR), 0, true)), st(set(NR), set(NR), 0, all, 0), 0, 1000, nil,
-			"handle_privileged_root: has_fcap && __is_suid(root): file caps only, no B ∪ I (§6.3)"},
+			"handle_privileged_root: has_fcap && __is_suid(root): file caps only, no B ∪ I"},
 		{"nonroot_setuid_root_with_file_caps_p_not_effective", st(0, 0, 0, all, 0), withFile(setuidTo(as(1000), 0), fcap(set(NR), 0, false)), st(0, set(NR), 0, all, 0), 0, 1000, nil,
-			"handle_privileged_root returns early for setuid root with file caps, so euid 0 does not set fE (§6.3)"},
+			"handle_privileged_root returns early for setuid root with file caps, so euid 0 does not set fE"},
 		{"setgid_clears_ambient", st(set(DO), set(DO), set(DO), all, set(DO)), setgidTo(as(1000), 0), st(0, 0, set(DO), all, 0), 1000, 0, nil,
-			"__is_setgid: new egid ≠ old gid is setid: A' = ∅ (§6.3)"},
+			"__is_setgid: new egid ≠ old gid is setid: A' = ∅"},
 		{"setid_compares_new_euid_with_old_real_uid", st(set(DO), set(DO), set(DO), all, set(DO)), uEUID0, st(all, all, set(DO), all, 0), 0, 1000, nil,
-			"__is_setuid: !uid_eq(new->euid, old->uid): euid 0 stays 0 but differs from ruid 1000, so A' = ∅ (§6.3)"},
+			"__is_setuid: !uid_eq(new->euid, old->uid): euid 0 stays 0 but differs from ruid 1000, so A' = ∅"},
 		{"same_euid_and_ruid_not_setid", st(set(DO), set(DO), set(DO), all, set(DO)), caps.Exec{UID: 1000, EUID: 2000, NewEUID: 1000, GID: 1000, EGID: 1000, NewEGID: 1000}, st(set(DO), set(DO), set(DO), all, set(DO)), 1000, 1000, nil,
-			"__is_setuid compares with the old real uid, not the old euid: 2000 → 1000 with ruid 1000 is not setid, A' kept (§6.3)"},
+			"__is_setuid compares with the old real uid, not the old euid: 2000 → 1000 with ruid 1000 is not setid, A' kept"},
 		{"nnp_file_caps_clipped_to_old_P", st(0, 0, 0, all, 0), nnp(withFile(as(1000), fcap(set(NR), 0, true))), st(0, 0, 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: P' gains with no_new_privs: P' = P' ∩ old P; fE then gives E' = ∅, no EPERM (§6.3, §9 'no_new_privs')"},
+			"cap_bprm_creds_from_file: P' gains with no_new_privs: P' = P' ∩ old P; fE then gives E' = ∅, no EPERM"},
 		{"nnp_file_caps_within_old_P_kept", st(0, set(NR), 0, all, 0), nnp(withFile(as(1000), fcap(set(NR), 0, true))), st(set(NR), set(NR), 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: no gain over old P, so no_new_privs changes nothing (§6.3)"},
+			"cap_bprm_creds_from_file: no gain over old P, so no_new_privs changes nothing"},
 		{"nnp_euid_reverts_to_real", st(0, set(DO), 0, all, 0), nnp(uEUID0), st(set(DO), set(DO), 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: setid with no_new_privs: euid = uid, egid = gid, P' = (B ∪ I) ∩ old P (§6.3)"},
+			"cap_bprm_creds_from_file: setid with no_new_privs: euid = uid, egid = gid, P' = (B ∪ I) ∩ old P"},
 		{"nnp_root_no_gain_unchanged", st(0, all, 0, dockerDefault, 0), nnp(as(0)), st(dockerDefault, dockerDefault, 0, dockerDefault, 0), 0, 0, nil,
-			"cap_bprm_creds_from_file: root's B ∪ I ⊆ old P is no gain; no_new_privs clips nothing (§6.3)"},
+			"cap_bprm_creds_from_file: root's B ∪ I ⊆ old P is no gain; no_new_privs clips nothing"},
 		{"nnp_root_gain_clipped", st(0, set(DO), 0, all, 0), nnp(as(0)), st(set(DO), set(DO), 0, all, 0), 0, 0, nil,
-			"cap_bprm_creds_from_file: root with P = {DO}: B ∪ I gains, no_new_privs clips P' to old P (§6.3)"},
+			"cap_bprm_creds_from_file: root with P = {DO}: B ∪ I gains, no_new_privs clips P' to old P"},
 		{"keepcaps_cleared", keep(st(0, 0, 0, all, 0)), as(1000), st(0, 0, 0, all, 0), 1000, 1000, nil,
-			"cap_bprm_creds_from_file: new->securebits &= ~issecure_mask(SECURE_KEEP_CAPS) (§6.1)"},
+			"cap_bprm_creds_from_file: new->securebits &= ~issecure_mask(SECURE_KEEP_CAPS)"},
 	}
 }
 
@@ -492,9 +490,8 @@ func TestExecInvariants(t *testing.T) {
 }
 
 // finalizeNamespace walks the capability steps of runc's
-// libcontainer/init_linux.go:finalizeNamespace (v1.1.x; §6.2 "a runtime
-// applying a config") for a container process with config cfg and uid:
-// ApplyBoundingSet, PR_SET_KEEPCAPS(1), setupUser's setresuid(uid), the
+// libcontainer/init_linux.go:finalizeNamespace (v1.1.x) for a container
+// process with config cfg and uid: ApplyBoundingSet, PR_SET_KEEPCAPS(1), setupUser's setresuid(uid), the
 // [chdir retry], PR_SET_KEEPCAPS(0), ApplyCaps. It returns the state at the
 // chdir retry and the state handed to execve.
 func finalizeNamespace(cfg caps.Sets, uid uint32) (atChdir, final caps.State, err error) {
@@ -524,31 +521,31 @@ func TestRuncFinalizeNamespaceThenExec(t *testing.T) {
 	}{
 		{"nonroot_docker_default_E_is_config_ambient", caps.Sets{Effective: dd, Permitted: dd, Bounding: dd}, 1000, nil,
 			0, st(0, 0, 0, dd, 0), nil,
-			"setresuid(1000) clears E even with KEEP_CAPS; execve of a plain file gives E' = P' = A = ∅ (§6.2, rows 57-58, 64)"},
+			"setresuid(1000) clears E even with KEEP_CAPS; execve of a plain file gives E' = P' = A = ∅"},
 		{"nonroot_ambient_in_P_and_I_survives_exec", caps.Sets{Effective: set(NBS), Permitted: set(NBS), Inheritable: set(NBS), Bounding: dd, Ambient: set(NBS)}, 1000, nil,
 			0, st(set(NBS), set(NBS), set(NBS), dd, set(NBS)), nil,
-			"ApplyCaps raises A = {NBS} ⊆ P ∩ I; execve gives E' = P' = A (§6.2, §6.3, row 57)"},
+			"ApplyCaps raises A = {NBS} ⊆ P ∩ I; execve gives E' = P' = A"},
 		{"nonroot_ambient_not_in_I_lost_silently", caps.Sets{Effective: dd, Permitted: dd, Bounding: dd, Ambient: set(NBS)}, 1000, nil,
 			0, st(0, 0, 0, dd, 0), nil,
-			"gocapability ignores the EPERM of PR_CAP_AMBIENT_RAISE (row 66): no error, and the exec'd process has E' = ∅, not the config's ambient"},
+			"gocapability ignores the EPERM of PR_CAP_AMBIENT_RAISE (cap_task_prctl): no error, and the exec'd process has E' = ∅, not the config's ambient"},
 		{"nonroot_file_caps_ep_binary", caps.Sets{Effective: dd, Permitted: dd, Bounding: dd}, 1000, &caps.FileCaps{Permitted: set(NR), Effective: true},
 			0, st(set(NR), set(NR), 0, dd, 0), nil,
-			"execve of a cap_net_raw+ep binary: P' = B ∩ fP = {NR}, E' = P' (§6.3, row 59)"},
+			"execve of a cap_net_raw+ep binary: P' = B ∩ fP = {NR}, E' = P'"},
 		{"nonroot_file_caps_outside_bounding_eperm", caps.Sets{Effective: dd, Permitted: dd, Bounding: dd}, 1000, &caps.FileCaps{Permitted: set(ADMIN), Effective: true},
 			0, st(dd, dd, 0, dd, 0), syscall.EPERM,
-			"execve of a cap_sys_admin+ep binary with the config's B lacking it: EPERM (§6.3, row 60)"},
+			"execve of a cap_sys_admin+ep binary with the config's B lacking it: EPERM"},
 		{"root_docker_default_E_is_bounding", caps.Sets{Effective: dd, Permitted: dd, Bounding: dd}, 0, nil,
 			caps.All, st(dd, dd, 0, dd, 0), nil,
-			"uid 0 stays root through setupUser; execve gives P' = B ∪ I, E' = P' (§6.3, row 63)"},
+			"uid 0 stays root through setupUser; execve gives P' = B ∪ I, E' = P'"},
 		{"root_small_permitted_regains_bounding", caps.Sets{Effective: set(CHOWN), Permitted: set(CHOWN), Bounding: dd}, 0, nil,
 			caps.All, st(dd, dd, 0, dd, 0), nil,
-			"root's execve sets P' = B ∪ I whatever the config's permitted list: E' is the whole bounding set, not P ∩ B (§6.3, row 63)"},
+			"root's execve sets P' = B ∪ I whatever the config's permitted list: E' is the whole bounding set, not P ∩ B"},
 		{"root_inheritable_adds_to_exec", caps.Sets{Effective: dd, Permitted: dd.With(ADMIN), Inheritable: set(ADMIN), Bounding: dd.With(ADMIN)}, 0, nil,
 			caps.All, st(dd.With(ADMIN), dd.With(ADMIN), set(ADMIN), dd.With(ADMIN), 0), nil,
-			"root's execve: P' = B ∪ I (§6.3, row 63)"},
+			"root's execve: P' = B ∪ I"},
 		{"inheritable_outside_bounding_eperm", caps.Sets{Effective: dd, Permitted: dd, Inheritable: set(ADMIN), Bounding: dd}, 1000, nil,
 			0, st(0, caps.All, 0, dd, 0), syscall.EPERM,
-			"B is dropped first, so capset's new I ⊆ old I ∪ B fails: runc's 'unable to apply caps' (§6.2)"},
+			"B is dropped first, so capset's new I ⊆ old I ∪ B fails: runc's 'unable to apply caps'"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {

@@ -14,7 +14,7 @@ import (
 // fs/binfmt_elf.c:load_elf_binary makes before it loads anything (an ELF64
 // little-endian header of type ET_DYN for the machine, program headers of
 // the right size) hold, and PT_INTERP names the interpreter, NUL included,
-// as load_elf_binary requires (kernel-go-semantics §5.4).
+// as load_elf_binary requires.
 func TestProbeELFParses(t *testing.T) {
 	for _, c := range []struct {
 		machine uint16

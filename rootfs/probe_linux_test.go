@@ -53,7 +53,7 @@ func exitCode(t *testing.T, argv ...string) int {
 // TestProbeELFRuns runs the probe on the host kernel: the exit status says
 // it ran (ProbeExitRan) and whether it could open its last argument
 // (ProbeExitRan+errno otherwise), which the kernel oracle relies on to tell
-// "execve returned" from "the new image ran" (kernel-go-semantics §10.4).
+// "execve returned" from "the new image ran".
 func TestProbeELFRuns(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("the probe's code is x86_64; GOARCH is %s", runtime.GOARCH)
@@ -86,8 +86,8 @@ func TestProbeELFRuns(t *testing.T) {
 }
 
 // TestProbeELFOtherMachine checks that the aarch64 probe does not run on
-// x86_64: execve fails with ENOEXEC (kernel-go-semantics row 45), unless a
-// binfmt_misc handler (qemu-user) takes it.
+// x86_64: execve fails with ENOEXEC (fs/binfmt_elf.c:load_elf_binary's
+// elf_check_arch), unless a binfmt_misc handler (qemu-user) takes it.
 func TestProbeELFOtherMachine(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("checks a foreign ELF on x86_64; GOARCH is %s", runtime.GOARCH)

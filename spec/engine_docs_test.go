@@ -38,8 +38,7 @@ func engineTable() string {
 	return b.String()
 }
 
-// TestEngineDocs keeps docs/engines.md the rendering of the rows
-// (aesthetics.md §0 rule 5).
+// TestEngineDocs keeps docs/engines.md the rendering of the rows.
 func TestEngineDocs(t *testing.T) {
 	const file = "../docs/engines.md"
 	got := engineTable()

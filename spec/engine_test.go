@@ -14,10 +14,10 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// etc is an image with the users and groups of field-cases.md §G: alice in
+// etc is an image with users and groups that split the engines: alice in
 // wheel, audio and (by name) a group "alice" of her own gid; nonroot with a
-// same-name group listing it (FC-32); bob whose primary group 100 lists
-// nobody.
+// same-name group listing it (containerd#11937); bob whose primary group
+// 100 lists nobody.
 const etc = `
 dir / 0755 0:0
 dir /home/nonroot 0700 65532:65532
@@ -27,8 +27,8 @@ file /etc/passwd 0644 0:0 text="root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000
 file /etc/group 0644 0:0 text="root:x:0:\nwheel:x:10:alice,bob,root\naudio:x:29:alice\nusers:x:100:\nalice:x:1000:\nnonroot:x:65532:nonroot\n"
 `
 
-// fc32 is field-cases.md FC-32 (containerd#11937): user "name" (2:1) is a
-// member of the group named "name" (gid 2).
+// fc32 is containerd#11937's reproducer (burgerdev/weird-images src/gid):
+// user "name" (2:1) is a member of the group named "name" (gid 2).
 const fc32 = `
 dir / 0755 0:0
 file /etc/passwd 0644 0:0 text="name:x:2:1::/home/name:/usr/sbin/nologin\n"
@@ -84,7 +84,7 @@ func TestFromImageUser(t *testing.T) {
 		{"docker_name_group", "docker@20.10.24", etc, "alice:wheel", nil, "1000:10 [10]",
 			"GetExecUser: a group name selects the gid from /etc/group"},
 		{"docker_name_absent", "docker@20.10.24", etc, "carol", nil, "error: unable to find user carol: no matching entries in passwd file",
-			"GetExecUser: a name not in passwd is ErrNoPasswdEntries (field-cases FC-31)"},
+			"GetExecUser: a name not in passwd is ErrNoPasswdEntries"},
 		{"docker_group_absent", "docker@20.10.24", etc, "alice:nogroup", nil, "error: unable to find group nogroup: no matching entries in group file",
 			"GetExecUser: a group name not in /etc/group is ErrNoGroupEntries"},
 		{"docker_no_passwd_uid", "docker@20.10.24", noEtc, "1000", nil, "1000:0 [0]",
@@ -120,9 +120,9 @@ func TestFromImageUser(t *testing.T) {
 		{"ctr_no_user_root_groups", "containerd@1.6.20", etc, "", nil, "0:0 [0 10]",
 			"WithImageConfigArgs: no USER still runs WithAdditionalGIDs(\"root\")"},
 		{"fc32_docker_same_name_group_kept", "docker@20.10.24", fc32, "name", nil, "2:1 [1 2]",
-			"GetExecUser: the group named as the user lists it, so it is added (FC-32)"},
+			"GetExecUser: the group named as the user lists it, so it is added (containerd#11937)"},
 		{"fc32_ctr_same_name_group_skipped", "containerd@1.6.20", fc32, "name", nil, "2:1 [1]",
-			"oci.WithAdditionalGIDs@v1.6.20: `if g.Name == username { return false }` drops it (containerd#11937, FC-32)"},
+			"oci.WithAdditionalGIDs@v1.6.20: `if g.Name == username { return false }` drops it (containerd#11937)"},
 		{"fc32_podman_same_name_group_kept", "podman@4.3.1", fc32, "name", nil, "2:1 [1 2]",
 			"podman's GetExecUser, as Docker"},
 		{"crio_uid_absent", "crio@1.34.0", etc, "", []string{"--user", "1000680000"}, "1000680000:0 [0]",
@@ -192,7 +192,7 @@ func TestFromImageCaps(t *testing.T) {
 		{"podman_add_and_drop", "podman@4.3.1", "", []string{"--cap-add", "chown", "--cap-drop", "CHOWN"}, `error: capability "CAP_CHOWN" cannot be dropped and added`,
 			"MergeCapabilities: a name both added and dropped"},
 		{"ctr_nonroot_full", "containerd@1.6.20", "alice", nil, "B=14 E=14 P=14 I=0 A=0 CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_MKNOD,CAP_NET_RAW,CAP_SETGID,CAP_SETUID,CAP_SETFCAP,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_SYS_CHROOT,CAP_KILL,CAP_AUDIT_WRITE",
-			"oci/spec.go:populateDefaultUnixSpec: B=E=P for every uid (containerd#4669 not merged; FC-02)"},
+			"oci/spec.go:populateDefaultUnixSpec: B=E=P for every uid (containerd#4669 not merged; kubernetes-sigs/kind#1331)"},
 		{"ctr_cap_all_refused", "containerd@1.6.20", "", []string{"--cap-add", "ALL"}, "error: capabilities must be specified with 'CAP_' prefix",
 			"run_unix.go:NewContainer: --cap-add must start with CAP_"},
 		{"crio_default", "crio@1.34.0", "alice", nil, "B=9 E=9 P=9 I=0 A=0 CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_KILL",

@@ -318,12 +318,12 @@ type SCC struct {
 	AllowPrivilegeEscalation bool
 }
 
-// RestrictedV2 is OpenShift 4.11+'s restricted-v2 SCC (anchors.md §B.3,
-// from the shipped manifests): uid from the namespace range,
-// fsGroup MustRunAs, requiredDropCapabilities ALL,
-// allowPrivilegeEscalation false. The ids are those of a typical
-// namespace, 1000680000; GID 0 is not set here: it comes from CRI-O and
-// containerd resolving a uid absent from /etc/passwd to gid 0.
+// RestrictedV2 is OpenShift 4.11+'s restricted-v2 SCC (from the shipped
+// manifests): uid from the namespace range, fsGroup MustRunAs,
+// requiredDropCapabilities ALL, allowPrivilegeEscalation false. The ids
+// are those of a typical namespace, 1000680000; GID 0 is not set here: it
+// comes from CRI-O and containerd resolving a uid absent from /etc/passwd
+// to gid 0.
 var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, UIDs: 10000, FSGroup: 1000680000, Drop: []string{"ALL"}, Allowed: []string{"NET_BIND_SERVICE"}}
 
 // Refuses says why the SCC's admission refuses k, "" if it does not: a
@@ -366,8 +366,8 @@ func (s SCC) Admit(k KubeContainer) KubeContainer {
 }
 
 // yamlLines is the number of lines of src as go-yaml counts them: breaks
-// are "\n", "\r\n", a lone "\r", and (YAML 1.1 §5.4 b-char) NEL U+0085,
-// LS U+2028 and PS U+2029.
+// are "\n", "\r\n", a lone "\r", and (YAML 1.1's b-char production)
+// NEL U+0085, LS U+2028 and PS U+2029.
 func yamlLines(src []byte) int {
 	n := 1
 	for _, r := range strings.ReplaceAll(string(src), "\r\n", "\n") {

@@ -107,7 +107,7 @@ func TestParsePodErrors(t *testing.T) {
 		want, rule      string
 	}{
 		{"yaml_syntax", "", pod("kind: Pod", "metadata:", "  name: p", "spec:", "\tcontainers: []"),
-			"pod.yaml:5: found character that cannot start any token", "the YAML parser's line: a tab cannot indent (YAML 1.2 §6.1)"},
+			"pod.yaml:5: found character that cannot start any token", "the YAML parser's line: a tab cannot indent (YAML 1.2, section 6.1)"},
 		{"wrong_type", "", pod("kind: Pod", "spec:", "  containers:", "  - name: c", "    securityContext:", "      runAsUser: alice"),
 			"pod.yaml:6: spec.containers.securityContext.runAsUser: want number, got string", "a type error names the field and the line of its key"},
 		{"not_a_pod", "", pod("kind: Deployment", "spec: {}"),
@@ -139,7 +139,8 @@ func TestParsePodErrors(t *testing.T) {
 
 // TestPodOnCRI runs pods through the CRI engines: the kubelet's
 // runAsNonRoot check, the image user it fills in, and OpenShift's
-// restricted-v2 on the distroless-like image of incident 1.
+// restricted-v2 on the distroless-like image of
+// GoogleContainerTools/distroless#718.
 func TestPodOnCRI(t *testing.T) {
 	distroless := "dir / 0755 0:0\ndir /home/nonroot 0700 65532:65532\nfile /etc/passwd 0644 0:0 text=\"root:x:0:0::/root:/sbin/nologin\\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\\n\"\nfile /etc/group 0644 0:0 text=\"root:x:0:\\nnonroot:x:65532:\\n\"\n"
 	simple := pod("kind: Pod", "metadata: {name: p, uid: u1}", "spec:", "  containers:", "  - name: c")
@@ -154,7 +155,7 @@ func TestPodOnCRI(t *testing.T) {
 			"kubelet sends the image's name as runAsUsername (getUserFromImage); WithUser(name)"},
 		{"nonroot_name_refused", "containerd-cri@1.6.20", "nonroot", "", nonRoot, false,
 			`error: container has runAsNonRoot and image has non-numeric user (nonroot), cannot verify user is non-root (pod: "p_default(u1)", container: c)`,
-			"verifyRunAsNonRoot: a non-numeric image user (FC-30)"},
+			"verifyRunAsNonRoot: a non-numeric image user (kubernetes-up-and-running/kuard#43)"},
 		{"nonroot_empty_user_refused", "crio@1.34.0", "", "", nonRoot, false,
 			`error: container has runAsNonRoot and image will run as root (pod: "p_default(u1)", container: c)`,
 			"getImageUser: no user is uid 0"},
@@ -214,8 +215,8 @@ func FuzzParsePod(f *testing.F) {
 				t.Fatalf("error %v is not a *PodError for f.yaml", err)
 			}
 			// YAML breaks lines at "\n", "\r\n" and a lone "\r", and
-			// go-yaml (YAML 1.1 §5.4, b-char) also at NEL U+0085, LS
-			// U+2028 and PS U+2029; so counts the parser (CI fuzzing
+			// go-yaml (YAML 1.1's b-char production) also at NEL U+0085,
+			// LS U+2028 and PS U+2029; so counts the parser (CI fuzzing
 			// found NEL: testdata/fuzz seed).
 			one := strings.ReplaceAll(string(src), "\r\n", "\n")
 			lines := 1

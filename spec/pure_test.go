@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// TestPure checks that spec is a pure package (aesthetics.md §2.1): its
-// non-test files import neither os, os/exec, net nor golang.org/x/sys, and
-// of this module only access and caps.
+// TestPure checks that spec is a pure package: its non-test files import
+// neither os, os/exec, net nor golang.org/x/sys, and of this module only
+// access and caps.
 func TestPure(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {

@@ -62,7 +62,7 @@ func TestFaccessat2(t *testing.T) {
 			"runc SetReturnCode(int16(errnoRet)) and SCMP_ACT_ERRNO(x) keep 16 bits: 65549 is 13, EACCES"},
 		{"old_docker_enosys_stub", oldDockerLike, x86,
 			spec.Verdict{Effect: spec.Returns, Err: access.EPERM, Action: "SCMP_ACT_ERRNO", Rule: -1, ENOSYSStub: true},
-			"faccessat2 (439) is newer than clone3 (435), the newest name: runc ≥rc93's stub answers ENOSYS (FC-36)"},
+			"faccessat2 (439) is newer than clone3 (435), the newest name: runc ≥rc93's stub answers ENOSYS (alpinelinux/docker-alpine#182)"},
 		{"old_docker_enosys_stub_arm64", oldDockerLike, arm,
 			spec.Verdict{Effect: spec.Returns, Err: access.EPERM, Action: "SCMP_ACT_ERRNO", Rule: -1, ENOSYSStub: true},
 			"the native architecture is filtered whether or not the list names it (seccomp_init adds it)"},

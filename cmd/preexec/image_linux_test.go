@@ -101,7 +101,7 @@ func TestIncidentsFromImages(t *testing.T) {
 			rule string
 		}{
 			{"restricted-v2 on containerd", []string{"--scc", "restricted-v2", img}, "Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown",
-				"incident 1: OpenShift's restricted-v2 gives uid 1000680000 gid 0; only rc93 changes to cwd after setuid without capabilities"},
+				"GoogleContainerTools/distroless#718: OpenShift's restricted-v2 gives uid 1000680000 gid 0; only rc93 changes to cwd after setuid without capabilities"},
 			{"restricted-v2 on CRI-O", []string{"--engine", "crio@1.34.0", "--scc", "restricted-v2", img}, "Error: container create failed: container_linux.go:367:",
 				"incident 1 under CRI-O: the same runtimes fail"},
 			{"docker --user 1000680000:0", []string{"--engine", "docker@20.10.24", "--user", "1000680000:0", img}, "docker: Error response from daemon: failed to create shim task: OCI runtime create failed: container_linux.go:367: starting container process caused: chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied: unknown.",

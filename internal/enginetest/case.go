@@ -16,8 +16,8 @@ type Case struct {
 	// Name is unique, snake_case, and names the rule (curated) or the seed
 	// and index (random: "random_s1_0042").
 	Name string `json:"name"`
-	// Rule says why the case exists (curated), citing anchors.md §B or
-	// field-cases.md §G; random cases say which dimensions they drew.
+	// Rule says why the case exists (curated), citing the engine code or
+	// issue it pins; random cases say which dimensions they drew.
 	Rule string `json:"rule,omitempty"`
 	// Rootfs is the image's single layer as fixture text
 	// (rootfs.ParseFixture), without mount lines.

@@ -83,7 +83,7 @@ func curated() []Case {
 	c := func(name, rule, rfs string, im ImageConfig, flags ...string) Case {
 		return Case{Name: name, Rule: rule, Rootfs: rfs, Image: im, Flags: flags}
 	}
-	userRule := "anchors.md §B: USER resolved through the image's /etc/passwd and /etc/group"
+	userRule := "containerd pkg/oci/spec_opts.go:WithUser, moby/sys/user GetExecUser: USER resolved through the image's /etc/passwd and /etc/group"
 	cs := []Case{
 		c("user_unset", "no USER: root, the engine's default groups", RootfsFull, img("", "")),
 		c("user_name", userRule+": a name, its primary gid and its groups", RootfsFull, img("alice", "")),
@@ -96,8 +96,8 @@ func curated() []Case {
 		c("user_name_absent", userRule+": a name absent from /etc/passwd", RootfsFull, img("nobody_here", "")),
 		c("user_group_absent", userRule+": a group absent from /etc/group", RootfsFull, img("alice:nogroup", "")),
 		c("user_member_of_groups", userRule+": bob's primary group 100 and memberships wheel, staff", RootfsFull, img("bob", "")),
-		c("user_same_name_group", "field-cases.md §G: app's passwd gid 2000, group app is 2001", RootfsFull, img("app", "")),
-		c("user_name_same_name_group", "field-cases.md §G: app:app takes the group named app (2001)", RootfsFull, img("app:app", "")),
+		c("user_same_name_group", "containerd#11937: app's passwd gid 2000, group app is 2001", RootfsFull, img("app", "")),
+		c("user_name_same_name_group", "containerd#11937's image: app:app takes the group named app (2001)", RootfsFull, img("app:app", "")),
 		c("user_root_name", userRule+": root by name", RootfsFull, img("root", "")),
 		c("user_zero_zero", userRule+": 0:0", RootfsFull, img("0:0", "")),
 		c("user_nonroot_uid", "distroless static:nonroot: USER 65532", RootfsFull, img("65532", "/home/nonroot")),
@@ -109,7 +109,7 @@ func curated() []Case {
 
 		c("workdir_unset", "WORKDIR absent: cwd /", RootfsFull, img("", "")),
 		c("workdir_missing", "WORKDIR a directory the image lacks", RootfsFull, img("", "/nonexistent/dir")),
-		c("workdir_home_nonroot_as_other", "design incident 1: /home/nonroot 0700 as another uid", RootfsFull, img("1000", "/home/nonroot")),
+		c("workdir_home_nonroot_as_other", "GoogleContainerTools/distroless#718: /home/nonroot 0700 as another uid", RootfsFull, img("1000", "/home/nonroot")),
 		c("workdir_relative", "a relative WORKDIR in the image config", RootfsFull, img("", "app")),
 
 		c("entrypoint_only", "ENTRYPOINT without CMD", RootfsFull, ImageConfig{Entrypoint: echo}),
@@ -123,7 +123,7 @@ func curated() []Case {
 		c("env_with_path", "image Env with PATH", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"PATH=/bin", "FOO=bar"}}),
 		c("env_with_home", "image Env with HOME", RootfsFull, ImageConfig{User: "alice", Cmd: echo, Env: []string{"HOME=/srv"}}),
 
-		c("flag_user_arbitrary_uid_gid0", "design incident 1: OpenShift's arbitrary uid, gid 0, on distroless", RootfsFull, img("65532", "/home/nonroot"), "--user", "1000680000:0"),
+		c("flag_user_arbitrary_uid_gid0", "GoogleContainerTools/distroless#718: OpenShift's arbitrary uid, gid 0, on distroless", RootfsFull, img("65532", "/home/nonroot"), "--user", "1000680000:0"),
 		c("flag_user_name", "--user name", RootfsFull, img("", ""), "--user", "alice"),
 		c("flag_user_uid", "--user uid", RootfsFull, img("", ""), "--user", "1000"),
 		c("flag_user_name_group", "--user name:group", RootfsFull, img("", ""), "--user", "alice:wheel"),
@@ -143,7 +143,7 @@ func curated() []Case {
 		c("flag_entrypoint_empty", "--entrypoint \"\" resets ENTRYPOINT", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/sh", "-c"}, Cmd: echo}, "--entrypoint", ""),
 		c("flag_command_after_entrypoint", "a command replaces CMD after ENTRYPOINT", RootfsFull, ImageConfig{Entrypoint: []string{"/bin/echo"}, Cmd: []string{"x"}}, "--", Marker),
 		c("flag_command_no_entrypoint", "a command replaces CMD", RootfsFull, ImageConfig{Cmd: []string{"/bin/false"}}, "--", "/bin/echo", Marker),
-		c("flag_cap_add_dac_override_script", "design incident 2: a 0744 root script run as alice with CAP_DAC_OVERRIDE", RootfsFull, ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}}, "--cap-add", "DAC_OVERRIDE"),
+		c("flag_cap_add_dac_override_script", "opencontainers/runc#3715: a 0744 root script run as alice with CAP_DAC_OVERRIDE", RootfsFull, ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}}, "--cap-add", "DAC_OVERRIDE"),
 		c("flag_cap_drop_all", "--cap-drop ALL", RootfsFull, img("", ""), "--cap-drop", "ALL"),
 		c("flag_cap_drop_all_add_one", "--cap-drop ALL --cap-add NET_BIND_SERVICE", RootfsFull, img("", ""), "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"),
 		c("flag_cap_add_all", "--cap-add ALL", RootfsFull, img("", ""), "--cap-add", "ALL"),

@@ -20,7 +20,7 @@ import (
 var E2E = []Case{
 	{
 		Name: "e2e_distroless_arbitrary_uid",
-		Rule: "design incident 1: distroless static:nonroot (USER 65532, WORKDIR /home/nonroot 0700 65532:65532) run as OpenShift's arbitrary uid with gid 0: runc rc93 chdirs after setuid without capabilities and fails",
+		Rule: "GoogleContainerTools/distroless#718: distroless static:nonroot (USER 65532, WORKDIR /home/nonroot 0700 65532:65532) run as OpenShift's arbitrary uid with gid 0: runc rc93 chdirs after setuid without capabilities and fails",
 		Rootfs: `dir / 0755 0:0
 file /bin/busybox 0755 0:0 busybox
 symlink /bin/echo busybox
@@ -33,7 +33,7 @@ dir /tmp 1777 0:0
 	},
 	{
 		Name:   "e2e_script_0744_cap_add_dac_override",
-		Rule:   "design incident 2: a 0744 root:root entrypoint script run as a non-root user with --cap-add DAC_OVERRIDE: runc 1.1.4/1.1.5 check it with faccessat2(AT_EACCESS) or access(2) first; what the engine grants a non-root user decides",
+		Rule:   "opencontainers/runc#3715: a 0744 root:root entrypoint script run as a non-root user with --cap-add DAC_OVERRIDE: runc 1.1.4/1.1.5 check it with faccessat2(AT_EACCESS) or access(2) first; what the engine grants a non-root user decides",
 		Rootfs: RootfsFull,
 		Image:  ImageConfig{User: "alice", Entrypoint: []string{"/entrypoint.sh"}},
 		Flags:  []string{"--cap-add", "DAC_OVERRIDE"},

@@ -207,7 +207,8 @@ func TestEngineModelCoversEveryEngine(t *testing.T) {
 //
 //  1. docker run --user 1000680000:0 on a distroless-like nonroot image
 //     (WORKDIR /home/nonroot 0700 65532:65532) fails on runc rc93 only
-//     (design.md, incident 1; the runtime oracle's curated goldens), and
+//     (the runtime oracle's curated case
+//     rc93_chdir_distroless_nonroot_home_openshift_uid), and
 //     Docker prints rc93's error in its own wrapping.
 //  2. The 0744 root:root entrypoint run as a non-root user with
 //     --cap-add DAC_OVERRIDE: under Docker 20.10 the user gets no

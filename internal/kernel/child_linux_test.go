@@ -729,8 +729,8 @@ func capget() (e, p, i caps.Set, err error) {
 }
 
 // setCred gives the calling thread the credential c, starting from root
-// with every capability, with raw per-thread system calls in the order the
-// research notes' pitfall 2 gives (kernel-go-semantics.md §10):
+// with every capability, with raw per-thread system calls in this order
+// (the constraints are security/commoncap.c's and kernel/sys.c's):
 //
 //  1. capset(E, P, I=c.I) while still root: I must be within the old P and
 //     the bounding set (cap_capset), so it is set before the bounding set

@@ -378,7 +378,7 @@ func kernelVersion(t *testing.T) (string, uint32) {
 }
 
 // lsms returns the active LSMs (/sys/kernel/security/lsm), which can add
-// denials the model does not know (kernel-go-semantics.md §10 pitfall 7).
+// denials the model does not know (AppArmor, SELinux, Landlock).
 func lsms() string {
 	b, err := os.ReadFile("/sys/kernel/security/lsm")
 	if err != nil {

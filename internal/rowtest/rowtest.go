@@ -1,6 +1,6 @@
-// Package rowtest checks table tests the way the house style wants them
-// (aesthetics.md §3.5): every row names the rule it pins, with a source
-// line, and no two rows share a name. Test files of every package use it.
+// Package rowtest checks table tests the way the house style wants them:
+// every row names the rule it pins, with a source line, and no two rows
+// share a name. Test files of every package use it.
 package rowtest
 
 import (

@@ -29,8 +29,8 @@ type Case struct {
 	// Name is unique, snake_case, and names the rule (curated) or the seed
 	// and index (random: "random_s1_0042").
 	Name string `json:"name"`
-	// Rule says why the case exists, citing the research note's section
-	// or the kernel/runc line it pins.
+	// Rule says why the case exists, citing the kernel, runc, crun or Go
+	// code it pins.
 	Rule string `json:"rule"`
 	// Rootfs is the container's root filesystem as fixture text
 	// (rootfs.ParseFixture); its "/" line sets the root directory. It must
@@ -71,7 +71,7 @@ type Process struct {
 	Env []string `json:"env,omitempty"`
 	// Capabilities is process.capabilities; nil means absent from
 	// config.json, which runc ≤ 1.2 and crun take as "no capabilities"
-	// and runc ≥ 1.3 as "leave them alone" (runc-preexec.md §1.4).
+	// and runc ≥ 1.3 as "leave them alone" (049a5f76c, #4585).
 	Capabilities    *Capabilities `json:"capabilities,omitempty"`
 	NoNewPrivileges bool          `json:"noNewPrivileges,omitempty"`
 }

@@ -3,9 +3,10 @@ package runtimetest
 import "fmt"
 
 // Curated returns the hand-written cases, in table order. Each row's rule
-// cites the section of the research notes (runc-preexec.md "RP §…",
-// kernel-go-semantics.md "KG §…" / "KG row N" of its decision table, or
-// "KG Go §…" for its Go part) whose behaviour it pins. Names are unique
+// cites the upstream code whose behaviour it pins: runc files are
+// opencontainers/runc's (under libcontainer/ but utils_linux.go; commits
+// and PRs where a release changed it), crun's are containers/crun's under
+// src/libcrun/ at 1.8.1, kernel files torvalds/linux's, Go's golang/go's. Names are unique
 // snake_case rules. The outcomes are not in the table: they are what the
 // real runtimes do, recorded in testdata/runtime/curated/.
 func Curated() []Case {
@@ -20,7 +21,7 @@ func Curated() []Case {
 	// The two incidents.
 	add(Case{
 		Name:   "rc93_chdir_distroless_nonroot_home_openshift_uid",
-		Rule:   "RP §1.4/§1.5: rc93 chdirs after setuid with E=∅, so /home/nonroot 0700 65532:65532 denies uid 1000680000 gid 0: `chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied`; rc92 and rc94+ chdir as root first (RP §3.4 rc93 row)",
+		Rule:   "init_linux.go:finalizeNamespace: rc93 chdirs after setuid with E=∅, so /home/nonroot 0700 65532:65532 denies uid 1000680000 gid 0: `chdir to cwd (\"/home/nonroot\") set in config.json failed: permission denied`; rc92 and rc94+ chdir as root first (d869d05ab, #2712; 6ce2d63a5, #2894)",
 		Rootfs: rootfsOf(Base, "dir /home/nonroot 0700 65532:65532"),
 		Process: Process{UID: 1000680000, GID: 0, Cwd: "/home/nonroot", Args: echoArgs,
 			Env: []string{DefaultPATH}, Capabilities: &Capabilities{}},
@@ -33,16 +34,16 @@ func Curated() []Case {
 			Rootfs: rootfsOf(Base, "file /entrypoint.sh 0744 0:0 "+StartScript)})
 	}
 	incident114("runc114_eaccess_0744_dac_override_faccessat2_enosys",
-		"RP §1.8: 1.1.4/1.1.5 Eaccess falls back to access(2) on ENOSYS, which ignores CAP_DAC_OVERRIDE for a non-root real uid (KG §2): `exec /entrypoint.sh: permission denied`; the seccomp filter is installed before the check when noNewPrivileges is false (RP §1.6)",
+		"system.Eaccess@v1.1.4 (d83a861d9, #3541): 1.1.4/1.1.5 Eaccess falls back to access(2) on ENOSYS, which ignores CAP_DAC_OVERRIDE for a non-root real uid (fs/open.c:access_override_creds): `exec /entrypoint.sh: permission denied`; the seccomp filter is installed before the check when noNewPrivileges is false (standard_init_linux.go:Init)",
 		SeccompFaccessat2ENOSYS, false)
 	incident114("runc114_eaccess_0744_dac_override_faccessat2_allowed",
-		"RP §1.8: with faccessat2 available Eaccess uses AT_EACCESS, where CAP_DAC_OVERRIDE grants exec because some x bit is set (KG §1.5), so every runtime starts",
+		"system.Eaccess@v1.1.4: with faccessat2 available Eaccess uses AT_EACCESS, where CAP_DAC_OVERRIDE grants exec because some x bit is set (fs/namei.c:generic_permission), so every runtime starts",
 		SeccompNone, false)
 	incident114("runc114_eaccess_0744_dac_override_faccessat2_eperm",
-		"RP §1.8: 1.1.4/1.1.5 fall back on EPERM too; crun's glibc eaccess falls back only on ENOSYS and crun looks up as root before seccomp (RP §6.1–6.2)",
+		"system.Eaccess@v1.1.4: 1.1.4/1.1.5 fall back on EPERM too; crun's glibc eaccess falls back only on ENOSYS and crun looks up as root before seccomp (crun container.c:container_init_setup, utils.c:check_access)",
 		SeccompFaccessat2EPERM, false)
 	incident114("runc114_eaccess_0744_dac_override_enosys_no_new_privileges",
-		"RP §1.6: with noNewPrivileges the filter is installed after LookPath/eaccess, so faccessat2 still works at the check and only execve is filtered",
+		"standard_init_linux.go:Init: with noNewPrivileges the filter is installed after LookPath/eaccess, so faccessat2 still works at the check and only execve is filtered",
 		SeccompFaccessat2ENOSYS, true)
 
 	// Allowlist seccomp profiles (default SCMP_ACT_ERRNO) on the 1.1.4
@@ -50,64 +51,64 @@ func Curated() []Case {
 	// back to access(2) (ENOSYS, EPERM) or fail on the answer itself, and
 	// whether Go ≥ 1.20's LookPath emulates (ENOSYS, EPERM) or refuses.
 	incident114("seccomp_errno_allow_old_enosys_stub",
-		"RP §1.6/§1.8: default SCMP_ACT_ERRNO, every syscall older than faccessat2 allowed: runc ≥ rc93's -ENOSYS stub (patchbpf, 7a8d7162f) answers faccessat2 ENOSYS, rc92's filter EPERM; 1.1.4/1.1.5 fall back to access(2) on both",
+		"standard_init_linux.go:Init: default SCMP_ACT_ERRNO, every syscall older than faccessat2 allowed: runc ≥ rc93's -ENOSYS stub (patchbpf, 7a8d7162f) answers faccessat2 ENOSYS, rc92's filter EPERM; 1.1.4/1.1.5 fall back to access(2) on both",
 		SeccompErrnoAllowOld, false)
 	incident114("seccomp_errno_allow_old_no_new_privileges",
-		"RP §1.6: with noNewPrivileges the allowlist is installed after the checks: faccessat2 answers during them and only execve is filtered (allowed)",
+		"standard_init_linux.go:Init: with noNewPrivileges the allowlist is installed after the checks: faccessat2 answers during them and only execve is filtered (allowed)",
 		SeccompErrnoAllowOld, true)
 	incident114("seccomp_errno_enosys_allow_old",
-		"RP §1.6: defaultErrnoRet 38 with only older syscalls allowed: ENOSYS from the stub (rc93 on) or, where honoured (rc95 on, c61f60625), from the default action; rc92 answers EPERM",
+		"standard_init_linux.go:Init: defaultErrnoRet 38 with only older syscalls allowed: ENOSYS from the stub (rc93 on) or, where honoured (rc95 on, c61f60625), from the default action; rc92 answers EPERM",
 		SeccompErrnoENOSYSAllowOld, false)
 	incident114("seccomp_errno_enosys_allow_all",
-		"RP §1.6: defaultErrnoRet 38 with syscalls newer than faccessat2 allowed (no stub for it): runc before rc95 ignores defaultErrnoRet (EPERM), rc95 on answers ENOSYS",
+		"standard_init_linux.go:Init: defaultErrnoRet 38 with syscalls newer than faccessat2 allowed (no stub for it): runc before rc95 ignores defaultErrnoRet (EPERM), rc95 on answers ENOSYS",
 		SeccompErrnoENOSYSAllowAll, false)
 	incident114("seccomp_errno_eperm_allow_all",
-		"RP §1.6: defaultErrnoRet 1 with syscalls newer than faccessat2 allowed: faccessat2 is EPERM on every runc",
+		"standard_init_linux.go:Init: defaultErrnoRet 1 with syscalls newer than faccessat2 allowed: faccessat2 is EPERM on every runc",
 		SeccompErrnoEPERMAllowAll, false)
 	incident114("seccomp_errno_eacces_allow_all",
-		"RP §1.6/§1.8: defaultErrnoRet 13: runc before rc95 answers EPERM (1.1.4-style checks fall back), rc95 on EACCES, which 1.1.4/1.1.5's eaccess and Go ≥ 1.20's LookPath report as permission denied without a fallback",
+		"standard_init_linux.go:Init: defaultErrnoRet 13: runc before rc95 answers EPERM (1.1.4-style checks fall back), rc95 on EACCES, which 1.1.4/1.1.5's eaccess and Go ≥ 1.20's LookPath report as permission denied without a fallback",
 		SeccompErrnoEACCESAllowAll, false)
 	incident114("seccomp_errno_eacces_allow_all_no_new_privileges",
-		"RP §1.6: the defaultErrnoRet 13 allowlist with noNewPrivileges: installed after the checks, it no longer answers faccessat2",
+		"standard_init_linux.go:Init: the defaultErrnoRet 13 allowlist with noNewPrivileges: installed after the checks, it no longer answers faccessat2",
 		SeccompErrnoEACCESAllowAll, true)
 	incident114("seccomp_errno_allow_old_faccessat2_rule_eacces",
-		"RP §1.6: an explicit SCMP_ACT_ERRNO rule for faccessat2 (errnoRet 13) names it, so runc's stub starts after it and the rule answers EACCES on every runc",
+		"standard_init_linux.go:Init: an explicit SCMP_ACT_ERRNO rule for faccessat2 (errnoRet 13) names it, so runc's stub starts after it and the rule answers EACCES on every runc",
 		SeccompErrnoAllowOldFaccessat2EACCES, false)
 	incident114("seccomp_errno_allow_old_faccessat2_rule_same_as_default",
-		"RP §1.6: a faccessat2 rule equal to the default action (SCMP_ACT_ERRNO, EPERM): runc 1.0.2 on skips it as redundant (matchCall, 960182fdf), still naming faccessat2 for the stub, while rc92 … 1.0.1 fail: `error adding seccomp filter rule for syscall faccessat2: permission denied`, so the default EPERM answers",
+		"standard_init_linux.go:Init: a faccessat2 rule equal to the default action (SCMP_ACT_ERRNO, EPERM): runc 1.0.2 on skips it as redundant (matchCall, 960182fdf), still naming faccessat2 for the stub, while rc92 … 1.0.1 fail: `error adding seccomp filter rule for syscall faccessat2: permission denied`, so the default EPERM answers",
 		SeccompErrnoAllowOldFaccessat2Errno, false)
 	incident114("seccomp_errno_allow_old_faccessat2_rule_same_as_default_no_new_privileges",
-		"RP §1.6: the redundant faccessat2 rule with noNewPrivileges: runc before 1.0.2 still refuses it, when it installs the filter after the checks",
+		"standard_init_linux.go:Init: the redundant faccessat2 rule with noNewPrivileges: runc before 1.0.2 still refuses it, when it installs the filter after the checks",
 		SeccompErrnoAllowOldFaccessat2Errno, true)
 
 	// chdir placement: rc92 root only, rc93 after setuid, rc94+ root then retry.
 	add(Case{
 		Name:    "chdir_gid0_group_dir_openshift",
-		Rule:    "KG §1.2: the group class decides for gid 0 on a 0770 1001:0 directory (OpenShift's arbitrary uid with gid 0), so even rc93's chdir after setuid passes (RP §1.5)",
+		Rule:    "fs/namei.c:acl_permission_check: the group class decides for gid 0 on a 0770 1001:0 directory (OpenShift's arbitrary uid with gid 0), so even rc93's chdir after setuid passes (finalizeNamespace)",
 		Rootfs:  rootfsOf(Base, "dir /app 0770 1001:0"),
 		Process: proc(1000680000, 0, "/app", echoArgs...),
 	})
 	add(Case{
 		Name:    "chdir_fowner_only_0700_root_dir",
-		Rule:    "KG row 15: CAP_FOWNER never grants search; rc93 chdirs with E=∅ anyway and fails, rc92/rc94+ chdir as root (RP §1.5, seed-fowner-only)",
+		Rule:    "fs/namei.c:generic_permission: CAP_FOWNER never grants search; rc93 chdirs with E=∅ anyway and fails, rc92/rc94+ chdir as root (finalizeNamespace; d869d05ab, #2712; 6ce2d63a5, #2894)",
 		Rootfs:  rootfsOf(Base, "dir /data 0700 0:0"),
 		Process: withCaps(proc(1000, 1000, "/data", echoArgs...), everySet("CAP_FOWNER")),
 	})
 	add(Case{
 		Name:    "chdir_dac_read_search_0000_dir",
-		Rule:    "KG row 11: CAP_DAC_READ_SEARCH grants search of a 0000 directory, but rc93's chdir after setuid runs with E=∅ (RP §1.5)",
+		Rule:    "fs/namei.c:generic_permission: CAP_DAC_READ_SEARCH grants search of a 0000 directory, but rc93's chdir after setuid runs with E=∅ (finalizeNamespace)",
 		Rootfs:  rootfsOf(Base, "dir /data 0000 0:0"),
 		Process: withCaps(proc(1000, 1000, "/data", echoArgs...), everySet("CAP_DAC_READ_SEARCH")),
 	})
 	add(Case{
 		Name:    "chdir_owner_class_precedence_dir_0077",
-		Rule:    "KG §1.2: the owner class decides alone: a 0077 directory owned by the user is not searchable by it although group and other are rwx; runc rc94+ still enters it as root first (RP §1.4)",
+		Rule:    "fs/namei.c:acl_permission_check: the owner class decides alone: a 0077 directory owned by the user is not searchable by it although group and other are rwx; runc rc94+ still enters it as root first (finalizeNamespace)",
 		Rootfs:  rootfsOf(Base, "dir /home/app 0077 1000:1000"),
 		Process: proc(1000, 1000, "/home/app", echoArgs...),
 	})
 	add(Case{
 		Name: "chdir_userns_unmapped_owner_acl_grants_user",
-		Rule: "KG §1.6/§7: in a user namespace capabilities do not apply to an inode whose owner is unmapped; the container root is other (---) on /data 0700 5000:5000 while the ACL entry u:101000 grants the user: rc92 (root only) fails, rc93 (user) and rc94+ (root, then retry as the user) pass (RP §1.5)",
+		Rule: "kernel/capability.c:capable_wrt_inode_uidgid: in a user namespace capabilities do not apply to an inode whose owner is unmapped; the container root is other (---) on /data 0700 5000:5000 while the ACL entry u:101000 grants the user: rc92 (root only) fails, rc93 (user) and rc94+ (root, then retry as the user) pass (finalizeNamespace)",
 		Rootfs: rootfsOf(BaseUserNS,
 			"dir /data 0700 5000:5000 acl=u::rwx,u:101000:r-x,g::---,m::r-x,o::---"),
 		Process: proc(1000, 1000, "/data", echoArgs...),
@@ -115,83 +116,84 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name: "chdir_userns_unmapped_owner_no_acl",
-		Rule: "KG §7: an unmapped-owner 0700 directory is closed to the container root (no capability applies) and to the user: every runtime fails chdir, with its own text (RP §3.3 chdir, RP §6.3)",
+		Rule: "kernel/capability.c:capable_wrt_inode_uidgid: an unmapped-owner 0700 directory is closed to the container root (no capability applies) and to the user: every runtime fails chdir, with its own text (finalizeNamespace; crun container.c:container_init_setup)",
 		Rootfs: rootfsOf(BaseUserNS,
 			"dir /data 0700 5000:5000"),
 		Process: proc(1000, 1000, "/data", echoArgs...),
 		UserNS:  userns100000(),
 	})
 
-	// Ids without a mapping in the container's user namespace (RP §2.1).
+	// Ids without a mapping in the container's user namespace (init_linux.go:setupUser).
 	add(Case{
 		Name:    "user_uid_unmapped_in_userns",
-		Rule:    "RP §2.1: a uid outside the namespace's map: runc ≤ 1.1 refuses it up front (`cannot set uid to unmapped user in user namespace`), 1.2+ from setuid's EINVAL (`cannot setuid to unmapped uid 70000 in user namespace`)",
+		Rule:    "init_linux.go:setupUser: a uid outside the namespace's map: runc ≤ 1.1 refuses it up front (`cannot set uid to unmapped user in user namespace`), 1.2+ from setuid's EINVAL (`cannot setuid to unmapped uid 70000 in user namespace`)",
 		Rootfs:  rootfsOf(BaseUserNS),
 		Process: proc(70000, 1000, "/", echoArgs...),
 		UserNS:  userns100000(),
 	})
 	add(Case{
 		Name:    "user_gid_unmapped_in_userns",
-		Rule:    "RP §2.1: a gid outside the namespace's map: `cannot set gid to unmapped user in user namespace` (≤ 1.1), `cannot setgid to unmapped gid 70000 in user namespace` (1.2+)",
+		Rule:    "init_linux.go:setupUser: a gid outside the namespace's map: `cannot set gid to unmapped user in user namespace` (≤ 1.1), `cannot setgid to unmapped gid 70000 in user namespace` (1.2+)",
 		Rootfs:  rootfsOf(BaseUserNS),
 		Process: proc(1000, 70000, "/", echoArgs...),
 		UserNS:  userns100000(),
 	})
 
-	// cwd creation (RP §1.3) and crun's ensure-dir (RP §6.1 step 2).
+	// cwd creation (rootfs_linux.go:prepareRootfs) and crun's ensure-dir
+	// (utils.c:crun_safe_ensure_directory_at, #914).
 	add(Case{
 		Name:    "cwd_missing_created",
-		Rule:    "RP §1.3: runc MkdirAll(cwd, 0755) as root after pivot_root; crun ensures it too (RP §6.1): a missing cwd never fails",
+		Rule:    "rootfs_linux.go:prepareRootfs: runc MkdirAll(cwd, 0755) as root after pivot_root; crun ensures it too (crun container.c:container_init_setup): a missing cwd never fails",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/does/not/exist", echoArgs...),
 	})
 	add(Case{
 		Name:         "cwd_missing_created_readonly_root",
-		Rule:         "RP §1.3/§5: the MkdirAll runs before root.readonly's remount (finalizeRootfs), so it still works",
+		Rule:         "rootfs_linux.go:prepareRootfs: the MkdirAll runs before root.readonly's remount (finalizeRootfs), so it still works",
 		Rootfs:       rootfsOf(Base),
 		Process:      proc(1000, 1000, "/work", echoArgs...),
 		ReadonlyRoot: true,
 	})
 	add(Case{
 		Name:    "cwd_is_a_file",
-		Rule:    "RP §1.3: runc's MkdirAll fails pre-ready with `mkdir /w: not a directory`; crun ignores the ensure-dir error and fails chdir: `chdir `/w`: Not a directory` (RP §6.3)",
+		Rule:    "rootfs_linux.go:prepareRootfs: runc's MkdirAll fails pre-ready with `mkdir /w: not a directory`; crun ignores the ensure-dir error and fails chdir: `chdir `/w`: Not a directory`",
 		Rootfs:  rootfsOf(Base, "file /w 0644 0:0"),
 		Process: proc(1000, 1000, "/w", echoArgs...),
 	})
 	add(Case{
 		Name:    "cwd_below_a_file",
-		Rule:    "RP §1.3: cwd /f/sub with /f a file: `mkdir /f: not a directory`",
+		Rule:    "rootfs_linux.go:prepareRootfs: cwd /f/sub with /f a file: `mkdir /f: not a directory`",
 		Rootfs:  rootfsOf(Base, "file /f 0644 0:0"),
 		Process: proc(1000, 1000, "/f/sub", echoArgs...),
 	})
 	add(Case{
 		Name:    "cwd_symlink_loop",
-		Rule:    "RP §1.3: a symlink loop at cwd: Stat ELOOP then Mkdir EEXIST: `mkdir /w: file exists`; crun: ELOOP at chdir (RP §6.3)",
+		Rule:    "rootfs_linux.go:prepareRootfs: a symlink loop at cwd: Stat ELOOP then Mkdir EEXIST: `mkdir /w: file exists`; crun: ELOOP at chdir",
 		Rootfs:  rootfsOf(Base, "symlink /w /x", "symlink /x /w"),
 		Process: proc(1000, 1000, "/w", echoArgs...),
 	})
 	add(Case{
 		Name:    "cwd_dangling_symlink",
-		Rule:    "RP §1.3: a dangling symlink at cwd: `mkdir /w: file exists`; crun resolves the link inside the root while ensuring the directory (RP §6.1 step 2)",
+		Rule:    "rootfs_linux.go:prepareRootfs: a dangling symlink at cwd: `mkdir /w: file exists`; crun resolves the link inside the root while ensuring the directory (utils.c:crun_safe_ensure_directory_at)",
 		Rootfs:  rootfsOf(Base, "symlink /w /nowhere"),
 		Process: proc(1000, 1000, "/w", echoArgs...),
 	})
 	add(Case{
 		Name:    "cwd_symlink_to_dir",
-		Rule:    "RP §1.3: a symlink to a directory at cwd: nothing to create, chdir follows it (KG §3.2, absolute target resolved in the root)",
+		Rule:    "rootfs_linux.go:prepareRootfs: a symlink to a directory at cwd: nothing to create, chdir follows it (fs/namei.c:nd_jump_root: an absolute target resolves in the root)",
 		Rootfs:  rootfsOf(Base, "dir /srv/app 0755 0:0", "symlink /w /srv/app"),
 		Process: proc(1000, 1000, "/w", echoArgs...),
 	})
 	add(Case{
 		Name:    "cwd_missing_under_readonly_bind",
-		Rule:    "RP §1.3: runc's MkdirAll under a read-only bind mount: `mkdir /ro/new: read-only file system`; crun ignores ensure-dir errors (RP §6.1) — and 1.8.1 creates the directory before the bind's read-only remount, in the host's source directory, and starts",
+		Rule:    "rootfs_linux.go:prepareRootfs: runc's MkdirAll under a read-only bind mount: `mkdir /ro/new: read-only file system`; crun ignores ensure-dir errors (crun container.c:container_init_setup) — and 1.8.1 creates the directory before the bind's read-only remount, in the host's source directory, and starts",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/ro/new", echoArgs...),
 		Mounts:  []Mount{{Destination: "/ro", Type: "bind", Source: "dir / 0755 0:0\n", Options: []string{"ro"}}},
 	})
 	add(Case{
 		Name:    "cwd_tmpfs_mode_0700",
-		Rule:    "RP §5: a tmpfs with mode=0700 owned by root as cwd: rc93 fails the chdir as the user, rc92/rc94+ enter as root",
+		Rule:    "rootfs_linux.go:mountToRootfs: a tmpfs with mode=0700 owned by root as cwd: rc93 fails the chdir as the user, rc92/rc94+ enter as root",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/work", echoArgs...),
 		Mounts:  []Mount{{Destination: "/work", Type: "tmpfs", Options: []string{"mode=0700"}}},
@@ -199,13 +201,13 @@ func Curated() []Case {
 
 	add(Case{
 		Name:    "cwd_tmpfs_over_dir_0700_no_mode",
-		Rule:    "RP §5: a tmpfs without mode= over an existing 0700 root directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so rc93's chdir as the user fails; the kernel's default would be 1777",
+		Rule:    "rootfs_linux.go:mountToRootfs: a tmpfs without mode= over an existing 0700 root directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so rc93's chdir as the user fails; the kernel's default would be 1777",
 		Rootfs:  rootfsOf(Base, "dir /data 0700 0:0"),
 		Process: proc(1000, 1000, "/data", echoArgs...),
 		Mounts:  []Mount{{Destination: "/data", Type: "tmpfs"}},
 	})
 
-	// tmpfs modes (RP §5): the probe is a missing entrypoint inside the
+	// tmpfs modes (rootfs_linux.go:mountToRootfs): the probe is a missing entrypoint inside the
 	// tmpfs, which the user's LookPath stats: ENOENT if the tmpfs root
 	// lets it search, EACCES if not.
 	tmpfsProbe := func(name, rule, base string, m Mount) {
@@ -217,56 +219,56 @@ func Curated() []Case {
 			Process: proc(1000, 1000, "/", m.Destination+"/missing"), Mounts: []Mount{m}})
 	}
 	tmpfsProbe("tmpfs_mode_option_over_dir_0700",
-		"RP §5: mode=0755 on a tmpfs over an existing 0700 directory: runc ≤ 1.1.7 chmods the tmpfs root to the directory's mode after mounting (mode= lost, EACCES), 1.1.8 on puts the directory's mode= before the config's, which wins (9af462e4a, #3916); crun takes mode= as given",
+		"rootfs_linux.go:mountToRootfs: mode=0755 on a tmpfs over an existing 0700 directory: runc ≤ 1.1.7 chmods the tmpfs root to the directory's mode after mounting (mode= lost, EACCES), 1.1.8 on puts the directory's mode= before the config's, which wins (9af462e4a, #3916); crun takes mode= as given",
 		"dir /data 0700 0:0", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0755"}})
 	tmpfsProbe("tmpfs_no_mode_over_dir_0700",
-		"RP §5: no mode= over an existing 0700 directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so the user cannot search it; crun leaves the kernel's 1777",
+		"rootfs_linux.go:mountToRootfs: no mode= over an existing 0700 directory: runc gives the tmpfs root the directory's mode (chmod ≤ 1.1.7, mode= from 1.1.8), so the user cannot search it; crun leaves the kernel's 1777",
 		"dir /data 0700 0:0", Mount{Destination: "/data", Type: "tmpfs"})
 	tmpfsProbe("tmpfs_no_mode_missing_dir",
-		"RP §5: no mode= and no directory: runc MkdirAll(0755)s the mount point and the tmpfs root keeps the kernel's 1777 (shmem_fill_super)",
+		"rootfs_linux.go:mountToRootfs: no mode= and no directory: runc MkdirAll(0755)s the mount point and the tmpfs root keeps the kernel's 1777 (shmem_fill_super)",
 		"", Mount{Destination: "/data", Type: "tmpfs"})
 	tmpfsProbe("tmpfs_mode_0700_uid_other",
-		"RP §5: mode=0700,uid=2000: the tmpfs root belongs to uid 2000, so uid 1000 cannot search it (EACCES at LookPath's stat)",
+		"rootfs_linux.go:mountToRootfs: mode=0700,uid=2000: the tmpfs root belongs to uid 2000, so uid 1000 cannot search it (EACCES at LookPath's stat)",
 		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=2000"}})
 	tmpfsProbe("tmpfs_mode_0700_uid_user",
-		"RP §5: mode=0700,uid=1000: the user owns the tmpfs root and searches it (ENOENT)",
+		"rootfs_linux.go:mountToRootfs: mode=0700,uid=1000: the user owns the tmpfs root and searches it (ENOENT)",
 		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=1000"}})
 	tmpfsProbe("tmpfs_mode_0070_gid_user",
-		"RP §5: mode=0070,gid=1000: the group class grants search to gid 1000 (ENOENT)",
+		"rootfs_linux.go:mountToRootfs: mode=0070,gid=1000: the group class grants search to gid 1000 (ENOENT)",
 		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0070", "gid=1000"}})
 	tmpfsProbe("tmpfs_mode_1777",
-		"RP §5: mode=1777: sticky and world-searchable (ENOENT)",
+		"rootfs_linux.go:mountToRootfs: mode=1777: sticky and world-searchable (ENOENT)",
 		"", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=1777"}})
 	tmpfsProbe("tmpfs_mode_2750_over_dir_0755",
-		"RP §5: mode=2750 over a 0755 directory: runc ≤ 1.1.7 chmods it back to 0755 (ENOENT for other), 1.1.8 on keeps 2750, where other may not search (EACCES)",
+		"rootfs_linux.go:mountToRootfs: mode=2750 over a 0755 directory: runc ≤ 1.1.7 chmods it back to 0755 (ENOENT for other), 1.1.8 on keeps 2750, where other may not search (EACCES)",
 		"dir /data 0755 0:0", Mount{Destination: "/data", Type: "tmpfs", Options: []string{"mode=2750"}})
 	tmpfsProbe("tmpfs_no_mode_over_dir_1770",
-		"RP §5: no mode= over a 1770 0:0 directory: the copied mode (≤ 1.1.7 chmod keeps the sticky bit, 1.1.8 drops it: mode=%04o of a Go FileMode, 1.1.9 syscallMode keeps it, 3d3a2b38b) denies other either way",
+		"rootfs_linux.go:mountToRootfs: no mode= over a 1770 0:0 directory: the copied mode (≤ 1.1.7 chmod keeps the sticky bit, 1.1.8 drops it: mode=%04o of a Go FileMode, 1.1.9 syscallMode keeps it, 3d3a2b38b) denies other either way",
 		"dir /data 1770 0:0", Mount{Destination: "/data", Type: "tmpfs"})
 	tmpfsProbe("tmpfs_no_mode_over_dir_1777",
-		"RP §5: no mode= over a 1777 directory: world-searchable whichever way the mode is copied",
+		"rootfs_linux.go:mountToRootfs: no mode= over a 1777 directory: world-searchable whichever way the mode is copied",
 		"dir /data 1777 0:0", Mount{Destination: "/data", Type: "tmpfs"})
 	add(Case{
 		Name:    "tmpfs_cwd_below_mode_0700_uid_other",
-		Rule:    "RP §1.3/§5: cwd /data/work below a mode=0700,uid=2000 tmpfs: runc-init root creates it (CAP_DAC_OVERRIDE) and chdirs as root (rc92, rc94+); rc93's chdir as the user cannot search /data",
+		Rule:    "rootfs_linux.go:prepareRootfs: cwd /data/work below a mode=0700,uid=2000 tmpfs: runc-init root creates it (CAP_DAC_OVERRIDE) and chdirs as root (rc92, rc94+); rc93's chdir as the user cannot search /data",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/data/work", echoArgs...),
 		Mounts:  []Mount{{Destination: "/data", Type: "tmpfs", Options: []string{"mode=0700", "uid=2000"}}},
 	})
 
-	// root.readonly (RP §5): runc remounts the root read-only in
+	// root.readonly (rootfs_linux.go:finalizeRootfs): runc remounts the root read-only in
 	// finalizeRootfs, after the mounts and the cwd's MkdirAll; crun after
 	// its mounts and ensure-dir.
 	add(Case{
 		Name:         "readonly_root_cwd_missing_nested",
-		Rule:         "RP §1.3/§5: a missing /a/b/c on a read-only root is created before the remount: every runtime starts",
+		Rule:         "rootfs_linux.go:prepareRootfs: a missing /a/b/c on a read-only root is created before the remount: every runtime starts",
 		Rootfs:       rootfsOf(Base),
 		Process:      proc(1000, 1000, "/a/b/c", echoArgs...),
 		ReadonlyRoot: true,
 	})
 	add(Case{
 		Name:         "readonly_root_tmpfs_missing_mountpoint",
-		Rule:         "RP §5: a tmpfs on a missing /scratch of a read-only root: the mount point is made before the remount; cwd below it is created in the tmpfs",
+		Rule:         "rootfs_linux.go:mountToRootfs: a tmpfs on a missing /scratch of a read-only root: the mount point is made before the remount; cwd below it is created in the tmpfs",
 		Rootfs:       rootfsOf(Base),
 		Process:      proc(1000, 1000, "/scratch/work", echoArgs...),
 		Mounts:       []Mount{{Destination: "/scratch", Type: "tmpfs", Options: []string{"mode=1777"}}},
@@ -274,14 +276,14 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:         "readonly_root_exec_script_rc93_chdir",
-		Rule:         "RP §5/§1.5: ro is not noexec: a script on a read-only root runs; rc93's chdir as the user into 0700 /home/app still fails",
+		Rule:         "rootfs_linux.go:finalizeRootfs: ro is not noexec: a script on a read-only root runs; rc93's chdir as the user into 0700 /home/app still fails",
 		Rootfs:       rootfsOf(Base, "dir /home/app 0700 0:0", "file /entrypoint.sh 0755 0:0 "+StartScript),
 		Process:      proc(1000, 1000, "/home/app", "/entrypoint.sh"),
 		ReadonlyRoot: true,
 	})
 	add(Case{
 		Name:         "readonly_root_cwd_missing_under_readonly_bind",
-		Rule:         "RP §1.3/§5: a read-only root with a read-only bind: runc's MkdirAll under the bind fails (`mkdir /ro/new: read-only file system`), crun creates it before either remount",
+		Rule:         "rootfs_linux.go:prepareRootfs: a read-only root with a read-only bind: runc's MkdirAll under the bind fails (`mkdir /ro/new: read-only file system`), crun creates it before either remount",
 		Rootfs:       rootfsOf(Base),
 		Process:      proc(1000, 1000, "/ro/new", echoArgs...),
 		Mounts:       []Mount{{Destination: "/ro", Type: "bind", Source: "dir / 0755 0:0\n", Options: []string{"ro"}}},
@@ -289,7 +291,7 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:         "readonly_root_userns_cwd_missing",
-		Rule:         "RP §5/KG §7: a read-only root in a user namespace: the container root (host 100000) creates the missing cwd in its own 0755 directory before the remount",
+		Rule:         "rootfs_linux.go:prepareRootfs: a read-only root in a user namespace: the container root (host 100000) creates the missing cwd in its own 0755 directory before the remount",
 		Rootfs:       rootfsOf(BaseUserNS, "dir /srv 0755 100000:100000"),
 		Process:      proc(1000, 1000, "/srv/new", echoArgs...),
 		UserNS:       userns100000(),
@@ -303,129 +305,129 @@ func Curated() []Case {
 			UserNS: usernsRootless(), Rootless: true})
 	}
 	rootless("rootless_echo_as_container_root",
-		"RP §2.1: a rootless runtime (run by host uid 4242, mapped to the container's root) starts busybox echo as uid 0",
+		"init_linux.go:setupUser: a rootless runtime (run by host uid 4242, mapped to the container's root) starts busybox echo as uid 0",
 		withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)))
 	rootless("rootless_additional_gid_unmapped_setgroups_skipped",
-		"RP §2.1: rootless runc skips setgroups (setgroups is denied in a namespace mapped without newgidmap), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL; crun likewise",
+		"init_linux.go:setupUser: rootless runc skips setgroups (setgroups is denied in a namespace mapped without newgidmap), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL; crun likewise",
 		withGroups(withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)), 1000))
 	rootless("rootless_exec_host_root_owned_0700",
-		"KG §1.6/§7: the host root owns /entrypoint.sh 0700, unmapped in the rootless namespace: CAP_DAC_OVERRIDE does not apply, the container root is other (---)",
+		"kernel/capability.c:capable_wrt_inode_uidgid: the host root owns /entrypoint.sh 0700, unmapped in the rootless namespace: CAP_DAC_OVERRIDE does not apply, the container root is other (---)",
 		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
 		"file /entrypoint.sh 0700 0:0 "+StartScript)
 	rootless("rootless_exec_owned_0700",
-		"KG §1.2: /entrypoint.sh 0700 owned by the mapped RootlessUID is the container root's own: the owner class grants it",
+		"fs/namei.c:acl_permission_check: /entrypoint.sh 0700 owned by the mapped RootlessUID is the container root's own: the owner class grants it",
 		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
 		"file /entrypoint.sh 0700 4242:4242 "+StartScript)
 	rootless("rootless_chdir_host_root_owned_0700",
-		"KG §7/RP §1.5: cwd /data 0700 owned by the unmapped host root: no capability helps, every runtime fails chdir with its text",
+		"kernel/capability.c:capable_wrt_inode_uidgid: cwd /data 0700 owned by the unmapped host root: no capability helps, every runtime fails chdir with its text",
 		withCaps(proc(0, 0, "/data", echoArgs...), bep(DockerCaps...)),
 		"dir /data 0700 0:0")
 	rootless("rootless_cwd_missing_created",
-		"RP §1.3: the missing cwd is created by the rootless container root in its own / (0755 4242:4242)",
+		"rootfs_linux.go:prepareRootfs: the missing cwd is created by the rootless container root in its own / (0755 4242:4242)",
 		withCaps(proc(0, 0, "/work/sub", echoArgs...), bep(DockerCaps...)))
 
 	// The entrypoint: permission classes and capabilities.
 	add(Case{
 		Name:    "exec_owner_class_precedence_0074",
-		Rule:    "KG §1.2: the owner class decides alone: a 0074 script owned by the user is not executable by it; Go <1.20 LookPath accepts any x bit and execve fails, Go ≥1.20 LookPath's eaccess fails first (KG Go §1.4)",
+		Rule:    "fs/namei.c:acl_permission_check: the owner class decides alone: a 0074 script owned by the user is not executable by it; Go <1.20 LookPath accepts any x bit and execve fails, Go ≥1.20 LookPath's eaccess fails first (golang/go src/os/exec/lp_unix.go:findExecutable@go1.20)",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0074 1000:1000 "+StartScript),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_additional_gid_grants_group",
-		Rule:    "KG §1.4: in_group_p checks the supplementary groups set from additionalGids (RP §2.1 setgroups): 0750 0:2000 runs for gid 1000 with additional gid 2000",
+		Rule:    "kernel/groups.c: in_group_p checks the supplementary groups set from additionalGids (init_linux.go:setupUser's setgroups): 0750 0:2000 runs for gid 1000 with additional gid 2000",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0750 0:2000 "+StartScript),
 		Process: withGroups(proc(1000, 1000, "/", "/entrypoint.sh"), 2000),
 	})
 	add(Case{
 		Name:    "exec_without_additional_gid_other_denied",
-		Rule:    "KG §1.2: without the supplementary group the other class (---) decides: 0750 0:2000 is denied; Go <1.20 LookPath passes on the mode bits and execve fails",
+		Rule:    "fs/namei.c:acl_permission_check: without the supplementary group the other class (---) decides: 0750 0:2000 is denied; Go <1.20 LookPath passes on the mode bits and execve fails",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0750 0:2000 "+StartScript),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_acl_mask_removes_named_user_x",
-		Rule:    "KG §1.3 (rows 5–8): the mask limits the named user entry: u:1000:r-x with m::r-- gives r--, exec denied; the mode's group bits show the mask",
+		Rule:    "fs/posix_acl.c:posix_acl_permission: the mask limits the named user entry: u:1000:r-x with m::r-- gives r--, exec denied; the mode's group bits show the mask",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 0:0 "+StartScript+" acl=u::rwx,u:1000:r-x,g::---,m::r--,o::---"),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_acl_named_user_grants",
-		Rule:    "KG §1.3: a named user entry within the mask grants exec and read: u:1000:r-x, m::r-x",
+		Rule:    "fs/posix_acl.c:posix_acl_permission: a named user entry within the mask grants exec and read: u:1000:r-x, m::r-x",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 0:0 "+StartScript+" acl=u::rwx,u:1000:r-x,g::---,m::r-x,o::---"),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_acl_named_user_denies_group_allows_enosys",
-		Rule:    "KG Go §2.3/RP §1.8: the named entry u:1000:r-- decides in the kernel (denied) where a mode-bit emulation sees gid 0's group r-x: with faccessat2 ENOSYS, 1.1.4/1.1.5's access(2) fallback refuses at create, Go/x-sys emulations pass and execve fails",
+		Rule:    "golang/go src/syscall/syscall_linux.go:Faccessat@go1.21.13, system.Eaccess@v1.1.4: the named entry u:1000:r-- decides in the kernel (denied) where a mode-bit emulation sees gid 0's group r-x: with faccessat2 ENOSYS, 1.1.4/1.1.5's access(2) fallback refuses at create, Go/x-sys emulations pass and execve fails",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0750 0:0 "+StartScript+" acl=u::rwx,u:1000:r--,g::r-x,m::r-x,o::---"),
 		Process: proc(1000, 0, "/", "/entrypoint.sh"),
 		Seccomp: SeccompFaccessat2ENOSYS,
 	})
 	add(Case{
 		Name:    "exec_dac_read_search_not_exec",
-		Rule:    "KG row 10: CAP_DAC_READ_SEARCH grants read, never exec: a 0700 0:0 script is denied at execve (Go <1.20 LookPath passes on mode bits) or at LookPath's eaccess (Go ≥1.20)",
+		Rule:    "fs/namei.c:generic_permission: CAP_DAC_READ_SEARCH grants read, never exec: a 0700 0:0 script is denied at execve (Go <1.20 LookPath passes on mode bits) or at LookPath's eaccess (Go ≥1.20)",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 0:0 "+StartScript),
 		Process: withCaps(proc(1000, 1000, "/", "/entrypoint.sh"), everySet("CAP_DAC_READ_SEARCH")),
 	})
 	add(Case{
 		Name:    "exec_fowner_not_exec",
-		Rule:    "KG row 15 / §1.7: CAP_FOWNER bypasses only owner checks (chmod, utimes), never exec",
+		Rule:    "fs/inode.c:inode_owner_or_capable, fs/namei.c:generic_permission: CAP_FOWNER bypasses only owner checks (chmod, utimes), never exec",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 0:0 "+StartScript),
 		Process: withCaps(proc(1000, 1000, "/", "/entrypoint.sh"), everySet("CAP_FOWNER")),
 	})
 	add(Case{
 		Name:    "exec_dac_override_needs_some_x",
-		Rule:    "KG row 14 / §1.5: CAP_DAC_OVERRIDE grants exec of a regular file only if some x bit is set: 0644 is denied even to uid 0 with every capability",
+		Rule:    "fs/namei.c:generic_permission: CAP_DAC_OVERRIDE grants exec of a regular file only if some x bit is set: 0644 is denied even to uid 0 with every capability",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0644 0:0 "+StartScript),
 		Process: withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(AllCaps...)),
 	})
 	add(Case{
 		Name:    "exec_root_dac_override_foreign_0700",
-		Rule:    "KG row 13: CAP_DAC_OVERRIDE grants exec of 0700 1000:1000 to uid 0 (an x bit is set) and read to the interpreter",
+		Rule:    "fs/namei.c:generic_permission: CAP_DAC_OVERRIDE grants exec of 0700 1000:1000 to uid 0 (an x bit is set) and read to the interpreter",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 1000:1000 "+StartScript),
 		Process: withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
 	})
 	add(Case{
 		Name:    "exec_root_no_capabilities_foreign_0700",
-		Rule:    "KG §1.2: uid 0 without capabilities is plain DAC: 0700 1000:1000 is denied (ApplyCaps sets E to the config's empty set, RP §1.4)",
+		Rule:    "fs/namei.c:acl_permission_check: uid 0 without capabilities is plain DAC: 0700 1000:1000 is denied (ApplyCaps sets E to the config's empty set)",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0700 1000:1000 "+StartScript),
 		Process: proc(0, 0, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:   "exec_root_capabilities_absent_foreign_0700",
-		Rule:   "RP §1.4: without process.capabilities runc ≤1.2 applies empty sets (denied), runc ≥1.3 leaves runc-init's full set (uid 0 passes); crun drops everything",
+		Rule:   "init_linux.go:finalizeNamespace (049a5f76c, #4585): without process.capabilities runc ≤1.2 applies empty sets (denied), runc ≥1.3 leaves runc-init's full set (uid 0 passes); crun drops everything",
 		Rootfs: rootfsOf(Base, "file /entrypoint.sh 0700 1000:1000 "+StartScript),
 		Process: Process{UID: 0, GID: 0, Cwd: "/", Args: []string{"/entrypoint.sh"},
 			Env: []string{DefaultPATH}},
 	})
 	add(Case{
 		Name:    "exec_script_0711_unreadable",
-		Rule:    "KG row 55: execve of a 0711 script succeeds, then the interpreter cannot open it: busybox sh prints `can't open`",
+		Rule:    "fs/binfmt_script.c:load_script: execve of a 0711 script succeeds, then the interpreter cannot open it: busybox sh prints `can't open`",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0711 0:0 "+StartScript),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_binary_0711_no_read_needed",
-		Rule:    "KG row 42: an ELF needs exec, not read: a 0711 busybox copy runs for a non-owner",
+		Rule:    "fs/exec.c:prepare_binprm: an ELF needs exec, not read: a 0711 busybox copy runs for a non-owner",
 		Rootfs:  rootfsOf(Base, "file /usr/bin/echo 0711 0:0 busybox"),
 		Process: proc(1000, 1000, "/", "/usr/bin/echo", Marker),
 	})
 	add(Case{
 		Name:    "exec_parent_dir_not_searchable",
-		Rule:    "KG §3.1: every directory walked needs search: /opt/app 0700 0:0 hides run.sh from uid 1000 (LookPath: `stat …: permission denied`); crun looks up as root first and fails at execv (RP §6.1)",
+		Rule:    "fs/namei.c:may_lookup: every directory walked needs search: /opt/app 0700 0:0 hides run.sh from uid 1000 (LookPath: `stat …: permission denied`); crun looks up as root first and fails at execv (crun container.c:container_init_setup)",
 		Rootfs:  rootfsOf(Base, "dir /opt/app 0700 0:0", "file /opt/app/run.sh 0755 0:0 "+StartScript),
 		Process: proc(1000, 1000, "/", "/opt/app/run.sh"),
 	})
 	add(Case{
 		Name:    "exec_symlink_to_script",
-		Rule:    "KG §3.2: execve follows the entrypoint symlink; the target's mode decides",
+		Rule:    "fs/namei.c:step_into: execve follows the entrypoint symlink; the target's mode decides",
 		Rootfs:  rootfsOf(Base, "file /app/run.sh 0755 0:0 "+StartScript, "symlink /entrypoint /app/run.sh"),
 		Process: proc(1000, 1000, "/", "/entrypoint"),
 	})
 	add(Case{
 		Name:    "exec_symlink_to_0644_target",
-		Rule:    "KG §3.2/row 14: the symlink's own mode is irrelevant, the 0644 target has no x bit",
+		Rule:    "fs/namei.c:generic_permission: the symlink's own mode is irrelevant, the 0644 target has no x bit",
 		Rootfs:  rootfsOf(Base, "file /app/run.sh 0644 0:0 "+StartScript, "symlink /entrypoint /app/run.sh"),
 		Process: proc(1000, 1000, "/", "/entrypoint"),
 	})
@@ -435,14 +437,14 @@ func Curated() []Case {
 		Source: "dir / 0755 0:0\nfile /run.sh 0755 0:0 " + StartScript + "\n"}
 	add(Case{
 		Name:    "exec_noexec_bind_mount",
-		Rule:    "RP §5/KG row 20: noexec makes execve EACCES; faccessat2-based checks (Go ≥1.20 LookPath, 1.1.4/1.1.5 eaccess) see it at create, mode-bit LookPath (Go <1.20) does not",
+		Rule:    "fs/namei.c:may_open, rootfs_linux.go:mountToRootfs: noexec makes execve EACCES; faccessat2-based checks (Go ≥1.20 LookPath, 1.1.4/1.1.5 eaccess) see it at create, mode-bit LookPath (Go <1.20) does not",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "/app/run.sh"),
 		Mounts:  []Mount{noexecBind},
 	})
 	add(Case{
 		Name:    "exec_noexec_bind_mount_root_enosys",
-		Rule:    "RP §5: with faccessat2 ENOSYS, 1.1.4/1.1.5's access(2) still sees noexec (kernel), Go's and x/sys's userspace emulations do not",
+		Rule:    "rootfs_linux.go:mountToRootfs, system.Eaccess@v1.1.4: with faccessat2 ENOSYS, 1.1.4/1.1.5's access(2) still sees noexec (kernel), Go's and x/sys's userspace emulations do not",
 		Rootfs:  rootfsOf(Base),
 		Process: withCaps(proc(0, 0, "/", "/app/run.sh"), bep(DockerCaps...)),
 		Mounts:  []Mount{noexecBind},
@@ -456,7 +458,7 @@ func Curated() []Case {
 	}
 	add(Case{
 		Name:    "exec_noexec_bind_mount_userns",
-		Rule:    "RP §5 in a user namespace: runc remounts the bind mount noexec (EACCES); crun 1.8.1 moves an open_tree clone into place and remounts only for ro, so noexec is lost and the script runs (src/libcrun/linux.c:do_mounts, do_mount)",
+		Rule:    "rootfs_linux.go:mountToRootfs in a user namespace: runc remounts the bind mount noexec (EACCES); crun 1.8.1 moves an open_tree clone into place and remounts only for ro, so noexec is lost and the script runs (src/libcrun/linux.c:do_mounts, do_mount)",
 		Rootfs:  rootfsOf(BaseUserNS),
 		Process: proc(1000, 1000, "/", "/app/run.sh"),
 		Mounts:  usernsBind("noexec"),
@@ -472,7 +474,7 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:    "exec_file_caps_nosuid_bind_mount_userns",
-		Rule:    "KG row 61 in a user namespace: runc's nosuid hides security.capability and the binary runs; crun 1.8.1 loses nosuid without ro, so fP outside the empty bounding set with fE is EPERM",
+		Rule:    "security/commoncap.c:get_file_caps in a user namespace: runc's nosuid hides security.capability and the binary runs; crun 1.8.1 loses nosuid without ro, so fP outside the empty bounding set with fE is EPERM",
 		Rootfs:  rootfsOf(BaseUserNS),
 		Process: proc(1000, 1000, "/", "/tools/echo", Marker),
 		Mounts: []Mount{{Destination: "/tools", Type: "bind", Options: []string{"nosuid"},
@@ -481,7 +483,7 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:    "exec_readonly_bind_mount",
-		Rule:    "RP §5: ro is not noexec: a script on a read-only bind mount runs",
+		Rule:    "rootfs_linux.go:mountToRootfs: ro is not noexec: a script on a read-only bind mount runs",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "/app/run.sh"),
 		Mounts: []Mount{{Destination: "/app", Type: "bind", Options: []string{"ro", "nosuid"},
@@ -489,7 +491,7 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:    "exec_interpreter_on_noexec_tmpfs",
-		Rule:    "KG row 53: a #! interpreter on a noexec mount is EACCES at execve of the script; the script's own checks pass",
+		Rule:    "fs/binfmt_script.c:load_script: a #! interpreter on a noexec mount is EACCES at execve of the script; the script's own checks pass",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0755 0:0 text=\"#!/tools/sh\\necho "+Marker+"\\n\""),
 		Process: proc(0, 0, "/", "/entrypoint.sh"),
 		Mounts: []Mount{{Destination: "/tools", Type: "bind", Options: []string{"noexec"},
@@ -499,110 +501,110 @@ func Curated() []Case {
 	// Formats: #!, ELF interpreter, file capabilities.
 	add(Case{
 		Name:    "exec_args_empty",
-		Rule:    "RP §1.1: an empty process.args (what ctr run hands the runtime for an image without ENTRYPOINT or CMD): runc's validateProcessSpec refuses it in runc create, bare before 1.1.0 and behind `runc create failed: ` after; crun, with args absent from the JSON (as engines write it), looks nothing up and fails in container_init after the setup: `executable path not specified`",
+		Rule:    "utils_linux.go:validateProcessSpec: an empty process.args (what ctr run hands the runtime for an image without ENTRYPOINT or CMD): runc's validateProcessSpec refuses it in runc create, bare before 1.1.0 and behind `runc create failed: ` after; crun, with args absent from the JSON (as engines write it), looks nothing up and fails in container_init after the setup: `executable path not specified`",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/"),
 	})
 	add(Case{
 		Name:    "exec_directory_as_args0",
-		Rule:    "KG row 41 / KG Go §1.4: a directory: Go <1.20 LookPath `permission denied`, Go ≥1.20 `is a directory`; crun `open executable: Operation not permitted` (RP §6.3)",
+		Rule:    "fs/namei.c:may_open, golang/go src/os/exec/lp_unix.go:findExecutable@go1.20: a directory: Go <1.20 LookPath `permission denied`, Go ≥1.20 `is a directory`; crun `open executable: Operation not permitted`",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "/bin"),
 	})
 	add(Case{
 		Name:    "exec_shebang_interpreter_missing",
-		Rule:    "KG row 53: a missing #! interpreter is ENOENT from execve of the script: `exec /entrypoint.sh: no such file or directory`",
+		Rule:    "fs/binfmt_script.c:load_script: a missing #! interpreter is ENOENT from execve of the script: `exec /entrypoint.sh: no such file or directory`",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0755 0:0 script=/bin/bash"),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_shebang_crlf",
-		Rule:    "KG row 49: `#!/bin/sh\\r\\n` names the interpreter \"/bin/sh\\r\", which does not exist: ENOENT",
+		Rule:    "fs/binfmt_script.c:load_script: `#!/bin/sh\\r\\n` names the interpreter \"/bin/sh\\r\", which does not exist: ENOENT",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0755 0:0 text=\"#!/bin/sh\\r\\necho "+Marker+"\\r\\n\""),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_no_shebang",
-		Rule:    "KG row 50: a text file without #! is ENOEXEC (`exec format error`); Go's and crun's execv do not fall back to sh",
+		Rule:    "fs/exec.c:search_binary_handler: a text file without #! is ENOEXEC (`exec format error`); Go's and crun's execv do not fall back to sh",
 		Rootfs:  rootfsOf(Base, "file /entrypoint.sh 0755 0:0 text=\"echo "+Marker+"\\n\""),
 		Process: proc(1000, 1000, "/", "/entrypoint.sh"),
 	})
 	add(Case{
 		Name:    "exec_dynamic_binary_without_loader",
-		Rule:    "KG row 46: a PT_INTERP that does not exist is ENOENT from execve (`no such file or directory`; crun: `(missing dynamic library?)`)",
+		Rule:    "fs/binfmt_elf.c:load_elf_binary: a PT_INTERP that does not exist is ENOENT from execve (`no such file or directory`; crun: `(missing dynamic library?)`)",
 		Rootfs:  rootfsOf(Base, "file /app 0755 0:0 interp=/lib64/ld-linux-x86-64.so.2"),
 		Process: proc(1000, 1000, "/", "/app"),
 	})
 	add(Case{
 		Name:    "exec_dynamic_binary_with_loader",
-		Rule:    "KG §5.4: with its PT_INTERP present (the probe serves as loader) the binary runs; the probe exits 100",
+		Rule:    "fs/binfmt_elf.c:load_elf_binary: with its PT_INTERP present (the probe serves as loader) the binary runs; the probe exits 100",
 		Rootfs:  rootfsOf(Base, "file /app 0755 0:0 interp=/lib64/ld-linux-x86-64.so.2", "file /lib64/ld-linux-x86-64.so.2 0755 0:0 elf"),
 		Process: proc(1000, 1000, "/", "/app"),
 	})
 	add(Case{
 		Name:    "exec_dynamic_binary_loader_0644",
-		Rule:    "KG row 46: a PT_INTERP without exec permission is EACCES from execve",
+		Rule:    "fs/binfmt_elf.c:load_elf_binary: a PT_INTERP without exec permission is EACCES from execve",
 		Rootfs:  rootfsOf(Base, "file /app 0755 0:0 interp=/lib64/ld-linux-x86-64.so.2", "file /lib64/ld-linux-x86-64.so.2 0644 0:0 elf"),
 		Process: proc(1000, 1000, "/", "/app"),
 	})
 	add(Case{
 		Name:    "exec_file_caps_empty_bounding",
-		Rule:    "KG row 60 / commoncap.c: fE set and fP not grantable through an empty bounding set: execve EPERM (`operation not permitted`)",
+		Rule:    "security/commoncap.c:bprm_caps_from_vfs_caps: fE set and fP not grantable through an empty bounding set: execve EPERM (`operation not permitted`)",
 		Rootfs:  rootfsOf(Base, "file /usr/bin/echo 0755 0:0 busybox caps=CAP_NET_RAW+ep"),
 		Process: proc(1000, 1000, "/", "/usr/bin/echo", Marker),
 	})
 	add(Case{
 		Name:    "exec_file_caps_in_bounding",
-		Rule:    "KG row 59: with CAP_NET_RAW in the bounding set the same file gains it and runs",
+		Rule:    "security/commoncap.c:get_file_caps: with CAP_NET_RAW in the bounding set the same file gains it and runs",
 		Rootfs:  rootfsOf(Base, "file /usr/bin/echo 0755 0:0 busybox caps=CAP_NET_RAW+ep"),
 		Process: withCaps(proc(1000, 1000, "/", "/usr/bin/echo", Marker), &Capabilities{Bounding: []string{"CAP_NET_RAW"}}),
 	})
 	add(Case{
 		Name:    "exec_file_caps_empty_bounding_no_new_privileges",
-		Rule:    "KG §6.3: no_new_privs does not skip file capabilities: bprm_caps_from_vfs_caps still finds fP outside the bounding set with fE set, EPERM",
+		Rule:    "security/commoncap.c: no_new_privs does not skip file capabilities: bprm_caps_from_vfs_caps still finds fP outside the bounding set with fE set, EPERM",
 		Rootfs:  rootfsOf(Base, "file /usr/bin/echo 0755 0:0 busybox caps=CAP_NET_RAW+ep"),
 		Process: withNNP(proc(1000, 1000, "/", "/usr/bin/echo", Marker)),
 	})
 	add(Case{
 		Name:    "exec_file_caps_empty_bounding_nosuid_mount",
-		Rule:    "KG row 61: on a nosuid mount get_file_caps ignores security.capability, so the empty bounding set no longer matters",
+		Rule:    "security/commoncap.c: on a nosuid mount get_file_caps ignores security.capability, so the empty bounding set no longer matters",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "/tools/echo", Marker),
 		Mounts: []Mount{{Destination: "/tools", Type: "bind", Options: []string{"nosuid"},
 			Source: "dir / 0755 0:0\nfile /echo 0755 0:0 busybox caps=CAP_NET_RAW+ep\n"}},
 	})
 
-	// PATH lookups (KG Go §1).
+	// PATH lookups (golang/go src/os/exec/lp_unix.go:LookPath).
 	add(Case{
 		Name:    "path_bare_name_found",
-		Rule:    "KG Go §1.2: a bare args[0] is looked up in process.env's PATH (RP §1.7)",
+		Rule:    "golang/go src/os/exec/lp_unix.go:LookPath: a bare args[0] is looked up in process.env's PATH (init_linux.go:populateProcessEnvironment, env.go:prepareEnv)",
 		Rootfs:  rootfsOf(Base, "file /usr/local/bin/entrypoint 0755 0:0 "+StartScript),
 		Process: proc(1000, 1000, "/", "entrypoint"),
 	})
 	add(Case{
 		Name:   "path_relative_entry_errdot",
-		Rule:   "KG Go §1.3: a match through a relative PATH entry is ErrDot in Go ≥1.19: `exec: \"run\": cannot run executable found relative to current directory`; crun resolves it against the cwd (RP §6.2)",
+		Rule:   "golang/go src/os/exec/exec.go:ErrDot@go1.19.8: a match through a relative PATH entry is ErrDot in Go ≥1.19: `exec: \"run\": cannot run executable found relative to current directory`; crun resolves it against the cwd (crun utils.c:find_executable)",
 		Rootfs: rootfsOf(Base, "file /app/bin/run 0755 0:0 "+StartScript),
 		Process: Process{UID: 1000, GID: 1000, Cwd: "/app", Args: []string{"run"},
 			Env: []string{"PATH=bin:/usr/bin"}, Capabilities: &Capabilities{}},
 	})
 	add(Case{
 		Name:   "path_empty_entry",
-		Rule:   "KG Go §1.2: an empty PATH element is \".\" for Go (ErrDot when it matches); crun's strsep gives \"/run\" instead (RP §6.2)",
+		Rule:   "golang/go src/os/exec/lp_unix.go:LookPath: an empty PATH element is \".\" for Go (ErrDot when it matches); crun's strsep gives \"/run\" instead (crun utils.c:find_executable)",
 		Rootfs: rootfsOf(Base, "file /app/run 0755 0:0 "+StartScript),
 		Process: Process{UID: 1000, GID: 1000, Cwd: "/app", Args: []string{"run"},
 			Env: []string{"PATH=:/usr/bin"}, Capabilities: &Capabilities{}},
 	})
 	add(Case{
 		Name:   "path_absent",
-		Rule:   "RP §1.7 / KG Go §1.2: no PATH in process.env: a bare name is never found (`executable file not found in $PATH`); no default PATH",
+		Rule:   "env.go:prepareEnv, golang/go src/os/exec/lp_unix.go:LookPath: no PATH in process.env: a bare name is never found (`executable file not found in $PATH`); no default PATH",
 		Rootfs: rootfsOf(Base),
 		Process: Process{UID: 1000, GID: 1000, Cwd: "/", Args: []string{"echo", Marker},
 			Env: []string{"HOME=/"}, Capabilities: &Capabilities{}},
 	})
 	add(Case{
 		Name: "path_first_candidate_not_searchable",
-		Rule: "KG Go §1.2 step 6: LookPath discards a candidate's EACCES and takes the next (/usr/bin/run); crun looks up as root first and picks /opt/private/bin/run, then execv fails as the user (RP §6.1)",
+		Rule: "golang/go src/os/exec/lp_unix.go:LookPath: LookPath discards a candidate's EACCES and takes the next (/usr/bin/run); crun looks up as root first and picks /opt/private/bin/run, then execv fails as the user (crun container.c:container_init_setup)",
 		Rootfs: rootfsOf(Base, "dir /opt/private 0700 0:0", "file /opt/private/bin/run 0755 0:0 "+StartScript,
 			"file /usr/bin/run 0755 0:0 "+StartScript),
 		Process: Process{UID: 1000, GID: 1000, Cwd: "/", Args: []string{"run"},
@@ -610,26 +612,26 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:    "path_relative_args0_with_slash",
-		Rule:    "KG Go §1.2 step 2: args[0] with a slash is not looked up in PATH and resolves from the cwd just set, never ErrDot",
+		Rule:    "golang/go src/os/exec/lp_unix.go:LookPath: args[0] with a slash is not looked up in PATH and resolves from the cwd just set, never ErrDot",
 		Rootfs:  rootfsOf(Base, "file /app/run.sh 0755 0:0 "+StartScript),
 		Process: proc(1000, 1000, "/app", "./run.sh"),
 	})
 	add(Case{
 		Name:    "path_missing_absolute",
-		Rule:    "KG Go §1.4: a missing absolute args[0]: `exec: \"/nope\": stat /nope: no such file or directory`; crun: `executable file `/nope` not found in $PATH` (RP §6.3)",
+		Rule:    "golang/go src/os/exec/exec.go:(*Error).Error: a missing absolute args[0]: `exec: \"/nope\": stat /nope: no such file or directory`; crun: `executable file `/nope` not found in $PATH`",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "/nope"),
 	})
 
 	add(Case{
 		Name:    "path_dot_prefixed_bare_name",
-		Rule:    "RP §6.2: crun joins an args[0] starting with \".\" to process.cwd even without a slash (.hidden → /app/.hidden); Go's LookPath looks a slash-less name up in PATH only: `executable file not found in $PATH`",
+		Rule:    "crun utils.c:find_executable: crun joins an args[0] starting with \".\" to process.cwd even without a slash (.hidden → /app/.hidden); Go's LookPath looks a slash-less name up in PATH only: `executable file not found in $PATH`",
 		Rootfs:  rootfsOf(Base, "file /app/.hidden 0755 0:0 "+StartScript),
 		Process: proc(1000, 1000, "/app", ".hidden"),
 	})
 	add(Case{
 		Name:    "path_args0_empty_string",
-		Rule:    "KG Go §1.4: args[0] \"\": Go ≥1.23.12/1.24.6 reject it at once (`executable file not found in $PATH`), older Go walks PATH, where every candidate is a directory",
+		Rule:    "golang/go src/os/exec/exec.go:validateLookPath@go1.26.8: args[0] \"\": Go ≥1.23.12/1.24.6 reject it at once (`executable file not found in $PATH`), older Go walks PATH, where every candidate is a directory",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(1000, 1000, "/", "", Marker),
 	})
@@ -639,11 +641,11 @@ func Curated() []Case {
 	}
 	add(Case{
 		Name:    "exec_symlink_chain_41_eloop",
-		Rule:    "KG row 30: 41 symlinks to the entrypoint exceed the kernel's 40 (MAXSYMLINKS): LookPath's stat gets ELOOP (`stat /l0: too many levels of symbolic links`)",
+		Rule:    "fs/namei.c:reserve_stack: 41 symlinks to the entrypoint exceed the kernel's 40 (MAXSYMLINKS): LookPath's stat gets ELOOP (`stat /l0: too many levels of symbolic links`)",
 		Rootfs:  rootfsOf(Base, chain...),
 		Process: proc(1000, 1000, "/", "/l0"),
 	})
-	// No row for exactly 40 links (KG row 30: they resolve): on a host busy
+	// No row for exactly 40 links (fs/namei.c:reserve_stack: they resolve): on a host busy
 	// with other containers' mounts the result is not deterministic. An
 	// RCU path walk that must restart in ref-walk mode (mount_lock changed)
 	// keeps the links it already counted (fs/namei.c: total_link_count is
@@ -651,28 +653,28 @@ func Curated() []Case {
 	// retry can end in ELOOP; the recording saw ELOOP from execve or from
 	// busybox sh's open in 3 of 72 runtimes.
 
-	// User and group resolution (RP §2).
+	// User and group resolution (init_linux.go:setupUser).
 	add(Case{
 		Name:    "user_etc_group_name_maps_additional_gid",
-		Rule:    "RP §2.1: runc ≤1.2 matches each additional gid against /etc/group by name or gid, first line wins: a group named \"2000\" with gid 5 turns additional gid 2000 into 5 (denied on 0750 0:2000); runc ≥1.3 and crun use the number (RP §2.2, §6.1)",
+		Rule:    "init_linux.go:setupUser@v1.2.0 (user.GetExecUser): runc ≤1.2 matches each additional gid against /etc/group by name or gid, first line wins: a group named \"2000\" with gid 5 turns additional gid 2000 into 5 (denied on 0750 0:2000); runc ≥1.3 and crun use the number (setupUser@v1.3.0, 7dc248688, #3999; crun linux.c:libcrun_container_setgroups)",
 		Rootfs:  rootfsOf(Base, "file /etc/group 0644 0:0 text=\"2000:x:5:\\nreal:x:2000:\\n\"", "file /entrypoint.sh 0750 0:2000 "+StartScript),
 		Process: withGroups(proc(1000, 1000, "/", "/entrypoint.sh"), 2000),
 	})
 	add(Case{
 		Name:    "user_etc_passwd_is_a_directory",
-		Rule:    "RP §2.1: runc ≤1.2 fails on a read error of /etc/passwd: `unable to find user 1000: read /etc/passwd: is a directory`; 1.3+ only looks up HOME and ignores errors; crun reads it only for HOME",
+		Rule:    "init_linux.go:setupUser@v1.2.0 (user.GetExecUser): runc ≤1.2 fails on a read error of /etc/passwd: `unable to find user 1000: read /etc/passwd: is a directory`; 1.3+ only looks up HOME and ignores errors; crun reads it only for HOME",
 		Rootfs:  rootfsOf(Base, "dir /etc/passwd 0755 0:0"),
 		Process: proc(1000, 1000, "/", echoArgs...),
 	})
 	add(Case{
 		Name:    "user_uid_above_2_31",
-		Rule:    "RP §2.1: runc ≤1.2 range-checks ids without a passwd entry: `uids and gids must be in range 0-2147483647`; 1.3+ and crun pass the number to the kernel",
+		Rule:    "init_linux.go:setupUser@v1.2.0 (user.GetExecUser): runc ≤1.2 range-checks ids without a passwd entry: `uids and gids must be in range 0-2147483647`; 1.3+ and crun pass the number to the kernel",
 		Rootfs:  rootfsOf(Base),
 		Process: proc(2147483648, 1000, "/", echoArgs...),
 	})
 	add(Case{
 		Name:   "env_entry_without_equals",
-		Rule:   "RP §3.3: a process.env entry without '=' is refused with a per-version text (rc92/rc93 `invalid environment 'FOO'`, 1.0.3/1.1.0 `invalid environment variable: \"FOO\"`, 1.1.15+ `… missing '='`)",
+		Rule:   "init_linux.go:populateProcessEnvironment, env.go:prepareEnv: a process.env entry without '=' is refused with a per-version text (rc92/rc93 `invalid environment 'FOO'`, 1.0.3/1.1.0 `invalid environment variable: \"FOO\"`, 1.1.15+ `… missing '='`)",
 		Rootfs: rootfsOf(Base),
 		Process: Process{UID: 1000, GID: 1000, Cwd: "/", Args: echoArgs,
 			Env: []string{DefaultPATH, "FOO"}, Capabilities: &Capabilities{}},
@@ -681,7 +683,7 @@ func Curated() []Case {
 	// Capabilities runc does not know.
 	add(Case{
 		Name:    "caps_unknown_to_old_runc",
-		Rule:    "RP §1.2: rc92/rc93 refuse a capability their vendored gocapability does not know (rc92's does not know CAP_CHECKPOINT_RESTORE, from Linux 5.9: `unknown capability \"CAP_CHECKPOINT_RESTORE\"`; rc93's does); rc94+ warn and drop unknown ones (#2854)",
+		Rule:    "rc92/rc93 refuse a capability their vendored gocapability does not know (rc92's does not know CAP_CHECKPOINT_RESTORE, from Linux 5.9: `unknown capability \"CAP_CHECKPOINT_RESTORE\"`; rc93's does); rc94+ warn and drop unknown ones (#2854)",
 		Rootfs:  rootfsOf(Base),
 		Process: withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_CHECKPOINT_RESTORE")),
 	})

@@ -8,7 +8,7 @@
 //
 //   - Case (case.go) is the JSON-serialisable description of one bundle;
 //     Curated (curated.go) is the hand-written table, each row citing the
-//     rule of runc-preexec.md or kernel-go-semantics.md it pins; Random
+//     runc, crun, kernel or Go code it pins; Random
 //     (random.go) generates cases from a seed, deterministically, and
 //     RandomMounts (random_mounts.go), a second family, varies tmpfs
 //     mounts, root.readonly, allowlist seccomp profiles and rootless runs,

@@ -71,7 +71,7 @@ func bep(names ...string) *Capabilities {
 
 // AllCaps are the capabilities every runtime the oracle runs knows,
 // CAP_CHOWN (0) … CAP_AUDIT_READ (37) — runc ≤ rc93 refuses names its
-// gocapability does not know (runc-preexec.md §1.2, #2854), so the curated
+// gocapability does not know (5fb831a0f, #2854), so the curated
 // "all capabilities" rows stop there — except CAP_SYS_RESOURCE, which the
 // project's CI machines lack in their own bounding set (their CapBnd is
 // 0x1fffeffffff): a container asking for it fails every runtime's capset

@@ -12,9 +12,9 @@ import (
 
 // ErrnoFilter returns a seccomp BPF program that makes syscall nr (and its
 // x32 number nr|__X32_SYSCALL_BIT) fail with errno and allows everything
-// else, for x86_64; any other audit arch is allowed (kernel-go-semantics.md
-// §10 pitfall 5). Its instructions are those of include/uapi/linux/filter.h,
-// checked by kernel/seccomp.c:seccomp_check_filter.
+// else, for x86_64; any other audit arch is allowed. Its instructions are
+// those of include/uapi/linux/filter.h, checked by
+// kernel/seccomp.c:seccomp_check_filter.
 func ErrnoFilter(nr uint32, errno unix.Errno) []unix.SockFilter {
 	const (
 		offNr   = 0 // offsetof(struct seccomp_data, nr)
