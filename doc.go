@@ -3,13 +3,39 @@
 // process.cwd and exec of process.args[0] — for an OCI config.json and a
 // root filesystem, and if not, why, in the runtime's own words.
 //
-// It needs no root, no kernel and starts nothing: it is a pure model of the
-// Linux permission checks (package access, over capability sets in package
-// caps) and of each runtime's init sequence, evaluated against a filesystem
-// abstraction (package rootfs). The model is held to the real kernel and to
-// real runtime binaries by differential tests (internal/kernel and the
-// runtime oracle).
+// Evaluate answers for one runtime: its Result says whether the
+// entrypoint's own code runs, and if not the Step that fails, the Phase in
+// which the engine sees it, the Error the runtime prints byte for byte, and
+// Err, the model's reason (errors.Is(res.Err, fs.ErrPermission) holds for
+// a denial; errors.As gives the *access.Denial that names the inode and
+// the class that decided). Compare evaluates many runtimes at once and
+// groups them by outcome, to show where an upgrade changes the answer;
+// Changes says what the rows change between two releases.
 //
-// The runtime profiles, Evaluate and Compare live in this package; see
-// ../shared/design.md in the project for the plan.
+//	plan, err := spec.Parse("config.json", data)      // the container
+//	fsys, err := rootfs.NewDir("rootfs")                // or a Mem, MTree, Image
+//	rt, err := preexec.LookupRuntime("runc@1.1.4")
+//	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
+//	if !res.Starts {
+//		fmt.Println(res.Step, res.Error)
+//	}
+//
+// A Runtime is a modelled build: a release of runc or crun (its row in the
+// tables of this package, each difference from the release before cited
+// to the upstream commit) built with a Go toolchain, since os/exec.LookPath
+// and the Faccessat runc calls changed between Go releases. Runtimes lists
+// them; LookupRuntime and RuntimeFor name one from a version string, a
+// `runc --version` text or a binary's build information; a release the
+// rows do not name is answered from the newest older one and marked
+// Extrapolated. Host says what the kernel is (its version,
+// fs.protected_symlinks) where that decides.
+//
+// The model needs no root and starts nothing: it is the kernel's path walk
+// and permission checks (package access, over capability sets in package
+// caps), each runtime's init sequence (this package) and each engine's
+// making of a spec from an image (package spec), evaluated against a root
+// filesystem (package rootfs: a directory, an image, an mtree manifest, or
+// an in-memory tree). It is held to the real kernel and to real runc and
+// crun binaries by the differential tests of internal/kernel and
+// internal/runtimetest, whose recorded outcomes are in testdata/.
 package preexec
