@@ -11,6 +11,10 @@ import (
 	"github.com/preexec/preexec/rootfs"
 )
 
+// Rules name the torvalds/linux function that decides the row (fs/exec.c,
+// fs/binfmt_script.c, fs/binfmt_elf.c, fs/namei.c, security/commoncap.c;
+// read in mainline 6.1x).
+
 func TestParseShebang(t *testing.T) {
 	pad := func(s string) []byte {
 		b := make([]byte, access.BINPRM_BUF_SIZE)
@@ -25,15 +29,15 @@ func TestParseShebang(t *testing.T) {
 		rule        string
 	}{
 		{"#!/bin/sh\n", "/bin/sh", "", false, "", "binfmt_script.c:load_script: interpreter up to the line end"},
-		{"#!/bin/sh\r\n", "/bin/sh\r", "", false, "", "binfmt_script.c:load_script: \\r is an ordinary byte (§9 row 49)"},
+		{"#!/bin/sh\r\n", "/bin/sh\r", "", false, "", "binfmt_script.c:load_script: \\r is an ordinary byte"},
 		{"#!  /bin/sh  \t\n", "/bin/sh", "", false, "", "binfmt_script.c:load_script: leading blanks skipped, trailing trimmed"},
-		{"#!/x  -a  b c \t\n", "/x", "-a  b c", true, "", "binfmt_script.c:load_script: one argument, inner blanks kept (§9 row 52)"},
+		{"#!/x  -a  b c \t\n", "/x", "-a  b c", true, "", "binfmt_script.c:load_script: one argument, inner blanks kept"},
 		{"#!/usr/bin/env python3\n", "/usr/bin/env", "python3", true, "", "binfmt_script.c:load_script"},
-		{"#!\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: no interpreter name (§9 row 50)"},
-		{"#!  \t\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: only blanks (§9 row 50)"},
-		{"echo hi\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: not #! (§9 row 50)"},
+		{"#!\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: no interpreter name"},
+		{"#!  \t\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: only blanks"},
+		{"echo hi\n", "", "", false, "ENOEXEC", "binfmt_script.c:load_script: not #!"},
 		{"#!/bin/sh", "/bin/sh", "", false, "", "binfmt_script.c:load_script: no newline, but a NUL follows in the padded buffer"},
-		{"#!/" + strings.Repeat("a", 300), "", "", false, "ENOEXEC", "binfmt_script.c:load_script: no newline and no terminator: the path may be cut (§9 row 51)"},
+		{"#!/" + strings.Repeat("a", 300), "", "", false, "ENOEXEC", "binfmt_script.c:load_script: no newline and no terminator: the path may be cut"},
 		{"#!/bin/sh\x00junk -x\n", "/bin/sh", "", false, "", "binfmt_script.c:load_script: a NUL ends the interpreter and there is no argument"},
 	} {
 		interp, arg, hasArg, err := access.ParseShebang(pad(r.in))
@@ -105,34 +109,34 @@ func TestExecve(t *testing.T) {
 	}{
 		{"static_elf", U, "", "/bin/probe", "OK", 0, "binfmt_elf.c:load_elf_binary"},
 		{"dynamic_elf_with_loader", U, "", "/dyn", "OK", 0, "binfmt_elf.c:load_elf_binary: PT_INTERP opened with open_exec"},
-		{"dynamic_elf_without_loader", U, "", "/dyn-missing", "ENOENT", access.StageLoader, "binfmt_elf.c: a missing loader is ENOENT (§9 row 46)"},
-		{"loader_short", U, "", "/dyn-short", "EIO", access.StageLoader, "binfmt_elf.c:elf_read: short loader header (§9 row 47)"},
-		{"loader_not_elf", U, "", "/dyn-text", "ELIBBAD", access.StageLoader, "binfmt_elf.c: loader not ELF (§9 row 47)"},
-		{"loader_no_x", U, "", "/dyn-noexec", "EACCES", access.StageLoader, "binfmt_elf.c: open_exec of the loader needs MAY_EXEC (§9 row 46)"},
-		{"loader_a_dir", U, "", "/dyn-dir", "EACCES", access.StageLoader, "namei.c:may_open: a directory is EACCES for exec (§9 row 46)"},
-		{"wrong_arch", U, "", "/arm", "ENOEXEC", access.StageFormat, "binfmt_elf.c:elf_check_arch (§9 row 45)"},
+		{"dynamic_elf_without_loader", U, "", "/dyn-missing", "ENOENT", access.StageLoader, "binfmt_elf.c:load_elf_binary: open_exec of a missing PT_INTERP loader is ENOENT"},
+		{"loader_short", U, "", "/dyn-short", "EIO", access.StageLoader, "binfmt_elf.c:elf_read: short loader header"},
+		{"loader_not_elf", U, "", "/dyn-text", "ELIBBAD", access.StageLoader, "binfmt_elf.c:load_elf_binary: a loader that is not ELF is ELIBBAD"},
+		{"loader_no_x", U, "", "/dyn-noexec", "EACCES", access.StageLoader, "binfmt_elf.c:load_elf_binary: open_exec of the loader needs MAY_EXEC"},
+		{"loader_a_dir", U, "", "/dyn-dir", "EACCES", access.StageLoader, "namei.c:may_open: a directory is EACCES for exec"},
+		{"wrong_arch", U, "", "/arm", "ENOEXEC", access.StageFormat, "binfmt_elf.c:elf_check_arch"},
 		{"script", U, "", "/script", "OK", 0, "binfmt_script.c:load_script"},
-		{"crlf_script", U, "", "/crlf", "ENOENT", access.StageInterpreter, "binfmt_script.c: /bin/sh\\r does not exist (§9 row 49)"},
-		{"missing_interpreter", U, "", "/nointerp", "ENOENT", access.StageInterpreter, "binfmt_script.c:load_script: open_exec(i_name) (§9 row 53)"},
-		{"relative_interpreter_from_cwd", U, "/", "/relinterp", "OK", 0, "binfmt_script.c: a relative interpreter resolves against the cwd (§9 row 53)"},
-		{"relative_interpreter_elsewhere", U, "/dir", "/relinterp", "ENOENT", access.StageInterpreter, "binfmt_script.c: a relative interpreter resolves against the cwd (§9 row 53)"},
+		{"crlf_script", U, "", "/crlf", "ENOENT", access.StageInterpreter, "binfmt_script.c:load_script: open_exec(\"/bin/sh\\r\"), which does not exist"},
+		{"missing_interpreter", U, "", "/nointerp", "ENOENT", access.StageInterpreter, "binfmt_script.c:load_script: open_exec(i_name)"},
+		{"relative_interpreter_from_cwd", U, "/", "/relinterp", "OK", 0, "binfmt_script.c:load_script: open_exec resolves a relative interpreter against the cwd"},
+		{"relative_interpreter_elsewhere", U, "/dir", "/relinterp", "ENOENT", access.StageInterpreter, "binfmt_script.c:load_script: open_exec resolves a relative interpreter against the cwd"},
 		{"bare_bang_opens_cwd", U, "", "/bang", "EACCES", access.StageInterpreter, "binfmt_script.c: \"#!\" without a newline names \"\", and open_exec(\"\") opens the cwd, a directory (kernel oracle)"},
-		{"bare_bang_newline", U, "", "/bang-nl", "ENOEXEC", access.StageFormat, "binfmt_script.c:load_script: no interpreter name before the newline (§9 row 50)"},
-		{"no_format", U, "", "/text", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler (§9 row 44)"},
-		{"empty_file", U, "", "/empty", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler (§9 row 44)"},
-		{"no_x_bit_root", root(), "", "/noxbit", "EACCES", access.StageOpen, "namei.c:generic_permission: no capability execs a file without x (§9 row 14)"},
+		{"bare_bang_newline", U, "", "/bang-nl", "ENOEXEC", access.StageFormat, "binfmt_script.c:load_script: no interpreter name before the newline"},
+		{"no_format", U, "", "/text", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler"},
+		{"empty_file", U, "", "/empty", "ENOEXEC", access.StageFormat, "exec.c:search_binary_handler: no handler"},
+		{"no_x_bit_root", root(), "", "/noxbit", "EACCES", access.StageOpen, "namei.c:generic_permission: no capability execs a file without x"},
 		{"0744_user", U, "", "/0744", "EACCES", access.StageOpen, "namei.c:acl_permission_check: other r-- "},
-		{"0744_user_dac_override", U.WithCaps(caps.CAP_DAC_OVERRIDE), "", "/0744", "OK", 0, "namei.c:generic_permission: DAC_OVERRIDE with some x bit (§9 row 13)"},
-		{"five_nested_scripts", U, "", "/s1", "OK", 0, "exec.c:exec_binprm: depth ≤ 5 (§9 row 54)"},
-		{"six_nested_scripts", U, "", "/t0", "ELOOP", access.StageDepth, "exec.c:exec_binprm: depth > 5 is ELOOP (§9 row 54)"},
-		{"fifo", root(), "", "/fifo", "EACCES", access.StageOpen, "namei.c:may_open: FIFO with MAY_EXEC (§9 row 41)"},
-		{"directory", root(), "", "/dir", "EACCES", access.StageOpen, "namei.c:may_open: directory with MAY_EXEC (§9 row 41)"},
-		{"noexec_mount", root(), "", "/mnt/probe", "EACCES", access.StageOpen, "namei.c:may_open: path_noexec (§9 row 20)"},
-		{"noexec_script", root(), "", "/mnt/script", "EACCES", access.StageOpen, "the script itself must not be on noexec (§9 row 56)"},
-		{"file_caps_with_bounding", U, "", "/fcap", "OK", 0, "commoncap.c:cap_bprm_creds_from_file (§9 row 59)"},
-		{"file_caps_not_in_bounding_ep", &noRaw, "", "/fcap", "EPERM", access.StageCreds, "commoncap.c:bprm_caps_from_vfs_caps: fE with fP not granted (§9 row 60)"},
-		{"file_caps_not_in_bounding_p", &noRaw, "", "/fcap-p", "OK", 0, "commoncap.c:bprm_caps_from_vfs_caps: without fE the shortfall is silent (§9 row 60)"},
-		{"trailing_slash", U, "", "/bin/probe/", "ENOTDIR", access.StageOpen, "namei.c:do_open: LOOKUP_DIRECTORY (§5.1)"},
+		{"0744_user_dac_override", U.WithCaps(caps.CAP_DAC_OVERRIDE), "", "/0744", "OK", 0, "namei.c:generic_permission: DAC_OVERRIDE with some x bit"},
+		{"five_nested_scripts", U, "", "/s1", "OK", 0, "exec.c:exec_binprm: depth ≤ 5"},
+		{"six_nested_scripts", U, "", "/t0", "ELOOP", access.StageDepth, "exec.c:exec_binprm: depth > 5 is ELOOP"},
+		{"fifo", root(), "", "/fifo", "EACCES", access.StageOpen, "namei.c:may_open: FIFO with MAY_EXEC"},
+		{"directory", root(), "", "/dir", "EACCES", access.StageOpen, "namei.c:may_open: directory with MAY_EXEC"},
+		{"noexec_mount", root(), "", "/mnt/probe", "EACCES", access.StageOpen, "namei.c:may_open: path_noexec"},
+		{"noexec_script", root(), "", "/mnt/script", "EACCES", access.StageOpen, "namei.c:may_open: path_noexec on the script itself, wherever its interpreter is"},
+		{"file_caps_with_bounding", U, "", "/fcap", "OK", 0, "commoncap.c:cap_bprm_creds_from_file"},
+		{"file_caps_not_in_bounding_ep", &noRaw, "", "/fcap", "EPERM", access.StageCreds, "commoncap.c:bprm_caps_from_vfs_caps: fE with fP not granted"},
+		{"file_caps_not_in_bounding_p", &noRaw, "", "/fcap-p", "OK", 0, "commoncap.c:bprm_caps_from_vfs_caps: without fE the shortfall is silent"},
+		{"trailing_slash", U, "", "/bin/probe/", "ENOTDIR", access.StageOpen, "namei.c:do_open: LOOKUP_DIRECTORY"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -168,7 +172,7 @@ func TestExecveResult(t *testing.T) {
 	})
 	t.Run("exec_only_script_unreadable", func(t *testing.T) {
 		// binfmt_script.c: execve succeeds; the interpreter then cannot
-		// open the script with the post-exec credentials (§9 row 55).
+		// open the script with the post-exec credentials.
 		x, err := (&access.Proc{Cred: U, FS: m}).Execve("/script-0711", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -183,7 +187,7 @@ func TestExecveResult(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want := caps.Of(caps.CAP_NET_RAW); x.Cred.CapEffective != want || x.Cred.CapPermitted != want {
-			t.Errorf("E=%v P=%v, want both %v (§9 row 59)", x.Cred.CapEffective, x.Cred.CapPermitted, want)
+			t.Errorf("E=%v P=%v, want both %v (commoncap.c:cap_bprm_creds_from_file: fE → E' = P')", x.Cred.CapEffective, x.Cred.CapPermitted, want)
 		}
 	})
 	t.Run("setuid_root", func(t *testing.T) {
@@ -192,7 +196,7 @@ func TestExecveResult(t *testing.T) {
 			t.Fatal(err)
 		}
 		if x.Cred.EUID != 0 || x.Cred.UID != 1000 || x.Cred.CapEffective != caps.All {
-			t.Errorf("euid %d uid %d E=%v; want 0, 1000, all (§9 row 62)", x.Cred.EUID, x.Cred.UID, x.Cred.CapEffective)
+			t.Errorf("euid %d uid %d E=%v; want 0, 1000, all (commoncap.c:handle_privileged_root)", x.Cred.EUID, x.Cred.UID, x.Cred.CapEffective)
 		}
 	})
 	t.Run("setuid_root_nnp", func(t *testing.T) {

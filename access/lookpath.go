@@ -10,9 +10,10 @@ import (
 
 // Go's os/exec.LookPath, as runc's init calls it for process.args[0], per
 // Go version. Each function is one variant, named after the version that
-// began it (kernel-go-semantics.md Part II §1, read in os/exec/lp_unix.go at
-// go1.15.6 … go1.27.3). They walk the model's filesystem through p, with
-// p's credentials and working directory.
+// began it (read in golang/go src/os/exec/lp_unix.go at go1.15.6 …
+// go1.27.3: findExecutable and LookPath, which go1.26.8 has as lookPath
+// behind os/exec/lookpath.go:LookPath). They walk the model's filesystem
+// through p, with p's credentials and working directory.
 
 // ErrNotFound and ErrDot are os/exec's sentinel errors, with the same text.
 var (

@@ -7,6 +7,9 @@ import (
 	"github.com/preexec/preexec/caps"
 )
 
+// Rules name the torvalds/linux function that decides the row (kernel/sys.c,
+// security/commoncap.c; read in mainline 6.1x).
+
 func TestSetid(t *testing.T) {
 	const U = access.Unchanged
 	rootKeep := access.Root()
@@ -22,15 +25,15 @@ func TestSetid(t *testing.T) {
 		rule string
 	}{
 		{"root_setuid_drops_all", access.Root(), func(c *access.Cred) (*access.Cred, error) { return access.Setuid(c, 1000) }, "OK", [4]uint32{1000, 1000, 1000, 1000}, 0, 0,
-			"sys.c:__sys_setuid with CAP_SETUID sets all uids; commoncap.c:cap_emulate_setxuid clears P and E (§9 row 64)"},
+			"sys.c:__sys_setuid with CAP_SETUID sets all uids; commoncap.c:cap_emulate_setxuid clears P and E"},
 		{"root_setuid_keepcaps", rootKeep, func(c *access.Cred) (*access.Cred, error) { return access.Setuid(c, 1000) }, "OK", [4]uint32{1000, 1000, 1000, 1000}, 0, caps.All,
-			"cap_emulate_setxuid: KEEP_CAPS keeps P, E is cleared anyway (§9 row 64)"},
+			"cap_emulate_setxuid: KEEP_CAPS keeps P, E is cleared anyway"},
 		{"user_setuid_other_eperm", access.User(1000, 1000), func(c *access.Cred) (*access.Cred, error) { return access.Setuid(c, 1001) }, "EPERM", [4]uint32{1000, 1000, 1000, 1000}, 0, 0,
 			"sys.c:__sys_setuid: without CAP_SETUID only the real or saved uid"},
 		{"setresuid_euid_only_keeps_p", access.Root(), func(c *access.Cred) (*access.Cred, error) { return access.Setresuid(c, U, 1000, U) }, "OK", [4]uint32{0, 1000, 0, 1000}, 0, caps.All,
-			"cap_emulate_setxuid: euid 0 → non-0 clears E; P stays while a uid is 0 (§6.1)"},
+			"cap_emulate_setxuid: euid 0 → non-0 clears E; P stays while a uid is 0"},
 		{"setresuid_back_to_root_restores_e", &access.Cred{UID: 0, EUID: 1000, SUID: 0, FSUID: 1000, CapPermitted: caps.All, CapBounding: caps.All}, func(c *access.Cred) (*access.Cred, error) { return access.Setresuid(c, U, 0, U) }, "OK", [4]uint32{0, 0, 0, 0}, caps.All, caps.All,
-			"cap_emulate_setxuid: euid non-0 → 0 sets E = P (§6.1)"},
+			"cap_emulate_setxuid: euid non-0 → 0 sets E = P"},
 		{"setresuid_noop", access.User(1000, 1000), func(c *access.Cred) (*access.Cred, error) { return access.Setresuid(c, 1000, 1000, 1000) }, "OK", [4]uint32{1000, 1000, 1000, 1000}, 0, 0,
 			"sys.c:__sys_setresuid: a call that changes nothing returns 0"},
 		{"setresuid_unmapped", &access.Cred{UserNS: &access.UserNS{UIDMap: []access.IDMap{{ContainerID: 0, HostID: 100000, Size: 10}}}}, func(c *access.Cred) (*access.Cred, error) { return access.Setresuid(c, 20, 20, 20) }, "EINVAL", [4]uint32{0, 0, 0, 0}, 0, 0,
