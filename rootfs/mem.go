@@ -1,9 +1,3 @@
-// Package rootfs holds the filesystem backends that answer access.FS: Mem,
-// an in-memory tree built in code or from the text fixture language; the
-// fixture language itself, which describes a root filesystem one inode per
-// line so that one table can build both a Mem for the model and a real
-// directory tree for the kernel oracle; and MTree, a go-mtree manifest,
-// which knows every inode but no file contents (access.ErrNoContent).
 package rootfs
 
 import (
