@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -79,19 +80,23 @@ func decodeError(file string, data []byte, err error) *Error {
 		if off > 0 && off <= len(data) && syn.Error() != "unexpected end of JSON input" {
 			off--
 		}
-		_, pending := index(data)
+		_, pending := index(data, off)
 		return newError(file, data, off, pending, syn.Error(), err)
 	case errors.As(err, &typ):
 		// Unmarshal checks the syntax of the whole input before it decodes,
 		// so a type error comes from a well-formed document. Its Offset is
 		// the end of a scalar or just past the opening delimiter of an
 		// object or array: the innermost value holding it is the culprit.
-		nodes, _ := index(data)
-		off, field := 0, ""
-		for _, n := range nodes {
+		nodes, _ := index(data, int(typ.Offset))
+		innermost := -1
+		for i, n := range nodes {
 			if n.start < int(typ.Offset) && (n.end < 0 || int(typ.Offset) <= n.end) {
-				off, field = n.start, n.path
+				innermost = i
 			}
+		}
+		off, field := 0, ""
+		if innermost >= 0 {
+			off, field = nodes[innermost].start, nodePath(nodes, innermost)
 		}
 		return newError(file, data, off, field, typeMsg(typ), err)
 	}
@@ -137,17 +142,66 @@ func jsonKind(t reflect.Type) string {
 	return t.Kind().String()
 }
 
-// A node is one JSON value of a document: its path and byte extent.
+// A node is one JSON value of a document: where it sits and its byte
+// extent. Its path is not stored: a document nested n deep would hold
+// O(n²) bytes of paths (pathOf builds one when it is needed).
 type node struct {
-	path       string
-	start, end int // end is -1 for an object or array left open
+	parent     int    // the enclosing value's node, -1 for the document
+	key        string // the member name of a value in an object
+	elem       int    // the index of a value in an array, -1 in an object
+	start, end int    // end is -1 for an object or array left open
 }
 
+// maxPathElems is how many keys and indices a reported path keeps: a
+// longer one keeps its first and last maxPathElems/2, around "…".
+const maxPathElems = 32
+
+// pathOf returns the JSON path of the value whose parent is nodes[parent]
+// and which is key (elem < 0) or element elem of it: "linux.uidMappings[1]".
+func pathOf(nodes []node, parent int, key string, elem int) string {
+	var segs []string
+	seg := func(key string, elem int) string {
+		if elem >= 0 {
+			return "[" + strconv.Itoa(elem) + "]"
+		}
+		return key
+	}
+	if parent >= 0 {
+		segs = append(segs, seg(key, elem))
+	}
+	for i := parent; i >= 0 && nodes[i].parent >= 0; i = nodes[i].parent {
+		segs = append(segs, seg(nodes[i].key, nodes[i].elem))
+	}
+	slices.Reverse(segs)
+	if len(segs) > maxPathElems {
+		segs = slices.Concat(segs[:maxPathElems/2], []string{"…"}, segs[len(segs)-maxPathElems/2:])
+	}
+	var b strings.Builder
+	for i, s := range segs {
+		if i > 0 && s[0] != '[' && s != "…" && segs[i-1] != "…" {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// nodePath returns the JSON path of nodes[i].
+func nodePath(nodes []node, i int) string {
+	return pathOf(nodes, nodes[i].parent, nodes[i].key, nodes[i].elem)
+}
+
+// maxDepth is encoding/json's limit on nesting (scanner.go:maxNestingDepth,
+// Go 1.26): json.Unmarshal refuses a document nested deeper.
+const maxDepth = 10000
+
 // index lists the values of data in document order (a parent before its
-// children), with json.Decoder's tokens and InputOffset. It stops at the
-// first syntax error and then also returns the path of the value it was
-// reading, which is where that error lies.
-func index(data []byte) (nodes []node, pending string) {
+// children), with json.Decoder's tokens and InputOffset, up to byte stop
+// (len(data) for the whole document). It stops at the first syntax error,
+// or past encoding/json's nesting limit, and then also returns the path of
+// the value it was reading, which is where that error lies. Its work is
+// linear in the size of data, whatever the nesting.
+func index(data []byte, stop int) (nodes []node, pending string) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber() // never fails on a number, however large
 	type frame struct {
@@ -163,22 +217,25 @@ func index(data []byte) (nodes []node, pending string) {
 			return nodes, ""
 		}
 		start := skipSeparators(data, int(dec.InputOffset()))
-		path, isKey := "", false
+		parent, key, elem, isKey := -1, "", -1, false
 		if len(stack) > 0 {
 			f := &stack[len(stack)-1]
-			parent := nodes[f.node].path
+			parent = f.node
 			switch {
 			case !f.object:
-				path = parent + "[" + strconv.Itoa(f.n) + "]"
+				elem = f.n
 			case f.haveKey:
-				path = join(parent, f.key)
+				key = f.key
 			default:
-				path, isKey = parent, true
+				isKey = true
 			}
 		}
 		tok, err := dec.Token()
-		if err != nil {
-			return nodes, path
+		if err != nil || start > stop || len(stack) > maxDepth {
+			if isKey {
+				return nodes, nodePath(nodes, parent)
+			}
+			return nodes, pathOf(nodes, parent, key, elem)
 		}
 		end := int(dec.InputOffset())
 		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
@@ -197,11 +254,11 @@ func index(data []byte) (nodes []node, pending string) {
 			f.n++
 		}
 		if d, ok := tok.(json.Delim); ok {
-			nodes = append(nodes, node{path, start, -1})
+			nodes = append(nodes, node{parent, key, elem, start, -1})
 			stack = append(stack, frame{node: len(nodes) - 1, object: d == '{'})
 			continue
 		}
-		nodes = append(nodes, node{path, start, end})
+		nodes = append(nodes, node{parent, key, elem, start, end})
 	}
 }
 
@@ -219,45 +276,67 @@ func skipSeparators(data []byte, off int) int {
 	return off
 }
 
-func join(parent, key string) string {
-	if parent == "" {
-		return key
-	}
-	return parent + "." + key
-}
-
-// locate returns the offset of the value at path in data, or, if there is
-// none, of its nearest ancestor that exists. Keys match as encoding/json
+// locate returns the offset of the value at the path field in data, or, if
+// there is none, of its nearest ancestor that exists. Keys match as encoding/json
 // matches them to struct fields: case-insensitively, the last duplicate
-// winning.
-func locate(data []byte, path string) int {
-	nodes, _ := index(data)
-	at := map[string]int{}
-	for _, n := range nodes {
-		at[fold(n.path)] = n.start
+// winning. field is a path the model wrote: keys without '.' or '['.
+func locate(data []byte, field string) int {
+	want := splitPath(field)
+	nodes, _ := index(data, len(data))
+	// depth[i] is how many elements of want nodes[i] matches from the
+	// document down, -1 if it strays from want; best[d] is the last node
+	// matching d elements.
+	depth := make([]int, len(nodes))
+	best := make([]int, len(want)+1)
+	for i := range best {
+		best[i] = -1
 	}
-	for {
-		if off, ok := at[fold(path)]; ok {
-			return off
+	for i, n := range nodes {
+		d := 0
+		if n.parent >= 0 {
+			d = depth[n.parent]
+			if d >= 0 && d < len(want) && segMatches(n, want[d]) {
+				d++
+			} else {
+				d = -1
+			}
 		}
-		if path == "" {
-			return 0
+		depth[i] = d
+		if d >= 0 {
+			best[d] = i
 		}
-		path = parentPath(path)
 	}
+	for d := len(want); d >= 0; d-- {
+		if best[d] >= 0 {
+			return nodes[best[d]].start
+		}
+	}
+	return 0
 }
 
-// parentPath strips the last key or index of a path.
-func parentPath(path string) string {
-	if strings.HasSuffix(path, "]") {
-		if i := strings.LastIndexByte(path, '['); i >= 0 {
-			return path[:i]
+// splitPath splits a path into its keys and "[N]" indices.
+func splitPath(field string) []string {
+	var segs []string
+	for field != "" {
+		switch i := strings.IndexAny(field[1:], ".["); {
+		case field[0] == '.':
+			field = field[1:]
+		case i < 0:
+			segs, field = append(segs, field), ""
+		default:
+			segs, field = append(segs, field[:i+1]), field[i+1:]
 		}
 	}
-	if i := strings.LastIndexByte(path, '.'); i >= 0 {
-		return path[:i]
+	return segs
+}
+
+// segMatches reports whether n is the element seg of its parent: "[N]" of
+// an array, a key (folded as encoding/json folds it) of an object.
+func segMatches(n node, seg string) bool {
+	if n.elem >= 0 {
+		return seg == "["+strconv.Itoa(n.elem)+"]"
 	}
-	return ""
+	return fold(n.key) == fold(seg)
 }
 
 // fold maps s so that fold(x) == fold(y) when encoding/json would match a
