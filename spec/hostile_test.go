@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -46,5 +47,31 @@ func TestParseDeepNesting(t *testing.T) {
 				t.Errorf("the error is %d bytes long; a path keeps its ends", len(err.Error()))
 			}
 		})
+	}
+}
+
+// TestPodYAMLAliasBomb: a manifest whose aliases expand a 1 MB anchor
+// 1,000 times (a gigabyte; 4.9 GB of RSS once) is refused before it is
+// expanded, with ErrYAMLExpansion and the line; aliases that expand a
+// little are read as before.
+func TestPodYAMLAliasBomb(t *testing.T) {
+	refs := strings.Repeat("*big, ", 999) + "*big"
+	bomb := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    a: &big \"" + strings.Repeat("x", 1<<20) + "\"\n    b: [" + refs + "]\nspec:\n  containers: [{name: c, image: i}]\n"
+	var err error
+	n := allocated(func() { _, err = spec.ParsePod("pod.yaml", []byte(bomb), "") })
+	if !errors.Is(err, spec.ErrYAMLExpansion) {
+		t.Fatalf("ParsePod: %.200v; want ErrYAMLExpansion", err)
+	}
+	if !strings.HasPrefix(err.Error(), "pod.yaml:1: YAML aliases expand") {
+		t.Errorf("error %q: want the file, the line and the reason", err)
+	}
+	if limit := uint64(64 << 20); n > limit {
+		t.Errorf("refusing allocated %d bytes, want ≤ %d", n, limit)
+	}
+
+	small := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: i\n    env: &env [{name: A, value: \"1\"}]\n  - name: b\n    image: i\n    env: *env\n"
+	ov, err := spec.ParsePod("pod.yaml", []byte(small), "b")
+	if err != nil || ov.Kube == nil || len(ov.Kube.Env) != 1 || ov.Kube.Env[0] != "A=1" {
+		t.Errorf("ParsePod with a small alias: %+v, %v; want container b with A=1", ov.Kube, err)
 	}
 }

@@ -171,7 +171,7 @@ var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 //
 // Volumes, init containers and valueFrom are not read.
 func ParsePod(name string, src []byte, container string) (Overrides, error) {
-	js, err := yamlJSON(name, src)
+	js, err := YAMLToJSON(name, src)
 	if err != nil {
 		return Overrides{}, err
 	}

@@ -56,7 +56,7 @@ type podSpecDoc struct {
 // pod's securityContext (see KubeContainer). name is the file name errors
 // carry; their lines are lines of src. Errors are *PodError, as ParsePod's.
 func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]PodContainer, error) {
-	js, err := yamlJSON(name, src)
+	js, err := YAMLToJSON(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -128,9 +128,14 @@ func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]
 	return out, nil
 }
 
-// yamlJSON converts a YAML (or JSON) document to JSON; its error is a
-// *PodError with the YAML parser's line.
-func yamlJSON(name string, src []byte) ([]byte, error) {
+// YAMLToJSON converts the YAML (or JSON) manifest src, named name in
+// errors, to JSON as sigs.k8s.io/yaml does (kubectl's reading), refusing
+// one whose aliases expand it by more than 16 MiB (ErrYAMLExpansion). Its
+// error is a *PodError with the YAML parser's line.
+func YAMLToJSON(name string, src []byte) ([]byte, error) {
+	if err := checkYAMLAliases(name, src); err != nil {
+		return nil, err
+	}
 	js, err := yaml.YAMLToJSON(src)
 	if err != nil {
 		e := &PodError{File: name, Msg: err.Error(), Err: err}

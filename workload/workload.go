@@ -23,8 +23,6 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/preexec/preexec/spec"
 )
 
@@ -171,10 +169,8 @@ func splitDocs(src []byte) (docs [][]byte, starts []int) {
 // parseDoc reads one document: its containers and how many workloads it
 // holds.
 func parseDoc(name string, doc []byte) ([]Container, int, error) {
-	js, err := yaml.YAMLToJSON(doc)
+	js, err := spec.YAMLToJSON(name, doc)
 	if err != nil {
-		// PodSpecContainers gives the error its line.
-		_, err = spec.PodSpecContainers(name, doc, nil, spec.PodMeta{})
 		return nil, 0, err
 	}
 	js = bytes.TrimSpace(js)
