@@ -22,6 +22,13 @@ import (
 // 2 million entries of `mtree -c -K type,mode,uid,gid,link,size`.
 const MaxMTree = 256 << 20
 
+// MaxMTreeLines is the most lines ParseMTree reads: each line can be an
+// entry, and an entry costs some 570 bytes while it is parsed (go-mtree's
+// Entry, then the index), so a 20 MB manifest of one-letter names would
+// otherwise take gigabytes. A root filesystem of a million inodes is far
+// larger than any image's.
+const MaxMTreeLines = 1 << 20
+
 // ParseMTree reads the mtree(5) manifest r with go-mtree's ParseSpec and
 // returns the MTree it describes (see MTree for the rules); name is the
 // manifest's name in errors, which give the line and the entry.
@@ -32,6 +39,9 @@ func ParseMTree(name string, r io.Reader) (*MTree, error) {
 	}
 	if len(data) > MaxMTree {
 		return nil, fmt.Errorf("%s: larger than %d MiB", name, MaxMTree>>20)
+	}
+	if n := bytes.Count(data, []byte{'\n'}); n > MaxMTreeLines {
+		return nil, fmt.Errorf("%s: %d lines, more than the %d preexec reads", name, n, MaxMTreeLines)
 	}
 	heads, err := mtreeHeads(data)
 	if err != nil {
