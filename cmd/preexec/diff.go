@@ -59,33 +59,33 @@ func diffRuntime(flagName, v string) (preexec.Runtime, []string, error) {
 // prints one document, whose "changed" says whether the outcome changes.
 func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd []string, asJSON bool, stdout, stderr io.Writer) int {
 	if d.from == "" || d.to == "" {
-		fmt.Fprintf(stderr, "preexec: an upgrade needs both --from and --to\n")
+		printf(stderr, "preexec: an upgrade needs both --from and --to\n")
 		return 2
 	}
 	for _, k := range []struct{ flag, v string }{{"from-kernel", d.fromKernel}, {"to-kernel", d.toKernel}} {
 		if ho.set[k.flag] && strings.TrimSpace(k.v) == "" {
-			fmt.Fprintf(stderr, "preexec: --%s: given but empty; want X.Y or a `uname -r` release, or leave the flag out for --kernel's\n", k.flag)
+			printf(stderr, "preexec: --%s: given but empty; want X.Y or a `uname -r` release, or leave the flag out for --kernel's\n", k.flag)
 			return 2
 		}
 	}
 	from, fromNotes, err := diffRuntime("from", d.from)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	to, toNotes, err := diffRuntime("to", d.to)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	fromFacts, _, err := resolveHost(withKernel(ho, d.fromKernel), false)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: --from-kernel: %v\n", err)
+		printf(stderr, "preexec: --from-kernel: %v\n", err)
 		return 2
 	}
 	toFacts, _, err := resolveHost(withKernel(ho, d.toKernel), false)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: --to-kernel: %v\n", err)
+		printf(stderr, "preexec: --to-kernel: %v\n", err)
 		return 2
 	}
 	fromHost := fromFacts.host
@@ -229,7 +229,7 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	case !before.Starts && before.Unknown == "" && after.Starts:
 		verb = "fixes"
 	}
-	fmt.Fprintf(w, "%s %s it\n", diffHeading(before, after, fromFacts.host, toFacts.host), verb)
+	printf(w, "%s %s it\n", diffHeading(before, after, fromFacts.host, toFacts.host), verb)
 	for _, side := range []struct {
 		label string
 		r     preexec.Result
@@ -240,18 +240,18 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 		if fromFacts.host.Kernel != toFacts.host.Kernel {
 			name += " on " + kernelName(side.facts.host.Kernel)
 		}
-		fmt.Fprintf(w, "\n%s, %s: %s\n", side.label, name, lines[0])
+		printf(w, "\n%s, %s: %s\n", side.label, name, lines[0])
 		for _, l := range lines[1:] {
-			fmt.Fprintln(w, l)
+			printLine(w, l)
 		}
 		if e := explanation(side.r); e != "" {
-			fmt.Fprintf(w, "  why: %s\n", e)
+			printf(w, "  why: %s\n", e)
 		}
 		if p := side.facts.protectedNote(in, side.r); p != "" {
-			fmt.Fprintf(w, "  %s\n", p)
+			printf(w, "  %s\n", p)
 		}
 		if side.r.Extrapolated != "" {
-			fmt.Fprintf(w, "  extrapolated: %s\n", side.r.Extrapolated)
+			printf(w, "  extrapolated: %s\n", side.r.Extrapolated)
 		}
 	}
 	var decide, other []cause
@@ -264,31 +264,31 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	}
 	switch {
 	case len(causes) == 0:
-		fmt.Fprintf(w, "\nno behaviour the model has differs between them\n")
+		printf(w, "\nno behaviour the model has differs between them\n")
 	case len(decide) > 0:
-		fmt.Fprintf(w, "\nthe change that makes the difference (alone, it turns before into after):\n")
+		printf(w, "\nthe change that makes the difference (alone, it turns before into after):\n")
 		writeCauses(w, decide)
 		if len(other) > 0 {
-			fmt.Fprintf(w, "other changes between them:\n")
+			printf(w, "other changes between them:\n")
 			writeCauses(w, other)
 		}
 	default:
-		fmt.Fprintf(w, "\nno one change makes the difference alone; the changes between them:\n")
+		printf(w, "\nno one change makes the difference alone; the changes between them:\n")
 		writeCauses(w, causes)
 	}
 	if len(notes) > 0 {
-		fmt.Fprintln(w)
+		printLine(w)
 		for _, n := range notes {
-			fmt.Fprintf(w, "read: %s\n", n)
+			printf(w, "read: %s\n", n)
 		}
 	}
 }
 
 func writeCauses(w io.Writer, cs []cause) {
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %s: %s → %s\n", c.Field, c.From, c.To)
+		printf(w, "  %s: %s → %s\n", c.Field, c.From, c.To)
 		if c.Cite != "" {
-			fmt.Fprintf(w, "    upstream: %s\n", c.Cite)
+			printf(w, "    upstream: %s\n", c.Cite)
 		}
 	}
 }
@@ -366,16 +366,16 @@ func writeDiffUnsure(w io.Writer, before, after preexec.Result, fromHost, toHost
 	case !before.Starts:
 		outcome = "fails at " + string(before.Step)
 	}
-	fmt.Fprintf(w, "%s: the same outcome as far as the model tells (%s), but not exactly:\n", diffHeading(before, after, fromHost, toHost), outcome)
+	printf(w, "%s: the same outcome as far as the model tells (%s), but not exactly:\n", diffHeading(before, after, fromHost, toHost), outcome)
 	for _, side := range []struct {
 		label string
 		r     preexec.Result
 	}{{"before", before}, {"after", after}} {
 		if side.r.Unknown != "" {
-			fmt.Fprintf(w, "  %s, %s: unknown at %s: %s\n", side.label, side.r.Runtime, side.r.Step, side.r.Unknown)
+			printf(w, "  %s, %s: unknown at %s: %s\n", side.label, side.r.Runtime, side.r.Step, side.r.Unknown)
 		}
 		if side.r.Extrapolated != "" {
-			fmt.Fprintf(w, "  %s, %s: extrapolated: %s\n", side.label, side.r.Runtime, side.r.Extrapolated)
+			printf(w, "  %s, %s: extrapolated: %s\n", side.label, side.r.Runtime, side.r.Extrapolated)
 		}
 	}
 }

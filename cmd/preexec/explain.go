@@ -54,7 +54,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, explainUsage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "preexec: %v\n%s", err, explainUsage)
+		printf(stderr, "preexec: %v\n%s", err, explainUsage)
 		return 2
 	}
 	path, cmd, ok := inputArgs(fs.Args(), stderr, explainUsage)
@@ -75,17 +75,17 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		sel = resolveRuntimes(args, texts)
 		switch {
 		case sel.skipped != nil:
-			fmt.Fprintf(stderr, "preexec: %v\n", sel.skipped)
+			printf(stderr, "preexec: %v\n", sel.skipped)
 			return 2
 		case len(sel.rts) != 1:
-			fmt.Fprintf(stderr, "preexec: explain tells one runtime; --runtime %s is %d: use check\n", *name, len(sel.rts))
+			printf(stderr, "preexec: explain tells one runtime; --runtime %s is %d: use check\n", *name, len(sel.rts))
 			return 2
 		}
 		rt = sel.rts[0]
 	}
 	facts, hostNotes, err := resolveHost(ho, sel.host)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	host := facts.host
@@ -149,10 +149,10 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 	host := facts.host
 	defer func() {
 		if r.Extrapolated != "" {
-			fmt.Fprintf(w, "Extrapolated: %s\n", r.Extrapolated)
+			printf(w, "Extrapolated: %s\n", r.Extrapolated)
 		}
 		for _, n := range notes {
-			fmt.Fprintf(w, "Read: %s\n", n)
+			printf(w, "Read: %s\n", n)
 		}
 	}()
 	verdict := "starts it: the entrypoint's own code runs"
@@ -164,64 +164,64 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 	case !r.Starts:
 		verdict = "does not start it: its create fails at " + string(r.Step)
 	}
-	fmt.Fprintf(w, "%s on %s %s.\n\n", r.Runtime, bundle, verdict)
+	printf(w, "%s on %s %s.\n\n", r.Runtime, bundle, verdict)
 	for i, t := range r.Trace() {
 		mark := "ok"
 		if t.Err != nil {
 			mark = describeErr(t.Err)
 		}
-		fmt.Fprintf(w, "%2d. %-11s %s: %s\n", i+1, t.Step, t.What, mark)
+		printf(w, "%2d. %-11s %s: %s\n", i+1, t.Step, t.What, mark)
 		if t.Err != nil {
 			if d, ok := denialOf(t.Err); ok {
-				fmt.Fprintf(w, "    %s\n", d.Explain())
+				printf(w, "    %s\n", d.Explain())
 			}
 		}
 	}
 	if r.Starts {
 		if r.Uncertain != "" {
-			fmt.Fprintf(w, "\nUncertain: %s\n", r.Uncertain)
+			printf(w, "\nUncertain: %s\n", r.Uncertain)
 		}
 		return
 	}
 	if r.Unknown != "" {
-		fmt.Fprintf(w, "\nUnknown: %s\n", r.Unknown)
+		printf(w, "\nUnknown: %s\n", r.Unknown)
 		return
 	}
 	if r.Phase == preexec.PhaseAfterStart {
-		fmt.Fprintf(w, "\nThe container's process prints on its stderr, and exits %d:\n    %s\n", r.ExitStatus, r.Error)
+		printf(w, "\nThe container's process prints on its stderr, and exits %d:\n    %s\n", r.ExitStatus, r.Error)
 		if eng != nil {
-			fmt.Fprintf(w, "%s shows it as the container's own output, with that exit status.\n", eng.Name)
+			printf(w, "%s shows it as the container's own output, with that exit status.\n", eng.Name)
 		}
 	} else {
-		fmt.Fprintf(w, "\nThe runtime prints:\n    %s\n", r.Error)
+		printf(w, "\nThe runtime prints:\n    %s\n", r.Error)
 		if sh := shownOf(eng, r); eng != nil {
 			exit := ""
 			if sh.Exit >= 0 {
 				exit = fmt.Sprintf(" (exit status %d)", sh.Exit)
 			}
-			fmt.Fprintf(w, "%s prints%s:\n    %s\n", eng.Name, exit, sh.Text)
+			printf(w, "%s prints%s:\n    %s\n", eng.Name, exit, block{sh.Text, "    "})
 			if sh.Uncertain != "" {
-				fmt.Fprintf(w, "Uncertain: %s\n", sh.Uncertain)
+				printf(w, "Uncertain: %s\n", sh.Uncertain)
 			}
 		}
 	}
 	if _, shown := denialOf(r.Err); !shown {
 		if e := explanation(r); e != "" {
-			fmt.Fprintf(w, "Why: %s\n", e)
+			printf(w, "Why: %s\n", e)
 		}
 	}
 	if p := facts.protectedNote(in, r); p != "" {
-		fmt.Fprintf(w, "%s%s\n", strings.ToUpper(p[:1]), p[1:])
+		printf(w, "%s%s\n", strings.ToUpper(p[:1]), p[1:])
 	}
 	fixes := fixesOf(in, r, host)
 	if fix := fixText(in, fixes); fix != "" {
-		fmt.Fprintf(w, "Fix: %s\n", fix)
+		printf(w, "Fix: %s\n", fix)
 	}
 	if hint := hintText(fixes); hint != "" {
-		fmt.Fprintf(w, "Hint (not verified): %s\n", hint)
+		printf(w, "Hint (not verified): %s\n", hint)
 	}
 	if r.Uncertain != "" {
-		fmt.Fprintf(w, "Uncertain: %s\n", r.Uncertain)
+		printf(w, "Uncertain: %s\n", r.Uncertain)
 	}
 }
 

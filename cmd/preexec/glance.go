@@ -103,7 +103,7 @@ func phaseLine(eng *spec.Engine, r preexec.Result, sh spec.Shown) string {
 // the verified fixes), then the runtimes that start.
 func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, facts hostFacts, notes []string) {
 	host := facts.host
-	fmt.Fprintln(w, verdict(rts, results))
+	printLine(w, verdict(rts, results))
 	// Failures first, then what cannot be told, then starts that may not
 	// hold; each in the order first met.
 	var fails, unknowns, unsure []*outcome
@@ -139,37 +139,37 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 	for _, o := range outs {
 		r := o.first
 		names := preexec.RuntimeRanges(rts, func(i int) bool { return o.members[i] })
-		fmt.Fprintln(w)
+		printLine(w)
 		if r.Unknown != "" {
-			fmt.Fprintf(w, "%s: unknown at %s\n    %s\n", names, r.Step, r.Unknown)
+			printf(w, "%s: unknown at %s\n    %s\n", names, r.Step, r.Unknown)
 			continue
 		}
 		if r.Starts {
-			fmt.Fprintf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Uncertain)
+			printf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Uncertain)
 			continue
 		}
 		sh := shownOf(in.eng, r)
-		fmt.Fprintf(w, "%s: %s\n", names, phaseLine(in.eng, r, sh))
+		printf(w, "%s: %s\n", names, phaseLine(in.eng, r, sh))
 		for _, l := range strings.Split(sh.Text, "\n") {
-			fmt.Fprintf(w, "    %s\n", l)
+			printf(w, "    %s\n", l)
 		}
 		if o.why != "" {
-			fmt.Fprintf(w, "  why: %s\n", o.why)
+			printf(w, "  why: %s\n", o.why)
 		}
 		if p := facts.protectedNote(in, r); p != "" {
-			fmt.Fprintf(w, "  %s\n", p)
+			printf(w, "  %s\n", p)
 		}
 		if o.fix != "" {
-			fmt.Fprintf(w, "  fix: %s\n", o.fix)
+			printf(w, "  fix: %s\n", o.fix)
 		}
 		for _, u := range []string{r.Uncertain, sh.Uncertain} {
 			if u != "" {
-				fmt.Fprintf(w, "  uncertain: %s\n", u)
+				printf(w, "  uncertain: %s\n", u)
 			}
 		}
 	}
 	if starts && (len(fails) > 0 || len(unknowns) > 0 || len(unsure) > 0) {
-		fmt.Fprintf(w, "\nstarts on %s\n", preexec.RuntimeRanges(rts, func(i int) bool { return results[i].Starts }))
+		printf(w, "\nstarts on %s\n", preexec.RuntimeRanges(rts, func(i int) bool { return results[i].Starts }))
 	}
 	writeNotes(w, rts, results, notes)
 }

@@ -194,11 +194,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "preexec: %v\n%s", err, usage)
+		printf(stderr, "preexec: %v\n%s", err, usage)
 		return 2
 	}
 	if *quiet && (*outFmt != "" || *all || *asJSON) {
-		fmt.Fprintf(stderr, "preexec: -q prints the verdict alone: it takes no --all, -o or --json\n")
+		printf(stderr, "preexec: -q prints the verdict alone: it takes no --all, -o or --json\n")
 		return 2
 	}
 	switch *outFmt {
@@ -208,7 +208,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		*asJSON = true
 	default:
-		fmt.Fprintf(stderr, "preexec: -o: want wide or json, got %q\n", *outFmt)
+		printf(stderr, "preexec: -o: want wide or json, got %q\n", *outFmt)
 		return 2
 	}
 	path, cmd, ok := inputArgs(fs.Args(), stderr, usage)
@@ -218,27 +218,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ho.visit(fs)
 	if d.given() {
 		if len(names) > 0 || len(versionTexts) > 0 {
-			fmt.Fprintf(stderr, "preexec: --from and --to name the runtimes: they take no --runtime or --runtime-version\n")
+			printf(stderr, "preexec: --from and --to name the runtimes: they take no --runtime or --runtime-version\n")
 			return 2
 		}
 		if *quiet || *all {
-			fmt.Fprintf(stderr, "preexec: --from and --to print the two outcomes and the changes: they take no -q, --all or -o wide\n")
+			printf(stderr, "preexec: --from and --to print the two outcomes and the changes: they take no -q, --all or -o wide\n")
 			return 2
 		}
 		return checkDiff(d, ho, path, o, cmd, *asJSON, stdout, stderr)
 	}
 	sel := resolveRuntimes(names, versionTexts)
 	if len(sel.rts) == 0 {
-		fmt.Fprintf(stderr, "preexec: %v\n", sel.skipped)
+		printf(stderr, "preexec: %v\n", sel.skipped)
 		return 2
 	}
 	facts, hostNotes, err := resolveHost(ho, sel.host)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	if sel.skipped != nil {
-		fmt.Fprintf(stderr, "preexec: left out: %v\n", sel.skipped)
+		printf(stderr, "preexec: left out: %v\n", sel.skipped)
 	}
 	rts, host := sel.rts, facts.host
 	in, status := prepare(path, o, cmd, &host, *asJSON, stdout, stderr)
@@ -258,7 +258,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *asJSON:
 		writeJSON(&out, in, results, facts, notes)
 	case *quiet:
-		fmt.Fprintln(&out, verdict(rts, results))
+		printLine(&out, verdict(rts, results))
 	case *all:
 		writeText(&out, in, rts, results, facts, notes)
 	default:
@@ -314,7 +314,7 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 		}{1, in.eng.Name, in.refusal, []jsonResult{}})
 		return
 	}
-	fmt.Fprintf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, in.refusal)
+	printf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, block{in.refusal, ""})
 }
 
 // exitStatus is check's exit status for results: 1 if one fails (an
@@ -351,7 +351,7 @@ func writeUnread(w io.Writer, results []preexec.Result) {
 	for _, r := range results {
 		if !seen[r.Unknown] {
 			seen[r.Unknown] = true
-			fmt.Fprintf(w, "preexec: no prediction: %s\n", r.Unknown)
+			printf(w, "preexec: no prediction: %s\n", r.Unknown)
 		}
 	}
 }
@@ -397,7 +397,7 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 	eng := in.eng
 	tw := newTable(w)
 	if eng != nil {
-		fmt.Fprintf(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tWHAT %s PRINTS\n", eng.Name)
+		printf(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tWHAT %s PRINTS\n", eng.Name)
 	} else {
 		fmt.Fprintln(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tERROR")
 	}
@@ -423,7 +423,7 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		if r.Extrapolated != "" {
 			res += " (extrapolated)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Runtime, res, r.Phase, step, exit, text)
+		printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Runtime, res, r.Phase, step, exit, text)
 	}
 	tw.Flush()
 	seen := map[string]bool{}
@@ -439,18 +439,18 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		fix, hint := fixText(in, fixes), hintText(fixes)
 		if !seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] {
 			seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] = true
-			fmt.Fprintln(w)
+			printLine(w)
 			if e != "" {
-				fmt.Fprintf(w, "why (%s): %s\n", r.Step, e)
+				printf(w, "why (%s): %s\n", r.Step, e)
 			}
 			if p != "" {
-				fmt.Fprintf(w, "%s (%s): %s\n", r.Runtime, r.Step, p)
+				printf(w, "%s (%s): %s\n", r.Runtime, r.Step, p)
 			}
 			if fix != "" {
-				fmt.Fprintf(w, "fix: %s\n", fix)
+				printf(w, "fix: %s\n", fix)
 			}
 			if hint != "" {
-				fmt.Fprintf(w, "hint (not verified): %s\n", hint)
+				printf(w, "hint (not verified): %s\n", hint)
 			}
 		}
 	}
@@ -462,15 +462,15 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 func writeNotes(w io.Writer, rts []preexec.Runtime, results []preexec.Result, notes []string) {
 	ex := extrapolatedLines(rts, results)
 	if len(ex) > 0 {
-		fmt.Fprintln(w)
+		printLine(w)
 		for _, l := range ex {
-			fmt.Fprintln(w, l)
+			printLine(w, l)
 		}
 	}
 	if len(notes) > 0 {
-		fmt.Fprintln(w)
+		printLine(w)
 		for _, n := range notes {
-			fmt.Fprintf(w, "read: %s\n", n)
+			printf(w, "read: %s\n", n)
 		}
 	}
 }

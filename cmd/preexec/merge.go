@@ -27,12 +27,12 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, scanUsage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "preexec: %v\n%s", err, scanUsage)
+		printf(stderr, "preexec: %v\n%s", err, scanUsage)
 		return 2
 	}
 	f, err := scanFormat(*format, *asJSON)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	if fs.NArg() == 0 {
@@ -51,13 +51,13 @@ func merge(args []string, stdout, stderr io.Writer) int {
 	}
 	var shards []shard
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "preexec: merge: "+format+"\n", a...)
+		printf(stderr, "preexec: merge: "+format+"\n", a...)
 		return 2
 	}
 	for _, p := range fs.Args() {
 		data, err := os.ReadFile(p)
 		if err != nil {
-			fmt.Fprintf(stderr, "preexec: %v\n", err)
+			printf(stderr, "preexec: %v\n", err)
 			return 2
 		}
 		// Lines are slices of data: the JSON Lines are written again as
@@ -93,11 +93,11 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&r); err != nil {
-				fmt.Fprintf(stderr, "preexec: %s:%d: not a line of scan --json: %v\n", p, n, err)
+				printf(stderr, "preexec: %s:%d: not a line of scan --json: %v\n", p, n, err)
 				return 2
 			}
 			if r.Key == "" || r.Verdict == "" {
-				fmt.Fprintf(stderr, "preexec: %s:%d: not a line of scan --json: no key or verdict\n", p, n)
+				printf(stderr, "preexec: %s:%d: not a line of scan --json: no key or verdict\n", p, n)
 				return 2
 			}
 			if f != "sarif" {

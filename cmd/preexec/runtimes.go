@@ -69,11 +69,11 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, runtimesUsage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "preexec: %v\n%s", err, runtimesUsage)
+		printf(stderr, "preexec: %v\n%s", err, runtimesUsage)
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "preexec: runtimes takes no arguments, got %q\n%s", fs.Args(), runtimesUsage)
+		printf(stderr, "preexec: runtimes takes no arguments, got %q\n%s", fs.Args(), runtimesUsage)
 		return 2
 	}
 	wide := false
@@ -84,7 +84,7 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 	case "json":
 		*asJSON = true
 	default:
-		fmt.Fprintf(stderr, "preexec: -o: want wide or json, got %q\n", *outFmt)
+		printf(stderr, "preexec: -o: want wide or json, got %q\n", *outFmt)
 		return 2
 	}
 	infos := runtimeInfos()
@@ -93,7 +93,7 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(runtimesDoc{NewestGo: preexec.NewestGo(), Runtimes: infos}); err != nil {
-			fmt.Fprintf(stderr, "preexec: %v\n", err)
+			printf(stderr, "preexec: %v\n", err)
 			return 2
 		}
 		return 0
@@ -105,7 +105,7 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 		if goV == "" {
 			goV = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", in.Name, in.Line, versionRange(in.Versions), goV, in.Oracle, changesCell(in.Changes, wide))
+		printf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", in.Name, in.Line, versionRange(in.Versions), goV, in.Oracle, changesCell(in.Changes, wide))
 	}
 	tw.Flush()
 	return 0

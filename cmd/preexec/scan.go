@@ -163,13 +163,13 @@ func scan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, scanUsage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "preexec: %v\n%s", err, scanUsage)
+		printf(stderr, "preexec: %v\n%s", err, scanUsage)
 		return 2
 	}
 	o.ho.visit(fs)
 	format, err := scanFormat(o.format, *asJSON)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	o.format = format
@@ -179,7 +179,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	}
 	s, err := newScanner(o, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "preexec: %v\n", err)
+		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
 	// The report goes to stdout, or to --output's FILE.partial, renamed
@@ -188,7 +188,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	var file *os.File
 	if o.output != "" {
 		if file, err = os.Create(o.output + ".partial"); err != nil {
-			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			printf(stderr, "preexec: --output: %v\n", err)
 			return 2
 		}
 		defer file.Close()
@@ -210,7 +210,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 		sum = s.summary(n)
 		enc.Encode(&sum)
 		if err := bw.Flush(); err != nil && file != nil {
-			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			printf(stderr, "preexec: --output: %v\n", err)
 			return 2
 		}
 	} else {
@@ -224,11 +224,11 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	status = scanStatus(status, &sum)
 	if file != nil {
 		if err := file.Close(); err != nil {
-			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			printf(stderr, "preexec: --output: %v\n", err)
 			return 2
 		}
 		if err := os.Rename(o.output+".partial", o.output); err != nil {
-			fmt.Fprintf(stderr, "preexec: --output: %v\n", err)
+			printf(stderr, "preexec: --output: %v\n", err)
 			return 2
 		}
 		return 0
@@ -705,7 +705,7 @@ func (s *scanner) stream(ctx context.Context, inputs []string, emit func(*scanRo
 		if owned == 1 {
 			what = "container"
 		}
-		fmt.Fprintf(s.stderr, "scan: %d %s left out: their controller (a Deployment's ReplicaSet and Pods, a CronJob's Jobs) is scanned too\n", owned, what)
+		printf(s.stderr, "scan: %d %s left out: their controller (a Deployment's ReplicaSet and Pods, a CronJob's Jobs) is scanned too\n", owned, what)
 	}
 	keys := make([]string, len(all))
 	for i := range all {
@@ -780,7 +780,7 @@ func (s *scanner) stream(ctx context.Context, inputs []string, emit func(*scanRo
 					pmu.Lock()
 					if n > shown { // workers finish out of order
 						shown = n
-						fmt.Fprintf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
+						printf(s.progress, "\rscan: %d/%d containers", n, len(jobs))
 					}
 					pmu.Unlock()
 				}

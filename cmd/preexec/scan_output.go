@@ -147,7 +147,7 @@ func writeTable(w io.Writer, rows []scanRow) {
 	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tCONTAINER\tIMAGE\tVERDICT")
 	for i := range rows {
 		r := &rows[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", dash(r.Namespace), dash(r.workloadName()), dash(r.containerName()), dash(r.imageOrFile()), r.Verdict)
+		printf(tw, "%s\t%s\t%s\t%s\t%s\n", dash(r.Namespace), dash(r.workloadName()), dash(r.containerName()), dash(r.imageOrFile()), r.Verdict)
 	}
 	tw.Flush()
 }
@@ -164,10 +164,10 @@ func (r *scanRow) imageOrFile() string {
 func writeDiffTable(w io.Writer, rows []scanRow, sum *scanTrailer) {
 	defer func() {
 		if sum.Unsure > 0 {
-			fmt.Fprintf(w, "%d unchanged %s cannot be told on a side (scan with --runtime to see why)\n", sum.Unsure, plural(sum.Unsure, "container"))
+			printf(w, "%d unchanged %s cannot be told on a side (scan with --runtime to see why)\n", sum.Unsure, plural(sum.Unsure, "container"))
 		}
 		for _, x := range sum.Extrapolated {
-			fmt.Fprintf(w, "extrapolated: %s\n", x)
+			printf(w, "extrapolated: %s\n", x)
 		}
 	}()
 	changed := 0
@@ -177,15 +177,15 @@ func writeDiffTable(w io.Writer, rows []scanRow, sum *scanTrailer) {
 		}
 	}
 	if changed == 0 && sum.From != "" {
-		fmt.Fprintf(w, "no container changes outcome (%d %s, %s → %s)\n", sum.Scanned, plural(sum.Scanned, "container"), sum.From, sum.To)
+		printf(w, "no container changes outcome (%d %s, %s → %s)\n", sum.Scanned, plural(sum.Scanned, "container"), sum.From, sum.To)
 		if len(rows) > 0 {
-			fmt.Fprintln(w)
+			printLine(w)
 		}
 	}
 	for i := range rows {
 		r := &rows[i]
 		if i > 0 {
-			fmt.Fprintln(w)
+			printLine(w)
 		}
 		what := r.imageOrFile()
 		if r.Kind != "" {
@@ -195,12 +195,12 @@ func writeDiffTable(w io.Writer, rows []scanRow, sum *scanTrailer) {
 			}
 			what = fmt.Sprintf("%s%s, container %s (%s)", ns, r.workloadName(), r.containerName(), r.Image)
 		}
-		fmt.Fprintf(w, "%s: %s\n", what, r.Verdict)
+		printf(w, "%s: %s\n", what, r.Verdict)
 		if r.From == nil {
 			continue
 		}
 		for _, sd := range []*scanSide{r.From, r.To} {
-			fmt.Fprintf(w, "  %s: %s\n", sd.Name, indentRest(sd.Text, "    "))
+			printf(w, "  %s: %s\n", sd.Name, block{sd.Text, "    "})
 		}
 		// The changes that alone make the difference; all of them when
 		// none does alone.
@@ -215,17 +215,13 @@ func writeDiffTable(w io.Writer, rows []scanRow, sum *scanTrailer) {
 			decide, label = r.Changes, "changes (none alone)"
 		}
 		for _, c := range decide {
-			fmt.Fprintf(w, "  %s: %s %s → %s", label, c.Field, c.From, c.To)
+			printf(w, "  %s: %s %s → %s", label, c.Field, c.From, c.To)
 			if c.Cite != "" {
-				fmt.Fprintf(w, "; upstream: %s", c.Cite)
+				printf(w, "; upstream: %s", c.Cite)
 			}
-			fmt.Fprintln(w)
+			printLine(w)
 		}
 	}
-}
-
-func indentRest(s, ind string) string {
-	return strings.ReplaceAll(s, "\n", "\n"+ind)
 }
 
 // SARIF 2.1.0 (OASIS), the parts GitHub code scanning reads.
