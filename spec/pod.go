@@ -169,8 +169,14 @@ var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 //     IsValidUserID/IsValidGroupID: "must be between 0 and 2147483647,
 //     inclusive").
 //
+// A file of several YAML documents (a Service and its Pod) is read for its
+// Pod: the one Pod, or the one Pod that has a container named container.
+//
 // Volumes, init containers and valueFrom are not read.
 func ParsePod(name string, src []byte, container string) (Overrides, error) {
+	if docs, starts := SplitYAML(src); len(docs) > 1 {
+		return parsePodStream(name, docs, starts, container)
+	}
 	js, err := YAMLToJSON(name, src)
 	if err != nil {
 		return Overrides{}, err
@@ -210,6 +216,89 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 		return Overrides{}, err
 	}
 	return Overrides{Kube: k}, nil
+}
+
+// parsePodStream is ParsePod of a file of several documents: the Pod
+// among them, or the Pod with a container named container; lines in
+// errors are lines of the file.
+func parsePodStream(name string, docs [][]byte, starts []int, container string) (Overrides, error) {
+	type pod struct {
+		doc  int
+		name string
+	}
+	var pods, having []pod
+	var kinds []string
+	for i, d := range docs {
+		js, err := YAMLToJSON(name, d)
+		if err != nil {
+			return Overrides{}, atLine(err, starts[i])
+		}
+		// The kind alone first: a Pod whose fields have the wrong types is
+		// still the Pod, and ParsePod of it says what is wrong.
+		var h struct {
+			Kind string `json:"kind"`
+		}
+		if json.Unmarshal(js, &h) != nil || h.Kind == "" {
+			continue // not an object with a kind
+		}
+		kinds = append(kinds, h.Kind)
+		if h.Kind != "Pod" {
+			continue
+		}
+		var meta struct {
+			Metadata struct {
+				Name string `json:"name"`
+			} `json:"metadata"`
+			Spec struct {
+				Containers []struct {
+					Name string `json:"name"`
+				} `json:"containers"`
+			} `json:"spec"`
+		}
+		json.Unmarshal(js, &meta) // what it can: the names
+		p := pod{i, meta.Metadata.Name}
+		pods = append(pods, p)
+		for _, c := range meta.Spec.Containers {
+			if c.Name == container {
+				having = append(having, p)
+				break
+			}
+		}
+	}
+	names := func(ps []pod) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, p.name)
+		}
+		return strings.Join(s, ", ")
+	}
+	pick := pods
+	switch {
+	case len(pods) == 0:
+		return Overrides{}, &PodError{File: name, Field: "kind", Msg: fmt.Sprintf("no Pod among its %d documents (kinds: %s)", len(docs), strings.Join(kinds, ", "))}
+	case container != "" && len(having) > 0:
+		pick = having
+	}
+	if len(pick) > 1 {
+		msg := fmt.Sprintf("%d Pods (%s); keep one in the file", len(pick), names(pick))
+		if container == "" {
+			msg += ", or name a container that only one has"
+		}
+		return Overrides{}, &PodError{File: name, Field: "kind", Msg: msg}
+	}
+	d := pick[0].doc
+	ov, err := ParsePod(name, docs[d], container)
+	return ov, atLine(err, starts[d])
+}
+
+// atLine moves the line of a *PodError by off lines (a document's place in
+// its file).
+func atLine(err error, off int) error {
+	var pe *PodError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		pe.Line += off
+	}
+	return err
 }
 
 // yamlKeyLine returns the 1-based line of the key that path names in a

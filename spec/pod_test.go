@@ -273,3 +273,38 @@ func TestSCCRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePodStream: a file of several documents is read for its Pod (a
+// Service first no longer hides it), or for the Pod that has the named
+// container; lines in errors are lines of the file.
+func TestParsePodStream(t *testing.T) {
+	const svc = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+	pod := func(name, c string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + "}\nspec:\n  containers:\n  - {name: " + c + ", image: i}\n"
+	}
+	for _, c := range []struct {
+		name, src, container string
+		pod                  string // the Pod read, or "" for an error
+		err                  string
+	}{
+		{"service_first", svc + "---\n" + pod("p", "app"), "", "p", ""},
+		{"leading_separator", "---\n" + pod("p", "app"), "", "p", ""},
+		{"two_pods_named", pod("a", "web") + "---\n" + pod("b", "db"), "db", "b", ""},
+		{"two_pods_unnamed", pod("a", "web") + "---\n" + pod("b", "db"), "", "", `pod.yaml: kind: 2 Pods (a, b); keep one in the file, or name a container that only one has`},
+		{"no_pod", svc + "---\n" + svc, "", "", `pod.yaml: kind: no Pod among its 2 documents (kinds: Service, Service)`},
+		{"error_line_in_file", svc + "---\n" + strings.Replace(pod("p", "app"), "image: i}", "image: i}\n  securityContext:\n    runAsUser: x", 1), "", "", "pod.yaml:12: spec.securityContext.runAsUser"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ov, err := spec.ParsePod("pod.yaml", []byte(c.src), c.container)
+			if c.pod != "" {
+				if err != nil || ov.Kube == nil || ov.Kube.Pod != c.pod {
+					t.Fatalf("ParsePod = %+v, %v; want pod %s", ov.Kube, err, c.pod)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), c.err) {
+				t.Fatalf("ParsePod error %v; want %q", err, c.err)
+			}
+		})
+	}
+}

@@ -97,23 +97,6 @@ type header struct {
 // such files beside its workloads.
 var ErrNoWorkload = errors.New("no workload")
 
-// docSep reports whether line (its line end trimmed) is a YAML document
-// separator: "---" alone or followed by white space (RE2's \s: tab, newline,
-// form feed, carriage return, space).
-func docSep(line []byte) bool {
-	if len(line) < 3 || line[0] != '-' || line[1] != '-' || line[2] != '-' {
-		return false
-	}
-	if len(line) == 3 {
-		return true
-	}
-	switch line[3] {
-	case '\t', '\n', '\f', '\r', ' ':
-		return true
-	}
-	return false
-}
-
 // Parse returns the containers of every workload in src, in the order the
 // file has them (per workload: init containers, then containers). name is
 // the file name errors and Container.File carry. Errors are
@@ -121,7 +104,7 @@ func docSep(line []byte) bool {
 // field.
 func Parse(name string, src []byte) ([]Container, error) {
 	var out []Container
-	docs, starts := splitDocs(src)
+	docs, starts := spec.SplitYAML(src)
 	workloads := 0
 	for d, doc := range docs {
 		off := starts[d]
@@ -145,25 +128,6 @@ func Parse(name string, src []byte) ([]Container, error) {
 		return nil, &spec.PodError{File: name, Msg: "no workload (" + strings.Join(Kinds(), ", ") + ", or a List of them)", Err: ErrNoWorkload}
 	}
 	return out, nil
-}
-
-// splitDocs splits a YAML stream at its "---" lines; starts are the number
-// of lines before each document.
-func splitDocs(src []byte) (docs [][]byte, starts []int) {
-	lines := bytes.SplitAfter(src, []byte("\n"))
-	begin, line := 0, 0
-	pos := 0
-	for i, l := range lines {
-		if docSep(bytes.TrimRight(l, "\r\n")) {
-			docs = append(docs, src[begin:pos])
-			starts = append(starts, line)
-			begin, line = pos+len(l), i+1
-		}
-		pos += len(l)
-	}
-	docs = append(docs, src[begin:])
-	starts = append(starts, line)
-	return docs, starts
 }
 
 // parseDoc reads one document: its containers and how many workloads it
