@@ -178,7 +178,10 @@ func pathOf(nodes []node, parent int, key string, elem int) string {
 	}
 	var b strings.Builder
 	for i, s := range segs {
-		if i > 0 && s[0] != '[' && s != "…" && segs[i-1] != "…" {
+		// A key follows what precedes it after a dot, as encoding/json
+		// paths read ("a.b", "a[0].b"; "" keys too); an index directly.
+		key := s == "" || (s[0] != '[' && s != "…")
+		if b.Len() > 0 && key && segs[i-1] != "…" {
 			b.WriteByte('.')
 		}
 		b.WriteString(s)
