@@ -256,6 +256,9 @@ func FuzzMTree(f *testing.F) {
 		"/set type=dir uid=0 gid=0 mode=0755\n. type=dir\n./a/../../b\n./b/c type=link link=/\n",
 		". type=dir uid=0 gid=0 mode=0755\n\\\n\n",
 		"/set type=file uid=0 gid=0 mode=0644\n. type=dir mode=0755\n./x\\\n y\n",
+		// Deep and wide: a long chain of directories, many entries.
+		"/set type=dir uid=0 gid=0 mode=0755\n. type=dir\n" + strings.Repeat("d\n", 1000) + strings.Repeat("..\n", 1000),
+		"/set type=file uid=0 gid=0 mode=0644\n. type=dir mode=0755\n" + strings.Repeat("f\n", 5000),
 	} {
 		f.Add(s)
 	}

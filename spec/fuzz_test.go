@@ -35,6 +35,12 @@ func FuzzParse(f *testing.F) {
 		config("", `"mounts":[{"destination":"/t","type":"tmpfs","options":["mode=9","ro","rbind"]}]`, ""),
 		seccompConfig(oldDockerLike), seccompConfig(newDockerLike),
 		"{\n\t\"Process\": {\"CWD\": \"/\", \"ARGS\": [\"a\"]},\n\t\"ROOT\": {\"PATH\": \"x\"}\n}",
+		// Deep and wide: nesting past encoding/json's limit, an error
+		// under deep nesting, many members.
+		`{"process":` + strings.Repeat("[", 12000),
+		`{"process":{"args":` + strings.Repeat("[", 3000) + strings.Repeat("]", 3000) + `}}`,
+		`{"a":` + strings.Repeat(`{"":`, 2000) + "1" + strings.Repeat("}", 1999),
+		"{" + strings.Repeat(`"k":1,`, 5000) + `"process":{"user":{"uid":"x"}}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -207,6 +207,9 @@ func FuzzParsePod(f *testing.F) {
 	f.Add(basePod, "")
 	f.Add(pod("kind: Pod", "spec:", "  containers:", "  - name: c", "    securityContext: {runAsUser: 5}"), "")
 	f.Add([]byte("kind: Pod\nspec: [\n"), "")
+	// Wide and amplifying: an anchor named many times, many documents.
+	f.Add([]byte("kind: Pod\nmetadata: {annotations: {a: &a \""+strings.Repeat("x", 4096)+"\", b: ["+strings.Repeat("*a, ", 300)+"*a]}}\nspec: {containers: [{name: c, image: i}]}\n"), "c")
+	f.Add([]byte(strings.Repeat("kind: Service\n---\n", 200)+"kind: Pod\nspec: {containers: [{name: c, image: i}]}\n"), "")
 	f.Fuzz(func(t *testing.T, src []byte, container string) {
 		o, err := spec.ParsePod("f.yaml", src, container)
 		if err != nil {

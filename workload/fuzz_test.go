@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/preexec/preexec/spec"
@@ -20,6 +21,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Add([]byte("kind: List\nitems:\n- kind: Job\n  spec:\n    template:\n      spec:\n        containers:\n        - name: a\n          image: [b]\n"))
+	// Wide: many documents and list items.
+	f.Add([]byte(strings.Repeat("kind: Pod\nspec: {containers: [{name: c, image: i}]}\n---\n", 300)))
+	f.Add([]byte("kind: List\nitems:\n" + strings.Repeat("- kind: Pod\n  spec: {containers: [{name: c, image: i}]}\n", 300)))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		cs, err := workload.Parse("f.yaml", src)
 		var pe *spec.PodError
