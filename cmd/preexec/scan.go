@@ -957,7 +957,7 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 	if ok {
 		src = local
 		build = func() (*scanImage, error) {
-			m, err := rootfs.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
+			m, err := load.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
 			if err != nil {
 				return nil, err
 			}
