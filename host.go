@@ -13,8 +13,8 @@ import (
 // as X.Y ("5.8"): Kernel is its upstream version X.Y and every other field
 // is the zero Host's — in particular ProtectedSymlinks is false, where most
 // distributions boot with fs.protected_symlinks=1 (systemd's
-// 50-default.conf); set it, and Create for an engine's `runc create`, on
-// the result.
+// 50-default.conf); set it on the result. An engine's `runc create`
+// (Create) is the input's to say: package load's Container.On adds it.
 //
 // A release that does not start with X.Y (X and Y at most 255) is an
 // error naming it. A distribution's kernel is judged by its upstream
