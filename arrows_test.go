@@ -17,7 +17,9 @@ const module = "github.com/preexec/preexec"
 // arrows is the import allow-list of the design's layout: arrows point one
 // way, cmd and examples → preexec → spec, rootfs → access → caps, and
 // internal/ is reached only from tests and internal/; runtimeinfo, which
-// reads runtime binaries on the host, stands beside cmd above preexec.
+// reads runtime binaries on the host, stands beside cmd above preexec, and
+// so does load, which reads a user's inputs (bundles, images, manifests,
+// pods) from the host into what preexec takes.
 var arrows = map[string][]string{
 	"caps":              {},
 	"access":            {"caps"},
@@ -26,6 +28,7 @@ var arrows = map[string][]string{
 	"spec":              {"access", "caps"},
 	".":                 {"access", "caps", "rootfs", "spec"},
 	"runtimeinfo":       {"."},
+	"load":              {".", "access", "caps", "rootfs", "spec"},
 }
 
 // pure packages make no system calls: they import neither os, os/exec,

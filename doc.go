@@ -28,7 +28,12 @@
 // `runc --version` text or a binary's build information; a release the
 // rows do not name is answered from the newest older one and marked
 // Extrapolated. Host says what the kernel is (its version,
-// fs.protected_symlinks) where that decides.
+// fs.protected_symlinks) where that decides; HostFor makes one from a
+// `uname -r` release.
+//
+// Package load reads the inputs a user has — an OCI bundle, an image, an
+// mtree manifest, with an engine's flags, a pod and an SCC — into what
+// Evaluate and Compare take.
 //
 // The model needs no root and starts nothing: it is the kernel's path walk
 // and permission checks (package access, over capability sets in package

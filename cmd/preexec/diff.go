@@ -96,8 +96,8 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	toHost := toFacts.host
 	toHost.Create = fromHost.Create
 	fromFacts.host, toFacts.host = fromHost, toHost
-	before := preexec.Evaluate(in.plan, in.fsys, from, fromHost)
-	after := preexec.Evaluate(in.plan, in.fsys, to, toHost)
+	before := preexec.Evaluate(in.Plan, in.FS, from, fromHost)
+	after := preexec.Evaluate(in.Plan, in.FS, to, toHost)
 	before, after = markDistroKernelOne(in, from, before, fromFacts), markDistroKernelOne(in, to, after, toFacts)
 	if st := exitStatus([]preexec.Result{before, after}); st == 2 {
 		writeUnread(stderr, []preexec.Result{before, after})
@@ -167,13 +167,13 @@ func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host
 			reflect.ValueOf(&l).Elem().FieldByName(c.Field).Set(reflect.ValueOf(to.Line).Elem().FieldByName(c.Field))
 			rt.Line = &l
 		}
-		r := preexec.Evaluate(in.plan, in.fsys, rt, fromHost)
+		r := preexec.Evaluate(in.Plan, in.FS, rt, fromHost)
 		out = append(out, cause{Change: c, decides: decides(before, after, r)})
 	}
 	if fromHost.Kernel != toHost.Kernel {
 		h := fromHost
 		h.Kernel = toHost.Kernel
-		r := preexec.Evaluate(in.plan, in.fsys, from, h)
+		r := preexec.Evaluate(in.Plan, in.FS, from, h)
 		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r)})
 	}
 	return out
@@ -213,8 +213,8 @@ func outcomeText(in *input, r preexec.Result) []string {
 	case r.Starts:
 		return []string{"starts"}
 	}
-	sh := shownOf(in.eng, r)
-	lines := []string{phaseLine(in.eng, r, sh)}
+	sh := shownOf(in.Engine, r)
+	lines := []string{phaseLine(in.Engine, r, sh)}
 	for _, l := range strings.Split(sh.Text, "\n") {
 		lines = append(lines, "    "+l)
 	}

@@ -98,10 +98,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
 	var r preexec.Result
 	if rt.Line != nil {
-		r = preexec.Evaluate(in.plan, in.fsys, rt, host)
+		r = preexec.Evaluate(in.Plan, in.FS, rt, host)
 		r = markDistroKernelOne(in, rt, r, facts)
 	} else {
-		r = pickFailing(preexec.Compare(in.plan, in.fsys, preexec.Runtimes(), host))
+		r = pickFailing(preexec.Compare(in.Plan, in.FS, preexec.Runtimes(), host))
 	}
 	if status := exitStatus([]preexec.Result{r}); status == 2 {
 		writeUnread(stderr, []preexec.Result{r})
@@ -145,7 +145,7 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 // writeStory prints r's trace as numbered steps, the failing one with its
 // explanation, then what the runtime prints and the fix.
 func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts hostFacts, notes []string) {
-	eng := in.eng
+	eng := in.Engine
 	host := facts.host
 	defer func() {
 		if r.Extrapolated != "" {

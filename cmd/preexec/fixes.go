@@ -7,6 +7,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/spec"
 )
 
@@ -18,7 +19,7 @@ import (
 // then starts, and a fix with no such place is dropped.
 func fixesOf(in *input, r preexec.Result, host preexec.Host) []preexec.Fix {
 	fixes := r.Fixes()
-	if in.image == nil || len(fixes) == 0 {
+	if in.Source == nil || len(fixes) == 0 {
 		return fixes
 	}
 	rt, err := preexec.LookupRuntime(r.Runtime)
@@ -32,7 +33,7 @@ func fixesOf(in *input, r preexec.Result, host preexec.Host) []preexec.Fix {
 			out = append(out, f)
 			continue
 		}
-		f.Where = in.image.places(in, f, rt, host)
+		f.Where = places(in, f, rt, host)
 		if len(f.Where) > 0 {
 			out = append(out, f)
 		}
@@ -41,72 +42,73 @@ func fixesOf(in *input, r preexec.Result, host preexec.Host) []preexec.Fix {
 }
 
 // places are the places of an engine's user where f, made, lets rt start
-// the container.
-func (e *engineInput) places(in *input, f preexec.Fix, rt preexec.Runtime, host preexec.Host) []preexec.Place {
+// the container in.
+func places(in *input, f preexec.Fix, rt preexec.Runtime, host preexec.Host) []preexec.Place {
 	var out []preexec.Place
+	e := in.Source
 	try := func(p preexec.Place, img spec.ImageConfig, ov spec.Overrides, file bool) {
-		base := e.base
+		base := e.Base
 		if file {
 			// A RUN line in the image: the layer's inode changes.
-			_, fsys, _, _, err := f.Apply(in.plan, e.base, rt, host)
+			_, fsys, _, _, err := f.Apply(in.Plan, e.Base, rt, host)
 			if err != nil {
 				return
 			}
 			base = fsys
 		}
-		if e.starts(in, img, base, ov, rt, host) {
+		if starts(in, img, base, ov, rt, host) {
 			out = append(out, p)
 		}
 	}
-	kube := e.ov.Kube != nil
-	ov := cloneOverrides(e.ov)
+	kube := e.Overrides.Kube != nil
+	ov := cloneOverrides(e.Overrides)
 	switch f.Kind {
 	case preexec.FixChmod:
-		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chmod %s %s", f.Symbolic, f.Path)}, e.img, e.ov, true)
+		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chmod %s %s", f.Symbolic, f.Path)}, e.Config, e.Overrides, true)
 	case preexec.FixChown:
-		if e.scc != "" {
+		if e.SCC != "" {
 			// The SCC gives the pod a uid of the namespace's range, which
 			// an image cannot know: a chown to the modelled one is no fix.
 			break
 		}
-		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chown %d %s", f.UID, f.Path)}, e.img, e.ov, true)
+		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("RUN chown %d %s", f.UID, f.Path)}, e.Config, e.Overrides, true)
 	case preexec.FixCap:
 		name := strings.TrimPrefix(f.Cap.String(), "CAP_")
 		if kube {
 			ov.Kube.CapAdd = append(ov.Kube.CapAdd, name)
-			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.capabilities.add", Text: fmt.Sprintf("add %s to securityContext.capabilities.add", name)}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.capabilities.add", Text: fmt.Sprintf("add %s to securityContext.capabilities.add", name)}, e.Config, ov, false)
 		} else {
 			ov.CapAdd = append(ov.CapAdd, name)
-			try(preexec.Place{Kind: preexec.PlaceFlag, Text: "--cap-add " + name}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlaceFlag, Text: "--cap-add " + name}, e.Config, ov, false)
 		}
 	case preexec.FixGroup:
 		if kube {
 			ov.Kube.SupplementalGroups = append(ov.Kube.SupplementalGroups, int64(f.GID))
-			try(preexec.Place{Kind: preexec.PlacePod, Field: "spec.securityContext.supplementalGroups", Text: fmt.Sprintf("add %d to the pod's securityContext.supplementalGroups", f.GID)}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlacePod, Field: "spec.securityContext.supplementalGroups", Text: fmt.Sprintf("add %d to the pod's securityContext.supplementalGroups", f.GID)}, e.Config, ov, false)
 		} else {
 			ov.GroupAdd = append(ov.GroupAdd, fmt.Sprint(f.GID))
-			try(preexec.Place{Kind: preexec.PlaceFlag, Text: fmt.Sprintf("--group-add %d", f.GID)}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlaceFlag, Text: fmt.Sprintf("--group-add %d", f.GID)}, e.Config, ov, false)
 		}
 	case preexec.FixUser:
-		img := e.img
+		img := e.Config
 		img.User = fmt.Sprint(f.UID)
-		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("USER %d", f.UID)}, img, e.ov, false)
+		try(preexec.Place{Kind: preexec.PlaceDockerfile, Text: fmt.Sprintf("USER %d", f.UID)}, img, e.Overrides, false)
 		if kube {
 			u := int64(f.UID)
 			ov.Kube.RunAsUser = &u
-			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.runAsUser", Text: fmt.Sprintf("set securityContext.runAsUser to %d", f.UID)}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.runAsUser", Text: fmt.Sprintf("set securityContext.runAsUser to %d", f.UID)}, e.Config, ov, false)
 		} else {
 			ov.User = fmt.Sprint(f.UID)
-			try(preexec.Place{Kind: preexec.PlaceFlag, Text: fmt.Sprintf("--user %d", f.UID)}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlaceFlag, Text: fmt.Sprintf("--user %d", f.UID)}, e.Config, ov, false)
 		}
 	case preexec.FixNoNewPrivileges:
 		if kube {
 			no := false
 			ov.Kube.AllowPrivilegeEscalation = &no
-			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.allowPrivilegeEscalation", Text: "set securityContext.allowPrivilegeEscalation to false"}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlacePod, Field: "securityContext.allowPrivilegeEscalation", Text: "set securityContext.allowPrivilegeEscalation to false"}, e.Config, ov, false)
 		} else {
 			ov.NoNewPrivileges = true
-			try(preexec.Place{Kind: preexec.PlaceFlag, Text: "--security-opt no-new-privileges"}, e.img, ov, false)
+			try(preexec.Place{Kind: preexec.PlaceFlag, Text: "--security-opt no-new-privileges"}, e.Config, ov, false)
 		}
 	}
 	// FixSeccomp: the engines' default profiles allow faccessat2, and a
@@ -114,26 +116,14 @@ func (e *engineInput) places(in *input, f preexec.Fix, rt preexec.Runtime, host 
 	return out
 }
 
-// starts reports whether rt starts the container the engine makes of img
-// over base with ov, the SCC admitting it again.
-func (e *engineInput) starts(in *input, img spec.ImageConfig, base access.FS, ov spec.Overrides, rt preexec.Runtime, host preexec.Host) bool {
-	ov, err := admit(ov, e.scc)
-	if err != nil {
+// starts reports whether rt starts the container in's engine makes of
+// img over base with ov, its SCC admitting it again.
+func starts(in *input, img spec.ImageConfig, base access.FS, ov spec.Overrides, rt preexec.Runtime, host preexec.Host) bool {
+	c, err := load.FromImageConfig("", img, base, *in.Engine, ov, in.Source.SCC)
+	if err != nil || c.Refusal != "" {
 		return false
 	}
-	s, err := spec.FromImage(img, base, *in.eng, ov)
-	if err != nil {
-		return false
-	}
-	plan, err := spec.FromSpec(in.eng.Name+" spec", s)
-	if err != nil {
-		return false
-	}
-	fsys, err := mountsOver(spec.Prepared(img, base, *in.eng, ov), plan, "")
-	if err != nil {
-		return false
-	}
-	return preexec.Evaluate(plan, fsys, rt, host).Starts
+	return preexec.Evaluate(c.Plan, c.FS, rt, host).Starts
 }
 
 // cloneOverrides copies the lists of ov that a fix appends to.
@@ -156,7 +146,7 @@ func fixText(in *input, fixes []preexec.Fix) string {
 			continue
 		}
 		t := f.Text
-		if in.image != nil && f.Kind != preexec.FixRuntime {
+		if in.Source != nil && f.Kind != preexec.FixRuntime {
 			var w []string
 			for _, p := range f.Where {
 				// A place that only says the fix again (the host's kernel)

@@ -122,7 +122,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		case r.Unknown != "":
 			key, list = "unknown\x00"+r.Unknown, &unknowns
 		default:
-			sh := shownOf(in.eng, r)
+			sh := shownOf(in.Engine, r)
 			why = explanation(r)
 			fix = fixText(in, fixesOf(in, r, host))
 			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Uncertain, sh.Uncertain}, "\x00")
@@ -148,8 +148,8 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 			printf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Uncertain)
 			continue
 		}
-		sh := shownOf(in.eng, r)
-		printf(w, "%s: %s\n", names, phaseLine(in.eng, r, sh))
+		sh := shownOf(in.Engine, r)
+		printf(w, "%s: %s\n", names, phaseLine(in.Engine, r, sh))
 		for _, l := range strings.Split(sh.Text, "\n") {
 			printf(w, "    %s\n", l)
 		}

@@ -75,13 +75,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/spec"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -248,7 +246,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	facts.host = host
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
-	results := preexec.Compare(in.plan, in.fsys, rts, host).Results
+	results := preexec.Compare(in.Plan, in.FS, rts, host).Results
 	markDistroKernel(in, rts, results, facts)
 	if status := exitStatus(results); status == 2 {
 		writeUnread(stderr, results)
@@ -311,10 +309,10 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 			Engine  string       `json:"engine"`
 			Refusal string       `json:"refusal"`
 			Results []jsonResult `json:"results"`
-		}{1, in.eng.Name, in.refusal, []jsonResult{}})
+		}{1, in.Engine.Name, in.Refusal, []jsonResult{}})
 		return
 	}
-	printf(w, "%s refuses the container before any runtime runs:\n%s\n", in.eng.Name, block{in.refusal, ""})
+	printf(w, "%s refuses the container before any runtime runs:\n%s\n", in.Engine.Name, block{in.Refusal, ""})
 }
 
 // exitStatus is check's exit status for results: 1 if one fails (an
@@ -394,7 +392,7 @@ func execWhy(xe *access.ExecError) string {
 // why and fix of each distinct failure.
 func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.Result, facts hostFacts, notes []string) {
 	host := facts.host
-	eng := in.eng
+	eng := in.Engine
 	tw := newTable(w)
 	if eng != nil {
 		printf(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tWHAT %s PRINTS\n", eng.Name)
@@ -547,8 +545,8 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts
 		Results []jsonResult `json:"results"`
 	}{Schema: 1, Read: notes, Host: jsonHost{Kernel: facts.release, KernelFrom: facts.kernelFrom, ProtectedSymlinks: host.ProtectedSymlinks, ProtectedSymlinksFrom: facts.protectedFrom},
 		Results: jsonResults(in, results, facts)}
-	if in.eng != nil {
-		doc.Engine = in.eng.Name
+	if in.Engine != nil {
+		doc.Engine = in.Engine.Name
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -557,7 +555,7 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts
 
 // jsonResults are results as check --json prints them.
 func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonResult {
-	eng := in.eng
+	eng := in.Engine
 	host := facts.host
 	var out []jsonResult
 	for _, r := range results {
@@ -590,23 +588,4 @@ func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonRes
 		out = append(out, jr)
 	}
 	return out
-}
-
-// loadBundle reads BUNDLE/config.json and its root filesystem, with bind
-// and tmpfs mounts laid over it.
-func loadBundle(bundle string) (*spec.Plan, access.FS, error) {
-	cfgPath := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(cfgPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := spec.Parse(cfgPath, data)
-	if err != nil {
-		return nil, nil, err
-	}
-	fsys, err := rootFS(bundle, plan)
-	if err != nil {
-		return nil, nil, err
-	}
-	return plan, fsys, nil
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/preexec/preexec"
@@ -98,7 +97,7 @@ func b2i(b bool) int {
 // trailing link, or what follows from it: runc's MkdirAll of a cwd whose
 // link it may not follow fails with EEXIST).
 func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
-	if !f.host.ProtectedSymlinks || r.Starts || r.Unknown != "" || in == nil || in.plan == nil {
+	if !f.host.ProtectedSymlinks || r.Starts || r.Unknown != "" || in == nil || in.Plan == nil {
 		return ""
 	}
 	decided := false
@@ -107,7 +106,7 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 	} else if rt, err := preexec.LookupRuntime(r.Runtime); err == nil {
 		h := f.host
 		h.ProtectedSymlinks = false
-		o := preexec.Evaluate(in.plan, in.fsys, rt, h)
+		o := preexec.Evaluate(in.Plan, in.FS, rt, h)
 		decided = o.Starts != r.Starts || o.Step != r.Step || o.Error != r.Error || o.Unknown != r.Unknown
 	}
 	if !decided {
@@ -124,24 +123,11 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 // parseKernel reads --kernel: X.Y, or a release as `uname -r` prints it
 // ("5.4.0-150-generic", "6.18.44", "4.18.0-553.el8_10.x86_64").
 func parseKernel(s string) (uint32, error) {
-	bad := fmt.Errorf("--kernel: want X.Y or a `uname -r` release (5.4.0-150-generic), got %q", s)
-	maj, rest, ok := strings.Cut(s, ".")
-	if !ok {
-		return 0, bad
+	h, err := preexec.HostFor(s)
+	if err != nil {
+		return 0, fmt.Errorf("--kernel: want X.Y or a `uname -r` release (5.4.0-150-generic), got %q", s)
 	}
-	end := 0
-	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
-		end++
-	}
-	if end < len(rest) && !strings.ContainsRune(".-+_~", rune(rest[end])) {
-		return 0, bad
-	}
-	a, err1 := strconv.Atoi(maj)
-	b, err2 := strconv.Atoi(rest[:end])
-	if err1 != nil || err2 != nil || a < 0 || b < 0 || a > 255 || b > 255 {
-		return 0, bad
-	}
-	return access.KernelVersion(a, b), nil
+	return h.Kernel, nil
 }
 
 // A selection is the runtimes --runtime and --runtime-version ask for.

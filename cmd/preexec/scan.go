@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 	"github.com/preexec/preexec/workload"
@@ -511,7 +512,7 @@ func inputJobs(inputs []string) []scanJob {
 			continue
 		}
 		seen[filepath.Clean(in)] = true
-		kind, kerr := inputKind(in)
+		kind, kerr := load.Kind(in)
 		st, serr := os.Stat(in)
 		switch {
 		case serr != nil && errors.Is(serr, os.ErrNotExist):
@@ -530,9 +531,9 @@ func inputJobs(inputs []string) []scanJob {
 			jobs = append(jobs, scanJob{image: in, key: imageKey(in)})
 		case serr != nil:
 			jobs = append(jobs, errJob(in, serr.Error()))
-		case kerr == nil && kind == "image":
+		case kerr == nil && kind == load.KindImage:
 			jobs = append(jobs, scanJob{image: in, path: true, file: in, key: imageKey(in)})
-		case kerr == nil && kind == "bundle":
+		case kerr == nil && kind == load.KindBundle:
 			jobs = append(jobs, errJob(in, in+": an OCI bundle is one container: use preexec check"))
 		case st.IsDir():
 			files, err := manifestFiles(in)
@@ -839,9 +840,9 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	row.Digest = img.digest
 	eng := s.eng
 	if eng == nil {
-		n := "docker@20.10.24"
+		n := load.DefaultEngine
 		if j.c != nil || s.o.scc != "" {
-			n = "containerd-cri@1.6.20"
+			n = load.DefaultCRIEngine
 		}
 		e, err := spec.LookupEngine(n)
 		if err != nil {
@@ -857,14 +858,14 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	} else if s.o.scc != "" {
 		ov.Kube = &spec.KubeContainer{}
 	}
-	in, err := engineMade(&input{eng: eng}, j.image, img.cfg, img.fsys, ov, s.o.scc)
+	in, err := load.FromImageConfig(j.image, img.cfg, img.fsys, *eng, ov, s.o.scc)
 	if err != nil {
 		return s.errRow(row, err.Error())
 	}
-	if in.refusal != "" {
+	if in.Refusal != "" {
 		row.Status = 1
-		row.Refusal = in.refusal
-		row.Verdict = "refused by " + eng.Name + ": " + firstLine(in.refusal)
+		row.Refusal = in.Refusal
+		row.Verdict = "refused by " + eng.Name + ": " + firstLine(in.Refusal)
 		if s.diff != nil {
 			// Both sides refuse alike: no runtime runs.
 			row.Changed = false
@@ -896,7 +897,7 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 // json and sarif) results.
 func (s *scanner) evaluate(in *input) *scanAnswer {
 	host := s.facts.host
-	results := preexec.Compare(in.plan, in.fsys, s.rts, host).Results
+	results := preexec.Compare(in.Plan, in.FS, s.rts, host).Results
 	a := &scanAnswer{status: exitStatus(results)}
 	if a.status == 2 {
 		var b strings.Builder
@@ -956,7 +957,7 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 	if ok {
 		src = local
 		build = func() (*scanImage, error) {
-			m, err := rootfs.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
+			m, err := load.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
 			if err != nil {
 				return nil, err
 			}
@@ -985,11 +986,7 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 }
 
 func newScanImage(m *rootfs.Image, digest string) *scanImage {
-	c := m.Config()
-	return &scanImage{
-		cfg:  spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env},
-		fsys: m, digest: digest,
-	}
+	return &scanImage{cfg: load.ConfigOf(m), fsys: m, digest: digest}
 }
 
 // diffRow evaluates in on both sides of the upgrade. The row changes
@@ -1002,7 +999,7 @@ func newScanImage(m *rootfs.Image, digest string) *scanImage {
 func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 	d := s.diff
 	side := func(rts []preexec.Runtime, facts hostFacts) ([]preexec.Result, *scanSide) {
-		results := preexec.Compare(in.plan, in.fsys, rts, facts.host).Results
+		results := preexec.Compare(in.Plan, in.FS, rts, facts.host).Results
 		sd := &scanSide{Status: exitStatus(results)}
 		if len(rts) == 1 {
 			r := results[0]
@@ -1012,7 +1009,7 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 			case r.Starts:
 				sd.Text = "starts"
 			default:
-				sd.Text = shownOf(in.eng, r).Text
+				sd.Text = shownOf(in.Engine, r).Text
 				sd.Step = string(r.Step)
 			}
 		} else {

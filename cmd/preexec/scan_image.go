@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
@@ -125,8 +126,8 @@ func loadImageDir(dir string) (*imageDir, error) {
 	}
 	for _, e := range ents {
 		p := filepath.Join(dir, e.Name())
-		kind, err := inputKind(p)
-		if err != nil || kind != "image" {
+		kind, err := load.Kind(p)
+		if err != nil || kind != load.KindImage {
 			continue // not an image: other files may sit beside them
 		}
 		idx, err := readIndex(p)

@@ -2,8 +2,8 @@
 // container images, the way users meet them: it builds two small images
 // (a distroless-like nonroot image and one with a 0744 root-owned
 // entrypoint script), saves each as a docker-archive tar and an OCI image
-// layout in a directory, reads them back with rootfs.OpenImage, has an
-// engine make the container's spec (spec.FromImage) and compares every
+// layout in a directory, reads them back with load.Image, which has an
+// engine make the container's spec (spec.FromImage), and compares every
 // runtime (preexec.Compare):
 //
 //  1. the nonroot image under OpenShift's restricted-v2 SCC on containerd's
@@ -21,6 +21,7 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
@@ -161,35 +163,22 @@ func run(w io.Writer, dir string) int {
 // compare reads the image at path, has engine make the container and
 // compares every runtime: one line per outcome.
 func compare(path, engine string, scc bool, host preexec.Host) ([]string, error) {
-	img, err := rootfs.OpenImage(path, nil)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := spec.LookupEngine(engine)
-	if err != nil {
-		return nil, err
-	}
-	var ov spec.Overrides
+	o := &load.Options{Engine: engine}
 	if scc {
-		k := spec.RestrictedV2.Admit(spec.KubeContainer{})
-		ov.Kube = &k
+		o.SCC = spec.RestrictedV2.Name // a bare container the SCC admits
 	}
-	c := img.Config()
-	ic := spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env}
-	s, err := spec.FromImage(ic, img, eng, ov)
+	c, err := load.Image(path, o)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := spec.FromSpec(engine, s)
-	if err != nil {
-		return nil, err
+	defer c.Close()
+	if c.Refusal != "" {
+		return nil, errors.New(c.Refusal)
 	}
-	host.Create = true // engines run runc create, then runc start
+	eng := c.Engine
 	var lines []string
-	// The rootfs as the engine leaves it for the runtime (dockerd makes a
-	// missing WORKDIR).
-	fsys := spec.Prepared(ic, img, eng, ov)
-	for _, g := range preexec.Compare(plan, fsys, preexec.Runtimes(), host).Groups {
+	// c.On(host): engines run runc create, then runc start.
+	for _, g := range preexec.Compare(c.Plan, c.FS, preexec.Runtimes(), c.On(host)).Groups {
 		outcome := "start it"
 		if !g.Starts {
 			outcome = "fail: " + eng.Message(strings.Split(g.Runtimes[0], "@")[0], g.Error)

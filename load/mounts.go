@@ -1,4 +1,4 @@
-package main
+package load
 
 import (
 	"errors"
@@ -10,26 +10,13 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// rootFS returns the bundle's root filesystem as the container sees it:
-// root.path with the bind and tmpfs mounts of config.json over it.
-func rootFS(bundle string, plan *spec.Plan) (access.FS, error) {
-	root := plan.Root.Path
-	if !filepath.IsAbs(root) {
-		root = filepath.Join(bundle, root)
-	}
-	base, err := rootfs.NewDir(root)
-	if err != nil {
-		return nil, err
-	}
-	return mountsOver(base.Cached(), plan, bundle) // one check: each name read once
-}
-
 // mountsOver lays the plan's mounts over base as each runtime line does
 // (preexec.NewView: bind mounts, tmpfs modes per line, mount points,
-// root.readonly); relative bind sources are taken from dir. Other mounts
-// (proc, sysfs, devpts…) are not modelled beyond their mount point, nor a
-// bind mount of a file or of a missing source.
-func mountsOver(base access.FS, plan *spec.Plan, dir string) (access.FS, error) {
+// root.readonly); relative bind sources are taken from dir, and the
+// directories opened are c's to close. Other mounts (proc, sysfs,
+// devpts…) are not modelled beyond their mount point, nor a bind mount of
+// a file or of a missing source.
+func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) access.FS {
 	sources := map[string]access.FS{}
 	for _, m := range plan.Mounts {
 		if !m.Bind {
@@ -49,9 +36,10 @@ func mountsOver(base access.FS, plan *spec.Plan, dir string) (access.FS, error) 
 		if err != nil {
 			continue // a file bind mount, or a missing source: not modelled
 		}
+		c.closers = append(c.closers, d)
 		sources[m.Source] = d
 	}
-	return preexec.NewView(plan, base, sources), nil
+	return preexec.NewView(plan, base, sources)
 }
 
 // unreadable is a bind mount's source preexec could not open: every
