@@ -205,3 +205,12 @@ func CRIArgs(c *Case) (cfg CRIConfig, skip string, err error) {
 	}
 	return cfg, "", nil
 }
+
+// ImageRef is the tag of a case's image.
+func ImageRef(c *Case) string {
+	return "preexec.test/case/" + strings.ReplaceAll(c.Name, "_", "-") + ":latest"
+}
+
+// ContainerName is the name of a case's container, the same in every
+// engine.
+func ContainerName(c *Case) string { return "preexec-" + strings.ReplaceAll(c.Name, "_", "-") }

@@ -445,15 +445,6 @@ func (h *Harness) Load(ctx context.Context, archive string) error {
 	return errors.Join(errs...)
 }
 
-// ImageRef is the tag of a case's image.
-func ImageRef(c *Case) string {
-	return "preexec.test/case/" + strings.ReplaceAll(c.Name, "_", "-") + ":latest"
-}
-
-// ContainerName is the name of a case's container, the same in every
-// engine.
-func ContainerName(c *Case) string { return "preexec-" + strings.ReplaceAll(c.Name, "_", "-") }
-
 // Create creates the container of case c in engine and returns the
 // projected, normalised spec the engine hands the runtime, the engine's
 // error, or why the engine cannot express the case. For Docker and podman
