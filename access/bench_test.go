@@ -70,4 +70,15 @@ func TestHotPathAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _, _ = p.Stat("/usr/local/bin/app") }); n != 0 {
 		t.Errorf("Stat allocates %v times, want 0", n)
 	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = p.Stat("/usr/local/../local/./bin/app") }); n != 0 {
+		t.Errorf("Stat through .. allocates %v times, want 0", n)
+	}
+	// An FS without handles: the walk asks FS.Lstat of every prefix.
+	p.FS = plainFS{p.FS}
+	if n := testing.AllocsPerRun(100, func() { _, _ = p.Stat("/usr/local/bin/app") }); n != 0 {
+		t.Errorf("Stat on an FS without handles allocates %v times, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = p.Stat("/usr/local/../local/./bin/app") }); n != 0 {
+		t.Errorf("Stat through .. on an FS without handles allocates %v times, want 0", n)
+	}
 }
