@@ -220,33 +220,29 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 	}
 	w.hasFinal = false
 	w.links = 0
-	// s is what is left of the string being walked, depth the number of
-	// strings on the stack that a symlink interrupted.
-	s, depth := name, 0
+	// s[p:] is what is left of the string being walked, starting at a
+	// component; depth is the number of strings on the stack that a
+	// symlink interrupted, each starting at a component.
+	s, p, depth := name, skipSlashes(name), 0
 	for {
-		i := 0
-		for i < len(s) && s[i] == '/' {
-			i++
-		}
-		if i == len(s) {
+		if p == len(s) {
 			if depth == 0 {
 				break
 			}
 			depth--
-			s = w.stack[depth]
+			s, p = w.stack[depth], 0
 			continue
 		}
-		j := i
-		for j < len(s) && s[j] != '/' {
-			j++
+		start := p
+		for p < len(s) && s[p] != '/' {
+			p++
 		}
-		comp := s[i:j]
-		trailingSlash := j < len(s)
-		for j < len(s) && s[j] == '/' {
-			j++
+		comp := s[start:p]
+		trailingSlash := p < len(s)
+		for p < len(s) && s[p] == '/' {
+			p++
 		}
-		s = s[j:]
-		last := s == "" && depth == 0
+		last := p == len(s) && depth == 0
 		// may_lookup: every component, dots included, needs search
 		// permission on the directory it is looked up in. A directory
 		// everybody may search and without an ACL passes at once, as in
@@ -297,16 +293,16 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			if err != nil {
 				return err
 			}
-			if s != "" {
+			if p < len(s) {
 				// The rest of s waits under the link's body.
 				if depth == len(w.stack) {
 					return ELOOP
 				}
-				w.stack[depth] = s
+				w.stack[depth] = s[p:]
 				depth++
 				w.maxDepth = max(w.maxDepth, depth)
 			}
-			s = body
+			s, p = body, skipSlashes(body)
 			continue
 		}
 		if !last {
@@ -323,6 +319,16 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 		return ENOTDIR
 	}
 	return nil
+}
+
+// skipSlashes returns the index of the first byte of s that is not a
+// slash, or len(s).
+func skipSlashes(s string) int {
+	i := 0
+	for i < len(s) && s[i] == '/' {
+		i++
+	}
+	return i
 }
 
 // dotdot is follow_dotdot: ".." goes to the parent of the directory the
