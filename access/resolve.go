@@ -102,8 +102,10 @@ func getWalker(p *Proc, c *Cred) *walker {
 func putWalker(w *walker) {
 	w.p, w.c, w.hfs = nil, nil, nil
 	w.dir, w.final, w.root = nil, nil, nil
-	w.deniedIno = Inode{}
-	w.deniedPath = ""
+	if w.deniedPath != "" {
+		w.deniedIno = Inode{}
+		w.deniedPath = ""
+	}
 	// Drop the references the stack holds into callers' strings (a loop:
 	// there are few, and clear would call memclrHasPointers).
 	for i := range w.maxDepth {
@@ -402,8 +404,13 @@ func (w *walker) mayFollowLink(ino *Inode) bool {
 // result returns the final object of a successful walk: the object looked
 // up last, or the directory the walk ended in.
 func (w *walker) result() Inode {
+	return *w.resultPtr()
+}
+
+// resultPtr is result without the copy.
+func (w *walker) resultPtr() *Inode {
 	if w.hasFinal {
-		return *w.final
+		return w.final
 	}
-	return *w.dir
+	return w.dir
 }
