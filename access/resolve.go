@@ -175,6 +175,27 @@ func (w *walker) readlink(h Handle, n int) (string, error) {
 	return w.p.FS.Readlink(w.alias(n))
 }
 
+// room makes room in buf for a slash and k bytes after the directory's
+// path, writes the slash, and returns where a component after it starts.
+func (w *walker) room(k int) int {
+	at := w.dirLen
+	if at > 1 {
+		at++
+	}
+	if at+k > cap(w.buf) {
+		w.grow(at + k)
+	}
+	w.buf[:at][at-1] = '/'
+	return at
+}
+
+// grow gives buf a capacity of at least n, keeping its contents.
+func (w *walker) grow(n int) {
+	b := make([]byte, len(w.buf), 2*n)
+	copy(b, w.buf)
+	w.buf = b
+}
+
 // startAt sets the walk's directory to the root or to the working
 // directory (fs/namei.c:path_init).
 func (w *walker) startAt(root bool) error {
@@ -235,11 +256,18 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			s, p = w.stack[depth], 0
 			continue
 		}
-		start := p
-		for p < len(s) && s[p] != '/' {
-			p++
+		// The component is copied after the directory's path in buf as
+		// it is scanned; buf's length changes only if it is looked up.
+		rest := s[p:]
+		at := w.room(len(rest))
+		dst := w.buf[at : at+len(rest)]
+		i := 0
+		for i < len(rest) && rest[i] != '/' {
+			dst[i] = rest[i]
+			i++
 		}
-		comp := s[start:p]
+		comp := rest[:i]
+		p += i
 		trailingSlash := p < len(s)
 		for p < len(s) && s[p] == '/' {
 			p++
@@ -272,11 +300,8 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			// lookup_last: a trailing slash means LOOKUP_FOLLOW|LOOKUP_DIRECTORY.
 			flags |= lookupFollow | lookupDirectory
 		}
-		if w.dirLen > 1 {
-			w.buf = append(w.buf, '/')
-		}
-		w.buf = append(w.buf, comp...)
-		n := len(w.buf)
+		n := at + len(comp)
+		w.buf = w.buf[:n]
 		// The component in its directory's handle, or by the whole path.
 		var h Handle
 		var ino *Inode
