@@ -169,11 +169,25 @@ func (d *memNode) kid(name string) *memNode {
 		return d.index[name]
 	}
 	for _, k := range d.kids {
-		if k.name == name {
+		if sameName(k.name, name) {
 			return k
 		}
 	}
 	return nil
+}
+
+// sameName is a == b for the short strings names mostly are: compared in
+// place, without the call of the general comparison.
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Lstat implements access.FS.
