@@ -243,36 +243,35 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 	}
 	w.hasFinal = false
 	w.links = 0
-	// s[p:] is what is left of the string being walked, starting at a
+	// s is what is left of the string being walked, starting at a
 	// component; depth is the number of strings on the stack that a
 	// symlink interrupted, each starting at a component.
-	s, p, depth := name, skipSlashes(name), 0
+	s, depth := name[skipSlashes(name):], 0
 	for {
-		if p == len(s) {
+		if s == "" {
 			if depth == 0 {
 				break
 			}
 			depth--
-			s, p = w.stack[depth], 0
+			s = w.stack[depth]
 			continue
 		}
 		// The component is copied after the directory's path in buf as
 		// it is scanned; buf's length changes only if it is looked up.
-		rest := s[p:]
-		at := w.room(len(rest))
-		dst := w.buf[at : at+len(rest)]
+		at := w.room(len(s))
+		dst := w.buf[at : at+len(s)]
 		i := 0
-		for i < len(rest) && rest[i] != '/' {
-			dst[i] = rest[i]
+		for i < len(s) && s[i] != '/' {
+			dst[i] = s[i]
 			i++
 		}
-		comp := rest[:i]
-		p += i
-		trailingSlash := p < len(s)
-		for p < len(s) && s[p] == '/' {
-			p++
+		comp := s[:i]
+		trailingSlash := i < len(s)
+		for i < len(s) && s[i] == '/' {
+			i++
 		}
-		last := p == len(s) && depth == 0
+		s = s[i:]
+		last := s == "" && depth == 0
 		// may_lookup: every component, dots included, needs search
 		// permission on the directory it is looked up in. A directory
 		// everybody may search and without an ACL passes at once, as in
@@ -320,16 +319,16 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			if err != nil {
 				return err
 			}
-			if p < len(s) {
+			if s != "" {
 				// The rest of s waits under the link's body.
 				if depth == len(w.stack) {
 					return ELOOP
 				}
-				w.stack[depth] = s[p:]
+				w.stack[depth] = s
 				depth++
 				w.maxDepth = max(w.maxDepth, depth)
 			}
-			s, p = body, skipSlashes(body)
+			s = body[skipSlashes(body):]
 			continue
 		}
 		if !last {
