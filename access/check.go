@@ -156,7 +156,14 @@ func overrideCap(ino *Inode, mask Mask) (cp caps.Cap, alt caps.Cap, ok bool) {
 // Not modelled: idmapped mounts, a filesystem's own ->permission
 // (overlayfs's mounter check, NFS, FUSE), LSMs.
 func GenericPermission(c *Cred, ino *Inode, mask Mask) error {
-	return permission(c, ino, mask, false)
+	if mask&MAY_WRITE != 0 && ino.Mount&SB_RDONLY != 0 {
+		// Nothing here looks at the mount but sb_permission, which
+		// generic_permission does not make: decide on a copy without it.
+		o := *ino
+		o.Mount &^= SB_RDONLY
+		return permission(c, &o, mask)
+	}
+	return permission(c, ino, mask)
 }
 
 // Permission decides mask on ino for c as fs/namei.c:inode_permission()
@@ -169,7 +176,7 @@ func GenericPermission(c *Cred, ino *Inode, mask Mask) error {
 // Not modelled: immutable inodes (EPERM for MAY_WRITE), inodes whose ids
 // have no mapping in the filesystem's own idmapping, device cgroups, LSMs.
 func Permission(c *Cred, ino *Inode, mask Mask) error {
-	return permission(c, ino, mask, true)
+	return permission(c, ino, mask)
 }
 
 // The capabilities generic_permission may override a DAC denial with, as
@@ -192,14 +199,19 @@ func readOnlySB(ino *Inode, mask Mask) bool {
 	return false
 }
 
-// permission is Permission (sb set) or GenericPermission. An inode with
-// an ACL takes the slow path, aclPermission; for one without, it makes
-// the decisions of aclPermissionCheck (the cheap case, owner, group,
-// other), overrideCap and capableWrtInode in the same order, in one
-// function without further calls and without computing a Class.
-func permission(c *Cred, ino *Inode, mask Mask, sb bool) error {
+// permission is Permission: sb_permission (readOnlySB), then
+// GenericPermission. An inode with an ACL takes the slow path,
+// aclPermission; for one without, it makes the decisions of
+// aclPermissionCheck (the cheap case, owner, group, other), overrideCap and
+// capableWrtInode without further calls and without computing a Class.
+//
+// generic_permission asks for a capability only once the class bits have
+// denied; a capability can only turn that denial into success, so asking
+// first, for a caller that holds one, gives the same answer and spares a
+// privileged caller the class checks.
+func permission(c *Cred, ino *Inode, mask Mask) error {
 	mode := ino.Mode
-	if sb && readOnlySB(ino, mask) {
+	if readOnlySB(ino, mask) {
 		return EROFS
 	}
 	if ino.ACL != nil {
@@ -208,6 +220,10 @@ func permission(c *Cred, ino *Inode, mask Mask, sb bool) error {
 	want := uint32(mask & 7)
 	// acl_permission_check's cheap case: every class has the bits.
 	if want*0o111&^mode == 0 {
+		return nil
+	}
+	if c.CapEffective != 0 && c.CapEffective&overrideNeed(ino, mask) != 0 &&
+		(c.UserNS == nil || c.UserNS.mapsInode(ino)) {
 		return nil
 	}
 	// The bits of the deciding class: owner, group (in_group_p) or other.
@@ -227,29 +243,32 @@ func permission(c *Cred, ino *Inode, mask Mask, sb bool) error {
 	if want&^bits&7 == 0 {
 		return nil
 	}
-	// EACCES from the DAC check: the capabilities that may override it
-	// (overrideCap), of which one must be effective with the inode's ids
-	// mapped (capable_wrt_inode_uidgid).
-	var need caps.Set
-	if mode&S_IFMT == S_IFDIR {
-		need = capDacOverride
+	return EACCES
+}
+
+// overrideNeed returns the capabilities of which one would override a
+// DAC denial of mask on ino, an inode without an ACL (overrideCap), or 0
+// if none would: it counts only if it is effective and the inode's ids
+// are mapped (capable_wrt_inode_uidgid).
+func overrideNeed(ino *Inode, mask Mask) caps.Set {
+	if ino.Mode&S_IFMT == S_IFDIR {
 		if mask&MAY_WRITE == 0 {
-			need |= capDacReadSearch
+			return capDacOverride | capDacReadSearch
 		}
-	} else if m := mask & (MAY_READ | MAY_WRITE | MAY_EXEC); m == MAY_READ {
-		need = capDacReadSearch | capDacOverride
-	} else if m&MAY_EXEC == 0 || mode&0o111 != 0 {
-		need = capDacOverride
-	} else {
-		return EACCES
+		return capDacOverride
 	}
-	if c.CapEffective&need == 0 {
-		return EACCES
+	if m := mask & (MAY_READ | MAY_WRITE | MAY_EXEC); m == MAY_READ {
+		return capDacReadSearch | capDacOverride
+	} else if m&MAY_EXEC == 0 || ino.Mode&0o111 != 0 {
+		return capDacOverride
 	}
-	if ns := c.UserNS; ns != nil && !(mapped(ns.UIDMap, ino.UID) && mapped(ns.GIDMap, ino.GID)) {
-		return EACCES
-	}
-	return nil
+	return 0
+}
+
+// mapsInode reports whether ino's uid and gid are both mapped in ns, as
+// capable_wrt_inode_uidgid requires.
+func (ns *UserNS) mapsInode(ino *Inode) bool {
+	return mapped(ns.UIDMap, ino.UID) && mapped(ns.GIDMap, ino.GID)
 }
 
 // aclPermission is GenericPermission of an inode with an ACL, the slow

@@ -37,6 +37,42 @@ type FS interface {
 	ReadAt(name string, p []byte, off int64) (int, error)
 }
 
+// A Handle is an FS's own name for an inode it answered for (a HandleFS's
+// LstatHandle or LookupHandle), with which the resolver asks about names in
+// that directory or reads that symlink next. Its meaning is the FS's:
+// an index, an inode number, a slot of a cache.
+type Handle uint64
+
+// A HandleFS is an FS that can also look up one name inside a directory it
+// looked up before, as the kernel's path walk looks each component up in
+// the dentry of its parent (torvalds/linux fs/namei.c:walk_component,
+// v6.6) rather than by the whole path. The resolver uses it when an FS has
+// it, so that a walk does no work proportional to the depth of the path
+// per component (hashing the whole path); it asks the plain FS methods for
+// everything else (file contents, the directory a ".." leads to).
+//
+// Every answer must be the one the FS methods give for the path the
+// handle stands for: LookupHandle(h, name) answers as Lstat of h's path
+// joined with name, ReadlinkHandle(h) as Readlink of h's path. Names
+// follow FS's rules and are valid only during the call. The resolver uses
+// a handle only during the operation that obtained it, and asks
+// LookupHandle only with a handle of a directory.
+//
+// The inode is returned by pointer, so that a lookup copies nothing: it is
+// the FS's own, which the resolver reads but never modifies and does not
+// keep once the operation returns; it must not change before then.
+type HandleFS interface {
+	FS
+	// LstatHandle is Lstat that also returns a handle of the inode.
+	LstatHandle(name string) (Handle, *Inode, error)
+	// LookupHandle returns the inode named name in the directory dir,
+	// not following a final symlink, and its handle. name is one
+	// component: not empty, "." or "..", and without a slash.
+	LookupHandle(dir Handle, name string) (Handle, *Inode, error)
+	// ReadlinkHandle returns the body of the symlink h.
+	ReadlinkHandle(h Handle) (string, error)
+}
+
 // ErrNoContent is what an FS's ReadAt returns for a regular file whose inode
 // it knows but whose bytes it does not: a manifest (rootfs.MTree) lists
 // types, modes and owners, not contents. Operations that read a file

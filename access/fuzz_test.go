@@ -15,7 +15,8 @@ import (
 // invariants: no panic; the same input gives the same answer; a successful
 // resolution names an object inside the root that the FS has, the same
 // inode Stat returned; a chdir leaves a clean absolute working directory
-// that is a directory.
+// that is a directory; every operation answers the same through Mem's
+// handles as through its paths alone.
 func FuzzResolve(f *testing.F) {
 	m := rootfs.MustParseFixture(walkTree()).Mem()
 	for _, s := range []string{"/abs", "/a/rel/f", "/a/b/up", "../../a", "/loop1", "/c0", "/m1/../n1", "a/b/dotdot/b/f/", "/tmp/ulink", "//a//b/./f", ""} {
@@ -49,6 +50,12 @@ func FuzzResolve(f *testing.F) {
 			if ino1.Mode != ino.Mode {
 				t.Fatalf("Stat and OpenExec of %q disagree", name)
 			}
+		}
+		// The walk through Mem's handles answers as the walk by paths.
+		pp := *p
+		pp.FS = plainFS{m}
+		if got, want := walkOutcome(p, name), walkOutcome(&pp, name); got != want {
+			t.Fatalf("cwd %q name %q: handles answer\n%s\npaths answer\n%s", cwd, name, got, want)
 		}
 		q := *p
 		if err := q.Chdir(name); err == nil {

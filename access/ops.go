@@ -38,16 +38,15 @@ func (p *Proc) Lstat(name string) (Inode, error) {
 	return p.stat("lstat", name, 0)
 }
 
-func (p *Proc) stat(op, name string, flags lookupFlags) (Inode, error) {
+func (p *Proc) stat(op, name string, flags lookupFlags) (ino Inode, err error) {
 	w := getWalker(p, p.Cred)
-	if err := w.walk(name, flags); err != nil {
+	if err = w.walk(name, flags); err != nil {
 		err = w.fail(op, name, err)
-		putWalker(w)
-		return Inode{}, err
+	} else {
+		ino = *w.resultPtr()
 	}
-	ino := w.result()
 	putWalker(w)
-	return ino, nil
+	return ino, err
 }
 
 // Chdir changes the working directory as fs/open.c:SYSCALL_DEFINE1(chdir)

@@ -120,6 +120,9 @@ func TestPermissionFastPathEquivalent(t *testing.T) {
 									if got, want := Permission(&c, &ino, mask), refPermission(&c, &ino, mask); got != want {
 										t.Fatalf("Permission(%+v, %+v, %v) = %v, reference %v", c, ino, mask, got, want)
 									}
+									if got, want := GenericPermission(&c, &ino, mask), refGenericPermission(&c, &ino, mask); got != want {
+										t.Fatalf("GenericPermission(%+v, %+v, %v) = %v, reference %v", c, ino, mask, got, want)
+									}
 								}
 							}
 						}

@@ -40,28 +40,40 @@ const (
 // A walker resolves one path as fs/namei.c:path_lookupat() and
 // link_path_walk() (v6.6) do. It keeps the resolved path of the directory
 // it stands in, with no symlinks in it, in buf; the FS is asked about
-// strings that alias buf (see FS), so that a walk does not allocate.
+// strings that alias buf (see FS), so that a walk does not allocate. When
+// the FS is a HandleFS, each component is looked up in the handle of its
+// directory instead, as the kernel looks it up in its parent's dentry.
 type walker struct {
-	p     *Proc
-	c     *Cred // the credentials the walk runs with
-	buf   []byte
-	stack [MAXSYMLINKS + 2]string
-	depth int
-	links int
+	p   *Proc
+	c   *Cred    // the credentials the walk runs with
+	hfs HandleFS // p.FS if it is a HandleFS, else nil
+	buf []byte
+	// stack holds the strings a symlink interrupted, the innermost last
+	// (the nd->stack of link_path_walk); maxDepth is how many entries a
+	// walk with this walker used.
+	stack    [MAXSYMLINKS + 1]string
+	maxDepth int
+	links    int
 
-	// dir is the inode of the directory at buf; when a final object has
-	// been looked up, final holds it and finalLen the length of its path
-	// in buf (buf[:dirLen] is then its parent).
-	dir      Inode
+	// dir is the inode of the directory at buf, dirH its handle; when a
+	// final object has been looked up, final points to it (buf[:dirLen]
+	// is then its parent). The inodes are a HandleFS's own, or the
+	// walker's slots for an FS without handles.
+	dir      *Inode
+	dirH     Handle
 	dirLen   int
-	final    Inode
+	final    *Inode
 	hasFinal bool
 
-	// root caches the root directory's inode for the duration of one walk
-	// (an absolute symlink returns to it).
-	root     Inode
-	hasRoot  bool
-	maxDepth int
+	// root caches the root directory's inode and handle for the duration
+	// of one walk (an absolute symlink returns to it).
+	root    *Inode
+	rootH   Handle
+	hasRoot bool
+
+	// slots hold what a plain FS's Lstat returned: the root, and two
+	// more for the directory and the object looked up in it.
+	slots [3]Inode
 
 	// head is Execve's buffer for the first BINPRM_BUF_SIZE bytes of a
 	// file: here rather than on its stack, which the FS's ReadAt would
@@ -81,17 +93,24 @@ var walkers = sync.Pool{New: func() any { return &walker{buf: make([]byte, 0, 25
 func getWalker(p *Proc, c *Cred) *walker {
 	w := walkers.Get().(*walker)
 	w.p, w.c = p, c
+	w.hfs, _ = p.FS.(HandleFS)
 	w.denied = false
 	w.hasRoot = false
 	return w
 }
 
 func putWalker(w *walker) {
-	w.p, w.c = nil, nil
-	w.deniedIno = Inode{}
-	w.deniedPath = ""
-	// Drop the references the stack holds into callers' strings.
-	clear(w.stack[:w.maxDepth+1])
+	w.p, w.c, w.hfs = nil, nil, nil
+	w.dir, w.final, w.root = nil, nil, nil
+	if w.deniedPath != "" {
+		w.deniedIno = Inode{}
+		w.deniedPath = ""
+	}
+	// Drop the references the stack holds into callers' strings (a loop:
+	// there are few, and clear would call memclrHasPointers).
+	for i := range w.maxDepth {
+		w.stack[i] = ""
+	}
 	w.maxDepth = 0
 	walkers.Put(w)
 }
@@ -120,32 +139,91 @@ func (w *walker) deny(ino Inode, n int, mask Mask, why Reason) {
 	w.deniedWhy = why
 }
 
-// startAt sets the walk's directory to the root or to the working
-// directory.
-func (w *walker) startAt(root bool) error {
-	w.buf = append(w.buf[:0], '/')
+// lstat looks up buf[:n] by its whole path, with a handle if the FS keeps
+// them.
+func (w *walker) lstat(n int) (Handle, *Inode, error) {
+	if w.hfs != nil {
+		return w.hfs.LstatHandle(w.alias(n))
+	}
+	ino, err := w.plainLstat(n, false)
+	return 0, ino, err
+}
+
+// plainLstat is Lstat of buf[:n] of an FS without handles, kept in the
+// root's slot or in one w.dir does not use.
+func (w *walker) plainLstat(n int, root bool) (*Inode, error) {
+	slot := &w.slots[0]
 	if !root {
-		cwd := w.p.Cwd
-		if cwd != "" && cwd != "/" {
-			w.buf = append(w.buf[:0], cwd...)
-			root = false
-		} else {
-			root = true
+		slot = &w.slots[1]
+		if w.dir == slot {
+			slot = &w.slots[2]
 		}
 	}
-	if root && w.hasRoot {
-		w.dir, w.dirLen = w.root, 1
+	ino, err := w.p.FS.Lstat(w.alias(n))
+	if err != nil {
+		return nil, err
+	}
+	*slot = ino
+	return slot, nil
+}
+
+// readlink reads the symlink h at buf[:n].
+func (w *walker) readlink(h Handle, n int) (string, error) {
+	if w.hfs != nil {
+		return w.hfs.ReadlinkHandle(h)
+	}
+	return w.p.FS.Readlink(w.alias(n))
+}
+
+// room makes room in buf for a slash and k bytes after the directory's
+// path, writes the slash, and returns where a component after it starts.
+func (w *walker) room(k int) int {
+	at := w.dirLen
+	if at > 1 {
+		at++
+	}
+	if at+k > cap(w.buf) {
+		w.grow(at + k)
+	}
+	w.buf[:at][at-1] = '/'
+	return at
+}
+
+// grow gives buf a capacity of at least n, keeping its contents.
+func (w *walker) grow(n int) {
+	b := make([]byte, len(w.buf), 2*n)
+	copy(b, w.buf)
+	w.buf = b
+}
+
+// startAt sets the walk's directory to the root or to the working
+// directory (fs/namei.c:path_init).
+func (w *walker) startAt(root bool) error {
+	if cwd := w.p.Cwd; !root && cwd != "" && cwd != "/" {
+		w.buf = append(w.buf[:0], cwd...)
+		h, ino, err := w.lstat(len(w.buf))
+		if err != nil {
+			return err
+		}
+		w.dir, w.dirH, w.dirLen = ino, h, len(w.buf)
 		return nil
 	}
-	ino, err := w.p.FS.Lstat(w.alias(len(w.buf)))
-	if err != nil {
-		return err
+	w.buf = append(w.buf[:0], '/')
+	if !w.hasRoot {
+		var h Handle
+		var ino *Inode
+		var err error
+		if w.hfs != nil {
+			h, ino, err = w.hfs.LstatHandle("/")
+		} else {
+			ino, err = w.plainLstat(1, true)
+		}
+		if err != nil {
+			return err
+		}
+		w.root, w.rootH, w.hasRoot = ino, h, true
 	}
-	if root {
-		w.root, w.hasRoot = ino, true
-	}
-	w.dir = ino
-	w.dirLen = len(w.buf)
+	w.dir, w.dirH, w.dirLen = w.root, w.rootH, 1
 	return nil
 }
 
@@ -165,42 +243,42 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 	}
 	w.hasFinal = false
 	w.links = 0
-	w.stack[0] = name
-	w.depth = 1
-	fsys := w.p.FS
-	for w.depth > 0 {
-		s := w.stack[w.depth-1]
+	// s is what is left of the string being walked, starting at a
+	// component; depth is the number of strings on the stack that a
+	// symlink interrupted, each starting at a component.
+	s, depth := name[skipSlashes(name):], 0
+	for {
+		if s == "" {
+			if depth == 0 {
+				break
+			}
+			depth--
+			s = w.stack[depth]
+			continue
+		}
+		// The component is copied after the directory's path in buf as
+		// it is scanned; buf's length changes only if it is looked up.
+		at := w.room(len(s))
+		dst := w.buf[at : at+len(s)]
 		i := 0
+		for i < len(s) && s[i] != '/' {
+			dst[i] = s[i]
+			i++
+		}
+		comp := s[:i]
+		trailingSlash := i < len(s)
 		for i < len(s) && s[i] == '/' {
 			i++
 		}
-		if i == len(s) {
-			w.depth--
-			continue
-		}
-		j := i
-		for j < len(s) && s[j] != '/' {
-			j++
-		}
-		comp := s[i:j]
-		k := j
-		for k < len(s) && s[k] == '/' {
-			k++
-		}
-		trailingSlash := j < len(s)
-		if k == len(s) {
-			w.depth--
-		} else {
-			w.stack[w.depth-1] = s[k:]
-		}
-		last := w.depth == 0
+		s = s[i:]
+		last := s == "" && depth == 0
 		// may_lookup: every component, dots included, needs search
 		// permission on the directory it is looked up in. A directory
 		// everybody may search and without an ACL passes at once, as in
 		// acl_permission_check's cheap case.
 		if w.dir.Mode&0o111 != 0o111 || w.dir.ACL != nil {
-			if err := Permission(w.c, &w.dir, MAY_EXEC); err != nil {
-				w.deny(w.dir, w.dirLen, MAY_EXEC, ReasonSearch)
+			if err := Permission(w.c, w.dir, MAY_EXEC); err != nil {
+				w.deny(*w.dir, w.dirLen, MAY_EXEC, ReasonSearch)
 				return err
 			}
 		}
@@ -209,21 +287,8 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			continue
 		}
 		if comp == ".." {
-			// follow_dotdot: at the process root ".." stays there.
-			if w.dirLen > 1 {
-				n := w.dirLen - 1
-				for n > 0 && w.buf[n] != '/' {
-					n--
-				}
-				if n == 0 {
-					n = 1
-				}
-				w.buf = w.buf[:n]
-				ino, err := fsys.Lstat(w.alias(n))
-				if err != nil {
-					return err
-				}
-				w.dir, w.dirLen = ino, n
+			if err := w.dotdot(); err != nil {
+				return err
 			}
 			continue
 		}
@@ -234,48 +299,36 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 			// lookup_last: a trailing slash means LOOKUP_FOLLOW|LOOKUP_DIRECTORY.
 			flags |= lookupFollow | lookupDirectory
 		}
-		if w.dirLen > 1 {
-			w.buf = append(w.buf, '/')
+		n := at + len(comp)
+		w.buf = w.buf[:n]
+		// The component in its directory's handle, or by the whole path.
+		var h Handle
+		var ino *Inode
+		var err error
+		if w.hfs != nil {
+			h, ino, err = w.hfs.LookupHandle(w.dirH, comp)
+		} else {
+			ino, err = w.plainLstat(n, false)
 		}
-		w.buf = append(w.buf, comp...)
-		n := len(w.buf)
-		ino, err := fsys.Lstat(w.alias(n))
 		if err != nil {
 			w.buf = w.buf[:w.dirLen]
 			return err
 		}
 		if ino.IsSymlink() && (!last || flags&lookupFollow != 0) {
-			// pick_link → reserve_stack: the 41st link is ELOOP.
-			if w.links >= MAXSYMLINKS {
-				return ELOOP
-			}
-			w.links++
-			if last && flags&lookupParent == 0 && w.p.Kernel.ProtectedSymlinks && !w.mayFollowLink(&ino) {
-				w.deny(ino, n, 0, ReasonProtectedSymlink)
-				return EACCES
-			}
-			if ino.Mount&MNT_NOSYMFOLLOW != 0 {
-				return ELOOP
-			}
-			body, err := fsys.Readlink(w.alias(n))
+			body, err := w.pickLink(ino, h, n, last, flags)
 			if err != nil {
 				return err
 			}
-			w.buf = w.buf[:w.dirLen]
-			if body != "" && body[0] == '/' {
-				// nd_jump_root: an absolute body restarts at the process root.
-				if err := w.startAt(true); err != nil {
-					return err
+			if s != "" {
+				// The rest of s waits under the link's body.
+				if depth == len(w.stack) {
+					return ELOOP
 				}
+				w.stack[depth] = s
+				depth++
+				w.maxDepth = max(w.maxDepth, depth)
 			}
-			if w.depth == len(w.stack) {
-				return ELOOP
-			}
-			w.stack[w.depth] = body
-			w.depth++
-			if w.depth > w.maxDepth {
-				w.maxDepth = w.depth
-			}
+			s = body[skipSlashes(body):]
 			continue
 		}
 		if !last {
@@ -283,7 +336,7 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 				w.buf = w.buf[:w.dirLen]
 				return ENOTDIR
 			}
-			w.dir, w.dirLen = ino, n
+			w.dir, w.dirH, w.dirLen = ino, h, n
 			continue
 		}
 		w.final, w.hasFinal = ino, true
@@ -292,6 +345,69 @@ func (w *walker) walk(name string, flags lookupFlags) error {
 		return ENOTDIR
 	}
 	return nil
+}
+
+// skipSlashes returns the index of the first byte of s that is not a
+// slash, or len(s).
+func skipSlashes(s string) int {
+	i := 0
+	for i < len(s) && s[i] == '/' {
+		i++
+	}
+	return i
+}
+
+// dotdot is follow_dotdot: ".." goes to the parent of the directory the
+// walk stands in, and stays at the process root.
+func (w *walker) dotdot() error {
+	if w.dirLen <= 1 {
+		return nil
+	}
+	n := w.dirLen - 1
+	for n > 0 && w.buf[n] != '/' {
+		n--
+	}
+	if n == 0 {
+		n = 1
+	}
+	w.buf = w.buf[:n]
+	h, ino, err := w.lstat(n)
+	if err != nil {
+		return err
+	}
+	w.dir, w.dirH, w.dirLen = ino, h, n
+	return nil
+}
+
+// pickLink is fs/namei.c:pick_link for the symlink ino (handle h) at
+// buf[:n]: it counts the link (the 41st is ELOOP), applies
+// fs.protected_symlinks to a trailing one and nosymfollow, and returns its
+// body, with the walk moved back to the link's directory or, for an
+// absolute body, to the process root (nd_jump_root).
+func (w *walker) pickLink(ino *Inode, h Handle, n int, last bool, flags lookupFlags) (string, error) {
+	// reserve_stack: the 41st link is ELOOP.
+	if w.links >= MAXSYMLINKS {
+		return "", ELOOP
+	}
+	w.links++
+	if last && flags&lookupParent == 0 && w.p.Kernel.ProtectedSymlinks && !w.mayFollowLink(ino) {
+		w.deny(*ino, n, 0, ReasonProtectedSymlink)
+		return "", EACCES
+	}
+	if ino.Mount&MNT_NOSYMFOLLOW != 0 {
+		return "", ELOOP
+	}
+	body, err := w.readlink(h, n)
+	if err != nil {
+		return "", err
+	}
+	w.buf = w.buf[:w.dirLen]
+	if body != "" && body[0] == '/' {
+		if err := w.startAt(true); err != nil {
+			return "", err
+		}
+	}
+	return body, nil
 }
 
 // mayFollowLink is fs/namei.c:may_follow_link() (3.6, 800179c9b8a1) with
@@ -312,6 +428,11 @@ func (w *walker) mayFollowLink(ino *Inode) bool {
 // result returns the final object of a successful walk: the object looked
 // up last, or the directory the walk ended in.
 func (w *walker) result() Inode {
+	return *w.resultPtr()
+}
+
+// resultPtr is result without the copy.
+func (w *walker) resultPtr() *Inode {
 	if w.hasFinal {
 		return w.final
 	}

@@ -14,23 +14,42 @@ import (
 // and Mount methods (or from a Fixture), then hand it to the model; once
 // built it is safe for any number of concurrent readers. The root directory
 // exists from the start, 0755 0:0.
+//
+// Mem is an access.HandleFS: besides the paths it answers Lstat for, it
+// keeps its nodes as a tree, so that the resolver looks each component up
+// in its directory without hashing the whole path.
 type Mem struct {
 	nodes map[string]*memNode
+	// byHandle holds every node at the index that is its access.Handle;
+	// the root is 0.
+	byHandle []*memNode
 }
 
 type memNode struct {
 	ino     access.Inode
 	content []byte
 	target  string
+
+	// name is the node's last path element, handle its index in byHandle.
+	name   string
+	handle access.Handle
+	// kids are the nodes inside this one; once there are more than
+	// memScanMax of them, index maps their names too.
+	kids  []*memNode
+	index map[string]*memNode
 }
 
-var _ access.FS = (*Mem)(nil)
+// memScanMax is the number of entries up to which a directory's lookup
+// compares names one by one rather than hashing: a few length comparisons
+// cost less than a hash of the name.
+const memScanMax = 16
+
+var _ access.HandleFS = (*Mem)(nil)
 
 // NewMem returns a Mem holding only the root directory.
 func NewMem() *Mem {
-	return &Mem{nodes: map[string]*memNode{
-		"/": {ino: access.Inode{Mode: access.S_IFDIR | 0o755}},
-	}}
+	root := &memNode{ino: access.Inode{Mode: access.S_IFDIR | 0o755}}
+	return &Mem{nodes: map[string]*memNode{"/": root}, byHandle: []*memNode{root}}
 }
 
 // Dir adds the directory name (a clean absolute path) with mode perm and
@@ -100,16 +119,69 @@ func (m *Mem) put(name string, n *memNode) *Mem {
 	if !path.IsAbs(name) || path.Clean(name) != name {
 		panic("rootfs: Mem name not clean and absolute: " + name)
 	}
+	var parent *memNode
 	if name != "/" {
 		dir := path.Dir(name)
 		if _, ok := m.nodes[dir]; !ok {
 			m.Dir(dir, 0o755, 0, 0)
 		}
+		parent = m.nodes[dir]
 		// A new node under a mount inherits its flags.
-		n.ino.Mount |= m.nodes[dir].ino.Mount
+		n.ino.Mount |= parent.ino.Mount
 	}
+	if old, ok := m.nodes[name]; ok {
+		// Redefined: the node keeps its place in the tree, its handle
+		// and what is below it, as the paths below it stay in nodes.
+		old.ino, old.content, old.target = n.ino, n.content, n.target
+		return m
+	}
+	n.name = path.Base(name)
+	n.handle = access.Handle(len(m.byHandle))
+	m.byHandle = append(m.byHandle, n)
+	parent.addKid(n)
 	m.nodes[name] = n
 	return m
+}
+
+// addKid links n into the directory d.
+func (d *memNode) addKid(n *memNode) {
+	d.kids = append(d.kids, n)
+	switch {
+	case d.index != nil:
+		d.index[n.name] = n
+	case len(d.kids) > memScanMax:
+		d.index = make(map[string]*memNode, len(d.kids))
+		for _, k := range d.kids {
+			d.index[k.name] = k
+		}
+	}
+}
+
+// kid returns the node named name inside d, or nil.
+func (d *memNode) kid(name string) *memNode {
+	if d.index != nil {
+		return d.index[name]
+	}
+	for _, k := range d.kids {
+		if sameName(k.name, name) {
+			return k
+		}
+	}
+	return nil
+}
+
+// sameName is a == b for the short strings names mostly are: compared in
+// place, without the call of the general comparison.
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Lstat implements access.FS.
@@ -127,6 +199,42 @@ func (m *Mem) Readlink(name string) (string, error) {
 	if !ok {
 		return "", access.ENOENT
 	}
+	if !n.ino.IsSymlink() {
+		return "", access.EINVAL
+	}
+	return n.target, nil
+}
+
+// LstatHandle implements access.HandleFS.
+func (m *Mem) LstatHandle(name string) (access.Handle, *access.Inode, error) {
+	var n *memNode
+	if name == "/" {
+		n = m.byHandle[0]
+	} else if n = m.nodes[name]; n == nil {
+		return 0, nil, access.ENOENT
+	}
+	return n.handle, &n.ino, nil
+}
+
+// LookupHandle implements access.HandleFS: the directory's entries are
+// compared one by one, or hashed in a large directory.
+func (m *Mem) LookupHandle(dir access.Handle, name string) (access.Handle, *access.Inode, error) {
+	if dir >= access.Handle(len(m.byHandle)) {
+		return 0, nil, access.ENOENT
+	}
+	n := m.byHandle[dir].kid(name)
+	if n == nil {
+		return 0, nil, access.ENOENT
+	}
+	return n.handle, &n.ino, nil
+}
+
+// ReadlinkHandle implements access.HandleFS.
+func (m *Mem) ReadlinkHandle(h access.Handle) (string, error) {
+	if h >= access.Handle(len(m.byHandle)) {
+		return "", access.ENOENT
+	}
+	n := m.byHandle[h]
 	if !n.ino.IsSymlink() {
 		return "", access.EINVAL
 	}

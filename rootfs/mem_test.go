@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -232,5 +233,61 @@ func TestMemConcurrentReaders(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestMemHandles: every name Mem holds is reached by looking its components
+// up one by one from the root's handle, with the inode Lstat gives, the
+// handle LstatHandle gives and, for a symlink, the body Readlink gives;
+// a missing name or a foreign handle is ENOENT.
+func TestMemHandles(t *testing.T) {
+	f := rootfs.MustParseFixture(roundTripFixture)
+	m := f.Mem()
+	for i := range 40 {
+		// More entries than a directory compares one by one.
+		m.File(fmt.Sprintf("/big/f%d", i), 0o644, 0, 0, nil)
+	}
+	m.Dir("/big", 0o700, 1, 1) // redefined: keeps its entries and handle
+	for _, name := range m.Names() {
+		h, ino, err := m.LstatHandle(name)
+		if err != nil || !cmp.Equal(*ino, lstat(t, m, name)) {
+			t.Fatalf("LstatHandle(%s) = %+v, %v; Lstat %+v", name, ino, err, lstat(t, m, name))
+		}
+		cur, _, _ := m.LstatHandle("/")
+		for _, c := range strings.Split(name, "/")[1:] {
+			if c == "" {
+				continue
+			}
+			if cur, ino, err = m.LookupHandle(cur, c); err != nil {
+				t.Fatalf("LookupHandle of %q on the way to %s: %v", c, name, err)
+			}
+		}
+		if cur != h || !cmp.Equal(*ino, lstat(t, m, name)) {
+			t.Errorf("%s by components: handle %d inode %+v; LstatHandle %d, Lstat %+v", name, cur, ino, h, lstat(t, m, name))
+		}
+		body, err := m.ReadlinkHandle(h)
+		wantBody, wantErr := m.Readlink(name)
+		if body != wantBody || err != wantErr {
+			t.Errorf("ReadlinkHandle(%s) = %q, %v; Readlink %q, %v", name, body, err, wantBody, wantErr)
+		}
+	}
+	if ino := lstat(t, m, "/big"); ino.Mode != access.S_IFDIR|0o700 {
+		t.Errorf("redefined /big: %+v", ino)
+	}
+	root, _, _ := m.LstatHandle("/")
+	big, _, _ := m.LookupHandle(root, "big")
+	for _, c := range []struct {
+		dir  access.Handle
+		name string
+	}{{root, "missing"}, {big, "f40"}, {big, "f"}, {1 << 40, "big"}} {
+		if _, _, err := m.LookupHandle(c.dir, c.name); err != access.ENOENT {
+			t.Errorf("LookupHandle(%d, %q) = %v, want ENOENT", c.dir, c.name, err)
+		}
+	}
+	if _, _, err := m.LstatHandle("/missing"); err != access.ENOENT {
+		t.Errorf("LstatHandle(/missing) = %v, want ENOENT", err)
+	}
+	if _, err := m.ReadlinkHandle(1 << 40); err != access.ENOENT {
+		t.Errorf("ReadlinkHandle of a foreign handle = %v, want ENOENT", err)
 	}
 }
