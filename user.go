@@ -27,10 +27,12 @@ import (
 // (the same code; only a blank line differs). runc before v1.0.1
 // (opencontainers/runc libcontainer/user/user.go:ParseGroupFilter@v1.0.0)
 // read /etc/group with bufio.Scanner (a line over 64 KiB fails), without
-// trimming white space and without skipping '#' lines; since ids are
-// numbers here, that shows only for a line over 64 KiB or a group named
-// by an additional gid with white space around it, and the model does not
-// tell those versions apart (one row holds runc 1.0.0 and 1.0.1).
+// trimming white space and without skipping '#' lines. With numeric ids
+// that shows only for a group line over 64 KiB (an error there), a line
+// with white space around it (" 2000:x:5:" does not name additional gid
+// 2000; a gid "5 " ending a line is 0) and a '#' line holding an
+// additional gid above 2^31-1 (it is taken, not out of range). The model
+// does not tell those versions apart: one row holds runc 1.0.0 and 1.0.1.
 
 // maxID is the top of the range libcontainer/user accepts for an id
 // without a passwd or group line.
