@@ -1,24 +1,41 @@
 package preexec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/moby/sys/user"
 
 	"github.com/preexec/preexec/access"
 )
 
-// The user resolution of runc ≤ 1.2.x: libcontainer/user.GetExecUserPath and
-// GetAdditionalGroupsPath over the container's /etc/passwd and /etc/group
-// (runc-preexec.md §2.1; runc v1.1.0 libcontainer/user/user.go). runc's spec
-// is always "uid:gid", so passwd only confirms the uid and /etc/group only
-// matters for additional gids, which may name a group.
+// The user resolution of runc ≤ 1.2.x, opencontainers/runc
+// libcontainer/init_linux.go:setupUser@v1.1.15: user.GetExecUserPath of
+// "uid:gid" with defaults {Uid: 0, Gid: 0, Home: "/"} over the container's
+// /etc/passwd and /etc/group, then user.GetAdditionalGroupsPath of the
+// additional gids as decimal strings (utils_linux.go:newProcess). passwd
+// only confirms the uid (and names it in an error); /etc/group matters for
+// a gid out of range and for the additional gids, which may name a group.
+//
+// The lookup is github.com/moby/sys/user at user/v0.3.0, which runc v1.2.x
+// vendors and whose user.go is runc's libcontainer/user/user.go@v1.1.15
+// (the same code; only a blank line differs). runc before v1.0.1
+// (opencontainers/runc libcontainer/user/user.go:ParseGroupFilter@v1.0.0)
+// read /etc/group with bufio.Scanner (a line over 64 KiB fails), without
+// trimming white space and without skipping '#' lines. With numeric ids
+// that shows only for a group line over 64 KiB (an error there), a line
+// with white space around it (" 2000:x:5:" does not name additional gid
+// 2000; a gid "5 " ending a line is 0) and a '#' line holding an
+// additional gid above 2^31-1 (it is taken, not out of range). The model
+// does not tell those versions apart: one row holds runc 1.0.0 and 1.0.1.
 
-// errRange is libcontainer/user.ErrRange.
-var errRange = errors.New("uids and gids must be in range 0-2147483647")
-
+// maxID is the top of the range libcontainer/user accepts for an id
+// without a passwd or group line.
 const maxID = 1<<31 - 1
 
 // readConfigFile reads a file of the container as runc-init root does with
@@ -65,86 +82,95 @@ type pathErr struct {
 func (e *pathErr) Error() string { return e.op + " " + e.path + ": " + errnoString(e.err) }
 func (e *pathErr) Unwrap() error { return e.err }
 
-// parseColonFile returns the lines of a passwd or group file split on ':',
-// as libcontainer/user.parseLine does (blank lines skipped).
-func parseColonFile(b []byte) [][]string {
-	var out [][]string
-	for l := range strings.Lines(string(b)) {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		out = append(out, strings.Split(l, ":"))
-	}
-	return out
+// configFile is one of /etc/passwd and /etc/group as moby/sys/user reads
+// it, read through the model once, when the lookup first reads it.
+type configFile struct {
+	p    *access.Proc
+	name string
+	// noContent reports whether the lookup's outcome cannot depend on
+	// the contents: where the filesystem has none (access.ErrNoContent)
+	// the file then reads as empty instead of failing.
+	noContent func() bool
+	read      bool
+	data      []byte
+	err       error
 }
 
-func atoi(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0
-	}
-	return n
+// reader returns a reader of the file's bytes, or one failing at its
+// first read with the read's error. A file that does not open reads as
+// empty, as the nil reader GetExecUserPath passes does (no lines, no
+// error).
+func (f *configFile) reader() io.Reader {
+	return &configReader{f: f}
 }
+
+type configReader struct {
+	f *configFile
+	r io.Reader
+}
+
+func (r *configReader) Read(b []byte) (int, error) {
+	if r.r == nil {
+		f := r.f
+		if !f.read {
+			f.read = true
+			f.data, f.err = readConfigFile(f.p, f.name)
+			if f.err != nil && errors.Is(f.err, access.ErrNoContent) && f.noContent() {
+				f.data, f.err = nil, nil
+			}
+		}
+		r.r = bytes.NewReader(f.data)
+		if f.err != nil {
+			r.r = errReader{f.err}
+		}
+	}
+	return r.r.Read(b)
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // resolveUserPasswd returns the gid list runc ≤ 1.2 passes to setgroups, or
 // the error setupUser returns (without its prefix).
+//
+// Where the filesystem has no contents (access.ErrNoContent), a file that
+// opens would be read by runc; what it holds is taken to matter only where
+// it can change the outcome: passwd for a uid out of range (a line with
+// that uid accepts it), group for a gid out of range and for additional
+// gids. (A passwd line over 64 KiB would fail, and passwd's name for the
+// uid is in the text of a group read error: neither is told then.)
 func resolveUserPasswd(p *access.Proc, uid, gid uint32, additional []uint32) ([]uint32, error) {
-	// Where the filesystem has no contents (access.ErrNoContent), a file
-	// that opens would be read by runc; what it holds matters only where
-	// the lookup reads it: passwd for a uid out of range, group for
-	// additional gids.
-	passwd, err := readConfigFile(p, "/etc/passwd")
-	if err != nil && !(errors.Is(err, access.ErrNoContent) && uid <= maxID) {
-		return nil, fmt.Errorf("unable to find user %d: %w", uid, err)
-	}
-	matched := false
-	for _, f := range parseColonFile(passwd) {
-		if len(f) > 2 && atoi(f[2]) == int(uid) {
-			matched = true
-			break
-		}
-	}
-	if !matched && uid > maxID {
-		return nil, errRange
-	}
-	group, err := readConfigFile(p, "/etc/group")
-	if err != nil && !(errors.Is(err, access.ErrNoContent) && (gid > maxID || len(additional) == 0)) {
-		return nil, fmt.Errorf("unable to find groups for spec %d: %w", gid, err)
-	}
-	if gid > maxID {
-		return nil, errRange
+	passwd := &configFile{p: p, name: "/etc/passwd", noContent: func() bool { return uid <= maxID }}
+	group := &configFile{p: p, name: "/etc/group", noContent: func() bool { return gid <= maxID && len(additional) == 0 }}
+	spec := strconv.FormatUint(uint64(uid), 10) + ":" + strconv.FormatUint(uint64(gid), 10)
+	if _, err := user.GetExecUser(spec, &user.ExecUser{Home: "/"}, passwd.reader(), group.reader()); err != nil {
+		return nil, err
 	}
 	if len(additional) == 0 {
 		return nil, nil
 	}
-	groups := parseColonFile(group)
-	seen := map[uint32]bool{}
-	var out []uint32
-	for _, ag := range additional {
-		s := strconv.FormatUint(uint64(ag), 10)
-		found := false
-		for _, g := range groups {
-			if len(g) < 3 {
-				continue
-			}
-			if g[0] == s || strconv.Itoa(atoi(g[2])) == s {
-				id := uint32(atoi(g[2]))
-				if !seen[id] {
-					seen[id] = true
-					out = append(out, id)
-					found = true
-					break
-				}
-			}
+	names := make([]string, len(additional))
+	for i, g := range additional {
+		names[i] = strconv.FormatUint(uint64(g), 10)
+	}
+	// GetAdditionalGroups collects the gids in a map (random order): the
+	// gids of names[:i+1] less those of names[:i] are the one names[i]
+	// adds, as spec's getAdditionalGroups keeps them for the engines.
+	all, err := user.GetAdditionalGroups(names, group.reader())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint32, 0, len(all))
+	for i := range names {
+		prefix, err := user.GetAdditionalGroups(names[:i+1], group.reader())
+		if err != nil {
+			return nil, err
 		}
-		if !found {
-			if ag > maxID {
-				return nil, errRange
-			}
-			if !seen[ag] {
-				seen[ag] = true
-				out = append(out, ag)
+		for _, g := range prefix {
+			if !slices.Contains(out, uint32(g)) {
+				out = append(out, uint32(g))
 			}
 		}
 	}

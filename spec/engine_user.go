@@ -1,13 +1,12 @@
 package spec
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
+	"slices"
+
+	"github.com/moby/sys/user"
 
 	"github.com/preexec/preexec/access"
 )
@@ -19,13 +18,23 @@ import (
 // utils.openContainerFile. Every one then parses them with runc's
 // libcontainer/user (moby and podman vendor it, containerd's
 // oci/spec_opts.go calls its Parse*Filter functions, CRI-O uses its
-// successor moby/sys/user). The rules below are those of runc v1.1's
+// successor moby/sys/user). The rules are those of runc v1.1's
 // libcontainer/user/user.go, as podman v4.3.1 vendors it (runc
 // 8b9452f75cbc). Debian's docker.io 20.10.24 is built against Debian's
 // runc 1.1 sources instead of moby's vendor/ (v1.0-era, which does not trim
 // group lines and words --group-add's error without ": no matching entries
 // in group file"): the recorded goldens show the 1.1 texts, so the 1.1
 // rules are the ones modelled.
+//
+// They are run, not ported: github.com/moby/sys/user at user/v0.3.0, whose
+// user.go is runc's libcontainer/user/user.go@v1.1.15 moved (the same
+// code; only a blank line differs), and which runc v1.2.x and v1.3.x
+// vendor. Later tags differ and are not used: user/v0.4.1 rejects a
+// numeric user or group outside 0..2^31-1 before looking it up
+// (user_utils.go:parseNumeric), reads /etc/group with bufio.Scanner capped
+// at 1 MiB, and words --group-add's miss `unable to find group`; and
+// user/v0.4.0 and later do not build for js or wasip1 (idtools_unix.go
+// calls LookupUser, defined only in lookup_unix.go).
 
 // etcFile is one of the image's files as an engine opens it.
 type etcFile struct {
@@ -60,124 +69,88 @@ func readEtc(fsys access.FS, name string) etcFile {
 	return etcFile{data: buf[:n], open: true}
 }
 
-// passwdEntry is libcontainer/user.User.
-type passwdEntry struct {
-	name       string
-	uid, gid   int
-	home, pass string
+// reader is what the engine hands moby/sys/user for the file: nil when
+// os.Open failed (GetExecUserPath passes nil then), a reader that fails at
+// its first read with readErr when the read failed, else the bytes.
+func (f etcFile) reader() io.Reader {
+	switch {
+	case !f.open:
+		return nil
+	case f.readErr != nil:
+		return errReader{f.readErr}
+	}
+	return bytes.NewReader(f.data)
 }
 
-// groupEntry is libcontainer/user.Group.
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// passwdEntry is the part of user.User the engines use.
+type passwdEntry struct {
+	name     string
+	uid, gid int
+}
+
+// groupEntry is the part of user.Group the engines use.
 type groupEntry struct {
 	name string
 	gid  int
 	list []string
 }
 
-// scanLines splits data as bufio.Scanner with ScanLines does (a final
-// "\r" dropped from each line), failing as it does on a line longer than
-// bufio.MaxScanTokenSize.
-func scanLines(data []byte) ([]string, error) {
-	s := bufio.NewScanner(bytes.NewReader(data))
-	var out []string
-	for s.Scan() {
-		out = append(out, s.Text())
-	}
-	return out, s.Err()
-}
-
-// atoiOrZero is parseParts' *int case: strconv.Atoi with the error
-// dropped.
-func atoiOrZero(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
-// parsePasswd is libcontainer/user.ParsePasswdFilter (runc v1.1):
-// bufio.Scanner lines (at most bufio.MaxScanTokenSize bytes, else the
-// scanner's error), each trimmed of white space, blank lines skipped —
-// '#' is not special here —, fields split on ':' (missing ones empty,
-// numbers that do not parse 0).
+// parsePasswd is user.ParsePasswd (runc v1.1 libcontainer/user
+// ParsePasswdFilter): bufio.Scanner lines, so at most
+// bufio.MaxScanTokenSize bytes, else the scanner's error; each trimmed of
+// white space, blank lines skipped ('#' is not special here), fields split
+// on ':' (missing ones empty, numbers that do not parse 0). A file that
+// did not open holds no lines.
 func parsePasswd(f etcFile) ([]passwdEntry, error) {
-	if f.readErr != nil {
-		return nil, f.readErr
+	if !f.open {
+		return nil, nil
 	}
-	lines, err := scanLines(f.data)
+	all, err := user.ParsePasswd(f.reader())
 	if err != nil {
 		return nil, err
 	}
-	var out []passwdEntry
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		p := strings.Split(l, ":")
-		e := passwdEntry{name: p[0]}
-		if len(p) > 1 {
-			e.pass = p[1]
-		}
-		if len(p) > 2 {
-			e.uid = atoiOrZero(p[2])
-		}
-		if len(p) > 3 {
-			e.gid = atoiOrZero(p[3])
-		}
-		if len(p) > 5 {
-			e.home = p[5]
-		}
-		out = append(out, e)
+	out := make([]passwdEntry, len(all))
+	for i, u := range all {
+		out[i] = passwdEntry{name: u.Name, uid: u.Uid, gid: u.Gid}
 	}
 	return out, nil
 }
 
-// parseGroup is libcontainer/user.ParseGroupFilter (runc v1.1): lines of
-// any length (bufio.Reader.ReadLine, "\r\n" or "\n" ends one), trimmed
-// of white space, blank lines and lines starting with '#' skipped;
-// fields split on ':' and the member list on ','.
+// parseGroup is user.ParseGroup (runc v1.1 libcontainer/user
+// ParseGroupFilter): lines of any length (bufio.Reader.ReadLine), trimmed
+// of white space, blank lines and lines starting with '#' skipped; fields
+// split on ':' and the member list on ','. A file that did not open holds
+// no lines.
 func parseGroup(f etcFile) ([]groupEntry, error) {
-	if f.readErr != nil {
-		return nil, f.readErr
+	if !f.open {
+		return nil, nil
 	}
-	var out []groupEntry
-	for _, l := range strings.Split(string(f.data), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || l[0] == '#' {
-			continue
-		}
-		p := strings.Split(l, ":")
-		e := groupEntry{name: p[0]}
-		if len(p) > 2 {
-			e.gid = atoiOrZero(p[2])
-		}
-		if len(p) > 3 && p[3] != "" {
-			e.list = strings.Split(p[3], ",")
-		}
-		out = append(out, e)
+	all, err := user.ParseGroup(f.reader())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]groupEntry, len(all))
+	for i, g := range all {
+		out[i] = groupEntry{name: g.Name, gid: g.Gid, list: g.List}
 	}
 	return out, nil
 }
 
-// The errors of libcontainer/user.
-var (
-	errRange           = errors.New("uids and gids must be in range 0-2147483647")
-	errNoPasswdEntries = errors.New("no matching entries in passwd file")
-	errNoGroupEntries  = errors.New("no matching entries in group file")
-)
-
-// The id range libcontainer/user accepts for a uid or gid it is given.
-const minID, maxID = 0, 1<<31 - 1
-
-// execUser is libcontainer/user.ExecUser.
+// execUser is the part of user.ExecUser the engines use.
 type execUser struct {
 	uid, gid int
 	sgids    []int
 	home     string
 }
 
-// getExecUser is libcontainer/user.GetExecUser with nil defaults (uid 0,
-// gid 0, no groups), as Docker's getUser, podman's GetUserGroupInfo and
-// CRI-O's GetUserInfo call it:
+// getExecUser is user.GetExecUser with nil defaults (uid 0, gid 0, no
+// groups), as Docker's getUser, podman's GetUserGroupInfo and CRI-O's
+// GetUserInfo call it:
 //
 //  1. The spec splits on ':' into a user and a group part (a third part is
 //     ignored).
@@ -195,142 +168,39 @@ type execUser struct {
 //     file order. A group whose name equals the user's is not special.
 //  5. A missing /etc/passwd or /etc/group reads as empty.
 func getExecUser(spec string, passwd, group etcFile) (execUser, error) {
-	u := execUser{sgids: []int{}}
-	parts := strings.Split(spec, ":")
-	userArg, groupArg := parts[0], ""
-	if len(parts) > 1 {
-		groupArg = parts[1]
+	eu, err := user.GetExecUser(spec, nil, passwd.reader(), group.reader())
+	if err != nil {
+		return execUser{sgids: []int{}}, err
 	}
-	uidArg, uidErr := strconv.Atoi(userArg)
-	gidArg, gidErr := strconv.Atoi(groupArg)
-
-	var users []passwdEntry
-	if passwd.open {
-		all, err := parsePasswd(passwd)
-		if err != nil {
-			if userArg == "" {
-				userArg = strconv.Itoa(u.uid)
-			}
-			return u, fmt.Errorf("unable to find user %s: %v", userArg, err)
-		}
-		for _, p := range all {
-			switch {
-			case userArg == "":
-				if p.uid == u.uid {
-					users = append(users, p)
-				}
-			case uidErr == nil:
-				if p.uid == uidArg {
-					users = append(users, p)
-				}
-			case p.name == userArg:
-				users = append(users, p)
-			}
-		}
-	}
-	matched := ""
-	if len(users) > 0 {
-		matched = users[0].name
-		u.uid, u.gid, u.home = users[0].uid, users[0].gid, users[0].home
-	} else if userArg != "" {
-		if uidErr != nil {
-			return u, fmt.Errorf("unable to find user %s: %v", userArg, errNoPasswdEntries)
-		}
-		u.uid = uidArg
-		if u.uid < minID || u.uid > maxID {
-			return u, errRange
-		}
-	}
-	if groupArg == "" && matched == "" {
-		return u, nil
-	}
-	var groups []groupEntry
-	if group.open {
-		all, err := parseGroup(group)
-		if err != nil {
-			return u, fmt.Errorf("unable to find groups for spec %v: %v", matched, err)
-		}
-		for _, g := range all {
-			switch {
-			case groupArg == "":
-				for _, m := range g.list {
-					if m == matched {
-						groups = append(groups, g)
-						break
-					}
-				}
-			case gidErr == nil:
-				if g.gid == gidArg {
-					groups = append(groups, g)
-				}
-			case g.name == groupArg:
-				groups = append(groups, g)
-			}
-		}
-	}
-	switch {
-	case groupArg != "" && len(groups) > 0:
-		u.gid = groups[0].gid
-	case groupArg != "":
-		if gidErr != nil {
-			return u, fmt.Errorf("unable to find group %s: %v", groupArg, errNoGroupEntries)
-		}
-		u.gid = gidArg
-		if u.gid < minID || u.gid > maxID {
-			return u, errRange
-		}
-	case len(groups) > 0:
-		u.sgids = make([]int, len(groups))
-		for i, g := range groups {
-			u.sgids[i] = g.gid
-		}
-	}
-	return u, nil
+	return execUser{uid: eu.Uid, gid: eu.Gid, sgids: eu.Sgids, home: eu.Home}, nil
 }
 
-// getAdditionalGroups is libcontainer/user.GetAdditionalGroups (Docker's
-// --group-add, podman's --group-add): each name or number is a group of
-// /etc/group matched by name or by its gid's decimal text, else must be a
-// number in range (`Unable to find group NAME: no matching entries in
-// group file`). The gids are unique.
-// libcontainer collects them in a map, so the engine's order is random;
-// this model keeps the order given.
+// getAdditionalGroups is user.GetAdditionalGroups (Docker's --group-add,
+// podman's --group-add): each name or number is a group of /etc/group
+// matched by name or by its gid's decimal text, else must be a number in
+// range (`Unable to find group NAME: no matching entries in group file`).
+// The gids are unique.
+//
+// GetAdditionalGroups collects them in a map, so the engine's order is
+// random; this model keeps the order the names add them in: the gids of
+// names[:i+1] less those of names[:i] are the one names[i] adds (the
+// function is a loop over the names with one map, so a prefix's map is
+// the whole call's map after that many names).
 func getAdditionalGroups(names []string, group etcFile) ([]int, error) {
-	var groups []groupEntry
-	if group.open {
-		all, err := parseGroup(group)
-		if err != nil {
-			return nil, fmt.Errorf("Unable to find additional groups %v: %v", names, err)
-		}
-		groups = all
+	all, err := user.GetAdditionalGroups(names, group.reader())
+	if err != nil {
+		return nil, err
 	}
-	seen := map[int]bool{}
-	var out []int
-	for _, ag := range names {
-		found := false
-		for _, g := range groups {
-			if g.name == ag || strconv.Itoa(g.gid) == ag {
-				if !seen[g.gid] {
-					seen[g.gid] = true
-					out = append(out, g.gid)
-					found = true
-					break
-				}
-			}
-		}
-		if found {
-			continue
-		}
-		gid, err := strconv.ParseInt(ag, 10, 64)
+	out := make([]int, 0, len(all))
+	for i := range names {
+		prefix, err := user.GetAdditionalGroups(names[:i+1], group.reader())
 		if err != nil {
-			return nil, fmt.Errorf("Unable to find group %s: %v", ag, errNoGroupEntries)
+			return nil, err
 		}
-		if gid < minID || gid > maxID {
-			return nil, errRange
-		}
-		if !seen[int(gid)] {
-			seen[int(gid)] = true
-			out = append(out, int(gid))
+		for _, g := range prefix {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
 		}
 	}
 	return out, nil

@@ -673,6 +673,24 @@ func Curated() []Case {
 		Process: proc(2147483648, 1000, "/", echoArgs...),
 	})
 	add(Case{
+		Name:    "user_etc_group_is_a_directory_names_passwd_user",
+		Rule:    "opencontainers/runc libcontainer/user/user.go:GetExecUser@v1.1.15: runc ≤1.2 reads /etc/group for its \"uid:gid\" spec and words a read error with the passwd name of the uid: `unable to find groups for spec alice: read /etc/group: is a directory`; 1.3+ and crun do not read it for the gid",
+		Rootfs:  rootfsOf(Base, "file /etc/passwd 0644 0:0 text=\"alice:x:1000:1000::/home/alice:/bin/sh\\n\"", "dir /etc/group 0755 0:0"),
+		Process: proc(1000, 1000, "/", echoArgs...),
+	})
+	add(Case{
+		Name:    "user_etc_group_name_only_line_maps_additional_gid_to_0",
+		Rule:    "opencontainers/runc libcontainer/user/user.go:GetAdditionalGroups@v1.1.15: a group line holding only a name (\"2000\") has gid 0 (parseLine leaves missing fields zero) and matches additional gid 2000 by name, so runc ≤1.2 sets gid 0 instead of 2000 (denied on 0750 0:2000); runc ≥1.3 and crun use the number",
+		Rootfs:  rootfsOf(Base, "file /etc/group 0644 0:0 text=\"2000\\n\"", "file /entrypoint.sh 0750 0:2000 "+StartScript),
+		Process: withGroups(proc(1000, 1000, "/", "/entrypoint.sh"), 2000),
+	})
+	add(Case{
+		Name:    "user_gid_above_2_31_in_etc_group",
+		Rule:    "opencontainers/runc libcontainer/user/user.go:GetExecUser@v1.1.15 range-checks a numeric gid only when no /etc/group line has it: with a line for gid 2147483648, runc ≤1.2 takes the gid",
+		Rootfs:  rootfsOf(Base, "file /etc/group 0644 0:0 text=\"big:x:2147483648:\\n\""),
+		Process: proc(1000, 2147483648, "/", echoArgs...),
+	})
+	add(Case{
 		Name:   "env_entry_without_equals",
 		Rule:   "init_linux.go:populateProcessEnvironment, env.go:prepareEnv: a process.env entry without '=' is refused with a per-version text (rc92/rc93 `invalid environment 'FOO'`, 1.0.3/1.1.0 `invalid environment variable: \"FOO\"`, 1.1.15+ `… missing '='`)",
 		Rootfs: rootfsOf(Base),
