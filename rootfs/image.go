@@ -602,9 +602,6 @@ func (b *imageBuilder) typeOf(v uint32) uint32 {
 	return b.img.inos.at(i).mode & access.S_IFMT
 }
 
-// errLayerDone stops a layer's decompressing goroutine.
-var errLayerDone = errors.New("layer read")
-
 // errNotModelled marks an entry whose unpacking Image does not model.
 var errNotModelled = errors.New("not modelled")
 
@@ -696,20 +693,11 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 			return fmt.Errorf("gzip: %w", err)
 		}
 		// Decompress on another goroutine, so that on two cores the tar
-		// is read while the next bytes are inflated. Closing the pipe's
-		// reader stops it; it has ended when layer returns.
-		pr, pw := io.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_, err := io.Copy(pw, gz)
-			pw.CloseWithError(err)
-		}()
-		defer func() {
-			pr.CloseWithError(errLayerDone)
-			<-done
-		}()
-		src = bufio.NewReaderSize(pr, 64<<10)
+		// is read while the next bytes are inflated. It has ended when
+		// layer returns.
+		bp := newBlockPipe(gz)
+		defer bp.close()
+		src = bufio.NewReaderSize(bp, 64<<10)
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
 		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
 	}
