@@ -116,7 +116,7 @@ func benchImageIndex(b *testing.B, layerPath string) {
 	var entries int
 	{
 		img := index(b)
-		entries = len(img.ents)
+		entries = img.ents.len()
 	}
 	// Times are CPU time of the process (rusage user + system: the
 	// decompressing goroutine and the collector included), which holds
@@ -149,7 +149,7 @@ func benchImageIndex(b *testing.B, layerPath string) {
 			img = index(b)
 		}
 		report(b, cpuTime()-c0, b.N)
-		b.ReportMetric(float64(img.size())/float64(len(img.ents)), "held-B/entry")
+		b.ReportMetric(float64(img.size())/float64(img.ents.len()), "held-B/entry")
 	})
 	// interleaved alternates the three, so that each round shares one
 	// load, and reports the index's throughput over each gunzip's (CPU
@@ -249,6 +249,6 @@ func TestImageIndexRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	r1 := maxRSS()
-	fmt.Println("rss:", len(img.ents), img.size(), r0, r1)
+	fmt.Println("rss:", img.ents.len(), img.size(), r0, r1)
 	runtime.KeepAlive(img)
 }
