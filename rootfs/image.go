@@ -113,12 +113,12 @@ import (
 // flags are all clear.
 type Image struct {
 	cfg   ImageConfig
-	names nameArena // every entry's base name
+	names byteArena // every entry's base name
 	ents  chunked[imageEnt]
 	inos  chunked[imageIno]
 	slots []uint32 // open-addressing hash table of entry index+1
 	seed  maphash.Seed
-	data  []byte // symlink targets and held file bytes
+	data  byteArena // symlink targets and held file bytes
 	exts  []imageExt
 	acls  []access.ACL
 	caps  []caps.FileCaps
@@ -234,7 +234,7 @@ func (errImageNoContent) Error() string        { return "the image index does no
 func (errImageNoContent) Is(target error) bool { return target == access.ErrNoContent }
 
 // baseOf returns the base of entry e, a view of names.
-func (m *Image) baseOf(e *imageEnt) string { return m.names.get(e.name, e.nameLen) }
+func (m *Image) baseOf(e *imageEnt) string { return m.names.get(e.name, uint32(e.nameLen)) }
 
 // nameOf returns the absolute name of entry i.
 func (m *Image) nameOf(i uint32) string {
@@ -383,7 +383,7 @@ func (m *Image) Readlink(name string) (string, error) {
 	if n.mode&access.S_IFMT != access.S_IFLNK {
 		return "", access.EINVAL
 	}
-	return string(m.data[n.ref : n.ref+n.n]), nil
+	return strings.Clone(m.data.get(n.ref, n.n)), nil
 }
 
 // ReadAt implements access.FS. It returns the bytes Image holds (see
@@ -415,7 +415,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 	for _, x := range m.exts[n.ref : n.ref+n.n] {
 		if off >= x.off && off+want <= x.off+int64(x.n) {
 			at := int64(x.at) + off - x.off
-			k := copy(p, m.data[at:at+want])
+			k := copy(p, m.data.get(uint32(at), uint32(want)))
 			if k < len(p) {
 				return k, io.EOF
 			}
@@ -428,7 +428,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 // size returns the bytes the index keeps, counting the capacity of every
 // array.
 func (m *Image) size() int {
-	s := m.names.cap() + m.ents.cap()*int(unsafe.Sizeof(imageEnt{})) + m.inos.cap()*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
+	s := m.names.cap() + m.ents.cap()*int(unsafe.Sizeof(imageEnt{})) + m.inos.cap()*40 + cap(m.slots)*4 + m.data.cap() + cap(m.exts)*16
 	for _, a := range m.acls {
 		s += 24 + cap(a)*8
 	}
@@ -502,6 +502,7 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 	}
 	m := &b.img
 	m.seed = maphash.MakeSeed()
+	m.names, m.data = newByteArena(nameChunkBits), newByteArena(dataChunkBits)
 	m.slots = make([]uint32, 1024)
 	// inode 0 is the whiteout, inode 1 the root.
 	m.inos.add(imageIno{mode: access.S_IFCHR})
@@ -728,7 +729,7 @@ func (b *imageBuilder) checkLen(name, base string) error {
 	if b.img.names.len()+len(base) > imageNameCap {
 		return fmt.Errorf("more than %d bytes of names (the base names of %d entries)", imageNameCap, b.img.ents.len())
 	}
-	if len(b.img.data) > 1<<32-1-MaxImageHeld {
+	if b.img.data.full() {
 		return fmt.Errorf("index larger than 4 GiB")
 	}
 	return nil
@@ -906,8 +907,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		}
 	case access.S_IFLNK:
 		ino.size = int64(len(hdr.Linkname))
-		ino.ref, ino.n = uint32(len(m.data)), uint32(len(hdr.Linkname))
-		m.data = append(m.data, hdr.Linkname...)
+		ino.ref, ino.n = m.data.add(hdr.Linkname), uint32(len(hdr.Linkname))
 		perm = 0o777
 	}
 	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
@@ -1161,8 +1161,7 @@ func (b *imageBuilder) content(name string, r io.Reader, size int64, perm uint32
 	ref = uint32(len(m.exts))
 	cur := spans[0]
 	flush := func(s span) {
-		m.exts = append(m.exts, imageExt{off: s.off, at: uint32(len(m.data)), n: uint32(s.end - s.off)})
-		m.data = append(m.data, b.buf[s.off:s.end]...)
+		m.exts = append(m.exts, imageExt{off: s.off, at: m.data.add(bytesString(b.buf[s.off:s.end])), n: uint32(s.end - s.off)})
 	}
 	for _, s := range spans[1:] {
 		if s.off <= cur.end+elfHeaderLen {
@@ -1254,7 +1253,7 @@ func (b *imageBuilder) finish() *Image {
 		}
 		return m
 	}
-	m := &Image{cfg: old.cfg, seed: old.seed}
+	m := &Image{cfg: old.cfg, seed: old.seed, names: newByteArena(nameChunkBits), data: newByteArena(dataChunkBits)}
 	remap := make([]uint32, old.inos.len())
 	m.inos.add(*old.inos.at(0))
 	live := 0
@@ -1285,7 +1284,6 @@ func (b *imageBuilder) finish() *Image {
 		slot, _, tag := m.findChild(parent, base)
 		m.slots[slot] = idx | tag
 	}
-	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
 }
@@ -1296,14 +1294,11 @@ func (b *imageBuilder) copyIno(m *Image, n imageIno) imageIno {
 	old := &b.img
 	switch n.mode & access.S_IFMT {
 	case access.S_IFLNK:
-		at := uint32(len(m.data))
-		m.data = append(m.data, old.data[n.ref:n.ref+n.n]...)
-		n.ref = at
+		n.ref = m.data.add(old.data.get(n.ref, n.n))
 	case access.S_IFREG:
 		at := uint32(len(m.exts))
 		for _, x := range old.exts[n.ref : n.ref+n.n] {
-			m.exts = append(m.exts, imageExt{off: x.off, at: uint32(len(m.data)), n: x.n})
-			m.data = append(m.data, old.data[x.at:x.at+x.n]...)
+			m.exts = append(m.exts, imageExt{off: x.off, at: m.data.add(old.data.get(x.at, x.n)), n: x.n})
 		}
 		n.ref = at
 	}
@@ -1370,47 +1365,62 @@ func (a *chunked[T]) cap() int {
 	return n
 }
 
-// nameArena keeps names back to back in chunks of 64 KiB that never move
-// (growing it copies nothing and leaves no garbage); a name does not
-// straddle two chunks. A name's offset is its chunk's index and its offset
-// in the chunk. The first chunk grows as a slice does, so that a small
-// arena stays small.
-type nameArena struct {
-	c [][]byte
-	n int // bytes of names
+// byteArena keeps strings back to back in chunks of 1<<bits bytes that
+// never move (growing it copies nothing and leaves no garbage); a string
+// does not straddle two chunks. A string's offset is its chunk's index
+// (the high bits) and its offset in the chunk. The first chunk grows as a
+// slice does, so that a small arena stays small.
+type byteArena struct {
+	c    [][]byte
+	n    int   // bytes added
+	bits uint8 // log2 of a chunk's size
 }
 
-const nameChunkBits = 16
+// Chunk sizes of the names (a name is at most NAME_MAX bytes) and of the
+// data (a string is at most MaxImageHeld bytes).
+const (
+	nameChunkBits = 16
+	dataChunkBits = 20
+)
 
-// add appends s (at most 255 bytes) and returns its offset.
-func (a *nameArena) add(s string) uint32 {
+// The largest string of data fits a chunk.
+const _ = uint(1<<dataChunkBits - MaxImageHeld)
+
+func newByteArena(bits uint8) byteArena { return byteArena{bits: bits} }
+
+// add appends s (at most 1<<bits bytes) and returns its offset.
+func (a *byteArena) add(s string) uint32 {
 	k := len(a.c) - 1
-	if k < 0 || len(a.c[k])+len(s) > 1<<nameChunkBits {
-		n := 1 << nameChunkBits
+	if k < 0 || len(a.c[k])+len(s) > 1<<a.bits {
+		n := 1 << a.bits
 		if k < 0 {
 			n = 64
 		}
 		a.c = append(a.c, make([]byte, 0, n))
 		k++
 	}
-	off := uint32(k)<<nameChunkBits | uint32(len(a.c[k]))
+	off := uint32(k)<<a.bits | uint32(len(a.c[k]))
 	a.c[k] = append(a.c[k], s...)
 	a.n += len(s)
 	return off
 }
 
 // get returns the n bytes at off, a view of the arena.
-func (a *nameArena) get(off uint32, n uint8) string {
-	c := a.c[off>>nameChunkBits]
-	o := off & (1<<nameChunkBits - 1)
-	return bytesString(c[o : o+uint32(n)])
+func (a *byteArena) get(off, n uint32) string {
+	c := a.c[off>>a.bits]
+	o := off & (1<<a.bits - 1)
+	return bytesString(c[o : o+n])
 }
 
-// len returns the bytes of the names added.
-func (a *nameArena) len() int { return a.n }
+// len returns the bytes added.
+func (a *byteArena) len() int { return a.n }
+
+// full reports whether the offsets may not have room for two more chunks
+// (what an entry adds at most).
+func (a *byteArena) full() bool { return len(a.c)+2 >= 1<<(32-a.bits) }
 
 // cap returns the bytes the chunks hold.
-func (a *nameArena) cap() int {
+func (a *byteArena) cap() int {
 	n := 0
 	for _, c := range a.c {
 		n += cap(c)

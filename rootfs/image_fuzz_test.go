@@ -37,7 +37,7 @@ func FuzzImageIndex(f *testing.F) {
 		if img.ents.len() > 1+headers*depth {
 			t.Fatalf("%d names from %d headers of depth ≤ %d", img.ents.len(), headers, depth)
 		}
-		held := len(img.data) + img.names.len()
+		held := img.data.len() + img.names.len()
 		for _, a := range img.acls {
 			held += 24 + 8*len(a)
 		}
