@@ -809,11 +809,11 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	m := &b.img
 	// name is a view of b.clean, valid for this entry only.
 	b.clean = append(append(b.clean[:0], '/'), hdr.Name...)
-	name := path.Clean(bytesString(b.clean))
+	name := cleanTarName(bytesString(b.clean))
 	if name == "/" {
 		return nil // applyNaive: "file %q ignored: resolved to root"
 	}
-	dir, base := path.Dir(name), path.Base(name)
+	dir, base := splitName(name)
 	if err := b.checkLen(name, base); err != nil {
 		return err
 	}
@@ -922,6 +922,30 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	}
 	b.meta.at(b.insertAt(pv, base, layer, ni, slot, tag) - 1).explicit = true
 	return nil
+}
+
+// cleanTarName is path.Clean of the absolute name, without its pass over a
+// name that needs no more than a trailing slash removed (a name with no
+// "//" and no "/."), as most names of a tar are.
+func cleanTarName(name string) string {
+	if strings.Contains(name, "//") || strings.Contains(name, "/.") {
+		return path.Clean(name)
+	}
+	if len(name) > 1 && name[len(name)-1] == '/' {
+		return name[:len(name)-1]
+	}
+	return name
+}
+
+// splitName returns the directory and base of the clean absolute name
+// other than "/": path.Dir and path.Base, without cleaning the directory
+// again.
+func splitName(name string) (dir, base string) {
+	i := strings.LastIndexByte(name, '/')
+	if i == 0 {
+		return "/", name[1:]
+	}
+	return name[:i], name[i+1:]
 }
 
 // whiteout hides the name base in the directory entry parent, and what is

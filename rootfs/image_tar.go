@@ -630,23 +630,25 @@ func parseTarBlock(blk []byte, e *tarEntry) (name, prefix []byte, err error) {
 }
 
 // tarChecksum is the sum of the block's bytes, unsigned, the checksum
-// field counted as spaces; eight bytes at a time.
+// field counted as spaces; eight bytes at a time, the checksum field's
+// bytes taken out after.
 func tarChecksum(blk []byte) int64 {
 	const lo = 0x00ff00ff00ff00ff
-	var acc uint64
-	for i := 0; i < 512; i += 8 {
-		w := binary.LittleEndian.Uint64(blk[i:])
-		if i == 144 {
-			w = w&0xffffffff | 0x20202020<<32
-		} else if i == 152 {
-			w = w&^0xffffffff | 0x20202020
-		}
-		// Byte pairs summed into 16-bit lanes: 64 words of at most 2×255
+	blk = blk[:512]
+	var a, b uint64
+	for i := 0; i < 512; i += 16 {
+		w, v := binary.LittleEndian.Uint64(blk[i:]), binary.LittleEndian.Uint64(blk[i+8:])
+		// Byte pairs summed into 16-bit lanes: 32 words of at most 2×255
 		// per lane stay below 1<<16.
-		acc += w&lo + w>>8&lo
+		a += w&lo + w>>8&lo
+		b += v&lo + v>>8&lo
 	}
-	acc = acc&0xffff + acc>>16&0xffff + acc>>32&0xffff + acc>>48
-	return int64(acc)
+	a += b
+	sum := a&0xffff + a>>16&0xffff + a>>32&0xffff + a>>48
+	for _, c := range blk[148:156] {
+		sum -= uint64(c)
+	}
+	return int64(sum + 8*' ')
 }
 
 // tarChecksumSigned is the sum of the block's bytes as signed bytes, the
@@ -669,6 +671,20 @@ func isASCIIBytes(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// octal8 is the value of the eight octal digits of w, loaded little-endian
+// (its low byte is the first, most significant digit), and whether they
+// are all digits.
+func octal8(w uint64) (uint64, bool) {
+	const ones = 0x0101010101010101
+	if w&(0xf8*ones) != '0'*ones {
+		return 0, false
+	}
+	d := w - '0'*ones
+	d = (d&0x00ff00ff00ff00ff)<<3 + d>>8&0x00ff00ff00ff00ff  // pairs of digits in 16-bit lanes
+	d = (d&0x0000ffff0000ffff)<<6 + d>>16&0x0000ffff0000ffff // fours in 32-bit lanes
+	return (d&0xffffffff)<<12 + d>>32, true
 }
 
 // tarNumParser parses tar's numeric fields as archive/tar's parser does,
@@ -706,26 +722,62 @@ func (p *tarNumParser) numeric(b []byte) int64 {
 	return p.octal(b)
 }
 
-// octal parses an octal field, leading and trailing spaces and NULs
-// trimmed, up to a NUL within.
+// octal parses an octal field as archive/tar does: leading and trailing
+// spaces and NULs trimmed, then up to a NUL within, in one pass. After
+// the digits, a NUL ends the field; a space must be followed by nothing
+// but spaces and NULs (trailing padding), since anything else would be
+// left in the number.
 func (p *tarNumParser) octal(b []byte) int64 {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == 0) {
-		b = b[1:]
+	// Most fields are all digits but a last NUL or space, as
+	// archive/tar and GNU tar write them: eight digits at a time.
+	le := binary.LittleEndian
+	switch len(b) {
+	case 8:
+		w := le.Uint64(b)
+		if t := b[7]; t == 0 || t == ' ' {
+			if v, ok := octal8(w<<8 | '0'); ok {
+				return int64(v)
+			}
+			if t := b[6]; t == 0 || t == ' ' { // the checksum: six digits, NUL, space
+				if v, ok := octal8(w<<16 | '0'<<8 | '0'); ok {
+					return int64(v)
+				}
+			}
+		}
+	case 12:
+		if t := b[11]; t == 0 || t == ' ' {
+			hi, ok1 := octal8(le.Uint64(b))
+			lo, ok2 := octal8(le.Uint64(b[4:])<<8 | '0')
+			if ok1 && ok2 {
+				return int64(hi<<9 | lo&0o777)
+			}
+		}
 	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == 0) {
-		b = b[:len(b)-1]
-	}
-	b = cstring(b)
-	if len(b) == 0 {
-		return 0
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == 0) {
+		i++
 	}
 	var x uint64
-	for _, c := range b {
-		if c < '0' || c > '7' || x>>61 != 0 {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c-'0' < 8 && x>>61 == 0 {
+			x = x<<3 | uint64(c-'0')
+			continue
+		}
+		if c == 0 {
+			break
+		}
+		if c != ' ' {
 			p.bad = true
 			return 0
 		}
-		x = x<<3 | uint64(c-'0')
+		for _, c := range b[i:] {
+			if c != ' ' && c != 0 {
+				p.bad = true
+				return 0
+			}
+		}
+		break
 	}
 	return int64(x)
 }

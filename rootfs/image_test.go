@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -919,5 +920,19 @@ func TestOpenImageZstd(t *testing.T) {
 	checkEntry(t, got, MustParseFixture("file /bin/z 0755 0:0 script=/bin/sh").Entries[0])
 	if _, err := NewImage(ImageConfig{}, memLayers(zb.Bytes()), nil); err == nil || !strings.Contains(err.Error(), "zstd") {
 		t.Errorf("NewImage of a zstd layer = %v, want an error saying zstd", err)
+	}
+}
+
+func TestCleanTarName(t *testing.T) {
+	for _, n := range []string{"/", "//", "/a", "/a/", "/a//b", "/a/./b", "/a/../b", "/./a", "/../a", "/a/.", "/a/..", "/.a/b.", "/a/.b/", "/a/b/", "/a/b//", "/...", "/a./b"} {
+		if got, want := cleanTarName(n), path.Clean(n); got != want {
+			t.Errorf("cleanTarName(%q) = %q, want %q", n, got, want)
+		}
+		if c := path.Clean(n); c != "/" {
+			d, b := splitName(c)
+			if d != path.Dir(c) || b != path.Base(c) {
+				t.Errorf("splitName(%q) = %q, %q", c, d, b)
+			}
+		}
 	}
 }
