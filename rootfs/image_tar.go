@@ -193,15 +193,9 @@ func (t *tarReader) next1() (*tarEntry, error) {
 		}
 		if t.pad > 0 {
 			// archive/tar reads the padding with tryReadFull: a stream that
-			// ends exactly here is a clean end.
+			// ends in it, or exactly before it, is a clean end.
 			pb, err := t.r.Peek(int(t.pad))
-			if len(pb) == 0 && err == io.EOF {
-				return nil, io.EOF
-			}
 			if int64(len(pb)) < t.pad {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
 				return nil, err
 			}
 			t.r.Discard(int(t.pad))
