@@ -271,3 +271,44 @@ func TestImageIndexRSS(t *testing.T) {
 	fmt.Println("rss:", img.ents.len(), img.size(), r0, r1)
 	runtime.KeepAlive(img)
 }
+
+// BenchmarkImageLstat looks names up in an index of 100,000 entries
+// (manyLayer): "name" is one Lstat of a file four levels deep, "walk" an
+// Lstat of each of its prefixes, as a path walk does.
+func BenchmarkImageLstat(b *testing.B) {
+	const n = 100_000
+	img, err := NewImage(ImageConfig{}, []ImageLayer{{Name: "many", Open: func() (io.ReadCloser, error) {
+		return manyLayer(n, false, smallFiles), nil
+	}}}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names := make([]string, 1024)
+	for i := range names {
+		k := (i*7919)%n/10*10 + 3 // a regular file of manyLayer
+		names[i] = fmt.Sprintf("/usr/share/pkg%05d/file%d.txt", k/100, k)
+	}
+	b.Run("name", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			if _, err := img.Lstat(names[i&1023]); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("walk", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			name := names[i&1023]
+			for j := 1; j <= len(name); j++ {
+				if j == len(name) || name[j] == '/' {
+					if _, err := img.Lstat(name[:j]); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			i++
+		}
+	})
+}
