@@ -32,23 +32,32 @@ func newBlockPipe(r io.Reader) *blockPipe {
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}
-	for range pipeBlocks {
-		p.free <- make([]byte, pipeBlockSize)
-	}
 	go p.fill(r)
 	return p
 }
 
 // fill reads r into free blocks and sends them on full until r ends or
-// the reader is gone.
+// the reader is gone. It makes a block only when none is free, up to
+// pipeBlocks: a short stream, or one read as fast as it is inflated,
+// needs fewer.
 func (p *blockPipe) fill(r io.Reader) {
 	defer close(p.done)
+	made := 0
 	for {
 		var b []byte
 		select {
 		case b = <-p.free:
-		case <-p.stop:
-			return
+		default:
+			if made < pipeBlocks {
+				b = make([]byte, pipeBlockSize)
+				made++
+				break
+			}
+			select {
+			case b = <-p.free:
+			case <-p.stop:
+				return
+			}
 		}
 		n, err := readBlock(r, b[:cap(b)])
 		if n > 0 {
