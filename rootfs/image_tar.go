@@ -54,6 +54,9 @@ type tarReader struct {
 	count  countReader
 	skip   int64
 	err    error
+	// pending is the error of the next call of next: a short padding
+	// after a global header that next returned.
+	pending error
 
 	name, link, pax, raw, long []byte
 	acl, caps                  []byte
@@ -120,7 +123,8 @@ func (t *tarReader) block() ([]byte, error) {
 }
 
 // special reads the data of a PAX or GNU long-name header of size bytes
-// into buf, and its padding; more than maxTarSpecial bytes is an error.
+// into buf (specialPad reads its padding); more than maxTarSpecial bytes
+// is an error.
 func (t *tarReader) special(buf []byte, size int64) ([]byte, error) {
 	buf = buf[:0]
 	if size > maxTarSpecial {
@@ -139,20 +143,22 @@ func (t *tarReader) special(buf []byte, size int64) ([]byte, error) {
 		return buf, err
 	}
 	t.raw = append(t.raw, buf...)
-	p := tarPadding(size)
-	if pb, err := t.r.Peek(int(p)); int64(len(pb)) == p {
-		t.raw = append(t.raw, pb...)
-		t.r.Discard(int(p))
-	} else if len(pb) == 0 && err == io.EOF {
-		// archive/tar's next read of the padding meets a clean end: EOF.
-		return buf, io.EOF
-	} else {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return buf, err
-	}
 	return buf, nil
+}
+
+// specialPad reads the padding after a special header's data of size
+// bytes. archive/tar reads it with tryReadFull after it has parsed the
+// data, so a stream that ends in it is io.EOF, after any error of the
+// data's.
+func (t *tarReader) specialPad(size int64) error {
+	p := tarPadding(size)
+	pb, err := t.r.Peek(int(p))
+	if int64(len(pb)) < p {
+		return err
+	}
+	t.raw = append(t.raw, pb...)
+	t.r.Discard(int(p))
+	return nil
 }
 
 func growBytes(b []byte, n int) []byte {
@@ -175,6 +181,7 @@ func (t *tarReader) next() (*tarEntry, error) {
 		t.err = err
 		return nil, err
 	}
+	t.err, t.pending = t.pending, nil
 	return e, nil
 }
 
@@ -238,8 +245,15 @@ func (t *tarReader) next1() (*tarEntry, error) {
 			if err := validPAX(t.pax); err != nil {
 				return nil, err
 			}
+			padErr := t.specialPad(e.Size)
+			if padErr != nil && e.Typeflag != tar.TypeXGlobalHeader {
+				return nil, padErr
+			}
 			havePAX = true
 			if e.Typeflag == tar.TypeXGlobalHeader {
+				// archive/tar returns the global header and meets the
+				// end of a short padding at the next entry.
+				t.pending = padErr
 				t.e = tarEntry{Typeflag: tar.TypeXGlobalHeader}
 				t.name = appendTarName(t.name[:0], prefix, hdrName)
 				if v, ok := paxLookup(t.pax, "path"); ok && len(v) > 0 {
@@ -253,6 +267,9 @@ func (t *tarReader) next1() (*tarEntry, error) {
 			continue
 		case tar.TypeGNULongName, tar.TypeGNULongLink:
 			t.long, err = t.special(t.long, e.Size)
+			if err == nil {
+				err = t.specialPad(e.Size)
+			}
 			if err != nil {
 				return nil, err
 			}
