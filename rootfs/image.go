@@ -113,12 +113,12 @@ import (
 // flags are all clear.
 type Image struct {
 	cfg   ImageConfig
-	names []byte // every name, back to back
-	ents  []imageEnt
+	names byteArena // every entry's base name
+	ents  chunked[imageEnt]
 	inos  chunked[imageIno]
 	slots []uint32 // open-addressing hash table of entry index+1
 	seed  maphash.Seed
-	data  []byte // symlink targets and held file bytes
+	data  byteArena // symlink targets and held file bytes
 	exts  []imageExt
 	acls  []access.ACL
 	caps  []caps.FileCaps
@@ -189,10 +189,14 @@ func (m *Image) Config() ImageConfig { return m.cfg }
 
 var _ access.FS = (*Image)(nil)
 
+// imageEnt is a name: its parent directory's entry and its last
+// component (the root is entry 0, whose parent is 0 and base ""). A name
+// is thus kept in the bytes of its base, however deep it is.
 type imageEnt struct {
-	name    uint32 // offset in names
-	nameLen uint16
+	parent  uint32 // the parent's entry index+1; 0 for the root
+	name    uint32 // the base's offset in names
 	ino     uint32 // index in inos; deadIno if removed
+	nameLen uint8  // the base's length (at most NAME_MAX)
 }
 
 // entMeta is what the builder knows of an entry beyond the index.
@@ -229,9 +233,24 @@ type errImageNoContent struct{}
 func (errImageNoContent) Error() string        { return "the image index does not hold these bytes" }
 func (errImageNoContent) Is(target error) bool { return target == access.ErrNoContent }
 
+// baseOf returns the base of entry e, a view of names.
+func (m *Image) baseOf(e *imageEnt) string { return m.names.get(e.name, uint32(e.nameLen)) }
+
+// nameOf returns the absolute name of entry i.
 func (m *Image) nameOf(i uint32) string {
-	e := &m.ents[i]
-	return string(m.names[e.name : e.name+uint32(e.nameLen)])
+	var parts []string
+	for v := i + 1; v > 1; v = m.ents.at(v - 1).parent {
+		parts = append(parts, m.baseOf(m.ents.at(v-1)))
+	}
+	var sb strings.Builder
+	for k := len(parts) - 1; k >= 0; k-- {
+		sb.WriteByte('/')
+		sb.WriteString(parts[k])
+	}
+	if sb.Len() == 0 {
+		return "/"
+	}
+	return sb.String()
 }
 
 // A slot of the hash table holds an entry's index+1 in its low 25 bits
@@ -243,22 +262,39 @@ const (
 	slotTagShift = 25
 )
 
+// MaxImageNameBytes bounds the bytes of the base names an Image keeps (each
+// name is kept as its parent's entry and its last component): a layer with
+// more is an error rather than an unbounded allocation.
+const MaxImageNameBytes = 1 << 30
+
+// imageNameCap is MaxImageNameBytes, lowered by tests.
+var imageNameCap = MaxImageNameBytes
+
 // MaxImageEntries must fit a slot's index bits.
 const _ = uint(slotIdx - MaxImageEntries - 1)
 
 func slotTag(hv uint64) uint32 { return uint32(hv>>57) << slotTagShift }
 
-// find returns the slot of name and the entry there (entry index+1, 0 if
-// name is absent; then slot is where to insert it).
-func (m *Image) find(name string) (slot int, ent uint32) {
-	slot, ent, _ = m.findTag(name)
-	return slot, ent
+// childHash is the hash of the name whose parent is entry parent
+// (index+1) and whose base is base. The parent is multiplied by an odd
+// constant, which is one-to-one on the low bits that pick a slot.
+func childHash(seed maphash.Seed, parent uint32, base string) uint64 {
+	return maphash.String(seed, base) ^ uint64(parent)*0x9e3779b97f4a7c15
 }
 
-// findTag is find, and also returns the tag of name's slot.
-func (m *Image) findTag(name string) (slot int, ent, tag uint32) {
+// child returns the entry (index+1) of base in the directory entry parent,
+// or 0.
+func (m *Image) child(parent uint32, base string) uint32 {
+	_, v, _ := m.findChild(parent, base)
+	return v
+}
+
+// findChild returns the slot of the name base below the entry parent, the
+// entry there (index+1, 0 if absent; then slot is where to insert it) and
+// the slot's tag.
+func (m *Image) findChild(parent uint32, base string) (slot int, ent, tag uint32) {
 	mask := len(m.slots) - 1
-	hv := maphash.String(m.seed, name)
+	hv := childHash(m.seed, parent, base)
 	h := int(hv) & mask
 	tag = slotTag(hv)
 	free := -1
@@ -276,8 +312,8 @@ func (m *Image) findTag(name string) (slot int, ent, tag uint32) {
 			}
 		case v&^slotIdx == tag:
 			i := v & slotIdx
-			e := &m.ents[i-1]
-			if int(e.nameLen) == len(name) && string(m.names[e.name:e.name+uint32(e.nameLen)]) == name {
+			e := m.ents.at(i - 1)
+			if e.parent == parent && int(e.nameLen) == len(base) && m.baseOf(e) == base {
 				return h, i, tag
 			}
 		}
@@ -285,13 +321,37 @@ func (m *Image) findTag(name string) (slot int, ent, tag uint32) {
 	}
 }
 
+// find returns the entry (index+1) of the clean absolute name, or 0,
+// looking its components up from the root.
+func (m *Image) find(name string) uint32 {
+	if name == "" || name[0] != '/' {
+		return 0
+	}
+	v := uint32(1)
+	for rest := name[1:]; rest != ""; {
+		c := rest
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			c, rest = rest[:i], rest[i+1:]
+			if rest == "" {
+				return 0 // a trailing slash: not a clean name
+			}
+		} else {
+			rest = ""
+		}
+		if v = m.child(v, c); v == 0 {
+			return 0
+		}
+	}
+	return v
+}
+
 // lookup returns the inode of name, or nil (whiteouts are absent).
 func (m *Image) lookup(name string) *imageIno {
-	_, v := m.find(name)
+	v := m.find(name)
 	if v == 0 {
 		return nil
 	}
-	i := m.ents[v-1].ino
+	i := m.ents.at(v - 1).ino
 	if i == whiteoutIno || i == deadIno {
 		return nil
 	}
@@ -323,7 +383,7 @@ func (m *Image) Readlink(name string) (string, error) {
 	if n.mode&access.S_IFMT != access.S_IFLNK {
 		return "", access.EINVAL
 	}
-	return string(m.data[n.ref : n.ref+n.n]), nil
+	return strings.Clone(m.data.get(n.ref, n.n)), nil
 }
 
 // ReadAt implements access.FS. It returns the bytes Image holds (see
@@ -355,7 +415,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 	for _, x := range m.exts[n.ref : n.ref+n.n] {
 		if off >= x.off && off+want <= x.off+int64(x.n) {
 			at := int64(x.at) + off - x.off
-			k := copy(p, m.data[at:at+want])
+			k := copy(p, m.data.get(uint32(at), uint32(want)))
 			if k < len(p) {
 				return k, io.EOF
 			}
@@ -368,7 +428,7 @@ func (m *Image) ReadAt(name string, p []byte, off int64) (int, error) {
 // size returns the bytes the index keeps, counting the capacity of every
 // array.
 func (m *Image) size() int {
-	s := cap(m.names) + cap(m.ents)*12 + m.inos.cap()*40 + cap(m.slots)*4 + cap(m.data) + cap(m.exts)*16
+	s := m.names.cap() + m.ents.cap()*int(unsafe.Sizeof(imageEnt{})) + m.inos.cap()*40 + cap(m.slots)*4 + m.data.cap() + cap(m.exts)*16
 	for _, a := range m.acls {
 		s += 24 + cap(a)*8
 	}
@@ -426,7 +486,7 @@ type imageBuilder struct {
 	lastDirV  uint32 // lastDir's entry
 	// removed is set once anything was removed: finish must compact.
 	removed bool
-	// collect is set when a large array was left behind by growth.
+	// collect is set when rehash left a large table behind.
 	collect bool
 	// last is the name of the last entry read, for errors; clean holds
 	// the entry's name being cleaned.
@@ -442,22 +502,24 @@ func newImageBuilder(opts *ImageOptions) *imageBuilder {
 	}
 	m := &b.img
 	m.seed = maphash.MakeSeed()
+	m.names, m.data = newByteArena(nameChunkBits), newByteArena(dataChunkBits)
 	m.slots = make([]uint32, 1024)
 	// inode 0 is the whiteout, inode 1 the root.
 	m.inos.add(imageIno{mode: access.S_IFCHR})
 	m.inos.add(imageIno{mode: access.S_IFDIR | 0o755})
-	b.insert("/", 0, 1)
+	b.insert(0, "", 0, 1)
 	return b
 }
 
-// insert adds name with inode ino in layer and links it below its parent.
-func (b *imageBuilder) insert(name string, layer uint16, ino uint32) uint32 {
-	return b.insertAt(name, layer, ino, -1, 0)
+// insert adds base below the directory entry parent (index+1; 0 for the
+// root itself) with inode ino in layer, and returns its entry (index+1).
+func (b *imageBuilder) insert(parent uint32, base string, layer uint16, ino uint32) uint32 {
+	return b.insertAt(parent, base, layer, ino, -1, 0)
 }
 
-// insertAt is insert with the free slot find returned for name, if the
-// table has not changed since (-1 if not known), and its tag.
-func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int, tag uint32) uint32 {
+// insertAt is insert with the free slot findChild returned for the name,
+// if the table has not changed since (-1 if not known), and its tag.
+func (b *imageBuilder) insertAt(parent uint32, base string, layer uint16, ino uint32, slot int, tag uint32) uint32 {
 	m := &b.img
 	if (b.live+b.tombs+1)*2 > len(m.slots) {
 		b.rehash()
@@ -465,38 +527,27 @@ func (b *imageBuilder) insertAt(name string, layer uint16, ino uint32, slot int,
 	}
 	if slot < 0 {
 		var v uint32
-		slot, v, tag = m.findTag(name)
+		slot, v, tag = m.findChild(parent, base)
 		if v != 0 {
-			panic("rootfs: image: insert of a present name " + name)
+			panic("rootfs: image: insert of a present name " + base)
 		}
 	}
 	if m.slots[slot] == tombstone {
 		b.tombs--
 	}
-	var big1, big2 bool
-	m.ents, big1 = growFlatSlice(m.ents, 1)
-	m.names, big2 = growFlatSlice(m.names, len(name))
-	b.collect = b.collect || big1 || big2
-	m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: uint16(len(name)), ino: ino})
-	m.names = append(m.names, name...)
+	m.ents.add(imageEnt{parent: parent, name: m.names.add(base), nameLen: uint8(len(base)), ino: ino})
+	b.meta.add(entMeta{layer: layer})
+	idx := uint32(m.ents.len())
+	m.slots[slot] = idx | tag
+	b.live++
+	if parent != 0 {
+		p := b.meta.at(parent - 1)
+		b.meta.at(idx - 1).next = p.child
+		p.child = idx
+	}
 	if b.collect {
 		b.collect = false
 		collectGarbage()
-	}
-	b.meta.add(entMeta{layer: layer})
-	idx := uint32(len(m.ents))
-	m.slots[slot] = idx | tag
-	b.live++
-	if name != "/" {
-		var pv uint32
-		if dir := path.Dir(name); dir == b.lastDir && b.lastDirV != 0 {
-			pv = b.lastDirV
-		} else {
-			_, pv = m.find(dir)
-		}
-		p := b.meta.at(pv - 1)
-		b.meta.at(idx - 1).next = p.child
-		p.child = idx
 	}
 	return idx
 }
@@ -511,18 +562,23 @@ func (b *imageBuilder) rehash() {
 	b.collect = len(m.slots) >= bigFlat/4
 	m.slots = make([]uint32, n)
 	b.tombs = 0
-	mask := n - 1
-	for i := range m.ents {
-		e := &m.ents[i]
+	m.fillSlots()
+}
+
+// fillSlots puts every live entry into the empty table m.slots.
+func (m *Image) fillSlots() {
+	mask := len(m.slots) - 1
+	for i := range uint32(m.ents.len()) {
+		e := m.ents.at(i)
 		if e.ino == deadIno {
 			continue
 		}
-		hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
+		hv := childHash(m.seed, e.parent, m.baseOf(e))
 		h := int(hv) & mask
 		for m.slots[h] != 0 {
 			h = (h + 1) & mask
 		}
-		m.slots[h] = uint32(i+1) | slotTag(hv)
+		m.slots[h] = (i + 1) | slotTag(hv)
 	}
 }
 
@@ -530,21 +586,18 @@ func (b *imageBuilder) rehash() {
 func (b *imageBuilder) remove(v uint32) {
 	m := &b.img
 	b.lastDir, b.lastDirV, b.removed = "", 0, true
-	walk := func(v uint32) {
-		e := &m.ents[v-1]
-		if e.ino == deadIno {
-			return
-		}
-		b.removeChildren(v)
-		slot, got := m.find(m.nameOf(v - 1))
-		if got == v {
-			m.slots[slot] = tombstone
-			b.tombs++
-		}
-		e.ino = deadIno
-		b.live--
+	e := m.ents.at(v - 1)
+	if e.ino == deadIno {
+		return
 	}
-	walk(v)
+	b.removeChildren(v)
+	slot, got, _ := m.findChild(e.parent, m.baseOf(e))
+	if got == v {
+		m.slots[slot] = tombstone
+		b.tombs++
+	}
+	e.ino = deadIno
+	b.live--
 }
 
 // removeChildren removes everything below v.
@@ -560,9 +613,8 @@ func (b *imageBuilder) removeChildren(v uint32) {
 func (b *imageBuilder) removeLower(v uint32, layer uint16) {
 	m := &b.img
 	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
-		e := &m.ents[c-1]
 		switch {
-		case e.ino == deadIno:
+		case m.ents.at(c-1).ino == deadIno:
 		case b.meta.at(c-1).layer < layer:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
@@ -579,7 +631,7 @@ func (b *imageBuilder) removeUnpacked(v uint32) {
 	m := &b.img
 	for c := b.meta.at(v - 1).child; c != 0; c = b.meta.at(c - 1).next {
 		switch {
-		case m.ents[c-1].ino == deadIno:
+		case m.ents.at(c-1).ino == deadIno:
 		case !b.meta.at(c - 1).explicit:
 			b.remove(c)
 		case b.typeOf(c) == access.S_IFDIR:
@@ -588,62 +640,71 @@ func (b *imageBuilder) removeUnpacked(v uint32) {
 	}
 }
 
-// get returns the live entry at name (index+1) or 0.
-func (b *imageBuilder) get(name string) uint32 {
-	_, v := b.img.find(name)
-	return v
-}
+// get returns the live entry at the clean absolute name (index+1) or 0.
+func (b *imageBuilder) get(name string) uint32 { return b.img.find(name) }
 
 func (b *imageBuilder) typeOf(v uint32) uint32 {
-	i := b.img.ents[v-1].ino
+	i := b.img.ents.at(v - 1).ino
 	if i == whiteoutIno {
 		return 0
 	}
 	return b.img.inos.at(i).mode & access.S_IFMT
 }
 
-// errLayerDone stops a layer's decompressing goroutine.
-var errLayerDone = errors.New("layer read")
-
 // errNotModelled marks an entry whose unpacking Image does not model.
 var errNotModelled = errors.New("not modelled")
 
 // mkparent makes dir present in layer as a directory, as
-// archive/tar.go:mkparent@v1.6.20 does in the layer's upper directory.
-func (b *imageBuilder) mkparent(dir string, layer uint16) error {
-	if dir == "/" || (dir == b.lastDir && layer == b.lastLayer) {
-		return nil
+// archive/tar.go:mkparent@v1.6.20 does in the layer's upper directory, and
+// returns its entry (index+1). mkparent walks up from dir to the nearest
+// directory present in the layer, then makes each one below it: a lower
+// directory is copied up, anything else is replaced by a new directory.
+// Since what a layer has, it has with all its parents, this walks down
+// from the root instead, past the directories the layer has, a component
+// at a time.
+func (b *imageBuilder) mkparent(dir string, layer uint16) (uint32, error) {
+	if dir == "/" {
+		return 1, nil
+	}
+	if dir == b.lastDir && layer == b.lastLayer && b.lastDirV != 0 {
+		return b.lastDirV, nil
 	}
 	m := &b.img
-	v := b.get(dir)
-	if v != 0 && b.meta.at(v-1).layer == layer {
-		switch b.typeOf(v) {
-		case access.S_IFDIR:
-			b.setLastDir(dir, layer, v)
-			return nil
-		case access.S_IFLNK:
-			return fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", dir, errNotModelled)
+	v := uint32(1)
+	for i := 1; i < len(dir); {
+		end := len(dir)
+		if j := strings.IndexByte(dir[i:], '/'); j >= 0 {
+			end = i + j
 		}
-		return fmt.Errorf("mkparent %s: %w", dir, access.ENOTDIR)
-	}
-	if err := b.mkparent(path.Dir(dir), layer); err != nil {
-		return err
-	}
-	v = b.get(dir)
-	switch {
-	case v != 0 && b.typeOf(v) == access.S_IFDIR:
-		b.meta.at(v - 1).layer = layer // copied up: the lower directory's attributes
-	default:
-		if v != 0 {
-			b.remove(v)
+		prefix, base := dir[:end], dir[i:end]
+		i = end + 1
+		w := m.child(v, base)
+		if w != 0 && b.meta.at(w-1).layer == layer {
+			switch b.typeOf(w) {
+			case access.S_IFDIR:
+				v = w
+				continue
+			case access.S_IFLNK:
+				return 0, fmt.Errorf("parent %s is a symlink of the same layer, which containerd follows (continuity fs.RootPath): %w", prefix, errNotModelled)
+			}
+			return 0, fmt.Errorf("mkparent %s: %w", prefix, access.ENOTDIR)
 		}
-		if err := b.checkLen(dir); err != nil {
-			return err
+		switch {
+		case w != 0 && b.typeOf(w) == access.S_IFDIR:
+			b.meta.at(w - 1).layer = layer // copied up: the lower directory's attributes
+		default:
+			if w != 0 {
+				b.remove(w)
+			}
+			if err := b.checkLen(prefix, base); err != nil {
+				return 0, err
+			}
+			w = b.insert(v, base, layer, m.inos.add(imageIno{mode: access.S_IFDIR | 0o755}))
 		}
-		v = b.insert(dir, layer, m.inos.add(imageIno{mode: access.S_IFDIR | 0o755}))
+		v = w
 	}
 	b.setLastDir(dir, layer, v)
-	return nil
+	return v, nil
 }
 
 // setLastDir sets lastDir to a copy of dir (a view of the entry's name),
@@ -653,17 +714,22 @@ func (b *imageBuilder) setLastDir(dir string, layer uint16, v uint32) {
 	b.lastDir, b.lastLayer, b.lastDirV = bytesString(b.lastBuf), layer, v
 }
 
-func (b *imageBuilder) checkLen(name string) error {
+// checkLen checks that the name whose last component is base may be
+// added to the index.
+func (b *imageBuilder) checkLen(name, base string) error {
 	if len(name) >= access.PATH_MAX {
 		return fmt.Errorf("%s: %w", name[:64]+"…", access.ENAMETOOLONG)
 	}
-	if len(path.Base(name)) > access.NAME_MAX {
+	if len(base) > access.NAME_MAX {
 		return fmt.Errorf("%s: %w", name, access.ENAMETOOLONG)
 	}
-	if len(b.img.ents) >= MaxImageEntries {
+	if b.img.ents.len() >= MaxImageEntries {
 		return fmt.Errorf("more than %d entries", MaxImageEntries)
 	}
-	if len(b.img.names)+len(name) > 1<<32-1 || len(b.img.data) > 1<<32-1-MaxImageHeld {
+	if b.img.names.len()+len(base) > imageNameCap {
+		return fmt.Errorf("more than %d bytes of names (the base names of %d entries)", imageNameCap, b.img.ents.len())
+	}
+	if b.img.data.full() {
 		return fmt.Errorf("index larger than 4 GiB")
 	}
 	return nil
@@ -696,20 +762,11 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 			return fmt.Errorf("gzip: %w", err)
 		}
 		// Decompress on another goroutine, so that on two cores the tar
-		// is read while the next bytes are inflated. Closing the pipe's
-		// reader stops it; it has ended when layer returns.
-		pr, pw := io.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			_, err := io.Copy(pw, gz)
-			pw.CloseWithError(err)
-		}()
-		defer func() {
-			pr.CloseWithError(errLayerDone)
-			<-done
-		}()
-		src = bufio.NewReaderSize(pr, 64<<10)
+		// is read while the next bytes are inflated. It has ended when
+		// layer returns.
+		bp := newBlockPipe(gz)
+		defer bp.close()
+		src = bufio.NewReaderSize(bp, 64<<10)
 	} else if string(magic) == "\x28\xb5\x2f\xfd" {
 		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
 	}
@@ -739,7 +796,7 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 	}
 	// What this layer's whiteouts hide is gone: they need not stay.
 	for _, v := range b.wh {
-		if b.img.ents[v-1].ino == whiteoutIno {
+		if b.img.ents.at(v-1).ino == whiteoutIno {
 			b.remove(v)
 		}
 	}
@@ -752,22 +809,23 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	m := &b.img
 	// name is a view of b.clean, valid for this entry only.
 	b.clean = append(append(b.clean[:0], '/'), hdr.Name...)
-	name := path.Clean(bytesString(b.clean))
+	name := cleanTarName(bytesString(b.clean))
 	if name == "/" {
 		return nil // applyNaive: "file %q ignored: resolved to root"
 	}
-	if err := b.checkLen(name); err != nil {
+	dir, base := splitName(name)
+	if err := b.checkLen(name, base); err != nil {
 		return err
 	}
-	dir, base := path.Dir(name), path.Base(name)
-	if err := b.mkparent(dir, layer); err != nil {
+	pv, err := b.mkparent(dir, layer)
+	if err != nil {
 		return err
 	}
 	if base == whiteoutOpaqueDir {
 		if b.naive {
-			b.removeUnpacked(b.get(dir))
+			b.removeUnpacked(pv)
 		} else {
-			b.removeLower(b.get(dir), layer)
+			b.removeLower(pv, layer)
 		}
 		return nil
 	}
@@ -776,14 +834,14 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		if orig == "" || orig == "." || orig == ".." {
 			return fmt.Errorf("invalid whiteout name: %v: invalid archive", base)
 		}
-		if err := b.whiteout(path.Join(dir, orig), layer, true); err != nil {
+		if err := b.whiteout(pv, orig, layer, true); err != nil {
 			// archive/tar.go:applyNaive's wrapping
 			return fmt.Errorf("failed to convert whiteout file %q: %w", path.Clean(hdr.Name), err)
 		}
 		return nil
 	}
 	if hdr.Typeflag == tar.TypeChar && hdr.Devmajor == 0 && hdr.Devminor == 0 {
-		return b.whiteout(name, layer, false)
+		return b.whiteout(pv, base, layer, false)
 	}
 	if hdr.Uid < 0 || hdr.Uid > 1<<32-2 || hdr.Gid < 0 || hdr.Gid > 1<<32-2 {
 		return fmt.Errorf("owner %d:%d: %w", hdr.Uid, hdr.Gid, access.EINVAL)
@@ -804,9 +862,9 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	case tar.TypeBlock:
 		mode = access.S_IFBLK
 	case tar.TypeLink:
-		return b.hardlink(name, layer, hdr)
+		return b.hardlink(pv, base, name, layer, hdr)
 	case tar.TypeXGlobalHeader:
-		if v := b.get(name); v != 0 {
+		if v := m.child(pv, base); v != 0 {
 			b.remove(v)
 		}
 		return nil
@@ -817,14 +875,14 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	slot, v, tag := m.findTag(name)
+	slot, v, tag := m.findChild(pv, base)
 	if v != 0 && mode == access.S_IFDIR && b.typeOf(v) == access.S_IFDIR {
 		// A directory over a directory: createTarFile applies the owner,
 		// xattrs and mode to it; the contents stay. An upper directory
 		// made earlier in this layer (or copied up by mkparent) keeps the
 		// xattrs the entry does not set; a lower one's are not seen.
 		mt := b.meta.at(v - 1)
-		n := m.inos.at(m.ents[v-1].ino)
+		n := m.inos.at(m.ents.at(v - 1).ino)
 		if mt.layer != layer {
 			n.acl, n.caps = 0, 0
 		}
@@ -833,7 +891,7 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		return nil
 	}
 	keep := false
-	if v != 0 && mode == access.S_IFDIR && m.ents[v-1].ino == whiteoutIno && b.meta.at(v-1).layer == layer {
+	if v != 0 && mode == access.S_IFDIR && m.ents.at(v-1).ino == whiteoutIno && b.meta.at(v-1).layer == layer {
 		// A directory replacing this layer's whiteout: the upper directory
 		// is not opaque, so overlayfs merges the lower one under it again.
 		keep = true
@@ -849,34 +907,58 @@ func (b *imageBuilder) entry(layer uint16, hdr *tarEntry, r io.Reader) error {
 		}
 	case access.S_IFLNK:
 		ino.size = int64(len(hdr.Linkname))
-		ino.ref, ino.n = uint32(len(m.data)), uint32(len(hdr.Linkname))
-		m.data = append(m.data, hdr.Linkname...)
+		ino.ref, ino.n = m.data.add(hdr.Linkname), uint32(len(hdr.Linkname))
 		perm = 0o777
 	}
 	b.setAttrs(&ino, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, mode == access.S_IFREG || mode == access.S_IFDIR)
 	ni := m.inos.add(ino)
 	if keep {
-		m.ents[v-1].ino = ni
+		m.ents.at(v - 1).ino = ni
 		b.meta.at(v - 1).explicit = true
 		return nil
 	}
 	if v != 0 {
 		slot = -1 // removed, or a whiteout kept: the table has changed
 	}
-	b.meta.at(b.insertAt(name, layer, ni, slot, tag) - 1).explicit = true
+	b.meta.at(b.insertAt(pv, base, layer, ni, slot, tag) - 1).explicit = true
 	return nil
 }
 
-// whiteout hides name and what is below it in the lower layers. In the
+// cleanTarName is path.Clean of the absolute name, without its pass over a
+// name that needs no more than a trailing slash removed (a name with no
+// "//" and no "/."), as most names of a tar are.
+func cleanTarName(name string) string {
+	if strings.Contains(name, "//") || strings.Contains(name, "/.") {
+		return path.Clean(name)
+	}
+	if len(name) > 1 && name[len(name)-1] == '/' {
+		return name[:len(name)-1]
+	}
+	return name
+}
+
+// splitName returns the directory and base of the clean absolute name
+// other than "/": path.Dir and path.Base, without cleaning the directory
+// again.
+func splitName(name string) (dir, base string) {
+	i := strings.LastIndexByte(name, '/')
+	if i == 0 {
+		return "/", name[1:]
+	}
+	return name[:i], name[i+1:]
+}
+
+// whiteout hides the name base in the directory entry parent, and what is
+// below it, in the lower layers. In the
 // first layer (naive) a .wh. entry removes the name. Above it
 // OverlayConvertWhiteout makes a character device 0:0 with mknod, which
 // fails where this layer has the name; a character device 0:0 entry
 // replaces what the layer has like any entry. What the whiteout hides
 // stays below it until the end of the layer, since a directory that
 // replaces it in the same layer shows it again.
-func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
+func (b *imageBuilder) whiteout(parent uint32, base string, layer uint16, mknod bool) error {
 	m := &b.img
-	v := b.get(name)
+	v := m.child(parent, base)
 	if b.naive && mknod {
 		if v != 0 {
 			b.remove(v)
@@ -891,34 +973,34 @@ func (b *imageBuilder) whiteout(name string, layer uint16, mknod bool) error {
 		v = 0
 	}
 	if v != 0 {
-		m.ents[v-1].ino = whiteoutIno
+		m.ents.at(v - 1).ino = whiteoutIno
 		b.meta.at(v - 1).layer = layer
 		b.lastDir = ""
 	} else {
-		v = b.insert(name, layer, whiteoutIno)
+		v = b.insert(parent, base, layer, whiteoutIno)
 	}
 	b.meta.at(v - 1).explicit = true
 	b.wh = append(b.wh, v)
 	return nil
 }
 
-// hardlink links name to the inode of the file hdr.Linkname of the same
-// layer (createTarFile's os.Link, then Lchown, setxattr and lchmod).
-func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error {
+// hardlink links name (base in the directory entry parent) to the inode of
+// the file hdr.Linkname of the same layer (createTarFile's os.Link, then Lchown, setxattr and lchmod).
+func (b *imageBuilder) hardlink(parent uint32, base, name string, layer uint16, hdr *tarEntry) error {
 	m := &b.img
 	acl, fc, err := imageXattrs(hdr)
 	if err != nil {
 		return err
 	}
 	// applyNaive removes what is at the name before createTarFile links.
-	if v := b.get(name); v != 0 {
+	if v := m.child(parent, base); v != 0 {
 		b.remove(v)
 	}
 	target := path.Clean("/" + hdr.Linkname)
 	t := b.get(target)
-	if t == 0 || b.meta.at(t-1).layer != layer || m.ents[t-1].ino == whiteoutIno {
+	if t == 0 || b.meta.at(t-1).layer != layer || m.ents.at(t-1).ino == whiteoutIno {
 		why := "no name in the layer"
-		if t != 0 && m.ents[t-1].ino != whiteoutIno {
+		if t != 0 && m.ents.at(t-1).ino != whiteoutIno {
 			why = "a file of a lower layer, not in this layer's upper directory"
 		}
 		return fmt.Errorf("link %s %s: %w (%s)", target, name, access.ENOENT, why)
@@ -926,7 +1008,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error 
 	if target == "/" || b.typeOf(t) == access.S_IFDIR {
 		return fmt.Errorf("link %s %s: %w", target, name, access.EPERM)
 	}
-	ino := m.ents[t-1].ino
+	ino := m.ents.at(t - 1).ino
 	n := m.inos.at(ino)
 	isLnk := n.mode&access.S_IFMT == access.S_IFLNK
 	perm := uint32(hdr.Mode & 0o7777)
@@ -934,7 +1016,7 @@ func (b *imageBuilder) hardlink(name string, layer uint16, hdr *tarEntry) error 
 		perm = n.mode & 0o7777
 	}
 	b.setAttrs(n, uint32(hdr.Uid), uint32(hdr.Gid), acl, fc, perm, n.mode&access.S_IFMT == access.S_IFREG)
-	b.meta.at(b.insert(name, layer, ino) - 1).explicit = true
+	b.meta.at(b.insert(parent, base, layer, ino) - 1).explicit = true
 	return nil
 }
 
@@ -1103,8 +1185,7 @@ func (b *imageBuilder) content(name string, r io.Reader, size int64, perm uint32
 	ref = uint32(len(m.exts))
 	cur := spans[0]
 	flush := func(s span) {
-		m.exts = append(m.exts, imageExt{off: s.off, at: uint32(len(m.data)), n: uint32(s.end - s.off)})
-		m.data = append(m.data, b.buf[s.off:s.end]...)
+		m.exts = append(m.exts, imageExt{off: s.off, at: m.data.add(bytesString(b.buf[s.off:s.end])), n: uint32(s.end - s.off)})
 	}
 	for _, s := range spans[1:] {
 		if s.off <= cur.end+elfHeaderLen {
@@ -1189,101 +1270,82 @@ func (b *imageBuilder) finish() *Image {
 		// none; the index is used as it is, without a copy.
 		m := &Image{cfg: old.cfg, names: old.names, ents: old.ents, inos: old.inos, slots: old.slots, seed: old.seed,
 			data: old.data, exts: old.exts, acls: old.acls, caps: old.caps}
-		if size := tableSize(len(m.ents)); len(m.slots) > size {
+		if size := tableSize(m.ents.len()); len(m.slots) > size {
 			// A small image in the builder's first table: a table of its own.
 			m.slots = make([]uint32, size)
-			mask := size - 1
-			for i := range m.ents {
-				e := &m.ents[i]
-				hv := maphash.Bytes(m.seed, m.names[e.name:e.name+uint32(e.nameLen)])
-				h := int(hv) & mask
-				for m.slots[h] != 0 {
-					h = (h + 1) & mask
-				}
-				m.slots[h] = uint32(i+1) | slotTag(hv)
-			}
+			m.fillSlots()
 		}
 		return m
 	}
-	m := &Image{cfg: old.cfg, seed: old.seed}
+	m := &Image{cfg: old.cfg, seed: old.seed, names: newByteArena(nameChunkBits), data: newByteArena(dataChunkBits)}
 	remap := make([]uint32, old.inos.len())
 	m.inos.add(*old.inos.at(0))
-	nNames := 0
 	live := 0
-	for i := range old.ents {
-		e := &old.ents[i]
-		if e.ino == deadIno || e.ino == whiteoutIno {
-			continue
+	for i := range uint32(old.ents.len()) {
+		if e := old.ents.at(i); e.ino != deadIno && e.ino != whiteoutIno {
+			live++
 		}
-		live++
-		nNames += int(e.nameLen)
 	}
-	m.names = make([]byte, 0, nNames)
-	m.ents = make([]imageEnt, 0, live)
 	m.slots = make([]uint32, tableSize(live))
-	for i := range old.ents {
-		e := old.ents[i]
+	for i := range uint32(old.ents.len()) {
+		e := *old.ents.at(i)
 		if e.ino == deadIno || e.ino == whiteoutIno {
 			continue
 		}
 		if remap[e.ino] == 0 {
-			n := *old.inos.at(e.ino)
-			switch n.mode & access.S_IFMT {
-			case access.S_IFLNK:
-				at := uint32(len(m.data))
-				m.data = append(m.data, old.data[n.ref:n.ref+n.n]...)
-				n.ref = at
-			case access.S_IFREG:
-				at := uint32(len(m.exts))
-				for _, x := range old.exts[n.ref : n.ref+n.n] {
-					m.exts = append(m.exts, imageExt{off: x.off, at: uint32(len(m.data)), n: x.n})
-					m.data = append(m.data, old.data[x.at:x.at+x.n]...)
-				}
-				n.ref = at
-			}
-			if n.acl != 0 {
-				m.acls = append(m.acls, old.acls[n.acl-1])
-				n.acl = uint32(len(m.acls))
-			}
-			if n.caps != 0 {
-				m.caps = append(m.caps, old.caps[n.caps-1])
-				n.caps = uint32(len(m.caps))
-			}
-			remap[e.ino] = m.inos.add(n)
+			remap[e.ino] = m.inos.add(b.copyIno(m, *old.inos.at(e.ino)))
 		}
-		name := old.names[e.name : e.name+uint32(e.nameLen)]
-		m.ents = append(m.ents, imageEnt{name: uint32(len(m.names)), nameLen: e.nameLen, ino: remap[e.ino]})
-		m.names = append(m.names, name...)
-		slot, _, tag := m.findTag(string(name))
-		m.slots[slot] = uint32(len(m.ents)) | tag
+		// A live entry's parent is live, and before it: its new entry
+		// is in the parent's meta.child, which the builder no longer
+		// needs.
+		parent := uint32(0)
+		if e.parent != 0 {
+			parent = b.meta.at(e.parent - 1).child
+		}
+		base := old.baseOf(&e)
+		idx := m.ents.add(imageEnt{parent: parent, name: m.names.add(base), nameLen: e.nameLen, ino: remap[e.ino]}) + 1
+		b.meta.at(i).child = idx
+		slot, _, tag := m.findChild(parent, base)
+		m.slots[slot] = idx | tag
 	}
-	m.data = m.data[:len(m.data):len(m.data)]
 	m.exts = m.exts[:len(m.exts):len(m.exts)]
 	return m
 }
 
-// bigFlat is the size in bytes from which growing a flat array of the
-// builder collects the garbage it leaves.
-const bigFlat = 4 << 20
-
-// growFlatSlice returns s with room for n more elements, and whether it
-// left a large array behind.
-func growFlatSlice[T any](s []T, n int) ([]T, bool) {
-	if len(s)+n <= cap(s) {
-		return s, false
+// copyIno copies into m the bytes and xattrs of the builder's inode n and
+// returns it as m refers to them.
+func (b *imageBuilder) copyIno(m *Image, n imageIno) imageIno {
+	old := &b.img
+	switch n.mode & access.S_IFMT {
+	case access.S_IFLNK:
+		n.ref = m.data.add(old.data.get(n.ref, n.n))
+	case access.S_IFREG:
+		at := uint32(len(m.exts))
+		for _, x := range old.exts[n.ref : n.ref+n.n] {
+			m.exts = append(m.exts, imageExt{off: x.off, at: m.data.add(old.data.get(x.at, x.n)), n: x.n})
+		}
+		n.ref = at
 	}
-	c := max(len(s)+n, cap(s)+cap(s)/4, 64)
-	ns := make([]T, len(s), c)
-	copy(ns, s)
-	return ns, int(unsafe.Sizeof(s[0]))*cap(s) >= bigFlat
+	if n.acl != 0 {
+		m.acls = append(m.acls, old.acls[n.acl-1])
+		n.acl = uint32(len(m.acls))
+	}
+	if n.caps != 0 {
+		m.caps = append(m.caps, old.caps[n.caps-1])
+		n.caps = uint32(len(m.caps))
+	}
+	return n
 }
 
+// bigFlat is the size in bytes from which replacing the builder's hash
+// table collects the old one at once.
+const bigFlat = 4 << 20
+
 // collectGarbage runs the collector after the builder dropped a large
-// array. The index is its own garbage: its flat arrays (entries, names)
-// grow by copying, and left to the pacer a million-name index peaks at
-// twice its size; collected at once, the memory is reused by the next
-// growth. The index's arrays hold no pointers, so a cycle is short, and
-// there are a few dozen of them for a million names.
+// hash table. Every other array of the index grows by chunks that never
+// move (chunked, nameArena), so the old tables are the builder's only
+// large garbage; left to the pacer, the last one would add to the peak.
+// The index's arrays hold no pointers, so a cycle is short.
 func collectGarbage() { runtime.GC() }
 
 // chunked is an array that grows by chunks of 4096 elements and never
@@ -1320,6 +1382,69 @@ func (a *chunked[T]) len() int { return a.n }
 
 // cap is the number of elements the chunks hold.
 func (a *chunked[T]) cap() int {
+	n := 0
+	for _, c := range a.c {
+		n += cap(c)
+	}
+	return n
+}
+
+// byteArena keeps strings back to back in chunks of 1<<bits bytes that
+// never move (growing it copies nothing and leaves no garbage); a string
+// does not straddle two chunks. A string's offset is its chunk's index
+// (the high bits) and its offset in the chunk. The first chunk grows as a
+// slice does, so that a small arena stays small.
+type byteArena struct {
+	c    [][]byte
+	n    int   // bytes added
+	bits uint8 // log2 of a chunk's size
+}
+
+// Chunk sizes of the names (a name is at most NAME_MAX bytes) and of the
+// data (a string is at most MaxImageHeld bytes).
+const (
+	nameChunkBits = 16
+	dataChunkBits = 20
+)
+
+// The largest string of data fits a chunk.
+const _ = uint(1<<dataChunkBits - MaxImageHeld)
+
+func newByteArena(bits uint8) byteArena { return byteArena{bits: bits} }
+
+// add appends s (at most 1<<bits bytes) and returns its offset.
+func (a *byteArena) add(s string) uint32 {
+	k := len(a.c) - 1
+	if k < 0 || len(a.c[k])+len(s) > 1<<a.bits {
+		n := 1 << a.bits
+		if k < 0 {
+			n = 64
+		}
+		a.c = append(a.c, make([]byte, 0, n))
+		k++
+	}
+	off := uint32(k)<<a.bits | uint32(len(a.c[k]))
+	a.c[k] = append(a.c[k], s...)
+	a.n += len(s)
+	return off
+}
+
+// get returns the n bytes at off, a view of the arena.
+func (a *byteArena) get(off, n uint32) string {
+	c := a.c[off>>a.bits]
+	o := off & (1<<a.bits - 1)
+	return bytesString(c[o : o+n])
+}
+
+// len returns the bytes added.
+func (a *byteArena) len() int { return a.n }
+
+// full reports whether the offsets may not have room for two more chunks
+// (what an entry adds at most).
+func (a *byteArena) full() bool { return len(a.c)+2 >= 1<<(32-a.bits) }
+
+// cap returns the bytes the chunks hold.
+func (a *byteArena) cap() int {
 	n := 0
 	for _, c := range a.c {
 		n += cap(c)

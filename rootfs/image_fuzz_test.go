@@ -34,17 +34,17 @@ func FuzzImageIndex(f *testing.F) {
 			return
 		}
 		headers, depth, nameBytes := tarShape(layer)
-		if len(img.ents) > 1+headers*depth {
-			t.Fatalf("%d names from %d headers of depth ≤ %d", len(img.ents), headers, depth)
+		if img.ents.len() > 1+headers*depth {
+			t.Fatalf("%d names from %d headers of depth ≤ %d", img.ents.len(), headers, depth)
 		}
-		held := len(img.data) + len(img.names)
+		held := img.data.len() + img.names.len()
 		for _, a := range img.acls {
 			held += 24 + 8*len(a)
 		}
-		if s := img.size(); s > 4<<10+100*len(img.ents)+held || len(img.names) > nameBytes*depth+1 {
-			t.Fatalf("index of %d bytes for %d names (%d bytes held)", s, len(img.ents), held)
+		if s := img.size(); s > 4<<10+100*img.ents.len()+held || img.names.len() > nameBytes*depth+1 {
+			t.Fatalf("index of %d bytes for %d names (%d bytes held)", s, img.ents.len(), held)
 		}
-		for i := range img.ents {
+		for i := range img.ents.len() {
 			checkImageName(t, img, img.nameOf(uint32(i)))
 		}
 	})

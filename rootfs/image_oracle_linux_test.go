@@ -169,7 +169,7 @@ func compareImageTree(t *testing.T, root string, model *Image) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range model.ents {
+	for i := range model.ents.len() {
 		if n := model.nameOf(uint32(i)); !seen[n] {
 			t.Errorf("%s: in the model, not in containerd's tree", n)
 		}

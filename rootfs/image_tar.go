@@ -54,6 +54,9 @@ type tarReader struct {
 	count  countReader
 	skip   int64
 	err    error
+	// pending is the error of the next call of next: a short padding
+	// after a global header that next returned.
+	pending error
 
 	name, link, pax, raw, long []byte
 	acl, caps                  []byte
@@ -120,7 +123,8 @@ func (t *tarReader) block() ([]byte, error) {
 }
 
 // special reads the data of a PAX or GNU long-name header of size bytes
-// into buf, and its padding; more than maxTarSpecial bytes is an error.
+// into buf (specialPad reads its padding); more than maxTarSpecial bytes
+// is an error.
 func (t *tarReader) special(buf []byte, size int64) ([]byte, error) {
 	buf = buf[:0]
 	if size > maxTarSpecial {
@@ -139,20 +143,22 @@ func (t *tarReader) special(buf []byte, size int64) ([]byte, error) {
 		return buf, err
 	}
 	t.raw = append(t.raw, buf...)
-	p := tarPadding(size)
-	if pb, err := t.r.Peek(int(p)); int64(len(pb)) == p {
-		t.raw = append(t.raw, pb...)
-		t.r.Discard(int(p))
-	} else if len(pb) == 0 && err == io.EOF {
-		// archive/tar's next read of the padding meets a clean end: EOF.
-		return buf, io.EOF
-	} else {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return buf, err
-	}
 	return buf, nil
+}
+
+// specialPad reads the padding after a special header's data of size
+// bytes. archive/tar reads it with tryReadFull after it has parsed the
+// data, so a stream that ends in it is io.EOF, after any error of the
+// data's.
+func (t *tarReader) specialPad(size int64) error {
+	p := tarPadding(size)
+	pb, err := t.r.Peek(int(p))
+	if int64(len(pb)) < p {
+		return err
+	}
+	t.raw = append(t.raw, pb...)
+	t.r.Discard(int(p))
+	return nil
 }
 
 func growBytes(b []byte, n int) []byte {
@@ -175,6 +181,7 @@ func (t *tarReader) next() (*tarEntry, error) {
 		t.err = err
 		return nil, err
 	}
+	t.err, t.pending = t.pending, nil
 	return e, nil
 }
 
@@ -193,15 +200,9 @@ func (t *tarReader) next1() (*tarEntry, error) {
 		}
 		if t.pad > 0 {
 			// archive/tar reads the padding with tryReadFull: a stream that
-			// ends exactly here is a clean end.
+			// ends in it, or exactly before it, is a clean end.
 			pb, err := t.r.Peek(int(t.pad))
-			if len(pb) == 0 && err == io.EOF {
-				return nil, io.EOF
-			}
 			if int64(len(pb)) < t.pad {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
 				return nil, err
 			}
 			t.r.Discard(int(t.pad))
@@ -244,8 +245,15 @@ func (t *tarReader) next1() (*tarEntry, error) {
 			if err := validPAX(t.pax); err != nil {
 				return nil, err
 			}
+			padErr := t.specialPad(e.Size)
+			if padErr != nil && e.Typeflag != tar.TypeXGlobalHeader {
+				return nil, padErr
+			}
 			havePAX = true
 			if e.Typeflag == tar.TypeXGlobalHeader {
+				// archive/tar returns the global header and meets the
+				// end of a short padding at the next entry.
+				t.pending = padErr
 				t.e = tarEntry{Typeflag: tar.TypeXGlobalHeader}
 				t.name = appendTarName(t.name[:0], prefix, hdrName)
 				if v, ok := paxLookup(t.pax, "path"); ok && len(v) > 0 {
@@ -259,6 +267,9 @@ func (t *tarReader) next1() (*tarEntry, error) {
 			continue
 		case tar.TypeGNULongName, tar.TypeGNULongLink:
 			t.long, err = t.special(t.long, e.Size)
+			if err == nil {
+				err = t.specialPad(e.Size)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -630,23 +641,25 @@ func parseTarBlock(blk []byte, e *tarEntry) (name, prefix []byte, err error) {
 }
 
 // tarChecksum is the sum of the block's bytes, unsigned, the checksum
-// field counted as spaces; eight bytes at a time.
+// field counted as spaces; eight bytes at a time, the checksum field's
+// bytes taken out after.
 func tarChecksum(blk []byte) int64 {
 	const lo = 0x00ff00ff00ff00ff
-	var acc uint64
-	for i := 0; i < 512; i += 8 {
-		w := binary.LittleEndian.Uint64(blk[i:])
-		if i == 144 {
-			w = w&0xffffffff | 0x20202020<<32
-		} else if i == 152 {
-			w = w&^0xffffffff | 0x20202020
-		}
-		// Byte pairs summed into 16-bit lanes: 64 words of at most 2×255
+	blk = blk[:512]
+	var a, b uint64
+	for i := 0; i < 512; i += 16 {
+		w, v := binary.LittleEndian.Uint64(blk[i:]), binary.LittleEndian.Uint64(blk[i+8:])
+		// Byte pairs summed into 16-bit lanes: 32 words of at most 2×255
 		// per lane stay below 1<<16.
-		acc += w&lo + w>>8&lo
+		a += w&lo + w>>8&lo
+		b += v&lo + v>>8&lo
 	}
-	acc = acc&0xffff + acc>>16&0xffff + acc>>32&0xffff + acc>>48
-	return int64(acc)
+	a += b
+	sum := a&0xffff + a>>16&0xffff + a>>32&0xffff + a>>48
+	for _, c := range blk[148:156] {
+		sum -= uint64(c)
+	}
+	return int64(sum + 8*' ')
 }
 
 // tarChecksumSigned is the sum of the block's bytes as signed bytes, the
@@ -669,6 +682,20 @@ func isASCIIBytes(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// octal8 is the value of the eight octal digits of w, loaded little-endian
+// (its low byte is the first, most significant digit), and whether they
+// are all digits.
+func octal8(w uint64) (uint64, bool) {
+	const ones = 0x0101010101010101
+	if w&(0xf8*ones) != '0'*ones {
+		return 0, false
+	}
+	d := w - '0'*ones
+	d = (d&0x00ff00ff00ff00ff)<<3 + d>>8&0x00ff00ff00ff00ff  // pairs of digits in 16-bit lanes
+	d = (d&0x0000ffff0000ffff)<<6 + d>>16&0x0000ffff0000ffff // fours in 32-bit lanes
+	return (d&0xffffffff)<<12 + d>>32, true
 }
 
 // tarNumParser parses tar's numeric fields as archive/tar's parser does,
@@ -706,26 +733,62 @@ func (p *tarNumParser) numeric(b []byte) int64 {
 	return p.octal(b)
 }
 
-// octal parses an octal field, leading and trailing spaces and NULs
-// trimmed, up to a NUL within.
+// octal parses an octal field as archive/tar does: leading and trailing
+// spaces and NULs trimmed, then up to a NUL within, in one pass. After
+// the digits, a NUL ends the field; a space must be followed by nothing
+// but spaces and NULs (trailing padding), since anything else would be
+// left in the number.
 func (p *tarNumParser) octal(b []byte) int64 {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == 0) {
-		b = b[1:]
+	// Most fields are all digits but a last NUL or space, as
+	// archive/tar and GNU tar write them: eight digits at a time.
+	le := binary.LittleEndian
+	switch len(b) {
+	case 8:
+		w := le.Uint64(b)
+		if t := b[7]; t == 0 || t == ' ' {
+			if v, ok := octal8(w<<8 | '0'); ok {
+				return int64(v)
+			}
+			if t := b[6]; t == 0 || t == ' ' { // the checksum: six digits, NUL, space
+				if v, ok := octal8(w<<16 | '0'<<8 | '0'); ok {
+					return int64(v)
+				}
+			}
+		}
+	case 12:
+		if t := b[11]; t == 0 || t == ' ' {
+			hi, ok1 := octal8(le.Uint64(b))
+			lo, ok2 := octal8(le.Uint64(b[4:])<<8 | '0')
+			if ok1 && ok2 {
+				return int64(hi<<9 | lo&0o777)
+			}
+		}
 	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == 0) {
-		b = b[:len(b)-1]
-	}
-	b = cstring(b)
-	if len(b) == 0 {
-		return 0
+	i := 0
+	for i < len(b) && (b[i] == ' ' || b[i] == 0) {
+		i++
 	}
 	var x uint64
-	for _, c := range b {
-		if c < '0' || c > '7' || x>>61 != 0 {
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c-'0' < 8 && x>>61 == 0 {
+			x = x<<3 | uint64(c-'0')
+			continue
+		}
+		if c == 0 {
+			break
+		}
+		if c != ' ' {
 			p.bad = true
 			return 0
 		}
-		x = x<<3 | uint64(c-'0')
+		for _, c := range b[i:] {
+			if c != ' ' && c != 0 {
+				p.bad = true
+				return 0
+			}
+		}
+		break
 	}
 	return int64(x)
 }

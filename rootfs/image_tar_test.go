@@ -161,3 +161,20 @@ func TestTarReaderAllocs(t *testing.T) {
 		t.Errorf("reading 1000 entries allocates %v times, want no allocation per entry", allocs)
 	}
 }
+
+func TestTarOctal(t *testing.T) {
+	for _, f := range []string{"0000755\x00", "0000755 ", "007566\x00 ", "007566  ", "07566 \x00 ", "7777777\x00", "00000000012\x00", "77777777777 ", "12345670123\x00",
+		"0000855\x00", " 000755\x00", "00000000012\x01", "0000000001 2\x00", "0000\x00755\x00", "   \x00    ", "00000000000\x00"} {
+		var p tarNumParser
+		got := p.octal([]byte(f))
+		var q tarNumParser
+		want := q.octal([]byte(f + "\x00")) // a length with no fast path
+		if got != want || p.bad != q.bad {
+			t.Errorf("octal(%q) = %d, %v; want %d, %v", f, got, p.bad, want, q.bad)
+		}
+	}
+	var p tarNumParser
+	if a, b := p.octal([]byte("0000755\x00")), p.octal([]byte("12345670123 ")); a != 0o755 || b != 0o12345670123 || p.bad {
+		t.Errorf("octal = %o, %o, %v", a, b, p.bad)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -653,14 +654,62 @@ func TestImageMillionEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(img.ents); got != n+3 { // the entries, /, /usr, /usr/share
+	if got := img.ents.len(); got != n+3 { // the entries, /, /usr, /usr/share
 		t.Fatalf("%d names, want %d", got, n+3)
 	}
-	if per := img.size() / len(img.ents); per > 200 {
+	if per := img.size() / img.ents.len(); per > 200 {
 		t.Fatalf("%d B per entry, want ≤ 200", per)
 	}
 	if _, err := img.Lstat(fmt.Sprintf("/usr/share/pkg%05d/file%d.txt", (n-1)/100, n-1)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImageDeepNames feeds 100 files 2,042 levels deep, each below its
+// own top directory (a few KB of gzip): the index keeps each name as its
+// parent and its last component, so its bytes grow with the entries, not
+// with the entries times their depth (which was 2 GB).
+func TestImageDeepNames(t *testing.T) {
+	const files, depth = 100, 2042
+	var es []tf
+	for i := range files {
+		es = append(es, tfile(fmt.Sprintf("%02d/", i)+strings.Repeat("a/", depth-2)+"f", 0o644, 0, 0, ""))
+	}
+	img := imageOf(t, nil, layerTar(t, true, es...))
+	n := img.ents.len()
+	if n != 1+files*depth {
+		t.Fatalf("%d names, want %d", n, 1+files*depth)
+	}
+	if img.names.len() > 2*n {
+		t.Errorf("%d bytes of names for %d entries of 1 or 2 bytes", img.names.len(), n)
+	}
+	if per := img.size() / n; per > 120 {
+		t.Errorf("%d B per entry, want ≤ 120", per)
+	}
+	t.Logf("%d entries: %d bytes of names, %d B per entry held", n, img.names.len(), img.size()/n)
+	deep := "/99/" + strings.Repeat("a/", depth-2) + "f"
+	if ino, err := img.Lstat(deep); err != nil || ino.Mode != access.S_IFREG|0o644 {
+		t.Errorf("Lstat(deep) = %+v, %v", ino, err)
+	}
+	for _, bad := range []string{deep + "/", deep[:len(deep)-2] + "//f", deep[:len(deep)-1] + "./f", "99/a"} {
+		if _, err := img.Lstat(bad); err != access.ENOENT {
+			t.Errorf("Lstat(%.20q…) = %v, want ENOENT (not a clean absolute name)", bad, err)
+		}
+	}
+}
+
+// TestImageNameCap lowers the cap on the bytes of names: a layer past it
+// is an error that says so.
+func TestImageNameCap(t *testing.T) {
+	defer func(c int) { imageNameCap = c }(imageNameCap)
+	imageNameCap = 64
+	var es []tf
+	for i := range 20 {
+		es = append(es, tfile(fmt.Sprintf("file%02d", i), 0o644, 0, 0, ""))
+	}
+	_, err := NewImage(ImageConfig{}, memLayers(layerTar(t, true, es...)), nil)
+	if err == nil || !strings.Contains(err.Error(), "more than 64 bytes of names") {
+		t.Fatalf("NewImage = %v, want the cap on names", err)
 	}
 }
 
@@ -871,5 +920,19 @@ func TestOpenImageZstd(t *testing.T) {
 	checkEntry(t, got, MustParseFixture("file /bin/z 0755 0:0 script=/bin/sh").Entries[0])
 	if _, err := NewImage(ImageConfig{}, memLayers(zb.Bytes()), nil); err == nil || !strings.Contains(err.Error(), "zstd") {
 		t.Errorf("NewImage of a zstd layer = %v, want an error saying zstd", err)
+	}
+}
+
+func TestCleanTarName(t *testing.T) {
+	for _, n := range []string{"/", "//", "/a", "/a/", "/a//b", "/a/./b", "/a/../b", "/./a", "/../a", "/a/.", "/a/..", "/.a/b.", "/a/.b/", "/a/b/", "/a/b//", "/...", "/a./b"} {
+		if got, want := cleanTarName(n), path.Clean(n); got != want {
+			t.Errorf("cleanTarName(%q) = %q, want %q", n, got, want)
+		}
+		if c := path.Clean(n); c != "/" {
+			d, b := splitName(c)
+			if d != path.Dir(c) || b != path.Base(c) {
+				t.Errorf("splitName(%q) = %q, %q", c, d, b)
+			}
+		}
 	}
 }
