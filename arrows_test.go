@@ -131,6 +131,30 @@ func TestArrows(t *testing.T) {
 	}
 }
 
+// TestNoImageStackBelowPreexec: a caller that brings its own access.FS and
+// imports preexec does not pull the image stack (go-containerregistry, and
+// its init), which package load holds: no package of this module that
+// preexec imports, directly or not, imports it.
+func TestNoImageStackBelowPreexec(t *testing.T) {
+	seen := map[string]bool{}
+	var visit func(pkg string)
+	visit = func(pkg string) {
+		if seen[pkg] {
+			return
+		}
+		seen[pkg] = true
+		for imp := range imports(t, pkg) {
+			if strings.HasPrefix(imp, "github.com/google/go-containerregistry/") {
+				t.Errorf("%s imports %s, which preexec pulls into every caller", pkg, imp)
+			}
+			if rel, ok := strings.CutPrefix(imp, module+"/"); ok {
+				visit(rel)
+			}
+		}
+	}
+	visit(".")
+}
+
 // TestExportedDocumented checks that every exported name of every package
 // has a doc comment.
 func TestExportedDocumented(t *testing.T) {

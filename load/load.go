@@ -309,16 +309,6 @@ func Image(path string, o *Options) (*Container, error) {
 	return made(path, ConfigOf(m), m, eng, o)
 }
 
-// OpenImage opens the image file or OCI layout directory p as a
-// rootfs.Image, its layers indexed once: an OCI image layout directory, an
-// OCI archive or a docker-archive (rootfs.OpenImage says how each is read
-// and how opts pick an image of an index). Opening files is this
-// package's job; rootfs.NewImage builds an Image from layers a caller
-// opens itself (a registry's, say).
-func OpenImage(p string, opts *rootfs.ImageOptions) (*rootfs.Image, error) {
-	return rootfs.OpenImage(p, opts)
-}
-
 // ConfigOf is the part of an image's config an engine makes a spec from.
 func ConfigOf(m *rootfs.Image) spec.ImageConfig {
 	c := m.Config()

@@ -9,10 +9,10 @@
 //     one check, which reads each name once. On other systems a Dir reads
 //     through Go's os.Root, without extended attributes.
 //   - Image is a container image's layers applied in order, as containerd
-//     unpacks them, into one read-only index: NewImage from layer streams,
-//     OpenImage from an OCI layout, an OCI archive or a docker-archive.
-//     Each layer is read once, as a stream; the index holds every inode and
-//     the bytes a check reads (file heads, /etc/passwd and /etc/group).
+//     unpacks them, into one read-only index, built by NewImage from layer
+//     streams (package load opens image files and layouts into one). Each
+//     layer is read once, as a stream; the index holds every inode and the
+//     bytes a check reads (file heads, /etc/passwd and /etc/group).
 //   - MTree is an mtree(5) manifest (ParseMTree): every inode, no file
 //     contents, so a check that reads a file is unknown
 //     (access.ErrNoContent) rather than decided.

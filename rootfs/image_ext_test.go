@@ -11,9 +11,14 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/rootfs/rootfstest"
 )
+
+// The tests of package rootfs that write image files read them with
+// load.OpenImage (rootfs cannot import load).
+func init() { rootfs.SetOpenImage(load.OpenImage) }
 
 // imageFixture is every inode form an image layer carries (mounts have
 // none; the root's mode is the snapshotter's, so no "dir /" line).
@@ -74,7 +79,7 @@ func TestImageConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{lay, oci, docker} {
-		got, err := rootfs.OpenImage(p, opts)
+		got, err := load.OpenImage(p, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

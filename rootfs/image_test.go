@@ -833,7 +833,7 @@ func TestOpenImageFormats(t *testing.T) {
 	want.OS, want.Architecture = "linux", runtime.GOARCH
 	for _, p := range []string{lay, ociArchive, docker} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			got, err := OpenImage(p, nil)
+			got, err := openImage(p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -872,7 +872,7 @@ func TestOpenImagePlatform(t *testing.T) {
 	tarDir(t, lay, arch)
 	for _, p := range []string{lay, arch} {
 		for _, r := range []struct{ platform, user, file string }{{"linux/amd64", "amd", "/amd"}, {"linux/arm64", "arm", "/arm"}, {"linux/arm64/v8", "arm", "/arm"}} {
-			got, err := OpenImage(p, &ImageOptions{Platform: r.platform})
+			got, err := openImage(p, &ImageOptions{Platform: r.platform})
 			if err != nil {
 				t.Fatalf("%s %s: %v", p, r.platform, err)
 			}
@@ -883,7 +883,7 @@ func TestOpenImagePlatform(t *testing.T) {
 				t.Errorf("%s %s: %s: %v", p, r.platform, r.file, err)
 			}
 		}
-		_, err := OpenImage(p, &ImageOptions{Platform: "linux/s390x"})
+		_, err := openImage(p, &ImageOptions{Platform: "linux/s390x"})
 		if err == nil || !strings.Contains(err.Error(), "no image for platform linux/s390x") || !strings.Contains(err.Error(), "linux/amd64") || !strings.Contains(err.Error(), "linux/arm64/v8") {
 			t.Errorf("%s: s390x: %v, want an error listing linux/amd64 and linux/arm64/v8", p, err)
 		}
@@ -913,7 +913,7 @@ func TestOpenImageZstd(t *testing.T) {
 	if err := lp.AppendImage(img); err != nil {
 		t.Fatal(err)
 	}
-	got, err := OpenImage(lay, nil)
+	got, err := openImage(lay, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

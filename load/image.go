@@ -1,4 +1,4 @@
-package rootfs
+package load
 
 import (
 	"archive/tar"
@@ -17,10 +17,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
+	"github.com/preexec/preexec/rootfs"
 )
 
-// OpenImage reads the image at p into an Image (see Image for how its
-// layers are applied). p is one of:
+// OpenImage reads the image at p into a rootfs.Image, its layers indexed
+// once (see rootfs.Image for how they are applied); rootfs.NewImage builds
+// one from layers a caller opens itself (a registry's). p is one of:
 //
 //  1. an OCI image layout directory (image-spec image-layout.md: oci-layout,
 //     index.json, blobs/), read with go-containerregistry's layout package;
@@ -44,9 +46,9 @@ import (
 // set. In a docker-archive opts.Ref picks among several images by tag.
 //
 // Blob digests are not verified.
-func OpenImage(p string, opts *ImageOptions) (*Image, error) {
+func OpenImage(p string, opts *rootfs.ImageOptions) (*rootfs.Image, error) {
 	if opts == nil {
-		opts = &ImageOptions{}
+		opts = &rootfs.ImageOptions{}
 	}
 	st, err := os.Stat(p)
 	if err != nil {
@@ -96,7 +98,7 @@ func OpenImage(p string, opts *ImageOptions) (*Image, error) {
 // hostPlatform is the default platform: linux on the host's architecture.
 func hostPlatform() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtime.GOARCH} }
 
-func wantPlatform(opts *ImageOptions) (v1.Platform, error) {
+func wantPlatform(opts *rootfs.ImageOptions) (v1.Platform, error) {
 	if opts.Platform == "" {
 		return hostPlatform(), nil
 	}
@@ -125,7 +127,7 @@ func (c candidate) String() string {
 const refAnnotation = "org.opencontainers.image.ref.name"
 
 // openOCI reads the image the index (index.json) selects from blob.
-func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *ImageOptions) (*Image, error) {
+func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *rootfs.ImageOptions) (*rootfs.Image, error) {
 	readBlob := func(h v1.Hash) ([]byte, error) {
 		rc, err := blob(h)
 		if err != nil {
@@ -214,11 +216,11 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 	if err != nil {
 		return nil, fmt.Errorf("rootfs: %s: config %s: %w", p, man.Config.Digest, err)
 	}
-	layers := make([]ImageLayer, len(man.Layers))
+	layers := make([]rootfs.ImageLayer, len(man.Layers))
 	for i, d := range man.Layers {
 		open := func() (io.ReadCloser, error) { return blob(d.Digest) }
 		if strings.HasSuffix(string(d.MediaType), "+zstd") {
-			// NewImage reads gzip and plain tars; a zstd layer (containerd
+			// rootfs.NewImage reads gzip and plain tars; a zstd layer (containerd
 			// 1.6 unpacks them) is decompressed here, since klauspost's
 			// zstd imports os.
 			open = func() (io.ReadCloser, error) {
@@ -234,9 +236,9 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 				return zstdCloser{zr, rc}, nil
 			}
 		}
-		layers[i] = ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
+		layers[i] = rootfs.ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
 	}
-	return NewImage(imageConfig(cf), layers, opts)
+	return rootfs.NewImage(imageConfig(cf), layers, opts)
 }
 
 // zstdCloser closes a zstd decoder and the blob under it.
@@ -265,8 +267,8 @@ func ociConfig(readBlob func(v1.Hash) ([]byte, error), h v1.Hash) (*v1.ConfigFil
 	return v1.ParseConfigFile(bytes.NewReader(raw))
 }
 
-func imageConfig(cf *v1.ConfigFile) ImageConfig {
-	return ImageConfig{
+func imageConfig(cf *v1.ConfigFile) rootfs.ImageConfig {
+	return rootfs.ImageConfig{
 		User: cf.Config.User, WorkingDir: cf.Config.WorkingDir,
 		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
 		OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant,
@@ -274,7 +276,7 @@ func imageConfig(cf *v1.ConfigFile) ImageConfig {
 }
 
 // openDockerArchive reads the image of a docker-archive.
-func openDockerArchive(p string, a *archive, opts *ImageOptions) (*Image, error) {
+func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*rootfs.Image, error) {
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
 	if err != nil {
 		return nil, fmt.Errorf("rootfs: %s: manifest.json: %w", p, err)
@@ -320,15 +322,15 @@ func openDockerArchive(p string, a *archive, opts *ImageOptions) (*Image, error)
 			return nil, fmt.Errorf("rootfs: %s: the image is %s, not %s", p, got.String(), want.String())
 		}
 	}
-	layers := make([]ImageLayer, len(d.Layers))
+	layers := make([]rootfs.ImageLayer, len(d.Layers))
 	for i, name := range d.Layers {
 		mem, err := a.resolve(name)
 		if err != nil {
 			return nil, fmt.Errorf("rootfs: %s: layer %d: %w", p, i+1, err)
 		}
-		layers[i] = ImageLayer{Name: name, Size: mem.size, Open: func() (io.ReadCloser, error) { return a.open(name) }}
+		layers[i] = rootfs.ImageLayer{Name: name, Size: mem.size, Open: func() (io.ReadCloser, error) { return a.open(name) }}
 	}
-	return NewImage(imageConfig(cf), layers, opts)
+	return rootfs.NewImage(imageConfig(cf), layers, opts)
 }
 
 // An archive is a tar file whose members are read in place.
