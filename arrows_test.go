@@ -39,8 +39,8 @@ var forbiddenInPure = []string{"os", "os/exec", "net", "golang.org/x/sys/unix",
 	// go-mtree imports os and x/sys/unix and does not build for js or
 	// wasip1; its pkg/govis is pure.
 	"github.com/vbatts/go-mtree",
-	// go-containerregistry's layout and tarball open files (rootfs.OpenImage
-	// is a host file); pkg/v1's types and parsers are pure.
+	// go-containerregistry's layout and tarball open files (load.OpenImage
+	// reads image files; no pure package needs them).
 	"github.com/google/go-containerregistry/pkg/v1/layout",
 	"github.com/google/go-containerregistry/pkg/v1/tarball"}
 

@@ -287,7 +287,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 }
 
 // Image reads the image at path — an OCI image layout directory, an OCI
-// archive or a docker-archive (rootfs.OpenImage; Options.Platform picks
+// archive or a docker-archive (OpenImage; Options.Platform picks
 // one of an index) — and has the engine make the container's spec from
 // its config, the engine flags or the pod, and the SCC. An engine that
 // refuses the container is Container.Refusal, not an error.

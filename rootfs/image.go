@@ -24,7 +24,7 @@ import (
 // unpacks them (diff/apply/apply_linux.go:apply@v1.6.20: each layer is
 // extracted by archive/tar.go:applyNaive into its own upper directory with
 // OverlayConvertWhiteout, and overlayfs merges the upper directories).
-// NewImage builds one from layer streams; OpenImage (host_image.go) from an
+// NewImage builds one from layer streams; load.OpenImage from an
 // OCI layout, an OCI archive or a docker-archive.
 //
 // Each layer is read once, as a stream, and applied entry by entry:
