@@ -18,11 +18,23 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
 )
 
-// OpenImage reads the image at p into a rootfs.Image, its layers indexed
-// once (see rootfs.Image for how they are applied); rootfs.NewImage builds
-// one from layers a caller opens itself (a registry's). p is one of:
+// An ImageFile is an image file read: its root filesystem, its layers
+// indexed once (rootfs.Image, an access.FS), and its config.
+type ImageFile struct {
+	*rootfs.Image
+	// Config is the part of the image's config an engine makes a
+	// container's process from.
+	Config spec.ImageConfig
+	// OS, Architecture and Variant are the config's platform.
+	OS, Architecture, Variant string
+}
+
+// OpenImage reads the image at p: its layers into a rootfs.Image (see
+// rootfs.Image for how they are applied; rootfs.NewImage builds one from
+// layers a caller opens itself, a registry's) and its config. p is one of:
 //
 //  1. an OCI image layout directory (image-spec image-layout.md: oci-layout,
 //     index.json, blobs/), read with go-containerregistry's layout package;
@@ -46,7 +58,7 @@ import (
 // set. In a docker-archive opts.Ref picks among several images by tag.
 //
 // Blob digests are not verified.
-func OpenImage(p string, opts *rootfs.ImageOptions) (*rootfs.Image, error) {
+func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 	if opts == nil {
 		opts = &rootfs.ImageOptions{}
 	}
@@ -127,7 +139,7 @@ func (c candidate) String() string {
 const refAnnotation = "org.opencontainers.image.ref.name"
 
 // openOCI reads the image the index (index.json) selects from blob.
-func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *rootfs.ImageOptions) (*rootfs.Image, error) {
+func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *rootfs.ImageOptions) (*ImageFile, error) {
 	readBlob := func(h v1.Hash) ([]byte, error) {
 		rc, err := blob(h)
 		if err != nil {
@@ -238,7 +250,7 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 		}
 		layers[i] = rootfs.ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
 	}
-	return rootfs.NewImage(imageConfig(cf), layers, opts)
+	return withConfig(rootfs.NewImage(layers, opts))(cf)
 }
 
 // zstdCloser closes a zstd decoder and the blob under it.
@@ -267,16 +279,25 @@ func ociConfig(readBlob func(v1.Hash) ([]byte, error), h v1.Hash) (*v1.ConfigFil
 	return v1.ParseConfigFile(bytes.NewReader(raw))
 }
 
-func imageConfig(cf *v1.ConfigFile) rootfs.ImageConfig {
-	return rootfs.ImageConfig{
-		User: cf.Config.User, WorkingDir: cf.Config.WorkingDir,
-		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
-		OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant,
+// withConfig completes NewImage's result with the config cf.
+func withConfig(m *rootfs.Image, err error) func(cf *v1.ConfigFile) (*ImageFile, error) {
+	return func(cf *v1.ConfigFile) (*ImageFile, error) {
+		if err != nil {
+			return nil, err
+		}
+		return &ImageFile{
+			Image: m,
+			Config: spec.ImageConfig{
+				User: cf.Config.User, WorkingDir: cf.Config.WorkingDir,
+				Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
+			},
+			OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant,
+		}, nil
 	}
 }
 
 // openDockerArchive reads the image of a docker-archive.
-func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*rootfs.Image, error) {
+func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*ImageFile, error) {
 	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
 	if err != nil {
 		return nil, fmt.Errorf("rootfs: %s: manifest.json: %w", p, err)
@@ -330,7 +351,7 @@ func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*rootfs
 		}
 		layers[i] = rootfs.ImageLayer{Name: name, Size: mem.size, Open: func() (io.ReadCloser, error) { return a.open(name) }}
 	}
-	return rootfs.NewImage(imageConfig(cf), layers, opts)
+	return withConfig(rootfs.NewImage(layers, opts))(cf)
 }
 
 // An archive is a tar file whose members are read in place.
@@ -417,4 +438,30 @@ func (a *archive) read(name string) ([]byte, error) {
 		return nil, fmt.Errorf("member %s: %w", name, err)
 	}
 	return b, nil
+}
+
+// ImageOf reads img, a go-containerregistry image (a registry's, from
+// remote.Image), as OpenImage reads a file: its layers, uncompressed by
+// go-containerregistry, into a rootfs.Image, and its config. name says
+// which image it is in errors.
+func ImageOf(name string, img v1.Image, opts *rootfs.ImageOptions) (*ImageFile, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("%s: config: %w", name, err)
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("%s: layers: %w", name, err)
+	}
+	layers := make([]rootfs.ImageLayer, len(ls))
+	for i, l := range ls {
+		dg, _ := l.Digest()
+		size, _ := l.Size()
+		layers[i] = rootfs.ImageLayer{Name: dg.String(), Size: size, Open: l.Uncompressed}
+	}
+	m, err := rootfs.NewImage(layers, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return withConfig(m, nil)(cf)
 }

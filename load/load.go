@@ -306,13 +306,7 @@ func Image(path string, o *Options) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	return made(path, ConfigOf(m), m, eng, o)
-}
-
-// ConfigOf is the part of an image's config an engine makes a spec from.
-func ConfigOf(m *rootfs.Image) spec.ImageConfig {
-	c := m.Config()
-	return spec.ImageConfig{User: c.User, WorkingDir: c.WorkingDir, Entrypoint: c.Entrypoint, Cmd: c.Cmd, Env: c.Env}
+	return made(path, m.Config, m.Image, eng, o)
 }
 
 // Manifest reads the mtree(5) manifest at path as the root filesystem

@@ -2,9 +2,10 @@ package rootfs_test
 
 import (
 	"fmt"
-	"github.com/preexec/preexec/internal/rowtest"
 	"strings"
 	"testing"
+
+	"github.com/preexec/preexec/internal/rowtest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"

@@ -112,7 +112,6 @@ import (
 // Once built an Image is read-only and safe for concurrent readers. Mount
 // flags are all clear.
 type Image struct {
-	cfg   ImageConfig
 	names byteArena // every entry's base name
 	ents  chunked[imageEnt]
 	inos  chunked[imageIno]
@@ -122,18 +121,6 @@ type Image struct {
 	exts  []imageExt
 	acls  []access.ACL
 	caps  []caps.FileCaps
-}
-
-// ImageConfig is the part of an image's config (image-spec config.md) an
-// engine turns into a container's process, and the platform it is for.
-type ImageConfig struct {
-	User       string
-	WorkingDir string
-	Entrypoint []string
-	Cmd        []string
-	Env        []string
-	// OS, Architecture and Variant are the config's platform.
-	OS, Architecture, Variant string
 }
 
 // An ImageLayer is one layer of an image, bottom first: a gzip-compressed
@@ -184,8 +171,6 @@ const MaxImageEntries = 1 << 24
 // /etc/passwd and /etc/group.
 func DefaultImageWhole(name string) bool { return name == "/etc/passwd" || name == "/etc/group" }
 
-// Config returns the image's config.
-func (m *Image) Config() ImageConfig { return m.cfg }
 
 var _ access.FS = (*Image)(nil)
 
@@ -435,14 +420,13 @@ func (m *Image) size() int {
 	return s + cap(m.caps)*32
 }
 
-// NewImage applies layers, bottom first, into an Image with config cfg
-// (see Image for the rules). opts may be nil.
-func NewImage(cfg ImageConfig, layers []ImageLayer, opts *ImageOptions) (*Image, error) {
+// NewImage applies layers, bottom first, into an Image (see Image for the
+// rules). opts may be nil.
+func NewImage(layers []ImageLayer, opts *ImageOptions) (*Image, error) {
 	if opts == nil {
 		opts = &ImageOptions{}
 	}
 	b := newImageBuilder(opts)
-	b.img.cfg = cfg
 	var total int64
 	for _, l := range layers {
 		total += l.Size
@@ -1268,7 +1252,7 @@ func (b *imageBuilder) finish() *Image {
 		// table has no tombstones. What is left is whiteouts of names no
 		// layer has, which the end of their layer removes, so there are
 		// none; the index is used as it is, without a copy.
-		m := &Image{cfg: old.cfg, names: old.names, ents: old.ents, inos: old.inos, slots: old.slots, seed: old.seed,
+		m := &Image{names: old.names, ents: old.ents, inos: old.inos, slots: old.slots, seed: old.seed,
 			data: old.data, exts: old.exts, acls: old.acls, caps: old.caps}
 		if size := tableSize(m.ents.len()); len(m.slots) > size {
 			// A small image in the builder's first table: a table of its own.
@@ -1277,7 +1261,7 @@ func (b *imageBuilder) finish() *Image {
 		}
 		return m
 	}
-	m := &Image{cfg: old.cfg, seed: old.seed, names: newByteArena(nameChunkBits), data: newByteArena(dataChunkBits)}
+	m := &Image{seed: old.seed, names: newByteArena(nameChunkBits), data: newByteArena(dataChunkBits)}
 	remap := make([]uint32, old.inos.len())
 	m.inos.add(*old.inos.at(0))
 	live := 0

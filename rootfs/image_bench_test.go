@@ -108,7 +108,7 @@ func benchImageIndex(b *testing.B, layerPath string) {
 		}
 	}
 	index := func(b *testing.B) *Image {
-		img, err := NewImage(ImageConfig{}, layers, nil)
+		img, err := NewImage(layers, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -183,7 +183,7 @@ func benchImageIndex(b *testing.B, layerPath string) {
 			c2, t2 := cpuTime(), time.Now()
 			index(b)
 			c3, t3 := cpuTime(), time.Now()
-			if _, err := NewImage(ImageConfig{}, plain, nil); err != nil {
+			if _, err := NewImage(plain, nil); err != nil {
 				b.Fatal(err)
 			}
 			c4 := cpuTime()
@@ -263,7 +263,7 @@ func TestImageIndexRSS(t *testing.T) {
 	runtime.GC()
 	r0 := maxRSS()
 	layer := ImageLayer{Name: p, Open: func() (io.ReadCloser, error) { return os.Open(p) }}
-	img, err := NewImage(ImageConfig{}, []ImageLayer{layer}, nil)
+	img, err := NewImage([]ImageLayer{layer}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestImageIndexRSS(t *testing.T) {
 // Lstat of each of its prefixes, as a path walk does.
 func BenchmarkImageLstat(b *testing.B) {
 	const n = 100_000
-	img, err := NewImage(ImageConfig{}, []ImageLayer{{Name: "many", Open: func() (io.ReadCloser, error) {
+	img, err := NewImage([]ImageLayer{{Name: "many", Open: func() (io.ReadCloser, error) {
 		return manyLayer(n, false, smallFiles), nil
 	}}}, nil)
 	if err != nil {

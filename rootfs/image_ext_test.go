@@ -14,11 +14,20 @@ import (
 	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/rootfs/rootfstest"
+	"github.com/preexec/preexec/spec"
 )
 
 // The tests of package rootfs that write image files read them with
 // load.OpenImage (rootfs cannot import load).
-func init() { rootfs.SetOpenImage(load.OpenImage) }
+func init() {
+	rootfs.SetOpenImage(func(p string, o *rootfs.ImageOptions) (*rootfs.Image, spec.ImageConfig, error) {
+		f, err := load.OpenImage(p, o)
+		if err != nil {
+			return nil, spec.ImageConfig{}, err
+		}
+		return f.Image, f.Config, nil
+	})
+}
 
 // imageFixture is every inode form an image layer carries (mounts have
 // none; the root's mode is the snapshotter's, so no "dir /" line).
@@ -53,7 +62,7 @@ func TestImageConformance(t *testing.T) {
 	opts := &rootfs.ImageOptions{Whole: rootfs.WholeAll}
 	for _, gz := range []bool{false, true} {
 		layer := rootfs.FixtureLayer(t, f, gz)
-		img, err := rootfs.NewImage(rootfs.ImageConfig{}, []rootfs.ImageLayer{{Name: "fixture", Open: opener(layer)}}, opts)
+		img, err := rootfs.NewImage([]rootfs.ImageLayer{{Name: "fixture", Open: opener(layer)}}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +71,7 @@ func TestImageConformance(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	img := rootfs.GGCRImage(t, rootfs.ImageConfig{}, rootfs.FixtureLayer(t, f, true))
+	img := rootfs.GGCRImage(t, spec.ImageConfig{}, rootfs.FixtureLayer(t, f, true))
 	lay := filepath.Join(dir, "layout")
 	lp, err := layout.Write(lay, empty.Index)
 	if err != nil {
@@ -83,7 +92,7 @@ func TestImageConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rootfstest.Check(got, f); err != nil {
+		if err := rootfstest.Check(got.Image, f); err != nil {
 			t.Errorf("%s: %v", filepath.Base(p), err)
 		}
 	}

@@ -26,7 +26,7 @@ func FuzzImageIndex(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, layer []byte) {
-		img, err := NewImage(ImageConfig{}, memLayers(layer), nil)
+		img, err := NewImage(memLayers(layer), nil)
 		if err != nil {
 			if img != nil || !strings.HasPrefix(err.Error(), "rootfs: image: layer 1 (mem1): ") {
 				t.Fatalf("NewImage = %v, %v: want no image and an error naming the layer", img, err)

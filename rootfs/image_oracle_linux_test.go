@@ -22,6 +22,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // TestImageContainerd holds Image to the real containerd: each row of
@@ -107,7 +108,7 @@ func TestImageContainerd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := tarball.WriteToFile(archive, tag, ggcrImage(t, ImageConfig{}, hostPl(), layers...)); err != nil {
+			if err := tarball.WriteToFile(archive, tag, ggcrImage(t, spec.ImageConfig{}, hostPl(), layers...)); err != nil {
 				t.Fatal(err)
 			}
 			target := filepath.Join(dir, "m-"+r.name)
@@ -120,7 +121,7 @@ func TestImageContainerd(t *testing.T) {
 					defer run("images", "unmount", "--rm", target)
 				}
 			}
-			model, merr := NewImage(ImageConfig{}, memLayers(layers...), &ImageOptions{Whole: wholeAll})
+			model, merr := NewImage(memLayers(layers...), &ImageOptions{Whole: wholeAll})
 			if merr != nil && errors.Is(merr, errNotModelled) {
 				t.Logf("not modelled; containerd: %v %s", cerr, out)
 				notModelled++

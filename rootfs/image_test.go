@@ -28,6 +28,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // A tf is one layer entry: a header and its body.
@@ -194,7 +195,7 @@ fifo /run/fifo 0600 1:1
 
 func imageOf(t testing.TB, opts *ImageOptions, layers ...[]byte) *Image {
 	t.Helper()
-	img, err := NewImage(ImageConfig{}, memLayers(layers...), opts)
+	img, err := NewImage(memLayers(layers...), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func FixtureLayer(t testing.TB, f *Fixture, gz bool) []byte {
 }
 
 // GGCRImage is ggcrImage for the external tests.
-func GGCRImage(t testing.TB, c ImageConfig, layers ...[]byte) v1.Image {
+func GGCRImage(t testing.TB, c spec.ImageConfig, layers ...[]byte) v1.Image {
 	return ggcrImage(t, c, hostPl(), layers...)
 }
 
@@ -389,7 +390,7 @@ func TestImageRules(t *testing.T) {
 			for i, l := range r.layers {
 				layers = append(layers, layerTar(t, i%2 == 0, l...))
 			}
-			img, err := NewImage(ImageConfig{}, memLayers(layers...), &ImageOptions{Whole: wholeAll})
+			img, err := NewImage(memLayers(layers...), &ImageOptions{Whole: wholeAll})
 			if r.err != "" {
 				if err == nil || !strings.Contains(err.Error(), r.err) || !strings.Contains(err.Error(), "layer ") {
 					t.Fatalf("err = %v, want one naming the layer and containing %q (%s)", err, r.err, r.rule)
@@ -481,7 +482,7 @@ func TestImageBadInput(t *testing.T) {
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
-			img, err := NewImage(ImageConfig{}, memLayers(good, r.layer), nil)
+			img, err := NewImage(memLayers(good, r.layer), nil)
 			if err == nil || !strings.Contains(err.Error(), r.err) || img != nil {
 				t.Fatalf("NewImage = %v, %v; want no image and an error containing %q (%s)", img, err, r.err, r.rule)
 			}
@@ -650,7 +651,7 @@ func TestImageMillionEntries(t *testing.T) {
 		t.Skip("a 1M-entry layer: not with -short or -race (CI's first, plain pass runs it)")
 	}
 	const n = 1 << 20
-	img, err := NewImage(ImageConfig{}, []ImageLayer{{Name: "big", Open: func() (io.ReadCloser, error) { return manyLayer(n, false, smallFiles), nil }}}, nil)
+	img, err := NewImage([]ImageLayer{{Name: "big", Open: func() (io.ReadCloser, error) { return manyLayer(n, false, smallFiles), nil }}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -707,7 +708,7 @@ func TestImageNameCap(t *testing.T) {
 	for i := range 20 {
 		es = append(es, tfile(fmt.Sprintf("file%02d", i), 0o644, 0, 0, ""))
 	}
-	_, err := NewImage(ImageConfig{}, memLayers(layerTar(t, true, es...)), nil)
+	_, err := NewImage(memLayers(layerTar(t, true, es...)), nil)
 	if err == nil || !strings.Contains(err.Error(), "more than 64 bytes of names") {
 		t.Fatalf("NewImage = %v, want the cap on names", err)
 	}
@@ -728,7 +729,7 @@ func TestImageProgress(t *testing.T) {
 
 // ggcrImage is a go-containerregistry image of the layers (gzip or plain,
 // as they are) with config c for platform pl.
-func ggcrImage(t testing.TB, c ImageConfig, pl v1.Platform, layers ...[]byte) v1.Image {
+func ggcrImage(t testing.TB, c spec.ImageConfig, pl v1.Platform, layers ...[]byte) v1.Image {
 	t.Helper()
 	img := empty.Image
 	for _, l := range layers {
@@ -808,7 +809,7 @@ func hostPl() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtim
 // plain one with a whiteout) as an OCI layout, an OCI archive and a
 // docker-archive with go-containerregistry, and opens each.
 func TestOpenImageFormats(t *testing.T) {
-	cfg := ImageConfig{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}, Cmd: []string{"-v"}, Env: []string{"PATH=/bin"}}
+	cfg := spec.ImageConfig{User: "65532", WorkingDir: "/home/nonroot", Entrypoint: []string{"/app"}, Cmd: []string{"-v"}, Env: []string{"PATH=/bin"}}
 	l1 := layerTar(t, true, tdir("home/nonroot/", 0o700, 65532, 65532), tfile("app", 0o755, 0, 0, "#!/bin/sh\n"), tfile("gone", 0o644, 0, 0, ""))
 	l2 := layerTar(t, false, tfile(".wh.gone", 0, 0, 0, ""), tfile("etc/passwd", 0o644, 0, 0, "root:x:0:0::/:/bin/sh\n"))
 	img := ggcrImage(t, cfg, hostPl(), l1, l2)
@@ -830,14 +831,13 @@ func TestOpenImageFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := cfg
-	want.OS, want.Architecture = "linux", runtime.GOARCH
 	for _, p := range []string{lay, ociArchive, docker} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			got, err := openImage(p, nil)
+			got, gotCfg, err := openImage(p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, got.Config()); diff != "" {
+			if diff := cmp.Diff(want, gotCfg); diff != "" {
 				t.Errorf("config (-want +got):\n%s", diff)
 			}
 			for _, e := range MustParseFixture("dir /home/nonroot 0700 65532:65532\nfile /app 0755 0:0 script=/bin/sh\nfile /etc/passwd 0644 0:0 text=\"root:x:0:0::/:/bin/sh\\n\"").Entries {
@@ -853,8 +853,8 @@ func TestOpenImageFormats(t *testing.T) {
 // TestOpenImagePlatform: an index of two platforms gives the one asked for,
 // and no match is an error listing what there is.
 func TestOpenImagePlatform(t *testing.T) {
-	amd := ggcrImage(t, ImageConfig{User: "amd"}, v1.Platform{OS: "linux", Architecture: "amd64"}, layerTar(t, true, tfile("amd", 0o644, 0, 0, "")))
-	arm := ggcrImage(t, ImageConfig{User: "arm"}, v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}, layerTar(t, true, tfile("arm", 0o644, 0, 0, "")))
+	amd := ggcrImage(t, spec.ImageConfig{User: "amd"}, v1.Platform{OS: "linux", Architecture: "amd64"}, layerTar(t, true, tfile("amd", 0o644, 0, 0, "")))
+	arm := ggcrImage(t, spec.ImageConfig{User: "arm"}, v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}, layerTar(t, true, tfile("arm", 0o644, 0, 0, "")))
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
 		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
@@ -872,18 +872,18 @@ func TestOpenImagePlatform(t *testing.T) {
 	tarDir(t, lay, arch)
 	for _, p := range []string{lay, arch} {
 		for _, r := range []struct{ platform, user, file string }{{"linux/amd64", "amd", "/amd"}, {"linux/arm64", "arm", "/arm"}, {"linux/arm64/v8", "arm", "/arm"}} {
-			got, err := openImage(p, &ImageOptions{Platform: r.platform})
+			got, cfg, err := openImage(p, &ImageOptions{Platform: r.platform})
 			if err != nil {
 				t.Fatalf("%s %s: %v", p, r.platform, err)
 			}
-			if got.Config().User != r.user {
-				t.Errorf("%s %s: user %q, want %q", p, r.platform, got.Config().User, r.user)
+			if cfg.User != r.user {
+				t.Errorf("%s %s: user %q, want %q", p, r.platform, cfg.User, r.user)
 			}
 			if _, err := got.Lstat(r.file); err != nil {
 				t.Errorf("%s %s: %s: %v", p, r.platform, r.file, err)
 			}
 		}
-		_, err := openImage(p, &ImageOptions{Platform: "linux/s390x"})
+		_, _, err := openImage(p, &ImageOptions{Platform: "linux/s390x"})
 		if err == nil || !strings.Contains(err.Error(), "no image for platform linux/s390x") || !strings.Contains(err.Error(), "linux/amd64") || !strings.Contains(err.Error(), "linux/arm64/v8") {
 			t.Errorf("%s: s390x: %v, want an error listing linux/amd64 and linux/arm64/v8", p, err)
 		}
@@ -913,12 +913,12 @@ func TestOpenImageZstd(t *testing.T) {
 	if err := lp.AppendImage(img); err != nil {
 		t.Fatal(err)
 	}
-	got, err := openImage(lay, nil)
+	got, _, err := openImage(lay, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkEntry(t, got, MustParseFixture("file /bin/z 0755 0:0 script=/bin/sh").Entries[0])
-	if _, err := NewImage(ImageConfig{}, memLayers(zb.Bytes()), nil); err == nil || !strings.Contains(err.Error(), "zstd") {
+	if _, err := NewImage(memLayers(zb.Bytes()), nil); err == nil || !strings.Contains(err.Error(), "zstd") {
 		t.Errorf("NewImage of a zstd layer = %v, want an error saying zstd", err)
 	}
 }

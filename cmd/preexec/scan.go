@@ -985,8 +985,8 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 	return img, release, nil
 }
 
-func newScanImage(m *rootfs.Image, digest string) *scanImage {
-	return &scanImage{cfg: load.ConfigOf(m), fsys: m, digest: digest}
+func newScanImage(m *load.ImageFile, digest string) *scanImage {
+	return &scanImage{cfg: m.Config, fsys: m.Image, digest: digest}
 }
 
 // diffRow evaluates in on both sides of the upgrade. The row changes

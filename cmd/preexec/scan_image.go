@@ -292,30 +292,8 @@ func (g *registry) resolve(ref string) (v1.Image, imageSource, error) {
 
 // openRemote indexes a registry image: its config, then each layer
 // streamed from the registry, uncompressed, into a rootfs.Image.
-func openRemote(ref string, img v1.Image) (*rootfs.Image, error) {
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("%s: config: %w", ref, err)
-	}
-	ls, err := img.Layers()
-	if err != nil {
-		return nil, fmt.Errorf("%s: layers: %w", ref, err)
-	}
-	layers := make([]rootfs.ImageLayer, len(ls))
-	for i, l := range ls {
-		dg, _ := l.Digest()
-		size, _ := l.Size()
-		layers[i] = rootfs.ImageLayer{Name: dg.String(), Size: size, Open: l.Uncompressed}
-	}
-	cfg := rootfs.ImageConfig{
-		User: cf.Config.User, WorkingDir: cf.Config.WorkingDir, Entrypoint: cf.Config.Entrypoint,
-		Cmd: cf.Config.Cmd, Env: cf.Config.Env, OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant,
-	}
-	m, err := rootfs.NewImage(cfg, layers, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
-	}
-	return m, nil
+func openRemote(ref string, img v1.Image) (*load.ImageFile, error) {
+	return load.ImageOf(ref, img, nil)
 }
 
 // imageCache holds indexed images by digest (or file), at most max of

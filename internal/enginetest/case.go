@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
 )
 
 // A Case is one image and one set of engine flags: the image is built from
@@ -34,13 +35,7 @@ type Case struct {
 
 // ImageConfig is the part of an image config an engine turns into the
 // process: the Dockerfile's USER, WORKDIR, ENTRYPOINT, CMD and ENV.
-type ImageConfig struct {
-	User       string   `json:"user,omitempty"`
-	WorkingDir string   `json:"workingDir,omitempty"`
-	Entrypoint []string `json:"entrypoint,omitempty"`
-	Cmd        []string `json:"cmd,omitempty"`
-	Env        []string `json:"env,omitempty"`
-}
+type ImageConfig = spec.ImageConfig
 
 var caseName = regexp.MustCompile(`^[a-z0-9]+(_[a-z0-9]+)*$`)
 

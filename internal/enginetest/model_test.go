@@ -91,7 +91,7 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 	if err != nil {
 		return "ParseOverrides: " + err.Error()
 	}
-	img := spec.ImageConfig(c.Image)
+	img := c.Image
 	eng.HostBounding = recordingBounding
 	s, err := spec.FromImage(img, fx.Mem(), eng, ov)
 	if want.Error != "" {
@@ -406,7 +406,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	if err != nil {
 		return err.Error(), ""
 	}
-	s, err := spec.FromImage(spec.ImageConfig(c.Image), fsys, eng, ov)
+	s, err := spec.FromImage(c.Image, fsys, eng, ov)
 	if err != nil {
 		// dockerd names the rootfs it mounted; the recorder, its data root.
 		run.Stderr = strings.ReplaceAll(run.Stderr, "$ENGINE/root/overlay2/", "/var/lib/docker/overlay2/")
@@ -424,7 +424,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	}
 	// The rootfs as the engine leaves it for the runtime (dockerd makes a
 	// missing WORKDIR).
-	fsys = spec.Prepared(spec.ImageConfig(c.Image), fsys, eng, ov)
+	fsys = spec.Prepared(c.Image, fsys, eng, ov)
 	rt, err := preexec.LookupRuntime(rtName)
 	if err != nil {
 		return err.Error(), ""
