@@ -171,7 +171,6 @@ const MaxImageEntries = 1 << 24
 // /etc/passwd and /etc/group.
 func DefaultImageWhole(name string) bool { return name == "/etc/passwd" || name == "/etc/group" }
 
-
 var _ access.FS = (*Image)(nil)
 
 // imageEnt is a name: its parent directory's entry and its last
