@@ -3,6 +3,7 @@ package preexec
 import (
 	"hash/maphash"
 	"sync"
+	"unsafe"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/spec"
@@ -50,30 +51,12 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	defer putScratch(s)
 	m, e := &s.m, &s.e
 	// Toolchains repeat (two per line): parse each once.
-	type parsed struct {
-		s string
-		g goVersion
-	}
-	var seen [8]parsed
-	nseen := 0
+	var tc toolchains
 	for i, rt := range runtimes {
-		var g goVersion
-		j := 0
-		for j < nseen && seen[j].s != rt.Go {
-			j++
-		}
-		if j < nseen {
-			g = seen[j].g
-		} else {
-			g = rt.goVersion()
-			if nseen < len(seen) {
-				seen[nseen] = parsed{rt.Go, g}
-				nseen++
-			}
-		}
+		g, goc := tc.of(rt)
 		// Runtimes of one line whose toolchains share a LookPath
 		// variant take every step alike: evaluate each such class once.
-		if j, ok := s.evaluated(rt.Line, goClass(g), i); ok {
+		if j, ok := s.evaluated(rt.Line, goc, i); ok {
 			c.Results[i] = c.Results[j]
 		} else {
 			e.reset(in, rt, g, m)
@@ -116,6 +99,39 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 		g.Runtimes = append(g.Runtimes, rt.Name)
 	}
 	return c
+}
+
+// toolchains remembers the Go versions a Compare parsed, by their text.
+type toolchains struct {
+	seen [8]struct {
+		s   string
+		g   goVersion
+		goc int
+	}
+	n int
+}
+
+// of is rt.goVersion() and its goClass. The runtimes of Runtimes share a
+// few string constants: their bytes are found by address first.
+func (t *toolchains) of(rt Runtime) (goVersion, int) {
+	for j := range t.n {
+		if e := &t.seen[j]; len(e.s) == len(rt.Go) && unsafe.StringData(e.s) == unsafe.StringData(rt.Go) {
+			return e.g, e.goc
+		}
+	}
+	for j := range t.n {
+		if e := &t.seen[j]; e.s == rt.Go {
+			return e.g, e.goc
+		}
+	}
+	g := rt.goVersion()
+	goc := goClass(g)
+	if t.n < len(t.seen) {
+		e := &t.seen[t.n]
+		e.s, e.g, e.goc = rt.Go, g, goc
+		t.n++
+	}
+	return g, goc
 }
 
 // compareScratch is what one Compare uses and no result keeps.

@@ -160,22 +160,29 @@ func (m *memo) do(k opKey, f func() opVal) opVal {
 // time; equality is still decided by ==.
 func (m *memo) hash(k *opKey) uint64 {
 	h := uint64(k.op)<<48 ^ uint64(k.variant)<<32 ^ uint64(k.f2)
-	mix := func(x uint64) { h = (h^x)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019 }
 	c := &k.cred
 	for i := 0; i < len(c.ids); i += 2 {
-		mix(uint64(c.ids[i])<<32 | uint64(c.ids[i+1]))
+		h = mix(h, uint64(c.ids[i])<<32|uint64(c.ids[i+1]))
 	}
-	mix(uint64(uintptr(unsafe.Pointer(c.groups))) ^ uint64(c.ngroups)<<48)
-	mix(uint64(c.inheritable) ^ uint64(c.ambient)<<1)
-	mix(uint64(c.permitted))
-	mix(uint64(c.effective))
-	mix(uint64(c.bnd))
-	mix(uint64(uintptr(unsafe.Pointer(c.ns))) ^ b2u(c.keepCaps)<<1 ^ b2u(c.noNewPrivs)<<2)
-	mix(uint64(uintptr(unsafe.Pointer(k.fs))) ^ uint64(uintptr(unsafe.Pointer(k.groups))) ^ uint64(k.ngroups)<<48)
-	mix(maphash.String(m.seed, k.cwd))
-	mix(maphash.String(m.seed, k.name))
+	h = mix(h, uint64(uintptr(unsafe.Pointer(c.groups)))^uint64(c.ngroups)<<48)
+	h = mix(h, uint64(c.inheritable)^uint64(c.ambient)<<1)
+	h = mix(h, uint64(c.permitted))
+	h = mix(h, uint64(c.effective))
+	h = mix(h, uint64(c.bnd))
+	h = mix(h, uint64(uintptr(unsafe.Pointer(c.ns)))^b2u(c.keepCaps)<<1^b2u(c.noNewPrivs)<<2)
+	h = mix(h, uint64(uintptr(unsafe.Pointer(k.fs)))^uint64(uintptr(unsafe.Pointer(k.groups)))^uint64(k.ngroups)<<48)
+	// Most keys have no name: an empty string hashes as 0 without a call.
+	if k.cwd != "" {
+		h = mix(h, maphash.String(m.seed, k.cwd))
+	}
+	if k.name != "" {
+		h = mix(h, ^maphash.String(m.seed, k.name))
+	}
 	return h
 }
+
+// mix folds x into the hash h.
+func mix(h, x uint64) uint64 { return (h^x)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019 }
 
 func b2u(b bool) uint64 {
 	if b {
