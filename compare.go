@@ -167,9 +167,7 @@ func getScratch(n int) *compareScratch {
 }
 
 func putScratch(s *compareScratch) {
-	clear(s.m.index)
-	clear(s.m.entries)
-	s.m.entries = s.m.entries[:0]
+	s.m.reset()
 	s.e = eval{}
 	clear(s.done)
 	scratches.Put(s)

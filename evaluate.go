@@ -164,21 +164,6 @@ type input struct {
 		fix  Fix
 		ok   bool
 	}
-	// env[c] is checkEnv(c, plan.Env) once envDone[c]: every line of a
-	// Compare with that check asks it again.
-	env     [EnvCheck130 + 1]string
-	envDone [EnvCheck130 + 1]bool
-}
-
-// envComplaint is checkEnv(check, in.plan.Env), worked out once per check.
-func (in *input) envComplaint(check EnvCheck) string {
-	if check < 0 || int(check) >= len(in.env) {
-		return checkEnv(check, in.plan.Env)
-	}
-	if !in.envDone[check] {
-		in.env[check], in.envDone[check] = checkEnv(check, in.plan.Env), true
-	}
-	return in.env[check]
 }
 
 // eval holds one evaluation.
@@ -477,7 +462,7 @@ func (e *eval) runc() {
 	}
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
 	if l.EnvCheck != EnvCheck130 {
-		if msg := e.envComplaint(l.EnvCheck); msg != "" {
+		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
 				e.trace(StepConfig, nil, "process.env: %s", msg)
 			}
@@ -565,7 +550,7 @@ func (e *eval) runc() {
 	}
 	if l.EnvCheck == EnvCheck130 {
 		// prepareEnv, in finalizeNamespace after the first chdir.
-		if msg := e.envComplaint(l.EnvCheck); msg != "" {
+		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
 				e.trace(StepConfig, nil, "process.env: %s", msg)
 			}

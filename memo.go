@@ -7,6 +7,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // A memo shares the outcome of a model operation between the evaluations
@@ -28,6 +29,46 @@ type memo struct {
 	index   map[uint64]int32
 	entries []memoEntry
 	seed    maphash.Seed
+	// env[c] is checkEnv(c, plan.Env) once envDone[c]: every line with
+	// that check asks it again.
+	env     [EnvCheck130 + 1]string
+	envDone [EnvCheck130 + 1]bool
+	// suspects are the plan's dataSuspects once suspectsDone.
+	suspects     []dataSuspect
+	suspectsDone bool
+}
+
+// envComplaint is checkEnv(check, env), env being the plan's, worked out
+// once per check in a Compare.
+func (m *memo) envComplaint(check EnvCheck, env []string) string {
+	if m == nil || check < 0 || int(check) >= len(m.env) {
+		return checkEnv(check, env)
+	}
+	if !m.envDone[check] {
+		m.env[check], m.envDone[check] = checkEnv(check, env), true
+	}
+	return m.env[check]
+}
+
+// dataSuspects is the plan's dataSuspects, worked out once in a Compare.
+func (m *memo) dataSuspects(plan *spec.Plan) []dataSuspect {
+	if m == nil {
+		return dataSuspects(plan, nil)
+	}
+	if !m.suspectsDone {
+		m.suspects, m.suspectsDone = dataSuspects(plan, m.suspects[:0]), true
+	}
+	return m.suspects
+}
+
+// reset empties m for the next Compare, keeping its storage.
+func (m *memo) reset() {
+	clear(m.index)
+	clear(m.entries)
+	m.entries = m.entries[:0]
+	m.env, m.envDone = [len(m.env)]string{}, [len(m.envDone)]bool{}
+	clear(m.suspects)
+	m.suspects, m.suspectsDone = m.suspects[:0], false
 }
 
 type memoEntry struct {
