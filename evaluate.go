@@ -212,8 +212,8 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 	*e = eval{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
 	if v, ok := in.fsys.(*View); ok {
-		e.viewClass = v.class(rt.Line.Tmpfs, rt.Line.UserNSBind)
-		e.view, e.early = v.For(rt.Line), v.early(rt.Line)
+		lv := v.line(rt.Line)
+		e.viewClass, e.view, e.early = lv.class, lv.final, lv.early
 	}
 	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
 	e.res.Extrapolated = rt.Extrapolated
