@@ -150,7 +150,7 @@ type compareScratch struct {
 const nGoClasses = len(lookPaths)
 
 var scratches = sync.Pool{New: func() any {
-	s := &compareScratch{m: memo{index: make(map[uint64]int32, 24), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
+	s := &compareScratch{m: memo{slots: make([]int32, 64), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
 	return s
 }}
 

@@ -100,7 +100,7 @@ func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
 	// r.goV is rt.goVersion(), parsed once by Evaluate or Compare: most
 	// minors do not split, which settles it without reading rt.Go again.
 	g := r.goV
-	if rt.Line == nil || r.Unknown != "" || !minorSplits(g) || rt.Line.Runtime != "runc" || !bareMinor(rt.Go) {
+	if rt.Line == nil || r.Unknown != "" || !m.minorSplits(g) || rt.Line.Runtime != "runc" || !bareMinor(rt.Go) {
 		return
 	}
 	spans := minorSpans(g)

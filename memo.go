@@ -23,10 +23,10 @@ import (
 // The model is pure, so a memoized outcome is the outcome: Compare's
 // results equal Evaluate's (TestCompareEqualsEvaluate).
 type memo struct {
-	// index maps a key's hash to its entry; a collision moves on to the
-	// next hash value (open addressing over the map), so entries never
-	// share a slot.
-	index   map[uint64]int32
+	// slots is an open-addressing table of the entries by their keys'
+	// hash: 1 + the index of an entry, or 0 for a free slot; its length
+	// is a power of two, at least twice the number of entries.
+	slots   []int32
 	entries []memoEntry
 	seed    maphash.Seed
 	// env[c] is checkEnv(c, plan.Env) once envDone[c]: every line with
@@ -36,6 +36,33 @@ type memo struct {
 	// suspects are the plan's dataSuspects once suspectsDone.
 	suspects     []dataSuspect
 	suspectsDone bool
+	// splits remembers minorSplits of the last few Go versions.
+	splits  [4]goSplit
+	nsplits int
+}
+
+// goSplit is minorSplits(g).
+type goSplit struct {
+	g      goVersion
+	splits bool
+}
+
+// minorSplits is minorSplits(g), remembered for a few g in a Compare.
+func (m *memo) minorSplits(g goVersion) bool {
+	if m == nil {
+		return minorSplits(g)
+	}
+	for i := range m.nsplits {
+		if m.splits[i].g == g {
+			return m.splits[i].splits
+		}
+	}
+	v := minorSplits(g)
+	if m.nsplits < len(m.splits) {
+		m.splits[m.nsplits] = goSplit{g, v}
+		m.nsplits++
+	}
+	return v
 }
 
 // envComplaint is checkEnv(check, env), env being the plan's, worked out
@@ -63,15 +90,17 @@ func (m *memo) dataSuspects(plan *spec.Plan) []dataSuspect {
 
 // reset empties m for the next Compare, keeping its storage.
 func (m *memo) reset() {
-	clear(m.index)
+	clear(m.slots)
 	clear(m.entries)
 	m.entries = m.entries[:0]
 	m.env, m.envDone = [len(m.env)]string{}, [len(m.envDone)]bool{}
 	clear(m.suspects)
 	m.suspects, m.suspectsDone = m.suspects[:0], false
+	m.nsplits = 0
 }
 
 type memoEntry struct {
+	h uint64 // m.hash(&k)
 	k opKey
 	v opVal
 }
@@ -176,24 +205,51 @@ func (m *memo) do(k opKey, f func() opVal) opVal {
 		return f()
 	}
 	h := m.hash(&k)
-	for {
-		i, ok := m.index[h]
-		if !ok {
+	mask := uint64(len(m.slots) - 1)
+	for i := h & mask; len(m.slots) > 0; i = (i + 1) & mask {
+		j := m.slots[i]
+		if j == 0 {
 			break
 		}
-		if e := &m.entries[i]; e.k == k {
+		if e := &m.entries[j-1]; e.h == h && e.k == k {
 			return e.v
 		}
-		h++
 	}
 	v := f()
-	// f may have memoized operations of its own, taking this slot.
-	for _, taken := m.index[h]; taken; _, taken = m.index[h] {
-		h++
+	// f may have memoized operations of its own, and grown the table.
+	m.entries = append(m.entries, memoEntry{h, k, v})
+	if 2*len(m.entries) > len(m.slots) {
+		m.grow()
+	} else {
+		m.place(len(m.entries) - 1)
 	}
-	m.index[h] = int32(len(m.entries))
-	m.entries = append(m.entries, memoEntry{k, v})
 	return v
+}
+
+// place puts entry i in the first free slot from its hash on.
+func (m *memo) place(i int) {
+	mask := uint64(len(m.slots) - 1)
+	j := m.entries[i].h & mask
+	for m.slots[j] != 0 {
+		j = (j + 1) & mask
+	}
+	m.slots[j] = int32(i) + 1
+}
+
+// grow doubles the table (64 slots at first) and places every entry anew.
+func (m *memo) grow() {
+	n := 64
+	for n < 4*len(m.entries) {
+		n *= 2
+	}
+	if n > len(m.slots) {
+		m.slots = make([]int32, n)
+	} else {
+		clear(m.slots)
+	}
+	for i := range m.entries {
+		m.place(i)
+	}
 }
 
 // hash mixes the fields of k. Go's generic hash of a struct this size
