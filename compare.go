@@ -2,6 +2,7 @@ package preexec
 
 import (
 	"hash/maphash"
+	"reflect"
 	"sync"
 	"unsafe"
 
@@ -54,9 +55,10 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	var tc toolchains
 	for i, rt := range runtimes {
 		g, goc := tc.of(rt)
-		// Runtimes of one line whose toolchains share a LookPath
-		// variant take every step alike: evaluate each such class once.
-		if j, ok := s.evaluated(rt.Line, goc, i); ok {
+		// Runtimes of lines that behave alike (sameBehaviour), seeing
+		// the same view, whose toolchains share a LookPath variant take
+		// every step alike: evaluate each such class once.
+		if j, ok := s.evaluated(rt.Line, viewClassOf(fsys, rt.Line), goc, i); ok {
 			c.Results[i] = c.Results[j]
 		} else {
 			e.reset(in, rt, g, m)
@@ -64,7 +66,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			c.Results[i] = e.res
 		}
 		r := &c.Results[i]
-		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
+		r.Runtime, r.line, r.goV, r.Extrapolated = rt.Name, rt.Line, g, rt.Extrapolated
 	}
 	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
@@ -138,9 +140,9 @@ func (t *toolchains) of(rt Runtime) (goVersion, int) {
 type compareScratch struct {
 	m memo
 	e eval
-	// done[line][goClass] is 1 + the index of the runtime that class
-	// was evaluated for, or 0.
-	done  [][nGoClasses]int32
+	// done[behaviour][view class][goClass] is 1 + the index of the
+	// runtime that class was evaluated for, or 0.
+	done  [][2 * nTmpfs][nGoClasses]int32
 	of    []int
 	sizes []int
 	first []int
@@ -161,7 +163,7 @@ func getScratch(n int) *compareScratch {
 	}
 	s.of = s.of[:n]
 	if len(s.done) < len(lines) {
-		s.done = make([][nGoClasses]int32, len(lines))
+		s.done = make([][2 * nTmpfs][nGoClasses]int32, len(lines))
 	}
 	return s
 }
@@ -173,20 +175,58 @@ func putScratch(s *compareScratch) {
 	scratches.Put(s)
 }
 
-// evaluated returns the runtime the class (l, goc) was evaluated for, or
-// records that runtime i is the one.
-func (s *compareScratch) evaluated(l *Line, goc, i int) (int, bool) {
+// evaluated returns the runtime the class (l's behaviour, view class vc,
+// goc) was evaluated for, or records that runtime i is the one.
+func (s *compareScratch) evaluated(l *Line, vc, goc, i int) (int, bool) {
 	li := lineIndex(l)
 	if li < 0 {
 		// A line not among lines (a test's own): evaluate it apart.
 		return 0, false
 	}
-	d := &s.done[li][goc]
+	d := &s.done[lineBehaviours()[li]][vc][goc]
 	if *d != 0 {
 		return int(*d) - 1, true
 	}
 	*d = int32(i) + 1
 	return 0, false
+}
+
+// viewClassOf is the class of the view a runtime of line l sees in fsys
+// (View.of), 0 if fsys is not a View.
+func viewClassOf(fsys access.FS, l *Line) int {
+	if v, ok := fsys.(*View); ok {
+		return v.line(l).class
+	}
+	return 0
+}
+
+// lineBehaviours maps the index of each line in lines to the index of the
+// first line that behaves alike (sameBehaviour).
+var lineBehaviours = sync.OnceValue(func() []int {
+	out := make([]int, len(lines))
+	for i := range lines {
+		j := 0
+		for !sameBehaviour(lines[j], lines[i]) {
+			j++
+		}
+		out[i] = j
+	}
+	return out
+})
+
+// sameBehaviour reports whether an evaluation reads the same in lines a
+// and b: every field alike but those it does not read — the versions and
+// their Go, DropsDefaults (refine's, per runtime), Cite — and Tmpfs and
+// UserNSBind, which it reads through the View, whose class Compare keys
+// apart. A field added to Line is compared unless listed here.
+func sameBehaviour(a, b *Line) bool {
+	strip := func(l *Line) Line {
+		p := *l
+		p.Versions, p.OfficialGo, p.OfficialGoOf, p.DropsDefaults, p.Cite = nil, "", nil, nil, nil
+		p.Tmpfs, p.UserNSBind = 0, 0
+		return p
+	}
+	return reflect.DeepEqual(strip(a), strip(b))
 }
 
 func sameResult(a, r *Result) bool {
