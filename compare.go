@@ -142,10 +142,14 @@ type compareScratch struct {
 	e eval
 	// done[behaviour][view class][goClass] is 1 + the index of the
 	// runtime that class was evaluated for, or 0.
-	done  [][2 * nTmpfs][nGoClasses]int32
-	of    []int
-	sizes []int
-	first []int
+	done [][2 * nTmpfs][nGoClasses]int32
+	// lastLine's behaviour (lineBehaviours), or -1 if it is not among
+	// lines: runtimes come a line at a time.
+	lastLine      *Line
+	lastBehaviour int
+	of            []int
+	sizes         []int
+	first         []int
 }
 
 // nGoClasses is the number of goClass values.
@@ -172,18 +176,24 @@ func putScratch(s *compareScratch) {
 	s.m.reset()
 	s.e = eval{}
 	clear(s.done)
+	s.lastLine = nil
 	scratches.Put(s)
 }
 
 // evaluated returns the runtime the class (l's behaviour, view class vc,
 // goc) was evaluated for, or records that runtime i is the one.
 func (s *compareScratch) evaluated(l *Line, vc, goc, i int) (int, bool) {
-	li := lineIndex(l)
-	if li < 0 {
+	if l != s.lastLine {
+		s.lastLine, s.lastBehaviour = l, -1
+		if li := lineIndex(l); li >= 0 {
+			s.lastBehaviour = lineBehaviours()[li]
+		}
+	}
+	if s.lastBehaviour < 0 {
 		// A line not among lines (a test's own): evaluate it apart.
 		return 0, false
 	}
-	d := &s.done[lineBehaviours()[li]][vc][goc]
+	d := &s.done[s.lastBehaviour][vc][goc]
 	if *d != 0 {
 		return int(*d) - 1, true
 	}

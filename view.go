@@ -28,6 +28,8 @@ type View struct {
 	base    access.FS
 	sources map[string]access.FS
 	views   [2 * nTmpfs]*lineView
+	// classes[t][b] is 1 + class(t, b) once asked.
+	classes [nTmpfs][UserNSBindReadonlyOnly + 1]int8
 }
 
 // nTmpfs is the number of TmpfsModes; a view's class is its TmpfsMode,
@@ -62,7 +64,17 @@ func (v *View) For(l *Line) access.FS { return v.line(l).final }
 func (v *View) early(l *Line) access.FS { return v.line(l).early }
 
 // line returns the view of line l.
-func (v *View) line(l *Line) *lineView { return v.of(v.class(l.Tmpfs, l.UserNSBind)) }
+func (v *View) line(l *Line) *lineView {
+	t, b := l.Tmpfs, l.UserNSBind
+	if t < 0 || int(t) >= len(v.classes) || b < 0 || int(b) >= len(v.classes[t]) {
+		return v.of(v.class(t, b))
+	}
+	c := &v.classes[t][b]
+	if *c == 0 {
+		*c = int8(v.class(t, b)) + 1
+	}
+	return v.of(int(*c) - 1)
+}
 
 // class is the index of the view a line with t and b shares: its
 // TmpfsMode when the plan has a tmpfs mount (else every mode's, 0), plus
