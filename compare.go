@@ -2,7 +2,9 @@ package preexec
 
 import (
 	"hash/maphash"
+	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/spec"
@@ -50,30 +52,13 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	defer putScratch(s)
 	m, e := &s.m, &s.e
 	// Toolchains repeat (two per line): parse each once.
-	type parsed struct {
-		s string
-		g goVersion
-	}
-	var seen [8]parsed
-	nseen := 0
+	var tc toolchains
 	for i, rt := range runtimes {
-		var g goVersion
-		j := 0
-		for j < nseen && seen[j].s != rt.Go {
-			j++
-		}
-		if j < nseen {
-			g = seen[j].g
-		} else {
-			g = rt.goVersion()
-			if nseen < len(seen) {
-				seen[nseen] = parsed{rt.Go, g}
-				nseen++
-			}
-		}
-		// Runtimes of one line whose toolchains share a LookPath
-		// variant take every step alike: evaluate each such class once.
-		if j, ok := s.evaluated(rt.Line, goClass(g), i); ok {
+		g, goc := tc.of(rt)
+		// Runtimes of lines that behave alike (sameBehaviour), seeing
+		// the same view, whose toolchains share a LookPath variant take
+		// every step alike: evaluate each such class once.
+		if j, ok := s.evaluated(rt.Line, viewClassOf(fsys, rt.Line), goc, i); ok {
 			c.Results[i] = c.Results[j]
 		} else {
 			e.reset(in, rt, g, m)
@@ -81,7 +66,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			c.Results[i] = e.res
 		}
 		r := &c.Results[i]
-		r.Runtime, r.goV, r.Extrapolated = rt.Name, g, rt.Extrapolated
+		r.Runtime, r.line, r.goV, r.Extrapolated = rt.Name, rt.Line, g, rt.Extrapolated
 	}
 	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
@@ -118,23 +103,60 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	return c
 }
 
+// toolchains remembers the Go versions a Compare parsed, by their text.
+type toolchains struct {
+	seen [8]struct {
+		s   string
+		g   goVersion
+		goc int
+	}
+	n int
+}
+
+// of is rt.goVersion() and its goClass. The runtimes of Runtimes share a
+// few string constants: their bytes are found by address first.
+func (t *toolchains) of(rt Runtime) (goVersion, int) {
+	for j := range t.n {
+		if e := &t.seen[j]; len(e.s) == len(rt.Go) && unsafe.StringData(e.s) == unsafe.StringData(rt.Go) {
+			return e.g, e.goc
+		}
+	}
+	for j := range t.n {
+		if e := &t.seen[j]; e.s == rt.Go {
+			return e.g, e.goc
+		}
+	}
+	g := rt.goVersion()
+	goc := goClass(g)
+	if t.n < len(t.seen) {
+		e := &t.seen[t.n]
+		e.s, e.g, e.goc = rt.Go, g, goc
+		t.n++
+	}
+	return g, goc
+}
+
 // compareScratch is what one Compare uses and no result keeps.
 type compareScratch struct {
 	m memo
 	e eval
-	// done[line][goClass] is 1 + the index of the runtime that class
-	// was evaluated for, or 0.
-	done  [][nGoClasses]int32
-	of    []int
-	sizes []int
-	first []int
+	// done[behaviour][view class][goClass] is 1 + the index of the
+	// runtime that class was evaluated for, or 0.
+	done [][2 * nTmpfs][nGoClasses]int32
+	// lastLine's behaviour (lineBehaviours), or -1 if it is not among
+	// lines: runtimes come a line at a time.
+	lastLine      *Line
+	lastBehaviour int
+	of            []int
+	sizes         []int
+	first         []int
 }
 
 // nGoClasses is the number of goClass values.
 const nGoClasses = len(lookPaths)
 
 var scratches = sync.Pool{New: func() any {
-	s := &compareScratch{m: memo{index: make(map[uint64]int32, 24), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
+	s := &compareScratch{m: memo{slots: make([]int32, 64), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
 	return s
 }}
 
@@ -145,34 +167,76 @@ func getScratch(n int) *compareScratch {
 	}
 	s.of = s.of[:n]
 	if len(s.done) < len(lines) {
-		s.done = make([][nGoClasses]int32, len(lines))
+		s.done = make([][2 * nTmpfs][nGoClasses]int32, len(lines))
 	}
 	return s
 }
 
 func putScratch(s *compareScratch) {
-	clear(s.m.index)
-	clear(s.m.entries)
-	s.m.entries = s.m.entries[:0]
+	s.m.reset()
 	s.e = eval{}
 	clear(s.done)
+	s.lastLine = nil
 	scratches.Put(s)
 }
 
-// evaluated returns the runtime the class (l, goc) was evaluated for, or
-// records that runtime i is the one.
-func (s *compareScratch) evaluated(l *Line, goc, i int) (int, bool) {
-	li := lineIndex(l)
-	if li < 0 {
+// evaluated returns the runtime the class (l's behaviour, view class vc,
+// goc) was evaluated for, or records that runtime i is the one.
+func (s *compareScratch) evaluated(l *Line, vc, goc, i int) (int, bool) {
+	if l != s.lastLine {
+		s.lastLine, s.lastBehaviour = l, -1
+		if li := lineIndex(l); li >= 0 {
+			s.lastBehaviour = lineBehaviours()[li]
+		}
+	}
+	if s.lastBehaviour < 0 {
 		// A line not among lines (a test's own): evaluate it apart.
 		return 0, false
 	}
-	d := &s.done[li][goc]
+	d := &s.done[s.lastBehaviour][vc][goc]
 	if *d != 0 {
 		return int(*d) - 1, true
 	}
 	*d = int32(i) + 1
 	return 0, false
+}
+
+// viewClassOf is the class of the view a runtime of line l sees in fsys
+// (View.of), 0 if fsys is not a View.
+func viewClassOf(fsys access.FS, l *Line) int {
+	if v, ok := fsys.(*View); ok {
+		return v.line(l).class
+	}
+	return 0
+}
+
+// lineBehaviours maps the index of each line in lines to the index of the
+// first line that behaves alike (sameBehaviour).
+var lineBehaviours = sync.OnceValue(func() []int {
+	out := make([]int, len(lines))
+	for i := range lines {
+		j := 0
+		for !sameBehaviour(lines[j], lines[i]) {
+			j++
+		}
+		out[i] = j
+	}
+	return out
+})
+
+// sameBehaviour reports whether an evaluation reads the same in lines a
+// and b: every field alike but those it does not read — the versions and
+// their Go, DropsDefaults (refine's, per runtime), Cite — and Tmpfs and
+// UserNSBind, which it reads through the View, whose class Compare keys
+// apart. A field added to Line is compared unless listed here.
+func sameBehaviour(a, b *Line) bool {
+	strip := func(l *Line) Line {
+		p := *l
+		p.Versions, p.OfficialGo, p.OfficialGoOf, p.DropsDefaults, p.Cite = nil, "", nil, nil, nil
+		p.Tmpfs, p.UserNSBind = 0, 0
+		return p
+	}
+	return reflect.DeepEqual(strip(a), strip(b))
 }
 
 func sameResult(a, r *Result) bool {

@@ -168,6 +168,18 @@ type input struct {
 
 // eval holds one evaluation.
 type eval struct {
+	evalState
+	// The credentials and processes of the init sequence, kept here so
+	// that one allocation holds them. Each is assigned whole before it is
+	// read, so that reset leaves them be: a Compare resets its eval for
+	// every class, and the write barriers of clearing them cost.
+	root, bounded, final access.Cred
+	proc, userProc       access.Proc
+	tmp                  access.Proc // chdir's copy
+}
+
+// evalState is what reset sets anew for each evaluation.
+type evalState struct {
 	*input
 	rt    Runtime
 	goV   goVersion
@@ -183,11 +195,6 @@ type eval struct {
 	// is a *View); viewClass tells views of one *View apart in memo keys.
 	view, early access.FS
 	viewClass   int
-	// The credentials and processes of the init sequence, kept here so
-	// that one allocation holds them.
-	root, bounded, final access.Cred
-	proc, userProc       access.Proc
-	tmp                  access.Proc // chdir's copy
 }
 
 // Evaluate predicts what runtime rt does with the container plan describes,
@@ -210,10 +217,10 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 
 // reset readies e for an evaluation of rt, built with Go g.
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
-	*e = eval{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
+	e.evalState = evalState{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
 	if v, ok := in.fsys.(*View); ok {
-		e.viewClass = v.class(rt.Line.Tmpfs, rt.Line.UserNSBind)
-		e.view, e.early = v.For(rt.Line), v.early(rt.Line)
+		lv := v.line(rt.Line)
+		e.viewClass, e.view, e.early = lv.class, lv.final, lv.early
 	}
 	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
 	e.res.Extrapolated = rt.Extrapolated
@@ -462,7 +469,7 @@ func (e *eval) runc() {
 	}
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
 	if l.EnvCheck != EnvCheck130 {
-		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
+		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
 				e.trace(StepConfig, nil, "process.env: %s", msg)
 			}
@@ -550,7 +557,7 @@ func (e *eval) runc() {
 	}
 	if l.EnvCheck == EnvCheck130 {
 		// prepareEnv, in finalizeNamespace after the first chdir.
-		if msg := checkEnv(l.EnvCheck, plan.Env); msg != "" {
+		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
 				e.trace(StepConfig, nil, "process.env: %s", msg)
 			}

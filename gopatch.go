@@ -97,11 +97,10 @@ func bareMinor(s string) bool { return strings.Count(s, ".") == 1 }
 // a Go named without one, unknown when an older patch of that minor
 // answers differently; m is the memo of a Compare (nil in Evaluate).
 func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
-	if rt.Line == nil || rt.Line.Runtime != "runc" || !bareMinor(rt.Go) || r.Unknown != "" {
-		return
-	}
-	g := rt.goVersion()
-	if !minorSplits(g) {
+	// r.goV is rt.goVersion(), parsed once by Evaluate or Compare: most
+	// minors do not split, which settles it without reading rt.Go again.
+	g := r.goV
+	if rt.Line == nil || r.Unknown != "" || !m.minorSplits(g) || rt.Line.Runtime != "runc" || !bareMinor(rt.Go) {
 		return
 	}
 	spans := minorSpans(g)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // A memo shares the outcome of a model operation between the evaluations
@@ -22,15 +23,84 @@ import (
 // The model is pure, so a memoized outcome is the outcome: Compare's
 // results equal Evaluate's (TestCompareEqualsEvaluate).
 type memo struct {
-	// index maps a key's hash to its entry; a collision moves on to the
-	// next hash value (open addressing over the map), so entries never
-	// share a slot.
-	index   map[uint64]int32
+	// slots is an open-addressing table of the entries by their keys'
+	// hash: 1 + the index of an entry, or 0 for a free slot; its length
+	// is a power of two, at least twice the number of entries.
+	slots   []int32
 	entries []memoEntry
 	seed    maphash.Seed
+	// env[c] is checkEnv(c, plan.Env) once envDone[c]: every line with
+	// that check asks it again.
+	env     [EnvCheck130 + 1]string
+	envDone [EnvCheck130 + 1]bool
+	// suspects are the plan's dataSuspects once suspectsDone.
+	suspects     []dataSuspect
+	suspectsDone bool
+	// splits remembers minorSplits of the last few Go versions.
+	splits  [4]goSplit
+	nsplits int
+}
+
+// goSplit is minorSplits(g).
+type goSplit struct {
+	g      goVersion
+	splits bool
+}
+
+// minorSplits is minorSplits(g), remembered for a few g in a Compare.
+func (m *memo) minorSplits(g goVersion) bool {
+	if m == nil {
+		return minorSplits(g)
+	}
+	for i := range m.nsplits {
+		if m.splits[i].g == g {
+			return m.splits[i].splits
+		}
+	}
+	v := minorSplits(g)
+	if m.nsplits < len(m.splits) {
+		m.splits[m.nsplits] = goSplit{g, v}
+		m.nsplits++
+	}
+	return v
+}
+
+// envComplaint is checkEnv(check, env), env being the plan's, worked out
+// once per check in a Compare.
+func (m *memo) envComplaint(check EnvCheck, env []string) string {
+	if m == nil || check < 0 || int(check) >= len(m.env) {
+		return checkEnv(check, env)
+	}
+	if !m.envDone[check] {
+		m.env[check], m.envDone[check] = checkEnv(check, env), true
+	}
+	return m.env[check]
+}
+
+// dataSuspects is the plan's dataSuspects, worked out once in a Compare.
+func (m *memo) dataSuspects(plan *spec.Plan) []dataSuspect {
+	if m == nil {
+		return dataSuspects(plan, nil)
+	}
+	if !m.suspectsDone {
+		m.suspects, m.suspectsDone = dataSuspects(plan, m.suspects[:0]), true
+	}
+	return m.suspects
+}
+
+// reset empties m for the next Compare, keeping its storage.
+func (m *memo) reset() {
+	clear(m.slots)
+	clear(m.entries)
+	m.entries = m.entries[:0]
+	m.env, m.envDone = [len(m.env)]string{}, [len(m.envDone)]bool{}
+	clear(m.suspects)
+	m.suspects, m.suspectsDone = m.suspects[:0], false
+	m.nsplits = 0
 }
 
 type memoEntry struct {
+	h uint64 // m.hash(&k)
 	k opKey
 	v opVal
 }
@@ -135,24 +205,51 @@ func (m *memo) do(k opKey, f func() opVal) opVal {
 		return f()
 	}
 	h := m.hash(&k)
-	for {
-		i, ok := m.index[h]
-		if !ok {
+	mask := uint64(len(m.slots) - 1)
+	for i := h & mask; len(m.slots) > 0; i = (i + 1) & mask {
+		j := m.slots[i]
+		if j == 0 {
 			break
 		}
-		if e := &m.entries[i]; e.k == k {
+		if e := &m.entries[j-1]; e.h == h && e.k == k {
 			return e.v
 		}
-		h++
 	}
 	v := f()
-	// f may have memoized operations of its own, taking this slot.
-	for _, taken := m.index[h]; taken; _, taken = m.index[h] {
-		h++
+	// f may have memoized operations of its own, and grown the table.
+	m.entries = append(m.entries, memoEntry{h, k, v})
+	if 2*len(m.entries) > len(m.slots) {
+		m.grow()
+	} else {
+		m.place(len(m.entries) - 1)
 	}
-	m.index[h] = int32(len(m.entries))
-	m.entries = append(m.entries, memoEntry{k, v})
 	return v
+}
+
+// place puts entry i in the first free slot from its hash on.
+func (m *memo) place(i int) {
+	mask := uint64(len(m.slots) - 1)
+	j := m.entries[i].h & mask
+	for m.slots[j] != 0 {
+		j = (j + 1) & mask
+	}
+	m.slots[j] = int32(i) + 1
+}
+
+// grow doubles the table (64 slots at first) and places every entry anew.
+func (m *memo) grow() {
+	n := 64
+	for n < 4*len(m.entries) {
+		n *= 2
+	}
+	if n > len(m.slots) {
+		m.slots = make([]int32, n)
+	} else {
+		clear(m.slots)
+	}
+	for i := range m.entries {
+		m.place(i)
+	}
 }
 
 // hash mixes the fields of k. Go's generic hash of a struct this size
@@ -160,22 +257,29 @@ func (m *memo) do(k opKey, f func() opVal) opVal {
 // time; equality is still decided by ==.
 func (m *memo) hash(k *opKey) uint64 {
 	h := uint64(k.op)<<48 ^ uint64(k.variant)<<32 ^ uint64(k.f2)
-	mix := func(x uint64) { h = (h^x)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019 }
 	c := &k.cred
 	for i := 0; i < len(c.ids); i += 2 {
-		mix(uint64(c.ids[i])<<32 | uint64(c.ids[i+1]))
+		h = mix(h, uint64(c.ids[i])<<32|uint64(c.ids[i+1]))
 	}
-	mix(uint64(uintptr(unsafe.Pointer(c.groups))) ^ uint64(c.ngroups)<<48)
-	mix(uint64(c.inheritable) ^ uint64(c.ambient)<<1)
-	mix(uint64(c.permitted))
-	mix(uint64(c.effective))
-	mix(uint64(c.bnd))
-	mix(uint64(uintptr(unsafe.Pointer(c.ns))) ^ b2u(c.keepCaps)<<1 ^ b2u(c.noNewPrivs)<<2)
-	mix(uint64(uintptr(unsafe.Pointer(k.fs))) ^ uint64(uintptr(unsafe.Pointer(k.groups))) ^ uint64(k.ngroups)<<48)
-	mix(maphash.String(m.seed, k.cwd))
-	mix(maphash.String(m.seed, k.name))
+	h = mix(h, uint64(uintptr(unsafe.Pointer(c.groups)))^uint64(c.ngroups)<<48)
+	h = mix(h, uint64(c.inheritable)^uint64(c.ambient)<<1)
+	h = mix(h, uint64(c.permitted))
+	h = mix(h, uint64(c.effective))
+	h = mix(h, uint64(c.bnd))
+	h = mix(h, uint64(uintptr(unsafe.Pointer(c.ns)))^b2u(c.keepCaps)<<1^b2u(c.noNewPrivs)<<2)
+	h = mix(h, uint64(uintptr(unsafe.Pointer(k.fs)))^uint64(uintptr(unsafe.Pointer(k.groups)))^uint64(k.ngroups)<<48)
+	// Most keys have no name: an empty string hashes as 0 without a call.
+	if k.cwd != "" {
+		h = mix(h, maphash.String(m.seed, k.cwd))
+	}
+	if k.name != "" {
+		h = mix(h, ^maphash.String(m.seed, k.name))
+	}
 	return h
 }
+
+// mix folds x into the hash h.
+func mix(h, x uint64) uint64 { return (h^x)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019 }
 
 func b2u(b bool) uint64 {
 	if b {

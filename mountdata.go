@@ -114,17 +114,58 @@ func (rt Runtime) consumes(o string) bool {
 
 // mountDataUnknown makes r unknown when a mount of the plan passes rt an
 // option as data that the model does not know the filesystem to take.
-func (in *input) mountDataUnknown(rt Runtime, r *Result) {
+func (in *input) mountDataUnknown(rt Runtime, r *Result, m *memo) {
 	if rt.Line == nil || r.Unknown != "" {
 		return
 	}
-	for _, m := range in.plan.Mounts {
+	for _, q := range m.dataSuspects(in.plan) {
+		m, o := q.m, q.o
+		if rt.consumes(o) {
+			continue
+		}
+		who := rt.Name
+		if o == "defaults" && rt.Line.Runtime == "runc" {
+			who += " (as by every runc modelled but 1.5.3, opencontainers/runc#5500)"
+		}
+		var why string
+		switch {
+		case !q.modelled:
+			why = fmt.Sprintf("the model does not know whether %s takes it", m.Type)
+		case o == "defaults":
+			why = fmt.Sprintf("the kernel's %s does not take it (a real runc fails at create: `…, data=…defaults: invalid argument`)", m.Type)
+		default:
+			why = fmt.Sprintf("it is none of the kernel's %s options the model knows", m.Type)
+		}
+		*r = Result{Runtime: r.Runtime, Step: StepConfig, Err: ErrMountData,
+			Unknown: fmt.Sprintf("mount option %q of the %s at %s is passed to the kernel as data by %s; %s; the model does not check the mount itself",
+				o, m.Type, m.Destination, who, why),
+			Uncertain: r.Uncertain, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
+		return
+	}
+}
+
+// A dataSuspect is a mount option that some runtime may pass to the kernel
+// as data the model does not vouch for: whether it does depends only on
+// whether that runtime consumes the option (Runtime.consumes).
+type dataSuspect struct {
+	m        *spec.Mount
+	o        string
+	modelled bool
+}
+
+// dataSuspects appends to out the plan's mount options, in order, that
+// are neither superblock flags, nor parameters the filesystem takes, nor
+// flag words every runtime consumes: what mountDataUnknown asks each
+// runtime about.
+func dataSuspects(plan *spec.Plan, out []dataSuspect) []dataSuspect {
+	for i := range plan.Mounts {
+		m := &plan.Mounts[i]
 		if m.Bind {
 			continue
 		}
 		for _, o := range m.Options {
-			if rt.consumes(o) || sbFlagWords[o] {
-				continue
+			if sbFlagWords[o] || (o != "defaults" && runcFlagWords[o] && crunFlagWords[o]) {
+				continue // taken by the kernel, or consumed by every runtime
 			}
 			params, modelled := fsParams[m.Type]
 			key, _, hasValue := strings.Cut(o, "=")
@@ -134,33 +175,17 @@ func (in *input) mountDataUnknown(rt Runtime, r *Result) {
 			if !modelled && o != "defaults" {
 				continue // a filesystem the model does not know: its data is not judged
 			}
-			who := rt.Name
-			if o == "defaults" && rt.Line.Runtime == "runc" {
-				who += " (as by every runc modelled but 1.5.3, opencontainers/runc#5500)"
-			}
-			var why string
-			switch {
-			case !modelled:
-				why = fmt.Sprintf("the model does not know whether %s takes it", m.Type)
-			case o == "defaults":
-				why = fmt.Sprintf("the kernel's %s does not take it (a real runc fails at create: `…, data=…defaults: invalid argument`)", m.Type)
-			default:
-				why = fmt.Sprintf("it is none of the kernel's %s options the model knows", m.Type)
-			}
-			*r = Result{Runtime: r.Runtime, Step: StepConfig, Err: ErrMountData,
-				Unknown: fmt.Sprintf("mount option %q of the %s at %s is passed to the kernel as data by %s; %s; the model does not check the mount itself",
-					o, m.Type, m.Destination, who, why),
-				Uncertain: r.Uncertain, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
-			return
+			out = append(out, dataSuspect{m: m, o: o, modelled: modelled})
 		}
 	}
+	return out
 }
 
 // refine is what Evaluate and Compare add to an evaluation of rt: the
 // answers the rows cannot give for one line and Go class (mount data, a Go
 // named without its patch level).
 func (in *input) refine(rt Runtime, r *Result, m *memo) {
-	in.mountDataUnknown(rt, r)
+	in.mountDataUnknown(rt, r, m)
 	in.goPatchUnknown(rt, r, m)
 }
 

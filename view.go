@@ -28,6 +28,8 @@ type View struct {
 	base    access.FS
 	sources map[string]access.FS
 	views   [2 * nTmpfs]*lineView
+	// classes[t][b] is 1 + class(t, b) once asked.
+	classes [nTmpfs][UserNSBindReadonlyOnly + 1]int8
 }
 
 // nTmpfs is the number of TmpfsModes; a view's class is its TmpfsMode,
@@ -38,6 +40,12 @@ const nTmpfs = int(TmpfsKernel) + 1
 // early is the same mounts before the root's remount.
 type lineView struct {
 	final, early access.FS
+	// class is the first class this view was composed for, which every
+	// class sharing it is told by (memo keys); tmpfs are the modes its
+	// tmpfs roots got, in mount order, and known that none was unread.
+	class int
+	tmpfs []uint32
+	known bool
 }
 
 // NewView returns the view of plan's mounts over base. sources maps a bind
@@ -49,26 +57,48 @@ func NewView(plan *spec.Plan, base access.FS, sources map[string]access.FS) *Vie
 }
 
 // For returns the filesystem line's init sees at the checks.
-func (v *View) For(l *Line) access.FS { return v.of(v.class(l.Tmpfs, l.UserNSBind)).final }
+func (v *View) For(l *Line) access.FS { return v.line(l).final }
 
 // early returns the filesystem line's init sees before root.readonly's
 // remount, when it creates the cwd.
-func (v *View) early(l *Line) access.FS { return v.of(v.class(l.Tmpfs, l.UserNSBind)).early }
+func (v *View) early(l *Line) access.FS { return v.line(l).early }
+
+// line returns the view of line l.
+func (v *View) line(l *Line) *lineView {
+	t, b := l.Tmpfs, l.UserNSBind
+	if t < 0 || int(t) >= len(v.classes) || b < 0 || int(b) >= len(v.classes[t]) {
+		return v.of(v.class(t, b))
+	}
+	c := &v.classes[t][b]
+	if *c == 0 {
+		*c = int8(v.class(t, b)) + 1
+	}
+	return v.of(int(*c) - 1)
+}
 
 // class is the index of the view a line with t and b shares: its
 // TmpfsMode when the plan has a tmpfs mount (else every mode's, 0), plus
-// nTmpfs when b loses flags the plan's bind mounts ask for.
+// nTmpfs when b loses flags the plan's bind mounts ask for. Where every
+// tmpfs has a mode=, the modes but TmpfsChmodDir give it that mode and
+// share TmpfsKernel's view.
 func (v *View) class(t TmpfsMode, b UserNSBind) int {
-	c, tmpfs := 0, false
-	for _, m := range v.plan.Mounts {
+	c, tmpfs, modes := 0, false, true
+	for i := range v.plan.Mounts {
+		m := &v.plan.Mounts[i]
 		switch {
 		case m.Type == "tmpfs" && !m.Bind:
 			tmpfs = true
+			modes = modes && m.TmpfsMode != nil
 		case m.Bind && bindFlags(b, v.plan.UserNS != nil, m.Flags) != m.Flags:
 			c = nTmpfs
 		}
 	}
 	if tmpfs {
+		if modes && t != TmpfsChmodDir {
+			// tmpfsMode: mode= decides for every mode but
+			// TmpfsChmodDir, whatever the covered directory is.
+			t = TmpfsKernel
+		}
 		c += int(t)
 	}
 	return c
@@ -83,15 +113,43 @@ func bindFlags(b UserNSBind, userns bool, f access.MountFlags) access.MountFlags
 	return f
 }
 
+// of returns the view of class, composed the first time. Classes whose
+// views come out alike (the same bind flags, every tmpfs root given the
+// same mode) share the first one, so that a Compare's memo shares what
+// their runtimes do in it.
 func (v *View) of(class int) *lineView {
 	if v.views[class] == nil {
 		b := UserNSBindRemount
 		if class >= nTmpfs {
 			b = UserNSBindReadonlyOnly
 		}
-		v.views[class] = v.compose(TmpfsMode(class%nTmpfs), b)
+		lv := v.compose(TmpfsMode(class%nTmpfs), b)
+		lv.class = class
+		v.views[class] = lv
+		half := class - class%nTmpfs // the classes with these bind flags
+		for c := half; c < half+nTmpfs; c++ {
+			if o := v.views[c]; c != class && o != nil && sameTmpfs(o, lv) {
+				v.views[class] = o
+				break
+			}
+		}
 	}
 	return v.views[class]
+}
+
+// sameTmpfs reports whether views a and b, composed with the same bind
+// flags, gave every tmpfs root the same mode: compose then made them
+// alike, a tmpfs's mode being the only thing a TmpfsMode decides.
+func sameTmpfs(a, b *lineView) bool {
+	if !a.known || !b.known || len(a.tmpfs) != len(b.tmpfs) {
+		return false
+	}
+	for i := range a.tmpfs {
+		if a.tmpfs[i] != b.tmpfs[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // newest is the view of the newest runc line.
@@ -120,6 +178,7 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 	}
 	points := &access.Overlay{Base: v.base, Dirs: map[string]access.Inode{}}
 	early := &rootfs.Layered{Base: points}
+	lv := &lineView{known: true}
 	for _, m := range p.Mounts {
 		dest := path.Clean("/" + m.Destination)
 		if dest == "/" {
@@ -131,6 +190,8 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 		var unread error // the covered directory, if its mode was needed and not read
 		if m.Type == "tmpfs" && !m.Bind {
 			mode, unread = tmpfsMode(t, m, early, dest)
+			lv.tmpfs = append(lv.tmpfs, mode)
+			lv.known = lv.known && unread == nil
 		}
 		// MkdirAll of the mount point (and its parents) when missing.
 		for _, d := range ancestors(dest) {
@@ -175,7 +236,7 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: rootfs.NewMem(), Flags: m.Flags, Root: &root})
 		}
 	}
-	lv := &lineView{final: early, early: early}
+	lv.final, lv.early = early, early
 	if p.Root.Readonly {
 		// finalizeRootfs: remount / read-only (MS_BIND|MS_REMOUNT|MS_RDONLY),
 		// a flag of the root's mount only.

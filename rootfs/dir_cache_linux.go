@@ -24,7 +24,12 @@ import (
 // for each name it was asked about (a copy of it: the resolver of package
 // access hands out names that alias its own buffer), the answers of
 // Lstat and Readlink, an O_PATH descriptor of each directory and regular
-// file, and the bytes ReadAt returned for each offset and length. A name
+// file, each regular file opened for reading, and the bytes ReadAt
+// returned for each offset and length. Extended attributes are read with
+// fgetxattr(2) from a descriptor opened for reading (a directory's as "."
+// of its own, closed after), sparing the lookup of /proc/PID/fd/N, where
+// this process may open the inode; else through /proc as the Dir reads
+// them. A name
 // not yet asked about is opened with openat(2) O_PATH|O_NOFOLLOW from its
 // parent's descriptor, one component with no slash, never "." or "..":
 // a symlink in any component but the last is ELOOP and a non-directory
@@ -183,7 +188,11 @@ func (c *CachedDir) lookup(name string) *dirEntry {
 		e.err = err
 		return e
 	}
-	e.ino, e.inoErr = c.d.inode(name, fd, &e.st)
+	rfd := c.readable(name, fd, e)
+	e.ino, e.inoErr = c.d.inodeOf(name, fd, rfd, &e.st)
+	if rfd >= 0 && !e.rfdDone {
+		unix.Close(rfd)
+	}
 	e.link, e.linkErr = c.d.readlink(name, fd, &e.st)
 	switch e.st.Mode & unix.S_IFMT {
 	case unix.S_IFDIR, unix.S_IFREG:
@@ -192,6 +201,34 @@ func (c *CachedDir) lookup(name string) *dirEntry {
 		unix.Close(fd)
 	}
 	return e
+}
+
+// readable opens the inode fd of e (name, fstat e.st) for reading where
+// that spares Lstat's extended attributes their lookups through /proc
+// (fgetxattr(2) on it instead): a directory as "." from fd, a regular file
+// as ReadAt opens it, kept for ReadAt. It returns -1 where it opens
+// nothing — another type, no /proc, or an inode this process may not open,
+// whose attributes are then read through /proc as the Dir reads them.
+func (c *CachedDir) readable(name string, fd int, e *dirEntry) int {
+	if c.d.opts&dirNoProc != 0 {
+		return -1
+	}
+	switch e.st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		rfd, err := openat(fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+		if err != nil {
+			return -1
+		}
+		return rfd
+	case unix.S_IFREG:
+		rfd, err := c.d.openRead(name, fd, &e.st)
+		if err != nil {
+			return -1
+		}
+		e.rfd, e.rfdDone = rfd, true
+		return rfd
+	}
+	return -1
 }
 
 // find returns the entry of name, looking it up the first time; nil if c

@@ -346,13 +346,19 @@ func (d *Dir) Lstat(name string) (access.Inode, error) {
 // whose fstat is st: its mode, owner and size, and the ACL and file
 // capabilities of its extended attributes.
 func (d *Dir) inode(name string, fd int, st *unix.Stat_t) (access.Inode, error) {
+	return d.inodeOf(name, fd, -1, st)
+}
+
+// inodeOf is inode, reading the extended attributes through rfd, the same
+// inode opened for reading, where rfd is not -1.
+func (d *Dir) inodeOf(name string, fd, rfd int, st *unix.Stat_t) (access.Inode, error) {
 	ino := access.Inode{Mode: st.Mode, UID: st.Uid, GID: st.Gid, Size: st.Size}
 	typ := st.Mode & unix.S_IFMT
 	if typ == unix.S_IFLNK {
 		return ino, nil
 	}
 	var b [256]byte
-	acl, err := d.xattr(name, fd, st, "system.posix_acl_access", b[:])
+	acl, err := d.xattr(name, fd, rfd, st, "system.posix_acl_access", b[:])
 	if err != nil {
 		return access.Inode{}, d.readErr("getxattr system.posix_acl_access", name, err)
 	}
@@ -362,7 +368,7 @@ func (d *Dir) inode(name string, fd int, st *unix.Stat_t) (access.Inode, error) 
 		}
 	}
 	if typ == unix.S_IFREG {
-		fc, err := d.xattr(name, fd, st, "security.capability", b[:])
+		fc, err := d.xattr(name, fd, rfd, st, "security.capability", b[:])
 		if err != nil {
 			return access.Inode{}, d.readErr("getxattr security.capability", name, err)
 		}
@@ -377,10 +383,15 @@ func (d *Dir) inode(name string, fd int, st *unix.Stat_t) (access.Inode, error) 
 
 // xattr returns the value of attr on the inode fd (an O_PATH descriptor of
 // name, whose fstat is st), or nil if it has none or its filesystem none
-// at all. buf is a first buffer to read it into.
-func (d *Dir) xattr(name string, fd int, st *unix.Stat_t, attr string, buf []byte) ([]byte, error) {
+// at all; rfd, if not -1, is that inode opened for reading, which
+// fgetxattr(2) reads without a lookup in /proc. buf is a first buffer to
+// read it into.
+func (d *Dir) xattr(name string, fd, rfd int, st *unix.Stat_t, attr string, buf []byte) ([]byte, error) {
 	get := func(b []byte) (int, error) { return unix.Getxattr(d.procPath(fd), attr, b) }
-	if d.opts&dirNoProc != 0 {
+	switch {
+	case rfd >= 0:
+		get = func(b []byte) (int, error) { return unix.Fgetxattr(rfd, attr, b) }
+	case d.opts&dirNoProc != 0:
 		// fgetxattr(2) refuses O_PATH descriptors (EBADF): open the
 		// inode for reading, which only directories and regular files
 		// can be without a side effect.
