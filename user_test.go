@@ -2,7 +2,9 @@ package preexec
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/preexec/preexec/access"
@@ -69,5 +71,53 @@ func TestResolveUserPasswd(t *testing.T) {
 				t.Fatalf("got %v %v, want %v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestResolveUserPasswdPlain: where resolveUserPasswd answers without
+// moby/sys/user (ids in range, no additional gids, files that read and
+// have no long line), the lookup answers the same, over files of every
+// shape: absent, empty, matching or not, malformed, '#' lines, long lines,
+// directories, without contents.
+func TestResolveUserPasswdPlain(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	huge := strings.Repeat("y", 70000)
+	files := []string{
+		"",
+		`file %s 0644 0:0`,
+		`file %s 0644 0:0 text="alice:x:1000:1000::/home/alice:/bin/sh\n"`,
+		`file %s 0644 0:0 text="1000\n::::\n#x:y:z\n:x:1000:\nbob:x:notanumber:1\n"`,
+		`file %s 0644 0:0 text="a:x:1:1::/:` + long + `\n"`,
+		`file %s 0644 0:0 text="a:x:1:1::/:` + huge + `\n"`,
+		`dir %s 0755 0:0`,
+		`symlink %s /nowhere`,
+	}
+	for _, pw := range files {
+		for _, gr := range files {
+			for _, noContent := range []bool{false, true} {
+				tree := "dir / 0755 0:0\ndir /etc 0755 0:0\n"
+				if pw != "" {
+					tree += fmt.Sprintf(pw, "/etc/passwd") + "\n"
+				}
+				if gr != "" {
+					tree += fmt.Sprintf(gr, "/etc/group") + "\n"
+				}
+				var fsys access.FS = rootfs.MustParseFixture(tree).Mem()
+				if noContent {
+					fsys = noContentFS{fsys}
+				}
+				p := &access.Proc{Cred: access.Root(), FS: fsys}
+				for _, ids := range [][2]uint32{{0, 0}, {1000, 1000}, {1, 2}, {maxID, maxID}} {
+					got, err := resolveUserPasswd(p, ids[0], ids[1], nil)
+					files := func(name string, uid, gid uint32) configFile {
+						return configFile{p: p, name: name, noContent: true}
+					}
+					want, werr := lookupUserPasswd(files("/etc/passwd", ids[0], ids[1]), files("/etc/group", ids[0], ids[1]), ids[0], ids[1], nil)
+					if fmt.Sprint(got, err) != fmt.Sprint(want, werr) {
+						t.Errorf("passwd %.40q, group %.40q, no content %v, ids %v: %v %v; the lookup says %v %v", pw, gr, noContent, ids, got, err, want, werr)
+					}
+				}
+			}
+		}
 	}
 }
