@@ -468,7 +468,7 @@ func (e *eval) runc() {
 		return
 	}
 	// newContainerInit: populateProcessEnvironment, before ready (≤ 1.2).
-	if l.EnvCheck != EnvCheck130 {
+	if l.EnvCheckAt == EnvCheckBeforeReady {
 		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
 				e.trace(StepConfig, nil, "process.env: %s", msg)
@@ -555,7 +555,7 @@ func (e *eval) runc() {
 			retry = true
 		}
 	}
-	if l.EnvCheck == EnvCheck130 {
+	if l.EnvCheckAt == EnvCheckInFinalizeNamespace {
 		// prepareEnv, in finalizeNamespace after the first chdir.
 		if msg := e.m.envComplaint(l.EnvCheck, plan.Env); msg != "" {
 			if e.tracing {
@@ -605,7 +605,7 @@ func (e *eval) runc() {
 	} else if _, ok := plan.UserNS.KGID(plan.User.GID); !ok {
 		k.variant = int(l.Unmapped)
 	}
-	if l.Errors.SetupUser == "setup user: " {
+	if l.Errors.Setgroups != "" {
 		k.variant += 1 << 8
 	}
 	k.variant += int(l.RootlessGroups) << 9
@@ -894,10 +894,7 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 	var err error
 	if !e.host.Rootless {
 		if cur, err = access.Setgroups(cur, groups); err != nil {
-			if l.Errors.SetupUser == "setup user: " {
-				return nil, errors.New(errnoString(err))
-			}
-			return nil, fmt.Errorf("setgroups: %s", errnoString(err))
+			return nil, errors.New(l.Errors.Setgroups + errnoString(err))
 		}
 	}
 	if cur, err = access.Setgid(cur, u.GID); err != nil {

@@ -98,18 +98,20 @@ func (rt Runtime) consumes(o string) bool {
 	if o == "defaults" {
 		return rt.dropsDefaults()
 	}
-	if rt.Line.Runtime == "crun" {
+	return rt.Line.MountFlagWords.consumes(o)
+}
+
+// consumes reports whether option o is one of the flag words of w.
+func (w MountFlagWords) consumes(o string) bool {
+	switch w {
+	case MountFlagsCrun:
 		return crunFlagWords[o]
+	case MountFlagsIdmap:
+		return runcFlagWords[o] || runc110FlagWords[o] || runc120FlagWords[o]
+	case MountFlagsRecursive:
+		return runcFlagWords[o] || runc110FlagWords[o]
 	}
-	switch {
-	case runcFlagWords[o]:
-		return true
-	case runc110FlagWords[o]:
-		return spec.CompareVersions(rt.Version, "1.1.0") >= 0
-	case runc120FlagWords[o]:
-		return spec.CompareVersions(rt.Version, "1.2.0") >= 0
-	}
-	return false
+	return runcFlagWords[o]
 }
 
 // mountDataUnknown makes r unknown when a mount of the plan passes rt an

@@ -3,6 +3,7 @@ package preexec
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,6 +72,11 @@ type Line struct {
 	UserNSBind UserNSBind
 	// EnvCheck is how runc validates process.env entries.
 	EnvCheck EnvCheck
+	// EnvCheckAt is where in runc's init that validation runs.
+	EnvCheckAt EnvCheckPlace
+	// MountFlagWords are the mount options the runtime consumes as flags
+	// rather than passing them to the kernel as the filesystem's data.
+	MountFlagWords MountFlagWords
 	// User is how process.user becomes credentials.
 	User UserResolve
 	// Unmapped is how a uid or gid without a mapping in the container's
@@ -214,6 +220,41 @@ const (
 	EnvCheck130
 )
 
+// EnvCheckPlace is where runc's init validates process.env (EnvCheck).
+type EnvCheckPlace int
+
+const (
+	// EnvCheckBeforeReady: in newContainerInit's
+	// populateProcessEnvironment, before the init reports ready (runc ≤
+	// 1.2.x, opencontainers/runc
+	// libcontainer/init_linux.go:populateProcessEnvironment@v1.2.0).
+	EnvCheckBeforeReady EnvCheckPlace = iota
+	// EnvCheckInFinalizeNamespace: in finalizeNamespace, after the first
+	// chdir, so after ready (runc 1.3.0 on, a56f2bc83, backport of #4693:
+	// opencontainers/runc libcontainer/init_linux.go:finalizeNamespace@v1.3.0).
+	EnvCheckInFinalizeNamespace
+)
+
+// MountFlagWords is which mount options a runtime consumes as mount flags
+// (the rest are the filesystem's data).
+type MountFlagWords int
+
+const (
+	// MountFlagsClassic: runcFlagWords (opencontainers/runc
+	// libcontainer/specconv/spec_linux.go@v1.0.0-rc92 … v1.0.3).
+	MountFlagsClassic MountFlagWords = iota
+	// MountFlagsRecursive: those, nosymfollow, symfollow and the
+	// recursive attributes rro, rnosuid, … (runc110FlagWords: runc 1.1.0
+	// on, ba935a51a, 382eba435, #3272).
+	MountFlagsRecursive
+	// MountFlagsIdmap: those and idmap, ridmap (runc120FlagWords: runc
+	// 1.2.0 on, 3b57e45cb, #3985).
+	MountFlagsIdmap
+	// MountFlagsCrun: crunFlagWords (crun 1.8.1,
+	// src/libcrun/mount_flags.perf).
+	MountFlagsCrun
+)
+
 // UserResolve is how process.user becomes the credentials runc sets.
 type UserResolve int
 
@@ -304,6 +345,11 @@ type ErrorStyle struct {
 	// SetupUser prefixes user resolution errors: `setup user: ` (≤ 1.0.3),
 	// `unable to setup user: ` (1.1+).
 	SetupUser string
+	// Setgroups prefixes the errno of a failed setgroups in setupUser:
+	// "" (runc ≤ 1.0.3 returns unix.Setgroups' error as it is),
+	// `setgroups: ` (runc 1.1.0 on wraps it in os.SyscallError, 7563a8f06,
+	// #3270: opencontainers/runc libcontainer/init_linux.go:setupUser@v1.1.0).
+	Setgroups string
 	// Caps formats a capset failure with %s for the errno text.
 	Caps string
 	// Start prefixes an error of runc's own create, before runc init runs:
@@ -353,10 +399,10 @@ type Runtime struct {
 func Lines() []*Line { return lines }
 
 // Runtimes returns every runtime the model knows: each runc version of
-// each line built with Go 1.19 (for versions before 1.2.0, which Go 1.19
-// can build) and with Go 1.26, the versions of go127Versions built with Go
-// 1.27, and crun; in table order, a version's builds oldest Go first. These
-// are the builds .ci/install-runtimes makes for the runtime oracle.
+// each line built with each toolchain of runcBuilds that builds it, and
+// crun; in table order, a version's builds in runcBuilds' order (oldest Go
+// first). These are the builds .ci/install-runtimes makes for the runtime
+// oracle.
 func Runtimes() []Runtime {
 	var out []Runtime
 	for _, l := range lines {
@@ -365,32 +411,49 @@ func Runtimes() []Runtime {
 				out = append(out, Runtime{Name: "crun@" + v, Line: l, Version: v})
 				continue
 			}
-			if spec.CompareVersions(v, "1.2.0") < 0 {
-				out = append(out, Runtime{Name: "runc@" + v + "+go1.19", Line: l, Version: v, Go: "1.19"})
-			}
-			out = append(out, Runtime{Name: "runc@" + v + "+go1.26", Line: l, Version: v, Go: "1.26"})
-			if builtWithGo127(v) {
-				out = append(out, Runtime{Name: "runc@" + v + "+go1.27", Line: l, Version: v, Go: "1.27"})
+			for _, b := range runcBuilds {
+				if b.builds(v) {
+					out = append(out, Runtime{Name: "runc@" + v + "+go" + b.Go, Line: l, Version: v, Go: b.Go})
+				}
 			}
 		}
 	}
 	return out
 }
 
-// go127Versions are the runc versions built with Go 1.27.3 (go127_tags of
-// .ci/install-runtimes): a sample of every line, from rc92 to 1.6.0-rc.1.
-var go127Versions = []string{
-	"1.0.0-rc92", "1.0.0-rc93", "1.0.0-rc94", "1.1.4", "1.1.6", "1.1.12",
-	"1.2.0", "1.2.9", "1.3.0", "1.3.7", "1.4.0", "1.4.4", "1.5.3", "1.6.0-rc.1",
+// A runcBuild is the runc releases one Go toolchain builds for the runtime
+// oracle (.ci/install-runtimes, which TestInstallScriptBuildsRuntimes holds
+// to this table).
+type runcBuild struct {
+	// Go is the toolchain, as the builds' names give it ("1.19").
+	Go string
+	// Before, if set, limits the builds to releases older than it.
+	Before string
+	// Versions, if set, are the only releases built.
+	Versions []string
+	// Source is where .ci/install-runtimes lists them.
+	Source string
 }
 
-func builtWithGo127(v string) bool {
-	for _, w := range go127Versions {
-		if w == v {
-			return true
-		}
+// runcBuilds are the Go toolchains the runtime oracle's runc binaries are
+// built with, oldest first.
+var runcBuilds = []runcBuild{
+	{Go: "1.19", Before: "1.2.0",
+		Source: "go119_tags: Debian's Go 1.19, the toolchain of their era, for rc92 … 1.1.15 (runc 1.2.0's go.mod wants Go 1.22)"},
+	{Go: "1.26",
+		Source: "default_tags: the default Go, every release"},
+	{Go: "1.27", Versions: []string{
+		"1.0.0-rc92", "1.0.0-rc93", "1.0.0-rc94", "1.1.4", "1.1.6", "1.1.12",
+		"1.2.0", "1.2.9", "1.3.0", "1.3.7", "1.4.0", "1.4.4", "1.5.3", "1.6.0-rc.1"},
+		Source: "go127_tags: Go 1.27.3 (GOTOOLCHAIN=go1.27.3), a sample of every line"},
+}
+
+// builds reports whether b builds runc release v.
+func (b runcBuild) builds(v string) bool {
+	if b.Before != "" && spec.CompareVersions(v, b.Before) >= 0 {
+		return false
 	}
-	return false
+	return b.Versions == nil || slices.Contains(b.Versions, v)
 }
 
 // LookupRuntime returns the runtime named name: "runc@1.1.4+go1.19",

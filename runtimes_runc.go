@@ -103,22 +103,25 @@ var (
 		InitSeccomp:    "standard_init_linux.go:216: init seccomp caused: %s",
 		InitExitStatus: 1,
 	}
-	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 1}
-	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
-	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
+	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 1}
+	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
+	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
 	runc110      = &Line{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
-			"Errors": "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`",
+			"Errors":         "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`; 7563a8f06 (#3270): `setgroups: <errno>`",
+			"MountFlagWords": "ba935a51a, 382eba435 (#3272): nosymfollow, symfollow and the recursive attributes (rro, rnosuid, …) are flags (libcontainer/specconv/spec_linux.go@v1.1.0)",
 		},
 	}
 	runc114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.4", "1.1.5"}, OfficialGo: "1.17",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessFaccessat2ElseAccess, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessFaccessat2ElseAccess, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
@@ -126,7 +129,8 @@ var (
 	}
 	runc116 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
@@ -136,7 +140,8 @@ var (
 	}
 	runc118 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.8"}, OfficialGo: "1.20",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeDataNoSpecial,
@@ -147,7 +152,8 @@ var (
 	}
 	runc119 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -158,7 +164,8 @@ var (
 	}
 	runc1113 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.13"}, OfficialGo: "1.21",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -166,7 +173,8 @@ var (
 	}
 	runc1114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -174,21 +182,24 @@ var (
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
-		OfficialGoOf: map[string]string{"1.2.6": "1.23", "1.2.7": "1.23", "1.2.8": "1.23", "1.2.9": "1.24"},
-		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		MountFlagWords: MountFlagsIdmap,
+		OfficialGoOf:   map[string]string{"1.2.6": "1.23", "1.2.7": "1.23", "1.2.8": "1.23", "1.2.9": "1.24"},
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
-			"Eaccess":    "a1e87f8d7 (#4292): eaccess removed, LookPath only",
-			"OfficialGo": "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
-			"Unmapped":   "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
-			"Errors":     "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
+			"Eaccess":        "a1e87f8d7 (#4292): eaccess removed, LookPath only",
+			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
+			"Unmapped":       "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
+			"MountFlagWords": "3b57e45cb (#3985): idmap and ridmap are flags (libcontainer/specconv/spec_linux.go@v1.2.0)",
+			"Errors":         "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
 	runc130 = &Line{
 		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7"}, OfficialGo: "1.23",
+		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf: map[string]string{"1.3.4": "1.24", "1.3.5": "1.25", "1.3.6": "1.25", "1.3.7": "1.26"},
 		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
@@ -199,7 +210,8 @@ var (
 			"RootlessGroups": "52f702af5 (#3999): additionalGids refused in Container.start, before runc init",
 			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.23 at v1.3.0 … v1.3.3, 1.24 at v1.3.4, 1.25 at v1.3.5, v1.3.6, 1.26 at v1.3.7 (#5413)",
 			"User":           "7dc248688 (#3999): numeric ids, no /etc/passwd or /etc/group",
-			"EnvCheck":       "env.go:prepareEnv: checked in finalizeNamespace, last entry first",
+			"EnvCheck":       "06f1e0765 (#4325): libcontainer/env.go:prepareEnv@v1.3.0 checks the entries last first",
+			"EnvCheckAt":     "a56f2bc83 (backport of bf3864649, #4693): prepareEnv runs in finalizeNamespace, after the first chdir (libcontainer/init_linux.go:finalizeNamespace@v1.3.0)",
 			"Errors":         "capabilities.go: `can't apply capabilities: %w`",
 			"Env":            "06f1e0765 (#4325): only PATH enters runc-init's environment",
 			"AbsentCaps":     "049a5f76c, 73849e797 (#4585): no process.capabilities leaves capabilities alone",
@@ -208,6 +220,7 @@ var (
 	}
 	runc140 = &Line{
 		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.4.4", "1.5.0", "1.5.1", "1.5.2", "1.5.3", "1.6.0-rc.1"}, OfficialGo: "1.25",
+		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf:  map[string]string{"1.4.0": "1.24", "1.4.4": "1.26", "1.5.2": "1.26", "1.5.3": "1.26", "1.6.0-rc.1": "1.26"},
 		DropsDefaults: []string{"1.5.3"},
 		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
@@ -225,7 +238,8 @@ var (
 	}
 	crun181 = &Line{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
-		Chdir: ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
+		MountFlagWords: MountFlagsCrun,
+		Chdir:          ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
 		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},
