@@ -141,15 +141,15 @@ func goClasses(s string) int {
 func goDesc(s string) string {
 	g, _ := parseGo(s)
 	if !bareMinor(s) {
-		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goClassNames[goClass(g)])
+		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goToolchains[goClass(g)].name)
 	}
 	spans := minorSpans(g)
 	if len(spans) == 1 {
-		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goClassNames[spans[0].class])
+		return fmt.Sprintf("Go %s (os/exec.LookPath of Go %s)", s, goToolchains[spans[0].class].name)
 	}
 	var parts []string
 	for _, sp := range spans {
-		parts = append(parts, fmt.Sprintf("%s: of Go %s", sp.name(g), goClassNames[sp.class]))
+		parts = append(parts, fmt.Sprintf("%s: of Go %s", sp.name(g), goToolchains[sp.class].name))
 	}
 	return fmt.Sprintf("Go %s (os/exec.LookPath by its patch release: %s)", s, strings.Join(parts, "; "))
 }

@@ -152,9 +152,6 @@ type compareScratch struct {
 	first         []int
 }
 
-// nGoClasses is the number of goClass values.
-const nGoClasses = len(lookPaths)
-
 var scratches = sync.Pool{New: func() any {
 	s := &compareScratch{m: memo{slots: make([]int32, 64), entries: make([]memoEntry, 0, 24), seed: maphash.MakeSeed()}}
 	return s

@@ -661,7 +661,7 @@ func (e *eval) runc() {
 	switch {
 	case l.Eaccess == EaccessFaccessat2ElseAccess:
 		eacc = EaccessFaccessat2ElseAccess
-	case l.Eaccess == EaccessXSysIfGoBefore120 && !e.goV.atLeast(1, 20, 0):
+	case l.Eaccess == EaccessXSysIfGoBefore120 && !goToolchains[gc].go120Tag:
 		eacc = EaccessXSysIfGoBefore120
 	}
 	t := e.m.do(procKey(opExecTail, gc<<8|int(l.Env)<<4|int(eacc), userProc), func() opVal {
@@ -669,7 +669,7 @@ func (e *eval) runc() {
 	})
 	name := t.s
 	if e.tracing {
-		e.trace(StepLookPath, stepErr(t, StepLookPath), "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goClassNames[gc], name)
+		e.trace(StepLookPath, stepErr(t, StepLookPath), "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goToolchains[gc].name, name)
 		if t.step != StepLookPath {
 			switch eacc {
 			case EaccessFaccessat2ElseAccess:
@@ -746,7 +746,7 @@ func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc Eaccess) opVal
 	if env == EnvPathOnly {
 		lpEnv.ExecErrDot0 = false
 	}
-	name, err := lookPaths[gc](p, plan.Args[0], lpEnv)
+	name, err := goToolchains[gc].lookPath(p, plan.Args[0], lpEnv)
 	if err != nil {
 		return opVal{step: StepLookPath, s: name, err: err}
 	}
@@ -847,11 +847,6 @@ func (e *eval) unknownCapsFatal() bool {
 	return true
 }
 
-// lookPaths are os/exec.LookPath per goClass.
-var lookPaths = [...]func(*access.Proc, string, access.LookPathEnv) (string, error){
-	access.LookPath, access.LookPathGo119, access.LookPathGo120, access.LookPathGo1202, access.LookPathGo12312,
-}
-
 // interpreterExitStatus is the status busybox sh (and dash) exit with when
 // they cannot open their script, the interpreter whose words Result.Error
 // gives: 2, as the runtime oracle's goldens record it (testdata/runtime,
@@ -911,33 +906,6 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 	}
 	return cur, nil
 }
-
-// goClass is the Go toolchain's os/exec.LookPath variant: 0 ≤ 1.18, 1
-// 1.19, 2 1.20.0–1.20.1, 3 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5, 4 later
-// (kernel-go-semantics.md Part II §7). Two builds of a line with the same
-// class behave alike on every pre-exec check. Class 4 holds up to NewestGo:
-// go1.27.3's src/os/exec/lp_unix.go (LookPath, findExecutable's
-// unix.Eaccess then mode-bit test, ErrDot and the execerrdot GODEBUG, the
-// `executable file not found in $PATH` text), src/syscall/syscall_linux.go
-// (Faccessat) and src/internal/syscall/unix/eaccess.go are identical to
-// go1.26.8's, and runc@…+go1.27 builds agree with the runtime oracle.
-func goClass(g goVersion) int {
-	switch {
-	case !g.atLeast(1, 19, 0):
-		return 0
-	case !g.atLeast(1, 20, 0):
-		return 1
-	case !g.atLeast(1, 20, 2):
-		return 2
-	case g.major == 1 && g.minor == 23 && g.atLeast(1, 23, 12),
-		g.major == 1 && g.minor == 24 && g.atLeast(1, 24, 6),
-		g.atLeast(1, 25, 0):
-		return 4
-	}
-	return 3
-}
-
-var goClassNames = [...]string{"≤ 1.18", "1.19", "1.20.0–1.20.1", "1.20.2–1.23.11, 1.24.0–1.24.5", "≥ 1.23.12, ≥ 1.24.6"}
 
 // mkdirScratch is what a memoized MkdirAll of the cwd makes, in one
 // allocation: the overlay of the directories it creates, and the process

@@ -14,10 +14,6 @@ import (
 // when the answers differ the result is unknown, saying which patches
 // answer what.
 
-// oldestGo is the oldest Go whose os/exec/lp_unix.go the toolchain table
-// was read against (access/lookpath.go: go1.15.6 … go1.27.3).
-const oldestGo = "1.15"
-
 // ErrGoPatch is the Result.Err of a runtime whose Go is named without a
 // patch level when the patch releases of that minor answer differently.
 var ErrGoPatch = errors.New("the Go patch release that built the runtime decides")
