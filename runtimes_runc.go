@@ -28,7 +28,10 @@ var (
 		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal:     true,
-		Cite:                          map[string]string{"Chdir": "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root"},
+		Cite: map[string]string{
+			"Chdir":      "5e0e67d76 (#2086): chdir first in finalizeNamespace, as root",
+			"OfficialGo": "opencontainers/runc go.mod@v1.0.0-rc92: go 1.14 (rc92 … 1.0.3 were built by script/release.sh on the releaser's host, Go not recorded; Dockerfile@v1.0.0-rc92 says GO_VERSION=1.13)",
+		},
 	}
 	runcRC93 = &Line{
 		Runtime: "runc", Versions: []string{"1.0.0-rc93"}, OfficialGo: "1.15",
@@ -47,6 +50,7 @@ var (
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
 			"SeccompENOSYSStub": "7a8d7162f (#2750): -ENOSYS stub for syscalls newer than the profile",
+			"OfficialGo":        "opencontainers/runc Dockerfile@v1.0.0-rc93: GO_VERSION=1.15",
 			"LastCap":           "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
 			"Chdir":             "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied",
 			"Errors":            "file:line of the call sites moved",
@@ -62,7 +66,6 @@ var (
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
-			"OfficialGo":       "opencontainers/runc Dockerfile@v1.0.0-rc94: GO_VERSION=1.15",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
 			"Errors":           "file:line of the call sites moved",
 		},
@@ -75,7 +78,10 @@ var (
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
 		SeccompENOSYSStub:         true,
 		SeccompRedundantRuleFatal: true,
-		Cite:                      map[string]string{"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured"},
+		Cite: map[string]string{
+			"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured",
+			"OfficialGo":                    "opencontainers/runc Dockerfile@v1.0.0-rc95: GO_VERSION=1.16",
+		},
 	}
 	runc100 = &Line{
 		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1"}, OfficialGo: "1.16",
@@ -114,6 +120,7 @@ var (
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
+			"OfficialGo":     "opencontainers/runc Dockerfile@v1.1.0: GO_VERSION=1.17, the image `make release` builds in from 1.1.0 (Makefile@v1.1.0)",
 			"Errors":         "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`; 7563a8f06 (#3270): `setgroups: <errno>`",
 			"MountFlagWords": "ba935a51a, 382eba435 (#3272): nosymfollow, symfollow and the recursive attributes (rro, rnosuid, …) are flags (libcontainer/specconv/spec_linux.go@v1.1.0)",
 		},
@@ -135,7 +142,8 @@ var (
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
-			"Eaccess": "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
+			"Eaccess":    "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
+			"OfficialGo": "opencontainers/runc Dockerfile@v1.1.6: GO_VERSION=1.20",
 		},
 	}
 	runc118 = &Line{
@@ -169,7 +177,7 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.21"},
+		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.13: GO_VERSION=1.21"},
 	}
 	runc1114 = &Line{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
@@ -178,7 +186,7 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Cite: map[string]string{"OfficialGo": "Dockerfile GO_VERSION 1.22"},
+		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.14: GO_VERSION=1.22"},
 	}
 	runc120 = &Line{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
