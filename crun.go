@@ -10,8 +10,9 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// crun is crun 1.8.1's init (src/libcrun/container.c:container_init_setup,
-// runc-preexec.md §6.1): errors are `msg: strerror`, printed bare.
+// crun is crun 1.8.1's init (containers/crun
+// src/libcrun/container.c:container_init_setup@1.8.1): errors are `msg:
+// strerror` (src/libcrun/error.c@1.8.1), printed bare.
 func (e *eval) crun() {
 	plan := e.plan
 	root := e.rootCred()
@@ -191,8 +192,7 @@ func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool)
 // effective ids are equal (always, in crun) is plain access(2) — real ids,
 // no effective capabilities for a non-root uid, never faccessat2, so a
 // seccomp filter on faccessat2 does not matter (observed with strace on
-// Debian's crun 1.8.1; runc-preexec.md §6.2 says faccessat2, the binary
-// disagrees) — then stat: not a regular file is EPERM.
+// Debian's crun 1.8.1) — then stat: not a regular file is EPERM.
 func crunCheckAccess(p *access.Proc, file string) error {
 	err := p.Access(file, access.X_OK)
 	if err != nil {

@@ -446,7 +446,9 @@ func prefixText(p, cli string) string {
 	return fmt.Sprintf(p, cli)
 }
 
-// runc is the init sequence of runc rc92 … 1.6 (runc-preexec.md §1.1).
+// runc is the init sequence of runc rc92 … 1.6 (opencontainers/runc
+// libcontainer/standard_init_linux.go:linuxStandardInit.Init and
+// libcontainer/init_linux.go:finalizeNamespace@v1.0.0-rc92 … v1.6.0-rc.1).
 func (e *eval) runc() {
 	l := e.rt.Line
 	plan := e.plan
@@ -867,8 +869,9 @@ func (e *eval) interpreter(x *access.Exec) {
 }
 
 // setupUser is runc's setupUser: the unmapped-id check of the line,
-// setgroups(groups) unless rootless, setgid, setuid (runc-preexec.md §1.4,
-// §2). Errors are what runc prints after its `unable to setup user: `.
+// setgroups(groups) unless rootless, setgid, setuid (opencontainers/runc
+// libcontainer/init_linux.go:setupUser@v1.0.0-rc92 … v1.6.0-rc.1). Errors
+// are what runc prints after its `unable to setup user: `.
 func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) {
 	u := e.plan.User
 	l := e.rt.Line

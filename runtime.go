@@ -14,8 +14,9 @@ import (
 // A Line is a runtime release line: consecutive versions that take every
 // pre-exec step the same way. Each field is one behaviour; a field that
 // differs from the previous line cites, in Cite, the upstream commit or PR
-// that changed it. Lines are data: adding a version is adding it to a
-// line's Versions or adding a line (runc-preexec.md §1.2, §8).
+// that changed it (TestRowCitations holds them to the fields that differ).
+// Lines are data: adding a version is adding it to a line's Versions or
+// adding a line.
 type Line struct {
 	// Runtime is "runc" or "crun".
 	Runtime string
@@ -332,7 +333,8 @@ const (
 // ErrorStyle holds the texts a line prints.
 type ErrorStyle struct {
 	// PreReady and PostReady prefix an error before and after the init
-	// process reported ready (runc-preexec.md §3.2); CLI is "run" or
+	// process reported ready (its procReady message to opencontainers/runc
+	// libcontainer/process_linux.go:initProcess.start); CLI is "run" or
 	// "create" where the prefix names it.
 	PreReady, PostReady string
 	// Exec formats the line runc init prints when execve fails, with %s

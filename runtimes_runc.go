@@ -2,9 +2,10 @@ package preexec
 
 import "github.com/preexec/preexec/caps"
 
-// The runc release lines, from runc-preexec.md (read at each tag; §1.2 is
-// the change log these rows follow). A line's Cite names what differs from
-// the line before it.
+// The runc release lines, each read at its tags in opencontainers/runc
+// (libcontainer/init_linux.go, standard_init_linux.go, rootfs_linux.go,
+// specconv/spec_linux.go). A line's Cite names what differs from the line
+// before it.
 
 const (
 	chdirText = `chdir to cwd (%q) set in config.json failed: %s`
