@@ -8,7 +8,7 @@ import (
 
 // A Change is one behaviour that differs between two runtimes' rows or builds.
 type Change struct {
-	// Field is the Line field or "Go" for the toolchain ("Chdir",
+	// Field is the Release field or "Go" for the toolchain ("Chdir",
 	// "Eaccess", "Go").
 	Field string
 	// From and To are the field's value in each, as text.
@@ -18,7 +18,7 @@ type Change struct {
 	Cite string
 }
 
-// Changes returns the behaviours that differ between from and to, in Line
+// Changes returns the behaviours that differ between from and to, in Release
 // field order, then the toolchain ("Go") when the two builds' Go differ in
 // a way the model tells apart (os/exec.LookPath's variant). The rows from
 // the older line to the newer one, either way round, give each change's
@@ -28,7 +28,7 @@ func Changes(from, to Runtime) []Change {
 	if from.Line == nil || to.Line == nil {
 		return nil
 	}
-	var between []*Line
+	var between []*Release
 	if from.Line.Runtime == to.Line.Runtime {
 		i, j := lineIndex(from.Line), lineIndex(to.Line)
 		if i > j {
@@ -82,7 +82,7 @@ func Changes(from, to Runtime) []Change {
 	return out
 }
 
-func lineIndex(l *Line) int {
+func lineIndex(l *Release) int {
 	for i, x := range lines {
 		if x == l {
 			return i
@@ -93,7 +93,7 @@ func lineIndex(l *Line) int {
 
 // changeValue is the text of field of l: the docs table's where it has a
 // column, else the value's own.
-func changeValue(l *Line, field string) string {
+func changeValue(l *Release, field string) string {
 	if v := fieldValue(l, field); v != "" {
 		return v
 	}

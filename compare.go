@@ -145,7 +145,7 @@ type compareScratch struct {
 	done [][2 * nTmpfs][nGoClasses]int32
 	// lastLine's behaviour (lineBehaviours), or -1 if it is not among
 	// lines: runtimes come a line at a time.
-	lastLine      *Line
+	lastLine      *Release
 	lastBehaviour int
 	of            []int
 	sizes         []int
@@ -179,7 +179,7 @@ func putScratch(s *compareScratch) {
 
 // evaluated returns the runtime the class (l's behaviour, view class vc,
 // goc) was evaluated for, or records that runtime i is the one.
-func (s *compareScratch) evaluated(l *Line, vc, goc, i int) (int, bool) {
+func (s *compareScratch) evaluated(l *Release, vc, goc, i int) (int, bool) {
 	if l != s.lastLine {
 		s.lastLine, s.lastBehaviour = l, -1
 		if li := lineIndex(l); li >= 0 {
@@ -200,7 +200,7 @@ func (s *compareScratch) evaluated(l *Line, vc, goc, i int) (int, bool) {
 
 // viewClassOf is the class of the view a runtime of line l sees in fsys
 // (View.of), 0 if fsys is not a View.
-func viewClassOf(fsys access.FS, l *Line) int {
+func viewClassOf(fsys access.FS, l *Release) int {
 	if v, ok := fsys.(*View); ok {
 		return v.line(l).class
 	}
@@ -225,9 +225,9 @@ var lineBehaviours = sync.OnceValue(func() []int {
 // and b: every field alike but those it does not read — the versions and
 // their Go, DropsDefaults (refine's, per runtime), Cite — and Tmpfs and
 // UserNSBind, which it reads through the View, whose class Compare keys
-// apart. A field added to Line is compared unless listed here.
-func sameBehaviour(a, b *Line) bool {
-	strip := func(l *Line) Line {
+// apart. A field added to Release is compared unless listed here.
+func sameBehaviour(a, b *Release) bool {
+	strip := func(l *Release) Release {
 		p := *l
 		p.Versions, p.OfficialGo, p.OfficialGoOf, p.DropsDefaults, p.Cite = nil, "", nil, nil, nil
 		p.Tmpfs, p.UserNSBind = 0, 0

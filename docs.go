@@ -17,7 +17,7 @@ func RuntimesTable() string {
 	b.WriteString("A cell marked * differs from the line above; the notes under the table cite the upstream change.\n\n")
 	b.WriteString("| line | versions | official Go | chdir | cwd creation | check after LookPath | LookPath env | no capabilities object | unknown capability | seccomp | tmpfs root mode | bind options in a user namespace | rootless additionalGids | post-ready prefix | execve error | exit status after start |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	var prev *Line
+	var prev *Release
 	var notes []string
 	for i, l := range lines {
 		cell := func(field, v string) string {
@@ -56,7 +56,7 @@ func RuntimesTable() string {
 // distributions' builds and every other build the runtime oracle holds, with its line, its Go and
 // whether the oracle holds it (OracleVerified).
 func writeBuilds(b *strings.Builder) {
-	index := map[*Line]int{}
+	index := map[*Release]int{}
 	for i, l := range lines {
 		index[l] = i + 1
 	}
@@ -95,7 +95,7 @@ func dash(s string) string {
 }
 
 // fieldValue is the text of one behaviour of l in the docs table.
-func fieldValue(l *Line, field string) string {
+func fieldValue(l *Release, field string) string {
 	switch field {
 	case "Chdir":
 		return l.Chdir.String()
@@ -154,7 +154,7 @@ func fieldValue(l *Line, field string) string {
 
 // officialGoCell is the official Go of a line, with the versions built
 // with another (OfficialGoOf) in release order: "1.25 (1.4.0: 1.24, …)".
-func officialGoCell(l *Line) string {
+func officialGoCell(l *Release) string {
 	var other []string
 	for _, v := range l.Versions {
 		if g, ok := l.OfficialGoOf[v]; ok {

@@ -123,7 +123,7 @@ type Result struct {
 
 	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
 	in   *input
-	line *Line
+	line *Release
 	goV  goVersion
 }
 
@@ -659,12 +659,12 @@ func (e *eval) runc() {
 	// operation, since it depends only on the final credentials, the
 	// working directory, faccessat2's answer and the variants.
 	gc := goClass(e.goV)
-	eacc := EaccessNone
+	eacc := ExecCheckNone
 	switch {
-	case l.Eaccess == EaccessFaccessat2ElseAccess:
-		eacc = EaccessFaccessat2ElseAccess
-	case l.Eaccess == EaccessXSysIfGoBefore120 && !goToolchains[gc].go120Tag:
-		eacc = EaccessXSysIfGoBefore120
+	case l.Eaccess == ExecCheckFaccessat2ElseAccess:
+		eacc = ExecCheckFaccessat2ElseAccess
+	case l.Eaccess == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
+		eacc = ExecCheckXSysFaccessatBeforeGo120
 	}
 	t := e.m.do(procKey(opExecTail, gc<<8|int(l.Env)<<4|int(eacc), userProc), func() opVal {
 		return e.execTail(userProc, gc, l.Env, eacc)
@@ -674,13 +674,13 @@ func (e *eval) runc() {
 		e.trace(StepLookPath, stepErr(t, StepLookPath), "exec.LookPath(%q) (Go %s) = %q", plan.Args[0], goToolchains[gc].name, name)
 		if t.step != StepLookPath {
 			switch eacc {
-			case EaccessFaccessat2ElseAccess:
+			case ExecCheckFaccessat2ElseAccess:
 				if t.fallback {
 					e.trace(StepEaccess, stepErr(t, StepEaccess), "faccessat2 refused: access(%q, X_OK) with real ids, no capabilities for a non-root uid", name)
 				} else {
 					e.trace(StepEaccess, stepErr(t, StepEaccess), "faccessat2(%q, X_OK, AT_EACCESS)", name)
 				}
-			case EaccessXSysIfGoBefore120:
+			case ExecCheckXSysFaccessatBeforeGo120:
 				e.trace(StepEaccess, stepErr(t, StepEaccess), "x/sys Faccessat(%q, X_OK, AT_EACCESS)", name)
 			}
 		}
@@ -693,7 +693,7 @@ func (e *eval) runc() {
 		e.fail(StepLookPath, e.prefix(true)+goErrorText(t.err), t.err)
 	case StepEaccess:
 		verb := "exec "
-		if eacc == EaccessXSysIfGoBefore120 {
+		if eacc == ExecCheckXSysFaccessatBeforeGo120 {
 			verb = "eaccess "
 		}
 		e.fail(StepEaccess, e.prefix(true)+verb+name+": "+errnoString(t.err), t.err)
@@ -742,7 +742,7 @@ func (e *eval) redundantRule() string {
 // execTail runs runc-init's last steps as p: os/exec.LookPath of the Go
 // class gc with the environment env gives it, the check eacc, execve. The
 // step is where it failed ("" if it did not).
-func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc Eaccess) opVal {
+func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc ExecCheck) opVal {
 	plan := e.plan
 	lpEnv := access.LookPathEnvFrom(plan.Env)
 	if env == EnvPathOnly {
@@ -754,7 +754,7 @@ func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc Eaccess) opVal
 	}
 	v := opVal{s: name}
 	switch eacc {
-	case EaccessFaccessat2ElseAccess:
+	case ExecCheckFaccessat2ElseAccess:
 		err = p.Faccessat2(name, access.X_OK, access.AT_EACCESS)
 		if errors.Is(err, access.ENOSYS) || errors.Is(err, access.EPERM) {
 			// system.Eaccess: access(2) when faccessat2 is refused
@@ -762,7 +762,7 @@ func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc Eaccess) opVal
 			v.fallback = true
 			err = p.Access(name, access.X_OK)
 		}
-	case EaccessXSysIfGoBefore120:
+	case ExecCheckXSysFaccessatBeforeGo120:
 		err = access.GoFaccessatGo1202(p, name, access.X_OK, access.AT_EACCESS)
 	}
 	if err != nil {

@@ -25,7 +25,7 @@ symlink /loop /loop
 file /etc/passwd 0644 0:0 text="root:x:0:0::/root:/bin/sh\n"
 `).Mem()
 	var rts []preexec.Runtime
-	for _, l := range preexec.Lines() {
+	for _, l := range preexec.Releases() {
 		rt, err := preexec.LookupRuntime(l.Runtime + "@" + l.Versions[0])
 		if err != nil {
 			f.Fatal(err)

@@ -36,7 +36,7 @@ func goTooOld(s string) string {
 }
 
 // officialGo is the Go of version v's official binaries.
-func (l *Line) officialGo(v string) string {
+func (l *Release) officialGo(v string) string {
 	if g, ok := l.OfficialGoOf[v]; ok {
 		return g
 	}

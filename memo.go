@@ -31,8 +31,8 @@ type memo struct {
 	seed    maphash.Seed
 	// env[c] is checkEnv(c, plan.Env) once envDone[c]: every line with
 	// that check asks it again.
-	env     [EnvCheck130 + 1]string
-	envDone [EnvCheck130 + 1]bool
+	env     [EnvLastFirst + 1]string
+	envDone [EnvLastFirst + 1]bool
 	// suspects are the plan's dataSuspects once suspectsDone.
 	suspects     []dataSuspect
 	suspectsDone bool

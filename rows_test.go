@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// rowBookkeeping are the Line fields that are not one behaviour of the
+// rowBookkeeping are the Release fields that are not one behaviour of the
 // whole row, so TestRowCitations does not ask a citation for their change:
 // Runtime and Versions name the row; OfficialGoOf is OfficialGo per version,
 // cited under "OfficialGo" (a row whose OfficialGoOf changes without its
@@ -16,7 +16,7 @@ import (
 // the citations themselves.
 var rowBookkeeping = map[string]bool{"Runtime": true, "Versions": true, "OfficialGoOf": true, "DropsDefaults": true, "Cite": true}
 
-// TestRowCitations: each row's Cite names exactly the behaviours (Line
+// TestRowCitations: each row's Cite names exactly the behaviours (Release
 // fields, compared with reflect.DeepEqual, ErrorStyle as one) that differ
 // from the previous row of the same runtime, plus "note" for what changed
 // in the row's releases without changing a field, and "DropsDefaults" where
@@ -25,8 +25,8 @@ var rowBookkeeping = map[string]bool{"Runtime": true, "Versions": true, "Officia
 // justify, and it may cite any field (why a value is what it is), but
 // nothing that is not a field.
 func TestRowCitations(t *testing.T) {
-	typ := reflect.TypeOf(Line{})
-	prev := map[string]*Line{}
+	typ := reflect.TypeOf(Release{})
+	prev := map[string]*Release{}
 	for _, l := range lines {
 		name := l.Runtime + " " + l.Versions[0]
 		got := map[string]bool{}

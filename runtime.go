@@ -11,13 +11,14 @@ import (
 	"github.com/preexec/preexec/spec"
 )
 
-// A Line is a runtime release line: consecutive versions that take every
-// pre-exec step the same way. Each field is one behaviour; a field that
+// A Release is a row of the model: a runtime release line, consecutive
+// versions that take every pre-exec step the same way. Each field is one
+// behaviour; a field that
 // differs from the previous line cites, in Cite, the upstream commit or PR
 // that changed it (TestRowCitations holds them to the fields that differ).
 // Lines are data: adding a version is adding it to a line's Versions or
 // adding a line.
-type Line struct {
+type Release struct {
 	// Runtime is "runc" or "crun".
 	Runtime string
 	// Versions are the releases of the line, in release order, without
@@ -42,8 +43,9 @@ type Line struct {
 	Chdir ChdirPlacement
 	// CwdCreate is how a missing process.cwd is created.
 	CwdCreate CwdCreate
-	// Eaccess is the check after LookPath.
-	Eaccess Eaccess
+	// Eaccess is the check after LookPath (the field keeps the name
+	// that Cite, Changes and the CLI's output give it).
+	Eaccess ExecCheck
 	// Env is what runc-init's own environment (which LookPath reads)
 	// holds.
 	Env InitEnv
@@ -129,22 +131,22 @@ const (
 	CwdEnsureIgnoringErrors
 )
 
-// Eaccess is the check a runtime makes on LookPath's result before execve.
-type Eaccess int
+// ExecCheck is the check a runtime makes on LookPath's result before execve.
+type ExecCheck int
 
 const (
-	// EaccessNone: nothing after LookPath.
-	EaccessNone Eaccess = iota
-	// EaccessFaccessat2ElseAccess: faccessat2(X_OK, AT_EACCESS); on ENOSYS
+	// ExecCheckNone: nothing after LookPath.
+	ExecCheckNone ExecCheck = iota
+	// ExecCheckFaccessat2ElseAccess: faccessat2(X_OK, AT_EACCESS); on ENOSYS
 	// or EPERM access(2), which ignores CAP_DAC_OVERRIDE for a non-root
 	// uid; error `exec <name>: <errno>` (runc 1.1.4, 1.1.5, d83a861d9,
 	// #3541).
-	EaccessFaccessat2ElseAccess
-	// EaccessXSysIfGoBefore120: for a binary built with Go < 1.20,
+	ExecCheckFaccessat2ElseAccess
+	// ExecCheckXSysFaccessatBeforeGo120: for a binary built with Go < 1.20,
 	// golang.org/x/sys Faccessat(X_OK, AT_EACCESS) (≥ v0.6.0: CAP_DAC_OVERRIDE
 	// counts); error `eaccess <name>: <errno>`; nothing with Go ≥ 1.20
 	// (runc 1.1.6 … 1.1.15, 840b95394, #3817).
-	EaccessXSysIfGoBefore120
+	ExecCheckXSysFaccessatBeforeGo120
 )
 
 // TmpfsMode is how a runtime chooses the mode of a tmpfs mount's root,
@@ -200,25 +202,26 @@ var userNSBindNames = [...]string{"every option", "noexec, nosuid, nodev only wi
 func (u UserNSBind) String() string { return userNSBindNames[u] }
 
 // EnvCheck is the validation of process.env entries by runc's init; each
-// returns its first complaint.
+// returns its first complaint. Where it runs is the row's EnvCheckAt.
 type EnvCheck int
 
 const (
 	// EnvCheckNone: crun puts every entry as given.
 	EnvCheckNone EnvCheck = iota
-	// EnvCheckRC92: `invalid environment 'PAIR'` for an entry without '=',
-	// then os.Setenv's own errors (runc rc92 … rc95,
-	// init_linux.go:populateProcessEnvironment), before ready.
-	EnvCheckRC92
-	// EnvCheck100: `invalid environment variable: "PAIR"`, empty names and
-	// NUL bytes refused (runc 1.0.0 … 1.1.7), before ready.
-	EnvCheck100
-	// EnvCheck118: the pair is no longer printed (63af8b006, runc 1.1.8
-	// … 1.2.x), before ready.
-	EnvCheck118
-	// EnvCheck130: checked in finalizeNamespace after the first chdir,
-	// from the last entry backwards (env.go:prepareEnv, runc 1.3.0 on).
-	EnvCheck130
+	// EnvQuotesPair: `invalid environment 'PAIR'` for an entry without '=',
+	// then os.Setenv's own errors (runc rc92 … rc95, opencontainers/runc
+	// libcontainer/init_linux.go:populateProcessEnvironment@v1.0.0-rc92).
+	EnvQuotesPair
+	// EnvQuotesVariable: `invalid environment variable: "PAIR"`, empty
+	// names and NUL bytes refused (runc 1.0.0 … 1.1.7).
+	EnvQuotesVariable
+	// EnvHidesPair: as EnvQuotesVariable without printing the pair
+	// (63af8b006, runc 1.1.8 … 1.2.x).
+	EnvHidesPair
+	// EnvLastFirst: from the last entry backwards (opencontainers/runc
+	// libcontainer/env.go:prepareEnv@v1.3.0, 06f1e0765, #4325; runc 1.3.0
+	// on).
+	EnvLastFirst
 )
 
 // EnvCheckPlace is where runc's init validates process.env (EnvCheck).
@@ -373,15 +376,15 @@ type ErrorStyle struct {
 	InitExitStatus int
 }
 
-// A Runtime is one runtime binary the model predicts: a version of a Line
+// A Runtime is one runtime binary the model predicts: a version of a Release
 // built with a Go toolchain.
 type Runtime struct {
 	// Name is the name it was looked up by: runtime@version+goX.Y
 	// ("runc@1.1.4+go1.19"), crun@version.
 	Name string
-	// Line is the release line whose rows answer for it: the line naming
+	// Line is the row (Release) that answers for it: the one naming
 	// Version, else (Extrapolated) the newest older release's.
-	Line *Line
+	Line *Release
 	// Version is the release ("1.1.4", "1.0.0-rc93"; "1.7.0" for a name
 	// given as runc@1.7).
 	Version string
@@ -397,8 +400,8 @@ type Runtime struct {
 	Extrapolated string
 }
 
-// Lines returns the modelled release lines, runc first, in release order.
-func Lines() []*Line { return lines }
+// Releases returns the rows of the model, runc first, in release order.
+func Releases() []*Release { return lines }
 
 // Runtimes returns every runtime the model knows: each runc version of
 // each line built with each toolchain of runcBuilds that builds it, and
@@ -589,8 +592,8 @@ func allDigits(s string) bool {
 // it, else the line of the newest older release modelled, and the release
 // it names (want itself when modelled); nil if every release modelled
 // is newer.
-func lineOf(kind, want string) (*Line, string) {
-	var best *Line
+func lineOf(kind, want string) (*Release, string) {
+	var best *Release
 	var bestV string
 	for _, l := range lines {
 		if l.Runtime != kind {

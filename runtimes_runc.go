@@ -14,9 +14,9 @@ const (
 )
 
 var (
-	runcRC92 = &Line{
+	runcRC92 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc92"}, OfficialGo: "1.14",
-		Chdir: ChdirAsRoot, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAsRoot, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true,
 		Errors: ErrorStyle{
 			PreReady:  "container_linux.go:370: starting container process caused: process_linux.go:459: container init caused: ",
@@ -26,7 +26,7 @@ var (
 			InitSeccomp:    "standard_init_linux.go:207: init seccomp caused: %s",
 			InitExitStatus: 1,
 		},
-		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		LastCap: caps.CAP_AUDIT_READ, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal:     true,
 		Cite: map[string]string{
@@ -34,9 +34,9 @@ var (
 			"OfficialGo": "opencontainers/runc go.mod@v1.0.0-rc92: go 1.14 (rc92 … 1.0.3 were built by script/release.sh on the releaser's host, Go not recorded; Dockerfile@v1.0.0-rc92 says GO_VERSION=1.13)",
 		},
 	}
-	runcRC93 = &Line{
+	runcRC93 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc93"}, OfficialGo: "1.15",
-		Chdir: ChdirAfterSetuid, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAfterSetuid, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true,
 		Errors: ErrorStyle{
 			PreReady:  "container_linux.go:367: starting container process caused: process_linux.go:495: container init caused: ",
@@ -46,7 +46,7 @@ var (
 			InitSeccomp:    "standard_init_linux.go:207: init seccomp caused: %s",
 			InitExitStatus: 1,
 		},
-		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
@@ -57,12 +57,12 @@ var (
 			"Errors":            "file:line of the call sites moved",
 		},
 	}
-	runcRC94 = &Line{
+	runcRC94 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc94"}, OfficialGo: "1.15",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
-		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
@@ -71,12 +71,12 @@ var (
 			"Errors":           "file:line of the call sites moved",
 		},
 	}
-	runcRC95 = &Line{
+	runcRC95 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc95"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
-		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckRC92, User: UserPasswd,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub:         true,
 		SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{
@@ -84,21 +84,21 @@ var (
 			"OfficialGo":                    "opencontainers/runc Dockerfile@v1.0.0-rc95: GO_VERSION=1.16",
 		},
 	}
-	runc100 = &Line{
+	runc100 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
-		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompRedundantRuleFatal: true,
 		Cite: map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
 	}
-	runc102 = &Line{
+	runc102 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.2", "1.0.3"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
-		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite:              map[string]string{"SeccompRedundantRuleFatal": "960182fdf (#3129, backport): matchCall skips a rule whose action is the default one"},
 	}
@@ -113,12 +113,12 @@ var (
 	runc11Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pst, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 1}
 	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
 	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
-	runc110      = &Line{
+	runc110      = &Release{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"OfficialGo":     "opencontainers/runc Dockerfile@v1.1.0: GO_VERSION=1.17, the image `make release` builds in from 1.1.0 (Makefile@v1.1.0)",
@@ -126,76 +126,76 @@ var (
 			"MountFlagWords": "ba935a51a, 382eba435 (#3272): nosymfollow, symfollow and the recursive attributes (rro, rnosuid, …) are flags (libcontainer/specconv/spec_linux.go@v1.1.0)",
 		},
 	}
-	runc114 = &Line{
+	runc114 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.4", "1.1.5"}, OfficialGo: "1.17",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessFaccessat2ElseAccess, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckFaccessat2ElseAccess, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite:              map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 	}
-	runc116 = &Line{
+	runc116 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck100, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
 			"Eaccess":    "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
 			"OfficialGo": "opencontainers/runc Dockerfile@v1.1.6: GO_VERSION=1.20",
 		},
 	}
-	runc118 = &Line{
+	runc118 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.8"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeDataNoSpecial,
 		Cite: map[string]string{
 			"EnvCheck": "63af8b006: do not print environment variable value (`invalid environment variable: missing '='`)",
 			"Tmpfs":    "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data",
 		},
 	}
-	runc119 = &Line{
+	runc119 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Cite: map[string]string{
 			"Tmpfs": "3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=",
 			"note":  "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
 		},
 	}
-	runc1113 = &Line{
+	runc1113 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.13"}, OfficialGo: "1.21",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.13: GO_VERSION=1.21"},
 	}
-	runc1114 = &Line{
+	runc1114 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessXSysIfGoBefore120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.14: GO_VERSION=1.22"},
 	}
-	runc120 = &Line{
+	runc120 = &Release{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
 		MountFlagWords: MountFlagsIdmap,
 		OfficialGoOf:   map[string]string{"1.2.6": "1.23", "1.2.7": "1.23", "1.2.8": "1.23", "1.2.9": "1.24"},
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
-		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck118, User: UserPasswd,
+		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
@@ -206,13 +206,13 @@ var (
 			"Errors":         "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
-	runc130 = &Line{
+	runc130 = &Release{
 		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7"}, OfficialGo: "1.23",
 		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf: map[string]string{"1.3.4": "1.24", "1.3.5": "1.25", "1.3.6": "1.25", "1.3.7": "1.26"},
-		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
+		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
-		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
+		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
@@ -227,14 +227,14 @@ var (
 			"note":           "1.3.7 (CVE-2026-119101: runc restore's external mount names; runc features' version annotation, #5329) changes no pre-exec step; its Dockerfile GO_VERSION is 1.26 (#5413), a build of the same Go class as 1.23.12+",
 		},
 	}
-	runc140 = &Line{
+	runc140 = &Release{
 		Runtime: "runc", Versions: []string{"1.4.0", "1.4.1", "1.4.2", "1.4.3", "1.4.4", "1.5.0", "1.5.1", "1.5.2", "1.5.3", "1.6.0-rc.1"}, OfficialGo: "1.25",
 		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf:  map[string]string{"1.4.0": "1.24", "1.4.4": "1.26", "1.5.2": "1.26", "1.5.3": "1.26", "1.6.0-rc.1": "1.26"},
 		DropsDefaults: []string{"1.5.3"},
-		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: EaccessNone, Env: EnvPathOnly,
+		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
-		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheck130, User: UserNumeric,
+		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedChownStdio,
 		Cite: map[string]string{
@@ -245,10 +245,10 @@ var (
 				"1.5.3 (not 1.6.0-rc.1): root.readonly keeps the rootfs mount's nosuid, nodev, noexec (opencontainers/runc libcontainer/rootfs_linux.go:setReadonly@v1.5.3, #5588) and the `defaults` option is no longer passed as mount data (libcontainer/specconv/spec_linux.go:parseMountOptions@v1.5.3, #5500) — the first is not modelled (the model's rootfs mount has none of those flags); mount failures are outside the model's steps, but a mount option passed as data that the model does not know the filesystem to take makes the result unknown (mountdata.go; DropsDefaults)",
 		},
 	}
-	crun181 = &Line{
+	crun181 = &Release{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		MountFlagWords: MountFlagsCrun,
-		Chdir:          ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: EaccessNone, Env: EnvAll,
+		Chdir:          ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
 		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},
@@ -259,4 +259,4 @@ var (
 	}
 )
 
-var lines = []*Line{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Release{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}

@@ -17,7 +17,7 @@ type goToolchain struct {
 	// go120Tag: the //go:build go1.20 constraint holds, so runc 1.1.6 …
 	// 1.1.15 compile their eaccess stub instead of the x/sys Faccessat
 	// check (opencontainers/runc libcontainer/eaccess_go119.go@v1.1.6,
-	// libcontainer/eaccess_stub.go@v1.1.6; EaccessXSysIfGoBefore120).
+	// libcontainer/eaccess_stub.go@v1.1.6; ExecCheckXSysFaccessatBeforeGo120).
 	go120Tag bool
 	// cite is the upstream change that starts the class.
 	cite string

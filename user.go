@@ -220,7 +220,7 @@ func lookupUserPasswd(pw, gr configFile, uid, gid uint32, additional []uint32) (
 // complaint, "" if none.
 func checkEnv(check EnvCheck, env []string) string {
 	switch check {
-	case EnvCheckRC92:
+	case EnvQuotesPair:
 		for _, kv := range env {
 			k, _, ok := strings.Cut(kv, "=")
 			if !ok {
@@ -230,7 +230,7 @@ func checkEnv(check EnvCheck, env []string) string {
 				return "setenv: invalid argument"
 			}
 		}
-	case EnvCheck100:
+	case EnvQuotesVariable:
 		for _, kv := range env {
 			k, v, ok := strings.Cut(kv, "=")
 			switch {
@@ -244,7 +244,7 @@ func checkEnv(check EnvCheck, env []string) string {
 				return fmt.Sprintf("environment variable value can't contain null(\\x00): %q", kv)
 			}
 		}
-	case EnvCheck118:
+	case EnvHidesPair:
 		for _, kv := range env {
 			k, v, ok := strings.Cut(kv, "=")
 			switch {
@@ -258,7 +258,7 @@ func checkEnv(check EnvCheck, env []string) string {
 				return fmt.Sprintf("invalid environment variable %q: value contains nul byte (\\x00)", k)
 			}
 		}
-	case EnvCheck130:
+	case EnvLastFirst:
 		saw := map[string]bool{}
 		for i := len(env) - 1; i >= 0; i-- {
 			kv := env[i]

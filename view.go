@@ -57,14 +57,14 @@ func NewView(plan *spec.Plan, base access.FS, sources map[string]access.FS) *Vie
 }
 
 // For returns the filesystem line's init sees at the checks.
-func (v *View) For(l *Line) access.FS { return v.line(l).final }
+func (v *View) For(l *Release) access.FS { return v.line(l).final }
 
 // early returns the filesystem line's init sees before root.readonly's
 // remount, when it creates the cwd.
-func (v *View) early(l *Line) access.FS { return v.line(l).early }
+func (v *View) early(l *Release) access.FS { return v.line(l).early }
 
 // line returns the view of line l.
-func (v *View) line(l *Line) *lineView {
+func (v *View) line(l *Release) *lineView {
 	t, b := l.Tmpfs, l.UserNSBind
 	if t < 0 || int(t) >= len(v.classes) || b < 0 || int(b) >= len(v.classes[t]) {
 		return v.of(v.class(t, b))

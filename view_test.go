@@ -75,7 +75,7 @@ func TestViewTmpfsRoot(t *testing.T) {
 				t.Fatal(err)
 			}
 			v := preexec.NewView(plan, f.Mem(), nil)
-			ino, err := v.For(&preexec.Line{Tmpfs: r.tmpfs}).Lstat("/data")
+			ino, err := v.For(&preexec.Release{Tmpfs: r.tmpfs}).Lstat("/data")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -115,8 +115,8 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 // (preexec.DistroBuilds: runc@1.1.5+debian) and any other build the
 // runtime oracle holds, each with its line.
 func runtimeInfos() []runtimeInfo {
-	index := map[*preexec.Line]int{}
-	lines := preexec.Lines()
+	index := map[*preexec.Release]int{}
+	lines := preexec.Releases()
 	for i, l := range lines {
 		index[l] = i
 	}

@@ -76,7 +76,7 @@ func TestRuntimesJSON(t *testing.T) {
 		if in.Oracle != want {
 			t.Errorf("%s: oracle %q, want %q", in.Name, in.Oracle, want)
 		}
-		l := preexec.Lines()[in.Line-1]
+		l := preexec.Releases()[in.Line-1]
 		if l.Versions[0] != in.Versions[0] || !contains(l.Versions, in.Version) {
 			t.Errorf("%s: line %d %v does not hold %s", in.Name, in.Line, l.Versions, in.Version)
 		}
