@@ -763,7 +763,7 @@ func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc ExecCheck) opV
 			err = p.Access(name, access.X_OK)
 		}
 	case ExecCheckXSysFaccessatBeforeGo120:
-		err = access.GoFaccessatGo1202(p, name, access.X_OK, access.AT_EACCESS)
+		err = access.Faccessat2ElseEmulated(p, name, access.X_OK, access.AT_EACCESS)
 	}
 	if err != nil {
 		v.step, v.err = StepEaccess, err

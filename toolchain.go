@@ -35,15 +35,15 @@ type goSpanOf struct{ from, to goVersion }
 // src/internal/syscall/unix/eaccess.go are identical to go1.26.8's, and
 // runc@…+go1.27 builds agree with the runtime oracle.
 var goToolchains = [...]goToolchain{
-	{name: "≤ 1.18", spans: []goSpanOf{{to: goVersion{1, 19, 0}}}, lookPath: access.LookPath,
+	{name: "≤ 1.18", spans: []goSpanOf{{to: goVersion{1, 19, 0}}}, lookPath: access.LookPathModeBits,
 		cite: "golang/go src/os/exec/lp_unix.go:LookPath@go1.15 … go1.18: mode bits, no ErrDot"},
-	{name: "1.19", spans: []goSpanOf{{goVersion{1, 19, 0}, goVersion{1, 20, 0}}}, lookPath: access.LookPathGo119,
+	{name: "1.19", spans: []goSpanOf{{goVersion{1, 19, 0}, goVersion{1, 20, 0}}}, lookPath: access.LookPathModeBitsErrDot,
 		cite: "golang/go src/os/exec/lp_unix.go:LookPath@go1.19: ErrDot for a match through a relative PATH element"},
-	{name: "1.20.0–1.20.1", spans: []goSpanOf{{goVersion{1, 20, 0}, goVersion{1, 20, 2}}}, lookPath: access.LookPathGo120, go120Tag: true,
+	{name: "1.20.0–1.20.1", spans: []goSpanOf{{goVersion{1, 20, 0}, goVersion{1, 20, 2}}}, lookPath: access.LookPathEaccessNoCaps, go120Tag: true,
 		cite: "golang/go src/os/exec/lp_unix.go:findExecutable@go1.20: unix.Eaccess, whose syscall.Faccessat emulation ignores CAP_DAC_OVERRIDE (golang/go#58552)"},
-	{name: "1.20.2–1.23.11, 1.24.0–1.24.5", spans: []goSpanOf{{goVersion{1, 20, 2}, goVersion{1, 23, 12}}, {goVersion{1, 24, 0}, goVersion{1, 24, 6}}}, lookPath: access.LookPathGo1202, go120Tag: true,
+	{name: "1.20.2–1.23.11, 1.24.0–1.24.5", spans: []goSpanOf{{goVersion{1, 20, 2}, goVersion{1, 23, 12}}, {goVersion{1, 24, 0}, goVersion{1, 24, 6}}}, lookPath: access.LookPathEaccess, go120Tag: true,
 		cite: "golang/go CL 469956 (go1.20.2): syscall.Faccessat's emulation honours CAP_DAC_OVERRIDE"},
-	{name: "≥ 1.23.12, ≥ 1.24.6", spans: []goSpanOf{{goVersion{1, 23, 12}, goVersion{1, 24, 0}}, {from: goVersion{1, 24, 6}}}, lookPath: access.LookPathGo12312, go120Tag: true,
+	{name: "≥ 1.23.12, ≥ 1.24.6", spans: []goSpanOf{{goVersion{1, 23, 12}, goVersion{1, 24, 0}}, {from: goVersion{1, 24, 6}}}, lookPath: access.LookPathEaccessNoDots, go120Tag: true,
 		cite: "GO-2025-3956 (CVE-2025-47906, go1.23.12, go1.24.6): LookPath refuses \"\", \".\" and \"..\""},
 }
 

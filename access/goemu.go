@@ -129,7 +129,7 @@ func faccessat2First(p *Proc, name string, mode uint32, flags int) (error, bool)
 
 func badFlags(flags int) bool { return flags&^(AT_SYMLINK_NOFOLLOW|AT_EACCESS) != 0 }
 
-// GoFaccessat is syscall.Faccessat of Go 1.17.10+, 1.18.2+ and 1.19.x
+// FaccessatEmulated is syscall.Faccessat of Go 1.17.10+, 1.18.2+ and 1.19.x
 // (syscall/syscall_linux.go:Faccessat @go1.19.8), the form with the
 // CVE-2022-29526 group fix:
 //
@@ -142,7 +142,7 @@ func badFlags(flags int) bool { return flags&^(AT_SYMLINK_NOFOLLOW|AT_EACCESS) !
 //     bits.
 //
 // Go's os/exec.LookPath does not call it before Go 1.20, and runc never does.
-func GoFaccessat(p *Proc, name string, mode uint32, flags int) error {
+func FaccessatEmulated(p *Proc, name string, mode uint32, flags int) error {
 	if badFlags(flags) {
 		return &fs.PathError{Op: "faccessat", Path: name, Err: EINVAL}
 	}
@@ -152,12 +152,12 @@ func GoFaccessat(p *Proc, name string, mode uint32, flags int) error {
 	return emulation{}.emulate(p, name, mode, flags)
 }
 
-// GoFaccessatGo120 is syscall.Faccessat of Go 1.20.0 and 1.20.1
+// Faccessat2ElseEmulatedNoCaps is syscall.Faccessat of Go 1.20.0 and 1.20.1
 // (@go1.20): with flags it first tries faccessat2(2), whose answer stands
-// unless it is ENOSYS or EPERM; then it emulates as GoFaccessat. It ignores
+// unless it is ENOSYS or EPERM; then it emulates as FaccessatEmulated. It ignores
 // CAP_DAC_OVERRIDE, so a non-root euid holding it is refused exec of
 // 0744 root:root when faccessat2 is unavailable (golang/go#58552).
-func GoFaccessatGo120(p *Proc, name string, mode uint32, flags int) error {
+func Faccessat2ElseEmulatedNoCaps(p *Proc, name string, mode uint32, flags int) error {
 	if flags == 0 {
 		return p.faccessat("faccessat", name, mode, 0)
 	}
@@ -170,12 +170,12 @@ func GoFaccessatGo120(p *Proc, name string, mode uint32, flags int) error {
 	return emulation{}.emulate(p, name, mode, flags)
 }
 
-// GoFaccessatGo1202 is syscall.Faccessat of Go 1.20.2 and later
+// Faccessat2ElseEmulated is syscall.Faccessat of Go 1.20.2 and later
 // (syscall_linux.go:Faccessat, isCapDacOverrideSet @go1.21.13 … go1.27.3;
-// CL 469956): GoFaccessatGo120, except that with AT_EACCESS a non-root euid
+// CL 469956): Faccessat2ElseEmulatedNoCaps, except that with AT_EACCESS a non-root euid
 // with CAP_DAC_OVERRIDE effective is emulated as root. It is also
 // golang.org/x/sys/unix.Faccessat from v0.6.0 (3b9b58b7) on.
-func GoFaccessatGo1202(p *Proc, name string, mode uint32, flags int) error {
+func Faccessat2ElseEmulated(p *Proc, name string, mode uint32, flags int) error {
 	if flags == 0 {
 		return p.faccessat("faccessat", name, mode, 0)
 	}
@@ -188,12 +188,12 @@ func GoFaccessatGo1202(p *Proc, name string, mode uint32, flags int) error {
 	return emulation{capDacOverride: true}.emulate(p, name, mode, flags)
 }
 
-// XSysFaccessat is golang.org/x/sys/unix.Faccessat from 981b6149
+// FaccessatEmulatedOwnGIDGroup is golang.org/x/sys/unix.Faccessat from 981b6149
 // (2020-06-20) to before 64077c9b (2020-08-03), the pin of runc
 // v1.0.0-rc92 (v0.0.0-20200728102440-3e129f6d46b1): emulation only, and the
 // group test asks whether the caller's own egid is a supplementary group
 // instead of the file's gid.
-func XSysFaccessat(p *Proc, name string, mode uint32, flags int) error {
+func FaccessatEmulatedOwnGIDGroup(p *Proc, name string, mode uint32, flags int) error {
 	if badFlags(flags) {
 		return &fs.PathError{Op: "faccessat", Path: name, Err: EINVAL}
 	}
@@ -203,12 +203,12 @@ func XSysFaccessat(p *Proc, name string, mode uint32, flags int) error {
 	return emulation{ownGIDGroup: true}.emulate(p, name, mode, flags)
 }
 
-// XSysFaccessat20200803 is golang.org/x/sys/unix.Faccessat from 64077c9b
+// Faccessat2ElseEmulatedOwnGIDGroup is golang.org/x/sys/unix.Faccessat from 64077c9b
 // and a37d78b9 (2020-08) to before 33da011f (2022-04-12), the pins of runc
 // v1.0.0-rc93 … v1.1.5: faccessat2(2) first (ENOSYS or EPERM → emulation),
-// then XSysFaccessat's emulation with its egid group test and no
+// then FaccessatEmulatedOwnGIDGroup's emulation with its egid group test and no
 // capabilities.
-func XSysFaccessat20200803(p *Proc, name string, mode uint32, flags int) error {
+func Faccessat2ElseEmulatedOwnGIDGroup(p *Proc, name string, mode uint32, flags int) error {
 	if flags == 0 {
 		return p.faccessat("faccessat", name, mode, 0)
 	}

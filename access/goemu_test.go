@@ -23,11 +23,11 @@ mount /mnt bind noexec
 		name string
 		f    fn
 	}{
-		{"GoFaccessat", access.GoFaccessat},
-		{"GoFaccessatGo120", access.GoFaccessatGo120},
-		{"GoFaccessatGo1202", access.GoFaccessatGo1202},
-		{"XSysFaccessat", access.XSysFaccessat},
-		{"XSysFaccessat20200803", access.XSysFaccessat20200803},
+		{"FaccessatEmulated", access.FaccessatEmulated},
+		{"Faccessat2ElseEmulatedNoCaps", access.Faccessat2ElseEmulatedNoCaps},
+		{"Faccessat2ElseEmulated", access.Faccessat2ElseEmulated},
+		{"FaccessatEmulatedOwnGIDGroup", access.FaccessatEmulatedOwnGIDGroup},
+		{"Faccessat2ElseEmulatedOwnGIDGroup", access.Faccessat2ElseEmulatedOwnGIDGroup},
 	}
 	U := user(1000, 1000)
 	UDO := U.WithCaps(caps.CAP_DAC_OVERRIDE)

@@ -163,36 +163,36 @@ func lookPath(p *Proc, file string, env LookPathEnv, find findExecutable, errDot
 	return "", &LookPathError{file, ErrNotFound}
 }
 
-// LookPath is os/exec.LookPath of Go 1.15 … 1.18 (L1): the mode-bit test
-// (ModeBits after following symlinks), no ErrDot. A file some class may
+// LookPathModeBits is os/exec.LookPath of Go 1.15 … 1.18 (L1): the
+// mode-bit test (ModeBits after following symlinks), no ErrDot. A file some class may
 // execute passes whoever the caller is; execve then decides.
-func LookPath(p *Proc, file string, env LookPathEnv) (string, error) {
+func LookPathModeBits(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findModeBits, false, false)
 }
 
-// LookPathGo119 is LookPath of Go 1.19 (L2): as LookPath, but a match found
-// through a relative PATH element is returned with ErrDot unless
-// execerrdot=0.
-func LookPathGo119(p *Proc, file string, env LookPathEnv) (string, error) {
+// LookPathModeBitsErrDot is LookPath of Go 1.19 (L2): as
+// LookPathModeBits, but a match found through a relative PATH element is
+// returned with ErrDot unless execerrdot=0.
+func LookPathModeBitsErrDot(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findModeBits, true, false)
 }
 
-// LookPathGo120 is LookPath of Go 1.20.0 and 1.20.1 (L3 with the S2
-// Faccessat): a directory is EISDIR; eaccess through GoFaccessatGo120,
-// whose emulation ignores CAP_DAC_OVERRIDE (golang/go#58552).
-func LookPathGo120(p *Proc, file string, env LookPathEnv) (string, error) {
-	return lookPath(p, file, env, findEaccess(GoFaccessatGo120), true, false)
+// LookPathEaccessNoCaps is LookPath of Go 1.20.0 and 1.20.1 (L3 with the S2
+// Faccessat): a directory is EISDIR; eaccess through
+// Faccessat2ElseEmulatedNoCaps, whose emulation ignores CAP_DAC_OVERRIDE (golang/go#58552).
+func LookPathEaccessNoCaps(p *Proc, file string, env LookPathEnv) (string, error) {
+	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulatedNoCaps), true, false)
 }
 
-// LookPathGo1202 is LookPath of Go 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5
+// LookPathEaccess is LookPath of Go 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5
 // (L3 with the S3 Faccessat, CL 469956).
-func LookPathGo1202(p *Proc, file string, env LookPathEnv) (string, error) {
-	return lookPath(p, file, env, findEaccess(GoFaccessatGo1202), true, false)
+func LookPathEaccess(p *Proc, file string, env LookPathEnv) (string, error) {
+	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulated), true, false)
 }
 
-// LookPathGo12312 is LookPath of Go 1.23.12+, 1.24.6+ and 1.25 on (L4):
-// LookPathGo1202 after validateLookPath refuses "", "." and ".." with
+// LookPathEaccessNoDots is LookPath of Go 1.23.12+, 1.24.6+ and 1.25 on
+// (L4): LookPathEaccess after validateLookPath refuses "", "." and ".." with
 // ErrNotFound (GO-2025-3956, CVE-2025-47906).
-func LookPathGo12312(p *Proc, file string, env LookPathEnv) (string, error) {
-	return lookPath(p, file, env, findEaccess(GoFaccessatGo1202), true, true)
+func LookPathEaccessNoDots(p *Proc, file string, env LookPathEnv) (string, error) {
+	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulated), true, true)
 }

@@ -25,11 +25,11 @@ mount /mnt bind noexec
 		name string
 		f    variant
 	}{
-		{"LookPath", access.LookPath},
-		{"LookPathGo119", access.LookPathGo119},
-		{"LookPathGo120", access.LookPathGo120},
-		{"LookPathGo1202", access.LookPathGo1202},
-		{"LookPathGo12312", access.LookPathGo12312},
+		{"LookPathModeBits", access.LookPathModeBits},
+		{"LookPathModeBitsErrDot", access.LookPathModeBitsErrDot},
+		{"LookPathEaccessNoCaps", access.LookPathEaccessNoCaps},
+		{"LookPathEaccess", access.LookPathEaccess},
+		{"LookPathEaccessNoDots", access.LookPathEaccessNoDots},
 	}
 	U := user(1000, 1000)
 	UDO := U.WithCaps(caps.CAP_DAC_OVERRIDE)

@@ -99,17 +99,17 @@ symlink /link /sealed/app
 			case "faccessat2":
 				err = p.Faccessat2(r.arg, access.X_OK, access.AT_EACCESS)
 			case "goaccess":
-				err = access.GoFaccessatGo1202(p, r.arg, access.X_OK, access.AT_EACCESS)
+				err = access.Faccessat2ElseEmulated(p, r.arg, access.X_OK, access.AT_EACCESS)
 			case "mkdir":
 				_, err = p.Mkdir(r.arg)
 			case "execve":
 				_, err = p.Execve(r.arg, []string{r.arg})
 			case "lookpath":
-				_, err = access.LookPath(p, r.arg, env)
+				_, err = access.LookPathModeBits(p, r.arg, env)
 			case "lookpath119":
-				_, err = access.LookPathGo119(p, r.arg, env)
+				_, err = access.LookPathModeBitsErrDot(p, r.arg, env)
 			case "lookpath1202":
-				_, err = access.LookPathGo1202(p, r.arg, env)
+				_, err = access.LookPathEaccess(p, r.arg, env)
 			default:
 				t.Fatalf("unknown op %q", r.op)
 			}

@@ -13,12 +13,12 @@ import (
 )
 
 // Go's syscall.Faccessat (Go 1.26, syscall/syscall_linux.go) under a seccomp
-// filter for faccessat2, against access.GoFaccessatGo1202.
+// filter for faccessat2, against access.Faccessat2ElseEmulated.
 
 // goFaccessatBatch builds a batch that calls Go's syscall.Faccessat (Go
 // 1.26: faccessat2, and on ENOSYS or EPERM its mode-bit emulation) under a
 // seccomp filter answering faccessat2 with mode, judged by
-// access.GoFaccessatGo1202; raw faccessat2 calls are judged by
+// access.Faccessat2ElseEmulated; raw faccessat2 calls are judged by
 // Proc.Faccessat2, which must give the filter's errno.
 func goFaccessatBatch(r *rand.Rand, seed uint64, mode string) *batch {
 	fx, paths := genInodeFixture(r, 16)
@@ -51,7 +51,7 @@ func goFaccessatBatch(r *rand.Rand, seed uint64, mode string) *batch {
 	return b
 }
 
-// TestOracleGoFaccessat holds access.GoFaccessatGo1202 to Go 1.26's own
+// TestOracleGoFaccessat holds access.Faccessat2ElseEmulated to Go 1.26's own
 // syscall.Faccessat (syscall/syscall_linux.go: faccessat2 first, then on
 // ENOSYS/EPERM fstatat plus the owner/group/other test with
 // isCapDacOverrideSet) run on the kernel, with faccessat2 available,

@@ -173,7 +173,7 @@ func errString(err error) string {
 }
 
 // procCheck returns the check of q against the model's path-level
-// operation for its op: the (*access.Proc) methods, GoFaccessatGo1202, and
+// operation for its op: the (*access.Proc) methods, Faccessat2ElseEmulated, and
 // for chmod the walk plus OwnerOrCapable.
 func procCheck(checker string, q query) check {
 	c := check{checker: checker, kernel: fullOutcome}
@@ -185,9 +185,9 @@ func procCheck(checker string, q query) check {
 		c.fn = "p.Faccessat2"
 		c.model = func(p *access.Proc) string { return errString(p.Faccessat2(q.Path, q.Mode, q.Flags)) }
 	case opGoFaccessat:
-		c.fn = "access.GoFaccessatGo1202"
+		c.fn = "access.Faccessat2ElseEmulated"
 		c.model = func(p *access.Proc) string {
-			return errString(access.GoFaccessatGo1202(p, q.Path, q.Mode, q.Flags))
+			return errString(access.Faccessat2ElseEmulated(p, q.Path, q.Mode, q.Flags))
 		}
 	case opStat, opLstat:
 		c.fn = "p.Stat"
