@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -67,22 +68,19 @@ func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		lp, err := layout.FromPath(p)
-		if err != nil {
+		if _, err := layout.FromPath(p); err != nil {
 			return nil, fmt.Errorf("rootfs: %s: not an OCI image layout: %w", p, err)
 		}
-		ii, err := lp.ImageIndex()
+		// index.json and the blobs are files of the layout: read without
+		// following a symbolic link out of it or waiting on a FIFO.
+		index, err := readInputFile(filepath.Join(p, "index.json"), true)
 		if err != nil {
 			return nil, fmt.Errorf("rootfs: %s: %w", p, err)
 		}
-		index, err := ii.RawManifest()
-		if err != nil {
-			return nil, fmt.Errorf("rootfs: %s: index.json: %w", p, err)
-		}
-		blob := func(h v1.Hash) (io.ReadCloser, error) { return lp.Blob(h) }
+		blob := func(h v1.Hash) (io.ReadCloser, error) { return layoutBlob(p, h) }
 		return openOCI(p, index, blob, opts)
 	}
-	f, err := os.Open(p)
+	f, err := openRegular(p, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -464,4 +462,24 @@ func ImageOf(name string, img v1.Image, opts *rootfs.ImageOptions) (*ImageFile, 
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return withConfig(m, nil)(cf)
+}
+
+// layoutBlob opens the blob h of the OCI layout p: blobs/ALG/HEX, each a
+// real directory or file of the layout (a symbolic link there could lead
+// the read out of it; go-containerregistry's layout.Path.Blob follows
+// them), a regular file opened without blocking.
+func layoutBlob(p string, h v1.Hash) (io.ReadCloser, error) {
+	if h.Algorithm == "" || strings.ContainsAny(h.Algorithm, `/\.`) || h.Hex == "" || strings.ContainsAny(h.Hex, `/\.`) {
+		return nil, fmt.Errorf("%s: a blob digest %q that names no file of the layout", p, h)
+	}
+	for _, d := range []string{filepath.Join(p, "blobs"), filepath.Join(p, "blobs", h.Algorithm)} {
+		st, err := os.Lstat(d)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s: %s, not a directory of the layout", d, kindOf(st.Mode()))
+		}
+	}
+	return openRegular(filepath.Join(p, "blobs", h.Algorithm, h.Hex), true, 0)
 }

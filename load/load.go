@@ -198,7 +198,7 @@ func Kind(path string) (string, error) {
 		}
 		return "", fmt.Errorf("%s: neither an OCI bundle (no config.json) nor an OCI image layout (no oci-layout)", path)
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path, false, 0)
 	if err != nil {
 		return "", err
 	}
@@ -263,7 +263,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(cfgPath)
+	data, err := readInputFile(cfgPath, true)
 	if err != nil {
 		return nil, err
 	}
@@ -324,11 +324,18 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if o.Platform != "" {
 		return nil, errors.New("--platform: a manifest is one root filesystem")
 	}
-	f, err := os.Open(path)
+	f, err := openNonblock(path, false)
 	if err != nil {
 		return nil, err
 	}
-	m, err := rootfs.ParseMTree(path, f)
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %s, not a regular file", path, kindOf(st.Mode()))
+	}
+	m, err := rootfs.ParseMTree(path, f) // it bounds what it reads (rootfs.MaxMTree)
 	f.Close()
 	if err != nil {
 		return nil, err
@@ -339,7 +346,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" {
 		return nil, errors.New("--config: the config.json is the container; drop the engine flags")
 	}
-	data, err := os.ReadFile(o.Config)
+	data, err := ReadFile(o.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +421,7 @@ func Overrides(o *Options) (spec.Overrides, error) {
 		data, name := o.Pod, o.PodFile
 		if data == nil {
 			var err error
-			if data, err = os.ReadFile(o.PodFile); err != nil {
+			if data, err = ReadFile(o.PodFile); err != nil {
 				return spec.Overrides{}, err
 			}
 		}

@@ -656,7 +656,7 @@ func manifestFiles(dir string) ([]string, error) {
 
 // manifestJobs are the containers of a Kubernetes manifest file.
 func manifestJobs(file string) []scanJob {
-	src, err := os.ReadFile(file)
+	src, err := load.ReadFile(file)
 	if err != nil {
 		return []scanJob{errJob(file, err.Error())}
 	}

@@ -1,0 +1,99 @@
+//go:build linux
+
+package load_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/preexec/preexec/load"
+)
+
+// TestHostileInputFiles: the files load reads whole are regular files of
+// the input, read without blocking and within a bound. A FIFO config.json
+// once hung forever, a link to /dev/zero grew until out of memory, and a
+// config.json linked to /etc/shadow was read (its parse error leaked a
+// byte of it).
+func TestHostileInputFiles(t *testing.T) {
+	bundle := func(t *testing.T, config func(path string)) string {
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		config(filepath.Join(dir, "config.json"))
+		return dir
+	}
+	for _, c := range []struct {
+		name   string
+		config func(path string)
+		want   string
+	}{
+		{"fifo", func(p string) { syscall.Mkfifo(p, 0o644) }, "config.json: a named pipe, not a regular file"},
+		{"dev_zero", func(p string) { os.Symlink("/dev/zero", p) }, "config.json: a symbolic link; it must be a file of the input itself"},
+		{"link_out", func(p string) { os.Symlink("/etc/shadow", p) }, "config.json: a symbolic link; it must be a file of the input itself"},
+		{"too_large", func(p string) {
+			f, _ := os.Create(p)
+			f.Truncate(load.MaxFileBytes + 1)
+			f.Close()
+		}, "config.json: larger than the 64 MiB preexec reads of a file (load.MaxFileBytes)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := load.Bundle(bundle(t, c.config), nil)
+			if err == nil || !strings.HasSuffix(err.Error(), c.want) {
+				t.Fatalf("Bundle: %v; want …%s", err, c.want)
+			}
+		})
+	}
+	// INPUT itself, a pod and --config: followed if links, but regular.
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "input")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load.Kind(fifo); err == nil || !strings.Contains(err.Error(), "a named pipe, not a regular file") {
+		t.Errorf("Kind of a FIFO: %v", err)
+	}
+	if _, err := load.ReadFile("/dev/zero"); err == nil || !strings.Contains(err.Error(), "a character device, not a regular file") {
+		t.Errorf("ReadFile(/dev/zero): %v", err)
+	}
+}
+
+// TestLayoutBlobsStayInside: a layout whose blobs/sha256 is a symbolic
+// link to a directory elsewhere is refused, not read through the link
+// (go-containerregistry's layout reader follows it); the same layout with
+// the directory in place is read (up to its random layer, which is no tar).
+func TestLayoutBlobsStayInside(t *testing.T) {
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	lay := filepath.Join(dir, "layout")
+	lp, err := layout.Write(lay, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load.OpenImage(lay, nil); err != nil && !strings.Contains(err.Error(), "layer") {
+		t.Fatalf("the layout in place: %v", err)
+	}
+	elsewhere := filepath.Join(dir, "elsewhere")
+	if err := os.Rename(filepath.Join(lay, "blobs", "sha256"), elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(lay, "blobs", "sha256")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load.OpenImage(lay, nil)
+	if err == nil || !strings.Contains(err.Error(), "blobs/sha256: a symbolic link, not a directory of the layout") {
+		t.Fatalf("OpenImage through a linked blobs/sha256: %v", err)
+	}
+}
