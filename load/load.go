@@ -117,6 +117,10 @@ type Container struct {
 	// (spec.FromImage's *spec.EngineError), as the user sees it
 	// (spec.Engine.Refusal); "" when it does not.
 	Refusal string
+	// Unknown says why what the engine makes of the image cannot be told
+	// (a *spec.NoContentError: it reads a file whose bytes the input does
+	// not hold); Plan and FS are then nil and Refusal "". "" when it can.
+	Unknown string
 	// Host is what the input implies of the host: Create when an engine
 	// runs the container (it creates it, then starts it). Copy it and set
 	// the kernel and fs.protected_symlinks on the copy.
@@ -392,6 +396,9 @@ func FromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	switch {
 	case errors.As(err, &refused):
 		c.Refusal = eng.Refusal(err)
+		return c, nil
+	case errors.Is(err, access.ErrNoContent):
+		c.Unknown = err.Error()
 		return c, nil
 	case err != nil:
 		return nil, err

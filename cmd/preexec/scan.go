@@ -862,6 +862,14 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	if err != nil {
 		return s.errRow(row, err.Error())
 	}
+	if in.Unknown != "" {
+		row.Status = 3
+		row.Verdict = "unknown: " + in.Unknown
+		if s.diff != nil {
+			row.Changed = false
+		}
+		return row
+	}
 	if in.Refusal != "" {
 		row.Status = 1
 		row.Refusal = in.Refusal
