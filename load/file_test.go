@@ -3,6 +3,9 @@
 package load_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +14,10 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/preexec/preexec/load"
 )
 
@@ -95,5 +101,50 @@ func TestLayoutBlobsStayInside(t *testing.T) {
 	_, err = load.OpenImage(lay, nil)
 	if err == nil || !strings.Contains(err.Error(), "blobs/sha256: a symbolic link, not a directory of the layout") {
 		t.Fatalf("OpenImage through a linked blobs/sha256: %v", err)
+	}
+}
+
+// tarOf is a plain tar holding one empty file, name.
+func tarOf(t *testing.T, name string) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+// TestSwappedLayer: a layer blob replaced by another valid layer (a
+// swapped blob) is refused with ErrDigest, as docker and containerd refuse
+// to load it; before, it gave a confident answer about the other layer.
+func TestSwappedLayer(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(tarOf(t, "a"), types.OCIUncompressedLayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(lay, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	f, err := load.OpenImage(lay, nil)
+	if err != nil {
+		t.Fatalf("the image as written: %v", err)
+	}
+	if _, err := f.Lstat("/a"); err != nil {
+		t.Fatalf("/a: %v", err)
+	}
+	ls, _ := img.Layers()
+	dg, _ := ls[0].Digest()
+	if err := os.WriteFile(filepath.Join(lay, "blobs", dg.Algorithm, dg.Hex), tarOf(t, "b"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load.OpenImage(lay, nil)
+	if !errors.Is(err, load.ErrDigest) || !strings.Contains(err.Error(), dg.String()) {
+		t.Fatalf("OpenImage of a swapped layer: %v; want ErrDigest naming %s", err, dg)
 	}
 }

@@ -58,7 +58,10 @@ type ImageFile struct {
 // a single image takes it whatever its platform unless opts.Platform is
 // set. In a docker-archive opts.Ref picks among several images by tag.
 //
-// Blob digests are not verified.
+// The blobs of an OCI layout or archive are verified against their
+// digests as they stream: a mismatch (a swapped layer) is an error that Is
+// ErrDigest, as docker and containerd refuse such an image. The members of
+// a docker-archive are named by path and are not verified.
 func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 	if opts == nil {
 		opts = &rootfs.ImageOptions{}
@@ -138,13 +141,30 @@ const refAnnotation = "org.opencontainers.image.ref.name"
 
 // openOCI reads the image the index (index.json) selects from blob.
 func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *rootfs.ImageOptions) (*ImageFile, error) {
+	// Every blob is read through its digest: a swapped one is an error.
+	unverified := blob
+	blob = func(h v1.Hash) (io.ReadCloser, error) {
+		rc, err := unverified(h)
+		if err != nil {
+			return nil, err
+		}
+		return verified(rc, h)
+	}
 	readBlob := func(h v1.Hash) ([]byte, error) {
 		rc, err := blob(h)
 		if err != nil {
 			return nil, err
 		}
-		defer rc.Close()
-		return io.ReadAll(io.LimitReader(rc, 64<<20))
+		data, err := io.ReadAll(io.LimitReader(rc, MaxFileBytes+1))
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		if len(data) > MaxFileBytes {
+			rc.Close()
+			return nil, fmt.Errorf("blob %s: larger than the %d MiB preexec reads of a manifest or config (load.MaxFileBytes)", h, MaxFileBytes>>20)
+		}
+		return data, rc.Close()
 	}
 	var cands []candidate
 	var walk func(raw []byte, ref string, depth int) error

@@ -132,7 +132,8 @@ type ImageLayer struct {
 	// Size is the size of the stream Open returns, for progress; 0 if
 	// unknown.
 	Size int64
-	// Open opens the stream.
+	// Open opens the stream. Its Close is called when the layer has been
+	// read, and its error fails the layer (a digest that does not match).
 	Open func() (io.ReadCloser, error)
 }
 
@@ -723,14 +724,20 @@ const (
 	whiteoutOpaqueDir = ".wh..wh..opq"
 )
 
-// layer applies one layer.
-func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
+// layer applies one layer. The stream's Close error is the layer's when
+// all else went well: a reader that checks a digest at Close (package
+// load's) fails the layer there.
+func (b *imageBuilder) layer(layer uint16, l ImageLayer) (err error) {
 	b.naive, b.wh = layer == 1, b.wh[:0]
 	rc, err := l.Open()
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() {
+		if cerr := rc.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	var r io.Reader = rc
 	if b.bar != nil {
 		b.bar.layer++
