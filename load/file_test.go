@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
 	"github.com/preexec/preexec/load"
 )
 
@@ -146,5 +147,37 @@ func TestSwappedLayer(t *testing.T) {
 	_, err = load.OpenImage(lay, nil)
 	if !errors.Is(err, load.ErrDigest) || !strings.Contains(err.Error(), dg.String()) {
 		t.Fatalf("OpenImage of a swapped layer: %v; want ErrDigest naming %s", err, dg)
+	}
+}
+
+// TestZstdUnderGzipMediaType: a layer's compression is told by its magic
+// number, as containerd tells it: zstd bytes under a +gzip media type are
+// read (they were refused).
+func TestZstdUnderGzipMediaType(t *testing.T) {
+	var zb bytes.Buffer
+	zw, err := zstd.NewWriter(&zb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(tarOf(t, "z"))
+	zw.Close()
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(zb.Bytes(), types.OCILayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(lay, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	f, err := load.OpenImage(lay, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Lstat("/z"); err != nil {
+		t.Errorf("/z: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -248,27 +249,34 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 	}
 	layers := make([]rootfs.ImageLayer, len(man.Layers))
 	for i, d := range man.Layers {
-		open := func() (io.ReadCloser, error) { return blob(d.Digest) }
-		if strings.HasSuffix(string(d.MediaType), "+zstd") {
-			// rootfs.NewImage reads gzip and plain tars; a zstd layer (containerd
-			// 1.6 unpacks them) is decompressed here, since klauspost's
-			// zstd imports os.
-			open = func() (io.ReadCloser, error) {
-				rc, err := blob(d.Digest)
-				if err != nil {
-					return nil, err
-				}
-				zr, err := zstd.NewReader(rc)
-				if err != nil {
-					rc.Close()
-					return nil, fmt.Errorf("zstd: %w", err)
-				}
-				return zstdCloser{zr, rc}, nil
-			}
-		}
+		open := func() (io.ReadCloser, error) { return decompressed(blob(d.Digest)) }
 		layers[i] = rootfs.ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
 	}
 	return withConfig(rootfs.NewImage(layers, opts))(cf)
+}
+
+// decompressed is the layer blob rc with a zstd stream decompressed, told
+// by its magic number as containerd tells it (archive/compression:
+// DetectCompression@v1.6.20), not by the media type: a zstd layer under a
+// +gzip media type is read. rootfs.NewImage reads gzip and plain tars
+// itself (klauspost's zstd imports os, so rootfs does not).
+func decompressed(rc io.ReadCloser, err error) (io.ReadCloser, error) {
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(rc)
+	if magic, _ := br.Peek(4); string(magic) != "\x28\xb5\x2f\xfd" {
+		return struct {
+			io.Reader
+			io.Closer
+		}{br, rc}, nil
+	}
+	zr, err := zstd.NewReader(br)
+	if err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("zstd: %w", err)
+	}
+	return zstdCloser{zr, rc}, nil
 }
 
 // zstdCloser closes a zstd decoder and the blob under it.
