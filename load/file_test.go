@@ -5,13 +5,16 @@ package load_test
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -179,5 +182,75 @@ func TestZstdUnderGzipMediaType(t *testing.T) {
 	}
 	if _, err := f.Lstat("/z"); err != nil {
 		t.Errorf("/z: %v", err)
+	}
+}
+
+// writeBlob writes data as a blob of the layout lay and returns its
+// descriptor of media type mt.
+func writeBlob(t *testing.T, lay string, data []byte, mt types.MediaType) v1.Descriptor {
+	h, n, err := v1.SHA256(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(lay, "blobs", h.Algorithm, h.Hex), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return v1.Descriptor{MediaType: mt, Size: n, Digest: h}
+}
+
+// TestNestedIndexFanOut: four nested indexes each listing its child 30
+// times name one image: each is read once (it was 30⁴ reads, past 120 s),
+// and an index of more than MaxIndexDescriptors entries is refused naming
+// the limit, with a short error.
+func TestNestedIndexFanOut(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(tarOf(t, "a"), types.OCIUncompressedLayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := filepath.Join(t.TempDir(), "layout")
+	lp, err := layout.Write(lay, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.WriteImage(img); err != nil {
+		t.Fatal(err)
+	}
+	mf, _ := img.RawManifest()
+	child := writeBlob(t, lay, mf, types.OCIManifestSchema1)
+	index := func(d v1.Descriptor, n int) []byte {
+		im := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+		for range n {
+			im.Manifests = append(im.Manifests, d)
+		}
+		b, _ := json.Marshal(im)
+		return b
+	}
+	for range 4 {
+		child = writeBlob(t, lay, index(child, 30), types.OCIImageIndex)
+	}
+	if err := os.WriteFile(filepath.Join(lay, "index.json"), index(child, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := load.OpenImage(lay, nil)
+	if err != nil {
+		t.Fatalf("one image behind 30⁴ listings: %v", err)
+	}
+	if _, err := f.Lstat("/a"); err != nil {
+		t.Errorf("/a: %v", err)
+	}
+
+	im := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+	for i := range load.MaxIndexDescriptors + 1 {
+		d := writeBlob(t, lay, mf, types.OCIManifestSchema1)
+		d.Annotations = map[string]string{"org.opencontainers.image.ref.name": fmt.Sprint("r", i)}
+		im.Manifests = append(im.Manifests, d)
+	}
+	b, _ := json.Marshal(im)
+	if err := os.WriteFile(filepath.Join(lay, "index.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load.OpenImage(lay, nil)
+	if err == nil || !strings.Contains(err.Error(), "more than 10000 descriptors in its indexes (load.MaxIndexDescriptors)") || len(err.Error()) > 400 {
+		t.Fatalf("an index of %d entries: %.400v", load.MaxIndexDescriptors+1, err)
 	}
 }

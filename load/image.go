@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -124,6 +125,20 @@ func wantPlatform(opts *rootfs.ImageOptions) (v1.Platform, error) {
 }
 
 // A candidate is an image manifest of an index.
+// MaxIndexDescriptors bounds the descriptors OpenImage reads in an image's
+// index and the indexes it nests: more is an error naming the limit.
+const MaxIndexDescriptors = 10000
+
+// maxListed is how many images an error about an index lists.
+const maxListed = 12
+
+// candidateKey is an image or index as an index lists it: its digest, and
+// the ref name it has there.
+type candidateKey struct {
+	digest v1.Hash
+	ref    string
+}
+
 type candidate struct {
 	desc     v1.Descriptor
 	ref      string
@@ -168,6 +183,12 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 		return data, rc.Close()
 	}
 	var cands []candidate
+	// Each index and image is taken once per ref name, however many
+	// indexes list it, and the descriptors read are bounded: four nested
+	// indexes listing one child N times were N⁴ reads.
+	seen := map[candidateKey]bool{}
+	platforms := map[v1.Hash]v1.Platform{} // of images without one in their descriptor
+	descriptors := 0
 	var walk func(raw []byte, ref string, depth int) error
 	walk = func(raw []byte, ref string, depth int) error {
 		if depth > 4 {
@@ -178,10 +199,18 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 			return err
 		}
 		for _, d := range im.Manifests {
+			if descriptors++; descriptors > MaxIndexDescriptors {
+				return fmt.Errorf("more than %d descriptors in its indexes (load.MaxIndexDescriptors)", MaxIndexDescriptors)
+			}
 			r := ref
 			if a := d.Annotations[refAnnotation]; a != "" {
 				r = a
 			}
+			k := candidateKey{d.Digest, r}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
 			switch {
 			case d.MediaType.IsIndex():
 				sub, err := readBlob(d.Digest)
@@ -195,8 +224,11 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 				c := candidate{desc: d, ref: r}
 				if d.Platform != nil {
 					c.platform = *d.Platform
+				} else if pl, ok := platforms[d.Digest]; ok {
+					c.platform = pl
 				} else if cf, err := ociConfig(readBlob, d.Digest); err == nil {
 					c.platform = v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
+					platforms[d.Digest] = c.platform
 				}
 				cands = append(cands, c)
 			}
@@ -229,6 +261,10 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 			have = append(have, c.String())
 		}
 		sort.Strings(have)
+		have = slices.Compact(have)
+		if len(have) > maxListed {
+			have = append(have[:maxListed], fmt.Sprintf("and %d more", len(have)-maxListed))
+		}
 		sel := "platform " + want.String()
 		if opts.Ref != "" {
 			sel += " and ref " + opts.Ref
