@@ -166,10 +166,10 @@ type ImageOptions struct {
 	MaxBytes int64
 }
 
-// The defaults of ImageOptions.MaxLayers and MaxBytes. overlayfs stacks at
-// most 500 lower directories, and Docker refuses images of more than 125
-// layers (daemon/graphdriver/overlay2's maxDepth, v20.10); 32 GiB of tars
-// is past the largest images of machine-learning stacks.
+// The defaults of ImageOptions.MaxLayers and MaxBytes: more layers than
+// images are built with (each is an overlayfs lower directory, and an
+// engine's storage driver stacks a bounded number of them), and 32 GiB of
+// tars, past the largest images of machine-learning stacks.
 const (
 	DefaultMaxLayers = 128
 	DefaultMaxBytes  = 32 << 30
