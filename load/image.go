@@ -2,13 +2,16 @@ package load
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,7 +60,10 @@ type ImageFile struct {
 // a single image takes it whatever its platform unless opts.Platform is
 // set. In a docker-archive opts.Ref picks among several images by tag.
 //
-// Blob digests are not verified.
+// The blobs of an OCI layout or archive are verified against their
+// digests as they stream: a mismatch (a swapped layer) is an error that Is
+// ErrDigest, as docker and containerd refuse such an image. The members of
+// a docker-archive are named by path and are not verified.
 func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 	if opts == nil {
 		opts = &rootfs.ImageOptions{}
@@ -67,22 +73,19 @@ func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 		return nil, err
 	}
 	if st.IsDir() {
-		lp, err := layout.FromPath(p)
-		if err != nil {
+		if _, err := layout.FromPath(p); err != nil {
 			return nil, fmt.Errorf("rootfs: %s: not an OCI image layout: %w", p, err)
 		}
-		ii, err := lp.ImageIndex()
+		// index.json and the blobs are files of the layout: read without
+		// following a symbolic link out of it or waiting on a FIFO.
+		index, err := readInputFile(filepath.Join(p, "index.json"), true)
 		if err != nil {
 			return nil, fmt.Errorf("rootfs: %s: %w", p, err)
 		}
-		index, err := ii.RawManifest()
-		if err != nil {
-			return nil, fmt.Errorf("rootfs: %s: index.json: %w", p, err)
-		}
-		blob := func(h v1.Hash) (io.ReadCloser, error) { return lp.Blob(h) }
+		blob := func(h v1.Hash) (io.ReadCloser, error) { return layoutBlob(p, h) }
 		return openOCI(p, index, blob, opts)
 	}
-	f, err := os.Open(p)
+	f, err := openRegular(p, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +125,20 @@ func wantPlatform(opts *rootfs.ImageOptions) (v1.Platform, error) {
 }
 
 // A candidate is an image manifest of an index.
+// MaxIndexDescriptors bounds the descriptors OpenImage reads in an image's
+// index and the indexes it nests: more is an error naming the limit.
+const MaxIndexDescriptors = 10000
+
+// maxListed is how many images an error about an index lists.
+const maxListed = 12
+
+// candidateKey is an image or index as an index lists it: its digest, and
+// the ref name it has there.
+type candidateKey struct {
+	digest v1.Hash
+	ref    string
+}
+
 type candidate struct {
 	desc     v1.Descriptor
 	ref      string
@@ -140,15 +157,38 @@ const refAnnotation = "org.opencontainers.image.ref.name"
 
 // openOCI reads the image the index (index.json) selects from blob.
 func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), opts *rootfs.ImageOptions) (*ImageFile, error) {
+	// Every blob is read through its digest: a swapped one is an error.
+	unverified := blob
+	blob = func(h v1.Hash) (io.ReadCloser, error) {
+		rc, err := unverified(h)
+		if err != nil {
+			return nil, err
+		}
+		return verified(rc, h)
+	}
 	readBlob := func(h v1.Hash) ([]byte, error) {
 		rc, err := blob(h)
 		if err != nil {
 			return nil, err
 		}
-		defer rc.Close()
-		return io.ReadAll(io.LimitReader(rc, 64<<20))
+		data, err := io.ReadAll(io.LimitReader(rc, MaxFileBytes+1))
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		if len(data) > MaxFileBytes {
+			rc.Close()
+			return nil, fmt.Errorf("blob %s: larger than the %d MiB preexec reads of a manifest or config (load.MaxFileBytes)", h, MaxFileBytes>>20)
+		}
+		return data, rc.Close()
 	}
 	var cands []candidate
+	// Each index and image is taken once per ref name, however many
+	// indexes list it, and the descriptors read are bounded: four nested
+	// indexes listing one child N times were N⁴ reads.
+	seen := map[candidateKey]bool{}
+	platforms := map[v1.Hash]v1.Platform{} // of images without one in their descriptor
+	descriptors := 0
 	var walk func(raw []byte, ref string, depth int) error
 	walk = func(raw []byte, ref string, depth int) error {
 		if depth > 4 {
@@ -159,10 +199,18 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 			return err
 		}
 		for _, d := range im.Manifests {
+			if descriptors++; descriptors > MaxIndexDescriptors {
+				return fmt.Errorf("more than %d descriptors in its indexes (load.MaxIndexDescriptors)", MaxIndexDescriptors)
+			}
 			r := ref
 			if a := d.Annotations[refAnnotation]; a != "" {
 				r = a
 			}
+			k := candidateKey{d.Digest, r}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
 			switch {
 			case d.MediaType.IsIndex():
 				sub, err := readBlob(d.Digest)
@@ -176,8 +224,11 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 				c := candidate{desc: d, ref: r}
 				if d.Platform != nil {
 					c.platform = *d.Platform
+				} else if pl, ok := platforms[d.Digest]; ok {
+					c.platform = pl
 				} else if cf, err := ociConfig(readBlob, d.Digest); err == nil {
 					c.platform = v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
+					platforms[d.Digest] = c.platform
 				}
 				cands = append(cands, c)
 			}
@@ -210,6 +261,10 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 			have = append(have, c.String())
 		}
 		sort.Strings(have)
+		have = slices.Compact(have)
+		if len(have) > maxListed {
+			have = append(have[:maxListed], fmt.Sprintf("and %d more", len(have)-maxListed))
+		}
 		sel := "platform " + want.String()
 		if opts.Ref != "" {
 			sel += " and ref " + opts.Ref
@@ -230,27 +285,34 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 	}
 	layers := make([]rootfs.ImageLayer, len(man.Layers))
 	for i, d := range man.Layers {
-		open := func() (io.ReadCloser, error) { return blob(d.Digest) }
-		if strings.HasSuffix(string(d.MediaType), "+zstd") {
-			// rootfs.NewImage reads gzip and plain tars; a zstd layer (containerd
-			// 1.6 unpacks them) is decompressed here, since klauspost's
-			// zstd imports os.
-			open = func() (io.ReadCloser, error) {
-				rc, err := blob(d.Digest)
-				if err != nil {
-					return nil, err
-				}
-				zr, err := zstd.NewReader(rc)
-				if err != nil {
-					rc.Close()
-					return nil, fmt.Errorf("zstd: %w", err)
-				}
-				return zstdCloser{zr, rc}, nil
-			}
-		}
+		open := func() (io.ReadCloser, error) { return decompressed(blob(d.Digest)) }
 		layers[i] = rootfs.ImageLayer{Name: d.Digest.String(), Size: d.Size, Open: open}
 	}
 	return withConfig(rootfs.NewImage(layers, opts))(cf)
+}
+
+// decompressed is the layer blob rc with a zstd stream decompressed, told
+// by its magic number as containerd tells it (archive/compression:
+// DetectCompression@v1.6.20), not by the media type: a zstd layer under a
+// +gzip media type is read. rootfs.NewImage reads gzip and plain tars
+// itself (klauspost's zstd imports os, so rootfs does not).
+func decompressed(rc io.ReadCloser, err error) (io.ReadCloser, error) {
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(rc)
+	if magic, _ := br.Peek(4); string(magic) != "\x28\xb5\x2f\xfd" {
+		return struct {
+			io.Reader
+			io.Closer
+		}{br, rc}, nil
+	}
+	zr, err := zstd.NewReader(br)
+	if err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("zstd: %w", err)
+	}
+	return zstdCloser{zr, rc}, nil
 }
 
 // zstdCloser closes a zstd decoder and the blob under it.
@@ -464,4 +526,24 @@ func ImageOf(name string, img v1.Image, opts *rootfs.ImageOptions) (*ImageFile, 
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return withConfig(m, nil)(cf)
+}
+
+// layoutBlob opens the blob h of the OCI layout p: blobs/ALG/HEX, each a
+// real directory or file of the layout (a symbolic link there could lead
+// the read out of it; go-containerregistry's layout.Path.Blob follows
+// them), a regular file opened without blocking.
+func layoutBlob(p string, h v1.Hash) (io.ReadCloser, error) {
+	if h.Algorithm == "" || strings.ContainsAny(h.Algorithm, `/\.`) || h.Hex == "" || strings.ContainsAny(h.Hex, `/\.`) {
+		return nil, fmt.Errorf("%s: a blob digest %q that names no file of the layout", p, h)
+	}
+	for _, d := range []string{filepath.Join(p, "blobs"), filepath.Join(p, "blobs", h.Algorithm)} {
+		st, err := os.Lstat(d)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("%s: %s, not a directory of the layout", d, kindOf(st.Mode()))
+		}
+	}
+	return openRegular(filepath.Join(p, "blobs", h.Algorithm, h.Hex), true, 0)
 }

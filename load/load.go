@@ -117,6 +117,10 @@ type Container struct {
 	// (spec.FromImage's *spec.EngineError), as the user sees it
 	// (spec.Engine.Refusal); "" when it does not.
 	Refusal string
+	// Unknown says why what the engine makes of the image cannot be told
+	// (a *spec.NoContentError: it reads a file whose bytes the input does
+	// not hold); Plan and FS are then nil and Refusal "". "" when it can.
+	Unknown string
 	// Host is what the input implies of the host: Create when an engine
 	// runs the container (it creates it, then starts it). Copy it and set
 	// the kernel and fs.protected_symlinks on the copy.
@@ -198,7 +202,7 @@ func Kind(path string) (string, error) {
 		}
 		return "", fmt.Errorf("%s: neither an OCI bundle (no config.json) nor an OCI image layout (no oci-layout)", path)
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path, false, 0)
 	if err != nil {
 		return "", err
 	}
@@ -263,7 +267,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(cfgPath)
+	data, err := readInputFile(cfgPath, true)
 	if err != nil {
 		return nil, err
 	}
@@ -324,11 +328,18 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if o.Platform != "" {
 		return nil, errors.New("--platform: a manifest is one root filesystem")
 	}
-	f, err := os.Open(path)
+	f, err := openNonblock(path, false)
 	if err != nil {
 		return nil, err
 	}
-	m, err := rootfs.ParseMTree(path, f)
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s: %s, not a regular file", path, kindOf(st.Mode()))
+	}
+	m, err := rootfs.ParseMTree(path, f) // it bounds what it reads (rootfs.MaxMTree)
 	f.Close()
 	if err != nil {
 		return nil, err
@@ -339,7 +350,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" {
 		return nil, errors.New("--config: the config.json is the container; drop the engine flags")
 	}
-	data, err := os.ReadFile(o.Config)
+	data, err := ReadFile(o.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -386,6 +397,9 @@ func FromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	case errors.As(err, &refused):
 		c.Refusal = eng.Refusal(err)
 		return c, nil
+	case errors.Is(err, access.ErrNoContent):
+		c.Unknown = err.Error()
+		return c, nil
 	case err != nil:
 		return nil, err
 	}
@@ -414,7 +428,7 @@ func Overrides(o *Options) (spec.Overrides, error) {
 		data, name := o.Pod, o.PodFile
 		if data == nil {
 			var err error
-			if data, err = os.ReadFile(o.PodFile); err != nil {
+			if data, err = ReadFile(o.PodFile); err != nil {
 				return spec.Overrides{}, err
 			}
 		}

@@ -132,7 +132,8 @@ type ImageLayer struct {
 	// Size is the size of the stream Open returns, for progress; 0 if
 	// unknown.
 	Size int64
-	// Open opens the stream.
+	// Open opens the stream. Its Close is called when the layer has been
+	// read, and its error fails the layer (a digest that does not match).
 	Open func() (io.ReadCloser, error)
 }
 
@@ -155,7 +156,24 @@ type ImageOptions struct {
 	// Whole reports the names whose whole contents the Image keeps (up to
 	// MaxImageHeld bytes); nil is DefaultImageWhole.
 	Whole func(name string) bool
+	// MaxLayers bounds the layers of an image (0 is DefaultMaxLayers);
+	// more is an error naming the limit.
+	MaxLayers int
+	// MaxBytes bounds the bytes the layers' tars hold together, after
+	// decompression (0 is DefaultMaxBytes): a small gzip layer can inflate
+	// to gigabytes, and a manifest can name it many times. More is an
+	// error naming the limit.
+	MaxBytes int64
 }
+
+// The defaults of ImageOptions.MaxLayers and MaxBytes: more layers than
+// images are built with (each is an overlayfs lower directory, and an
+// engine's storage driver stacks a bounded number of them), and 32 GiB of
+// tars, past the largest images of machine-learning stacks.
+const (
+	DefaultMaxLayers = 128
+	DefaultMaxBytes  = 32 << 30
+)
 
 // MaxImageHeld is how far into a file Image keeps bytes: an ELF program
 // header table or PT_INTERP string beyond it, or the part of a Whole file
@@ -433,10 +451,19 @@ func NewImage(layers []ImageLayer, opts *ImageOptions) (*Image, error) {
 	if opts.Progress != nil && opts.ProgressTerminal {
 		b.bar = &progressBar{w: opts.Progress, total: total, layers: len(layers)}
 	}
+	maxLayers := opts.MaxLayers
+	if maxLayers <= 0 {
+		maxLayers = DefaultMaxLayers
+	}
+	if len(layers) > maxLayers || len(layers) >= 1<<16 {
+		return nil, fmt.Errorf("rootfs: image: %d layers, more than the %d read (ImageOptions.MaxLayers)", len(layers), maxLayers)
+	}
+	b.budget = opts.MaxBytes
+	if b.budget <= 0 {
+		b.budget = DefaultMaxBytes
+	}
+	b.maxBytes = b.budget
 	for i, l := range layers {
-		if i+1 >= 1<<16 {
-			return nil, fmt.Errorf("rootfs: image: more than %d layers", 1<<16-1)
-		}
 		if err := b.layer(uint16(i+1), l); err != nil {
 			b.bar.end()
 			return nil, fmt.Errorf("rootfs: image: layer %d (%s): %w", i+1, l.Name, err)
@@ -447,11 +474,14 @@ func NewImage(layers []ImageLayer, opts *ImageOptions) (*Image, error) {
 }
 
 type imageBuilder struct {
-	img   Image
-	whole func(string) bool
-	meta  chunked[entMeta]
-	live  int // live entries
-	tombs int // tombstones in the hash table
+	img Image
+	// budget is what is left of ImageOptions.MaxBytes (maxBytes) for the
+	// layers' tars.
+	budget, maxBytes int64
+	whole            func(string) bool
+	meta             chunked[entMeta]
+	live             int // live entries
+	tombs            int // tombstones in the hash table
 	// naive is set while the first layer is applied: it has no parent, so
 	// the overlay snapshotter mounts it as a bind mount
 	// (snapshots/overlay/overlay.go:mounts@v1.6.20) and apply falls back to
@@ -723,24 +753,48 @@ const (
 	whiteoutOpaqueDir = ".wh..wh..opq"
 )
 
-// layer applies one layer.
-func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
+// budgetReader reads r, charging what it reads to b's budget; past it, an
+// error naming the limit.
+type budgetReader struct {
+	r io.Reader
+	b *imageBuilder
+}
+
+func (r *budgetReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if r.b.budget -= int64(n); r.b.budget < 0 {
+		return n, fmt.Errorf("the layers' tars hold more than %d GiB (ImageOptions.MaxBytes)", r.b.maxBytes>>30)
+	}
+	return n, err
+}
+
+// layer applies one layer. The stream's Close error is the layer's when
+// all else went well: a reader that checks a digest at Close (package
+// load's) fails the layer there.
+func (b *imageBuilder) layer(layer uint16, l ImageLayer) (err error) {
 	b.naive, b.wh = layer == 1, b.wh[:0]
 	rc, err := l.Open()
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
+	defer func() {
+		if cerr := rc.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	var r io.Reader = rc
 	if b.bar != nil {
 		b.bar.layer++
 		r = &countingReader{r: rc, bar: b.bar}
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, _ := br.Peek(4)
-	var src io.Reader = br
-	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+	// The tar's bytes are charged to the budget as they are read: the
+	// inflated stream of a gzip layer, the raw stream of a plain one.
+	raw := bufio.NewReaderSize(r, 64<<10)
+	head, _ := raw.Peek(4)
+	var bsrc *bufio.Reader
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		gz, err := gzip.NewReader(raw)
 		if err != nil {
 			return fmt.Errorf("gzip: %w", err)
 		}
@@ -749,13 +803,11 @@ func (b *imageBuilder) layer(layer uint16, l ImageLayer) error {
 		// layer returns.
 		bp := newBlockPipe(gz)
 		defer bp.close()
-		src = bufio.NewReaderSize(bp, 64<<10)
-	} else if string(magic) == "\x28\xb5\x2f\xfd" {
+		bsrc = bufio.NewReaderSize(&budgetReader{r: bp, b: b}, 64<<10)
+	case string(head) == "\x28\xb5\x2f\xfd":
 		return errors.New("a zstd layer: NewImage reads gzip and plain tars (OpenImage decompresses zstd)")
-	}
-	bsrc, ok := src.(*bufio.Reader)
-	if !ok {
-		bsrc = bufio.NewReaderSize(src, 64<<10)
+	default:
+		bsrc = bufio.NewReaderSize(&budgetReader{r: raw, b: b}, 64<<10)
 	}
 	tr := newTarReader(bsrc)
 	b.last = append(b.last[:0], "(the first entry)"...)

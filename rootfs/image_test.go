@@ -936,3 +936,27 @@ func TestCleanTarName(t *testing.T) {
 		}
 	}
 }
+
+// TestImageBudgets: a small gzip layer that inflates past ImageOptions.MaxBytes
+// (one of 10 MB inflating to 10 GiB, named five times, took 30 s) and an
+// image of more layers than MaxLayers are refused, each error naming its
+// option.
+func TestImageBudgets(t *testing.T) {
+	big := layerTar(t, true, tfile("big", 0o644, 0, 0, strings.Repeat("\x00", 8<<20)))
+	_, err := NewImage(memLayers(big, big), &ImageOptions{MaxBytes: 12 << 20})
+	if err == nil || !strings.Contains(err.Error(), "(ImageOptions.MaxBytes)") {
+		t.Errorf("layers past MaxBytes: %v", err)
+	}
+	if _, err := NewImage(memLayers(big), &ImageOptions{MaxBytes: 12 << 20}); err != nil {
+		t.Errorf("one layer within MaxBytes: %v", err)
+	}
+	small := layerTar(t, true, tfile("a", 0o644, 0, 0, ""))
+	many := make([][]byte, 3)
+	for i := range many {
+		many[i] = small
+	}
+	_, err = NewImage(memLayers(many...), &ImageOptions{MaxLayers: 2})
+	if err == nil || !strings.Contains(err.Error(), "3 layers, more than the 2 read (ImageOptions.MaxLayers)") {
+		t.Errorf("layers past MaxLayers: %v", err)
+	}
+}

@@ -2,10 +2,13 @@ package spec_test
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
 
@@ -73,5 +76,45 @@ func TestPodYAMLAliasBomb(t *testing.T) {
 	ov, err := spec.ParsePod("pod.yaml", []byte(small), "b")
 	if err != nil || ov.Kube == nil || len(ov.Kube.Env) != 1 || ov.Kube.Env[0] != "A=1" {
 		t.Errorf("ParsePod with a small alias: %+v, %v; want container b with A=1", ov.Kube, err)
+	}
+}
+
+// partialFS holds every inode of a Mem but not the bytes of one file, as an
+// image index does for an /etc/passwd over rootfs.MaxImageHeld.
+type partialFS struct {
+	access.FS
+	lacks string
+}
+
+func (p partialFS) ReadAt(name string, b []byte, off int64) (int, error) {
+	if name == p.lacks {
+		return 0, fmt.Errorf("the image index does not hold these bytes: %w", access.ErrNoContent)
+	}
+	return p.FS.ReadAt(name, b, off)
+}
+
+// TestFromImageNoContent: an engine that reads /etc/passwd or /etc/group
+// whose bytes the root filesystem does not hold (over the image index's
+// held bytes, or a manifest's) makes an unknown, not a refusal (it was a
+// false "read /etc/passwd: …" refusal even for a numeric user, which
+// Docker starts), for every engine.
+func TestFromImageNoContent(t *testing.T) {
+	mem := rootfs.MustParseFixture("file /etc/passwd 0644 0:0 text=\"alice:x:1000:1000::/home/alice:/bin/sh\\n\"\nfile /etc/group 0644 0:0 text=\"staff:x:50:alice\\n\"\nfile /app 0755 0:0 elf\n").Mem()
+	img := spec.ImageConfig{User: "1000", Entrypoint: []string{"/app"}}
+	// ctr's WithUser reads /etc/passwd alone (it adds no groups).
+	reads := map[string][]string{"/etc/passwd": {"docker@20.10.24", "podman@4.3.1", "containerd@1.6.20", "containerd-cri@1.6.20", "crio@1.34.0"},
+		"/etc/group": {"docker@20.10.24", "podman@4.3.1", "containerd-cri@1.6.20", "crio@1.34.0"}}
+	for lacks, engines := range reads {
+		for _, name := range engines {
+			eng, err := spec.LookupEngine(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = spec.FromImage(img, partialFS{mem, lacks}, eng, spec.Overrides{})
+			var nc *spec.NoContentError
+			if !errors.As(err, &nc) || !errors.Is(err, access.ErrNoContent) || nc.Path != lacks {
+				t.Errorf("%s without %s's bytes: %v; want a NoContentError for it", name, lacks, err)
+			}
+		}
 	}
 }

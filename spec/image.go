@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -70,7 +71,10 @@ func (e *UnsupportedError) Error() string { return e.Engine + ": " + e.What }
 // the engine reads them.
 //
 // An error is an *EngineError where the engine refuses (its exact text),
-// an *UnsupportedError for an override the engine cannot take.
+// an *UnsupportedError for an override the engine cannot take, or a
+// *NoContentError (errors.Is(err, access.ErrNoContent)) where what the
+// engine does depends on bytes fsys does not hold: /etc/passwd or
+// /etc/group of a manifest, or one larger than an image index keeps.
 //
 // The spec holds only what decides the pre-exec checks: no namespaces,
 // cgroups, devices, the engine's own /proc, /dev and /sys mounts, rlimits,
@@ -86,6 +90,48 @@ func (e *UnsupportedError) Error() string { return e.Engine + ": " + e.What }
 // lacks (utils.GeneratePasswd, libpod generatePasswdAndGroup): it changes
 // what the process reads, not its credentials.
 func FromImage(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
+	rec := &contentRecorder{FS: fsys}
+	s, err := fromEngine(img, rec, eng, ov)
+	if rec.missing != "" {
+		return nil, &NoContentError{Engine: eng.Name, Path: rec.missing}
+	}
+	return s, err
+}
+
+// A NoContentError says that what an engine makes of an image depends on
+// the contents of a file the root filesystem has but whose bytes it does
+// not hold: the answer is not known, neither a spec nor a refusal.
+type NoContentError struct {
+	// Engine is the row's name.
+	Engine string
+	// Path is the file, inside the root.
+	Path string
+}
+
+// Error says which engine needs which file.
+func (e *NoContentError) Error() string {
+	return e.Engine + " reads " + e.Path + ", whose bytes the root filesystem does not hold (an mtree manifest has none; an image index keeps a file's first rootfs.MaxImageHeld bytes)"
+}
+
+// Is reports whether target is access.ErrNoContent.
+func (e *NoContentError) Is(target error) bool { return target == access.ErrNoContent }
+
+// contentRecorder is fsys, noting the first file whose bytes it lacked.
+type contentRecorder struct {
+	access.FS
+	missing string
+}
+
+func (c *contentRecorder) ReadAt(name string, p []byte, off int64) (int, error) {
+	n, err := c.FS.ReadAt(name, p, off)
+	if err != nil && errors.Is(err, access.ErrNoContent) && c.missing == "" {
+		c.missing = strings.Clone(name)
+	}
+	return n, err
+}
+
+// fromEngine is FromImage by the engine's family.
+func fromEngine(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	switch eng.Family {
 	case Docker:
 		return fromDocker(img, fsys, eng, ov)

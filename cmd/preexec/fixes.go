@@ -120,7 +120,7 @@ func places(in *input, f preexec.Fix, rt preexec.Runtime, host preexec.Host) []p
 // img over base with ov, its SCC admitting it again.
 func starts(in *input, img spec.ImageConfig, base access.FS, ov spec.Overrides, rt preexec.Runtime, host preexec.Host) bool {
 	c, err := load.FromImageConfig("", img, base, *in.Engine, ov, in.Source.SCC)
-	if err != nil || c.Refusal != "" {
+	if err != nil || c.Refusal != "" || c.Unknown != "" {
 		return false
 	}
 	return preexec.Evaluate(c.Plan, c.FS, rt, host).Starts

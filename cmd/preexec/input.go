@@ -109,6 +109,12 @@ func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJS
 		stdout.Write(out.Bytes())
 		return nil, 1
 	}
+	if in.Unknown != "" {
+		var out bytes.Buffer
+		writeEngineUnknown(&out, in, asJSON)
+		stdout.Write(out.Bytes())
+		return nil, 3
+	}
 	*host = in.On(*host)
 	return in, 0
 }

@@ -315,6 +315,23 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 	printf(w, "%s refuses the container before any runtime runs:\n%s\n", in.Engine.Name, block{in.Refusal, ""})
 }
 
+// writeEngineUnknown says that what the engine makes of the image cannot
+// be told (load.Container.Unknown): no runtime is evaluated.
+func writeEngineUnknown(w io.Writer, in *input, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(struct {
+			Schema  int          `json:"schema"`
+			Engine  string       `json:"engine"`
+			Unknown string       `json:"unknown"`
+			Results []jsonResult `json:"results"`
+		}{1, in.Engine.Name, in.Unknown, []jsonResult{}})
+		return
+	}
+	printf(w, "unknown: %s\n", in.Unknown)
+}
+
 // exitStatus is check's exit status for results: 1 if one fails (an
 // extrapolated failure too: the nearest older release fails, and the text
 // says it is extrapolated), else 2 if none could be told because preexec

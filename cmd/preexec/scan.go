@@ -656,7 +656,7 @@ func manifestFiles(dir string) ([]string, error) {
 
 // manifestJobs are the containers of a Kubernetes manifest file.
 func manifestJobs(file string) []scanJob {
-	src, err := os.ReadFile(file)
+	src, err := load.ReadFile(file)
 	if err != nil {
 		return []scanJob{errJob(file, err.Error())}
 	}
@@ -861,6 +861,14 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	in, err := load.FromImageConfig(j.image, img.cfg, img.fsys, *eng, ov, s.o.scc)
 	if err != nil {
 		return s.errRow(row, err.Error())
+	}
+	if in.Unknown != "" {
+		row.Status = 3
+		row.Verdict = "unknown: " + in.Unknown
+		if s.diff != nil {
+			row.Changed = false
+		}
+		return row
 	}
 	if in.Refusal != "" {
 		row.Status = 1

@@ -180,7 +180,7 @@ func readIndex(p string) (*v1.IndexManifest, error) {
 	}
 	var raw []byte
 	if st.IsDir() {
-		if raw, err = os.ReadFile(filepath.Join(p, "index.json")); err != nil {
+		if raw, err = load.ReadFile(filepath.Join(p, "index.json")); err != nil {
 			return nil, err
 		}
 	} else {

@@ -1,0 +1,91 @@
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// MaxFileBytes bounds a file load reads whole: a config.json, a pod
+// manifest, an OCI layout's index.json. A larger one is an error naming
+// the limit, not an allocation as large as the file.
+const MaxFileBytes = 64 << 20
+
+// ReadFile reads the file name as preexec reads every file a user names: it
+// must be a regular file (a named pipe is refused, never waited on; a
+// device such as /dev/zero too) of at most MaxFileBytes. Symbolic links
+// are followed; see readInputFile for a file that must be inside an input.
+func ReadFile(name string) ([]byte, error) { return readInputFile(name, false) }
+
+// readInputFile is ReadFile, and, when inside is set, refuses a symbolic
+// link in name's last component: a bundle's config.json must be a file of
+// the bundle, not a way to read /etc/shadow.
+func readInputFile(name string, inside bool) ([]byte, error) {
+	f, err := openRegular(name, inside, MaxFileBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, tooLarge(name)
+	}
+	return data, nil
+}
+
+// openRegular opens name for reading without blocking (O_NONBLOCK where
+// the system has it) and returns it if it is a regular file of at most max
+// bytes (no limit if max is 0); with inside, a symbolic link as its last
+// component is refused (O_NOFOLLOW).
+func openRegular(name string, inside bool, max int64) (*os.File, error) {
+	f, err := openNonblock(name, inside)
+	if err != nil {
+		var pe *fs.PathError
+		if inside && errors.As(err, &pe) && isLoop(pe.Err) {
+			return nil, fmt.Errorf("%s: a symbolic link; it must be a file of the input itself", name)
+		}
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %s, not a regular file", name, kindOf(st.Mode()))
+	}
+	if max > 0 && st.Size() > max {
+		f.Close()
+		return nil, tooLarge(name)
+	}
+	return f, nil
+}
+
+func tooLarge(name string) error {
+	return fmt.Errorf("%s: larger than the %d MiB preexec reads of a file (load.MaxFileBytes)", name, MaxFileBytes>>20)
+}
+
+// kindOf names a file type as ls -l's reader would.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
+}
