@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,26 +30,6 @@ var notCited = []*regexp.Regexp{
 	regexp.MustCompile(`\bKG (row|Go)\b`),
 }
 
-// pending are the paths (relative to the module root, slash-separated) whose
-// citations are still being rewritten: rootfs/image*, rootfs/mem*, rootfs/dir* and spec/image.go. Their
-// hits make the test skip, listing them, instead of fail. Remove each entry
-// once its files are clean; when the list is empty, delete it and the skip.
-var pending = []string{
-	"rootfs/image",
-	"rootfs/mem",
-	"rootfs/dir",
-	"spec/image.go",
-}
-
-func isPending(rel string) bool {
-	for _, p := range pending {
-		if strings.HasPrefix(rel, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // TestNoPrivateCitations walks the module's .go and .md files (testdata
 // excluded) and fails at file:line for every reference to a source that is
 // not in the module nor upstream (see notCited).
@@ -60,8 +38,6 @@ func TestNoPrivateCitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waiting := map[string]int{} // pending path → hits
-	n := 0
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -97,12 +73,7 @@ func TestNoPrivateCitations(t *testing.T) {
 				if m == "" {
 					continue
 				}
-				if isPending(rel) {
-					waiting[rel]++
-				} else {
-					n++
-					t.Errorf("%s:%d: %q cites what a reader of the module cannot open; cite the upstream source (repo file:function@tag, commit, issue) or drop it", rel, line, m)
-				}
+				t.Errorf("%s:%d: %q cites what a reader of the module cannot open; cite the upstream source (repo file:function@tag, commit, issue) or drop it", rel, line, m)
 				break
 			}
 		}
@@ -111,15 +82,6 @@ func TestNoPrivateCitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n > 0 || len(waiting) == 0 {
-		return
-	}
-	paths := make([]string, 0, len(waiting))
-	for p, k := range waiting {
-		paths = append(paths, p+" ("+strconv.Itoa(k)+")")
-	}
-	sort.Strings(paths)
-	t.Skipf("still citing the research notes, allowed until rewritten (see pending): %s", strings.Join(paths, ", "))
 }
 
 // moduleRoot is the nearest directory at or above the working directory
