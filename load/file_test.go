@@ -119,14 +119,9 @@ func tarOf(t *testing.T, name string) []byte {
 	return b.Bytes()
 }
 
-// TestSwappedLayer: a layer blob replaced by another valid layer (a
-// swapped blob) is refused with ErrDigest, as docker and containerd refuse
-// to load it; before, it gave a confident answer about the other layer.
-func TestSwappedLayer(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(tarOf(t, "a"), types.OCIUncompressedLayer))
-	if err != nil {
-		t.Fatal(err)
-	}
+// layoutOf writes img as the one image of a new OCI layout and returns its
+// directory.
+func layoutOf(t *testing.T, img v1.Image) string {
 	lay := filepath.Join(t.TempDir(), "layout")
 	lp, err := layout.Write(lay, empty.Index)
 	if err != nil {
@@ -135,6 +130,18 @@ func TestSwappedLayer(t *testing.T) {
 	if err := lp.AppendImage(img); err != nil {
 		t.Fatal(err)
 	}
+	return lay
+}
+
+// TestSwappedLayer: a layer blob replaced by another valid layer (a
+// swapped blob) is refused with ErrDigest, as docker and containerd refuse
+// to load it; before, it gave a confident answer about the other layer.
+func TestSwappedLayer(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, static.NewLayer(tarOf(t, "a"), types.OCIUncompressedLayer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := layoutOf(t, img)
 	f, err := load.OpenImage(lay, nil)
 	if err != nil {
 		t.Fatalf("the image as written: %v", err)
@@ -168,15 +175,7 @@ func TestZstdUnderGzipMediaType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lay := filepath.Join(t.TempDir(), "layout")
-	lp, err := layout.Write(lay, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lp.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	f, err := load.OpenImage(lay, nil)
+	f, err := load.OpenImage(layoutOf(t, img), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -302,14 +302,7 @@ func isTerminal(w io.Writer) bool {
 // writeRefusal prints the engine refusing the container: no runtime runs.
 func writeRefusal(w io.Writer, in *input, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(struct {
-			Schema  int          `json:"schema"`
-			Engine  string       `json:"engine"`
-			Refusal string       `json:"refusal"`
-			Results []jsonResult `json:"results"`
-		}{1, in.Engine.Name, in.Refusal, []jsonResult{}})
+		writeNoRuntime(w, in)
 		return
 	}
 	printf(w, "%s refuses the container before any runtime runs:\n%s\n", in.Engine.Name, block{in.Refusal, ""})
@@ -319,17 +312,25 @@ func writeRefusal(w io.Writer, in *input, asJSON bool) {
 // be told (load.Container.Unknown): no runtime is evaluated.
 func writeEngineUnknown(w io.Writer, in *input, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.Encode(struct {
-			Schema  int          `json:"schema"`
-			Engine  string       `json:"engine"`
-			Unknown string       `json:"unknown"`
-			Results []jsonResult `json:"results"`
-		}{1, in.Engine.Name, in.Unknown, []jsonResult{}})
+		writeNoRuntime(w, in)
 		return
 	}
 	printf(w, "unknown: %s\n", in.Unknown)
+}
+
+// writeNoRuntime is the --json document of an input no runtime is
+// evaluated for: the engine's refusal or why its spec is unknown, and no
+// results.
+func writeNoRuntime(w io.Writer, in *input) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(struct {
+		Schema  int          `json:"schema"`
+		Engine  string       `json:"engine"`
+		Refusal string       `json:"refusal,omitempty"`
+		Unknown string       `json:"unknown,omitempty"`
+		Results []jsonResult `json:"results"`
+	}{1, in.Engine.Name, in.Refusal, in.Unknown, []jsonResult{}})
 }
 
 // exitStatus is check's exit status for results: 1 if one fails (an
