@@ -64,14 +64,23 @@ func (r *digestReader) check() {
 	}
 }
 
-// Close reads what the consumer left (a tar reader stops at the archive's
-// end, before a gzip stream's trailer and padding), checks the digest and
-// closes the blob.
+// maxDrain is the most Close reads of what a consumer left to check a
+// digest: a tar reader stops at the archive's end, before a gzip stream's
+// trailer and the tar's own padding, a few KiB; more left means the
+// consumer stopped early on an error of its own, which stands.
+const maxDrain = 1 << 20
+
+// Close reads what the consumer left (up to maxDrain), checks the digest
+// and closes the blob.
 func (r *digestReader) Close() error {
 	if !r.done {
-		if _, err := io.Copy(r.d, r.rc); err != nil {
+		n, err := io.Copy(r.d, io.LimitReader(r.rc, maxDrain+1))
+		if err != nil {
 			r.rc.Close()
 			return err
+		}
+		if n > maxDrain {
+			return r.rc.Close()
 		}
 		r.check()
 	}
