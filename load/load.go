@@ -34,6 +34,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
@@ -96,6 +97,16 @@ type Options struct {
 	// layers are read, when ProgressTerminal says it is a terminal.
 	Progress         io.Writer
 	ProgressTerminal bool
+	// Confine refuses any read outside the input, for inputs from
+	// strangers: a bundle's root.path and bind sources must lie inside the
+	// bundle directory (symbolic links followed), a manifest's --config
+	// bind sources inside the config's directory, and an image takes no
+	// -v (its source is the host's). Without it, as the runtimes do, a
+	// root.path of "/" or "../.." is read where it points, and a host
+	// file's #! line can be printed. The check is of paths as they are
+	// when the input is read; an input that changes meanwhile is not
+	// confined by it (rootfs.Dir keeps every read inside root.path).
+	Confine bool
 }
 
 func (o *Options) pod() bool { return o.Pod != nil || o.PodFile != "" }
@@ -280,6 +291,14 @@ func Bundle(dir string, o *Options) (*Container, error) {
 	if !filepath.IsAbs(root) {
 		root = filepath.Join(dir, root)
 	}
+	if o.Confine {
+		if err := confined(dir, "root.path", plan.Root.Path, root); err != nil {
+			return nil, err
+		}
+		if err := confinedBinds(dir, plan); err != nil {
+			return nil, err
+		}
+	}
 	base, err := rootfs.NewDir(root)
 	if err != nil {
 		return nil, err
@@ -358,6 +377,11 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Confine {
+		if err := confinedBinds(filepath.Dir(o.Config), plan); err != nil {
+			return nil, err
+		}
+	}
 	c := &Container{Plan: plan, Engine: eng, Host: preexec.Host{Create: eng != nil}}
 	c.FS = c.mountsOver(m, plan, filepath.Dir(o.Config))
 	return c, nil
@@ -376,7 +400,47 @@ func made(name string, img spec.ImageConfig, fsys access.FS, eng *spec.Engine, o
 	if err != nil {
 		return nil, err
 	}
+	if o.Confine && len(raw.Volumes) > 0 {
+		return nil, fmt.Errorf("--confine: -v %s:%s reads the host's %s, outside the input", raw.Volumes[0].Source, raw.Volumes[0].Destination, raw.Volumes[0].Source)
+	}
 	return FromImageConfig(name, img, fsys, *eng, raw, o.SCC)
+}
+
+// confined returns an error unless path (what field of the config names
+// as given) lies inside dir, both with their symbolic links followed. A
+// path that does not resolve is not read, and passes.
+func confined(dir, field, given, path string) error {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(realDir, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("--confine: %s %q is %s, outside %s", field, given, real, dir)
+	}
+	return nil
+}
+
+// confinedBinds is confined for the bind sources of plan, relative ones
+// taken from dir.
+func confinedBinds(dir string, plan *spec.Plan) error {
+	for _, m := range plan.Mounts {
+		if !m.Bind {
+			continue
+		}
+		src := m.Source
+		if !filepath.IsAbs(src) {
+			src = filepath.Join(dir, src)
+		}
+		if err := confined(dir, "the source of the bind mount on "+m.Destination, m.Source, src); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FromImageConfig has eng make the container's spec from the image config

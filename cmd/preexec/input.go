@@ -25,6 +25,7 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.PodFile, "pod", "", "")
 	fs.StringVar(&o.Container, "container", "", "")
 	fs.StringVar(&o.SCC, "scc", "", "")
+	fs.BoolVar(&o.Confine, "confine", false, "")
 	// The engine flags are spec.ParseOverrides' own table; -x and --x
 	// are the same to package flag.
 	for _, f := range spec.OverrideFlags() {
@@ -67,6 +68,9 @@ For an image or a manifest an engine makes the container's spec:
   --config FILE        a manifest's container: this config.json
   --pod FILE           a Kubernetes Pod (YAML); --container NAME picks one
   --scc restricted-v2  OpenShift's SCC admits the pod (CRI engines)
+  --confine            read nothing outside INPUT (for inputs from strangers):
+                       a bundle's root.path and bind sources must be in it,
+                       an image takes no -v
   engine flags, as docker and podman take them: --user, --group-add,
   --workdir, --entrypoint, --cap-add, --cap-drop, --security-opt,
   --read-only, --tmpfs, -v, --userns, -e; INPUT -- CMD ARGS... sets CMD.
