@@ -22,7 +22,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
+	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/load"
+	"github.com/preexec/preexec/rootfs"
 )
 
 // TestHostileInputFiles: the files load reads whole are regular files of
@@ -251,5 +253,55 @@ func TestNestedIndexFanOut(t *testing.T) {
 	_, err = load.OpenImage(lay, nil)
 	if err == nil || !strings.Contains(err.Error(), "more than 10000 descriptors in its indexes (load.MaxIndexDescriptors)") || len(err.Error()) > 400 {
 		t.Fatalf("an index of %d entries: %.400v", load.MaxIndexDescriptors+1, err)
+	}
+}
+
+// openFDs counts this process's open descriptors.
+func openFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd")
+	}
+	return len(ents)
+}
+
+// TestManyBindMounts: 21,000 bind mounts of one directory open it once
+// (they once ran preexec out of descriptors, which it reported as the
+// container's error), and 10,000 tmpfs mounts are looked up by an index,
+// not each mount tried per name; the container still starts.
+func TestManyBindMounts(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"rootfs", "src"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rootfs", "app"), rootfs.ProbeELF(rootfs.EM_X86_64, ""), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var mounts []string
+	for i := range 21000 {
+		mounts = append(mounts, fmt.Sprintf(`{"destination":"/b/%d","type":"bind","source":"src","options":["rbind"]}`, i))
+	}
+	for i := range 10000 {
+		mounts = append(mounts, fmt.Sprintf(`{"destination":"/t/%d","type":"tmpfs","source":"tmpfs"}`, i))
+	}
+	config := `{"ociVersion":"1.0.2","root":{"path":"rootfs"},"mounts":[` + strings.Join(mounts, ",") + `],
+ "process":{"user":{"uid":0,"gid":0},"cwd":"/","args":["/app"],"env":["PATH=/bin"]}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := openFDs(t)
+	c, err := load.Bundle(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if n := openFDs(t) - before; n > 8 {
+		t.Errorf("reading the bundle holds %d more descriptors, want a few", n)
+	}
+	rt, _ := preexec.LookupRuntime("runc@1.1.12")
+	if res := preexec.Evaluate(c.Plan, c.FS, rt, c.Host); !res.Starts {
+		t.Errorf("runc 1.1.12: %s %s (%v)", res.Step, res.Error, res.Unknown)
 	}
 }

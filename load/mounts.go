@@ -2,6 +2,7 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/preexec/preexec"
@@ -18,8 +19,19 @@ import (
 // a file or of a missing source.
 func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) access.FS {
 	sources := map[string]access.FS{}
+	opened := 0
 	for _, m := range plan.Mounts {
 		if !m.Bind {
+			continue
+		}
+		if _, ok := sources[m.Source]; ok {
+			continue // one descriptor per source, however many mounts name it
+		}
+		if opened == MaxBindSources {
+			// More sources than the reader opens: what the rest show is
+			// not known (21,000 of them once ran preexec out of
+			// descriptors, reported as the container's error).
+			sources[m.Source] = unreadable{fmt.Errorf("more than %d bind mount sources (load.MaxBindSources): %w", MaxBindSources, access.ErrUnreadable)}
 			continue
 		}
 		src := m.Source
@@ -36,11 +48,17 @@ func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) acce
 		if err != nil {
 			continue // a file bind mount, or a missing source: not modelled
 		}
+		opened++
 		c.closers = append(c.closers, d)
 		sources[m.Source] = d
 	}
 	return preexec.NewView(plan, base, sources)
 }
+
+// MaxBindSources is the most distinct bind mount sources of a container
+// load opens (a descriptor each, until Container.Close); the mounts of
+// sources past it read as unknown.
+const MaxBindSources = 1024
 
 // unreadable is a bind mount's source preexec could not open: every
 // question about it is err, which Is access.ErrUnreadable.
