@@ -38,10 +38,10 @@ func ParseMTree(name string, r io.Reader) (*MTree, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(data) > MaxMTree {
-		return nil, fmt.Errorf("%s: larger than %d MiB", name, MaxMTree>>20)
+		return nil, fmt.Errorf("%s: larger than %d MiB (rootfs.MaxMTree)", name, MaxMTree>>20)
 	}
 	if n := bytes.Count(data, []byte{'\n'}); n > MaxMTreeLines {
-		return nil, fmt.Errorf("%s: %d lines, more than the %d preexec reads", name, n, MaxMTreeLines)
+		return nil, fmt.Errorf("%s: %d lines, more than the %d preexec reads (rootfs.MaxMTreeLines)", name, n, MaxMTreeLines)
 	}
 	heads, err := mtreeHeads(data)
 	if err != nil {

@@ -737,10 +737,10 @@ func (b *imageBuilder) checkLen(name, base string) error {
 		return fmt.Errorf("%s: %w", name, access.ENAMETOOLONG)
 	}
 	if b.img.ents.len() >= MaxImageEntries {
-		return fmt.Errorf("more than %d entries", MaxImageEntries)
+		return fmt.Errorf("more than %d entries (rootfs.MaxImageEntries)", MaxImageEntries)
 	}
 	if b.img.names.len()+len(base) > imageNameCap {
-		return fmt.Errorf("more than %d bytes of names (the base names of %d entries)", imageNameCap, b.img.ents.len())
+		return fmt.Errorf("more than %d bytes of names (the base names of %d entries; rootfs.MaxImageNameBytes)", imageNameCap, b.img.ents.len())
 	}
 	if b.img.data.full() {
 		return fmt.Errorf("index larger than 4 GiB")

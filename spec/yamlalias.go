@@ -9,17 +9,17 @@ import (
 )
 
 // ErrYAMLExpansion is what a *PodError Is when a manifest's YAML aliases
-// would expand it past what is read (maxYAMLExpansion).
+// would expand it past what is read (MaxYAMLExpansion).
 var ErrYAMLExpansion = errors.New("YAML aliases expand the document too far")
 
-// maxYAMLExpansion bounds the bytes a document may grow by through its
+// MaxYAMLExpansion bounds the bytes a document may grow by through its
 // aliases: sigs.k8s.io/yaml expands every alias into a copy of its anchor
 // before it converts to JSON, so a 1 MB anchor named 1,000 times is a
 // gigabyte (go-yaml's own guard counts aliases, not bytes).
-const maxYAMLExpansion = 16 << 20
+const MaxYAMLExpansion = 16 << 20
 
 // checkYAMLAliases refuses src if its aliases expand it by more than
-// maxYAMLExpansion bytes. The expansion is measured on go.yaml.in/yaml/v3's
+// MaxYAMLExpansion bytes. The expansion is measured on go.yaml.in/yaml/v3's
 // node tree, where an alias stays a pointer to its anchor, so the check
 // itself costs what the input does. A document that parser cannot read is
 // left to the converter, whose error names the line.
@@ -36,8 +36,8 @@ func checkYAMLAliases(name string, src []byte) error {
 			return nil // io.EOF, or the converter's error to name
 		}
 		total += expandedSize(&doc, sizes)
-		if total > int64(len(src))+maxYAMLExpansion {
-			return &PodError{File: name, Line: doc.Line, Msg: fmt.Sprintf("YAML aliases expand %d bytes to more than %d MiB; refused", len(src), (int64(len(src))+maxYAMLExpansion)>>20), Err: ErrYAMLExpansion}
+		if total > int64(len(src))+MaxYAMLExpansion {
+			return &PodError{File: name, Line: doc.Line, Msg: fmt.Sprintf("YAML aliases expand %d bytes to more than %d MiB; refused (spec.MaxYAMLExpansion)", len(src), (int64(len(src))+MaxYAMLExpansion)>>20), Err: ErrYAMLExpansion}
 		}
 	}
 }
