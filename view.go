@@ -236,6 +236,7 @@ func (v *View) compose(t TmpfsMode, b UserNSBind) *lineView {
 			early.Mounts = append(early.Mounts, rootfs.Mounted{Destination: dest, FS: rootfs.NewMem(), Flags: m.Flags, Root: &root})
 		}
 	}
+	early.Index()
 	lv.final, lv.early = early, early
 	if p.Root.Readonly {
 		// finalizeRootfs: remount / read-only (MS_BIND|MS_REMOUNT|MS_RDONLY),

@@ -1,23 +1,37 @@
 package rootfs
 
 import (
-	"sync"
-
 	"github.com/preexec/preexec/access"
 )
 
 // Layered is a root filesystem with mounts on it: each Mount shows its FS
 // at its Destination, with its flags on every inode seen through it, as a
 // runtime's bind and tmpfs mounts do. Later mounts shadow earlier ones.
-// Mounts must not change once the Layered is read.
+// Index, called once Mounts are set, makes a lookup independent of their
+// number.
 type Layered struct {
 	Base   access.FS
 	Mounts []Mounted
 
-	// last maps each destination to the index of its last mount, built on
-	// the first lookup when there are many mounts.
-	once sync.Once
+	// last maps each destination to the index of its last mount (Index);
+	// nil: each mount is tried.
 	last map[string]int
+}
+
+// Index indexes the mounts by destination, from indexFrom mounts on, so
+// that which mount a name is under is found in the time of the name's
+// depth rather than of the number of mounts (10k tmpfs mounts made a check
+// O(N²)). Mounts must not change after it; a copy of l shares the index
+// and must not change them either.
+func (l *Layered) Index() {
+	l.last = nil
+	if len(l.Mounts) < indexFrom {
+		return
+	}
+	l.last = make(map[string]int, len(l.Mounts))
+	for i, m := range l.Mounts {
+		l.last[m.Destination] = i
+	}
 }
 
 // Mounted is one mount of a Layered filesystem.
@@ -35,16 +49,14 @@ type Mounted struct {
 
 var _ access.FS = (*Layered)(nil)
 
-// indexFrom is the number of mounts from which which looks destinations up
-// in an index (O(depth of the name)) rather than trying each mount: 10k
-// tmpfs mounts made a check O(N²).
+// indexFrom is the number of mounts from which Index builds an index.
 const indexFrom = 16
 
 // which returns the mount name is under (nil for the base) and the name
 // inside it: of the mounts whose destination is name or one of its
 // parents, the last.
 func (l *Layered) which(name string) (*Mounted, string) {
-	if len(l.Mounts) >= indexFrom {
+	if l.last != nil {
 		return l.whichIndexed(name)
 	}
 	return l.whichLinear(name)
@@ -67,12 +79,6 @@ func (l *Layered) whichLinear(name string) (*Mounted, string) {
 // whichIndexed is which by the index of destinations: each parent of name,
 // and name, is looked up, and the last mount among them wins.
 func (l *Layered) whichIndexed(name string) (*Mounted, string) {
-	l.once.Do(func() {
-		l.last = make(map[string]int, len(l.Mounts))
-		for i, m := range l.Mounts {
-			l.last[m.Destination] = i
-		}
-	})
 	best := -1
 	for end := len(name); end > 0; {
 		if i, ok := l.last[name[:end]]; ok && i > best {

@@ -26,6 +26,10 @@ func TestLayeredIndexEquivalent(t *testing.T) {
 		for range 1 + r.IntN(40) {
 			l.Mounts = append(l.Mounts, Mounted{Destination: randPath(r.IntN(4))})
 		}
+		l.last = make(map[string]int)
+		for i, m := range l.Mounts {
+			l.last[m.Destination] = i
+		}
 		for range 100 {
 			name := randPath(r.IntN(6))
 			lm, lin := l.whichLinear(name)
