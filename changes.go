@@ -9,7 +9,7 @@ import (
 // A Change is one behaviour that differs between two runtimes' rows or builds.
 type Change struct {
 	// Field is the Release field or "Go" for the toolchain ("Chdir",
-	// "Eaccess", "Go").
+	// "ExecCheck", "Go").
 	Field string
 	// From and To are the field's value in each, as text.
 	From, To string
@@ -25,12 +25,12 @@ type Change struct {
 // Cite; a runc and a crun are not one history, and their changes cite
 // nothing.
 func Changes(from, to Runtime) []Change {
-	if from.Line == nil || to.Line == nil {
+	if from.Release == nil || to.Release == nil {
 		return nil
 	}
 	var between []*Release
-	if from.Line.Runtime == to.Line.Runtime {
-		i, j := lineIndex(from.Line), lineIndex(to.Line)
+	if from.Release.Runtime == to.Release.Runtime {
+		i, j := lineIndex(from.Release), lineIndex(to.Release)
 		if i > j {
 			i, j = j, i
 		}
@@ -39,7 +39,7 @@ func Changes(from, to Runtime) []Change {
 		}
 	}
 	var out []Change
-	a, b := reflect.ValueOf(from.Line).Elem(), reflect.ValueOf(to.Line).Elem()
+	a, b := reflect.ValueOf(from.Release).Elem(), reflect.ValueOf(to.Release).Elem()
 	t := a.Type()
 	for k := 0; k < t.NumField(); k++ {
 		name := t.Field(k).Name
@@ -51,9 +51,9 @@ func Changes(from, to Runtime) []Change {
 		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
 			continue
 		}
-		c := Change{Field: name, From: changeValue(from.Line, name), To: changeValue(to.Line, name)}
+		c := Change{Field: name, From: changeValue(from.Release, name), To: changeValue(to.Release, name)}
 		if name == "Errors" {
-			c.From, c.To = errorsDiff(from.Line.Errors, to.Line.Errors)
+			c.From, c.To = errorsDiff(from.Release.Errors, to.Release.Errors)
 		}
 		var cites []string
 		for _, l := range between {
@@ -66,15 +66,15 @@ func Changes(from, to Runtime) []Change {
 	}
 	if df, dt := from.dropsDefaults(), to.dropsDefaults(); df != dt {
 		c := Change{Field: "DropsDefaults", From: defaultsText(df), To: defaultsText(dt)}
-		if from.Line.Runtime == to.Line.Runtime {
-			c.Cite = to.Line.Cite["DropsDefaults"]
+		if from.Release.Runtime == to.Release.Runtime {
+			c.Cite = to.Release.Cite["DropsDefaults"]
 			if df {
-				c.Cite = from.Line.Cite["DropsDefaults"]
+				c.Cite = from.Release.Cite["DropsDefaults"]
 			}
 		}
 		out = append(out, c)
 	}
-	if from.Line.Runtime == "runc" && to.Line.Runtime == "runc" {
+	if from.Release.Runtime == "runc" && to.Release.Runtime == "runc" {
 		if gf, gt := goClasses(from.Go), goClasses(to.Go); gf != gt {
 			out = append(out, Change{Field: "Go", From: goDesc(from.Go), To: goDesc(to.Go)})
 		}

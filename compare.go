@@ -58,7 +58,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 		// Runtimes of lines that behave alike (sameBehaviour), seeing
 		// the same view, whose toolchains share a LookPath variant take
 		// every step alike: evaluate each such class once.
-		if j, ok := s.evaluated(rt.Line, viewClassOf(fsys, rt.Line), goc, i); ok {
+		if j, ok := s.evaluated(rt.Release, viewClassOf(fsys, rt.Release), goc, i); ok {
 			c.Results[i] = c.Results[j]
 		} else {
 			e.reset(in, rt, g, m)
@@ -66,7 +66,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			c.Results[i] = e.res
 		}
 		r := &c.Results[i]
-		r.Runtime, r.line, r.goV, r.Extrapolated = rt.Name, rt.Line, g, rt.Extrapolated
+		r.Runtime, r.line, r.goV, r.Extrapolated = rt.Name, rt.Release, g, rt.Extrapolated
 	}
 	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes
@@ -93,7 +93,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 	off := 0
 	for g := range c.Groups {
 		r := &c.Results[s.first[g]]
-		c.Groups[g] = Group{Starts: r.Starts, Step: r.Step, Error: r.Error, Unknown: r.Unknown, Runtimes: names[off : off : off+sizes[g]]}
+		c.Groups[g] = Group{Starts: r.Starts, Step: r.Step, Error: r.Text, Unknown: r.Unknown, Runtimes: names[off : off : off+sizes[g]]}
 		off += sizes[g]
 	}
 	for i, rt := range runtimes {
@@ -237,5 +237,5 @@ func sameBehaviour(a, b *Release) bool {
 }
 
 func sameResult(a, r *Result) bool {
-	return a.Starts == r.Starts && a.Step == r.Step && a.Error == r.Error && a.Unknown == r.Unknown
+	return a.Starts == r.Starts && a.Step == r.Step && a.Text == r.Text && a.Unknown == r.Unknown
 }

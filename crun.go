@@ -19,7 +19,7 @@ func (e *eval) crun() {
 	if plan.KeepOriginalGroups {
 		// The groups are those of whatever started crun (conmon's), which
 		// the model does not know: it goes on with additionalGids.
-		e.res.Uncertain = "crun keeps the supplementary groups of the process that starts it (" + spec.KeepOriginalGroupsAnnotation + "), which the model does not know; it assumed process.user.additionalGids"
+		e.res.Caveat = "crun keeps the supplementary groups of the process that starts it (" + spec.KeepOriginalGroupsAnnotation + "), which the model does not know; it assumed process.user.additionalGids"
 	}
 	// init_container: setgroups(additionalGids) as root, early.
 	if !e.host.Rootless {

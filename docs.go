@@ -32,7 +32,7 @@ func RuntimesTable() string {
 		}
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", i+1, name,
 			officialGoCell(l), cell("Chdir", fieldValue(l, "Chdir")), cell("CwdCreate", fieldValue(l, "CwdCreate")),
-			cell("Eaccess", fieldValue(l, "Eaccess")), cell("Env", fieldValue(l, "Env")), cell("AbsentCaps", fieldValue(l, "AbsentCaps")),
+			cell("ExecCheck", fieldValue(l, "ExecCheck")), cell("Env", fieldValue(l, "Env")), cell("AbsentCaps", fieldValue(l, "AbsentCaps")),
 			cell("UnknownCapsFatal", fieldValue(l, "UnknownCapsFatal")), cell("Seccomp", fieldValue(l, "Seccomp")),
 			cell("Tmpfs", fieldValue(l, "Tmpfs")), cell("UserNSBind", fieldValue(l, "UserNSBind")), cell("RootlessGroups", fieldValue(l, "RootlessGroups")), cell("PostReady", fieldValue(l, "PostReady")), cell("Exec", fieldValue(l, "Exec")), cell("InitExitStatus", fieldValue(l, "InitExitStatus")))
 		keys := make([]string, 0, len(l.Cite))
@@ -83,7 +83,7 @@ func writeBuilds(b *strings.Builder) {
 		if OracleVerified(rt.Name) {
 			state = "verified"
 		}
-		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[rt.Line], dash(rt.Go), state)
+		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[rt.Release], dash(rt.Go), state)
 	}
 }
 
@@ -101,8 +101,8 @@ func fieldValue(l *Release, field string) string {
 		return l.Chdir.String()
 	case "CwdCreate":
 		return [...]string{"os.MkdirAll as root, fatal", "mkdirat, errors ignored"}[l.CwdCreate]
-	case "Eaccess":
-		return [...]string{"none", "faccessat2, else access(2)", "x/sys Faccessat if Go < 1.20"}[l.Eaccess]
+	case "ExecCheck":
+		return [...]string{"none", "faccessat2, else access(2)", "x/sys Faccessat if Go < 1.20"}[l.ExecCheck]
 	case "Env":
 		return [...]string{"all of process.env", "PATH only"}[l.Env]
 	case "AbsentCaps":

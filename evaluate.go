@@ -95,14 +95,14 @@ type Result struct {
 	// ExitStatus is the container process's exit status in
 	// PhaseAfterStart; 0 otherwise.
 	ExitStatus int
-	// Error is the text the runtime (or, after execve, the interpreter)
+	// Text is the text the runtime (or, after execve, the interpreter)
 	// prints, byte for byte; "" when it starts.
-	Error string
+	Text string
 	// Err is the model's error behind it, for errors.Is and a *access.Denial
 	// explanation; nil when it starts.
 	Err error
-	// Uncertain says why the prediction may not hold ("" if it should).
-	Uncertain string
+	// Caveat says why the prediction may not hold ("" if it should).
+	Caveat string
 	// Unknown says why the model cannot tell whether the runtime gets
 	// past Step: the check there needs what the root filesystem does not
 	// hold, a file's contents in a manifest (access.ErrNoContent): "the
@@ -136,7 +136,7 @@ func (r Result) Trace() []TraceStep {
 		return nil
 	}
 	e := new(eval)
-	e.reset(r.in, Runtime{Name: r.Runtime, Line: r.line}, r.goV, nil)
+	e.reset(r.in, Runtime{Name: r.Runtime, Release: r.line}, r.goV, nil)
 	e.tracing = true
 	e.run()
 	return e.tr
@@ -219,15 +219,15 @@ func newEval(in *input, rt Runtime, m *memo) *eval {
 func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 	e.evalState = evalState{input: in, rt: rt, goV: g, m: m, view: in.fsys, early: in.fsys}
 	if v, ok := in.fsys.(*View); ok {
-		lv := v.line(rt.Line)
+		lv := v.line(rt.Release)
 		e.viewClass, e.view, e.early = lv.class, lv.final, lv.early
 	}
-	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Line, g
+	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Release, g
 	e.res.Extrapolated = rt.Extrapolated
 }
 
 func (e *eval) run() {
-	if e.rt.Line.Runtime == "crun" {
+	if e.rt.Release.Runtime == "crun" {
 		e.crun()
 	} else {
 		e.runc()
@@ -249,7 +249,7 @@ func (e *eval) fail(step Step, text string, err error) {
 		e.res.Step, e.res.Err, e.res.Unknown = step, err, unknownWhy(err)
 		return
 	}
-	e.res.Step, e.res.Error, e.res.Err = step, text, err
+	e.res.Step, e.res.Text, e.res.Err = step, text, err
 	e.res.Phase = PhaseCreate
 }
 
@@ -348,16 +348,16 @@ func (e *eval) seccompVerdict() {
 	}
 	v := sc.Faccessat2For(arch)
 	switch {
-	case v.ENOSYSStub && e.rt.Line.SeccompENOSYSStub:
+	case v.ENOSYSStub && e.rt.Release.SeccompENOSYSStub:
 		e.f2err = access.ENOSYS
 	case v.Effect == spec.Returns && v.Err != nil:
 		e.f2err = v.Err
-		if v.Rule == -1 && e.rt.Line.SeccompIgnoresDefaultErrnoRet {
+		if v.Rule == -1 && e.rt.Release.SeccompIgnoresDefaultErrnoRet {
 			e.f2err = access.EPERM
 		}
 	}
 	if v.Uncertain {
-		e.res.Uncertain = "seccomp: " + v.Reason
+		e.res.Caveat = "seccomp: " + v.Reason
 	}
 	if e.tracing {
 		e.trace(StepConfig, nil, "seccomp installed before the checks: faccessat2 returns %s", errnoText(e.f2err))
@@ -403,9 +403,9 @@ func (e *eval) rootCred() *access.Cred {
 // prefix returns the error prefix of the line for a pre- or post-ready
 // error.
 func (e *eval) prefix(ready bool) string {
-	p := e.rt.Line.Errors.PreReady
+	p := e.rt.Release.Errors.PreReady
 	if ready {
-		p = e.rt.Line.Errors.PostReady
+		p = e.rt.Release.Errors.PostReady
 	}
 	return e.prefixOf(p)
 }
@@ -450,7 +450,7 @@ func prefixText(p, cli string) string {
 // libcontainer/standard_init_linux.go:linuxStandardInit.Init and
 // libcontainer/init_linux.go:finalizeNamespace@v1.0.0-rc92 … v1.6.0-rc.1).
 func (e *eval) runc() {
-	l := e.rt.Line
+	l := e.rt.Release
 	plan := e.plan
 	if plan.Refused != "" {
 		// utils_linux.go:validateProcessSpec, in runc create itself.
@@ -661,9 +661,9 @@ func (e *eval) runc() {
 	gc := goClass(e.goV)
 	eacc := ExecCheckNone
 	switch {
-	case l.Eaccess == ExecCheckFaccessat2ElseAccess:
+	case l.ExecCheck == ExecCheckFaccessat2ElseAccess:
 		eacc = ExecCheckFaccessat2ElseAccess
-	case l.Eaccess == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
+	case l.ExecCheck == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
 		eacc = ExecCheckXSysFaccessatBeforeGo120
 	}
 	t := e.m.do(procKey(opExecTail, gc<<8|int(l.Env)<<4|int(eacc), userProc), func() opVal {
@@ -727,7 +727,7 @@ func (e *redundantRuleError) Error() string { return e.msg }
 // redundantRule is the error of a line that refuses a seccomp rule equal
 // to the default action (spec.Seccomp.RedundantRule), "" if none.
 func (e *eval) redundantRule() string {
-	l := e.rt.Line
+	l := e.rt.Release
 	if !l.SeccompRedundantRuleFatal {
 		return ""
 	}
@@ -817,13 +817,13 @@ func (e *eval) execve(p *access.Proc, name string, text func(error) string) bool
 	})
 	if e.tracing {
 		verb := "execve"
-		if e.rt.Line.Runtime == "crun" {
+		if e.rt.Release.Runtime == "crun" {
 			verb = "execv"
 		}
 		e.trace(StepExecve, v.err, "%s(%q) as %s", verb, name, credSummary(p.Cred))
 	}
 	if v.err != nil {
-		e.failAfterStart(StepExecve, text(v.err), v.err, e.rt.Line.Errors.InitExitStatus)
+		e.failAfterStart(StepExecve, text(v.err), v.err, e.rt.Release.Errors.InitExitStatus)
 		return true
 	}
 	e.interpreter(v.x)
@@ -833,7 +833,7 @@ func (e *eval) execve(p *access.Proc, name string, text func(error) string) bool
 // unknownCapsFatal fails the container on a capability name the line's
 // library does not know, where the line refuses those (runc rc92, rc93).
 func (e *eval) unknownCapsFatal() bool {
-	l := e.rt.Line
+	l := e.rt.Release
 	if !l.UnknownCapsFatal {
 		return false
 	}
@@ -850,7 +850,7 @@ func (e *eval) unknownCapsFatal() bool {
 }
 
 // interpreterExitStatus is the status busybox sh (and dash) exit with when
-// they cannot open their script, the interpreter whose words Result.Error
+// they cannot open their script, the interpreter whose words Result.Text
 // gives: 2, as the runtime oracle's goldens record it (testdata/runtime,
 // class post-exec-error, exitStatus 2).
 const interpreterExitStatus = 2
@@ -874,7 +874,7 @@ func (e *eval) interpreter(x *access.Exec) {
 // are what runc prints after its `unable to setup user: `.
 func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) {
 	u := e.plan.User
-	l := e.rt.Line
+	l := e.rt.Release
 	ns := e.plan.UserNS
 	_, uidOK := ns.KUID(u.UID)
 	_, gidOK := ns.KGID(u.GID)
@@ -1009,7 +1009,7 @@ func (e *eval) unknownCap() string {
 	for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted, lc.Ambient} {
 		for _, n := range set {
 			c, ok := caps.Parse(n)
-			if !ok || c > e.rt.Line.LastCap {
+			if !ok || c > e.rt.Release.LastCap {
 				return n
 			}
 		}

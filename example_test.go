@@ -34,7 +34,7 @@ file /app          0755 0:0 busybox
 	rt, _ := preexec.LookupRuntime("runc@1.0.0-rc93")
 	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
 	fmt.Println(res.Starts, res.Step)
-	fmt.Println(res.Error)
+	fmt.Println(res.Text)
 	// Output:
 	// false chdir
 	// container_linux.go:367: starting container process caused: chdir to cwd ("/home/nonroot") set in config.json failed: permission denied
@@ -89,7 +89,7 @@ func ExampleChanges() {
 	for _, c := range preexec.Changes(from, to) {
 		fmt.Printf("%s: %s → %s (%s)\n", c.Field, c.From, c.To, c.Cite)
 	}
-	// Output: Eaccess: none → faccessat2, else access(2) (d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath)
+	// Output: ExecCheck: none → faccessat2, else access(2) (d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath)
 }
 
 // A distribution's version is its upstream release and its own suffix.

@@ -333,7 +333,7 @@ func (r Result) Fixes() []Fix {
 	in := r.in
 	// The runtime as it ran: its toolchain is r.goV (a Runtime's Go
 	// string need not be kept).
-	same := Runtime{Name: r.Runtime, Line: r.line}
+	same := Runtime{Name: r.Runtime, Release: r.line}
 	var out, hints []Fix
 	for _, f := range candidates(&r) {
 		switch f.Kind {
@@ -541,8 +541,8 @@ func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 	}
 	var vs []ver
 	for _, rt := range cat {
-		if len(vs) == 0 || vs[len(vs)-1].kind != rt.Line.Runtime || vs[len(vs)-1].v != rt.Version {
-			vs = append(vs, ver{kind: rt.Line.Runtime, v: rt.Version, all: true})
+		if len(vs) == 0 || vs[len(vs)-1].kind != rt.Release.Runtime || vs[len(vs)-1].v != rt.Version {
+			vs = append(vs, ver{kind: rt.Release.Runtime, v: rt.Version, all: true})
 		}
 		w := &vs[len(vs)-1]
 		if chosen[rt.Name] {
@@ -552,9 +552,9 @@ func RuntimeRanges(rts []Runtime, in func(i int) bool) string {
 		}
 	}
 	for _, rt := range extra {
-		k := slices.IndexFunc(vs, func(w ver) bool { return w.kind == rt.Line.Runtime && w.v == rt.Version })
+		k := slices.IndexFunc(vs, func(w ver) bool { return w.kind == rt.Release.Runtime && w.v == rt.Version })
 		if k < 0 {
-			vs = append(vs, ver{kind: rt.Line.Runtime, v: rt.Version})
+			vs = append(vs, ver{kind: rt.Release.Runtime, v: rt.Version})
 			k = len(vs) - 1
 		}
 		vs[k].named = append(vs[k].named, buildName(rt))

@@ -70,7 +70,7 @@ file /entrypoint.sh 0744 0:0 script=/bin/sh
 			host := preexec.Host{Kernel: r.kernel}
 			res := preexec.Evaluate(plan, entry, rt, host)
 			if res.Step != preexec.StepEaccess {
-				t.Fatalf("fails at %s (%s), want eaccess", res.Step, res.Error)
+				t.Fatalf("fails at %s (%s), want eaccess", res.Step, res.Text)
 			}
 			if got := resulttest.FixesText(res); got != r.want {
 				t.Errorf("fixes:\n%s\nwant:\n%s\nrule: %s", got, r.want, r.rule)

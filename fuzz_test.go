@@ -40,10 +40,10 @@ file /etc/passwd 0644 0:0 text="root:x:0:0::/root:/bin/sh\n"
 		for _, rt := range rts {
 			a := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
 			b := preexec.Evaluate(plan, fsys, rt, preexec.Host{})
-			if a.Starts != b.Starts || a.Step != b.Step || a.Error != b.Error {
+			if a.Starts != b.Starts || a.Step != b.Step || a.Text != b.Text {
 				t.Fatalf("%s: not deterministic: %+v / %+v", rt.Name, a, b)
 			}
-			if a.Starts != (a.Step == preexec.StepStarted) || a.Starts != (a.Error == "") || a.Starts != (a.Err == nil) {
+			if a.Starts != (a.Step == preexec.StepStarted) || a.Starts != (a.Text == "") || a.Starts != (a.Err == nil) {
 				t.Fatalf("%s: inconsistent result %+v", rt.Name, a)
 			}
 		}

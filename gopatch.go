@@ -96,7 +96,7 @@ func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
 	// r.goV is rt.goVersion(), parsed once by Evaluate or Compare: most
 	// minors do not split, which settles it without reading rt.Go again.
 	g := r.goV
-	if rt.Line == nil || r.Unknown != "" || !m.minorSplits(g) || rt.Line.Runtime != "runc" || !bareMinor(rt.Go) {
+	if rt.Release == nil || r.Unknown != "" || !m.minorSplits(g) || rt.Release.Runtime != "runc" || !bareMinor(rt.Go) {
 		return
 	}
 	spans := minorSpans(g)
@@ -133,7 +133,7 @@ func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
 	why := fmt.Sprintf("%s %s differently (%s); name the build's Go patch, e.g. %s+go%d.%d.%d (`runc --version` prints it)",
 		strings.Join(names, " and "), what, strings.Join(outcomes, " / "), base, g.major, g.minor, spans[0].from)
 	*r = Result{Runtime: r.Runtime, Step: StepLookPath, Err: ErrGoPatch, Unknown: why,
-		Uncertain: r.Uncertain, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
+		Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
 }
 
 // outcomeText is a result in a few words: "starts", "fails: TEXT",
@@ -145,5 +145,5 @@ func outcomeText(r *Result) string {
 	case r.Starts:
 		return "starts"
 	}
-	return "fails: " + r.Error
+	return "fails: " + r.Text
 }

@@ -50,8 +50,8 @@ func TestLookupRuntimeExtrapolates(t *testing.T) {
 			t.Errorf("%s: %v (%s)", r.name, err, r.rule)
 			continue
 		}
-		if rt.Line.Versions[0] != r.asLine || rt.Extrapolated != r.extrapolated || rt.Name != r.name {
-			t.Errorf("%s: line of %s, name %s, extrapolated %q; want line of %s, %q (%s)", r.name, rt.Line.Versions[0], rt.Name, rt.Extrapolated, r.asLine, r.extrapolated, r.rule)
+		if rt.Release.Versions[0] != r.asLine || rt.Extrapolated != r.extrapolated || rt.Name != r.name {
+			t.Errorf("%s: line of %s, name %s, extrapolated %q; want line of %s, %q (%s)", r.name, rt.Release.Versions[0], rt.Name, rt.Extrapolated, r.asLine, r.extrapolated, r.rule)
 		}
 	}
 }
@@ -176,12 +176,12 @@ func TestChangesIncident(t *testing.T) {
 	b, _ := preexec.LookupRuntime("runc@1.1.4+go1.19")
 	for _, c := range [][2]preexec.Runtime{{a, b}, {b, a}} {
 		ch := preexec.Changes(c[0], c[1])
-		if len(ch) != 1 || ch[0].Field != "Eaccess" || !strings.HasPrefix(ch[0].Cite, "d83a861d9") {
-			t.Fatalf("Changes(%s, %s) = %+v, want the Eaccess change citing d83a861d9", c[0].Name, c[1].Name, ch)
+		if len(ch) != 1 || ch[0].Field != "ExecCheck" || !strings.HasPrefix(ch[0].Cite, "d83a861d9") {
+			t.Fatalf("Changes(%s, %s) = %+v, want the ExecCheck change citing d83a861d9", c[0].Name, c[1].Name, ch)
 		}
 	}
 	if ch := preexec.Changes(a, b)[0]; ch.From != "none" || ch.To != "faccessat2, else access(2)" {
-		t.Errorf("Eaccess %q → %q", ch.From, ch.To)
+		t.Errorf("ExecCheck %q → %q", ch.From, ch.To)
 	}
 }
 
@@ -210,8 +210,8 @@ func TestChanges(t *testing.T) {
 		{"runc@1.1.4+go1.19", "runc@1.1.5+debian", "", "", "", "Debian's 1.1.5 is 1.1.4's line with Go 1.19"},
 		{"runc@1.1.6+go1.19", "runc@1.1.6+go1.26", "Go", "Go", "", "the toolchain's LookPath class"},
 		{"runc@1.0.0-rc92", "runc@1.0.0-rc94", "Chdir,UnknownCapsFatal,LastCap,SeccompENOSYSStub,Errors", "Chdir", "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied; 6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM", "both chdir changes, in release order; Go 1.14 and 1.16 share a LookPath"},
-		{"runc@1.1.3+go1.19", "runc@1.2.0+go1.26", "Tmpfs,EnvCheck,MountFlagWords,Unmapped,Errors,Go", "Tmpfs", "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data; 3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=", "each row between cites its step; Eaccess came and went (none at both ends): no change"},
-		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,Eaccess,SeccompENOSYSStub,EnvCheck,MountFlagWords,User,Unmapped,RootlessGroups,Errors,Tmpfs,UserNSBind,DropsDefaults", "Chdir", "", "runc to crun: no common history"},
+		{"runc@1.1.3+go1.19", "runc@1.2.0+go1.26", "Tmpfs,EnvCheck,MountFlagWords,Unmapped,Errors,Go", "Tmpfs", "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data; 3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=", "each row between cites its step; ExecCheck came and went (none at both ends): no change"},
+		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,ExecCheck,SeccompENOSYSStub,EnvCheck,MountFlagWords,User,Unmapped,RootlessGroups,Errors,Tmpfs,UserNSBind,DropsDefaults", "Chdir", "", "runc to crun: no common history"},
 	} {
 		ch := preexec.Changes(get(r.from), get(r.to))
 		got := fields(ch)
@@ -254,7 +254,7 @@ func FuzzParseVersionOutput(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if rt, err := preexec.RuntimeFor(b); err == nil && rt.Line == nil {
+		if rt, err := preexec.RuntimeFor(b); err == nil && rt.Release == nil {
 			t.Fatalf("%q: a runtime without a line", text)
 		}
 	})
@@ -266,7 +266,7 @@ func FuzzLookupRuntime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		if rt, err := preexec.LookupRuntime(name); err == nil && rt.Line == nil {
+		if rt, err := preexec.LookupRuntime(name); err == nil && rt.Release == nil {
 			t.Fatalf("%q: a runtime without a line", name)
 		}
 	})

@@ -55,8 +55,8 @@ file /bin/app 0755 0:0 busybox
 			t.Fatal(err)
 		}
 		res := preexec.Evaluate(plan, distroless, rt, preexec.Host{})
-		if res.Error != r.want {
-			t.Errorf("%s: %q, want %q", r.runtime, res.Error, r.want)
+		if res.Text != r.want {
+			t.Errorf("%s: %q, want %q", r.runtime, res.Text, r.want)
 		}
 	}
 
@@ -77,8 +77,8 @@ file /entrypoint.sh 0744 0:0 script=/bin/sh
 			t.Fatal(err)
 		}
 		res := preexec.Evaluate(plan, entry, rt, preexec.Host{})
-		if res.Error != r.want {
-			t.Errorf("%s: %q, want %q\n%+v", r.runtime, res.Error, r.want, res.Trace())
+		if res.Text != r.want {
+			t.Errorf("%s: %q, want %q\n%+v", r.runtime, res.Text, r.want, res.Trace())
 		}
 	}
 }

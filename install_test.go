@@ -47,7 +47,7 @@ func TestInstallScriptBuildsRuntimes(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for _, rt := range Runtimes() {
-		if rt.Line.Runtime == "runc" {
+		if rt.Release.Runtime == "runc" {
 			got[rt.Name] = true
 		}
 	}

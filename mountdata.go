@@ -73,11 +73,11 @@ func words(s string) map[string]bool {
 // dropsDefaults reports whether rt consumes the `defaults` option (its
 // line's DropsDefaults names the release that answers for it).
 func (rt Runtime) dropsDefaults() bool {
-	if rt.Line == nil {
+	if rt.Release == nil {
 		return false
 	}
-	_, v := lineOf(rt.Line.Runtime, rt.Version)
-	for _, d := range rt.Line.DropsDefaults {
+	_, v := lineOf(rt.Release.Runtime, rt.Version)
+	for _, d := range rt.Release.DropsDefaults {
 		if d == v {
 			return true
 		}
@@ -98,7 +98,7 @@ func (rt Runtime) consumes(o string) bool {
 	if o == "defaults" {
 		return rt.dropsDefaults()
 	}
-	return rt.Line.MountFlagWords.consumes(o)
+	return rt.Release.MountFlagWords.consumes(o)
 }
 
 // consumes reports whether option o is one of the flag words of w.
@@ -117,7 +117,7 @@ func (w MountFlagWords) consumes(o string) bool {
 // mountDataUnknown makes r unknown when a mount of the plan passes rt an
 // option as data that the model does not know the filesystem to take.
 func (in *input) mountDataUnknown(rt Runtime, r *Result, m *memo) {
-	if rt.Line == nil || r.Unknown != "" {
+	if rt.Release == nil || r.Unknown != "" {
 		return
 	}
 	for _, q := range m.dataSuspects(in.plan) {
@@ -126,7 +126,7 @@ func (in *input) mountDataUnknown(rt Runtime, r *Result, m *memo) {
 			continue
 		}
 		who := rt.Name
-		if o == "defaults" && rt.Line.Runtime == "runc" {
+		if o == "defaults" && rt.Release.Runtime == "runc" {
 			who += " (as by every runc modelled but 1.5.3, opencontainers/runc#5500)"
 		}
 		var why string
@@ -141,7 +141,7 @@ func (in *input) mountDataUnknown(rt Runtime, r *Result, m *memo) {
 		*r = Result{Runtime: r.Runtime, Step: StepConfig, Err: ErrMountData,
 			Unknown: fmt.Sprintf("mount option %q of the %s at %s is passed to the kernel as data by %s; %s; the model does not check the mount itself",
 				o, m.Type, m.Destination, who, why),
-			Uncertain: r.Uncertain, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
+			Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, line: r.line, goV: r.goV}
 		return
 	}
 }

@@ -39,7 +39,7 @@ func ExampleResult_unknown() {
 			fmt.Printf("%s: unknown at %s: %s\n", name, r.Step, r.Unknown)
 			continue
 		}
-		fmt.Printf("%s: fails at %s: %s\n", name, r.Step, r.Error)
+		fmt.Printf("%s: fails at %s: %s\n", name, r.Step, r.Text)
 	}
 	// Output:
 	// runc@1.0.0-rc93: fails at chdir: container_linux.go:367: starting container process caused: chdir to cwd ("/home/nonroot") set in config.json failed: permission denied

@@ -114,13 +114,13 @@ func TestEvaluateMTree(t *testing.T) {
 			if r.unknown == "" {
 				// A fix is verified on the manifest only if the runtime's
 				// checks after it need no contents: a subset of the tree's.
-				if res.Starts != full.Starts || res.Error != full.Error || !resulttest.FixesWithin(res, full) || full.Step != r.step {
-					t.Errorf("%s on the manifest: %v %s %q\non the tree with contents: %v %s %q\nrule: %s", r.runtime, res.Starts, res.Step, res.Error, full.Starts, full.Step, full.Error, r.rule)
+				if res.Starts != full.Starts || res.Text != full.Text || !resulttest.FixesWithin(res, full) || full.Step != r.step {
+					t.Errorf("%s on the manifest: %v %s %q\non the tree with contents: %v %s %q\nrule: %s", r.runtime, res.Starts, res.Step, res.Text, full.Starts, full.Step, full.Text, r.rule)
 				}
 				return
 			}
-			if res.Starts || res.Error != "" || res.Fixes() != nil || !errors.Is(res.Err, access.ErrNoContent) {
-				t.Errorf("unknown result: starts %v error %q fixes %v err %v", res.Starts, res.Error, res.Fixes(), res.Err)
+			if res.Starts || res.Text != "" || res.Fixes() != nil || !errors.Is(res.Err, access.ErrNoContent) {
+				t.Errorf("unknown result: starts %v error %q fixes %v err %v", res.Starts, res.Text, res.Fixes(), res.Err)
 			}
 			if steps := stepOrder(); steps[full.Step] < steps[r.step] {
 				t.Errorf("with contents %s stops at %s, before the unknown step %s", r.runtime, full.Step, r.step)
@@ -166,8 +166,8 @@ func TestCompareEqualsEvaluateMTree(t *testing.T) {
 			for i, rt := range rts {
 				want := preexec.Evaluate(plan, m, rt, host)
 				got := cmp.Results[i]
-				if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || got.Unknown != want.Unknown || resulttest.FixesText(got) != resulttest.FixesText(want) {
-					t.Errorf("%s %v: Compare %v %s %q %q, Evaluate %v %s %q %q", rt.Name, c.args, got.Starts, got.Step, got.Error, got.Unknown, want.Starts, want.Step, want.Error, want.Unknown)
+				if got.Starts != want.Starts || got.Step != want.Step || got.Text != want.Text || got.Unknown != want.Unknown || resulttest.FixesText(got) != resulttest.FixesText(want) {
+					t.Errorf("%s %v: Compare %v %s %q %q, Evaluate %v %s %q %q", rt.Name, c.args, got.Starts, got.Step, got.Text, got.Unknown, want.Starts, want.Step, want.Text, want.Unknown)
 				}
 				if want.Unknown != "" {
 					unknown++
@@ -176,8 +176,8 @@ func TestCompareEqualsEvaluateMTree(t *testing.T) {
 			for _, g := range cmp.Groups {
 				for _, name := range g.Runtimes {
 					rt, _ := preexec.LookupRuntime(name)
-					if r := preexec.Evaluate(plan, m, rt, host); r.Unknown != g.Unknown || r.Error != g.Error {
-						t.Errorf("group %q/%q holds %s, whose result is %q/%q", g.Error, g.Unknown, name, r.Error, r.Unknown)
+					if r := preexec.Evaluate(plan, m, rt, host); r.Unknown != g.Unknown || r.Text != g.Error {
+						t.Errorf("group %q/%q holds %s, whose result is %q/%q", g.Error, g.Unknown, name, r.Text, r.Unknown)
 					}
 				}
 			}

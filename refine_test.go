@@ -34,9 +34,9 @@ func TestGoPatchUnknown(t *testing.T) {
 	}
 	for _, name := range []string{"runc@1.3.0", "runc@1.3.0+go1.23"} {
 		r := eval(name)
-		want := `Go 1.23.0–1.23.11 and ≥ 1.23.12 look up "." differently (starts / fails: ` + new.Error + `); name the build's Go patch, e.g. runc@1.3.0+go1.23.0`
-		if r.Starts || r.Error != "" || !strings.HasPrefix(r.Unknown, want) || !errors.Is(r.Err, preexec.ErrGoPatch) {
-			t.Errorf("%s: starts %v, error %q, unknown %q; want unknown %q", name, r.Starts, r.Error, r.Unknown, want)
+		want := `Go 1.23.0–1.23.11 and ≥ 1.23.12 look up "." differently (starts / fails: ` + new.Text + `); name the build's Go patch, e.g. runc@1.3.0+go1.23.0`
+		if r.Starts || r.Text != "" || !strings.HasPrefix(r.Unknown, want) || !errors.Is(r.Err, preexec.ErrGoPatch) {
+			t.Errorf("%s: starts %v, error %q, unknown %q; want unknown %q", name, r.Starts, r.Text, r.Unknown, want)
 		}
 		c := preexec.Compare(plan, fsys, []preexec.Runtime{mustRuntime(t, "runc@1.3.0+go1.26"), mustRuntime(t, name), mustRuntime(t, "runc@1.3.0+go1.23.8")}, preexec.Host{})
 		if c.Results[0].Unknown != "" || c.Results[0].Starts || c.Results[1].Unknown != r.Unknown || !c.Results[2].Starts {

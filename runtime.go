@@ -43,9 +43,9 @@ type Release struct {
 	Chdir ChdirPlacement
 	// CwdCreate is how a missing process.cwd is created.
 	CwdCreate CwdCreate
-	// Eaccess is the check after LookPath (the field keeps the name
-	// that Cite, Changes and the CLI's output give it).
-	Eaccess ExecCheck
+	// ExecCheck is the check runc makes of LookPath's result before
+	// execve (none, faccessat2 else access(2), x/sys Faccessat).
+	ExecCheck ExecCheck
 	// Env is what runc-init's own environment (which LookPath reads)
 	// holds.
 	Env InitEnv
@@ -382,9 +382,9 @@ type Runtime struct {
 	// Name is the name it was looked up by: runtime@version+goX.Y
 	// ("runc@1.1.4+go1.19"), crun@version.
 	Name string
-	// Line is the row (Release) that answers for it: the one naming
+	// Release is the row that answers for it: the one naming
 	// Version, else (Extrapolated) the newest older release's.
-	Line *Release
+	Release *Release
 	// Version is the release ("1.1.4", "1.0.0-rc93"; "1.7.0" for a name
 	// given as runc@1.7).
 	Version string
@@ -413,12 +413,12 @@ func Runtimes() []Runtime {
 	for _, l := range lines {
 		for _, v := range l.Versions {
 			if l.Runtime == "crun" {
-				out = append(out, Runtime{Name: "crun@" + v, Line: l, Version: v})
+				out = append(out, Runtime{Name: "crun@" + v, Release: l, Version: v})
 				continue
 			}
 			for _, b := range runcBuilds {
 				if b.builds(v) {
-					out = append(out, Runtime{Name: "runc@" + v + "+go" + b.Go, Line: l, Version: v, Go: b.Go})
+					out = append(out, Runtime{Name: "runc@" + v + "+go" + b.Go, Release: l, Version: v, Go: b.Go})
 				}
 			}
 		}
@@ -494,7 +494,7 @@ func LookupRuntime(name string) (Runtime, error) {
 	if l == nil {
 		return Runtime{}, runtimeErr(name, "%s %s is older than every %s release modelled (%s)", kind, version, kind, oldestVersion(kind))
 	}
-	rt := Runtime{Name: name, Line: l, Version: version}
+	rt := Runtime{Name: name, Release: l, Version: version}
 	var why []string
 	if modelled != version {
 		read := ""

@@ -16,7 +16,7 @@ const (
 var (
 	runcRC92 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc92"}, OfficialGo: "1.14",
-		Chdir: ChdirAsRoot, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAsRoot, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true,
 		Errors: ErrorStyle{
 			PreReady:  "container_linux.go:370: starting container process caused: process_linux.go:459: container init caused: ",
@@ -36,7 +36,7 @@ var (
 	}
 	runcRC93 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc93"}, OfficialGo: "1.15",
-		Chdir: ChdirAfterSetuid, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAfterSetuid, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true,
 		Errors: ErrorStyle{
 			PreReady:  "container_linux.go:367: starting container process caused: process_linux.go:495: container init caused: ",
@@ -59,7 +59,7 @@ var (
 	}
 	runcRC94 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc94"}, OfficialGo: "1.15",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
@@ -73,7 +73,7 @@ var (
 	}
 	runcRC95 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0-rc95"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
@@ -86,7 +86,7 @@ var (
 	}
 	runc100 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.0", "1.0.1"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
@@ -95,7 +95,7 @@ var (
 	}
 	runc102 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.2", "1.0.3"}, OfficialGo: "1.16",
-		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir: ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
@@ -116,7 +116,7 @@ var (
 	runc110      = &Release{
 		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
@@ -129,28 +129,28 @@ var (
 	runc114 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.4", "1.1.5"}, OfficialGo: "1.17",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckFaccessat2ElseAccess, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckFaccessat2ElseAccess, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"Eaccess": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
+		Cite:              map[string]string{"ExecCheck": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 	}
 	runc116 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
 		Cite: map[string]string{
-			"Eaccess":    "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
+			"ExecCheck":  "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
 			"OfficialGo": "opencontainers/runc Dockerfile@v1.1.6: GO_VERSION=1.20",
 		},
 	}
 	runc118 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.8"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeDataNoSpecial,
@@ -162,7 +162,7 @@ var (
 	runc119 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.9", "1.1.10", "1.1.11", "1.1.12"}, OfficialGo: "1.20",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -174,7 +174,7 @@ var (
 	runc1113 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.13"}, OfficialGo: "1.21",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -183,7 +183,7 @@ var (
 	runc1114 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
 		MountFlagWords: MountFlagsRecursive,
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckXSysFaccessatBeforeGo120, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -193,13 +193,13 @@ var (
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
 		MountFlagWords: MountFlagsIdmap,
 		OfficialGoOf:   map[string]string{"1.2.6": "1.23", "1.2.7": "1.23", "1.2.8": "1.23", "1.2.9": "1.24"},
-		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
 		Unmapped: UnmappedEINVAL,
 		Cite: map[string]string{
-			"Eaccess":        "a1e87f8d7 (#4292): eaccess removed, LookPath only",
+			"ExecCheck":      "a1e87f8d7 (#4292): eaccess removed, LookPath only",
 			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
 			"Unmapped":       "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
 			"MountFlagWords": "3b57e45cb (#3985): idmap and ridmap are flags (libcontainer/specconv/spec_linux.go@v1.2.0)",
@@ -210,7 +210,7 @@ var (
 		Runtime: "runc", Versions: []string{"1.3.0", "1.3.1", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7"}, OfficialGo: "1.23",
 		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf: map[string]string{"1.3.4": "1.24", "1.3.5": "1.25", "1.3.6": "1.25", "1.3.7": "1.26"},
-		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvPathOnly,
+		Chdir:        ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -232,7 +232,7 @@ var (
 		MountFlagWords: MountFlagsIdmap, EnvCheckAt: EnvCheckInFinalizeNamespace,
 		OfficialGoOf:  map[string]string{"1.4.0": "1.24", "1.4.4": "1.26", "1.5.2": "1.26", "1.5.3": "1.26", "1.6.0-rc.1": "1.26"},
 		DropsDefaults: []string{"1.5.3"},
-		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, Eaccess: ExecCheckNone, Env: EnvPathOnly,
+		Chdir:         ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvPathOnly,
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
@@ -248,7 +248,7 @@ var (
 	crun181 = &Release{
 		Runtime: "crun", Versions: []string{"1.8.1"}, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvCheckNone, User: UserNumeric,
 		MountFlagWords: MountFlagsCrun,
-		Chdir:          ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, Eaccess: ExecCheckNone, Env: EnvAll,
+		Chdir:          ChdirCrun, CwdCreate: CwdEnsureIgnoringErrors, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
 		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},

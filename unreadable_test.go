@@ -102,14 +102,14 @@ func TestEvaluateUnreadable(t *testing.T) {
 			unknown := 0
 			for i, rt := range rts {
 				got := preexec.Evaluate(plan, read, rt, preexec.Host{})
-				if c := cmp[i]; c.Starts != got.Starts || c.Step != got.Step || c.Error != got.Error || c.Unknown != got.Unknown {
+				if c := cmp[i]; c.Starts != got.Starts || c.Step != got.Step || c.Text != got.Text || c.Unknown != got.Unknown {
 					t.Errorf("%s: Compare says %+v, Evaluate %+v", rt.Name, c, got)
 				}
 				if got.Unknown == "" {
 					want := preexec.Evaluate(plan, whole, rt, preexec.Host{})
-					if got.Starts != want.Starts || got.Step != want.Step || got.Error != want.Error || resulttest.FixesText(got) != resulttest.FixesText(want) {
+					if got.Starts != want.Starts || got.Step != want.Step || got.Text != want.Text || resulttest.FixesText(got) != resulttest.FixesText(want) {
 						t.Errorf("%s: a verdict that reading less changed: %s %q (fix %q); the whole tree gives %s %q (fix %q)\nrule: %s",
-							rt.Name, got.Step, got.Error, resulttest.FixesText(got), want.Step, want.Error, resulttest.FixesText(want), r.rule)
+							rt.Name, got.Step, got.Text, resulttest.FixesText(got), want.Step, want.Text, resulttest.FixesText(want), r.rule)
 					}
 					continue
 				}
@@ -117,8 +117,8 @@ func TestEvaluateUnreadable(t *testing.T) {
 				var re *access.ReadError
 				why := fmt.Sprintf("could not %s in /bundle/rootfs: ", r.path)
 				switch {
-				case got.Starts || got.Error != "" || resulttest.FixesText(got) != "":
-					t.Errorf("%s: unknown with a verdict: Starts %v, Error %q, Fix %q", rt.Name, got.Starts, got.Error, resulttest.FixesText(got))
+				case got.Starts || got.Text != "" || resulttest.FixesText(got) != "":
+					t.Errorf("%s: unknown with a verdict: Starts %v, Error %q, Fix %q", rt.Name, got.Starts, got.Text, resulttest.FixesText(got))
 				case !errors.Is(got.Err, access.ErrUnreadable) || !errors.As(got.Err, &re):
 					t.Errorf("%s: Err %v is not the reader's *access.ReadError", rt.Name, got.Err)
 				case errors.Is(got.Err, fs.ErrPermission):

@@ -170,7 +170,7 @@ func TestFixRefusedConfigs(t *testing.T) {
 			}
 			res := preexec.Evaluate(plan, base.Mem(), rt, preexec.Host{Rootless: r.rootless})
 			if got := resulttest.FixesText(res); res.Step != r.wantStep || got != r.wantFix {
-				t.Errorf("step %s, fixes %q; want %s, %q (%s)\nerror: %s", res.Step, got, r.wantStep, r.wantFix, r.rule, res.Error)
+				t.Errorf("step %s, fixes %q; want %s, %q (%s)\nerror: %s", res.Step, got, r.wantStep, r.wantFix, r.rule, res.Text)
 			}
 		})
 	}

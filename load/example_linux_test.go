@@ -28,7 +28,7 @@ func Example_image() {
 	host, _ := preexec.HostFor("5.4.0-150-generic") // uname -r
 	rt, _ := preexec.LookupRuntime("runc@1.1.4")
 	res := preexec.Evaluate(c.Plan, c.FS, rt, c.On(host)) // c.Refusal != "": the engine refused it
-	fmt.Println(res.Step, res.Error)
+	fmt.Println(res.Step, res.Text)
 	// Output:
 	// eaccess runc create failed: unable to start container process: exec /entrypoint.sh: permission denied
 }

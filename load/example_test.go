@@ -23,7 +23,7 @@ func Example_bundle() {
 	defer c.Close()
 	rt, _ := preexec.LookupRuntime("runc@1.1.12")
 	res := preexec.Evaluate(c.Plan, c.FS, rt, c.Host)
-	fmt.Println(res.Starts, res.Step, res.Error)
+	fmt.Println(res.Starts, res.Step, res.Text)
 	// Output:
 	// false lookpath runc run failed: unable to start container process: exec: "/app": permission denied
 }

@@ -302,6 +302,6 @@ func TestManyBindMounts(t *testing.T) {
 	}
 	rt, _ := preexec.LookupRuntime("runc@1.1.12")
 	if res := preexec.Evaluate(c.Plan, c.FS, rt, c.Host); !res.Starts {
-		t.Errorf("runc 1.1.12: %s %s (%v)", res.Step, res.Error, res.Unknown)
+		t.Errorf("runc 1.1.12: %s %s (%v)", res.Step, res.Text, res.Unknown)
 	}
 }

@@ -47,7 +47,7 @@ func BenchmarkDirCheck(b *testing.B) {
 				return res
 			}
 			if res := check(); !res.Starts {
-				b.Fatalf("the distroless-like container does not start: %s", res.Error)
+				b.Fatalf("the distroless-like container does not start: %s", res.Text)
 			}
 			b.ReportAllocs()
 			for b.Loop() {

@@ -330,7 +330,7 @@ func TestCachedDirCompare(t *testing.T) {
 		}
 		for i, w := range want.Results {
 			g := got.Results[i]
-			if g.Starts != w.Starts || g.Step != w.Step || g.Error != w.Error || g.Unknown != w.Unknown ||
+			if g.Starts != w.Starts || g.Step != w.Step || g.Text != w.Text || g.Unknown != w.Unknown ||
 				fmt.Sprint(g.Err) != fmt.Sprint(w.Err) || resulttest.FixesText(g) != resulttest.FixesText(w) {
 				t.Errorf("cwd %s, args[0] %s, %s: on the CachedDir %+v; on the Dir %+v", row.cwd, row.arg, w.Runtime, g, w)
 			}

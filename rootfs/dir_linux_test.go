@@ -344,9 +344,9 @@ func TestDirCanary(t *testing.T) {
 					for i := range results {
 						g, w := results[i], wants[i]
 						outcomes[g.Starts]++
-						if g.Starts != w.Starts || g.Error != w.Error {
+						if g.Starts != w.Starts || g.Text != w.Text {
 							t.Errorf("%s cwd %s args [%s] PATH %s: on the Dir %v %q; on the in-root Mem %v %q",
-								g.Runtime, cfg.cwd, cfg.arg, cfg.path, g.Starts, g.Error, w.Starts, w.Error)
+								g.Runtime, cfg.cwd, cfg.arg, cfg.path, g.Starts, g.Text, w.Starts, w.Text)
 						}
 					}
 				}

@@ -47,7 +47,7 @@ func TestFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh := eng.Failure(r.runtime, r.msg, r.after, r.status)
-		if r.text != "" && sh.Text != r.text || sh.Exit != r.exit || (sh.Uncertain != "") != r.uncertain || sh.Output != r.after {
+		if r.text != "" && sh.Text != r.text || sh.Exit != r.exit || (sh.Caveat != "") != r.uncertain || sh.Output != r.after {
 			t.Errorf("%s %q after=%v: %+v, want text %q exit %d uncertain %v (%s)", r.engine, r.msg, r.after, sh, r.text, r.exit, r.uncertain, r.rule)
 		}
 	}

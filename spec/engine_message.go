@@ -90,9 +90,9 @@ type Shown struct {
 	// reason StartError), the process's after the start. -1 when there is
 	// none (CRI-O refuses in CreateContainer, before a container exists).
 	Exit int
-	// Uncertain says why Text or Exit may not be what the engine prints
+	// Caveat says why Text or Exit may not be what the engine prints
 	// ("" if they should be).
-	Uncertain string
+	Caveat string
 }
 
 // Failure renders a runtime's failure as the user of e sees it.
@@ -115,7 +115,7 @@ func (e Engine) Failure(runtime, runtimeMsg string, afterStart bool, status int)
 			sh.Exit = 126
 		case e.IsDirExit126 && strings.Contains(runtimeMsg, "is a directory"):
 			sh.Exit = 126
-			sh.Uncertain = "dockerd from 23.0 rewrites a runtime's EISDIR (moby/moby#45006); the text is not held to a real docker of this row"
+			sh.Caveat = "dockerd from 23.0 rewrites a runtime's EISDIR (moby/moby#45006); the text is not held to a real docker of this row"
 		}
 	case Podman:
 		// libpod/define/exec_codes.go:ExitCode@v4.3.1 reads the final

@@ -142,7 +142,7 @@ func withKernel(ho hostOptions, k string) hostOptions {
 // sameResult reports whether two results are the same outcome as a user
 // meets it.
 func sameResult(a, b preexec.Result) bool {
-	return a.Starts == b.Starts && a.Step == b.Step && a.Error == b.Error && a.Unknown == b.Unknown && a.Phase == b.Phase && a.ExitStatus == b.ExitStatus
+	return a.Starts == b.Starts && a.Step == b.Step && a.Text == b.Text && a.Unknown == b.Unknown && a.Phase == b.Phase && a.ExitStatus == b.ExitStatus
 }
 
 // A cause is one change between the two sides, and whether the model
@@ -163,9 +163,9 @@ func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host
 		if c.Field == "Go" {
 			rt.Go = to.Go
 		} else {
-			l := *from.Line
-			reflect.ValueOf(&l).Elem().FieldByName(c.Field).Set(reflect.ValueOf(to.Line).Elem().FieldByName(c.Field))
-			rt.Line = &l
+			l := *from.Release
+			reflect.ValueOf(&l).Elem().FieldByName(c.Field).Set(reflect.ValueOf(to.Release).Elem().FieldByName(c.Field))
+			rt.Release = &l
 		}
 		r := preexec.Evaluate(in.Plan, in.FS, rt, fromHost)
 		out = append(out, cause{Change: c, decides: decides(before, after, r)})

@@ -97,7 +97,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer
 	var r preexec.Result
-	if rt.Line != nil {
+	if rt.Release != nil {
 		r = preexec.Evaluate(in.Plan, in.FS, rt, host)
 		r = markDistroKernelOne(in, rt, r, facts)
 	} else {
@@ -178,8 +178,8 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 		}
 	}
 	if r.Starts {
-		if r.Uncertain != "" {
-			printf(w, "\nUncertain: %s\n", r.Uncertain)
+		if r.Caveat != "" {
+			printf(w, "\nUncertain: %s\n", r.Caveat)
 		}
 		return
 	}
@@ -188,20 +188,20 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 		return
 	}
 	if r.Phase == preexec.PhaseAfterStart {
-		printf(w, "\nThe container's process prints on its stderr, and exits %d:\n    %s\n", r.ExitStatus, r.Error)
+		printf(w, "\nThe container's process prints on its stderr, and exits %d:\n    %s\n", r.ExitStatus, r.Text)
 		if eng != nil {
 			printf(w, "%s shows it as the container's own output, with that exit status.\n", eng.Name)
 		}
 	} else {
-		printf(w, "\nThe runtime prints:\n    %s\n", r.Error)
+		printf(w, "\nThe runtime prints:\n    %s\n", r.Text)
 		if sh := shownOf(eng, r); eng != nil {
 			exit := ""
 			if sh.Exit >= 0 {
 				exit = fmt.Sprintf(" (exit status %d)", sh.Exit)
 			}
 			printf(w, "%s prints%s:\n    %s\n", eng.Name, exit, block{sh.Text, "    "})
-			if sh.Uncertain != "" {
-				printf(w, "Uncertain: %s\n", sh.Uncertain)
+			if sh.Caveat != "" {
+				printf(w, "Uncertain: %s\n", sh.Caveat)
 			}
 		}
 	}
@@ -220,8 +220,8 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 	if hint := hintText(fixes); hint != "" {
 		printf(w, "Hint (not verified): %s\n", hint)
 	}
-	if r.Uncertain != "" {
-		printf(w, "Uncertain: %s\n", r.Uncertain)
+	if r.Caveat != "" {
+		printf(w, "Uncertain: %s\n", r.Caveat)
 	}
 }
 

@@ -20,7 +20,7 @@ func verdict(rts []preexec.Runtime, results []preexec.Result) string {
 			unknown++
 		case !r.Starts:
 			fail++
-		case r.Uncertain != "":
+		case r.Caveat != "":
 			unsure++
 		}
 	}
@@ -47,7 +47,7 @@ func verdict(rts []preexec.Runtime, results []preexec.Result) string {
 		}
 	}
 	if unsure > 0 {
-		v += fmt.Sprintf(" (uncertain where it starts on %d: %s)", unsure, names(func(r preexec.Result) bool { return r.Starts && r.Uncertain != "" }))
+		v += fmt.Sprintf(" (uncertain where it starts on %d: %s)", unsure, names(func(r preexec.Result) bool { return r.Starts && r.Caveat != "" }))
 	}
 	if ex := names(func(r preexec.Result) bool { return r.Extrapolated != "" }); ex != "" {
 		v += fmt.Sprintf(" (extrapolated, not modelled exactly: %s)", ex)
@@ -113,19 +113,19 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		var key, why, fix string
 		list := &fails
 		switch {
-		case r.Starts && r.Uncertain == "":
+		case r.Starts && r.Caveat == "":
 			starts = true
 			continue
 		case r.Starts:
 			starts = true
-			key, list = "uncertain\x00"+r.Uncertain, &unsure
+			key, list = "uncertain\x00"+r.Caveat, &unsure
 		case r.Unknown != "":
 			key, list = "unknown\x00"+r.Unknown, &unknowns
 		default:
 			sh := shownOf(in.Engine, r)
 			why = explanation(r)
 			fix = fixText(in, fixesOf(in, r, host))
-			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Uncertain, sh.Uncertain}, "\x00")
+			key = strings.Join([]string{string(r.Phase), string(r.Step), sh.Text, fmt.Sprint(sh.Exit), why, fix, r.Caveat, sh.Caveat}, "\x00")
 		}
 		o := byKey[key]
 		if o == nil {
@@ -145,7 +145,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 			continue
 		}
 		if r.Starts {
-			printf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Uncertain)
+			printf(w, "%s: starts, but the prediction may not hold\n  uncertain: %s\n", names, r.Caveat)
 			continue
 		}
 		sh := shownOf(in.Engine, r)
@@ -162,7 +162,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		if o.fix != "" {
 			printf(w, "  fix: %s\n", o.fix)
 		}
-		for _, u := range []string{r.Uncertain, sh.Uncertain} {
+		for _, u := range []string{r.Caveat, sh.Caveat} {
 			if u != "" {
 				printf(w, "  uncertain: %s\n", u)
 			}

@@ -132,10 +132,10 @@ func shownOf(eng *spec.Engine, r preexec.Result) spec.Shown {
 	after := r.Phase == preexec.PhaseAfterStart
 	if eng == nil {
 		if after {
-			return spec.Shown{Text: r.Error, Output: true, Exit: r.ExitStatus}
+			return spec.Shown{Text: r.Text, Output: true, Exit: r.ExitStatus}
 		}
-		return spec.Shown{Text: r.Error, Exit: -1}
+		return spec.Shown{Text: r.Text, Exit: -1}
 	}
 	name, _, _ := strings.Cut(r.Runtime, "@")
-	return eng.Failure(name, r.Error, after, r.ExitStatus)
+	return eng.Failure(name, r.Text, after, r.ExitStatus)
 }

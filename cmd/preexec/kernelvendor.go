@@ -11,7 +11,7 @@ import (
 // markDistroKernel makes the results that hang on faccessat2 uncertain
 // when the kernel is a distribution's older than 5.8 by its upstream
 // number: each results[i] (of rts[i]) that the same runtime answers
-// otherwise on a kernel with faccessat2 says so in Uncertain.
+// otherwise on a kernel with faccessat2 says so in Caveat.
 func markDistroKernel(in *input, rts []preexec.Runtime, results []preexec.Result, f hostFacts) {
 	tag := preexec.DistroKernel(f.release)
 	f58 := access.KernelVersion(5, 8)
@@ -22,7 +22,7 @@ func markDistroKernel(in *input, rts []preexec.Runtime, results []preexec.Result
 	h.Kernel = f58
 	for i := range results {
 		r := &results[i]
-		if i >= len(rts) || rts[i].Line == nil || r.Unknown != "" {
+		if i >= len(rts) || rts[i].Release == nil || r.Unknown != "" {
 			continue
 		}
 		o := preexec.Evaluate(in.Plan, in.FS, rts[i], h)
@@ -34,7 +34,7 @@ func markDistroKernel(in *input, rts []preexec.Runtime, results []preexec.Result
 			with = "it fails at " + string(o.Step)
 		}
 		why := fmt.Sprintf("kernel %s is a distribution kernel (%s) judged by its upstream number %s, without faccessat2 (5.8); its vendor may have backported faccessat2, which the model cannot tell, and with faccessat2 %s", f.release, tag, kernelText(f.host.Kernel), with)
-		r.Uncertain = strings.TrimPrefix(r.Uncertain+"; ", "; ") + why
+		r.Caveat = strings.TrimPrefix(r.Caveat+"; ", "; ") + why
 	}
 }
 

@@ -418,10 +418,10 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		fmt.Fprintln(tw, "RUNTIME\tRESULT\tPHASE\tSTEP\tEXIT\tERROR")
 	}
 	for _, r := range results {
-		res, text, exit := "starts", r.Error, ""
+		res, text, exit := "starts", r.Text, ""
 		switch {
-		case r.Starts && r.Uncertain != "":
-			text = "uncertain: " + r.Uncertain
+		case r.Starts && r.Caveat != "":
+			text = "uncertain: " + r.Caveat
 		case r.Unknown != "":
 			res, text = "unknown", "unknown: "+r.Unknown
 		case !r.Starts:
@@ -577,8 +577,8 @@ func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonRes
 	host := facts.host
 	var out []jsonResult
 	for _, r := range results {
-		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Error,
-			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Uncertain, Unknown: r.Unknown, Trace: []jsonTrace{},
+		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Text,
+			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Caveat, Unknown: r.Unknown, Trace: []jsonTrace{},
 			Extrapolated: r.Extrapolated, ProtectedSymlinks: facts.protectedNote(in, r)}
 		if fixes := fixesOf(in, r, host); len(fixes) > 0 {
 			jr.Fix, jr.Fixes = fixText(in, fixes), jsonFixes(fixes)
@@ -592,8 +592,8 @@ func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonRes
 			if eng != nil {
 				jr.Message = sh.Text
 			}
-			if sh.Uncertain != "" {
-				jr.Uncertain = strings.TrimPrefix(jr.Uncertain+"; "+sh.Uncertain, "; ")
+			if sh.Caveat != "" {
+				jr.Uncertain = strings.TrimPrefix(jr.Uncertain+"; "+sh.Caveat, "; ")
 			}
 		}
 		var re *access.ReadError

@@ -107,7 +107,7 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 		h := f.host
 		h.ProtectedSymlinks = false
 		o := preexec.Evaluate(in.Plan, in.FS, rt, h)
-		decided = o.Starts != r.Starts || o.Step != r.Step || o.Error != r.Error || o.Unknown != r.Unknown
+		decided = o.Starts != r.Starts || o.Step != r.Step || o.Text != r.Text || o.Unknown != r.Unknown
 	}
 	if !decided {
 		return ""

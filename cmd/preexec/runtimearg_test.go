@@ -283,10 +283,10 @@ func TestCheckUpgrade(t *testing.T) {
 		{"incident", []string{"check", "--from", "runc@1.1.3+go1.19", "--to", "runc@1.1.4+go1.19", ea}, 1,
 			[]string{"runc@1.1.3+go1.19 → runc@1.1.4+go1.19 breaks it", "before, runc@1.1.3+go1.19: starts",
 				"after, runc@1.1.4+go1.19: fails at create, in eaccess; the runtime prints:\n    runc run failed: unable to start container process: exec /app: permission denied",
-				"the change that makes the difference (alone, it turns before into after):\n  Eaccess: none → faccessat2, else access(2)\n    upstream: d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
+				"the change that makes the difference (alone, it turns before into after):\n  ExecCheck: none → faccessat2, else access(2)\n    upstream: d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 			false, "1.1.3 → 1.1.4 on the incident: starts, then fails; the eaccess check of d83a861d9 decides it; exit 1"},
 		{"downgrade", []string{"check", "--from", "runc@1.1.4+go1.19", "--to", "runc@1.1.3+go1.19", ea}, 0,
-			[]string{"runc@1.1.4+go1.19 → runc@1.1.3+go1.19 fixes it", "Eaccess: faccessat2, else access(2) → none"}, false,
+			[]string{"runc@1.1.4+go1.19 → runc@1.1.3+go1.19 fixes it", "ExecCheck: faccessat2, else access(2) → none"}, false,
 			"the other way round it no longer fails: printed, exit 0"},
 		{"unchanged", []string{"check", "--from", "runc@1.1.6+go1.19", "--to", "runc@1.1.6+go1.26", ea}, 0, nil, true,
 			"the same outcome prints nothing, exit 0"},
@@ -341,7 +341,7 @@ func TestCheckUpgrade(t *testing.T) {
 			Decides     bool
 		}
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || !doc.Changed || len(doc.Changes) != 1 || doc.Changes[0].Field != "Eaccess" || !doc.Changes[0].Decides {
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || !doc.Changed || len(doc.Changes) != 1 || doc.Changes[0].Field != "ExecCheck" || !doc.Changes[0].Decides {
 		t.Errorf("--json upgrade: %v %+v\n%s", err, doc, out.String())
 	}
 }

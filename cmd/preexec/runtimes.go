@@ -124,18 +124,18 @@ func runtimeInfos() []runtimeInfo {
 	seen := map[string]bool{}
 	add := func(rt preexec.Runtime) {
 		seen[rt.Name] = true
-		i := index[rt.Line]
+		i := index[rt.Release]
 		in := runtimeInfo{
-			Name: rt.Name, Runtime: rt.Line.Runtime, Version: rt.Version, Go: rt.Go,
-			Line: i + 1, Versions: rt.Line.Versions, Oracle: "unverified",
+			Name: rt.Name, Runtime: rt.Release.Runtime, Version: rt.Version, Go: rt.Go,
+			Line: i + 1, Versions: rt.Release.Versions, Oracle: "unverified",
 		}
 		if preexec.OracleVerified(rt.Name) {
 			in.Oracle = "verified"
 		}
-		for k, v := range rt.Line.Cite {
+		for k, v := range rt.Release.Cite {
 			// The first line of a runtime changes nothing: its citations
 			// are notes on where its behaviour comes from.
-			if k == "note" || i == 0 || lines[i-1].Runtime != rt.Line.Runtime {
+			if k == "note" || i == 0 || lines[i-1].Runtime != rt.Release.Runtime {
 				in.Notes = append(in.Notes, k+": "+v)
 				continue
 			}

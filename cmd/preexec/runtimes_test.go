@@ -20,12 +20,12 @@ func TestRuntimesCmd(t *testing.T) {
 	}{
 		{"table", []string{"runtimes"}, 0, []string{
 			`(?m)^NAME +LINE +VERSIONS +GO +ORACLE +CHANGES FROM THE LINE BEFORE$`,
-			`(?m)^runc@1\.1\.4\+go1\.19 +8 +1\.1\.4 … 1\.1\.5 +1\.19 +verified +Eaccess d83a861d9 \(#3541, backport of #3522\)$`,
+			`(?m)^runc@1\.1\.4\+go1\.19 +8 +1\.1\.4 … 1\.1\.5 +1\.19 +verified +ExecCheck d83a861d9 \(#3541, backport of #3522\)$`,
 			`(?m)^runc@1\.5\.3\+go1\.27 +16 +1\.4\.0 … 1\.6\.0-rc\.1 +1\.27 +(un)?verified `,
 			`(?m)^runc@1\.1\.5\+debian +8 `, `(?m)^crun@1\.8\.1 +17 +1\.8\.1 +- +verified +-$`,
 		}, ""},
 		{"wide: whole citations", []string{"runtimes", "-o", "wide"}, 0, []string{
-			`Eaccess d83a861d9 \(#3541, backport of #3522\): system\.Eaccess after LookPath`,
+			`ExecCheck d83a861d9 \(#3541, backport of #3522\): system\.Eaccess after LookPath`,
 		}, ""},
 		{"json", []string{"runtimes", "--json"}, 0, []string{`"newestGo": "` + regexp.QuoteMeta(preexec.NewestGo()) + `"`}, ""},
 		{"-o json", []string{"runtimes", "-o", "json"}, 0, []string{`"name": "runc@1\.0\.0-rc93\+go1\.19"`}, ""},
@@ -92,7 +92,7 @@ func TestRuntimesJSON(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ name, field, cite string }{
-		{"runc@1.1.4+go1.19", "Eaccess", "d83a861d9"},
+		{"runc@1.1.4+go1.19", "ExecCheck", "d83a861d9"},
 		{"runc@1.4.0+go1.26", "Unmapped", "9c5e687b6"},
 		{"runc@1.0.0-rc93+go1.26", "Chdir", "d869d05ab"},
 	} {

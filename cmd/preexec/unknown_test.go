@@ -103,7 +103,7 @@ func TestExitStatus(t *testing.T) {
 		Err: &access.ReadError{Op: "lstat", Path: "/home/nonroot/x", UID: 1000, Err: access.EACCES}}
 	noContent := preexec.Result{Runtime: "runc@1.2.0", Step: preexec.StepExecve, Unknown: "the manifest has no file contents", Err: access.ErrNoContent}
 	starts := preexec.Result{Runtime: "crun@1.8.1", Starts: true, Step: preexec.StepStarted}
-	fails := preexec.Result{Runtime: "runc@1.0.0-rc93", Step: preexec.StepChdir, Error: "chdir: permission denied", Err: access.EACCES}
+	fails := preexec.Result{Runtime: "runc@1.0.0-rc93", Step: preexec.StepChdir, Text: "chdir: permission denied", Err: access.EACCES}
 	rows := []struct {
 		name    string
 		results []preexec.Result

@@ -88,7 +88,7 @@ func compare(w io.Writer, fsys access.FS, config string, names ...string) {
 			fmt.Fprintf(w, "  %-20s starts\n", n)
 			continue
 		}
-		fmt.Fprintf(w, "  %-20s %s\n", n, r.Error)
+		fmt.Fprintf(w, "  %-20s %s\n", n, r.Text)
 	}
 }
 

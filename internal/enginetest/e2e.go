@@ -163,7 +163,7 @@ func E2ERuntimes(rts []runtimes.Runtime) []runtimes.Runtime {
 		m, err := preexec.LookupRuntime(rt.Name)
 		if err == nil && m.Extrapolated == "" && strings.Contains(rt.Name, "+go") {
 			if slices.ContainsFunc(kept, func(k preexec.Runtime) bool {
-				return k.Version == m.Version && k.Line == m.Line && strings.Contains(k.Name, "+go") && len(preexec.Changes(k, m)) == 0
+				return k.Version == m.Version && k.Release == m.Release && strings.Contains(k.Name, "+go") && len(preexec.Changes(k, m)) == 0
 			}) {
 				continue
 			}

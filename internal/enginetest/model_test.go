@@ -232,11 +232,11 @@ func TestIncidentsThroughEngines(t *testing.T) {
 	}
 	for name, res := range failing {
 		if !strings.Contains(name, "rc93") {
-			t.Errorf("incident 1: %s fails (%s); only rc93 should", name, res.Error)
+			t.Errorf("incident 1: %s fails (%s); only rc93 should", name, res.Text)
 		}
 	}
 	for name, res := range failing {
-		t.Logf("incident 1 on %s: %s", name, docker.Message("runc", res.Error))
+		t.Logf("incident 1 on %s: %s", name, docker.Message("runc", res.Text))
 	}
 
 	script := rootfs.MustParseFixture("dir / 0755 0:0\nfile /bin/busybox 0755 0:0 busybox\nsymlink /bin/sh busybox\n" +
@@ -435,11 +435,11 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 	case r.Unknown != "":
 		return "model cannot tell: " + r.Unknown, ""
 	case r.Starts != (run.Exit == 0):
-		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Error, run.Exit, run.Stderr), string(r.Phase)
+		return fmt.Sprintf("model starts=%v (%s), engine exit %d: %s", r.Starts, r.Text, run.Exit, run.Stderr), string(r.Phase)
 	case r.Starts:
 		return "", "started"
 	}
-	shown := eng.Failure(runtimeArg, r.Error, r.Phase == preexec.PhaseAfterStart, r.ExitStatus)
+	shown := eng.Failure(runtimeArg, r.Text, r.Phase == preexec.PhaseAfterStart, r.ExitStatus)
 	if shown.Text != run.Stderr || shown.Exit != run.Exit {
 		return fmt.Sprintf("%s (phase %s):\n-want exit %d %q\n+got  exit %d %q", r.Step, r.Phase, run.Exit, run.Stderr, shown.Exit, shown.Text), string(r.Phase)
 	}

@@ -112,7 +112,7 @@ func TestModelAgainstGoldens(t *testing.T) {
 			bad++
 			perRuntime[r]++
 			if bad <= 60 {
-				t.Errorf("%s on %s:\n  runtime: %s, phase %q\n  model:   started=%v step=%s phase=%q exit=%d %q", n, r, want, want.Phase(), res.Starts, res.Step, res.Phase, res.ExitStatus, res.Error)
+				t.Errorf("%s on %s:\n  runtime: %s, phase %q\n  model:   started=%v step=%s phase=%q exit=%d %q", n, r, want, want.Phase(), res.Starts, res.Step, res.Phase, res.ExitStatus, res.Text)
 			}
 		}
 	}
@@ -148,7 +148,7 @@ func agree(want Outcome, res preexec.Result) bool {
 	if res.Phase == preexec.PhaseAfterStart && want.ExitStatus != res.ExitStatus {
 		return false
 	}
-	return want.Message == res.Error
+	return want.Message == res.Text
 }
 
 // modelCheck evaluates case c on runtime name with the model and compares
@@ -168,7 +168,7 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 	if agree(o, res) {
 		return true, ""
 	}
-	return true, fmt.Sprintf("started=%v step=%s phase=%q exit=%d %q", res.Starts, res.Step, res.Phase, res.ExitStatus, res.Error)
+	return true, fmt.Sprintf("started=%v step=%s phase=%q exit=%d %q", res.Starts, res.Step, res.Phase, res.ExitStatus, res.Text)
 }
 
 // TestCompareEqualsEvaluate holds Compare, which shares operations between
@@ -225,16 +225,16 @@ func resultDiff(a, b preexec.Result) string {
 	switch {
 	case a.Runtime != b.Runtime:
 		return fmt.Sprintf("runtime %q vs %q", a.Runtime, b.Runtime)
-	case a.Starts != b.Starts || a.Step != b.Step || a.Error != b.Error:
-		return fmt.Sprintf("%v %s %q vs %v %s %q", a.Starts, a.Step, a.Error, b.Starts, b.Step, b.Error)
+	case a.Starts != b.Starts || a.Step != b.Step || a.Text != b.Text:
+		return fmt.Sprintf("%v %s %q vs %v %s %q", a.Starts, a.Step, a.Text, b.Starts, b.Step, b.Text)
 	case a.Phase != b.Phase || a.ExitStatus != b.ExitStatus:
 		return fmt.Sprintf("phase %s exit %d vs %s exit %d", a.Phase, a.ExitStatus, b.Phase, b.ExitStatus)
 	case errText(a.Err) != errText(b.Err):
 		return fmt.Sprintf("err %s vs %s", errText(a.Err), errText(b.Err))
 	case a.Unknown != b.Unknown:
 		return fmt.Sprintf("unknown %q vs %q", a.Unknown, b.Unknown)
-	case a.Uncertain != b.Uncertain:
-		return fmt.Sprintf("uncertain %q vs %q", a.Uncertain, b.Uncertain)
+	case a.Caveat != b.Caveat:
+		return fmt.Sprintf("uncertain %q vs %q", a.Caveat, b.Caveat)
 	}
 	return ""
 }
