@@ -163,35 +163,37 @@ func lookPath(p *Proc, file string, env LookPathEnv, find findExecutable, errDot
 	return "", &LookPathError{file, ErrNotFound}
 }
 
-// LookPathModeBits is os/exec.LookPath of Go 1.15 … 1.18 (L1): the
+// LookPathModeBits is os/exec.LookPath of Go 1.15 … 1.18: the
 // mode-bit test (ModeBits after following symlinks), no ErrDot. A file some class may
 // execute passes whoever the caller is; execve then decides.
 func LookPathModeBits(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findModeBits, false, false)
 }
 
-// LookPathModeBitsErrDot is LookPath of Go 1.19 (L2): as
+// LookPathModeBitsErrDot is LookPath of Go 1.19: as
 // LookPathModeBits, but a match found through a relative PATH element is
 // returned with ErrDot unless execerrdot=0.
 func LookPathModeBitsErrDot(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findModeBits, true, false)
 }
 
-// LookPathEaccessNoCaps is LookPath of Go 1.20.0 and 1.20.1 (L3 with the S2
-// Faccessat): a directory is EISDIR; eaccess through
-// Faccessat2ElseEmulatedNoCaps, whose emulation ignores CAP_DAC_OVERRIDE (golang/go#58552).
+// LookPathEaccessNoCaps is LookPath of Go 1.20.0 and 1.20.1: a directory
+// is EISDIR; eaccess through Faccessat2ElseEmulatedNoCaps, whose emulation
+// ignores CAP_DAC_OVERRIDE (golang/go#58552).
 func LookPathEaccessNoCaps(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulatedNoCaps), true, false)
 }
 
-// LookPathEaccess is LookPath of Go 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5
-// (L3 with the S3 Faccessat, CL 469956).
+// LookPathEaccess is LookPath of Go 1.20.2 … 1.23.11 and 1.24.0 … 1.24.5:
+// as LookPathEaccessNoCaps, with the Faccessat emulation that treats a
+// non-root euid with CAP_DAC_OVERRIDE as root (Faccessat2ElseEmulated,
+// golang/go CL 469956).
 func LookPathEaccess(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulated), true, false)
 }
 
-// LookPathEaccessNoDots is LookPath of Go 1.23.12+, 1.24.6+ and 1.25 on
-// (L4): LookPathEaccess after validateLookPath refuses "", "." and ".." with
+// LookPathEaccessNoDots is LookPath of Go 1.23.12+, 1.24.6+ and 1.25 on:
+// LookPathEaccess after validateLookPath refuses "", "." and ".." with
 // ErrNotFound (GO-2025-3956, CVE-2025-47906).
 func LookPathEaccessNoDots(p *Proc, file string, env LookPathEnv) (string, error) {
 	return lookPath(p, file, env, findEaccess(Faccessat2ElseEmulated), true, true)

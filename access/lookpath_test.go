@@ -79,7 +79,7 @@ mount /mnt bind noexec
 			"GODEBUG=execerrdot=0 turns ErrDot off (golang/go#53962)"},
 		{"dot_name", U, "/", nil, ".", access.LookPathEnv{PATH: "/bin"},
 			[5]string{`exec: ".": executable file not found in $PATH`, `exec: ".": executable file not found in $PATH`, `exec: ".": executable file not found in $PATH`, `exec: ".": executable file not found in $PATH`, `exec: ".": executable file not found in $PATH`},
-			"\".\" joined with /bin is /bin, a directory; L4 refuses it up front"},
+			"\".\" joined with /bin is /bin, a directory; LookPathEaccessNoDots refuses it up front"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
