@@ -6,34 +6,39 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/preexec/preexec/internal/limit"
 )
 
-// MaxFileBytes bounds a file load reads whole: a config.json, a pod
-// manifest, an OCI layout's index.json. A larger one is an error naming
-// the limit, not an allocation as large as the file.
+// MaxFileBytes is the default bound of a file load reads whole (limit
+// file-size, Limits.FileSize): a config.json, a pod manifest, an OCI
+// layout's index.json. A larger one is an error naming the limit, not an
+// allocation as large as the file.
 const MaxFileBytes = 64 << 20
 
 // ReadFile reads the file name as preexec reads every file a user names: it
 // must be a regular file (a named pipe is refused, never waited on; a
-// device such as /dev/zero too) of at most MaxFileBytes. Symbolic links
-// are followed; see readInputFile for a file that must be inside an input.
-func ReadFile(name string) ([]byte, error) { return readInputFile(name, false) }
+// device such as /dev/zero too) of at most MaxFileBytes (Limits.ReadFile
+// takes another limit). Symbolic links are followed; see readInputFile
+// for a file that must be inside an input.
+func ReadFile(name string) ([]byte, error) { return readInputFile(name, false, MaxFileBytes) }
 
 // readInputFile is ReadFile, and, when inside is set, refuses a symbolic
 // link in name's last component: a bundle's config.json must be a file of
-// the bundle, not a way to read /etc/shadow.
-func readInputFile(name string, inside bool) ([]byte, error) {
-	f, err := openRegular(name, inside, MaxFileBytes)
+// the bundle, not a way to read /etc/shadow. A file over max bytes is an
+// error naming the limit.
+func readInputFile(name string, inside bool, max int64) ([]byte, error) {
+	f, err := openRegular(name, inside, max)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileBytes {
-		return nil, tooLarge(name)
+	if int64(len(data)) > max {
+		return nil, tooLarge(name, max)
 	}
 	return data, nil
 }
@@ -62,13 +67,13 @@ func openRegular(name string, inside bool, max int64) (*os.File, error) {
 	}
 	if max > 0 && st.Size() > max {
 		f.Close()
-		return nil, tooLarge(name)
+		return nil, tooLarge(name, max)
 	}
 	return f, nil
 }
 
-func tooLarge(name string) error {
-	return fmt.Errorf("%s: larger than the %d MiB preexec reads of a file (load.MaxFileBytes)", name, MaxFileBytes>>20)
+func tooLarge(name string, max int64) error {
+	return fmt.Errorf("%s: larger than the %s preexec reads of a file (limit file-size)", name, limit.Size(max))
 }
 
 // kindOf names a file type as ls -l's reader would.

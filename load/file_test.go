@@ -53,7 +53,7 @@ func TestHostileInputFiles(t *testing.T) {
 			f, _ := os.Create(p)
 			f.Truncate(load.MaxFileBytes + 1)
 			f.Close()
-		}, "config.json: larger than the 64 MiB preexec reads of a file (load.MaxFileBytes)"},
+		}, "config.json: larger than the 64 MiB preexec reads of a file (limit file-size)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := load.Bundle(bundle(t, c.config), nil)
@@ -251,7 +251,7 @@ func TestNestedIndexFanOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = load.OpenImage(lay, nil)
-	if err == nil || !strings.Contains(err.Error(), "more than 10000 descriptors in its indexes (load.MaxIndexDescriptors)") || len(err.Error()) > 400 {
+	if err == nil || !strings.Contains(err.Error(), "more than 10000 descriptors in its indexes (limit index-descriptors)") || len(err.Error()) > 400 {
 		t.Fatalf("an index of %d entries: %.400v", load.MaxIndexDescriptors+1, err)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/preexec/preexec/internal/limit"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -78,7 +80,7 @@ func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 		}
 		// index.json and the blobs are files of the layout: read without
 		// following a symbolic link out of it or waiting on a FIFO.
-		index, err := readInputFile(filepath.Join(p, "index.json"), true)
+		index, err := readInputFile(filepath.Join(p, "index.json"), true, blobMax(opts))
 		if err != nil {
 			return nil, fmt.Errorf("rootfs: %s: %w", p, err)
 		}
@@ -94,6 +96,7 @@ func OpenImage(p string, opts *rootfs.ImageOptions) (*ImageFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rootfs: %s: %w", p, err)
 	}
+	a.max = blobMax(opts)
 	if _, ok := a.members["index.json"]; ok {
 		index, err := a.read("index.json")
 		if err != nil {
@@ -125,8 +128,10 @@ func wantPlatform(opts *rootfs.ImageOptions) (v1.Platform, error) {
 }
 
 // A candidate is an image manifest of an index.
-// MaxIndexDescriptors bounds the descriptors OpenImage reads in an image's
-// index and the indexes it nests: more is an error naming the limit.
+// MaxIndexDescriptors is the default bound of the descriptors OpenImage
+// reads in an image's index and the indexes it nests (limit
+// index-descriptors, rootfs.ImageOptions.MaxIndexDescriptors): more is an
+// error naming the limit.
 const MaxIndexDescriptors = 10000
 
 // maxListed is how many images an error about an index lists.
@@ -171,14 +176,15 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 		if err != nil {
 			return nil, err
 		}
-		data, err := io.ReadAll(io.LimitReader(rc, MaxFileBytes+1))
+		max := blobMax(opts)
+		data, err := io.ReadAll(io.LimitReader(rc, max+1))
 		if err != nil {
 			rc.Close()
 			return nil, err
 		}
-		if len(data) > MaxFileBytes {
+		if int64(len(data)) > max {
 			rc.Close()
-			return nil, fmt.Errorf("blob %s: larger than the %d MiB preexec reads of a manifest or config (load.MaxFileBytes)", h, MaxFileBytes>>20)
+			return nil, fmt.Errorf("blob %s: larger than the %s preexec reads of a manifest or config (limit file-size)", h, limit.Size(max))
 		}
 		return data, rc.Close()
 	}
@@ -188,7 +194,10 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 	// indexes listing one child N times were N⁴ reads.
 	seen := map[candidateKey]bool{}
 	platforms := map[v1.Hash]v1.Platform{} // of images without one in their descriptor
-	descriptors := 0
+	descriptors, maxDescriptors := 0, MaxIndexDescriptors
+	if opts.MaxIndexDescriptors > 0 {
+		maxDescriptors = opts.MaxIndexDescriptors
+	}
 	var walk func(raw []byte, ref string, depth int) error
 	walk = func(raw []byte, ref string, depth int) error {
 		if depth > 4 {
@@ -199,8 +208,8 @@ func openOCI(p string, index []byte, blob func(v1.Hash) (io.ReadCloser, error), 
 			return err
 		}
 		for _, d := range im.Manifests {
-			if descriptors++; descriptors > MaxIndexDescriptors {
-				return fmt.Errorf("more than %d descriptors in its indexes (load.MaxIndexDescriptors)", MaxIndexDescriptors)
+			if descriptors++; descriptors > maxDescriptors {
+				return fmt.Errorf("more than %d descriptors in its indexes (limit index-descriptors)", maxDescriptors)
 			}
 			r := ref
 			if a := d.Annotations[refAnnotation]; a != "" {
@@ -420,6 +429,8 @@ func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*ImageF
 type archive struct {
 	f       io.ReaderAt
 	members map[string]member
+	// max is the most bytes of a member read whole (0: MaxFileBytes).
+	max int64
 }
 
 type member struct {
@@ -492,8 +503,12 @@ func (a *archive) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.size > 64<<20 {
-		return nil, fmt.Errorf("member %s: larger than 64 MiB", name)
+	max := a.max
+	if max <= 0 {
+		max = MaxFileBytes
+	}
+	if m.size > max {
+		return nil, fmt.Errorf("member %s: larger than the %s preexec reads of a manifest or config (limit file-size)", name, limit.Size(max))
 	}
 	b := make([]byte, m.size)
 	if _, err := a.f.ReadAt(b, m.off); err != nil {
@@ -546,4 +561,12 @@ func layoutBlob(p string, h v1.Hash) (io.ReadCloser, error) {
 		}
 	}
 	return openRegular(filepath.Join(p, "blobs", h.Algorithm, h.Hex), true, 0)
+}
+
+// blobMax is the most bytes of a manifest, config or index.json read whole.
+func blobMax(opts *rootfs.ImageOptions) int64 {
+	if opts.MaxBlobBytes > 0 {
+		return opts.MaxBlobBytes
+	}
+	return MaxFileBytes
 }

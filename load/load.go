@@ -107,6 +107,9 @@ type Options struct {
 	// when the input is read; an input that changes meanwhile is not
 	// confined by it (rootfs.Dir keeps every read inside root.path).
 	Confine bool
+	// Limits bound what is read of the input (a zero field is its
+	// default; see Limits).
+	Limits Limits
 }
 
 func (o *Options) pod() bool { return o.Pod != nil || o.PodFile != "" }
@@ -278,7 +281,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	data, err := readInputFile(cfgPath, true)
+	data, err := readInputFile(cfgPath, true, o.Limits.withDefaults().FileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +308,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 	}
 	cached := base.Cached() // one check: each name read once
 	c.closers = append(c.closers, base, cached)
-	c.FS = c.mountsOver(cached, plan, dir)
+	c.FS = c.mountsOver(cached, plan, dir, o.Limits.withDefaults().BindSources)
 	return c, nil
 }
 
@@ -325,7 +328,9 @@ func Image(path string, o *Options) (*Container, error) {
 	if o.Config != "" {
 		return nil, errors.New("--config: an image has its own config; use engine flags")
 	}
-	m, err := OpenImage(path, &rootfs.ImageOptions{Platform: o.Platform, Progress: o.Progress, ProgressTerminal: o.ProgressTerminal})
+	imgOpts := &rootfs.ImageOptions{Platform: o.Platform, Progress: o.Progress, ProgressTerminal: o.ProgressTerminal}
+	o.Limits.SetImage(imgOpts)
+	m, err := OpenImage(path, imgOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +363,8 @@ func Manifest(path string, o *Options) (*Container, error) {
 		}
 		return nil, fmt.Errorf("%s: %s, not a regular file", path, kindOf(st.Mode()))
 	}
-	m, err := rootfs.ParseMTree(path, f) // it bounds what it reads (rootfs.MaxMTree)
+	lim := o.Limits.withDefaults()
+	m, err := rootfs.ParseMTreeWith(path, f, rootfs.MTreeOptions{MaxBytes: lim.MTreeSize, MaxLines: lim.MTreeLines})
 	f.Close()
 	if err != nil {
 		return nil, err
@@ -369,7 +375,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" {
 		return nil, errors.New("--config: the config.json is the container; drop the engine flags")
 	}
-	data, err := ReadFile(o.Config)
+	data, err := o.Limits.ReadFile(o.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +389,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 		}
 	}
 	c := &Container{Plan: plan, Engine: eng, Host: preexec.Host{Create: eng != nil}}
-	c.FS = c.mountsOver(m, plan, filepath.Dir(o.Config))
+	c.FS = c.mountsOver(m, plan, filepath.Dir(o.Config), o.Limits.withDefaults().BindSources)
 	return c, nil
 }
 
@@ -403,7 +409,7 @@ func made(name string, img spec.ImageConfig, fsys access.FS, eng *spec.Engine, o
 	if o.Confine && len(raw.Volumes) > 0 {
 		return nil, fmt.Errorf("--confine: -v %s:%s reads the host's %s, outside the input", raw.Volumes[0].Source, raw.Volumes[0].Destination, raw.Volumes[0].Source)
 	}
-	return FromImageConfig(name, img, fsys, *eng, raw, o.SCC)
+	return fromImageConfig(name, img, fsys, *eng, raw, o.SCC, o.Limits.withDefaults().BindSources)
 }
 
 // confined returns an error unless path (what field of the config names
@@ -449,6 +455,12 @@ func confinedBinds(dir string, plan *spec.Plan) error {
 // when the engine refuses it. name says what the spec was made from, in
 // errors. Bind mount sources of the spec are read from the host.
 func FromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec.Engine, ov spec.Overrides, scc string) (*Container, error) {
+	return fromImageConfig(name, img, base, eng, ov, scc, MaxBindSources)
+}
+
+// fromImageConfig is FromImageConfig opening at most bindMax bind mount
+// sources.
+func fromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec.Engine, ov spec.Overrides, scc string, bindMax int) (*Container, error) {
 	admitted, err := Admit(ov, scc)
 	if err != nil {
 		return nil, err
@@ -470,7 +482,7 @@ func FromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	if c.Plan, err = spec.FromSpec(eng.Name+" spec of "+name, s); err != nil {
 		return nil, err
 	}
-	c.FS = c.mountsOver(spec.Prepared(img, base, eng, admitted), c.Plan, "")
+	c.FS = c.mountsOver(spec.Prepared(img, base, eng, admitted), c.Plan, "", bindMax)
 	return c, nil
 }
 
@@ -492,14 +504,14 @@ func Overrides(o *Options) (spec.Overrides, error) {
 		data, name := o.Pod, o.PodFile
 		if data == nil {
 			var err error
-			if data, err = ReadFile(o.PodFile); err != nil {
+			if data, err = o.Limits.ReadFile(o.PodFile); err != nil {
 				return spec.Overrides{}, err
 			}
 		}
 		if name == "" {
 			name = "pod"
 		}
-		return spec.ParsePod(name, data, o.Container)
+		return spec.YAML{MaxExpansion: o.Limits.withDefaults().YAMLExpansion}.ParsePod(name, data, o.Container)
 	}
 	if o.Container != "" {
 		return spec.Overrides{}, errors.New("--container: needs --pod")

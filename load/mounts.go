@@ -14,10 +14,11 @@ import (
 // mountsOver lays the plan's mounts over base as each runtime line does
 // (preexec.NewView: bind mounts, tmpfs modes per line, mount points,
 // root.readonly); relative bind sources are taken from dir, and the
-// directories opened are c's to close. Other mounts (proc, sysfs,
+// directories opened are c's to close; past max sources, the mounts of
+// the rest read as unknown. Other mounts (proc, sysfs,
 // devpts…) are not modelled beyond their mount point, nor a bind mount of
 // a file or of a missing source.
-func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) access.FS {
+func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string, max int) access.FS {
 	sources := map[string]access.FS{}
 	opened := 0
 	for _, m := range plan.Mounts {
@@ -27,11 +28,11 @@ func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) acce
 		if _, ok := sources[m.Source]; ok {
 			continue // one descriptor per source, however many mounts name it
 		}
-		if opened == MaxBindSources {
+		if opened == max {
 			// More sources than the reader opens: what the rest show is
 			// not known (21,000 of them once ran preexec out of
 			// descriptors, reported as the container's error).
-			sources[m.Source] = unreadable{fmt.Errorf("more than %d bind mount sources (load.MaxBindSources): %w", MaxBindSources, access.ErrUnreadable)}
+			sources[m.Source] = unreadable{fmt.Errorf("more than %d bind mount sources (limit bind-sources): %w", max, access.ErrUnreadable)}
 			continue
 		}
 		src := m.Source
@@ -55,8 +56,8 @@ func (c *Container) mountsOver(base access.FS, plan *spec.Plan, dir string) acce
 	return preexec.NewView(plan, base, sources)
 }
 
-// MaxBindSources is the most distinct bind mount sources of a container
-// load opens (a descriptor each, until Container.Close); the mounts of
+// MaxBindSources is the default of the most distinct bind mount sources
+// of a container load opens (limit bind-sources, Limits.BindSources) (a descriptor each, until Container.Close); the mounts of
 // sources past it read as unknown.
 const MaxBindSources = 1024
 

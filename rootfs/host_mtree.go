@@ -15,6 +15,8 @@ import (
 	"path"
 	"strings"
 
+	"github.com/preexec/preexec/internal/limit"
+
 	mtree "github.com/vbatts/go-mtree"
 )
 
@@ -29,19 +31,43 @@ const MaxMTree = 256 << 20
 // larger than any image's.
 const MaxMTreeLines = 1 << 20
 
-// ParseMTree reads the mtree(5) manifest r with go-mtree's ParseSpec and
-// returns the MTree it describes (see MTree for the rules); name is the
-// manifest's name in errors, which give the line and the entry.
+// MTreeOptions bound what ParseMTreeWith reads. The zero value is the
+// default.
+type MTreeOptions struct {
+	// MaxBytes is the largest manifest read (0 is MaxMTree; limit
+	// mtree-size).
+	MaxBytes int64
+	// MaxLines is the most lines read (0 is MaxMTreeLines; limit
+	// mtree-lines).
+	MaxLines int
+}
+
+// ParseMTree is ParseMTreeWith of the default MTreeOptions.
 func ParseMTree(name string, r io.Reader) (*MTree, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxMTree+1))
+	return ParseMTreeWith(name, r, MTreeOptions{})
+}
+
+// ParseMTreeWith reads the mtree(5) manifest r with go-mtree's ParseSpec
+// and returns the MTree it describes (see MTree for the rules); name is
+// the manifest's name in errors, which give the line and the entry. A
+// manifest past opts' limits is an error naming the limit.
+func ParseMTreeWith(name string, r io.Reader, opts MTreeOptions) (*MTree, error) {
+	maxBytes, maxLines := opts.MaxBytes, opts.MaxLines
+	if maxBytes <= 0 {
+		maxBytes = MaxMTree
+	}
+	if maxLines <= 0 {
+		maxLines = MaxMTreeLines
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if len(data) > MaxMTree {
-		return nil, fmt.Errorf("%s: larger than %d MiB (rootfs.MaxMTree)", name, MaxMTree>>20)
+	if int64(len(data)) > maxBytes {
+		return nil, fmt.Errorf("%s: larger than %s (limit mtree-size)", name, limit.Size(maxBytes))
 	}
-	if n := bytes.Count(data, []byte{'\n'}); n > MaxMTreeLines {
-		return nil, fmt.Errorf("%s: %d lines, more than the %d preexec reads (rootfs.MaxMTreeLines)", name, n, MaxMTreeLines)
+	if n := bytes.Count(data, []byte{'\n'}); n > maxLines {
+		return nil, fmt.Errorf("%s: %d lines, more than the %d preexec reads (limit mtree-lines)", name, n, maxLines)
 	}
 	heads, err := mtreeHeads(data)
 	if err != nil {

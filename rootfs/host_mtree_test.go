@@ -332,3 +332,25 @@ func TestParseMTreeTooManyLines(t *testing.T) {
 		t.Errorf("a manifest under the limit: %v", err)
 	}
 }
+
+// TestParseMTreeWithLimits: MTreeOptions lower (or raise) the limits, and
+// the error names the limit a user can change.
+func TestParseMTreeWithLimits(t *testing.T) {
+	src := "/set type=file mode=0644 uid=0 gid=0\n. type=dir mode=0755\na\nb\n"
+	for _, c := range []struct {
+		opts rootfs.MTreeOptions
+		want string
+	}{
+		{rootfs.MTreeOptions{}, ""},
+		{rootfs.MTreeOptions{MaxLines: 4}, ""},
+		{rootfs.MTreeOptions{MaxLines: 3}, "m.mtree: 4 lines, more than the 3 preexec reads (limit mtree-lines)"},
+		{rootfs.MTreeOptions{MaxBytes: int64(len(src))}, ""},
+		{rootfs.MTreeOptions{MaxBytes: 40}, "m.mtree: larger than 40 bytes (limit mtree-size)"},
+		{rootfs.MTreeOptions{MaxBytes: 1}, "m.mtree: larger than 1 byte (limit mtree-size)"},
+	} {
+		_, err := rootfs.ParseMTreeWith("m.mtree", strings.NewReader(src), c.opts)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("%+v: %v, want %q", c.opts, err, c.want)
+		}
+	}
+}

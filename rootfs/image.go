@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/preexec/preexec/internal/limit"
+
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/preexec/preexec/access"
@@ -157,13 +159,20 @@ type ImageOptions struct {
 	// MaxImageHeld bytes); nil is DefaultImageWhole.
 	Whole func(name string) bool
 	// MaxLayers bounds the layers of an image (0 is DefaultMaxLayers);
-	// more is an error naming the limit.
+	// more is an error naming the limit (limit layers).
 	MaxLayers int
 	// MaxBytes bounds the bytes the layers' tars hold together, after
 	// decompression (0 is DefaultMaxBytes): a small gzip layer can inflate
 	// to gigabytes, and a manifest can name it many times. More is an
-	// error naming the limit.
+	// error naming the limit (limit inflated-size).
 	MaxBytes int64
+	// MaxIndexDescriptors bounds the descriptors OpenImage reads in an
+	// image's index and the indexes it nests (0 is 10,000,
+	// load.MaxIndexDescriptors; limit index-descriptors).
+	MaxIndexDescriptors int
+	// MaxBlobBytes bounds a manifest or config blob OpenImage reads whole
+	// (0 is 64 MiB, load.MaxFileBytes; limit file-size).
+	MaxBlobBytes int64
 }
 
 // The defaults of ImageOptions.MaxLayers and MaxBytes: more layers than
@@ -456,7 +465,7 @@ func NewImage(layers []ImageLayer, opts *ImageOptions) (*Image, error) {
 		maxLayers = DefaultMaxLayers
 	}
 	if len(layers) > maxLayers || len(layers) >= 1<<16 {
-		return nil, fmt.Errorf("rootfs: image: %d layers, more than the %d read (ImageOptions.MaxLayers)", len(layers), maxLayers)
+		return nil, fmt.Errorf("rootfs: image: %d layers, more than the %d read (limit layers)", len(layers), maxLayers)
 	}
 	b.budget = opts.MaxBytes
 	if b.budget <= 0 {
@@ -763,7 +772,7 @@ type budgetReader struct {
 func (r *budgetReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	if r.b.budget -= int64(n); r.b.budget < 0 {
-		return n, fmt.Errorf("the layers' tars hold more than %d GiB (ImageOptions.MaxBytes)", r.b.maxBytes>>30)
+		return n, fmt.Errorf("the layers' tars hold more than %s (limit inflated-size)", limit.Size(r.b.maxBytes))
 	}
 	return n, err
 }

@@ -944,7 +944,7 @@ func TestCleanTarName(t *testing.T) {
 func TestImageBudgets(t *testing.T) {
 	big := layerTar(t, true, tfile("big", 0o644, 0, 0, strings.Repeat("\x00", 8<<20)))
 	_, err := NewImage(memLayers(big, big), &ImageOptions{MaxBytes: 12 << 20})
-	if err == nil || !strings.Contains(err.Error(), "(ImageOptions.MaxBytes)") {
+	if err == nil || !strings.Contains(err.Error(), "hold more than 12 MiB (limit inflated-size)") {
 		t.Errorf("layers past MaxBytes: %v", err)
 	}
 	if _, err := NewImage(memLayers(big), &ImageOptions{MaxBytes: 12 << 20}); err != nil {
@@ -956,7 +956,7 @@ func TestImageBudgets(t *testing.T) {
 		many[i] = small
 	}
 	_, err = NewImage(memLayers(many...), &ImageOptions{MaxLayers: 2})
-	if err == nil || !strings.Contains(err.Error(), "3 layers, more than the 2 read (ImageOptions.MaxLayers)") {
+	if err == nil || !strings.Contains(err.Error(), "3 layers, more than the 2 read (limit layers)") {
 		t.Errorf("layers past MaxLayers: %v", err)
 	}
 }

@@ -174,10 +174,15 @@ var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 //
 // Volumes, init containers and valueFrom are not read.
 func ParsePod(name string, src []byte, container string) (Overrides, error) {
+	return YAML{}.ParsePod(name, src, container)
+}
+
+// ParsePod is the package's ParsePod with y's limit.
+func (y YAML) ParsePod(name string, src []byte, container string) (Overrides, error) {
 	if docs, starts := SplitYAML(src); len(docs) > 1 {
-		return parsePodStream(name, docs, starts, container)
+		return y.parsePodStream(name, docs, starts, container)
 	}
-	js, err := YAMLToJSON(name, src)
+	js, err := y.ToJSON(name, src)
 	if err != nil {
 		return Overrides{}, err
 	}
@@ -221,7 +226,7 @@ func ParsePod(name string, src []byte, container string) (Overrides, error) {
 // parsePodStream is ParsePod of a file of several documents: the Pod
 // among them, or the Pod with a container named container; lines in
 // errors are lines of the file.
-func parsePodStream(name string, docs [][]byte, starts []int, container string) (Overrides, error) {
+func (y YAML) parsePodStream(name string, docs [][]byte, starts []int, container string) (Overrides, error) {
 	type pod struct {
 		doc  int
 		name string
@@ -229,7 +234,7 @@ func parsePodStream(name string, docs [][]byte, starts []int, container string) 
 	var pods, having []pod
 	var kinds []string
 	for i, d := range docs {
-		js, err := YAMLToJSON(name, d)
+		js, err := y.ToJSON(name, d)
 		if err != nil {
 			return Overrides{}, atLine(err, starts[i])
 		}

@@ -56,7 +56,12 @@ type podSpecDoc struct {
 // pod's securityContext (see KubeContainer). name is the file name errors
 // carry; their lines are lines of src. Errors are *PodError, as ParsePod's.
 func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]PodContainer, error) {
-	js, err := YAMLToJSON(name, src)
+	return YAML{}.PodSpecContainers(name, src, path, meta)
+}
+
+// PodSpecContainers is the package's PodSpecContainers with y's limit.
+func (y YAML) PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]PodContainer, error) {
+	js, err := y.ToJSON(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +135,23 @@ func PodSpecContainers(name string, src []byte, path []string, meta PodMeta) ([]
 
 // YAMLToJSON converts the YAML (or JSON) manifest src, named name in
 // errors, to JSON as sigs.k8s.io/yaml does (kubectl's reading), refusing
-// one whose aliases expand it by more than 16 MiB (ErrYAMLExpansion). Its
-// error is a *PodError with the YAML parser's line.
-func YAMLToJSON(name string, src []byte) ([]byte, error) {
-	if err := checkYAMLAliases(name, src); err != nil {
+// one whose aliases expand it by more than MaxYAMLExpansion
+// (ErrYAMLExpansion). Its error is a *PodError with the YAML parser's
+// line.
+func YAMLToJSON(name string, src []byte) ([]byte, error) { return YAML{}.ToJSON(name, src) }
+
+// YAML reads manifests as the package's YAMLToJSON, ParsePod and
+// PodSpecContainers do, with its own bound on alias expansion. The zero
+// value is the default.
+type YAML struct {
+	// MaxExpansion bounds the bytes a document's aliases may add to it
+	// (0 is MaxYAMLExpansion; limit yaml-expansion).
+	MaxExpansion int64
+}
+
+// ToJSON is YAMLToJSON with y's limit.
+func (y YAML) ToJSON(name string, src []byte) ([]byte, error) {
+	if err := checkYAMLAliases(name, src, y.maxExpansion()); err != nil {
 		return nil, err
 	}
 	js, err := yaml.YAMLToJSON(src)
@@ -211,4 +229,11 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 		}
 	}
 	return k, nil
+}
+
+func (y YAML) maxExpansion() int64 {
+	if y.MaxExpansion > 0 {
+		return y.MaxExpansion
+	}
+	return MaxYAMLExpansion
 }

@@ -5,25 +5,27 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/preexec/preexec/internal/limit"
+
 	yaml "go.yaml.in/yaml/v3"
 )
 
 // ErrYAMLExpansion is what a *PodError Is when a manifest's YAML aliases
-// would expand it past what is read (MaxYAMLExpansion).
+// would expand it past what is read (YAML.MaxExpansion).
 var ErrYAMLExpansion = errors.New("YAML aliases expand the document too far")
 
-// MaxYAMLExpansion bounds the bytes a document may grow by through its
-// aliases: sigs.k8s.io/yaml expands every alias into a copy of its anchor
+// MaxYAMLExpansion is the default bound of the bytes a document may grow
+// by through its aliases (limit yaml-expansion, YAML.MaxExpansion): sigs.k8s.io/yaml expands every alias into a copy of its anchor
 // before it converts to JSON, so a 1 MB anchor named 1,000 times is a
 // gigabyte (go-yaml's own guard counts aliases, not bytes).
 const MaxYAMLExpansion = 16 << 20
 
-// checkYAMLAliases refuses src if its aliases expand it by more than
-// MaxYAMLExpansion bytes. The expansion is measured on go.yaml.in/yaml/v3's
+// checkYAMLAliases refuses src if its aliases expand it by more than max
+// bytes. The expansion is measured on go.yaml.in/yaml/v3's
 // node tree, where an alias stays a pointer to its anchor, so the check
 // itself costs what the input does. A document that parser cannot read is
 // left to the converter, whose error names the line.
-func checkYAMLAliases(name string, src []byte) error {
+func checkYAMLAliases(name string, src []byte, max int64) error {
 	if !bytes.Contains(src, []byte{'*'}) {
 		return nil // no alias
 	}
@@ -36,8 +38,8 @@ func checkYAMLAliases(name string, src []byte) error {
 			return nil // io.EOF, or the converter's error to name
 		}
 		total += expandedSize(&doc, sizes)
-		if total > int64(len(src))+MaxYAMLExpansion {
-			return &PodError{File: name, Line: doc.Line, Msg: fmt.Sprintf("YAML aliases expand %d bytes to more than %d MiB; refused (spec.MaxYAMLExpansion)", len(src), (int64(len(src))+MaxYAMLExpansion)>>20), Err: ErrYAMLExpansion}
+		if total > int64(len(src))+max {
+			return &PodError{File: name, Line: doc.Line, Msg: fmt.Sprintf("YAML aliases expand %d bytes by more than %s; refused (limit yaml-expansion)", len(src), limit.Size(max)), Err: ErrYAMLExpansion}
 		}
 	}
 }

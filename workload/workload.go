@@ -102,13 +102,17 @@ var ErrNoWorkload = errors.New("no workload")
 // the file name errors and Container.File carry. Errors are
 // *spec.PodError: file, line (in the whole file, not the document) and
 // field.
-func Parse(name string, src []byte) ([]Container, error) {
+func Parse(name string, src []byte) ([]Container, error) { return ParseWith(name, src, spec.YAML{}) }
+
+// ParseWith is Parse reading the YAML as y does (its bound on alias
+// expansion).
+func ParseWith(name string, src []byte, y spec.YAML) ([]Container, error) {
 	var out []Container
 	docs, starts := spec.SplitYAML(src)
 	workloads := 0
 	for d, doc := range docs {
 		off := starts[d]
-		cs, n, err := parseDoc(name, doc)
+		cs, n, err := parseDoc(name, doc, y)
 		if err != nil {
 			var pe *spec.PodError
 			if errors.As(err, &pe) && pe.Line > 0 {
@@ -132,8 +136,8 @@ func Parse(name string, src []byte) ([]Container, error) {
 
 // parseDoc reads one document: its containers and how many workloads it
 // holds.
-func parseDoc(name string, doc []byte) ([]Container, int, error) {
-	js, err := spec.YAMLToJSON(name, doc)
+func parseDoc(name string, doc []byte, y spec.YAML) ([]Container, int, error) {
+	js, err := y.ToJSON(name, doc)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -184,13 +188,13 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 				if itemSrc != nil {
 					src = itemSrc[i]
 				}
-				cs, err = spec.PodSpecContainers(name, src, path, meta(ih))
+				cs, err = y.PodSpecContainers(name, src, path, meta(ih))
 				prefixField(err, cs, "items["+strconv.Itoa(i)+"].")
 				if itemLines != nil {
 					shiftLines(err, cs, itemLines[i]-1)
 				}
 			} else {
-				cs, err = spec.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih))
+				cs, err = y.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih))
 			}
 			if err != nil {
 				return nil, 0, err
@@ -203,7 +207,7 @@ func parseDoc(name string, doc []byte) ([]Container, int, error) {
 	if !ok {
 		return nil, 0, nil
 	}
-	cs, err := spec.PodSpecContainers(name, doc, path, meta(h))
+	cs, err := y.PodSpecContainers(name, doc, path, meta(h))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -26,6 +26,7 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Container, "container", "", "")
 	fs.StringVar(&o.SCC, "scc", "", "")
 	fs.BoolVar(&o.Confine, "confine", false, "")
+	fs.Var(&o.Limits, "limit", "")
 	// The engine flags are spec.ParseOverrides' own table; -x and --x
 	// are the same to package flag.
 	for _, f := range spec.OverrideFlags() {
@@ -71,6 +72,13 @@ For an image or a manifest an engine makes the container's spec:
   --confine            read nothing outside INPUT (for inputs from strangers):
                        a bundle's root.path and bind sources must be in it,
                        an image takes no -v
+  --limit NAME=VALUE   raise or lower a bound on what is read (repeatable):
+                       file-size (64MiB), yaml-expansion (16MiB),
+                       index-descriptors (10000), layers (128),
+                       inflated-size (32GiB), mtree-size (256MiB),
+                       mtree-lines (1048576), bind-sources (1024); sizes
+                       take KiB, MiB or GiB; an error that reaches one
+                       names it: (limit file-size)
   engine flags, as docker and podman take them: --user, --group-add,
   --workdir, --entrypoint, --cap-add, --cap-drop, --security-opt,
   --read-only, --tmpfs, -v, --userns, -e; INPUT -- CMD ARGS... sets CMD.

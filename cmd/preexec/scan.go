@@ -32,7 +32,8 @@ const scanUsage = `usage: preexec scan [--runtime NAME|PATH|host]... [--runtime-
                     [--protected-symlinks=BOOL] [--engine NAME] [--platform OS/ARCH]
                     [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
                     [--shard I/N] [--from A --to B] [--from-kernel K] [--to-kernel K]
-                    [--json | --format table|json|sarif] [--output FILE] INPUT...
+                    [--limit NAME=VALUE]... [--json | --format table|json|sarif]
+                    [--output FILE] INPUT...
        preexec merge [--json | --format table|json|sarif] FILE...
 
 scan predicts, for every container of its inputs, what check predicts for
@@ -92,6 +93,7 @@ its registry, with the credentials of the user's docker config
                      field and its upstream commit, the toolchain, the kernel);
                      when none changes, one line saying so; an extrapolated
                      side is named with why, and makes the exit 3, not 0
+  --limit NAME=VALUE a bound on what is read, as check takes it (repeatable)
   --json             JSON Lines, streamed in the order of the rows (each row
                      written as its turn comes; only rows done ahead of
                      their turn are held): one object per container,
@@ -135,6 +137,7 @@ type scanOptions struct {
 	toKernel   string
 	format     string
 	output     string
+	limits     load.Limits
 }
 
 // scan is `preexec scan`.
@@ -157,6 +160,7 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.fromKernel, "from-kernel", "", "")
 	fs.StringVar(&o.toKernel, "to-kernel", "", "")
 	asJSON := fs.Bool("json", false, "")
+	fs.Var(&o.limits, "limit", "")
 	fs.StringVar(&o.format, "format", "", "")
 	fs.StringVar(&o.output, "output", "", "")
 	if err := fs.Parse(args); err != nil {
@@ -408,7 +412,7 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 		s.shardI, s.shardN = a, b
 	}
 	if o.images != "" {
-		if s.dir, err = loadImageDir(o.images); err != nil {
+		if s.dir, err = loadImageDir(o.images, o.limits); err != nil {
 			return nil, err
 		}
 	}
@@ -504,7 +508,7 @@ type scanJob struct {
 
 // inputJobs expands the inputs into jobs, in the order given; an input
 // given twice (a shell glob and a name, say) is read once.
-func inputJobs(inputs []string) []scanJob {
+func inputJobs(inputs []string, lim load.Limits) []scanJob {
 	var jobs []scanJob
 	seen := map[string]bool{}
 	for _, in := range inputs {
@@ -545,7 +549,7 @@ func inputJobs(inputs []string) []scanJob {
 			// beside workloads: skipped; a directory of none is an error.
 			var dj []scanJob
 			for _, f := range files {
-				fj := manifestJobs(f)
+				fj := manifestJobs(f, lim)
 				if len(fj) == 1 && fj[0].noWorkload {
 					continue
 				}
@@ -556,7 +560,7 @@ func inputJobs(inputs []string) []scanJob {
 			}
 			jobs = append(jobs, dj...)
 		default:
-			jobs = append(jobs, manifestJobs(in)...)
+			jobs = append(jobs, manifestJobs(in, lim)...)
 		}
 	}
 	return jobs
@@ -655,12 +659,12 @@ func manifestFiles(dir string) ([]string, error) {
 }
 
 // manifestJobs are the containers of a Kubernetes manifest file.
-func manifestJobs(file string) []scanJob {
-	src, err := load.ReadFile(file)
+func manifestJobs(file string, lim load.Limits) []scanJob {
+	src, err := lim.ReadFile(file)
 	if err != nil {
 		return []scanJob{errJob(file, err.Error())}
 	}
-	cs, err := workload.Parse(file, src)
+	cs, err := workload.ParseWith(file, src, spec.YAML{MaxExpansion: lim.YAMLExpansion})
 	if err != nil {
 		j := errJob(file, err.Error())
 		j.noWorkload = errors.Is(err, workload.ErrNoWorkload)
@@ -700,7 +704,7 @@ func (s *scanner) run(ctx context.Context, inputs []string) []scanRow {
 func (s *scanner) stream(ctx context.Context, inputs []string, emit func(*scanRow)) {
 	s.reg.ctx = ctx
 	var jobs []scanJob
-	all, owned := dropOwned(inputJobs(inputs))
+	all, owned := dropOwned(inputJobs(inputs, s.o.limits))
 	if owned > 0 && s.stderr != nil {
 		what := "containers"
 		if owned == 1 {
@@ -956,7 +960,7 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 	local, ok := imageSource{}, false
 	if j.path {
 		local, ok = imageSource{path: j.image}, true
-		if idx, err := readIndex(j.image); err == nil && idx != nil && len(idx.Manifests) == 1 && idx.Manifests[0].MediaType.IsImage() {
+		if idx, err := readIndex(j.image, s.o.limits); err == nil && idx != nil && len(idx.Manifests) == 1 && idx.Manifests[0].MediaType.IsImage() {
 			local.digest = idx.Manifests[0].Digest.String()
 		}
 	} else {
@@ -965,7 +969,9 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 	if ok {
 		src = local
 		build = func() (*scanImage, error) {
-			m, err := load.OpenImage(src.path, &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref})
+			opts := &rootfs.ImageOptions{Platform: s.o.platform, Ref: src.ref}
+			s.o.limits.SetImage(opts)
+			m, err := load.OpenImage(src.path, opts)
 			if err != nil {
 				return nil, err
 			}
@@ -978,7 +984,7 @@ func (s *scanner) image(j *scanJob) (*scanImage, func(), error) {
 		}
 		src = rsrc
 		build = func() (*scanImage, error) {
-			m, err := openRemote(j.image, img)
+			m, err := openRemote(j.image, img, s.o.limits)
 			if err != nil {
 				return nil, err
 			}

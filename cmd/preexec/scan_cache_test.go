@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/preexec/preexec/load"
 )
 
 // TestImageCache pins the cache: one build per key however many ask at
@@ -77,7 +79,7 @@ func TestInShard(t *testing.T) {
 
 // An input given twice (a glob and a name) is read once.
 func TestInputJobsOnce(t *testing.T) {
-	jobs := inputJobs([]string{"registry.example/app:1", "./registry.example/app:1", "registry.example/app:1"})
+	jobs := inputJobs([]string{"registry.example/app:1", "./registry.example/app:1", "registry.example/app:1"}, load.Limits{})
 	if len(jobs) != 1 {
 		t.Fatalf("inputJobs of one reference given three times: %d jobs, want 1", len(jobs))
 	}

@@ -106,7 +106,7 @@ type imageDir struct {
 }
 
 // loadImageDir reads DIR's entries' indexes (not their layers).
-func loadImageDir(dir string) (*imageDir, error) {
+func loadImageDir(dir string, lim load.Limits) (*imageDir, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("--images: %w", err)
@@ -130,7 +130,7 @@ func loadImageDir(dir string) (*imageDir, error) {
 		if err != nil || kind != load.KindImage {
 			continue // not an image: other files may sit beside them
 		}
-		idx, err := readIndex(p)
+		idx, err := readIndex(p, lim)
 		if err != nil {
 			return nil, fmt.Errorf("--images: %s: %w", p, err)
 		}
@@ -173,14 +173,14 @@ func loadImageDir(dir string) (*imageDir, error) {
 
 // readIndex reads the index.json of an OCI layout or archive; nil for a
 // docker-archive.
-func readIndex(p string) (*v1.IndexManifest, error) {
+func readIndex(p string, lim load.Limits) (*v1.IndexManifest, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
 	var raw []byte
 	if st.IsDir() {
-		if raw, err = load.ReadFile(filepath.Join(p, "index.json")); err != nil {
+		if raw, err = lim.ReadFile(filepath.Join(p, "index.json")); err != nil {
 			return nil, err
 		}
 	} else {
@@ -292,8 +292,10 @@ func (g *registry) resolve(ref string) (v1.Image, imageSource, error) {
 
 // openRemote indexes a registry image: its config, then each layer
 // streamed from the registry, uncompressed, into a rootfs.Image.
-func openRemote(ref string, img v1.Image) (*load.ImageFile, error) {
-	return load.ImageOf(ref, img, nil)
+func openRemote(ref string, img v1.Image, lim load.Limits) (*load.ImageFile, error) {
+	opts := &rootfs.ImageOptions{}
+	lim.SetImage(opts)
+	return load.ImageOf(ref, img, opts)
 }
 
 // imageCache holds indexed images by digest (or file), at most max of

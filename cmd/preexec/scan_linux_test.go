@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/preexec/preexec/internal/imagebuild"
+	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/workload"
 )
@@ -200,7 +201,7 @@ func writeManifest(t testing.TB, ws []podParams) string {
 // localImage is the file of dir holding ref, as scan's --images maps it.
 func localImage(t testing.TB, dir, ref string) (string, string) {
 	t.Helper()
-	d, err := loadImageDir(dir)
+	d, err := loadImageDir(dir, load.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
