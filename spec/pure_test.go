@@ -11,12 +11,18 @@ import (
 
 // TestPure checks that spec is a pure package: its non-test files import
 // neither os, os/exec, net nor golang.org/x/sys, and of this module only
-// access, caps and internal/limit (the wording of its limits).
+// access, caps and internal/limit (the wording of its limits), which
+// imports only fmt.
 func TestPure(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	limitFiles, err := filepath.Glob("../internal/limit/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, limitFiles...)
 	fset := token.NewFileSet()
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -31,6 +37,8 @@ func TestPure(t *testing.T) {
 			switch {
 			case p == "os", p == "os/exec", p == "net", strings.HasPrefix(p, "net/"), strings.HasPrefix(p, "golang.org/x/sys"):
 				t.Errorf("%s imports %s: spec is pure", f, p)
+			case strings.Contains(f, "internal/limit") && p != "fmt":
+				t.Errorf("%s imports %s: internal/limit may import only fmt", f, p)
 			case strings.HasPrefix(p, "github.com/preexec/preexec/") &&
 				p != "github.com/preexec/preexec/access" && p != "github.com/preexec/preexec/caps" &&
 				p != "github.com/preexec/preexec/internal/limit":
