@@ -7,8 +7,8 @@ import (
 )
 
 // TestHelpMatchesDoc: every subcommand line of the package doc's Usage is
-// in `preexec -h`, word for word, runtimes and explain's
-// --protected-symlinks included.
+// in `preexec -h`, word for word (testdata/script/help.txtar pins the
+// whole text).
 func TestHelpMatchesDoc(t *testing.T) {
 	src, err := os.ReadFile("main.go")
 	if err != nil {
@@ -25,8 +25,7 @@ func TestHelpMatchesDoc(t *testing.T) {
 			t.Errorf("usage lacks the doc's %q", "preexec "+cmd)
 		}
 	}
-	if n < 6 || !strings.Contains(usage, "preexec runtimes [-o wide|json | --json]") ||
-		!strings.Contains(usage, "preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL]") {
-		t.Errorf("usage (%d doc lines):\n%s", n, usage)
+	if n < 6 {
+		t.Errorf("the package doc has %d usage lines, want one per command (6)", n)
 	}
 }

@@ -3,52 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/preexec/preexec"
 )
-
-func TestRuntimesCmd(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		args   []string
-		code   int
-		match  []string // regexps stdout must match
-		stderr string   // a substring of stderr
-	}{
-		{"table", []string{"runtimes"}, 0, []string{
-			`(?m)^NAME +LINE +VERSIONS +GO +ORACLE +CHANGES FROM THE LINE BEFORE$`,
-			`(?m)^runc@1\.1\.4\+go1\.19 +8 +1\.1\.4 … 1\.1\.5 +1\.19 +verified +ExecCheck d83a861d9 \(#3541, backport of #3522\)$`,
-			`(?m)^runc@1\.5\.3\+go1\.27 +16 +1\.4\.0 … 1\.6\.0-rc\.1 +1\.27 +(un)?verified `,
-			`(?m)^runc@1\.1\.5\+debian +8 `, `(?m)^crun@1\.8\.1 +17 +1\.8\.1 +- +verified +-$`,
-		}, ""},
-		{"wide: whole citations", []string{"runtimes", "-o", "wide"}, 0, []string{
-			`ExecCheck d83a861d9 \(#3541, backport of #3522\): system\.Eaccess after LookPath`,
-		}, ""},
-		{"json", []string{"runtimes", "--json"}, 0, []string{`"newestGo": "` + regexp.QuoteMeta(preexec.NewestGo()) + `"`}, ""},
-		{"-o json", []string{"runtimes", "-o", "json"}, 0, []string{`"name": "runc@1\.0\.0-rc93\+go1\.19"`}, ""},
-		{"help", []string{"runtimes", "-h"}, 0, []string{`^usage: preexec runtimes`}, ""},
-		{"bad format", []string{"runtimes", "-o", "yaml"}, 2, nil, "want wide or json"},
-		{"arguments", []string{"runtimes", "runc@1.1.4"}, 2, nil, "takes no arguments"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			if code := run(c.args, &out, &errb); code != c.code {
-				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, errb.String())
-			}
-			for _, re := range c.match {
-				if !regexp.MustCompile(re).MatchString(out.String()) {
-					t.Errorf("stdout does not match %s:\n%s", re, out.String())
-				}
-			}
-			if !strings.Contains(errb.String(), c.stderr) {
-				t.Errorf("stderr %q lacks %q", errb.String(), c.stderr)
-			}
-		})
-	}
-}
 
 // TestRuntimesJSON holds the document to the model: every runtime of
 // preexec.Runtimes and every build the oracle holds, once, with its line,
