@@ -50,6 +50,8 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	                      elf, not busybox, for executables: digests then
 //	                      do not depend on the host)
 //	write FILE TEXT       write TEXT, a Go string body ('\x1f\x8b'), to FILE
+//	envfile NAME FILE     set $NAME to FILE's text without its last newline
+//	                      (an argument of several lines: runc --version's)
 //
 // Scripts see $UID and $GID (the test's own), $OTHER, a uid and gid that
 // own nothing, and $SELF, the test binary (a Go program that is not runc).
@@ -81,6 +83,7 @@ func TestScripts(t *testing.T) {
 			"bundle":  scriptBundle,
 			"image":   scriptImage,
 			"write":   scriptWrite,
+			"envfile": scriptEnvfile,
 		},
 	}
 	if *update {
@@ -164,6 +167,13 @@ func scriptWrite(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(text), 0o644))
 }
 
+func scriptEnvfile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: envfile NAME FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSuffix(ts.ReadFile(args[1]), "\n"))
+}
+
 // scriptKey holds, in a script's Values, its base name (check for
 // check.txtar), for updateScripts' recorders.
 type scriptKey struct{}
@@ -177,7 +187,7 @@ var cmpLine = regexp.MustCompile(`^(\s*(?:\[[^\]]*\]\s*)*)(cmpenv|cmp)(\s)`)
 // scripts run from a copy in which each cmp and cmpenv records what was
 // printed instead of comparing; then each script's expected files are
 // rewritten and the diff is logged. A cmpenv file keeps each line whose
-// expansion is unchanged as written; a changed line gets $WORK, $OTHER,
+// expansion is unchanged as written; a changed line gets $SELF, $WORK, $OTHER,
 // and $UID and $GID where they are numbers of four or more digits, put
 // back (root's 0 is too common a number to guess): review the diff.
 func updateScripts(t *testing.T, p testscript.Params) {
@@ -247,8 +257,8 @@ func updateScripts(t *testing.T, p testscript.Params) {
 			before := txtar.Format(a)
 			for i := range a.Files {
 				if text, ok := got[script][a.Files[i].Name]; ok {
-					if txtar.NeedsQuote([]byte(text)) {
-						t.Errorf("%s: %s would need quoting in a txtar; not updated", f, a.Files[i].Name)
+					if txtar.NeedsQuote([]byte(text)) || text != "" && !strings.HasSuffix(text, "\n") {
+						t.Errorf("%s: a txtar file cannot hold %s as printed (quoting, or no final newline): not updated; match it with stdout or stderr '\\A…\\z'", f, a.Files[i].Name)
 						continue
 					}
 					a.Files[i].Data = []byte(text)
@@ -278,7 +288,7 @@ func unexpand(old, got string, getenv func(string) string) string {
 	}
 	type sub struct{ name, value string }
 	var subs []sub
-	for _, name := range []string{"WORK", "OTHER", "UID", "GID"} {
+	for _, name := range []string{"SELF", "WORK", "OTHER", "UID", "GID"} {
 		v := getenv(name)
 		if _, err := strconv.Atoi(v); err == nil && len(v) < 4 {
 			continue
@@ -294,8 +304,8 @@ func unexpand(old, got string, getenv func(string) string) string {
 			continue
 		}
 		for _, s := range subs {
-			if s.name == "WORK" {
-				l = strings.ReplaceAll(l, s.value, "$WORK")
+			if s.name == "SELF" || s.name == "WORK" {
+				l = strings.ReplaceAll(l, s.value, "$"+s.name)
 				continue
 			}
 			l = regexp.MustCompile(`\b`+regexp.QuoteMeta(s.value)+`\b`).ReplaceAllString(l, "$$"+s.name)
