@@ -54,7 +54,9 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	                      (an argument of several lines: runc --version's)
 //
 // Scripts see $UID and $GID (the test's own), $OTHER, a uid and gid that
-// own nothing, and $SELF, the test binary (a Go program that is not runc).
+// own nothing (2000000000 + $UID: apart from the ids scripts write out,
+// such as OpenShift's 1000680000, so that -update can tell it), and
+// $SELF, the test binary (a Go program that is not runc).
 //
 // go test ./cmd/preexec -update rewrites the expected files that cmp and
 // cmpenv compare with (see updateScripts) and logs the diff of each
@@ -66,7 +68,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("UID", strconv.Itoa(os.Getuid()))
 			env.Setenv("GID", strconv.Itoa(os.Getgid()))
-			env.Setenv("OTHER", strconv.Itoa(other()))
+			env.Setenv("OTHER", strconv.Itoa(2000000000+os.Getuid()))
 			self, err := os.Executable()
 			if err != nil {
 				return err
