@@ -31,9 +31,11 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 // with the files of the script (cmp, or cmpenv where the text holds $WORK
 // or an id). Commands beside testscript's own:
 //
-//	preexec ARGS...       run the CLI in process (name files as $WORK/...:
-//	                      the process does not change directory); ! expects
-//	                      a non-zero exit
+//	preexec ARGS...       run the CLI in process, in the script's directory
+//	                      ($WORK, or where cd went: relative names are
+//	                      printed as given, whatever $WORK is; the runs of
+//	                      all scripts take turns, as the process has one
+//	                      working directory); ! expects a non-zero exit
 //	status N              the exit status of the last preexec was N
 //	bundle DIR CONFIG     make the bundle DIR: CONFIG (env expanded) as its
 //	                      config.json, a rootfs with /home/nonroot 0700 and
@@ -62,8 +64,13 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 // cmpenv compare with (see updateScripts) and logs the diff of each
 // script it changes.
 func TestScripts(t *testing.T) {
+	// Absolute: the scripts' preexec runs change the working directory.
+	dir, err := filepath.Abs("testdata/script")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := testscript.Params{
-		Dir:                "testdata/script",
+		Dir:                dir,
 		RequireUniqueNames: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("UID", strconv.Itoa(os.Getuid()))
@@ -95,8 +102,18 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, p)
 }
 
+// cwd serializes the scripts' preexec runs, each in its script's
+// directory: the process has one working directory.
+var cwd sync.Mutex
+
 func scriptPreexec(ts *testscript.TestScript, neg bool, args []string) {
+	cwd.Lock()
+	defer cwd.Unlock()
+	wd, err := os.Getwd()
+	ts.Check(err)
+	ts.Check(os.Chdir(ts.MkAbs(".")))
 	code := run(args, ts.Stdout(), ts.Stderr())
+	ts.Check(os.Chdir(wd))
 	ts.Setenv("STATUS", strconv.Itoa(code))
 	if code != 0 && !neg {
 		ts.Fatalf("preexec exited %d", code)
