@@ -39,7 +39,8 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	status N              the exit status of the last preexec was N
 //	bundle DIR CONFIG     make the bundle DIR: CONFIG (env expanded) as its
 //	                      config.json, a rootfs with /home/nonroot 0700 and
-//	                      the probe ELF /app 0755, owned by the test's user
+//	                      the probe ELF /app 0755, owned by $UID:$GID (mv
+//	                      and chmod keep the owner; cp, as root, does not)
 //	image [-ref REF] FIXTURE CONFIG OUT
 //	                      build a one-layer image of the rootfs.ParseFixture
 //	                      text FIXTURE, with CONFIG (JSON of
@@ -55,10 +56,11 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	envfile NAME FILE     set $NAME to FILE's text without its last newline
 //	                      (an argument of several lines: runc --version's)
 //
-// Scripts see $UID and $GID (the test's own), $OTHER, a uid and gid that
-// own nothing (2000000000 + $UID: apart from the ids scripts write out,
-// such as OpenShift's 1000680000, so that -update can tell it), and
-// $SELF, the test binary (a Go program that is not runc).
+// Scripts see $UID and $GID, the owner of what bundle makes (see owner),
+// $OTHER, a uid and gid that own nothing (2000000000 + $UID: apart from
+// the ids scripts write out, such as OpenShift's 1000680000, so that
+// -update can tell it), and $SELF, the test binary (a Go program that is
+// not runc).
 //
 // go test ./cmd/preexec -update rewrites the expected files that cmp and
 // cmpenv compare with (see updateScripts) and logs the diff of each
@@ -73,8 +75,9 @@ func TestScripts(t *testing.T) {
 		Dir:                dir,
 		RequireUniqueNames: true,
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("UID", strconv.Itoa(os.Getuid()))
-			env.Setenv("GID", strconv.Itoa(os.Getgid()))
+			uid, gid := owner()
+			env.Setenv("UID", strconv.Itoa(uid))
+			env.Setenv("GID", strconv.Itoa(gid))
 			env.Setenv("OTHER", strconv.Itoa(2000000000+os.Getuid()))
 			self, err := os.Executable()
 			if err != nil {
@@ -132,17 +135,38 @@ func scriptStatus(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// bundleOwner owns what bundle makes when the tests run as root: not
+// root, whom preexec never suggests running as, so that a fix reads as it
+// does for a user ("or run as uid …, the owner of /app"); a number no
+// script writes out, so that -update can tell it.
+const bundleOwner = 54321
+
+// owner is the uid and gid that own what bundle makes: the test's own, or
+// bundleOwner's when the test runs as root.
+func owner() (int, int) {
+	if os.Getuid() == 0 {
+		return bundleOwner, bundleOwner
+	}
+	return os.Getuid(), os.Getgid()
+}
+
 func scriptBundle(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 || neg {
 		ts.Fatalf("usage: bundle DIR CONFIG")
 	}
 	dir := ts.MkAbs(args[0])
-	home := filepath.Join(dir, "rootfs", "home", "nonroot")
+	root := filepath.Join(dir, "rootfs")
+	home := filepath.Join(root, "home", "nonroot")
 	ts.Check(os.MkdirAll(home, 0o755))
 	ts.Check(os.Chmod(home, 0o700))
-	ts.Check(os.WriteFile(filepath.Join(dir, "rootfs", "app"), rootfs.ProbeELF(access.EM_X86_64, ""), 0o755))
+	ts.Check(os.WriteFile(filepath.Join(root, "app"), rootfs.ProbeELF(access.EM_X86_64, ""), 0o755))
 	config := os.Expand(ts.ReadFile(args[1]), ts.Getenv)
 	ts.Check(os.WriteFile(filepath.Join(dir, "config.json"), []byte(config), 0o644))
+	if uid, gid := owner(); uid != os.Getuid() {
+		for _, p := range []string{dir, root, filepath.Dir(home), home, filepath.Join(root, "app"), filepath.Join(dir, "config.json")} {
+			ts.Check(os.Lchown(p, uid, gid))
+		}
+	}
 }
 
 func scriptImage(ts *testscript.TestScript, neg bool, args []string) {
