@@ -57,10 +57,10 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	                      (an argument of several lines: runc --version's)
 //
 // Scripts see $UID and $GID, the owner of what bundle makes (see owner),
-// $OTHER, a uid and gid that own nothing (2000000000 + $UID: apart from
-// the ids scripts write out, such as OpenShift's 1000680000, so that
-// -update can tell it), and $SELF, the test binary (a Go program that is
-// not runc).
+// $OTHER, a uid and gid that own nothing (2000000000 + the test's uid:
+// apart from the ids scripts write out, such as OpenShift's 1000680000,
+// so that -update can tell it), and $SELF, the test binary (a Go program
+// that is not runc).
 //
 // go test ./cmd/preexec -update rewrites the expected files that cmp and
 // cmpenv compare with (see updateScripts) and logs the diff of each
@@ -115,8 +115,8 @@ func scriptPreexec(ts *testscript.TestScript, neg bool, args []string) {
 	wd, err := os.Getwd()
 	ts.Check(err)
 	ts.Check(os.Chdir(ts.MkAbs(".")))
+	defer func() { ts.Check(os.Chdir(wd)) }()
 	code := run(args, ts.Stdout(), ts.Stderr())
-	ts.Check(os.Chdir(wd))
 	ts.Setenv("STATUS", strconv.Itoa(code))
 	if code != 0 && !neg {
 		ts.Fatalf("preexec exited %d", code)
