@@ -275,6 +275,13 @@ func updateScripts(t *testing.T, p testscript.Params) {
 			if old == nil {
 				ts.Fatalf("-update: %s is not a file of %s.txtar", args[1], script)
 			}
+			// A file the script also reads (bundle b config.json) is an
+			// input: printing over it would break the script.
+			for _, l := range strings.Split(string(archives[script].Comment), "\n") {
+				if f := strings.Fields(l); len(f) > 0 && !strings.HasPrefix(f[0], "#") && !cmpLine.MatchString(l) && slices.ContainsFunc(f, func(w string) bool { return filepath.Base(w) == old.Name }) {
+					ts.Fatalf("-update: %s is an input of %s.txtar (%q), not only what it compares with", old.Name, script, strings.TrimSpace(l))
+				}
+			}
 			if env {
 				text = unexpand(string(old.Data), text, ts.Getenv)
 			}
