@@ -30,7 +30,7 @@ func (e *eval) crun() {
 	// crun_safe_ensure_directory_at: errors ignored ("let it fail later").
 	// It runs before read-only bind mounts are remounted read-only.
 	// It runs before root.readonly's remount as well.
-	mk := e.m.do(opKey{op: opCrunEnsure, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
+	mk := e.m.do(opKey{op: opCrunEnsure, view: e.viewClass, cred: keyOf(root)}, func() opVal {
 		mk := &mkdirScratch{over: access.Overlay{Base: e.view}, bind: bindWritable{e.early}}
 		mk.earlyOver.Base = &mk.bind
 		mk.early = access.Proc{Cred: root, FS: &mk.earlyOver, Kernel: e.kernel()}

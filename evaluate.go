@@ -485,7 +485,7 @@ func (e *eval) runc() {
 	// directories it makes are an overlay on the root filesystem, shared
 	// by every later step (and, in a Compare, every runc).
 	// It runs before root.readonly's remount (finalizeRootfs).
-	mk := e.m.do(opKey{op: opMkdirAll, variant: e.viewClass, cred: keyOf(root)}, func() opVal {
+	mk := e.m.do(opKey{op: opMkdirAll, view: e.viewClass, cred: keyOf(root)}, func() opVal {
 		mk := &mkdirScratch{over: access.Overlay{Base: e.view}}
 		mk.earlyOver.Base = e.early
 		mk.early = access.Proc{Cred: root, FS: &mk.earlyOver, Kernel: e.kernel()}
@@ -584,7 +584,7 @@ func (e *eval) runc() {
 	c.SetCaps(st)
 	groups := plan.User.AdditionalGids
 	if l.User == UserPasswd {
-		k := procKey(opPasswd, 0, proc)
+		k := procKey(opPasswd, proc)
 		k.cwd = "" // it reads absolute paths
 		pw := e.m.do(k, func() opVal {
 			g, err := resolveUserPasswd(proc, plan.User.UID, plan.User.GID, plan.User.AdditionalGids)
@@ -603,14 +603,11 @@ func (e *eval) runc() {
 	k.groups, k.ngroups = groupsKey(groups)
 	// How unmapped ids fail matters only if one is.
 	if _, ok := plan.UserNS.KUID(plan.User.UID); !ok {
-		k.variant = int(l.Unmapped)
+		k.unmapped = l.Unmapped
 	} else if _, ok := plan.UserNS.KGID(plan.User.GID); !ok {
-		k.variant = int(l.Unmapped)
+		k.unmapped = l.Unmapped
 	}
-	if l.Errors.Setgroups != "" {
-		k.variant += 1 << 8
-	}
-	k.variant += int(l.RootlessGroups) << 9
+	k.setgroups, k.rootlessGroups = l.Errors.Setgroups, l.RootlessGroups
 	su := e.m.do(k, func() opVal {
 		user, err := e.setupUser(c, groups)
 		return opVal{cred: user, err: err}
@@ -666,7 +663,9 @@ func (e *eval) runc() {
 	case l.ExecCheck == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
 		eacc = ExecCheckXSysFaccessatBeforeGo120
 	}
-	t := e.m.do(procKey(opExecTail, gc<<8|int(l.Env)<<4|int(eacc), userProc), func() opVal {
+	k = procKey(opExecTail, userProc)
+	k.goClass, k.env, k.check = gc, l.Env, eacc
+	t := e.m.do(k, func() opVal {
 		return e.execTail(userProc, gc, l.Env, eacc)
 	})
 	name := t.s
@@ -769,7 +768,7 @@ func (e *eval) execTail(p *access.Proc, gc int, env InitEnv, eacc ExecCheck) opV
 		v.step, v.err = StepEaccess, err
 		return v
 	}
-	k := procKey(opExecve, 0, p)
+	k := procKey(opExecve, p)
 	k.name = name
 	x := e.m.do(k, func() opVal {
 		x, err := p.Execve(name, plan.Args)
@@ -792,7 +791,7 @@ func stepErr(t opVal, step Step) error {
 
 // chdir is chdir(process.cwd) by p, who it is for the trace.
 func (e *eval) chdir(p *access.Proc, who string) error {
-	v := e.m.do(procKey(opChdir, 0, p), func() opVal {
+	v := e.m.do(procKey(opChdir, p), func() opVal {
 		// A copy, in e: Chdir keeps no pointer to it.
 		e.tmp = *p
 		err := e.tmp.Chdir(e.plan.Cwd)
@@ -809,7 +808,7 @@ func (e *eval) chdir(p *access.Proc, who string) error {
 // open of its script; it reports whether the container failed, with text
 // formatting the runtime's execve error.
 func (e *eval) execve(p *access.Proc, name string, text func(error) string) bool {
-	k := procKey(opExecve, 0, p)
+	k := procKey(opExecve, p)
 	k.name = name
 	v := e.m.do(k, func() opVal {
 		x, err := p.Execve(name, e.plan.Args)

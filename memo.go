@@ -16,9 +16,10 @@ import (
 // they run with differ only where the lines differ, so most of them are
 // asked the same question many times. An operation is keyed by everything
 // it reads besides the plan, the root filesystem and the host, which are
-// fixed within a Compare: its kind and variant, the credentials, the
-// filesystem view (an *access.Overlay made by a memoized cwd creation), the
-// working directory and what faccessat2 answers.
+// fixed within a Compare: its kind, what of the runtime's line it depends
+// on, the credentials, the filesystem view (an *access.Overlay made by a
+// memoized cwd creation), the working directory and what faccessat2
+// answers.
 //
 // The model is pure, so a memoized outcome is the outcome: Compare's
 // results equal Evaluate's (TestCompareEqualsEvaluate).
@@ -119,13 +120,31 @@ const (
 	opCrunFind
 )
 
+// opKey is what a memoized operation depends on. Fields an operation does
+// not read stay zero.
 type opKey struct {
-	op      op
-	variant int
-	cred    credKey
-	fs      *access.Overlay
-	cwd     string
-	f2      syscall.Errno
+	op op
+	// What of its runtime's line an operation depends on.
+	// view is the class of the view the runtime sees (the memoized cwd
+	// creations).
+	view int
+	// goClass, env and check are the toolchain's os/exec.LookPath class,
+	// the environment runc init gives it (Release.Env) and the check of
+	// its result (Release.ExecCheck): runc's exec tail.
+	goClass int
+	env     InitEnv
+	check   ExecCheck
+	// unmapped, setgroups and rootlessGroups are setupUser's: how the line
+	// fails an unmapped id (only where one is), how it words a failed
+	// setgroups (Errors.Setgroups), and its additionalGids when rootless.
+	unmapped       UnmappedIDs
+	setgroups      string
+	rootlessGroups RootlessGroups
+
+	cred credKey
+	fs   *access.Overlay
+	cwd  string
+	f2   syscall.Errno
 	// name is the path operated on where it is not the plan's; groups
 	// are setgroups' argument, by identity as in credKey.
 	name    string
@@ -185,7 +204,7 @@ func groupsKey(g []uint32) (*uint32, int) {
 }
 
 // procKey is the key of an operation of p.
-func procKey(o op, variant int, p *access.Proc) opKey {
+func procKey(o op, p *access.Proc) opKey {
 	var f2 syscall.Errno
 	switch err := p.Kernel.Faccessat2.(type) {
 	case nil:
@@ -195,7 +214,7 @@ func procKey(o op, variant int, p *access.Proc) opKey {
 		return opKey{uncached: true}
 	}
 	over, ok := p.FS.(*access.Overlay)
-	return opKey{op: o, variant: variant, cred: keyOf(p.Cred), fs: over, cwd: p.Cwd, f2: f2, uncached: !ok}
+	return opKey{op: o, cred: keyOf(p.Cred), fs: over, cwd: p.Cwd, f2: f2, uncached: !ok}
 }
 
 // do returns the memoized outcome of k, computing it with f the first
@@ -256,7 +275,10 @@ func (m *memo) grow() {
 // hashes field by field through the runtime and was a fifth of Compare's
 // time; equality is still decided by ==.
 func (m *memo) hash(k *opKey) uint64 {
-	h := uint64(k.op)<<48 ^ uint64(k.variant)<<32 ^ uint64(k.f2)
+	// The line's variants are small numbers, side by side; setgroups is
+	// left to ==.
+	h := uint64(k.op)<<56 ^ uint64(k.f2) ^
+		(uint64(k.view)^uint64(k.goClass)<<8^uint64(k.env)<<16^uint64(k.check)<<20^uint64(k.unmapped)<<24^uint64(k.rootlessGroups)<<28)<<16
 	c := &k.cred
 	for i := 0; i < len(c.ids); i += 2 {
 		h = mix(h, uint64(c.ids[i])<<32|uint64(c.ids[i+1]))
