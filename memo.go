@@ -123,23 +123,8 @@ const (
 // opKey is what a memoized operation depends on. Fields an operation does
 // not read stay zero.
 type opKey struct {
-	op op
-	// What of its runtime's line an operation depends on.
-	// view is the class of the view the runtime sees (the memoized cwd
-	// creations).
-	view int
-	// goClass, env and check are the toolchain's os/exec.LookPath class,
-	// the environment runc init gives it (Release.Env) and the check of
-	// its result (Release.ExecCheck): runc's exec tail.
-	goClass int
-	env     InitEnv
-	check   ExecCheck
-	// unmapped, setgroups and rootlessGroups are setupUser's: how the line
-	// fails an unmapped id (only where one is), how it words a failed
-	// setgroups (Errors.Setgroups), and its additionalGids when rootless.
-	unmapped       UnmappedIDs
-	setgroups      string
-	rootlessGroups RootlessGroups
+	op   op
+	line lineKey
 
 	cred credKey
 	fs   *access.Overlay
@@ -167,6 +152,25 @@ type opVal struct {
 	// faccessat2 was refused and access(2) answered.
 	step     Step
 	fallback bool
+}
+
+// lineKey is what of its runtime's line an operation depends on, each a
+// small number, side by side so that opKey's == and hash read them as one
+// word. Fields an operation does not read stay zero.
+type lineKey struct {
+	// view is the class of the view the runtime sees (the cwd creations).
+	view uint8
+	// goClass is the toolchain's os/exec.LookPath class, env the InitEnv
+	// runc init gives it, check the ExecCheck of its result (runc's exec
+	// tail).
+	goClass, env, check uint8
+	// unmapped, rootlessGroups and setgroups are setupUser's: the line's
+	// UnmappedIDs (only where an id is unmapped), its RootlessGroups, and
+	// whether it words a failed setgroups (Errors.Setgroups; every line
+	// that does words it alike).
+	unmapped       uint8
+	rootlessGroups uint8
+	setgroups      bool
 }
 
 // credKey is a comparable image of an access.Cred. Groups are keyed by
@@ -219,24 +223,24 @@ func procKey(o op, p *access.Proc) opKey {
 
 // do returns the memoized outcome of k, computing it with f the first
 // time. Without a memo (Evaluate, or a traced run) it always calls f.
-func (m *memo) do(k opKey, f func() opVal) opVal {
+func (m *memo) do(k *opKey, f func() opVal) opVal {
 	if m == nil || k.uncached {
 		return f()
 	}
-	h := m.hash(&k)
+	h := m.hash(k)
 	mask := uint64(len(m.slots) - 1)
 	for i := h & mask; len(m.slots) > 0; i = (i + 1) & mask {
 		j := m.slots[i]
 		if j == 0 {
 			break
 		}
-		if e := &m.entries[j-1]; e.h == h && e.k == k {
+		if e := &m.entries[j-1]; e.h == h && e.k == *k {
 			return e.v
 		}
 	}
 	v := f()
 	// f may have memoized operations of its own, and grown the table.
-	m.entries = append(m.entries, memoEntry{h, k, v})
+	m.entries = append(m.entries, memoEntry{h, *k, v})
 	if 2*len(m.entries) > len(m.slots) {
 		m.grow()
 	} else {
@@ -275,10 +279,10 @@ func (m *memo) grow() {
 // hashes field by field through the runtime and was a fifth of Compare's
 // time; equality is still decided by ==.
 func (m *memo) hash(k *opKey) uint64 {
-	// The line's variants are small numbers, side by side; setgroups is
-	// left to ==.
-	h := uint64(k.op)<<56 ^ uint64(k.f2) ^
-		(uint64(k.view)^uint64(k.goClass)<<8^uint64(k.env)<<16^uint64(k.check)<<20^uint64(k.unmapped)<<24^uint64(k.rootlessGroups)<<28)<<16
+	l := &k.line
+	h := uint64(l.view) | uint64(l.goClass)<<8 | uint64(l.env)<<16 | uint64(l.check)<<24 |
+		uint64(l.unmapped)<<32 | uint64(l.rootlessGroups)<<40 | b2u(l.setgroups)<<48
+	h ^= uint64(k.op)<<56 ^ uint64(k.f2)<<32
 	c := &k.cred
 	for i := 0; i < len(c.ids); i += 2 {
 		h = mix(h, uint64(c.ids[i])<<32|uint64(c.ids[i+1]))

@@ -1,0 +1,289 @@
+package preexec
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
+)
+
+// crun is crun 1.8.1's init (containers/crun
+// src/libcrun/container.c:container_init_setup and container_init@1.8.1),
+// one call a step: errors are `msg: strerror` (src/libcrun/error.c@1.8.1),
+// printed bare.
+func (e *eval) crun() {
+	plan := e.plan
+	root := e.rootCred()
+	if plan.KeepOriginalGroups {
+		// The groups are those of whatever started crun (conmon's), which
+		// the model does not know: it goes on with additionalGids.
+		e.res.Caveat = "crun keeps the supplementary groups of the process that starts it (" + spec.KeepOriginalGroupsAnnotation + "), which the model does not know; it assumed process.user.additionalGids"
+	}
+	// init_container: setgroups(additionalGids) as root, early.
+	if !e.host.Rootless {
+		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
+			e.root = *c
+		}
+	}
+	e.proc = access.Proc{Cred: root, FS: e.ensureCwd(root), Kernel: e.kernel()}
+	proc := &e.proc
+
+	// chdir#1 and find_executable#1 as root: errors but find_executable's
+	// ENOENT are tried again as the container user.
+	chdir1 := e.chdir(&crunChdirAsRoot, proc, nil)
+	// Without process.args (absent from the JSON: an engine's spec with
+	// none) crun looks nothing up, and container_init fails after the
+	// setup, before execv.
+	var exe string
+	var find1 error
+	if len(plan.Args) > 0 {
+		exe, find1 = e.findExecutable(&crunFindAsRoot, proc)
+		if e.failed() {
+			return
+		}
+	}
+
+	// seccomp (unless noNewPrivileges), then set_required_caps.
+	e.seccompVerdict()
+	final := e.setRequiredCaps(root)
+	if final == nil {
+		return
+	}
+	cwd := "/"
+	if chdir1 == nil {
+		cwd = proc.Cwd
+	}
+	e.userProc = access.Proc{Cred: final, FS: proc.FS, Cwd: cwd, Kernel: e.kernel()}
+	userProc := &e.userProc
+
+	// find_executable#2 and chdir#2, with the container's credentials.
+	if find1 != nil {
+		var err error
+		if exe, err = e.findExecutable(&crunFindAsUser, userProc); err != nil {
+			return
+		}
+	}
+	if chdir1 != nil && e.chdir(&crunChdirAsUser, userProc, final) != nil {
+		return
+	}
+	if len(plan.Args) == 0 {
+		const msg = "executable path not specified"
+		e.refuse(&crunNoArgs, errors.New(msg), msg, "")
+		return
+	}
+	e.execve(&crunExecv, userProc, exe)
+}
+
+// crun's steps, in the order its init takes them; a, b and c are what a
+// call of each names (initStep).
+var (
+	// crun_safe_ensure_directory_at(cwd (a)) as root, errors ignored
+	// ("let it fail later").
+	crunEnsureCwd = initStep{stage: StepMkdirCwd, says: "ensure %s as root (errors ignored)"}
+	// chdir#1 to cwd (a) as root: an error is tried again as the user.
+	crunChdirAsRoot = initStep{stage: StepChdir, says: "chdir %s as root"}
+	// find_executable#1 of process.args[0] (a) as root, finding b: ENOENT
+	// fails, other errors are tried again as the user.
+	crunFindAsRoot = initStep{stage: StepLookPath, says: "find_executable(%q) as root = %q", fails: crunFindText, retried: notENOENT}
+	// set_required_caps: setresgid, setresuid and capset, which the trace
+	// does not show, then the capabilities applied (c).
+	crunSetresgid   = initStep{stage: StepUser, fails: setresgidText}
+	crunSetresuid   = initStep{stage: StepUser, fails: setresuidText}
+	crunCapset      = initStep{stage: StepCaps, fails: capsetText}
+	crunCapsApplied = initStep{stage: StepCaps, says: "capabilities applied: %[3]s"}
+	// find_executable#2 (a, finding b) and chdir#2 (to a) as the
+	// container user (c).
+	crunFindAsUser  = initStep{stage: StepLookPath, says: "find_executable(%[1]q) as %[3]s = %[2]q", fails: crunFindText}
+	crunChdirAsUser = initStep{stage: StepChdir, says: "chdir %[1]s as %[3]s", fails: crunChdirText}
+	// container_init without process.args (src/libcrun/container.c@1.8.1):
+	// a is its words.
+	crunNoArgs = initStep{stage: StepLookPath, fails: verbatim}
+	// execv(a) as c, whose error the container's process prints.
+	crunExecv = initStep{stage: StepExecve, says: "execv(%[1]q) as %[3]s", fails: crunExecText, afterStart: true}
+)
+
+// ensureCwd is crun_safe_ensure_directory_at(process.cwd) as root. It runs
+// before read-only bind mounts are remounted read-only, and before
+// root.readonly's remount.
+func (e *eval) ensureCwd(root *access.Cred) *access.Overlay {
+	k := opKey{op: opCrunEnsure, line: lineKey{view: uint8(e.viewClass)}, cred: keyOf(root)}
+	mk := e.m.do(&k, func() opVal {
+		mk := &mkdirScratch{over: access.Overlay{Base: e.view}, bind: bindWritable{e.early}}
+		mk.earlyOver.Base = &mk.bind
+		mk.early = access.Proc{Cred: root, FS: &mk.earlyOver, Kernel: e.kernel()}
+		return opVal{over: &mk.over, err: mkdirAll(&mk.early, &mk.over, e.plan.Cwd)}
+	})
+	e.step(&crunEnsureCwd, mk.err, e.plan.Cwd, "", nil)
+	return mk.over
+}
+
+// findExecutable is the step d, find_executable(process.args[0]) as p.
+func (e *eval) findExecutable(d *initStep, p *access.Proc) (string, error) {
+	plan := e.plan
+	_, hasPath := plan.Path()
+	exe, err := crunFindExecutable(p, plan.Args[0], plan.Cwd, access.LookPathEnvFrom(plan.Env).PATH, hasPath)
+	e.step(d, err, plan.Args[0], exe, p.Cred)
+	return exe, err
+}
+
+// setRequiredCaps is set_required_caps: the bounding set, setresgid,
+// setresuid, capset and the ambient capabilities, as root with
+// CAP_SETPCAP. It returns the container's credentials, nil if the
+// container failed.
+func (e *eval) setRequiredCaps(root *access.Cred) *access.Cred {
+	plan := e.plan
+	want := plan.Caps
+	if plan.CapsAbsent {
+		want = caps.Sets{}
+	}
+	e.bounded = *root
+	c := &e.bounded
+	// It drops every bounding capability not listed.
+	st, _ := c.Caps().ApplyBoundingSet(want.Bounding)
+	st.KeepCaps = true
+	c.SetCaps(st)
+	user, err := access.Setresgid(c, plan.User.GID, plan.User.GID, plan.User.GID)
+	if e.step(&crunSetresgid, err, "", "", nil) {
+		return nil
+	}
+	user, err = access.Setresuid(user, plan.User.UID, plan.User.UID, plan.User.UID)
+	if e.step(&crunSetresuid, err, "", "", nil) {
+		return nil
+	}
+	st, err = user.Caps().Capset(want.Effective, want.Permitted, want.Inheritable)
+	if e.step(&crunCapset, err, "", "", nil) {
+		return nil
+	}
+	for _, cp := range want.Ambient.Caps() {
+		// EINVAL and EPERM are ignored (set_required_caps).
+		if n, err := st.RaiseAmbient(cp); err == nil {
+			st = n
+		}
+	}
+	st.KeepCaps = false
+	e.final = *user
+	e.final.SetCaps(st)
+	e.step(&crunCapsApplied, nil, "", "", &e.final)
+	return &e.final
+}
+
+// notENOENT reports whether err is not ENOENT.
+func notENOENT(err error) bool { return !errors.Is(err, access.ENOENT) }
+
+// The texts of crun's failures.
+
+// crunFindText is find_executable's error.
+func crunFindText(e *eval, _, _ string, err error) string {
+	if errors.Is(err, access.ENOENT) {
+		return fmt.Sprintf("executable file `%s` not found in $PATH: No such file or directory", e.plan.Args[0])
+	}
+	return "open executable: " + glibcStrerror(err)
+}
+
+func setresgidText(e *eval, _, _ string, err error) string {
+	return fmt.Sprintf("cannot setresgid to %d: %s", e.plan.User.GID, glibcStrerror(err))
+}
+
+func setresuidText(e *eval, _, _ string, err error) string {
+	return fmt.Sprintf("cannot setresuid to %d: %s", e.plan.User.UID, glibcStrerror(err))
+}
+
+func capsetText(_ *eval, _, _ string, err error) string { return "capset: " + glibcStrerror(err) }
+
+func crunChdirText(e *eval, _, _ string, err error) string {
+	return fmt.Sprintf("chdir `%s`: %s", e.plan.Cwd, glibcStrerror(err))
+}
+
+// crunExecText is execv's error on exe.
+func crunExecText(_ *eval, exe, _ string, err error) string {
+	if errors.Is(err, access.ENOENT) {
+		return fmt.Sprintf("exec container process (missing dynamic library?) `%s`: %s", exe, glibcStrerror(err))
+	}
+	return fmt.Sprintf("exec container process `%s`: %s", exe, glibcStrerror(err))
+}
+
+// crunFindExecutable is crun 1.8.1's find_executable (src/libcrun/utils.c):
+// a name starting with "." or holding a "/" but relative is joined to
+// process.cwd; an absolute one is checked as is; a bare one is looked up in
+// PATH, where an empty element yields "/name" (strsep never gives the
+// "." case the code tests for), ENOENT candidates are skipped and the last
+// other error is kept. A candidate the reader could not read
+// (access.ErrUnreadable) ends the search with its error: it might have
+// been the one found.
+func crunFindExecutable(p *access.Proc, name, cwd, pathEnv string, hasPath bool) (string, error) {
+	if strings.HasPrefix(name, ".") || (!strings.HasPrefix(name, "/") && strings.Contains(name, "/")) {
+		full := strings.TrimSuffix(cwd, "/") + "/" + name
+		return full, crunCheckAccess(p, full)
+	}
+	if strings.HasPrefix(name, "/") {
+		return name, crunCheckAccess(p, name)
+	}
+	if !hasPath {
+		return "", access.ENOENT
+	}
+	var last error = access.ENOENT
+	for _, dir := range strings.Split(pathEnv, ":") {
+		cand := dir + "/" + name
+		err := crunCheckAccess(p, cand)
+		if err == nil {
+			return cand, nil
+		}
+		if errors.Is(err, access.ErrUnreadable) {
+			// This candidate might have been the one: not known.
+			return "", err
+		}
+		if !errors.Is(err, access.ENOENT) {
+			last = err
+		}
+	}
+	return "", last
+}
+
+// crunCheckAccess is crun's check_access (src/libcrun/utils.c @1.8.1):
+// glibc's eaccess(path, X_OK), which for a process whose real and
+// effective ids are equal (always, in crun) is plain access(2) — real ids,
+// no effective capabilities for a non-root uid, never faccessat2, so a
+// seccomp filter on faccessat2 does not matter (observed with strace on
+// Debian's crun 1.8.1) — then stat: not a regular file is EPERM.
+func crunCheckAccess(p *access.Proc, file string) error {
+	err := p.Access(file, access.X_OK)
+	if err != nil {
+		return unwrapErrno(err)
+	}
+	ino, err := p.Stat(file)
+	if err != nil {
+		return unwrapErrno(err)
+	}
+	if !ino.IsRegular() {
+		return access.EPERM
+	}
+	return nil
+}
+
+// unwrapErrno returns the errno inside err, keeping a *access.Denial.
+func unwrapErrno(err error) error {
+	var d *access.Denial
+	if errors.As(err, &d) {
+		return d
+	}
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// bindWritable shows fsys as crun sees it while it creates the cwd: bind
+// mounts are not yet remounted read-only.
+type bindWritable struct{ access.FS }
+
+func (b bindWritable) Lstat(name string) (access.Inode, error) {
+	ino, err := b.FS.Lstat(name)
+	ino.Mount &^= access.MNT_READONLY
+	return ino, err
+}
