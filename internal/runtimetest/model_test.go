@@ -264,3 +264,46 @@ func recordedCases(t *testing.T) []*Case {
 	}
 	return cases
 }
+
+// TestTraces holds what the trace says of each step (the initStep values
+// beside each runtime's sequence) to its format and to the result: on
+// every recorded case, for every profile, no step's text is a complaint of
+// fmt (a verb without its argument, an argument too many), and runc's
+// result that fails, or cannot be told, at a step has a trace whose last
+// step is that step. (crun's trace does not show setresgid, setresuid,
+// capset, or a missing process.args: its last step may be an earlier
+// one.)
+func TestTraces(t *testing.T) {
+	cases := recordedCases(t)
+	rts := preexec.Runtimes()
+	bad := 0
+	for _, c := range cases {
+		plan, fsys, err := modelInputs(c)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		for _, rt := range rts {
+			res := preexec.Evaluate(plan, fsys, rt, hostOf(c, preexec.Host{}))
+			tr := res.Trace()
+			for _, s := range tr {
+				if strings.Contains(s.What, "%!") {
+					bad++
+					if bad <= 10 {
+						t.Errorf("%s on %s: step %s says %q", c.Name, rt.Name, s.Step, s.What)
+					}
+				}
+			}
+			if res.Starts || len(tr) == 0 || rt.Release.Runtime == "crun" {
+				continue
+			}
+			last := tr[len(tr)-1].Step
+			if last != res.Step {
+				bad++
+				if bad <= 10 {
+					t.Errorf("%s on %s: fails at %s, but its trace ends at %s", c.Name, rt.Name, res.Step, last)
+				}
+			}
+		}
+	}
+}
