@@ -54,7 +54,8 @@ func explain(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, explainUsage)
 			return 0
 		}
-		printf(stderr, "preexec: %v\n%s", err, explainUsage)
+		printf(stderr, "preexec: %v\n", err)
+		fmt.Fprint(stderr, explainUsage)
 		return 2
 	}
 	path, cmd, ok := inputArgs(fs.Args(), stderr, explainUsage)

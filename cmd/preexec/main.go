@@ -167,6 +167,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
+		if len(args) > 0 {
+			// docker's and kubectl's words for a command they lack.
+			printf(stderr, "preexec: unknown command %q; the commands are check, explain, scan, merge and runtimes\n", args[0])
+		}
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
@@ -192,7 +196,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		printf(stderr, "preexec: %v\n%s", err, usage)
+		printf(stderr, "preexec: %v\n", err)
+		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	if *quiet && (*outFmt != "" || *all || *asJSON) {

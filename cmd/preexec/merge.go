@@ -27,7 +27,8 @@ func merge(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, scanUsage)
 			return 0
 		}
-		printf(stderr, "preexec: %v\n%s", err, scanUsage)
+		printf(stderr, "preexec: %v\n", err)
+		fmt.Fprint(stderr, scanUsage)
 		return 2
 	}
 	f, err := scanFormat(*format, *asJSON)

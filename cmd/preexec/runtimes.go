@@ -69,11 +69,13 @@ func runtimesCmd(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, runtimesUsage)
 			return 0
 		}
-		printf(stderr, "preexec: %v\n%s", err, runtimesUsage)
+		printf(stderr, "preexec: %v\n", err)
+		fmt.Fprint(stderr, runtimesUsage)
 		return 2
 	}
 	if fs.NArg() > 0 {
-		printf(stderr, "preexec: runtimes takes no arguments, got %q\n%s", fs.Args(), runtimesUsage)
+		printf(stderr, "preexec: runtimes takes no arguments, got %q\n", fs.Args())
+		fmt.Fprint(stderr, runtimesUsage)
 		return 2
 	}
 	wide := false

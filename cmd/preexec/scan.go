@@ -168,7 +168,8 @@ func scan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, scanUsage)
 			return 0
 		}
-		printf(stderr, "preexec: %v\n%s", err, scanUsage)
+		printf(stderr, "preexec: %v\n", err)
+		fmt.Fprint(stderr, scanUsage)
 		return 2
 	}
 	o.ho.visit(fs)
