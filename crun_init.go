@@ -88,11 +88,15 @@ var (
 	// find_executable#1 of process.args[0] (a) as root, finding b: ENOENT
 	// fails, other errors are tried again as the user.
 	crunFindAsRoot = initStep{stage: StepLookPath, says: "find_executable(%q) as root = %q", fails: crunFindText, retried: notENOENT}
-	// set_required_caps: setresgid, setresuid and capset, which the trace
-	// does not show, then the capabilities applied (c).
-	crunSetresgid   = initStep{stage: StepUser, fails: setresgidText}
-	crunSetresuid   = initStep{stage: StepUser, fails: setresuidText}
-	crunCapset      = initStep{stage: StepCaps, fails: capsetText}
+	// set_required_caps: setresgid, setresuid and capset of process.user
+	// and process.capabilities, then the capabilities applied (c).
+	crunSetresgid = initStep{stage: StepUser, fails: setresgidText, trace: func(e *eval, _, _ string, _ *access.Cred) string {
+		return fmt.Sprintf("setresgid(%d)", e.plan.User.GID)
+	}}
+	crunSetresuid = initStep{stage: StepUser, fails: setresuidText, trace: func(e *eval, _, _ string, _ *access.Cred) string {
+		return fmt.Sprintf("setresuid(%d), with PR_SET_KEEPCAPS", e.plan.User.UID)
+	}}
+	crunCapset      = initStep{stage: StepCaps, says: "capset(process.capabilities' effective, permitted, inheritable)", fails: capsetText}
 	crunCapsApplied = initStep{stage: StepCaps, says: "capabilities applied: %[3]s"}
 	// find_executable#2 (a, finding b) and chdir#2 (to a) as the
 	// container user (c).
@@ -100,7 +104,7 @@ var (
 	crunChdirAsUser = initStep{stage: StepChdir, says: "chdir %[1]s as %[3]s", fails: crunChdirText}
 	// container_init without process.args (src/libcrun/container.c@1.8.1):
 	// a is its words.
-	crunNoArgs = initStep{stage: StepLookPath, fails: verbatim}
+	crunNoArgs = initStep{stage: StepLookPath, says: "process.args is absent: nothing to execute", fails: verbatim}
 	// execv(a) as c, whose error the container's process prints.
 	crunExecv = initStep{stage: StepExecve, says: "execv(%[1]q) as %[3]s", fails: crunExecText, afterStart: true}
 )

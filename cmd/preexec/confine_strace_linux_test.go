@@ -115,10 +115,28 @@ func checkReads(t *testing.T, strace, bin, dir, input string, args []string) {
 	opens, lines := 0, 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
+	// A call another thread interrupts is two lines, "PID openat(… <unfinished
+	// ...>" and "PID <... openat resumed>…) = 5</x>": they are joined.
+	unfinished := map[string]string{}
 	for sc.Scan() {
 		line := sc.Text()
-		_, call, _ := strings.Cut(line, " ")
+		pid, call, _ := strings.Cut(line, " ")
 		call = strings.TrimLeft(call, " ")
+		if head, ok := strings.CutSuffix(call, " <unfinished ...>"); ok {
+			unfinished[pid] = head
+			continue
+		}
+		if strings.HasPrefix(call, "<... ") {
+			_, rest, ok := strings.Cut(call, " resumed>")
+			head, had := unfinished[pid]
+			if !ok || !had {
+				t.Errorf("a resumed call whose start strace did not print: %s", line)
+				continue
+			}
+			delete(unfinished, pid)
+			call = head + rest
+			line = pid + " " + call
+		}
 		name, _, _ := strings.Cut(call, "(")
 		lines++
 		switch {
