@@ -50,7 +50,11 @@ func (e *eval) crun() {
 	}
 
 	// seccomp (unless noNewPrivileges), then set_required_caps.
-	if e.seccompBefore() {
+	var looksAgain []string
+	if find1 != nil {
+		looksAgain = crunFindCalls
+	}
+	if e.seccompBefore(looksAgain...) {
 		return
 	}
 	e.seccompVerdict()

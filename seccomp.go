@@ -370,13 +370,18 @@ var runcExecCalls = []string{
 // installs the filter before set_required_caps (noNewPrivileges false):
 // prctl (bounding set, keep-caps, ambient), setresgid, setresuid, capset,
 // the sync socket (write, read), the exec fifo wait (select), close,
-// execve. find_executable's second look (faccessat2, newfstatat) and the
-// second chdir run only when the first, before the filter, failed.
+// execve; it opens no file (real runs: crun 1.8.1 starts with openat,
+// newfstatat or statx answered EACCES). find_executable's second look
+// (crunFindCalls) and the second chdir run only when the first, before
+// the filter, failed.
 var crunInitCalls = []string{
 	"prctl", "capget", "capset", "setresgid", "setresuid", "setgroups", "write", "read",
 	"select", "pselect6", "close", "lseek", "rt_sigprocmask", "getpid", "exit_group",
-	"newfstatat", "stat", "fstat", "openat",
 }
+
+// crunFindCalls are find_executable's calls besides faccessat2: glibc's
+// stat of each candidate.
+var crunFindCalls = []string{"newfstatat", "stat", "fstat", "statx"}
 
 // crunExecCalls are those crun makes after a filter it installs under
 // noNewPrivileges, before execve: closing fds, lseek of stdio after hooks.
@@ -404,7 +409,9 @@ func (e *eval) unmodelledCall(names []string) string {
 // (noNewPrivileges false), whether the result is already decided: a
 // refused call the model does not follow (unknown), or a default action
 // that kills.
-func (e *eval) seccompBefore() bool {
+// more are calls the init makes besides its usual ones (crun's second
+// find_executable).
+func (e *eval) seccompBefore(more ...string) bool {
 	sc := e.plan.Seccomp
 	if sc == nil || sc.NoNewPrivileges {
 		return false
@@ -413,7 +420,11 @@ func (e *eval) seccompBefore() bool {
 	if e.rt.Release.Runtime == "crun" {
 		calls = crunInitCalls
 	}
-	if why := e.unmodelledCall(calls); why != "" {
+	why := e.unmodelledCall(calls)
+	if why == "" {
+		why = e.unmodelledCall(more)
+	}
+	if why != "" {
 		e.seccompUnknown(why)
 		return true
 	}

@@ -116,8 +116,12 @@ func TestSeccompPreExec(t *testing.T) {
 		}, "a filter that kills on faccessat2: runc 1.1.4 dies in its eaccess check (`container process is already dead`); which calls it makes per line is not followed"},
 		{"openat_eacces", errno("openat", 13), false, []want{
 			{"runc@1.1.4", preexec.StepConfig, "", 0, "?"},
-			{"crun@1.8.1", preexec.StepConfig, "", 0, "?"},
-		}, "openat refused: a different error per runc release (close exec fds, /proc/self/setgroups, cap_last_cap); not modelled"},
+			{"crun@1.8.1", preexec.StepStarted, "", 0, ""},
+		}, "openat refused: a different error per runc release (close exec fds, /proc/self/setgroups, cap_last_cap), not modelled; crun opens nothing after its filter"},
+		{"newfstatat_eacces", errno("newfstatat", 13), false, []want{
+			{"runc@1.0.0-rc92", preexec.StepConfig, "", 0, "?"},
+			{"crun@1.8.1", preexec.StepStarted, "", 0, ""},
+		}, "newfstatat refused: runc's setupUser or LookPath fails, in words per release (`setup user: permission denied`, `stat /dev/null`, `stat /bin/echo`); crun found the file before its filter"},
 		{"openat_eacces_nnp", errno("openat", 13), true, []want{
 			{"runc@1.1.4", preexec.StepConfig, "", 0, "?"},
 		}, "under noNewPrivileges runc still opens the exec fifo after its filter: `container process is already dead`; not modelled"},
