@@ -16,6 +16,9 @@ import (
 // printed bare.
 func (e *eval) crun() {
 	plan := e.plan
+	if e.seccompRefusal() {
+		return
+	}
 	root := e.rootCred()
 	if plan.KeepOriginalGroups {
 		// The groups are those of whatever started crun (conmon's), which
@@ -47,6 +50,13 @@ func (e *eval) crun() {
 	}
 
 	// seccomp (unless noNewPrivileges), then set_required_caps.
+	var looksAgain []string
+	if find1 != nil {
+		looksAgain = crunFindCalls
+	}
+	if e.seccompBefore(looksAgain...) {
+		return
+	}
 	e.seccompVerdict()
 	final := e.setRequiredCaps(root)
 	if final == nil {
@@ -72,6 +82,9 @@ func (e *eval) crun() {
 	if len(plan.Args) == 0 {
 		const msg = "executable path not specified"
 		e.refuse(&crunNoArgs, errors.New(msg), msg, "")
+		return
+	}
+	if e.seccompLate(exe, func(err error) string { return crunExecText(e, exe, "", err) }) {
 		return
 	}
 	e.execve(&crunExecv, userProc, exe)

@@ -126,6 +126,15 @@ func fieldValue(l *Release, field string) string {
 		if l.SeccompRedundantRuleFatal {
 			parts = append(parts, "a rule equal to the default action is fatal")
 		}
+		switch l.SeccompActions {
+		case SeccompActionsRC92:
+			parts = append(parts, "no SCMP_ACT_NOTIFY, KILL_THREAD, KILL_PROCESS")
+		case SeccompActionsNotify:
+			parts = append(parts, "no SCMP_ACT_KILL_THREAD, KILL_PROCESS")
+		}
+		if l.SeccompListener != "" {
+			parts = append(parts, "NOTIFY without listenerPath: `"+l.SeccompListener+"`")
+		}
 		if len(parts) == 0 {
 			return "defaultErrnoRet honoured, redundant rules skipped"
 		}

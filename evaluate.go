@@ -183,6 +183,9 @@ type evalState struct {
 	goV   goVersion
 	res   Result
 	f2err error // what faccessat2 returns during the checks
+	// filterOn: the seccomp filter is installed at this point of the
+	// init (seccomp.go).
+	filterOn bool
 	// m shares operations with the other evaluations of a Compare; nil
 	// in Evaluate and in a traced run.
 	m       *memo

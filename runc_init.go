@@ -24,6 +24,9 @@ func (e *eval) runc() {
 		e.refuse(&runcRootlessGroups, errRootlessGroups, errRootlessGroups.Error(), "")
 		return
 	}
+	if e.seccompRefusal() {
+		return
+	}
 	if l.EnvCheckAt == EnvCheckBeforeReady && e.envRefused(&runcEnvBeforeReady) {
 		return
 	}
@@ -37,6 +40,9 @@ func (e *eval) runc() {
 	seccompErr := e.redundantRule()
 	if seccompErr != "" && !plan.NoNewPrivileges {
 		e.refuse(&runcInitSeccomp, &redundantRuleError{seccompErr}, seccompErr, "")
+		return
+	}
+	if !plan.NoNewPrivileges && (e.notifyRefused() || e.seccompBefore()) {
 		return
 	}
 	e.seccompVerdict()
@@ -303,6 +309,9 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 		e.refuse(&runcInitSeccompLate, &redundantRuleError{seccompErr}, seccompErr, "")
 		return
 	}
+	if e.seccompLate(name, func(err error) string { return runcExecText(e, name, "", err) }) {
+		return
+	}
 	if e.step(&runcExecve, stepErr(t, StepExecve), name, "", p.Cred) {
 		return
 	}
@@ -382,12 +391,18 @@ func (e *eval) redundantRule() string {
 	if !l.SeccompRedundantRuleFatal {
 		return ""
 	}
-	name, ok := e.plan.Seccomp.RedundantRule(l.SeccompIgnoresDefaultErrnoRet)
+	r, ok := e.plan.Seccomp.Redundant(l.SeccompIgnoresDefaultErrnoRet)
 	if !ok {
 		return ""
 	}
-	// libseccomp's -EACCES, through libseccomp-golang's errRc.
-	return fmt.Sprintf("error adding seccomp filter rule for syscall %s: %s", name, errnoString(access.EACCES))
+	// libseccomp's -EACCES, through libseccomp-golang's errRc; a rule
+	// with argument conditions goes through AddRuleConditional, whose
+	// error says "seccomp rule" (matchCall@v1.0.0-rc92, v1.0.1).
+	what := "seccomp filter rule"
+	if r.Conditional {
+		what = "seccomp rule"
+	}
+	return fmt.Sprintf("error adding %s for syscall %s: %s", what, r.Name, errnoString(access.EACCES))
 }
 
 // setupUser is runc's setupUser: the unmapped-id check of the line,

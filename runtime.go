@@ -68,6 +68,20 @@ type Release struct {
 	// default action fails the container (libseccomp refuses it; runc
 	// before v1.0.2, spec.Seccomp.RedundantRule).
 	SeccompRedundantRuleFatal bool
+	// SeccompActions are the seccomp actions the release knows; an action
+	// it does not know fails `runc run` before runc init starts
+	// (SeccompActionsOf).
+	SeccompActions SeccompActions
+	// SeccompListener is what the release says of a filter with an
+	// SCMP_ACT_NOTIFY rule and no linux.seccomp.listenerPath, after
+	// Errors.PostReady: runc's parent refuses the notify fd its init sends
+	// (libcontainer/process_linux.go:initProcess.start, procSeccomp); ""
+	// for a release that installs such a filter without a listener, when
+	// the kernel answers the call ENOSYS (crun; kernel/seccomp.c,
+	// SECCOMP_RET_USER_NOTIF with no listener).
+	SeccompListener string
+	// SeccompFlags is what the release does with linux.seccomp.flags.
+	SeccompFlags SeccompFlags
 	// Tmpfs is how the mode of a tmpfs's root is chosen.
 	Tmpfs TmpfsMode
 	// UserNSBind is which of a bind mount's flags apply in a container

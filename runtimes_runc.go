@@ -49,7 +49,9 @@ var (
 		LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal: true,
+		SeccompFlags:              SeccompFlagsRefused,
 		Cite: map[string]string{
+			"SeccompFlags":      "7a8d7162f (#2750): SetupSeccomp refuses linux.seccomp.flags (`seccomp flags are not yet supported by runc`); real runs of rc93, 1.1.4, 1.1.15",
 			"SeccompENOSYSStub": "7a8d7162f (#2750): -ENOSYS stub for syscalls newer than the profile",
 			"OfficialGo":        "opencontainers/runc Dockerfile@v1.0.0-rc93: GO_VERSION=1.15",
 			"LastCap":           "gocapability 42c35b437635 vendored: CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE known",
@@ -65,6 +67,7 @@ var (
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompIgnoresDefaultErrnoRet: true,
 		SeccompRedundantRuleFatal: true,
+		SeccompFlags:              SeccompFlagsRefused,
 		Cite: map[string]string{
 			"Chdir":            "6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM",
 			"UnknownCapsFatal": "5fb831a0f (#2854): unknown capabilities are warned about and dropped",
@@ -79,6 +82,7 @@ var (
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesPair, User: UserPasswd,
 		SeccompENOSYSStub:         true,
 		SeccompRedundantRuleFatal: true,
+		SeccompFlags:              SeccompFlagsRefused,
 		Cite: map[string]string{
 			"SeccompIgnoresDefaultErrnoRet": "c61f60625 (#2954): defaultErrnoRet is honoured",
 			"OfficialGo":                    "opencontainers/runc Dockerfile@v1.0.0-rc95: GO_VERSION=1.16",
@@ -91,7 +95,8 @@ var (
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true, SeccompRedundantRuleFatal: true,
-		Cite: map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
+		SeccompFlags: SeccompFlagsRefused,
+		Cite:         map[string]string{"EnvCheck": "v1.0.0 init_linux.go:populateProcessEnvironment: `invalid environment variable: %q`, empty names and NUL refused"},
 	}
 	runc102 = &Release{
 		Runtime: "runc", Versions: []string{"1.0.2", "1.0.3"}, OfficialGo: "1.16",
@@ -100,6 +105,7 @@ var (
 		Errors:     rc94Errors,
 		LastCap:    caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
+		SeccompFlags:      SeccompFlagsRefused,
 		Cite:              map[string]string{"SeccompRedundantRuleFatal": "960182fdf (#3129, backport): matchCall skips a rule whose action is the default one"},
 	}
 	rc94Errors = ErrorStyle{
@@ -114,16 +120,32 @@ var (
 	runc12Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
 	runc13Errors = ErrorStyle{PreReady: runc11Pre, PostReady: runc11Pre, Exec: "exec %s: %s", Chdir: chdirText, SetupUser: "unable to setup user: ", Setgroups: "setgroups: ", Caps: "unable to apply caps: can't apply capabilities: %s", Start: "runc %[1]s failed: ", InitExitStatus: 255}
 	runc110      = &Release{
-		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2", "1.1.3"}, OfficialGo: "1.17",
+		Runtime: "runc", Versions: []string{"1.1.0", "1.1.1", "1.1.2"}, OfficialGo: "1.17",
 		MountFlagWords: MountFlagsRecursive,
 		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
-		SeccompENOSYSStub: true,
+		SeccompENOSYSStub: true, SeccompActions: SeccompActionsNotify, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
 		Cite: map[string]string{
-			"OfficialGo":     "opencontainers/runc Dockerfile@v1.1.0: GO_VERSION=1.17, the image `make release` builds in from 1.1.0 (Makefile@v1.1.0)",
-			"Errors":         "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`; 7563a8f06 (#3270): `setgroups: <errno>`",
-			"MountFlagWords": "ba935a51a, 382eba435 (#3272): nosymfollow, symfollow and the recursive attributes (rro, rnosuid, …) are flags (libcontainer/specconv/spec_linux.go@v1.1.0)",
+			"SeccompActions":  "libcontainer/seccomp/config.go@v1.1.0: SCMP_ACT_NOTIFY known (2b025c017, #2682)",
+			"SeccompListener": "libcontainer/process_linux.go:initProcess.start@v1.1.0 (procSeccomp): `listenerPath is not set`; real runs of 1.1.4 and 1.1.12: `runc run failed: unable to start container process: listenerPath is not set`",
+			"OfficialGo":      "opencontainers/runc Dockerfile@v1.1.0: GO_VERSION=1.17, the image `make release` builds in from 1.1.0 (Makefile@v1.1.0)",
+			"Errors":          "e918d0213 (#3033), d974b22ac (#3214): own error system removed, `runc run failed:` prefix; 794cd66df (#3238): `exec <path>: <errno>`; 7563a8f06 (#3270): `setgroups: <errno>`",
+			"MountFlagWords":  "ba935a51a, 382eba435 (#3272): nosymfollow, symfollow and the recursive attributes (rro, rnosuid, …) are flags (libcontainer/specconv/spec_linux.go@v1.1.0)",
+		},
+	}
+	runc113 = &Release{
+		Runtime: "runc", Versions: []string{"1.1.3"}, OfficialGo: "1.17",
+		MountFlagWords: MountFlagsRecursive,
+		Chdir:          ChdirAsRootThenRetry, CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
+		AbsentCaps: AbsentCapsDropAll,
+		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
+		SeccompENOSYSStub: true, SeccompActions: SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
+		Cite: map[string]string{
+			"SeccompActions": "libcontainer/seccomp/config.go@v1.1.3: SCMP_ACT_KILL_THREAD and SCMP_ACT_KILL_PROCESS known (d105e052d); real runs: rc92 … 1.0.3 refuse SCMP_ACT_KILL_PROCESS, 1.1.4 on accept it",
+			"note":           "split from 1.1.0 … 1.1.2 for SeccompActions alone",
 		},
 	}
 	runc114 = &Release{
@@ -133,7 +155,9 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
-		Cite:              map[string]string{"ExecCheck": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
+		SeccompActions:    SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
+		Cite:         map[string]string{"ExecCheck": "d83a861d9 (#3541, backport of #3522): system.Eaccess after LookPath"},
 	}
 	runc116 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.6", "1.1.7"}, OfficialGo: "1.20",
@@ -142,6 +166,8 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvQuotesVariable, User: UserPasswd,
 		SeccompENOSYSStub: true,
+		SeccompActions:    SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
 		Cite: map[string]string{
 			"ExecCheck":  "840b95394 (#3817, backport of #3753): x/sys Faccessat for Go < 1.20, nothing for Go ≥ 1.20",
 			"OfficialGo": "opencontainers/runc Dockerfile@v1.1.6: GO_VERSION=1.20",
@@ -154,6 +180,8 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeDataNoSpecial,
+		SeccompActions: SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
 		Cite: map[string]string{
 			"EnvCheck": "63af8b006: do not print environment variable value (`invalid environment variable: missing '='`)",
 			"Tmpfs":    "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data",
@@ -166,6 +194,8 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
+		SeccompActions: SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
 		Cite: map[string]string{
 			"Tmpfs": "3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=",
 			"note":  "1.1.12 adds verifyCwd (0994249a5, GHSA-xr7r-f8xq-vfvv), which never fires for a cwd inside the root",
@@ -178,7 +208,9 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.13: GO_VERSION=1.21"},
+		SeccompActions: SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
+		Cite:         map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.13: GO_VERSION=1.21"},
 	}
 	runc1114 = &Release{
 		Runtime: "runc", Versions: []string{"1.1.14", "1.1.15"}, OfficialGo: "1.22",
@@ -187,7 +219,9 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc11Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Cite: map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.14: GO_VERSION=1.22"},
+		SeccompActions: SeccompActionsAll, SeccompListener: "listenerPath is not set",
+		SeccompFlags: SeccompFlagsRefused,
+		Cite:         map[string]string{"OfficialGo": "opencontainers/runc Dockerfile@v1.1.14: GO_VERSION=1.22"},
 	}
 	runc120 = &Release{
 		Runtime: "runc", Versions: []string{"1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.9"}, OfficialGo: "1.22",
@@ -197,13 +231,17 @@ var (
 		AbsentCaps: AbsentCapsDropAll,
 		Errors:     runc12Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvHidesPair, User: UserPasswd,
 		SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Unmapped: UnmappedEINVAL,
+		Unmapped:       UnmappedEINVAL,
+		SeccompActions: SeccompActionsAll, SeccompListener: "seccomp listenerPath is not set",
+		SeccompFlags: SeccompFlagsChecked,
 		Cite: map[string]string{
-			"ExecCheck":      "a1e87f8d7 (#4292): eaccess removed, LookPath only",
-			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
-			"Unmapped":       "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
-			"MountFlagWords": "3b57e45cb (#3985): idmap and ridmap are flags (libcontainer/specconv/spec_linux.go@v1.2.0)",
-			"Errors":         "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
+			"SeccompFlags":    "libcontainer/specconv/spec_linux.go:SetupSeccomp@v1.2.0: each flag through seccomp.FlagSupported; a real 1.2.0 run takes SECCOMP_FILTER_FLAG_LOG",
+			"SeccompListener": "f81ef1493 (libcontainer/process_linux.go:initProcess.start@v1.2.0): `seccomp listenerPath is not set`; real runs of 1.2.0, 1.4.0, 1.6.0-rc.1: `runc run failed: unable to start container process: error during container init: seccomp listenerPath is not set`",
+			"ExecCheck":       "a1e87f8d7 (#4292): eaccess removed, LookPath only",
+			"OfficialGo":      "opencontainers/runc Dockerfile GO_VERSION: 1.22 at v1.2.0 … v1.2.5, 1.23 at v1.2.6 … v1.2.8, 1.24 at v1.2.9",
+			"Unmapped":        "9387eac3a (#4124): unmapped ids reported from setgid/setuid's EINVAL",
+			"MountFlagWords":  "3b57e45cb (#3985): idmap and ridmap are flags (libcontainer/specconv/spec_linux.go@v1.2.0)",
+			"Errors":          "c6e7b1a8e (#3982): every init error wrapped `error during container init:`; an init that fails after the start exits 255 (f2f16213e, libcontainer/init_linux.go:Init@v1.2.0)",
 		},
 	}
 	runc130 = &Release{
@@ -214,7 +252,9 @@ var (
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Unmapped: UnmappedEINVAL,
+		Unmapped:       UnmappedEINVAL,
+		SeccompActions: SeccompActionsAll, SeccompListener: "seccomp listenerPath is not set",
+		SeccompFlags: SeccompFlagsChecked,
 		Cite: map[string]string{
 			"RootlessGroups": "52f702af5 (#3999): additionalGids refused in Container.start, before runc init",
 			"OfficialGo":     "opencontainers/runc Dockerfile GO_VERSION: 1.23 at v1.3.0 … v1.3.3, 1.24 at v1.3.4, 1.25 at v1.3.5, v1.3.6, 1.26 at v1.3.7 (#5413)",
@@ -236,7 +276,9 @@ var (
 		AbsentCaps: AbsentCapsKeep,
 		Errors:     runc13Errors, LastCap: caps.CAP_CHECKPOINT_RESTORE, EnvCheck: EnvLastFirst, User: UserNumeric,
 		RootlessGroups: RootlessGroupsFatalAtStart, SeccompENOSYSStub: true, Tmpfs: TmpfsModeData,
-		Unmapped: UnmappedChownStdio,
+		Unmapped:       UnmappedChownStdio,
+		SeccompActions: SeccompActionsAll, SeccompListener: "seccomp listenerPath is not set",
+		SeccompFlags: SeccompFlagsChecked,
 		Cite: map[string]string{
 			"Unmapped":      "9c5e687b6 (#4679): fixStdioPermissions chowns with chown(uid, -1) and no longer skips EINVAL, so an unmapped uid fails there (opencontainers/runc libcontainer/init_linux.go:fixStdioPermissions@v1.4.0)",
 			"OfficialGo":    "Dockerfile GO_VERSION (1.24 at 1.4.0; 1.25 at 1.4.1, 1.4.2, 1.4.3, 1.5.0, 1.5.1; 1.26 from 1.4.4, 1.5.2, 1.6.0-rc.1 on, #5413 and its backports)",
@@ -252,11 +294,15 @@ var (
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
 		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},
+		SeccompActions: SeccompActionsAll,
+		SeccompFlags:   SeccompFlagsChecked,
 		Cite: map[string]string{
-			"Chdir":         "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored",
-			"DropsDefaults": "src/libcrun/mount_flags.perf: `defaults` is a flag word of no flags; a real crun 1.8.1 mounts a tmpfs with options nosuid, defaults",
+			"SeccompFlags":   "src/libcrun/seccomp.c@1.8.1: known flags applied, `unknown seccomp option %s` otherwise; a real run takes SECCOMP_FILTER_FLAG_LOG",
+			"SeccompActions": "src/libcrun/seccomp.c:get_seccomp_action@1.8.1: every action libseccomp 2.5 has (ALLOW, ERRNO, KILL, LOG, TRAP, TRACE, KILL_PROCESS, KILL_THREAD, NOTIFY); another fails `invalid seccomp action `X``",
+			"Chdir":          "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored",
+			"DropsDefaults":  "src/libcrun/mount_flags.perf: `defaults` is a flag word of no flags; a real crun 1.8.1 mounts a tmpfs with options nosuid, defaults",
 		},
 	}
 )
 
-var lines = []*Release{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Release{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc113, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}

@@ -7,10 +7,7 @@ import (
 	"path"
 	"strings"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
-
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/spec"
 )
 
 // A runtime's init sequence (runc_init.go, crun_init.go) reads top to
@@ -148,38 +145,29 @@ var (
 // on a kernel before 5.8, else the filter's answer if runc installs it
 // before the checks (noNewPrivileges false).
 func (e *eval) seccompVerdict() {
+	e.filterOn = e.plan.Seccomp.InstalledBeforeChecks()
 	if e.host.Kernel != 0 && e.host.Kernel < access.KernelVersion(5, 8) {
 		e.f2err = access.ENOSYS
 		e.step(&kernelNoFaccessat2, nil, "", "", nil)
 		return
 	}
-	sc := e.plan.Seccomp
-	if !sc.InstalledBeforeChecks() {
+	if !e.filterOn {
 		return
 	}
-	arch := e.host.Arch
-	if arch == "" {
-		arch = specs.ArchX86_64
-	}
-	v := sc.Faccessat2For(arch)
-	switch {
-	case v.ENOSYSStub && e.rt.Release.SeccompENOSYSStub:
-		e.f2err = access.ENOSYS
-	case v.Effect == spec.Returns && v.Err != nil:
-		e.f2err = v.Err
-		if v.Rule == -1 && e.rt.Release.SeccompIgnoresDefaultErrnoRet {
-			e.f2err = access.EPERM
-		}
-	}
-	if v.Uncertain {
-		e.res.Caveat = "seccomp: " + v.Reason
-	}
+	// seccompBefore has made a lethal or untold answer unknown.
+	e.f2err, _ = e.faccessat2Filtered()
 	e.step(&seccompBeforeChecks, nil, errnoText(e.f2err), "", nil)
 }
 
 // chdir is the step d, chdir(process.cwd) by p, c being who the trace
 // names, if d's text names it.
 func (e *eval) chdir(d *initStep, p *access.Proc, c *access.Cred) error {
+	if err, decided := e.chdirFiltered(); decided {
+		if err != errSeccompUnknown {
+			e.step(d, err, e.plan.Cwd, "", c)
+		}
+		return err
+	}
 	k := procKey(opChdir, p)
 	v := e.m.do(&k, func() opVal {
 		// A copy, in e: Chdir keeps no pointer to it.

@@ -6,8 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 
 	"github.com/preexec/preexec/internal/limit"
+	"github.com/preexec/preexec/spec"
 )
 
 // MaxFileBytes is the default bound of a file load reads whole (limit
@@ -93,4 +95,26 @@ func kindOf(m fs.FileMode) string {
 		return "a symbolic link"
 	}
 	return "not a plain file"
+}
+
+// readSeccompProfile reads the profile of --security-opt seccomp=FILE as
+// ReadFile does, with l's file-size limit, for an engine that reads it with
+// os.ReadFile: what it cannot open (missing, not readable) or a directory
+// is the engine's to report, as that engine's os.ReadFile would ("open
+// FILE: no such file or directory", "read FILE: is a directory"), in the
+// returned SeccompFile; a file preexec refuses to read (over the limit, a
+// named pipe or device) is an error.
+func (l Limits) readSeccompProfile(name string) (*spec.SeccompFile, error) {
+	if st, err := os.Stat(name); err == nil && st.IsDir() {
+		return &spec.SeccompFile{Err: &fs.PathError{Op: "read", Path: name, Err: syscall.EISDIR}}, nil
+	}
+	data, err := l.ReadFile(name)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		return &spec.SeccompFile{Err: pe}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &spec.SeccompFile{Data: data}, nil
 }

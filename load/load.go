@@ -520,6 +520,11 @@ func Overrides(o *Options) (spec.Overrides, error) {
 	if err != nil {
 		return spec.Overrides{}, err
 	}
+	if ov.Seccomp != "" && ov.Seccomp != "unconfined" {
+		if ov.SeccompFile, err = o.Limits.readSeccompProfile(ov.Seccomp); err != nil {
+			return spec.Overrides{}, err
+		}
+	}
 	if o.SCC != "" {
 		if len(args) > 0 {
 			return spec.Overrides{}, errors.New("--scc: admits a pod (--pod FILE) or a bare container, not engine flags")

@@ -29,6 +29,9 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}
+	if err := dockerCLISeccomp(eng, ov); err != nil {
+		return nil, err
+	}
 	// Create: merge (daemon/commit.go:merge). The CLI sends --entrypoint
 	// as a one-element list, [""] for an empty one.
 	var ep []string
@@ -160,6 +163,8 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	s.Root.Readonly = ov.ReadOnly
 	if ov.Seccomp == "unconfined" {
 		s.Linux = &specs.Linux{}
+	} else if err := withSeccomp(s, dockerSeccomp, eng, ov); err != nil {
+		return nil, err
 	}
 	ms, err := dockerMounts(ov)
 	if err != nil {

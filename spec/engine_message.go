@@ -151,6 +151,9 @@ func (e Engine) Refusal(err error) string {
 	msg := err.Error()
 	switch e.Family {
 	case Docker:
+		if ee, ok := err.(*EngineError); ok && ee.CLI {
+			return dockerCLIError(msg) + "\nSee 'docker run --help'."
+		}
 		s := dockerCLIError("Error response from daemon: " + msg)
 		if ee, ok := err.(*EngineError); ok && ee.Create {
 			s += "\nSee 'docker run --help'."

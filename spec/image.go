@@ -40,6 +40,10 @@ type EngineError struct {
 	// and Msg's paths are inside DIR, a random /tmp/containerd-mountN for
 	// ctr, ROOT/tmpmounts/containerd-mountN for the CRI plugin.
 	Snapshot bool
+	// CLI reports that the engine's command line refused before it asked
+	// the daemon: docker prints it without "Error response from daemon: "
+	// (cli/command/container/run.go@v20.10.24, a flag it cannot read).
+	CLI bool
 }
 
 // Error returns the engine's text.

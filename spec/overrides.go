@@ -29,6 +29,10 @@ type Overrides struct {
 	// Seccomp is --security-opt seccomp=VALUE: "unconfined", a profile
 	// path, or "" for the engine's default profile.
 	Seccomp string
+	// SeccompFile is the profile Seccomp names, as the caller read it
+	// (load does, with its limits); nil when none was read, and then the
+	// profile is not modelled.
+	SeccompFile *SeccompFile `json:"-"`
 	// ReadOnly is --read-only.
 	ReadOnly bool
 	// Tmpfs is --tmpfs, in order.

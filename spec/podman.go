@@ -220,6 +220,8 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	s.Root.Readonly = ov.ReadOnly
 	if ov.Seccomp == "unconfined" {
 		s.Linux = &specs.Linux{}
+	} else if err := withSeccomp(s, podmanSeccomp, eng, ov); err != nil {
+		return nil, err
 	}
 	s.Mounts = ms
 	if keepGroups {

@@ -40,11 +40,15 @@ const (
 	// Returns: the call is not executed and returns Verdict.Err
 	// (SCMP_ACT_ERRNO; SCMP_ACT_TRACE with no tracer attached, ENOSYS).
 	Returns
-	// Dies: the process does not survive the call. SCMP_ACT_KILL (runc
-	// makes it KILL_THREAD), SCMP_ACT_KILL_THREAD and
-	// SCMP_ACT_KILL_PROCESS kill it with SIGSYS; SCMP_ACT_TRAP sends
-	// SIGSYS, which Go's runtime, as in runc's init, turns into a fatal
-	// "signal SIGSYS: bad system call".
+	// Dies: the calling thread does not survive the call.
+	// SCMP_ACT_KILL_PROCESS kills the process with SIGSYS;
+	// SCMP_ACT_KILL (runc and crun make it KILL_THREAD) and
+	// SCMP_ACT_KILL_THREAD kill only the thread — a single-threaded
+	// process (crun) dies, while runc init's other Go threads live on and
+	// `runc run` never returns (real runs); SCMP_ACT_TRAP sends SIGSYS,
+	// which Go's runtime, as in runc's init, turns into a fatal "SIGSYS:
+	// bad system call" and exit status 2, and which kills crun. Verdict.Action
+	// says which.
 	Dies
 	// Notifies: a supervisor process listening on the filter's
 	// notification fd answers (SCMP_ACT_NOTIFY); the config cannot say
@@ -214,36 +218,95 @@ func permissive(a specs.LinuxSeccompAction) bool {
 const faccessat2 = "faccessat2"
 
 // Faccessat2For returns what the filter does with faccessat2 for a process
-// of architecture arch (SCMP_ARCH_X86_64 or SCMP_ARCH_AARCH64; the filter
-// applies to the native architecture whether or not the list names it,
-// since libseccomp's seccomp_init always adds it).
+// of architecture arch: Syscall("faccessat2", arch, nil), its arguments
+// unknown, so that a rule with argument conditions makes the verdict
+// Uncertain. The root package asks Syscall with the arguments runc and crun
+// pass (Faccessat2Args).
+func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
+	return s.Syscall(faccessat2, arch, nil)
+}
+
+// An ArgKind says what is known of one argument of a system call.
+type ArgKind uint8
+
+// What the model knows of an argument.
+const (
+	// ArgUnknown: nothing (a register the call does not read, a value
+	// the model does not follow).
+	ArgUnknown ArgKind = iota
+	// ArgValue: Arg.Value exactly.
+	ArgValue
+	// ArgPointer: a user-space address that is not NULL: its value is not
+	// known, but it is not 0 (execve's filename, chdir's path).
+	ArgPointer
+)
+
+// An Arg is one argument of a system call as seccomp sees it: the 64-bit
+// register (libseccomp compares all 64 bits on a 64-bit architecture).
+type Arg struct {
+	Kind  ArgKind
+	Value uint64
+}
+
+// Args are a system call's six arguments.
+type Args [6]Arg
+
+// atFdcwd is AT_FDCWD (-100) as a 64-bit register: Go's uintptr(int) and
+// glibc's (long) cast both sign-extend it.
+const atFdcwd = 0xffffffffffffff9c
+
+// Faccessat2Args are the arguments of faccessat2(AT_FDCWD, path, X_OK,
+// AT_EACCESS), the call of Go's exec.LookPath (1.20 on), x/sys's
+// Faccessat, runc 1.1.4's system.Eaccess and glibc's eaccess (crun's
+// check_access).
+var Faccessat2Args = &Args{{ArgValue, atFdcwd}, {Kind: ArgPointer}, {ArgValue, 1}, {ArgValue, 0x200}}
+
+// PathArgs are the arguments of a call whose first argument is a path and
+// whose others the model does not follow: chdir(path), execve(path, argv,
+// envp) (argv and envp are pointers too).
+var PathArgs = &Args{{Kind: ArgPointer}, {Kind: ArgPointer}, {Kind: ArgPointer}}
+
+// Syscall returns what the filter does with the system call name made by a
+// process of architecture arch (SCMP_ARCH_X86_64 or SCMP_ARCH_AARCH64; the
+// filter applies to the native architecture whether or not the list names
+// it, since libseccomp's seccomp_init always adds it) with the arguments
+// args (nil: none known).
 //
 // The rules, in libseccomp's and runc's order (runc
-// libcontainer/seccomp/seccomp_linux.go:InitSeccomp, matchCall, getAction):
+// libcontainer/seccomp/seccomp_linux.go:InitSeccomp, matchCall, getAction,
+// getCondition; crun src/libcrun/seccomp.c:libcrun_generate_seccomp@1.8.1
+// does the same):
 //  1. A rule whose action is not known or that names the empty string, a
 //     default action not known or SCMP_ACT_NOTIFY, an unknown
-//     architecture or operator: Rejected.
-//  2. Rules naming "faccessat2" whose action (with its errnoRet) equals
-//     the default action are skipped as redundant.
-//  3. The first remaining rule without argument conditions decides, with
-//     its action; SCMP_ACT_ERRNO returns errnoRet, EPERM when absent.
-//     Another such rule with a different action makes the verdict
+//     architecture or operator: Rejected (which actions a runtime knows
+//     varies; the root package asks it per release).
+//  2. Rules naming the call whose action (with its errnoRet) equals the
+//     default action are skipped as redundant.
+//  3. A rule's argument conditions all hold for the call (AND), unless two
+//     of them compare the same argument, when runc and crun add each as a
+//     rule of its own (OR). A condition compares the 64-bit argument with
+//     value (SCMP_CMP_MASKED_EQ: arg & value == valueTwo); on an argument
+//     the model does not know, or a pointer compared with anything but 0,
+//     it cannot be told, and the verdict is Uncertain.
+//  4. The first remaining rule without conditions decides, with its
+//     action; SCMP_ACT_ERRNO returns errnoRet, EPERM when absent. Another
+//     rule that applies with a different action makes the verdict
 //     Uncertain (libseccomp's merging of conflicting rules is not
-//     modelled).
-//  4. Without one, the default action decides, with defaultErrnoRet
+//     modelled). Without one, a conditional rule that holds decides.
+//  5. Without either, the default action decides, with defaultErrnoRet
 //     (EPERM when absent).
-//  5. A remaining rule with argument conditions makes the verdict
-//     Uncertain: its action applies only when they hold.
 //
 // ENOSYSStub is computed from the syscall numbers of Linux 6.19
-// (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h),
-// where faccessat2 is 439 on both architectures and only syscalls added
-// after it (process_madvise … listns) have larger numbers. Not modelled: a
+// (arch/x86/entry/syscalls/syscall_64.tbl; for faccessat2 also
+// include/uapi/asm-generic/unistd.h, where it is 439 too and only later
+// syscalls have larger numbers): the call is not named, the default action
+// is neither SCMP_ACT_ALLOW, SCMP_ACT_LOG nor SCMP_ACT_TRACE,
+// defaultErrnoRet is not ENOSYS, and the call is newer than every syscall
+// the rules name. For a call other than faccessat2 on another architecture
+// than x86_64 a possible stub makes the verdict Uncertain. Not modelled: a
 // libseccomp too old to know a name ignores its rule (libseccomp before
-// 2.4.4 does not know faccessat2); a name that is no syscall at all is
-// taken as an older one. For another architecture the verdict is
-// Uncertain. A nil s is no filter: Runs.
-func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
+// 2.4.4 does not know faccessat2). A nil s is no filter: Runs.
+func (s *Seccomp) Syscall(name string, arch specs.Arch, args *Args) Verdict {
 	if s == nil {
 		return Verdict{Rule: -1}
 	}
@@ -259,9 +322,9 @@ func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
 	}
 	decided, named := -1, false
 	var dec action
-	var conds []int
+	var holds, unsure []int
 	for i, r := range c.Syscalls {
-		if !slices.Contains(r.Names, faccessat2) {
+		if !slices.Contains(r.Names, name) {
 			continue
 		}
 		named = true
@@ -269,7 +332,12 @@ func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
 		switch {
 		case a == def:
 		case len(r.Args) > 0:
-			conds = append(conds, i)
+			switch argsHold(r.Args, args) {
+			case yes:
+				holds = append(holds, i)
+			case unknown:
+				unsure = append(unsure, i)
+			}
 		case decided < 0:
 			decided, dec = i, a
 			v = a.verdict(r.Action, i)
@@ -278,19 +346,39 @@ func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
 				doubts = append(doubts, v.Reason)
 			}
 		case a != dec:
-			doubts = append(doubts, fmt.Sprintf("rules %d and %d give faccessat2 different actions", decided, i))
+			doubts = append(doubts, fmt.Sprintf("rules %d and %d give %s different actions", decided, i, name))
 		}
 	}
-	for _, i := range conds {
+	for _, i := range holds {
+		a := resolve(c.Syscalls[i].Action, c.Syscalls[i].ErrnoRet)
+		switch {
+		case decided < 0:
+			decided, dec = i, a
+			v = a.verdict(c.Syscalls[i].Action, i)
+			doubts = nil
+			if v.Uncertain {
+				doubts = append(doubts, v.Reason)
+			}
+		case a != dec:
+			doubts = append(doubts, fmt.Sprintf("rules %d and %d give %s different actions", decided, i, name))
+		}
+	}
+	for _, i := range unsure {
 		if a := resolve(c.Syscalls[i].Action, c.Syscalls[i].ErrnoRet); decided >= 0 && a == dec {
 			continue
 		}
 		doubts = append(doubts, fmt.Sprintf("rule %d (%s) applies only when its argument conditions hold", i, c.Syscalls[i].Action))
 	}
-	switch arch {
-	case specs.ArchX86_64, specs.ArchAARCH64:
-		v.ENOSYSStub = !named && stub(c)
-	default:
+	switch {
+	case named:
+	case name == faccessat2 && (arch == specs.ArchX86_64 || arch == specs.ArchAARCH64):
+		v.ENOSYSStub = stub(c)
+	case arch == specs.ArchX86_64:
+		v.ENOSYSStub = stubCovers(c, name)
+	case stubPossible(c):
+		doubts = append(doubts, fmt.Sprintf("runc's -ENOSYS stub for %s on %q is not modelled", name, arch))
+	}
+	if arch != specs.ArchX86_64 && arch != specs.ArchAARCH64 {
 		doubts = append(doubts, fmt.Sprintf("architecture %q is not modelled", arch))
 	}
 	if len(doubts) > 0 {
@@ -299,6 +387,135 @@ func (s *Seccomp) Faccessat2For(arch specs.Arch) Verdict {
 		v.Uncertain, v.Reason = false, ""
 	}
 	return v
+}
+
+// truth is a three-valued answer.
+type truth uint8
+
+const (
+	no truth = iota
+	yes
+	unknown
+)
+
+// argsHold says whether a rule's conditions hold for args, as runc's
+// matchCall and crun add them: one rule with every condition (AND), or,
+// when two compare the same argument, one rule per condition (OR).
+func argsHold(conds []specs.LinuxSeccompArg, args *Args) truth {
+	var count [6]int
+	or := false
+	for _, a := range conds {
+		if a.Index < 6 {
+			count[a.Index]++
+			or = or || count[a.Index] > 1
+		}
+	}
+	res := yes
+	if or {
+		res = no
+	}
+	for _, a := range conds {
+		t := condHolds(a, args)
+		switch {
+		case or && t == yes:
+			return yes
+		case or && t == unknown:
+			res = unknown
+		case !or && t == no:
+			return no
+		case !or && t == unknown:
+			res = unknown
+		}
+	}
+	return res
+}
+
+// condHolds compares one argument as libseccomp's BPF does (64 bits).
+func condHolds(c specs.LinuxSeccompArg, args *Args) truth {
+	if args == nil || c.Index >= 6 {
+		return unknown
+	}
+	a := args[c.Index]
+	switch a.Kind {
+	case ArgValue:
+		return boolTruth(compare(c.Op, a.Value, c.Value, c.ValueTwo))
+	case ArgPointer:
+		// Not NULL: only comparisons with 0 can be told.
+		switch {
+		case c.Op == specs.OpMaskedEqual && c.Value == 0:
+			return boolTruth(c.ValueTwo == 0)
+		case c.Value != 0:
+			return unknown
+		case c.Op == specs.OpNotEqual, c.Op == specs.OpGreaterThan, c.Op == specs.OpGreaterEqual:
+			return yes
+		case c.Op == specs.OpEqualTo, c.Op == specs.OpLessThan, c.Op == specs.OpLessEqual:
+			return no
+		}
+	}
+	return unknown
+}
+
+func boolTruth(b bool) truth {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// compare is SCMP_CMP_* (libseccomp's scmp_compare) on 64-bit values.
+func compare(op specs.LinuxSeccompOperator, arg, value, valueTwo uint64) bool {
+	switch op {
+	case specs.OpNotEqual:
+		return arg != value
+	case specs.OpLessThan:
+		return arg < value
+	case specs.OpLessEqual:
+		return arg <= value
+	case specs.OpEqualTo:
+		return arg == value
+	case specs.OpGreaterEqual:
+		return arg >= value
+	case specs.OpGreaterThan:
+		return arg > value
+	case specs.OpMaskedEqual:
+		return arg&value == valueTwo
+	}
+	return false
+}
+
+// stubPossible reports whether runc's -ENOSYS stub could cover a call the
+// rules do not name: the default action is not permissive,
+// defaultErrnoRet is not ENOSYS, and the rules name something.
+func stubPossible(c *specs.LinuxSeccomp) bool {
+	if permissive(c.DefaultAction) || c.DefaultErrnoRet != nil && *c.DefaultErrnoRet == linuxENOSYS {
+		return false
+	}
+	for _, r := range c.Syscalls {
+		if len(r.Names) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// stubCovers reports whether runc's -ENOSYS stub answers the x86_64 call
+// name (patchbpf.generatePatch, findLastSyscalls): a stub is possible and
+// name is newer than every x86_64 syscall the rules name. Names that are
+// no x86_64 syscall are skipped, as libseccomp does not resolve them.
+func stubCovers(c *specs.LinuxSeccomp, name string) bool {
+	nr, ok := x86_64Syscalls[name]
+	if !ok || !stubPossible(c) {
+		return false
+	}
+	last, some := uint16(0), false
+	for _, r := range c.Syscalls {
+		for _, n := range r.Names {
+			if m, ok := x86_64Syscalls[n]; ok {
+				last, some = max(last, m), true
+			}
+		}
+	}
+	return some && nr > last
 }
 
 // rejected says why runc refuses c, or "".
@@ -376,8 +593,26 @@ var newerThanFaccessat2 = map[string]bool{
 // which runc skips before this check, are not modelled: every name counts.
 // A nil s has no rules: "", false.
 func (s *Seccomp) RedundantRule(ignoreDefaultErrnoRet bool) (string, bool) {
+	r, ok := s.Redundant(ignoreDefaultErrnoRet)
+	return r.Name, ok
+}
+
+// A Redundant is the first rule whose action equals the default action.
+type Redundant struct {
+	// Name is its first syscall name, in config order.
+	Name string
+	// Conditional: the rule has argument conditions, which runc adds with
+	// AddRuleConditional and reports as `error adding seccomp rule for
+	// syscall NAME` (an unconditional one: `error adding seccomp filter
+	// rule …`; libcontainer/seccomp/seccomp_linux.go:matchCall@v1.0.0-rc92,
+	// v1.0.1; real runs of rc92).
+	Conditional bool
+}
+
+// Redundant is RedundantRule with whether the rule is conditional.
+func (s *Seccomp) Redundant(ignoreDefaultErrnoRet bool) (Redundant, bool) {
 	if s == nil {
-		return "", false
+		return Redundant{}, false
 	}
 	c := &s.Config
 	ret := c.DefaultErrnoRet
@@ -391,9 +626,21 @@ func (s *Seccomp) RedundantRule(ignoreDefaultErrnoRet bool) (string, bool) {
 		}
 		for _, n := range r.Names {
 			if n != "" {
-				return n, true
+				return Redundant{Name: n, Conditional: len(r.Args) > 0}, true
 			}
 		}
 	}
-	return "", false
+	return Redundant{}, false
+}
+
+// IgnoringDefaultErrnoRet returns s as a runtime that ignores
+// defaultErrnoRet sees it (runc before rc95: the default action's errno is
+// EPERM): s itself when it has none.
+func (s *Seccomp) IgnoringDefaultErrnoRet() *Seccomp {
+	if s == nil || s.Config.DefaultErrnoRet == nil {
+		return s
+	}
+	c := *s
+	c.Config.DefaultErrnoRet = nil
+	return &c
 }

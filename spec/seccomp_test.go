@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -244,5 +245,87 @@ func TestRedundantRule(t *testing.T) {
 	var none *spec.Seccomp
 	if n, ok := none.RedundantRule(false); ok || n != "" {
 		t.Errorf("nil filter: RedundantRule = %q, %v", n, ok)
+	}
+}
+
+// TestSyscall pins what a filter does with one call and its arguments, as
+// runc's matchCall and crun's libcrun_generate_seccomp add rules and
+// libseccomp compares arguments.
+func TestSyscall(t *testing.T) {
+	const x86, arm = specs.ArchX86_64, specs.ArchAARCH64
+	execveEACCES := `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execve"],"action":"SCMP_ACT_ERRNO","errnoRet":13%s}]}`
+	faccessat2Rule := `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["faccessat2"],"action":"SCMP_ACT_ERRNO","errnoRet":13,"args":[%s]}]}`
+	rows := []struct {
+		name, sec, call string
+		arch            specs.Arch
+		args            *spec.Args
+		want            spec.Verdict
+		rule            string
+	}{
+		{"execve_rule", fmt.Sprintf(execveEACCES, ""), "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"a rule naming execve decides for it (real runs: every runc and crun print execve's EACCES)"},
+		{"execveat_not_named", fmt.Sprintf(execveEACCES, ""), "execveat", x86, nil,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1},
+			"execveat is a call of its own: a rule naming execve does not cover it"},
+		{"pointer_ne_zero_holds", fmt.Sprintf(execveEACCES, `,"args":[{"index":0,"value":0,"op":"SCMP_CMP_NE"}]`), "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"a path is a pointer that is not NULL: NE 0 holds (real runs: execve refused on every runtime)"},
+		{"pointer_eq_zero_fails", fmt.Sprintf(execveEACCES, `,"args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]`), "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1},
+			"a path is never NULL: EQ 0 does not hold, the default decides"},
+		{"pointer_value_unknown", fmt.Sprintf(execveEACCES, `,"args":[{"index":0,"value":4096,"op":"SCMP_CMP_GT"}]`), "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1, Uncertain: true, Reason: "rule 0 (SCMP_ACT_ERRNO) applies only when its argument conditions hold"},
+			"a pointer's value is not known: the rule may apply"},
+		{"faccessat2_mode_eq_x_ok", fmt.Sprintf(faccessat2Rule, `{"index":2,"value":1,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"faccessat2(AT_FDCWD, path, X_OK, AT_EACCESS): mode is 1"},
+		{"faccessat2_mode_eq_r_ok", fmt.Sprintf(faccessat2Rule, `{"index":2,"value":4,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1},
+			"a mode other than X_OK does not match the check's call"},
+		{"faccessat2_flags_masked", fmt.Sprintf(faccessat2Rule, `{"index":3,"value":512,"valueTwo":512,"op":"SCMP_CMP_MASKED_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"SCMP_CMP_MASKED_EQ: arg & value == valueTwo; AT_EACCESS is 0x200"},
+		{"faccessat2_dirfd_sign_extended", fmt.Sprintf(faccessat2Rule, `{"index":0,"value":18446744073709551516,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"AT_FDCWD (-100) is compared as 64 bits, sign-extended by Go and glibc"},
+		{"and_of_conditions", fmt.Sprintf(faccessat2Rule, `{"index":2,"value":1,"op":"SCMP_CMP_EQ"},{"index":3,"value":0,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1},
+			"conditions on different arguments must all hold (one rule)"},
+		{"or_of_same_argument", fmt.Sprintf(faccessat2Rule, `{"index":2,"value":4,"op":"SCMP_CMP_EQ"},{"index":2,"value":1,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, spec.Faccessat2Args,
+			spec.Verdict{Effect: spec.Returns, Err: access.EACCES, Action: "SCMP_ACT_ERRNO", Rule: 0},
+			"two conditions on one argument are added as a rule each: either holds (runc matchCall, crun)"},
+		{"unknown_args", fmt.Sprintf(faccessat2Rule, `{"index":2,"value":1,"op":"SCMP_CMP_EQ"}`), "faccessat2", x86, nil,
+			spec.Verdict{Effect: spec.Runs, Action: "SCMP_ACT_ALLOW", Rule: -1, Uncertain: true, Reason: "rule 0 (SCMP_ACT_ERRNO) applies only when its argument conditions hold"},
+			"arguments not known: the conditional rule may apply"},
+		{"stub_covers_execve", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}`, "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Returns, Err: access.EPERM, Action: "SCMP_ACT_ERRNO", Rule: -1, ENOSYSStub: true},
+			"execve (59) is newer than write (1), the last named: runc's stub answers ENOSYS"},
+		{"stub_not_below_last", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","openat"],"action":"SCMP_ACT_ALLOW"}]}`, "chdir", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Returns, Err: access.EPERM, Action: "SCMP_ACT_ERRNO", Rule: -1},
+			"chdir (80) is older than openat (257): the filter's EPERM stands"},
+		{"stub_other_arch_uncertain", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`, "execve", arm, spec.PathArgs,
+			spec.Verdict{Effect: spec.Returns, Err: access.EPERM, Action: "SCMP_ACT_ERRNO", Rule: -1, Uncertain: true, Reason: `runc's -ENOSYS stub for execve on "SCMP_ARCH_AARCH64" is not modelled`},
+			"aarch64's numbers are not modelled for calls other than faccessat2"},
+		{"kill_process", `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execve"],"action":"SCMP_ACT_KILL_PROCESS"}]}`, "execve", x86, spec.PathArgs,
+			spec.Verdict{Effect: spec.Dies, Action: "SCMP_ACT_KILL_PROCESS", Rule: 0},
+			"SCMP_ACT_KILL_PROCESS: the process dies of SIGSYS"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			p, err := spec.Parse("config.json", []byte(seccompConfig(r.sec)))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			got := p.Seccomp.Syscall(r.call, r.arch, r.args)
+			if diff := cmp.Diff(r.want, got, cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
 	}
 }

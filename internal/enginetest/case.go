@@ -3,7 +3,10 @@ package enginetest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -31,6 +34,32 @@ type Case struct {
 	// --security-opt seccomp=unconfined, --read-only, --tmpfs DST[:OPTS],
 	// -v SRC:DST[:ro], --userns MODE, -e K=V, then "--" and the command.
 	Flags []string `json:"flags,omitempty"`
+	// SeccompProfile is the content of the file a flag
+	// "--security-opt seccomp=$PROFILE" names: the harness writes it to a
+	// file of its own and puts that file's path in the flag (and $PROFILE
+	// back in what the engine prints); nil with such a flag: the file is
+	// missing. Docker and podman only: ctr and the CRI cases skip it.
+	SeccompProfile *string `json:"seccompProfile,omitempty"`
+}
+
+// ProfilePath stands for the seccomp profile's path in a case's flags and
+// in what the engines print.
+const ProfilePath = "$PROFILE"
+
+// usesProfile reports whether c names a seccomp profile file.
+func (c *Case) usesProfile() bool {
+	return slices.Contains(c.Flags, "seccomp="+ProfilePath)
+}
+
+// ProjectCase is Project, and for a case that names a seccomp profile file
+// also linux.seccomp as the engine wrote it (for the others the engines'
+// default profiles, which the model does not hold, are left out).
+func ProjectCase(c *Case, s *specs.Spec) *specs.Spec {
+	out := Project(s)
+	if out != nil && c.usesProfile() && s.Linux != nil && s.Linux.Seccomp != nil {
+		out.Linux = &specs.Linux{Seccomp: s.Linux.Seccomp}
+	}
+	return out
 }
 
 // ImageConfig is the part of an image config an engine turns into the

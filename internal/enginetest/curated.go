@@ -83,6 +83,15 @@ func curated() []Case {
 	c := func(name, rule, rfs string, im ImageConfig, flags ...string) Case {
 		return Case{Name: name, Rule: rule, Rootfs: rfs, Image: im, Flags: flags}
 	}
+	// A --security-opt seccomp=FILE case: the file's content (nil: missing)
+	// (profiles/seccomp/seccomp_linux.go:LoadProfile@v20.10.24, podman
+	// pkg/specgen/generate/config_linux_cgo.go@v4.3.1).
+	profile := func(name, rule string, content *string) Case {
+		cs := c(name, rule, RootfsFull, img("", ""), "--security-opt", "seccomp="+ProfilePath)
+		cs.SeccompProfile = content
+		return cs
+	}
+	ptr := func(s string) *string { return &s }
 	userRule := "containerd pkg/oci/spec_opts.go:WithUser, moby/sys/user GetExecUser: USER resolved through the image's /etc/passwd and /etc/group"
 	cs := []Case{
 		c("user_unset", "no USER: root, the engine's default groups", RootfsFull, img("", "")),
@@ -153,6 +162,16 @@ func curated() []Case {
 		c("flag_cap_add_prefixed", "--cap-add CAP_SYS_PTRACE (with the prefix)", RootfsFull, img("", ""), "--cap-add", "CAP_SYS_PTRACE"),
 		c("flag_no_new_privileges", "--security-opt no-new-privileges", RootfsFull, img("alice", ""), "--security-opt", "no-new-privileges"),
 		c("flag_seccomp_unconfined", "--security-opt seccomp=unconfined", RootfsFull, img("", ""), "--security-opt", "seccomp=unconfined"),
+		profile("seccomp_profile_missing", "--security-opt seccomp=FILE, FILE missing: docker's CLI and podman refuse, each in its words", nil),
+		profile("seccomp_profile_empty", "an empty profile: not JSON (docker CLI json.Compact, podman's decoding)", ptr("")),
+		profile("seccomp_profile_truncated", "a truncated JSON object", ptr(`{"defaultAction":`)),
+		profile("seccomp_profile_wrong_type", "a number as defaultAction: the engines' own types refuse it (dockerd at start, podman at create)", ptr(`{"defaultAction":5}`)),
+		profile("seccomp_profile_unknown_action", "an action nobody knows is passed to the runtime", ptr(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["execve"],"action":"SCMP_ACT_BOGUS"}]}`)),
+		profile("seccomp_profile_unknown_name", "a syscall name nobody knows is passed on", ptr(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ERRNO"}]}`)),
+		profile("seccomp_profile_default_errno_ret", "defaultErrnoRet, listenerPath and flags: moby 20.10's type drops them, containers/common keeps them", ptr(`{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"listenerPath":"/run/agent.sock","flags":["SECCOMP_FILTER_FLAG_LOG"],"syscalls":[{"names":["execve"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_NE"}]}]}`)),
+		profile("seccomp_profile_name_and_names", "a rule with both name and names: both engines refuse it", ptr(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"execve","names":["chdir"],"action":"SCMP_ACT_ERRNO"}]}`)),
+		profile("seccomp_profile_arch_map", "archMap: the native architecture's entry and its subarchitectures", ptr(`{"defaultAction":"SCMP_ACT_ALLOW","archMap":[{"architecture":"SCMP_ARCH_AARCH64","subArchitectures":["SCMP_ARCH_ARM"]},{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86","SCMP_ARCH_X32"]}],"syscalls":[{"names":["execve"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}`)),
+		profile("seccomp_profile_includes_caps", "a rule included only with CAP_SYS_ADMIN in the bounding set, another excluded with CAP_CHOWN", ptr(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chdir"],"action":"SCMP_ACT_ERRNO","includes":{"caps":["CAP_SYS_ADMIN"]}},{"names":["execve"],"action":"SCMP_ACT_ERRNO","excludes":{"caps":["CAP_CHOWN"]}}]}`)),
 		c("flag_read_only", "--read-only", RootfsFull, img("", ""), "--read-only"),
 		c("flag_tmpfs", "--tmpfs with the engine's default options", RootfsFull, img("", ""), "--tmpfs", "/scratch"),
 		c("flag_tmpfs_options", "--tmpfs DST:OPTS", RootfsFull, img("", ""), "--tmpfs", "/scratch:rw,noexec,mode=1777"),

@@ -56,6 +56,12 @@
 // entrypoint): the golden says
 // "skip" with the reason, and the oracle lists skips in its log.
 //
+// A case whose flags say --security-opt seccomp=$PROFILE carries the
+// profile's content (Case.SeccompProfile; none: the file is missing): the
+// harness writes it to a file of its own per engine, passes that path, and
+// writes $PROFILE back in what the engine prints; the spec's linux.seccomp
+// is then recorded too (ProjectCase). Docker and podman only.
+//
 // # Goldens
 //
 // testdata/engine/ at the repository root holds:

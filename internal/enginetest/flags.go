@@ -82,6 +82,8 @@ func EngineArgs(engine string, c *Case) (args []string, skip string, err error) 
 				switch {
 				case f.Value == "seccomp=unconfined":
 					// ctr's default: no seccomp filter.
+				case f.Value == "seccomp="+ProfilePath:
+					return nil, "a seccomp profile file is held for docker and podman only", nil
 				case f.Value == "no-new-privileges":
 					// ctr's default: noNewPrivileges unless --allow-new-privs.
 				case strings.HasPrefix(f.Value, "seccomp="):
@@ -193,6 +195,8 @@ func CRIArgs(c *Case) (cfg CRIConfig, skip string, err error) {
 			case f.Value == "no-new-privileges":
 				cfg.NoNewPrivs = true
 			case f.Value == "seccomp=unconfined":
+			case f.Value == "seccomp="+ProfilePath:
+				return CRIConfig{}, "a seccomp profile file is held for docker and podman only", nil
 			case strings.HasPrefix(f.Value, "seccomp="):
 				cfg.SeccompLocalhost = strings.TrimPrefix(f.Value, "seccomp=")
 			default:

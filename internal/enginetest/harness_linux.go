@@ -467,26 +467,45 @@ func (h *Harness) Create(ctx context.Context, engine string, c *Case) (Outcome, 
 		return Outcome{Skip: skip}, nil
 	}
 	name := ContainerName(c)
+	profile := ""
+	if c.usesProfile() {
+		profile = filepath.Join(h.Dir, "profiles", strings.ReplaceAll(engine, "@", "-"), name+".json")
+		if err := os.MkdirAll(filepath.Dir(profile), 0o755); err != nil {
+			return Outcome{}, err
+		}
+		os.Remove(profile)
+		if c.SeccompProfile != nil {
+			if err := os.WriteFile(profile, []byte(*c.SeccompProfile), 0o644); err != nil {
+				return Outcome{}, err
+			}
+		}
+		for i, a := range args {
+			if a == "seccomp="+ProfilePath {
+				args[i] = "seccomp=" + profile
+			}
+		}
+		defer os.Remove(profile)
+	}
 	switch engine {
 	case Docker:
 		out, stderr, err := h.Docker(ctx, append([]string{"create", "--runtime", "capture", "--network", "none", "--name", name}, args...)...)
 		if err != nil {
-			return Outcome{Error: h.normalise(stderr, "", h.dockDir)}, nil
+			return Outcome{Error: h.normalise(unpath(stderr, profile), "", h.dockDir)}, nil
 		}
 		id := strings.TrimSpace(out)
 		_, stderr, err = h.Docker(ctx, "start", name)
-		return h.captured(engine, id, stderr, err, h.dockDir)
+		return h.captured(c, engine, id, unpath(stderr, profile), err, h.dockDir)
 	case Podman:
 		out, stderr, err := h.Podman(ctx, append([]string{"create", "--runtime", h.capture, "--network", "none", "--name", name}, args...)...)
 		if err != nil && strings.Contains(stderr, "exceeded num_locks") {
 			return Outcome{}, fmt.Errorf("%s: the host's podman locks are exhausted (containers left by other runs; podman system renumber frees them): %s", engine, stderr)
 		}
 		if err != nil {
-			return Outcome{Error: h.normalise(stderr, "", h.podDir)}, nil
+			return Outcome{Error: h.normalise(unpath(stderr, profile), "", h.podDir)}, nil
 		}
 		id := strings.TrimSpace(lastLine(out))
 		_, stderr, err = h.Podman(ctx, "init", name)
-		return h.captured(engine, id, stderr, err, h.podDir)
+		return h.captured(c, engine, id, unpath(stderr, profile), err, h.podDir)
 	case Containerd:
 		_, stderr, err := h.Ctr(ctx, append([]string{"containers", "create"}, args...)...)
 		if err != nil {
@@ -518,7 +537,7 @@ func lastLine(s string) string {
 // captured reads what the capture runtime wrote for container id, after
 // the engine's start (or init) printed stderr: the runtime's failure
 // means the spec was captured; any other failure is the engine's own.
-func (h *Harness) captured(engine, id, stderr string, err error, engineDir string) (Outcome, error) {
+func (h *Harness) captured(c *Case, engine, id, stderr string, err error, engineDir string) (Outcome, error) {
 	if err == nil {
 		return Outcome{}, fmt.Errorf("%s: the capture runtime did not fail the start of %s", engine, id)
 	}
@@ -536,7 +555,16 @@ func (h *Harness) captured(engine, id, stderr string, err error, engineDir strin
 	if err := json.Unmarshal(b, &s); err != nil {
 		return Outcome{}, fmt.Errorf("%s: captured config.json: %v", engine, err)
 	}
-	return Outcome{Spec: h.normaliseSpec(Project(&s), id, engineDir, s.Hostname)}, nil
+	return Outcome{Spec: h.normaliseSpec(ProjectCase(c, &s), id, engineDir, s.Hostname)}, nil
+}
+
+// unpath writes ProfilePath for the profile's path in what an engine
+// printed (before normalise, which would write $DIR for its directory).
+func unpath(stderr, profile string) string {
+	if profile == "" {
+		return stderr
+	}
+	return strings.ReplaceAll(stderr, profile, ProfilePath)
 }
 
 // ctrMount is the temporary directory containerd mounts a snapshot on to

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,6 +93,9 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 	if err != nil {
 		return "ParseOverrides: " + err.Error()
 	}
+	if c.usesProfile() {
+		ov.SeccompFile = profileFile(c)
+	}
 	img := c.Image
 	eng.HostBounding = recordingBounding
 	s, err := spec.FromImage(img, fx.Mem(), eng, ov)
@@ -108,10 +113,10 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 	if err != nil {
 		return fmt.Sprintf("model refused (%v), engine wrote a spec", err)
 	}
-	got := Project(s)
+	got := ProjectCase(c, s)
 	// Project is idempotent; goldens recorded before it sorted podman's
 	// map-ordered env and mounts compare the same way.
-	w := *Project(want.Spec)
+	w := *ProjectCase(c, want.Spec)
 	// The engines' own mounts (/proc, /dev, hostname, resolv.conf…) are
 	// not the model's. The flags' mounts come after the engine's own at a
 	// destination (ctr keeps its /run when --mount adds another): compare,
@@ -167,8 +172,9 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 }
 
 // printedRefusal is the model's refusal as the command the recorder ran
-// printed it: `docker create` prints the daemon's error as "Error response
-// from daemon: MSG" and, for an error at start, `docker start` adds
+// printed it: `docker create` prints its own refusal (a seccomp profile it
+// cannot read) as "docker: MSG." and "See 'docker create --help'.", the
+// daemon's error as "Error response from daemon: MSG" and, for an error at start, `docker start` adds
 // "Error: failed to start containers: NAME" (docker/cli
 // cli/command/container/start.go@v20.10.24); podman and ctr print what
 // Engine.Refusal renders.
@@ -177,6 +183,11 @@ func printedRefusal(eng spec.Engine, c *Case, err error) string {
 	msg := err.Error()
 	switch eng.Family {
 	case spec.Docker:
+		if errors.As(err, &ee) && ee.CLI {
+			// The CLI's own refusal, before it asks the daemon
+			// (reportError(…, "create", …, true)).
+			return "docker: " + strings.TrimSuffix(msg, ".") + ".\nSee 'docker create --help'."
+		}
 		s := "Error response from daemon: " + msg
 		if errors.As(err, &ee) && !ee.Create {
 			s += "\nError: failed to start containers: " + ContainerName(c)
@@ -444,4 +455,14 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 		return fmt.Sprintf("%s (phase %s):\n-want exit %d %q\n+got  exit %d %q", r.Step, r.Phase, run.Exit, run.Stderr, shown.Exit, shown.Text), string(r.Phase)
 	}
 	return "", string(r.Phase)
+}
+
+// profileFile is the seccomp profile of case c as load reads it: its
+// content, or, without one, the missing file the engine's os.ReadFile
+// opens.
+func profileFile(c *Case) *spec.SeccompFile {
+	if c.SeccompProfile == nil {
+		return &spec.SeccompFile{Err: &fs.PathError{Op: "open", Path: ProfilePath, Err: syscall.ENOENT}}
+	}
+	return &spec.SeccompFile{Data: []byte(*c.SeccompProfile)}
 }

@@ -211,7 +211,7 @@ func (c *Case) Validate() error {
 	if !path.IsAbs(c.Process.Cwd) {
 		bad("process.cwd: want an absolute path, got %q", c.Process.Cwd)
 	}
-	if _, ok := seccompProfiles[c.Seccomp]; !ok && c.Seccomp != SeccompNone {
+	if _, gen := genProfile(c.Seccomp); !gen && seccompProfiles[c.Seccomp] == nil && c.Seccomp != SeccompNone {
 		bad("seccomp: want none or a filter of seccompProfiles, got %q", c.Seccomp)
 	}
 	if lc := c.Process.Capabilities; lc != nil {

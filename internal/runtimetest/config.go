@@ -91,6 +91,8 @@ func Spec(c *Case, sources []string) *specs.Spec {
 	}
 	if sc := seccompProfiles[c.Seccomp]; sc != nil {
 		s.Linux.Seccomp = sc()
+	} else if sc, ok := genProfile(c.Seccomp); ok {
+		s.Linux.Seccomp = sc
 	}
 	return s
 }

@@ -296,7 +296,7 @@ func newPlan(g *Goldens, rts []Runtime, seed uint64, isFull bool) *plan {
 	// A third as many of the mounts and of the exec family, from the same
 	// seed.
 	for i := 0; i < nTimed/3; i++ {
-		for _, gen := range []func(uint64, int) Case{RandomMounts, RandomExec} {
+		for _, gen := range []func(uint64, int) Case{RandomMounts, RandomExec, RandomSeccomp} {
 			c := gen(seed, i)
 			p.timed[c.Name] = true
 			timed = append(timed, &c)

@@ -252,6 +252,7 @@ var randomFamilies = []randomFamily{
 	{"random_s", Random, RandomName},
 	{"random_m", RandomMounts, RandomMountsName},
 	{"random_x", RandomExec, RandomExecName},
+	{"random_c", RandomSeccomp, RandomSeccompName},
 }
 
 // RandomByName regenerates a random case of any family from its name
