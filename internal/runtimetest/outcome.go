@@ -69,6 +69,9 @@ func Classify(kind, stdout, stderr string, status int) Outcome {
 	if len(bare) > 0 {
 		last := bare[len(bare)-1]
 		switch {
+		case kind == "runsc" && status != 0 && runscErr.MatchString(last):
+			o.Class, o.Message = CreateError, goHeapAddr.ReplaceAllString(last, "0xc…")
+			return o
 		case kind == "runc" && (runcExecErr.MatchString(last) || runcOldExecErr.MatchString(last)),
 			kind == "crun" && crunExecErr.MatchString(last):
 			o.Class, o.Message = ExecError, last
@@ -111,6 +114,14 @@ var (
 	// noNewPrivileges (standard_init_linux.go:Init, newSystemErrorWithCause
 	// "init seccomp").
 	runcOldInitErr = regexp.MustCompile(`^standard_init_linux\.go:\d+: init seccomp caused: `)
+	// runsc: the error `runsc run` prints (google/gvisor
+	// runsc/cli/main.go:Main@release-20221219.0, util.Fatalf), its
+	// subcommand's wrappings first.
+	runscErr = regexp.MustCompile(`^(running|creating|starting) container: |^reading spec: `)
+	// A Go heap address, which runsc prints in some errors (a %+v of
+	// the spec's process, ValidateSpec) and which differs from run to
+	// run: Classify writes it 0xc….
+	goHeapAddr = regexp.MustCompile(`0xc[0-9a-f]{9}\b`)
 	// crun: libcrun_fail_with_error in the container process after
 	// execv.
 	crunExecErr = regexp.MustCompile("^exec container process ")

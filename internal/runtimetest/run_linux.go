@@ -132,6 +132,14 @@ func (rt Runtime) command(rootless bool, state string, args ...string) *exec.Cmd
 		full := append([]string{"-c", wrapper, rt.Path, "--cgroup-manager=disabled", "--root", state}, args...)
 		cmd = exec.Command("/bin/sh", full...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS, Setpgid: true}
+	case "runsc":
+		// gVisor as root (--rootless=false), with no network stack
+		// (--network=none: the sandbox needs no host veth) and no cgroup
+		// (--ignore-cgroups: CI machines have hybrid cgroups), its state
+		// in the run's own directory.
+		full := append([]string{"--root", state, "--rootless=false", "--network=none", "--ignore-cgroups"}, args...)
+		cmd = exec.Command(rt.Path, full...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	default:
 		cmd = exec.Command(rt.Path, append([]string{"--root", state}, args...)...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
