@@ -1,0 +1,680 @@
+package preexec
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
+)
+
+// gVisor's runsc: its sentry is a kernel of its own, which walks paths,
+// checks permissions and loads programs with its own code, and prints its
+// own errors. Everything here is read at google/gvisor tag
+// release-20221219.0, the source of Debian's runsc 0.0~20221219.0.
+
+// Sentry is how a gVisor release takes the pre-exec steps where it differs
+// from Linux and from runc's init, one behaviour a field; each field set
+// cites its upstream source in Cite under its own name (TestSentryCitations).
+type Sentry struct {
+	// CwdInGofer: the gofer creates process.cwd with os.MkdirAll(cwd,
+	// 0755) as the host's root, after the bind mounts and before the
+	// sentry mounts its tmpfs mounts (a cwd below one is made in the
+	// directory the tmpfs then covers); an error kills the sandbox before
+	// it reports, and runsc prints only SandboxEOF.
+	CwdInGofer bool
+	// CwdUnsearched: the working directory is looked up as the container
+	// user, each directory on the way searched, but not the directory
+	// itself (runc's chdir needs search permission on it).
+	CwdUnsearched bool
+	// OwnPathLookup: a bare process.args[0] is looked up by the sentry in
+	// the last PATH of process.env: relative and empty entries skipped,
+	// each candidate opened for reading and execution as the container
+	// user (OpenReadExec), EACCES and ENOENT skipped, any other error
+	// fatal; not found is ENOENT. A name with a '/' after its first byte
+	// is joined to process.cwd unchecked.
+	OwnPathLookup bool
+	// OpenReadExec: the loader opens the program, a #! interpreter and an
+	// ELF interpreter O_RDONLY with FileExec: read and execute permission
+	// are checked at once (vfs.GenericCheckPermissions with MayRead|MayExec),
+	// so a file without read permission is EACCES and CAP_DAC_READ_SEARCH
+	// does not help; a file that is not regular, or on a noexec mount, is
+	// EACCES.
+	OpenReadExec bool
+	// NoACLs: permissions are the mode bits, owner and group the gofer
+	// reports (stat's, where an ACL's mask is the group bits); POSIX ACL
+	// entries are not consulted.
+	NoACLs bool
+	// KeepsSpecCreds: the first process runs with the credentials made
+	// from the spec, which no exec transforms: set-user-ID and
+	// set-group-ID bits and file capabilities are ignored, and a non-root
+	// user keeps its effective capabilities (so a #! interpreter reads its
+	// script with them; the loader already needed it readable).
+	KeepsSpecCreds bool
+	// ShebangLine is how much of a #! line the loader reads: 127 bytes,
+	// the rest of a longer line silently dropped (Linux reads 256 and
+	// refuses a cut interpreter path).
+	ShebangLine int
+	// EnvWithoutEqualsFatal: a process.env entry without '=' fails the
+	// sandbox's boot (SandboxEOF).
+	EnvWithoutEqualsFatal bool
+	// SandboxEOF is what runsc prints when the sandbox (its gofer or its
+	// sentry) fails before it reports to runsc, after the subcommand's
+	// prefix ("creating container: "; `runsc run` adds "running
+	// container: ").
+	SandboxEOF string
+	// StartPrefix prefixes the sentry's errors of process creation after
+	// the subcommand's ("starting container: "; `runsc run` adds "running
+	// container: ").
+	StartPrefix string
+	// Cite justifies each field, by name.
+	Cite map[string]string
+}
+
+// runsc20221219 is gVisor release-20221219.0, Debian's runsc package.
+var runsc20221219 = &Release{
+	Runtime: "runsc", Versions: []string{"20221219.0"},
+	CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
+	AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true, LastCap: caps.CAP_AUDIT_READ,
+	Tmpfs: TmpfsKernel, UserNSBind: UserNSBindRemount, User: UserNumeric,
+	EnvCheck: EnvCheckNone, MountFlagWords: MountFlagsClassic,
+	Sentry: &Sentry{
+		CwdInGofer: true, CwdUnsearched: true, OwnPathLookup: true, OpenReadExec: true,
+		NoACLs: true, KeepsSpecCreds: true, ShebangLine: 127, EnvWithoutEqualsFatal: true,
+		SandboxEOF:  "cannot create sandbox: cannot read client sync file: waiting for sandbox to start: EOF",
+		StartPrefix: "starting root container: starting sandbox: ",
+		Cite: map[string]string{
+			"CwdInGofer":            "google/gvisor runsc/cmd/gofer.go:setupRootFS@release-20221219.0 (resolveSymlinks, os.MkdirAll(dst, 0755), after setupMounts' bind mounts; tmpfs mounts are the sentry's, runsc/boot/vfs.go:mountSubmounts)",
+			"CwdUnsearched":         "google/gvisor pkg/sentry/kernel/kernel.go:Kernel.CreateProcess@release-20221219.0 (GetDentryAt without CheckSearchable, NOTE(b/236028361))",
+			"OwnPathLookup":         "google/gvisor pkg/sentry/fsimpl/user/path.go:ResolveExecutablePath, resolve@release-20221219.0; runsc/specutils/specutils.go:ResolveEnvs (a map: the last PATH wins)",
+			"OpenReadExec":          "google/gvisor pkg/sentry/loader/loader.go:openPath@release-20221219.0 (O_RDONLY, FileExec; TODO gvisor.dev/issue/160), pkg/sentry/vfs/permissions.go:AccessTypesForOpenFlags, GenericCheckPermissions, pkg/sentry/vfs/vfs.go:VirtualFilesystem.OpenAt (noexec, not regular: EACCES)",
+			"NoACLs":                "google/gvisor pkg/sentry/fsimpl/gofer/gofer.go:dentry.checkPermissions@release-20221219.0 (GenericCheckPermissions on the cached mode, uid, gid)",
+			"KeepsSpecCreds":        "google/gvisor runsc/boot/loader.go:New@release-20221219.0 (auth.NewUserCredentials from the spec), pkg/sentry/kernel/kernel.go:Kernel.CreateProcess (TaskConfig.Credentials as given, no updateCredsForExecLocked)",
+			"ShebangLine":           "google/gvisor pkg/sentry/loader/interpreter.go:parseInterpreterScript@release-20221219.0 (interpMaxLineLength = 127)",
+			"EnvWithoutEqualsFatal": "google/gvisor runsc/specutils/specutils.go:ResolveEnvs@release-20221219.0 (`invalid variable`), called by runsc/boot/loader.go:createProcessArgs in the sandbox's boot",
+			"SandboxEOF":            "google/gvisor runsc/container/container.go:New (`cannot create sandbox: %w`), runsc/sandbox/sandbox.go:New (`cannot read client sync file: %w`, `waiting for sandbox to start: %v`)@release-20221219.0; runsc/container/container.go:Run (`creating container: %v`)",
+			"StartPrefix":           "google/gvisor runsc/sandbox/sandbox.go:Sandbox.StartRoot (`starting root container: %v`), runsc/boot/controller.go:containerManager.StartRoot (`starting sandbox: %v`)@release-20221219.0; runsc/boot/loader.go:createContainerProcess (`creating process: %w`)",
+		},
+	},
+	Cite: map[string]string{
+		"Sentry":           "gVisor's sentry walks, checks and loads with its own code: see Sentry.Cite",
+		"UnknownCapsFatal": "google/gvisor runsc/specutils/specutils.go:capsFromNames@release-20221219.0 (`unknown capability %q`, in the sandbox's boot: SandboxEOF); ambient is not read (TODO gvisor.dev/issue/3166)",
+		"LastCap":          "google/gvisor runsc/specutils/specutils.go:capFromName@release-20221219.0 ends at CAP_AUDIT_READ",
+		"AbsentCaps":       "google/gvisor runsc/specutils/specutils.go:Capabilities@release-20221219.0 returns empty sets for an absent process.capabilities, so even uid 0 has none",
+		"Tmpfs":            "google/gvisor pkg/sentry/fsimpl/tmpfs/tmpfs.go:FilesystemType.GetFilesystem@release-20221219.0: the root is mode= or 01777, the covered directory is not read",
+	},
+}
+
+// runscForms is the form of a runsc name, for a refusal.
+const runscForms = "want runsc@YYYYMMDD.N[+debian], a gVisor release (runsc@20221219.0)"
+
+// lookupRunsc is LookupRuntime for a runsc name: runsc@20221219.0 or
+// runsc@20221219.0+debian (Debian's build of that tag). A release after
+// the newest modelled is answered as it and marked extrapolated.
+func lookupRunsc(name, rest string) (Runtime, error) {
+	version, build, _ := strings.Cut(rest, "+")
+	if build != "" && build != "debian" {
+		return Runtime{}, runtimeErr(name, "%s", runscForms)
+	}
+	date, n, ok := strings.Cut(version, ".")
+	if !ok || len(date) != 8 || !allDigits(date[:6]) || !allDigits(date[6:]) || !allDigits(n) {
+		return Runtime{}, runtimeErr(name, "%s", runscForms)
+	}
+	var l *Release
+	var modelled string
+	for _, r := range lines {
+		if r.Runtime != "runsc" {
+			continue
+		}
+		for _, v := range r.Versions {
+			if spec.CompareVersions(v, version) <= 0 && (l == nil || spec.CompareVersions(modelled, v) < 0) {
+				l, modelled = r, v
+			}
+		}
+	}
+	if l == nil {
+		return Runtime{}, runtimeErr(name, "runsc %s is older than every runsc release modelled (%s)", version, oldestVersion("runsc"))
+	}
+	rt := Runtime{Name: name, Release: l, Version: version}
+	if modelled != version {
+		rt.Extrapolated = fmt.Sprintf("runsc %s is not modelled; answered as runsc %s, the newest older release modelled", version, modelled)
+	}
+	return rt, nil
+}
+
+// noACLs shows an FS as gVisor's gofer client sees it: the mode, owner
+// and group stat gives, no ACL, no file capabilities (Sentry.NoACLs,
+// Sentry.KeepsSpecCreds).
+type noACLs struct{ access.FS }
+
+func (n noACLs) Lstat(name string) (access.Inode, error) {
+	ino, err := n.FS.Lstat(name)
+	ino.ACL, ino.Caps = nil, nil
+	return ino, err
+}
+
+// gvisorPermission is the sentry's vfs.GenericCheckPermissions
+// (pkg/sentry/vfs/permissions.go@release-20221219.0) for the access types
+// mask (access.MAY_READ, MAY_WRITE, MAY_EXEC) in the sandbox's one user
+// namespace, where every id is mapped.
+func gvisorPermission(c *access.Cred, ino *access.Inode, mask access.Mask) error {
+	perms := ino.Mode & 0o777
+	switch {
+	case c.EUID == ino.UID:
+		perms >>= 6
+	case c.EGID == ino.GID || slices.Contains(c.Groups, ino.GID):
+		perms >>= 3
+	}
+	want := uint32(mask) & 7
+	if perms&want == want {
+		return nil
+	}
+	dir := ino.IsDir()
+	if (dir && mask&access.MAY_WRITE == 0) || want == uint32(access.MAY_READ) {
+		if c.CapEffective.Has(caps.CAP_DAC_READ_SEARCH) {
+			return nil
+		}
+	}
+	if dir || mask&access.MAY_EXEC == 0 || ino.Mode&0o111 != 0 {
+		if c.CapEffective.Has(caps.CAP_DAC_OVERRIDE) {
+			return nil
+		}
+	}
+	return access.EACCES
+}
+
+// gvisorErrno is the text of the sentry's error for err
+// (pkg/errors/linuxerr/linuxerr.go@release-20221219.0), "" for an errno
+// the model does not expect there.
+func gvisorErrno(err error) string {
+	for _, e := range []struct {
+		errno error
+		text  string
+	}{
+		{access.EACCES, "permission denied"},
+		{access.ENOENT, "no such file or directory"},
+		{access.ENOTDIR, "not a directory"},
+		{access.ELOOP, "too many symbolic links encountered"},
+		{access.ENOEXEC, "exec format error"},
+		{access.ENAMETOOLONG, "file name too long"},
+		{access.EPERM, "operation not permitted"},
+	} {
+		if errors.Is(err, e.errno) {
+			return e.text
+		}
+	}
+	return ""
+}
+
+// runsc is `runsc run` (or create and start) of release-20221219.0:
+// runsc/cmd/run.go:Run.Execute, the gofer's setupRootFS, the sandbox's
+// boot (runsc/boot/loader.go:New) and the sentry's creation of the first
+// process (runsc/boot/loader.go:createContainerProcess).
+func (e *eval) runsc() {
+	s := e.rt.Release.Sentry
+	plan := e.plan
+	cli := "running container: "
+	boot, start := cli+"creating container: ", cli+"starting container: "
+	if e.host.Create {
+		boot, start = "creating container: ", "starting container: "
+	}
+	start += s.StartPrefix
+	fail := e.fail
+	if len(plan.Args) == 0 {
+		// specutils.ValidateSpec: `Spec.Process.Arg must be defined: %+v`
+		// of the process, whose pointers print as Go heap addresses.
+		e.res.Step, e.res.Err = StepConfig, errors.New("process.args is empty")
+		e.res.Unknown = "runsc refuses an empty process.args with `reading spec: Spec.Process.Arg must be defined: ` and the process printed with %+v, Go heap addresses and all (runsc/specutils/specutils.go:ValidateSpec), which cannot be predicted byte for byte"
+		return
+	}
+	if e.host.Rootless || plan.UserNS != nil || plan.UserNSPath != "" {
+		e.res.Step, e.res.Err = StepConfig, errors.New("not modelled")
+		e.res.Unknown = "runsc is modelled as root (--rootless=false) without a user namespace: the sandbox has one user namespace of its own, and how it treats linux.uidMappings, linux.gidMappings and a rootless run is not modelled"
+		return
+	}
+	sandboxEOF := boot + s.SandboxEOF
+	// The sandbox's boot: capabilities and the environment
+	// (runsc/boot/loader.go:New, createProcessArgs).
+	if name := runscUnknownCap(plan, e.rt.Release.LastCap); name != "" {
+		if e.tracing {
+			e.trace(StepCaps, nil, "unknown capability %q: the sandbox's boot fails", name)
+		}
+		fail(StepCaps, sandboxEOF, fmt.Errorf("unknown capability %q", name))
+		return
+	}
+	if s.EnvWithoutEqualsFatal {
+		for _, kv := range plan.Env {
+			if !strings.Contains(kv, "=") {
+				if e.tracing {
+					e.trace(StepConfig, nil, "invalid variable: %s: the sandbox's boot fails", kv)
+				}
+				fail(StepConfig, sandboxEOF, fmt.Errorf("invalid variable: %s", kv))
+				return
+			}
+		}
+	}
+	// The gofer: MkdirAll(cwd) as the host's root, bind mounts in place,
+	// tmpfs mounts not.
+	gofer := e.runscGoferView()
+	root := access.Root()
+	mk := &mkdirScratch{}
+	mk.over.Base = gofer
+	mk.early = access.Proc{Cred: root, FS: &mk.over, Kernel: access.Kernel{Version: e.host.Kernel}}
+	dst, err := goferResolve(gofer, plan.Cwd)
+	if err == nil {
+		err = mkdirAll(&mk.early, &mk.over, dst)
+	}
+	if err != nil {
+		if e.tracing {
+			e.trace(StepMkdirCwd, err, "the gofer's os.MkdirAll(%q) as root", plan.Cwd)
+		}
+		if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
+			e.fail(StepMkdirCwd, "", err)
+			return
+		}
+		fail(StepMkdirCwd, sandboxEOF, err)
+		return
+	}
+	if e.tracing {
+		e.trace(StepMkdirCwd, nil, "the gofer's os.MkdirAll(%q) as root (%q, its symlinks resolved)", plan.Cwd, dst)
+	}
+	fsys := access.FS(noACLs{e.view})
+	if len(mk.over.Dirs) > 0 {
+		// The directories the gofer made, but for those a tmpfs covers.
+		over := &access.Overlay{Base: fsys, Dirs: map[string]access.Inode{}}
+		for d, ino := range mk.over.Dirs {
+			if !runscUnderTmpfs(plan, d) {
+				over.Dirs[d] = ino
+			}
+		}
+		fsys = over
+	}
+	// The container's credentials, as the spec gives them.
+	want := plan.Caps
+	if plan.CapsAbsent {
+		want = caps.Sets{}
+	}
+	c := access.User(plan.User.UID, plan.User.GID, plan.User.AdditionalGids...)
+	c.CapEffective, c.CapPermitted, c.CapInheritable, c.CapBounding = want.Effective, want.Permitted, want.Inheritable, want.Bounding
+	c.NoNewPrivs = true
+	e.final = *c
+	p := access.Proc{Cred: &e.final, FS: fsys, Kernel: access.Kernel{Version: e.host.Kernel}}
+	if e.tracing {
+		e.trace(StepUser, nil, "the sentry's credentials: %s", credSummary(&e.final))
+	}
+
+	// ResolveExecutablePath.
+	arg0 := plan.Args[0]
+	name := arg0
+	switch {
+	case path.IsAbs(arg0):
+	case strings.IndexByte(arg0, '/') > 0:
+		name = path.Join(plan.Cwd, arg0)
+	default:
+		pathEnv, _ := plan.Path()
+		var dirs []string
+		if _, ok := plan.Path(); ok {
+			dirs = strings.Split(pathEnv, ":")
+		}
+		found, err := runscFind(&p, dirs, arg0)
+		if e.tracing {
+			e.trace(StepLookPath, err, "the sentry looks %q up in PATH %v: %q", arg0, dirs, found)
+		}
+		if err != nil {
+			text := gvisorErrno(err)
+			if text == "" {
+				e.runscUnknown(StepLookPath, err)
+				return
+			}
+			fail(StepLookPath, fmt.Sprintf("%serror finding executable %q in PATH %v: %s", start, arg0, fmtSlice(dirs), text), err)
+			return
+		}
+		name = found
+	}
+
+	// CreateProcess: the working directory, then the loader.
+	wd, err := p.Stat(plan.Cwd)
+	if err == nil && !wd.IsDir() {
+		// The gofer made it a directory unless something covers it.
+		err = access.ENOTDIR
+	}
+	if e.tracing {
+		e.trace(StepChdir, err, "the sentry looks up the working directory %s as %s (the directory itself not searched)", plan.Cwd, credSummary(&e.final))
+	}
+	if err != nil {
+		text := gvisorErrno(err)
+		if text == "" || errors.Is(err, access.ENOTDIR) {
+			e.runscUnknown(StepChdir, err)
+			return
+		}
+		fail(StepChdir, fmt.Sprintf("%screating process: failed to find initial working directory %q: %s", start, plan.Cwd, text), err)
+		return
+	}
+	_, cwd, _ := p.Resolve(plan.Cwd)
+	p.Cwd = cwd
+	step, err, unknown := runscLoad(&p, name, plan.Args, s.ShebangLine)
+	if e.tracing {
+		e.trace(step, err, "the sentry loads %q as %s", name, credSummary(&e.final))
+	}
+	switch {
+	case unknown != "":
+		e.res.Step, e.res.Err, e.res.Unknown = step, err, unknown
+	case err != nil:
+		text := gvisorErrno(err)
+		if text == "" {
+			e.runscUnknown(step, err)
+			return
+		}
+		fail(step, fmt.Sprintf("%screating process: failed to load %s: %s", start, name, text), err)
+	}
+}
+
+// runscUnknown makes the result unknown for an error whose text or cause
+// the model does not know in gVisor.
+func (e *eval) runscUnknown(step Step, err error) {
+	if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
+		e.fail(step, "", err)
+		return
+	}
+	e.res.Step, e.res.Err = step, err
+	e.res.Unknown = fmt.Sprintf("gVisor's sentry fails here with %v, whose handling and text in release-20221219.0 the model does not know", err)
+}
+
+// fmtSlice is fmt's %v of a []string: "[a b]".
+func fmtSlice(s []string) string { return "[" + strings.Join(s, " ") + "]" }
+
+// runscUnknownCap is the first capability name of the bounding,
+// effective, inheritable or permitted set that capsFromNames does not
+// know (ambient is not read), "" if none.
+func runscUnknownCap(plan *spec.Plan, last caps.Cap) string {
+	sp := plan.Spec
+	if sp == nil || sp.Process == nil || sp.Process.Capabilities == nil {
+		return ""
+	}
+	lc := sp.Process.Capabilities
+	for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted} {
+		for _, n := range set {
+			if c, ok := caps.Parse(n); !ok || c > last {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// runscUnderTmpfs reports whether d is at or below the destination of a
+// tmpfs mount of plan: the sentry's, which the gofer does not see.
+func runscUnderTmpfs(plan *spec.Plan, d string) bool {
+	for _, m := range plan.Mounts {
+		if m.Type != "tmpfs" || m.Bind {
+			continue
+		}
+		dest := path.Clean("/" + m.Destination)
+		if d == dest || strings.HasPrefix(d, dest+"/") || dest == "/" {
+			return true
+		}
+	}
+	return false
+}
+
+// runscGoferView is the root filesystem as the gofer sees it when it
+// creates the cwd: the bind mounts in place but without their flags (one
+// mount(2) with MS_BIND, where the kernel ignores the others:
+// runsc/cmd/gofer.go:setupMounts, specutils.SafeSetupAndMount), not the
+// sentry's tmpfs mounts, root.readonly not yet applied.
+func (e *eval) runscGoferView() access.FS {
+	v, ok := e.fsys.(*View)
+	if !ok {
+		return e.early
+	}
+	binds := *v.plan
+	binds.Mounts = nil
+	for _, m := range v.plan.Mounts {
+		if m.Type == "tmpfs" && !m.Bind {
+			continue
+		}
+		if m.Bind {
+			m.Flags = 0
+		}
+		binds.Mounts = append(binds.Mounts, m)
+	}
+	return NewView(&binds, v.base, v.sources).early(e.rt.Release)
+}
+
+// goferResolve is the gofer's resolveSymlinks (runsc/cmd/gofer.go,
+// resolveSymlinksImpl@release-20221219.0) of name in fsys: the path
+// cleaned first (so "/x/../w" is "/w" whether /x exists or not), each
+// component lstat'ed as the host's root, a missing one taken as it is, a
+// symlink's target resolved in turn (an absolute one from the root), at
+// most 255 deep.
+func goferResolve(fsys access.FS, name string) (string, error) {
+	return goferResolveAt(fsys, "/", name, 255)
+}
+
+func goferResolveAt(fsys access.FS, base, rel string, follow int) (string, error) {
+	if follow == 0 {
+		return "", access.ELOOP
+	}
+	for _, name := range strings.Split(path.Clean(rel), "/") {
+		if name == "" {
+			continue
+		}
+		p := path.Join(base, name)
+		ino, err := fsys.Lstat(p)
+		if err != nil {
+			if errors.Is(err, access.ENOENT) && !errors.Is(err, access.ErrUnreadable) {
+				base = p
+				continue
+			}
+			return "", err
+		}
+		if ino.IsSymlink() {
+			link, err := fsys.Readlink(p)
+			if err != nil {
+				return "", err
+			}
+			if path.IsAbs(link) {
+				base = "/"
+			}
+			if base, err = goferResolveAt(fsys, base, link, follow-1); err != nil {
+				return "", err
+			}
+			continue
+		}
+		base = p
+	}
+	return base, nil
+}
+
+// runscFind is the sentry's PATH search (user.resolve): each absolute
+// entry joined with name, opened for reading and execution; EACCES and
+// ENOENT go on to the next, another error ends the search.
+func runscFind(p *access.Proc, dirs []string, name string) (string, error) {
+	for _, d := range dirs {
+		if !path.IsAbs(d) {
+			continue
+		}
+		cand := path.Join(d, name)
+		_, err := runscOpen(p, cand)
+		switch {
+		case err == nil:
+			return cand, nil
+		case errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent):
+			return "", err
+		case errors.Is(err, access.EACCES) || errors.Is(err, access.ENOENT):
+			continue
+		}
+		return "", err
+	}
+	return "", access.ENOENT
+}
+
+// runscOpen is the sentry's OpenAt(name, O_RDONLY, FileExec) as p: the walk
+// (each directory searched), then read and execute permission at once,
+// then noexec and the file type (Sentry.OpenReadExec). It returns the
+// resolved path.
+func runscOpen(p *access.Proc, name string) (string, error) {
+	ino, resolved, err := p.Resolve(name)
+	if err != nil {
+		return "", err
+	}
+	switch ino.Type() {
+	case access.S_IFREG, access.S_IFDIR:
+	default:
+		// A device, FIFO or socket: what the gofer does opening it is
+		// not modelled.
+		return "", &access.ReadError{Op: "open", Path: name, Err: access.ErrUnreadable}
+	}
+	if err := gvisorPermission(p.Cred, &ino, access.MAY_READ|access.MAY_EXEC); err != nil {
+		return "", err
+	}
+	if ino.Mount&access.MNT_NOEXEC != 0 || !ino.IsRegular() {
+		return "", access.EACCES
+	}
+	return resolved, nil
+}
+
+// runscLoad is the sentry's loader (loader.loadExecutable, loadELF) for
+// the first process: up to 6 files opened with runscOpen, each #! line
+// parsed as parseInterpreterScript does, an ELF checked as Linux checks
+// it (access.Proc.Execve, on the same files, less the credentials it
+// would compute) and its PT_INTERP opened with runscOpen. unknown is set
+// where the model cannot tell.
+func runscLoad(p *access.Proc, name string, argv []string, lineMax int) (step Step, err error, unknown string) {
+	file := name
+	step = StepExecve
+	var head [128]byte
+	for i := 0; ; i++ {
+		if i == 6 {
+			return StepInterpreter, access.ELOOP, ""
+		}
+		resolved, err := runscOpen(p, file)
+		if err != nil {
+			return step, err, ""
+		}
+		clear(head[:])
+		n, err := p.FS.ReadAt(resolved, head[:], 0)
+		if err != nil && err != io.EOF {
+			return step, err, ""
+		}
+		if n >= 4 && string(head[:4]) == "\x7fELF" {
+			break
+		}
+		if n < 2 || string(head[:2]) != "#!" {
+			return step, access.ENOEXEC, ""
+		}
+		line := head[2:min(n, lineMax)]
+		if j := strings.IndexByte(string(line), '\n'); j >= 0 {
+			line = line[:j]
+		} else if n > lineMax {
+			return step, errors.New("a #! line longer than 127 bytes"), "gVisor reads 127 bytes of a #! line and drops the rest; a longer line is not modelled"
+		}
+		l := strings.TrimLeft(string(line), " \t")
+		interp := l
+		if j := strings.IndexAny(l, " \t"); j >= 0 {
+			interp = l[:j]
+		}
+		if interp == "" {
+			return step, access.ENOEXEC, ""
+		}
+		if strings.IndexByte(interp, 0) >= 0 {
+			return step, errors.New("a NUL in a #! line"), "a NUL byte in a #! line is read by gVisor as part of the name; not modelled"
+		}
+		file, step = interp, StepInterpreter
+	}
+	// The ELF itself, as Linux checks it; the loader's credentials are
+	// not computed by gVisor (KeepsSpecCreds).
+	x, err := p.Execve(file, argv)
+	var xe *access.ExecError
+	if err != nil && errors.As(err, &xe) {
+		switch xe.Stage {
+		case access.StageCreds:
+			return step, nil, ""
+		case access.StageLoader:
+			if errors.Is(err, access.ENOENT) || errors.Is(err, access.EACCES) {
+				return StepExecve, err, ""
+			}
+		case access.StageFormat:
+			if errors.Is(err, access.ENOEXEC) {
+				return step, err, ""
+			}
+		}
+		if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
+			return step, err, ""
+		}
+		return step, err, fmt.Sprintf("the ELF %s fails Linux's checks with %v; gVisor's own ELF loader (pkg/sentry/loader/elf.go) is not modelled beyond ENOEXEC, a missing or unreadable interpreter", file, err)
+	}
+	if err != nil {
+		return step, err, ""
+	}
+	if x.Interp != "" {
+		if _, err := runscOpen(p, x.Interp); err != nil {
+			return StepExecve, err, ""
+		}
+	}
+	return step, nil, ""
+}
+
+// sentryFields are the Sentry fields the docs list, in order, with what
+// each says.
+var sentryFields = []struct{ name, what string }{
+	{"CwdInGofer", "the gofer creates process.cwd as the host's root (symlinks resolved its own way, bind mounts writable, before the tmpfs mounts); an error kills the sandbox"},
+	{"CwdUnsearched", "the working directory itself need not be searchable"},
+	{"OwnPathLookup", "the sentry's own PATH search: candidates opened for reading and execution, EACCES and ENOENT skipped"},
+	{"OpenReadExec", "the program, its #! interpreter and its ELF interpreter need read and execute permission, checked at once"},
+	{"NoACLs", "POSIX ACLs are not consulted, only the mode bits"},
+	{"KeepsSpecCreds", "no exec transforms the credentials: set-user-ID, set-group-ID and file capabilities ignored; a non-root user keeps its effective capabilities"},
+	{"ShebangLine", "bytes of a #! line read"},
+	{"EnvWithoutEqualsFatal", "a process.env entry without '=' kills the sandbox"},
+	{"SandboxEOF", "what runsc prints when the sandbox dies before it reports"},
+	{"StartPrefix", "the prefix of the sentry's errors of process creation"},
+}
+
+// writeSentries renders, for each gVisor row, how its sentry differs from
+// Linux and runc, one behaviour a line with its citation.
+func writeSentries(b *strings.Builder) {
+	for i, l := range lines {
+		if l.Sentry == nil {
+			continue
+		}
+		s := l.Sentry
+		fmt.Fprintf(b, "\n## gVisor: line %d, %s %s\n\n", i+1, l.Runtime, strings.Join(l.Versions, ", "))
+		b.WriteString("Its sentry is a kernel of its own; where it differs from Linux and runc:\n\n")
+		b.WriteString("| behaviour | value | upstream |\n|---|---|---|\n")
+		for _, f := range sentryFields {
+			var v string
+			switch f.name {
+			case "ShebangLine":
+				v = fmt.Sprint(s.ShebangLine)
+			case "SandboxEOF":
+				v = "`" + s.SandboxEOF + "`"
+			case "StartPrefix":
+				v = "`" + s.StartPrefix + "`"
+			default:
+				v = fmt.Sprint(reflect.ValueOf(s).Elem().FieldByName(f.name).Bool())
+			}
+			fmt.Fprintf(b, "| %s: %s | %s | %s |\n", f.name, f.what, v, s.Cite[f.name])
+		}
+		b.WriteString("\nAnd as rows give it: ")
+		var parts []string
+		keys := make([]string, 0, len(l.Cite))
+		for k := range l.Cite {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k != "Sentry" {
+				parts = append(parts, fmt.Sprintf("%s (%s)", k, l.Cite[k]))
+			}
+		}
+		b.WriteString(strings.Join(parts, "; "))
+		b.WriteString(".\n")
+	}
+}
