@@ -62,6 +62,13 @@ type Sentry struct {
 	// the rest of a longer line silently dropped (Linux reads 256 and
 	// refuses a cut interpreter path).
 	ShebangLine int
+	// GoferChecks: the gofer, which walks and opens every file of the
+	// root filesystem for the sentry, runs as root of the spec's user
+	// namespace, so the host kernel refuses it a directory or file whose
+	// owner that namespace does not map unless its other class (or ACL)
+	// allows: EACCES, whatever the sentry's own check said. Without a user
+	// namespace it is the host's root and passes.
+	GoferChecks bool
 	// EnvWithoutEqualsFatal: a process.env entry without '=' fails the
 	// sandbox's boot (SandboxEOF).
 	EnvWithoutEqualsFatal bool
@@ -87,7 +94,7 @@ var runsc20221219 = &Release{
 	EnvCheck: EnvCheckNone, MountFlagWords: MountFlagsClassic,
 	Sentry: &Sentry{
 		CwdInGofer: true, CwdUnsearched: true, OwnPathLookup: true, OpenReadExec: true,
-		NoACLs: true, KeepsSpecCreds: true, ShebangLine: 127, EnvWithoutEqualsFatal: true,
+		NoACLs: true, KeepsSpecCreds: true, GoferChecks: true, ShebangLine: 127, EnvWithoutEqualsFatal: true,
 		SandboxEOF:  "cannot create sandbox: cannot read client sync file: waiting for sandbox to start: EOF",
 		StartPrefix: "starting root container: starting sandbox: ",
 		Cite: map[string]string{
@@ -97,6 +104,7 @@ var runsc20221219 = &Release{
 			"OpenReadExec":          "google/gvisor pkg/sentry/loader/loader.go:openPath@release-20221219.0 (O_RDONLY, FileExec; TODO gvisor.dev/issue/160), pkg/sentry/vfs/permissions.go:AccessTypesForOpenFlags, GenericCheckPermissions, pkg/sentry/vfs/vfs.go:VirtualFilesystem.OpenAt (noexec, not regular: EACCES)",
 			"NoACLs":                "google/gvisor pkg/sentry/fsimpl/gofer/gofer.go:dentry.checkPermissions@release-20221219.0 (GenericCheckPermissions on the cached mode, uid, gid)",
 			"KeepsSpecCreds":        "google/gvisor runsc/boot/loader.go:New@release-20221219.0 (auth.NewUserCredentials from the spec), pkg/sentry/kernel/kernel.go:Kernel.CreateProcess (TaskConfig.Credentials as given, no updateCredsForExecLocked)",
+			"GoferChecks":           "google/gvisor runsc/container/container.go:createGoferProcess@release-20221219.0 (the gofer joins or creates the spec's user namespace with its mappings, as uid 0), runsc/fsgofer (host open and walk)",
 			"ShebangLine":           "google/gvisor pkg/sentry/loader/interpreter.go:parseInterpreterScript@release-20221219.0 (interpMaxLineLength = 127)",
 			"EnvWithoutEqualsFatal": "google/gvisor runsc/specutils/specutils.go:ResolveEnvs@release-20221219.0 (`invalid variable`), called by runsc/boot/loader.go:createProcessArgs in the sandbox's boot",
 			"SandboxEOF":            "google/gvisor runsc/container/container.go:New (`cannot create sandbox: %w`), runsc/sandbox/sandbox.go:New (`cannot read client sync file: %w`, `waiting for sandbox to start: %v`)@release-20221219.0; runsc/container/container.go:Run (`creating container: %v`)",
@@ -149,14 +157,35 @@ func lookupRunsc(name, rest string) (Runtime, error) {
 	return rt, nil
 }
 
-// noACLs shows an FS as gVisor's gofer client sees it: the mode, owner
-// and group stat gives, no ACL, no file capabilities (Sentry.NoACLs,
-// Sentry.KeepsSpecCreds).
-type noACLs struct{ access.FS }
+// sentryFS shows an FS as gVisor's gofer client sees it: the mode, owner
+// and group the gofer's stat gives, no ACL, no file capabilities
+// (Sentry.NoACLs, Sentry.KeepsSpecCreds). The gofer runs in the spec's
+// user namespace, ns, so that the owners it reports are ids of that
+// namespace, and an id it does not map is the overflow id 65534
+// (runsc/container/container.go:createGoferProcess@release-20221219.0,
+// "so the gofer's view of the filesystem aligns with the users in the
+// sandbox"); the sentry's credentials hold the spec's ids in a namespace
+// of its own where every id is mapped.
+type sentryFS struct {
+	access.FS
+	ns *access.UserNS
+}
 
-func (n noACLs) Lstat(name string) (access.Inode, error) {
-	ino, err := n.FS.Lstat(name)
+// overflowID is the kernel's overflowuid and overflowgid.
+const overflowID = 65534
+
+func (f sentryFS) Lstat(name string) (access.Inode, error) {
+	ino, err := f.FS.Lstat(name)
 	ino.ACL, ino.Caps = nil, nil
+	if f.ns != nil && err == nil {
+		var ok bool
+		if ino.UID, ok = f.ns.UID(ino.UID); !ok {
+			ino.UID = overflowID
+		}
+		if ino.GID, ok = f.ns.GID(ino.GID); !ok {
+			ino.GID = overflowID
+		}
+	}
 	return ino, err
 }
 
@@ -234,9 +263,9 @@ func (e *eval) runsc() {
 		e.res.Unknown = "runsc refuses an empty process.args with `reading spec: Spec.Process.Arg must be defined: ` and the process printed with %+v, Go heap addresses and all (runsc/specutils/specutils.go:ValidateSpec), which cannot be predicted byte for byte"
 		return
 	}
-	if e.host.Rootless || plan.UserNS != nil || plan.UserNSPath != "" {
+	if e.host.Rootless || plan.UserNSPath != "" {
 		e.res.Step, e.res.Err = StepConfig, errors.New("not modelled")
-		e.res.Unknown = "runsc is modelled as root (--rootless=false) without a user namespace: the sandbox has one user namespace of its own, and how it treats linux.uidMappings, linux.gidMappings and a rootless run is not modelled"
+		e.res.Unknown = "runsc is modelled as root (--rootless=false) with a user namespace of its own making, if any: a rootless runsc and a user namespace joined by path are not modelled"
 		return
 	}
 	sandboxEOF := boot + s.SandboxEOF
@@ -262,12 +291,13 @@ func (e *eval) runsc() {
 	}
 	// The gofer: MkdirAll(cwd) as the host's root, bind mounts in place,
 	// tmpfs mounts not.
-	gofer := e.runscGoferView()
-	root := access.Root()
+	gview := e.runscGoferView()
+	// The gofer is root of the spec's user namespace, if any.
+	root := e.rootCred()
 	mk := &mkdirScratch{}
-	mk.over.Base = gofer
+	mk.over.Base = gview
 	mk.early = access.Proc{Cred: root, FS: &mk.over, Kernel: access.Kernel{Version: e.host.Kernel}}
-	dst, err := goferResolve(gofer, plan.Cwd)
+	dst, err := goferResolve(&mk.early, plan.Cwd)
 	if err == nil {
 		err = mkdirAll(&mk.early, &mk.over, dst)
 	}
@@ -285,7 +315,7 @@ func (e *eval) runsc() {
 	if e.tracing {
 		e.trace(StepMkdirCwd, nil, "the gofer's os.MkdirAll(%q) as root (%q, its symlinks resolved)", plan.Cwd, dst)
 	}
-	fsys := access.FS(noACLs{e.view})
+	fsys := access.FS(sentryFS{e.view, plan.UserNS})
 	if len(mk.over.Dirs) > 0 {
 		// The directories the gofer made, but for those a tmpfs covers.
 		over := &access.Overlay{Base: fsys, Dirs: map[string]access.Inode{}}
@@ -306,6 +336,12 @@ func (e *eval) runsc() {
 	c.NoNewPrivs = true
 	e.final = *c
 	p := access.Proc{Cred: &e.final, FS: fsys, Kernel: access.Kernel{Version: e.host.Kernel}}
+	// The gofer walks and opens each file the sentry asks for, as root of
+	// the spec's user namespace (Sentry.GoferChecks).
+	g := &gofer{Proc: access.Proc{Cred: root, FS: e.view, Kernel: access.Kernel{Version: e.host.Kernel}}}
+	if len(mk.over.Dirs) > 0 {
+		g.FS = &access.Overlay{Base: e.view, Dirs: fsys.(*access.Overlay).Dirs}
+	}
 	if e.tracing {
 		e.trace(StepUser, nil, "the sentry's credentials: %s", credSummary(&e.final))
 	}
@@ -323,7 +359,7 @@ func (e *eval) runsc() {
 		if _, ok := plan.Path(); ok {
 			dirs = strings.Split(pathEnv, ":")
 		}
-		found, err := runscFind(&p, dirs, arg0)
+		found, err := runscFind(&p, g, dirs, arg0)
 		if e.tracing {
 			e.trace(StepLookPath, err, "the sentry looks %q up in PATH %v: %q", arg0, dirs, found)
 		}
@@ -341,6 +377,9 @@ func (e *eval) runsc() {
 
 	// CreateProcess: the working directory, then the loader.
 	wd, err := p.Stat(plan.Cwd)
+	if err == nil {
+		err = g.walk(plan.Cwd)
+	}
 	if err == nil && !wd.IsDir() {
 		// The gofer made it a directory unless something covers it.
 		err = access.ENOTDIR
@@ -358,8 +397,8 @@ func (e *eval) runsc() {
 		return
 	}
 	_, cwd, _ := p.Resolve(plan.Cwd)
-	p.Cwd = cwd
-	step, err, unknown := runscLoad(&p, name, plan.Args, s.ShebangLine)
+	p.Cwd, g.Cwd = cwd, cwd
+	step, err, unknown := runscLoad(&p, g, name, plan.Args, s.ShebangLine)
 	if e.tracing {
 		e.trace(step, err, "the sentry loads %q as %s", name, credSummary(&e.final))
 	}
@@ -449,16 +488,15 @@ func (e *eval) runscGoferView() access.FS {
 }
 
 // goferResolve is the gofer's resolveSymlinks (runsc/cmd/gofer.go,
-// resolveSymlinksImpl@release-20221219.0) of name in fsys: the path
-// cleaned first (so "/x/../w" is "/w" whether /x exists or not), each
-// component lstat'ed as the host's root, a missing one taken as it is, a
-// symlink's target resolved in turn (an absolute one from the root), at
-// most 255 deep.
-func goferResolve(fsys access.FS, name string) (string, error) {
-	return goferResolveAt(fsys, "/", name, 255)
+// resolveSymlinksImpl@release-20221219.0) of name as p: the path cleaned
+// first (so "/x/../w" is "/w" whether /x exists or not), each component
+// lstat'ed, a missing one taken as it is, a symlink's target resolved in
+// turn (an absolute one from the root), at most 255 deep.
+func goferResolve(p *access.Proc, name string) (string, error) {
+	return goferResolveAt(p, "/", name, 255)
 }
 
-func goferResolveAt(fsys access.FS, base, rel string, follow int) (string, error) {
+func goferResolveAt(p *access.Proc, base, rel string, follow int) (string, error) {
 	if follow == 0 {
 		return "", access.ELOOP
 	}
@@ -466,29 +504,29 @@ func goferResolveAt(fsys access.FS, base, rel string, follow int) (string, error
 		if name == "" {
 			continue
 		}
-		p := path.Join(base, name)
-		ino, err := fsys.Lstat(p)
+		next := path.Join(base, name)
+		ino, err := p.Lstat(next)
 		if err != nil {
 			if errors.Is(err, access.ENOENT) && !errors.Is(err, access.ErrUnreadable) {
-				base = p
+				base = next
 				continue
 			}
 			return "", err
 		}
 		if ino.IsSymlink() {
-			link, err := fsys.Readlink(p)
+			link, err := p.FS.Readlink(next)
 			if err != nil {
 				return "", err
 			}
 			if path.IsAbs(link) {
 				base = "/"
 			}
-			if base, err = goferResolveAt(fsys, base, link, follow-1); err != nil {
+			if base, err = goferResolveAt(p, base, link, follow-1); err != nil {
 				return "", err
 			}
 			continue
 		}
-		base = p
+		base = next
 	}
 	return base, nil
 }
@@ -496,13 +534,13 @@ func goferResolveAt(fsys access.FS, base, rel string, follow int) (string, error
 // runscFind is the sentry's PATH search (user.resolve): each absolute
 // entry joined with name, opened for reading and execution; EACCES and
 // ENOENT go on to the next, another error ends the search.
-func runscFind(p *access.Proc, dirs []string, name string) (string, error) {
+func runscFind(p *access.Proc, g *gofer, dirs []string, name string) (string, error) {
 	for _, d := range dirs {
 		if !path.IsAbs(d) {
 			continue
 		}
 		cand := path.Join(d, name)
-		_, err := runscOpen(p, cand)
+		_, err := runscOpen(p, g, cand)
 		switch {
 		case err == nil:
 			return cand, nil
@@ -520,8 +558,11 @@ func runscFind(p *access.Proc, dirs []string, name string) (string, error) {
 // (each directory searched), then read and execute permission at once,
 // then noexec and the file type (Sentry.OpenReadExec). It returns the
 // resolved path.
-func runscOpen(p *access.Proc, name string) (string, error) {
+func runscOpen(p *access.Proc, g *gofer, name string) (string, error) {
 	ino, resolved, err := p.Resolve(name)
+	if err == nil {
+		err = g.open(name)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -541,13 +582,39 @@ func runscOpen(p *access.Proc, name string) (string, error) {
 	return resolved, nil
 }
 
+// gofer is the gofer's own access to the root filesystem, as the host
+// kernel checks it: it runs as root of the spec's user namespace (the
+// host's root without one), so that a directory or file whose owner that
+// namespace does not map is closed to it but for its other class and
+// ACL (Sentry.GoferChecks).
+type gofer struct{ access.Proc }
+
+// walk is the gofer's walk to name, each directory on the way searched:
+// its EACCES, the first it meets, ends the sentry's walk; its other
+// errors are the sentry's own (the same tree).
+func (g *gofer) walk(name string) error {
+	if _, err := g.Stat(name); err != nil && errors.Is(err, access.EACCES) {
+		return err
+	}
+	return nil
+}
+
+// open is the gofer's open of name for reading, to serve the sentry's
+// reads of it.
+func (g *gofer) open(name string) error {
+	if _, err := g.Open(name, access.O_RDONLY); err != nil && errors.Is(err, access.EACCES) {
+		return err
+	}
+	return nil
+}
+
 // runscLoad is the sentry's loader (loader.loadExecutable, loadELF) for
 // the first process: up to 6 files opened with runscOpen, each #! line
 // parsed as parseInterpreterScript does, an ELF checked as Linux checks
 // it (access.Proc.Execve, on the same files, less the credentials it
 // would compute) and its PT_INTERP opened with runscOpen. unknown is set
 // where the model cannot tell.
-func runscLoad(p *access.Proc, name string, argv []string, lineMax int) (step Step, err error, unknown string) {
+func runscLoad(p *access.Proc, g *gofer, name string, argv []string, lineMax int) (step Step, err error, unknown string) {
 	file := name
 	step = StepExecve
 	var head [128]byte
@@ -555,7 +622,7 @@ func runscLoad(p *access.Proc, name string, argv []string, lineMax int) (step St
 		if i == 6 {
 			return StepInterpreter, access.ELOOP, ""
 		}
-		resolved, err := runscOpen(p, file)
+		resolved, err := runscOpen(p, g, file)
 		if err != nil {
 			return step, err, ""
 		}
@@ -615,7 +682,7 @@ func runscLoad(p *access.Proc, name string, argv []string, lineMax int) (step St
 		return step, err, ""
 	}
 	if x.Interp != "" {
-		if _, err := runscOpen(p, x.Interp); err != nil {
+		if _, err := runscOpen(p, g, x.Interp); err != nil {
 			return StepExecve, err, ""
 		}
 	}
@@ -631,6 +698,7 @@ var sentryFields = []struct{ name, what string }{
 	{"OpenReadExec", "the program, its #! interpreter and its ELF interpreter need read and execute permission, checked at once"},
 	{"NoACLs", "POSIX ACLs are not consulted, only the mode bits"},
 	{"KeepsSpecCreds", "no exec transforms the credentials: set-user-ID, set-group-ID and file capabilities ignored; a non-root user keeps its effective capabilities"},
+	{"GoferChecks", "the gofer, root of the spec's user namespace, also walks and opens each file: an owner that namespace does not map closes it"},
 	{"ShebangLine", "bytes of a #! line read"},
 	{"EnvWithoutEqualsFatal", "a process.env entry without '=' kills the sandbox"},
 	{"SandboxEOF", "what runsc prints when the sandbox dies before it reports"},

@@ -185,6 +185,20 @@ func modelCheck(c *Case, name string, o Outcome) (bool, string) {
 	return true, fmt.Sprintf("started=%v step=%s phase=%q exit=%d %q", res.Starts, res.Step, res.Phase, res.ExitStatus, res.Text)
 }
 
+// modelUnknown reports whether the model says it cannot tell what runtime
+// name does with case c.
+func modelUnknown(c *Case, name string) bool {
+	rt, err := preexec.LookupRuntime(name)
+	if err != nil {
+		return false
+	}
+	plan, fsys, err := modelInputs(c)
+	if err != nil {
+		return false
+	}
+	return preexec.Evaluate(plan, fsys, rt, hostOf(c, preexec.Host{})).Unknown != ""
+}
+
 // TestCompareEqualsEvaluate holds Compare, which shares operations between
 // runtimes, to Evaluate, which shares nothing: on every recorded case, for
 // every profile and toolchain variant, on several hosts, each result of
