@@ -573,13 +573,39 @@ func runscOpen(p *access.Proc, g *gofer, name string) (string, error) {
 		// not modelled.
 		return "", &access.ReadError{Op: "open", Path: name, Err: access.ErrUnreadable}
 	}
-	if err := gvisorPermission(p.Cred, &ino, access.MAY_READ|access.MAY_EXEC); err != nil {
-		return "", err
+	const rx = access.MAY_READ | access.MAY_EXEC
+	if err := gvisorPermission(p.Cred, &ino, rx); err != nil {
+		return "", gvisorDenial(resolved, access.ReasonPermission, ino, rx, p.Cred)
 	}
-	if ino.Mount&access.MNT_NOEXEC != 0 || !ino.IsRegular() {
-		return "", access.EACCES
+	switch {
+	case ino.Mount&access.MNT_NOEXEC != 0:
+		return "", gvisorDenial(resolved, access.ReasonNoexec, ino, rx, p.Cred)
+	case !ino.IsRegular():
+		return "", gvisorDenial(resolved, access.ReasonNotRegular, ino, rx, p.Cred)
 	}
 	return resolved, nil
+}
+
+// gvisorDenial explains the sentry's EACCES on ino (at path) for c, as
+// gvisorPermission decides it: the class of the mode bits that applied
+// and the capability that would have overridden it.
+func gvisorDenial(path string, why access.Reason, ino access.Inode, mask access.Mask, c *access.Cred) *access.Denial {
+	d := &access.Denial{Path: path, Reason: why, Inode: ino, Mask: mask, Cred: *c, Err: access.EACCES}
+	if why != access.ReasonPermission {
+		return d
+	}
+	switch {
+	case c.EUID == ino.UID:
+		d.Class = access.ClassOwner
+	case c.EGID == ino.GID || slices.Contains(c.Groups, ino.GID):
+		d.Class = access.ClassGroup
+	default:
+		d.Class = access.ClassOther
+	}
+	if ino.IsDir() || mask&access.MAY_EXEC == 0 || ino.Mode&0o111 != 0 {
+		d.Cap, d.HasCap = caps.CAP_DAC_OVERRIDE, true
+	}
+	return d
 }
 
 // gofer is the gofer's own access to the root filesystem, as the host
