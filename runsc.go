@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"reflect"
 	"slices"
@@ -91,7 +92,7 @@ var runsc20221219 = &Release{
 	CwdCreate: CwdMkdirAll, ExecCheck: ExecCheckNone, Env: EnvAll,
 	AbsentCaps: AbsentCapsDropAll, UnknownCapsFatal: true, LastCap: caps.CAP_AUDIT_READ,
 	Tmpfs: TmpfsKernel, UserNSBind: UserNSBindRemount, User: UserNumeric,
-	EnvCheck: EnvCheckNone, MountFlagWords: MountFlagsClassic,
+	EnvCheck: EnvCheckNone, MountFlagWords: MountFlagsClassic, DropsDefaults: []string{"20221219.0"},
 	Sentry: &Sentry{
 		CwdInGofer: true, CwdUnsearched: true, OwnPathLookup: true, OpenReadExec: true,
 		NoACLs: true, KeepsSpecCreds: true, GoferChecks: true, ShebangLine: 127, EnvWithoutEqualsFatal: true,
@@ -116,6 +117,8 @@ var runsc20221219 = &Release{
 		"UnknownCapsFatal": "google/gvisor runsc/specutils/specutils.go:capsFromNames@release-20221219.0 (`unknown capability %q`, in the sandbox's boot: SandboxEOF); ambient is not read (TODO gvisor.dev/issue/3166)",
 		"LastCap":          "google/gvisor runsc/specutils/specutils.go:capFromName@release-20221219.0 ends at CAP_AUDIT_READ",
 		"AbsentCaps":       "google/gvisor runsc/specutils/specutils.go:Capabilities@release-20221219.0 returns empty sets for an absent process.capabilities, so even uid 0 has none",
+		"DropsDefaults":    "google/gvisor runsc/specutils/fs.go:optionsMap@release-20221219.0: `defaults` is a flag word of no flags",
+		"MountFlagWords":   "runc's classic words stand for google/gvisor runsc/specutils/fs.go:optionsMap, propOptionsMap@release-20221219.0, which also has acl and noacl and lacks lazytime, nolazytime and tmpcopyup: an option only one of them knows is judged as runc's",
 		"Tmpfs":            "google/gvisor pkg/sentry/fsimpl/tmpfs/tmpfs.go:FilesystemType.GetFilesystem@release-20221219.0: the root is mode= or 01777, the covered directory is not read",
 	},
 }
@@ -554,6 +557,9 @@ func runscFind(p *access.Proc, g *gofer, dirs []string, name string) (string, er
 	return "", access.ENOENT
 }
 
+// errSpecialFile is a file the model does not know the sentry's open of.
+var errSpecialFile = errors.New("a device, FIFO or socket, whose open through the gofer is not modelled")
+
 // runscOpen is the sentry's OpenAt(name, O_RDONLY, FileExec) as p: the walk
 // (each directory searched), then read and execute permission at once,
 // then noexec and the file type (Sentry.OpenReadExec). It returns the
@@ -570,8 +576,8 @@ func runscOpen(p *access.Proc, g *gofer, name string) (string, error) {
 	case access.S_IFREG, access.S_IFDIR:
 	default:
 		// A device, FIFO or socket: what the gofer does opening it is
-		// not modelled.
-		return "", &access.ReadError{Op: "open", Path: name, Err: access.ErrUnreadable}
+		// not modelled (the caller answers unknown).
+		return "", &fs.PathError{Op: "open", Path: name, Err: errSpecialFile}
 	}
 	const rx = access.MAY_READ | access.MAY_EXEC
 	if err := gvisorPermission(p.Cred, &ino, rx); err != nil {
@@ -615,23 +621,82 @@ func gvisorDenial(path string, why access.Reason, ino access.Inode, mask access.
 // ACL (Sentry.GoferChecks).
 type gofer struct{ access.Proc }
 
-// walk is the gofer's walk to name, each directory on the way searched:
-// its EACCES, the first it meets, ends the sentry's walk; its other
-// errors are the sentry's own (the same tree).
+// walk is the gofer's part of the sentry's walk to name: the host kernel
+// checks the gofer's search permission on each directory in which it looks
+// a name up; "." and ".." the sentry answers from its own dentries, and
+// the directory reached is not searched. Its EACCES ends the sentry's
+// walk; the walk's other errors are the sentry's own (the same tree).
 func (g *gofer) walk(name string) error {
-	if _, err := g.Stat(name); err != nil && errors.Is(err, access.EACCES) {
+	_, err := g.lookup(name)
+	return err
+}
+
+// open is the gofer's open of name for reading, to serve the sentry's
+// reads of it: its walk, then read permission on the file.
+func (g *gofer) open(name string) error {
+	ino, err := g.lookup(name)
+	if err != nil || ino == nil {
+		return err
+	}
+	if err := access.Permission(g.Cred, ino, access.MAY_READ); err != nil {
 		return err
 	}
 	return nil
 }
 
-// open is the gofer's open of name for reading, to serve the sentry's
-// reads of it.
-func (g *gofer) open(name string) error {
-	if _, err := g.Open(name, access.O_RDONLY); err != nil && errors.Is(err, access.EACCES) {
-		return err
+// lookup walks name as the gofer, following symlinks (40 at most), and
+// returns the inode reached, nil where the walk ends otherwise than by the
+// gofer's EACCES (the sentry then has its own answer).
+func (g *gofer) lookup(name string) (*access.Inode, error) {
+	cur := "/"
+	if !strings.HasPrefix(name, "/") && g.Cwd != "" {
+		cur = g.Cwd
 	}
-	return nil
+	comps := strings.Split(name, "/")
+	links := 0
+	for i := 0; i < len(comps); i++ {
+		c := comps[i]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			cur = path.Dir(cur)
+			continue
+		}
+		dir, err := g.FS.Lstat(cur)
+		if err != nil || !dir.IsDir() {
+			return nil, nil
+		}
+		if err := access.Permission(g.Cred, &dir, access.MAY_EXEC); err != nil {
+			return nil, err
+		}
+		next := path.Join(cur, c)
+		ino, err := g.FS.Lstat(next)
+		if err != nil {
+			return nil, nil
+		}
+		if ino.IsSymlink() {
+			if links++; links > 40 {
+				return nil, nil
+			}
+			target, err := g.FS.Readlink(next)
+			if err != nil {
+				return nil, nil
+			}
+			if strings.HasPrefix(target, "/") {
+				cur = "/"
+			}
+			comps = append(strings.Split(target, "/"), comps[i+1:]...)
+			i = -1
+			continue
+		}
+		cur = next
+	}
+	ino, err := g.FS.Lstat(cur)
+	if err != nil {
+		return nil, nil
+	}
+	return &ino, nil
 }
 
 // runscLoad is the sentry's loader (loader.loadExecutable, loadELF) for
