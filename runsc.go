@@ -728,11 +728,11 @@ func runscLoad(p *access.Proc, g *gofer, name string, argv []string, lineMax int
 		if n < 2 || string(head[:2]) != "#!" {
 			return step, access.ENOEXEC, ""
 		}
+		// The first lineMax bytes, "#!" skipped, up to a newline: a
+		// longer line is cut there, interpreter and all.
 		line := head[2:min(n, lineMax)]
 		if j := strings.IndexByte(string(line), '\n'); j >= 0 {
 			line = line[:j]
-		} else if n > lineMax {
-			return step, errors.New("a #! line longer than 127 bytes"), "gVisor reads 127 bytes of a #! line and drops the rest; a longer line is not modelled"
 		}
 		l := strings.TrimLeft(string(line), " \t")
 		interp := l
