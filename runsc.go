@@ -248,7 +248,13 @@ func gvisorErrno(err error) string {
 // runsc is `runsc run` (or create and start) of release-20221219.0:
 // runsc/cmd/run.go:Run.Execute, the gofer's setupRootFS, the sandbox's
 // boot (runsc/boot/loader.go:New) and the sentry's creation of the first
-// process (runsc/boot/loader.go:createContainerProcess).
+// process (runsc/boot/loader.go:createContainerProcess). Every failure is
+// runsc's own text with its exit status 128 (runsc/cli/main.go:Main), and
+// Phase is PhaseCreate: the container's process never runs. With
+// Host.Create the sandbox's failures are `runsc create`'s, the sentry's
+// are `runsc start`'s (create succeeded), which Phase does not tell apart.
+// Not modelled (unknown): a rootless runsc, a user namespace joined by
+// path, an empty process.args.
 func (e *eval) runsc() {
 	s := e.rt.Release.Sentry
 	plan := e.plan

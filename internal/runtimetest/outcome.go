@@ -9,8 +9,8 @@ import (
 	"github.com/preexec/preexec/rootfs"
 )
 
-// Classify turns what a runtime of kind ("runc" or "crun") printed and its
-// exit status into an Outcome, in this order:
+// Classify turns what a runtime of kind ("runc", "crun" or "runsc")
+// printed and its exit status into an Outcome, in this order:
 //
 //  1. A stdout line equal to Marker: Started.
 //  2. runc: a logrus line on stderr with level=error (or fatal): the
@@ -26,6 +26,10 @@ import (
 //     the same way ("standard_init_linux.go:207: init seccomp caused:
 //     …", a filter installed after the checks under noNewPrivileges):
 //     CreateError, the whole line.
+//     runsc: a last stderr line `running container: …` (`creating
+//     container: …`, `starting container: …`, `reading spec: …`) with a
+//     non-zero status: CreateError, the whole line, a Go heap address
+//     in it written 0xc… (it differs from run to run).
 //  4. A line an interpreter prints when it cannot run its script (busybox
 //     sh: "/bin/sh: can't open '/x.sh': Permission denied"):
 //     PostExecError.
