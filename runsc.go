@@ -843,3 +843,25 @@ func writeSentries(b *strings.Builder) {
 		b.WriteString(".\n")
 	}
 }
+
+// String names the behaviours s sets, for Changes: "gVisor's sentry:
+// cwd made by the gofer, …"; nil is the host kernel's own checks.
+func (s *Sentry) String() string {
+	if s == nil {
+		return "none: the host kernel checks, as runc's init asks"
+	}
+	var on []string
+	v := reflect.ValueOf(s).Elem()
+	for _, f := range sentryFields {
+		x := v.FieldByName(f.name)
+		if x.Kind() == reflect.Bool && x.Bool() {
+			on = append(on, f.name)
+		}
+	}
+	return fmt.Sprintf("gVisor's sentry: %s; #! lines cut at %d bytes", strings.Join(on, ", "), s.ShebangLine)
+}
+
+// sentryUses are the Release fields besides Sentry that a row with a
+// Sentry reads (runsc, the View): Changes between such a row and one
+// without compares only these.
+var sentryUses = map[string]bool{"Sentry": true, "UnknownCapsFatal": true, "LastCap": true, "AbsentCaps": true, "Tmpfs": true, "UserNSBind": true, "MountFlagWords": true}

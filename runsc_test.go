@@ -208,3 +208,18 @@ func testPlan(t *testing.T, uid uint32, cwd string, args, capNames []string) *sp
 	}
 	return p
 }
+
+// TestChangesToRunsc: between runc and gVisor, Changes lists the Sentry
+// and the fields gVisor's row reads, not runc's init steps it does not
+// take.
+func TestChangesToRunsc(t *testing.T) {
+	rc, _ := LookupRuntime("runc@1.1.5+debian")
+	rs, _ := LookupRuntime("runsc@20221219.0")
+	fields := map[string]bool{}
+	for _, c := range Changes(rc, rs) {
+		fields[c.Field] = true
+	}
+	if !fields["Sentry"] || fields["Chdir"] || fields["ExecCheck"] || fields["Errors"] {
+		t.Errorf("Changes(runc, runsc) = %v; want Sentry, without Chdir, ExecCheck, Errors", fields)
+	}
+}
