@@ -264,7 +264,15 @@ func (e *eval) runsc() {
 		boot, start = "creating container: ", "starting container: "
 	}
 	start += s.StartPrefix
-	fail := e.fail
+	fail := func(step Step, text string, err error) {
+		e.fail(step, text, err)
+		if e.host.Create && e.res.Unknown == "" {
+			e.res.Caveat = runscEngineCaveat
+			if strings.HasPrefix(text, "starting container: ") {
+				e.res.Caveat = runscStartCaveat + " " + runscEngineCaveat
+			}
+		}
+	}
 	if len(plan.Args) == 0 {
 		// specutils.ValidateSpec: `Spec.Process.Arg must be defined: %+v`
 		// of the process, whose pointers print as Go heap addresses.
@@ -423,6 +431,12 @@ func (e *eval) runsc() {
 		fail(step, fmt.Sprintf("%screating process: failed to load %s: %s", start, name, text), err)
 	}
 }
+
+// The caveats of a runsc failure under create and start (Host.Create).
+const (
+	runscStartCaveat  = "runsc create succeeds and `runsc start` prints this: the container is created, its process never runs."
+	runscEngineCaveat = "How an engine words runsc's errors is not held to a real engine running runsc."
+)
 
 // runscUnknown makes the result unknown for an error whose text or cause
 // the model does not know in gVisor.
