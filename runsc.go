@@ -381,12 +381,9 @@ func (e *eval) runsc() {
 			e.trace(StepLookPath, err, "the sentry looks %q up in PATH %v: %q", arg0, dirs, found)
 		}
 		if err != nil {
-			text := gvisorErrno(err)
-			if text == "" {
-				e.runscUnknown(StepLookPath, err)
-				return
+			if text, ok := e.runscErrno(StepLookPath, err); ok {
+				fail(StepLookPath, fmt.Sprintf("%serror finding executable %q in PATH %v: %s", start, arg0, fmtSlice(dirs), text), err)
 			}
-			fail(StepLookPath, fmt.Sprintf("%serror finding executable %q in PATH %v: %s", start, arg0, fmtSlice(dirs), text), err)
 			return
 		}
 		name = found
@@ -405,12 +402,11 @@ func (e *eval) runsc() {
 		e.trace(StepChdir, err, "the sentry looks up the working directory %s as %s (the directory itself not searched)", plan.Cwd, credSummary(&e.final))
 	}
 	if err != nil {
-		text := gvisorErrno(err)
-		if text == "" || errors.Is(err, access.ENOTDIR) {
+		if errors.Is(err, access.ENOTDIR) && !errors.Is(err, access.ErrUnreadable) && !errors.Is(err, access.ErrNoContent) {
 			e.runscUnknown(StepChdir, err)
-			return
+		} else if text, ok := e.runscErrno(StepChdir, err); ok {
+			fail(StepChdir, fmt.Sprintf("%screating process: failed to find initial working directory %q: %s", start, plan.Cwd, text), err)
 		}
-		fail(StepChdir, fmt.Sprintf("%screating process: failed to find initial working directory %q: %s", start, plan.Cwd, text), err)
 		return
 	}
 	_, cwd, _ := p.Resolve(plan.Cwd)
@@ -423,12 +419,9 @@ func (e *eval) runsc() {
 	case unknown != "":
 		e.res.Step, e.res.Err, e.res.Unknown = step, err, unknown
 	case err != nil:
-		text := gvisorErrno(err)
-		if text == "" {
-			e.runscUnknown(step, err)
-			return
+		if text, ok := e.runscErrno(step, err); ok {
+			fail(step, fmt.Sprintf("%screating process: failed to load %s: %s", start, name, text), err)
 		}
-		fail(step, fmt.Sprintf("%screating process: failed to load %s: %s", start, name, text), err)
 	}
 }
 
@@ -437,6 +430,23 @@ const (
 	runscStartCaveat  = "runsc create succeeds and `runsc start` prints this: the container is created, its process never runs."
 	runscEngineCaveat = "How an engine words runsc's errors is not held to a real engine running runsc."
 )
+
+// runscErrno is the sentry's text for err at step; where the model
+// cannot tell (what the reader could not read, a file's contents it does
+// not have, an errno it does not know there) it makes the result unknown
+// and reports false.
+func (e *eval) runscErrno(step Step, err error) (string, bool) {
+	if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
+		e.fail(step, "", err)
+		return "", false
+	}
+	text := gvisorErrno(err)
+	if text == "" {
+		e.runscUnknown(step, err)
+		return "", false
+	}
+	return text, true
+}
 
 // runscUnknown makes the result unknown for an error whose text or cause
 // the model does not know in gVisor.
@@ -770,6 +780,9 @@ func runscLoad(p *access.Proc, g *gofer, name string, argv []string, lineMax int
 	// The ELF itself, as Linux checks it; the loader's credentials are
 	// not computed by gVisor (KeepsSpecCreds).
 	x, err := p.Execve(file, argv)
+	if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
+		return step, err, ""
+	}
 	var xe *access.ExecError
 	if err != nil && errors.As(err, &xe) {
 		switch xe.Stage {
@@ -783,9 +796,6 @@ func runscLoad(p *access.Proc, g *gofer, name string, argv []string, lineMax int
 			if errors.Is(err, access.ENOEXEC) {
 				return step, err, ""
 			}
-		}
-		if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
-			return step, err, ""
 		}
 		return step, err, fmt.Sprintf("the ELF %s fails Linux's checks with %v; gVisor's own ELF loader (pkg/sentry/loader/elf.go) is not modelled beyond ENOEXEC, a missing or unreadable interpreter", file, err)
 	}

@@ -3,6 +3,7 @@ package preexec
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -221,5 +222,45 @@ func TestChangesToRunsc(t *testing.T) {
 	}
 	if !fields["Sentry"] || fields["Chdir"] || fields["ExecCheck"] || fields["Errors"] {
 		t.Errorf("Changes(runc, runsc) = %v; want Sentry, without Chdir, ExecCheck, Errors", fields)
+	}
+}
+
+// unreadableAt is an FS whose reader is refused name (EACCES from the
+// host) and has no contents for any file.
+type unreadableAt struct {
+	access.FS
+	name string
+}
+
+func (u unreadableAt) Lstat(name string) (access.Inode, error) {
+	if name == u.name {
+		return access.Inode{}, &access.ReadError{Op: "lstat", Path: name, UID: 1000, Err: access.EACCES}
+	}
+	return u.FS.Lstat(name)
+}
+
+func (u unreadableAt) ReadAt(name string, p []byte, off int64) (int, error) {
+	return 0, fmt.Errorf("no contents: %w", access.ErrNoContent)
+}
+
+// TestRunscUnknownWhereUnread: what the reader could not read, or a
+// file's contents it does not have, make runsc's answer unknown, never the
+// sentry's EACCES.
+func TestRunscUnknownWhereUnread(t *testing.T) {
+	rs, _ := LookupRuntime("runsc@20221219.0")
+	base := rootfs.MustParseFixture("dir /bin 0755 0:0\nfile /bin/app 0755 0:0 busybox\ndir /w 0755 0:0").Mem()
+	for _, r := range []struct {
+		name, unread, cwd string
+		args              []string
+	}{
+		{"a PATH directory unread", "/bin", "/", []string{"app"}},
+		{"the cwd unread", "/w", "/w", []string{"/bin/app"}},
+		{"the program's contents absent", "", "/", []string{"/bin/app"}},
+	} {
+		plan := testPlan(t, 1000, r.cwd, r.args, nil)
+		res := Evaluate(plan, unreadableAt{base, r.unread}, rs, Host{})
+		if res.Unknown == "" || res.Text != "" || res.Starts {
+			t.Errorf("%s: starts=%v %q, unknown %q; want unknown", r.name, res.Starts, res.Text, res.Unknown)
+		}
 	}
 }
