@@ -253,8 +253,14 @@ func gvisorErrno(err error) string {
 // Phase is PhaseCreate: the container's process never runs. With
 // Host.Create the sandbox's failures are `runsc create`'s, the sentry's
 // are `runsc start`'s (create succeeded), which Phase does not tell apart.
-// Not modelled (unknown): a rootless runsc, a user namespace joined by
-// path, an empty process.args.
+// A rootless runsc (Host.Rootless: run by a non-root user, which runsc
+// takes as rootless whatever --rootless says) makes the spec's user
+// namespace with newuidmap and runs its gofer there with the
+// capabilities of that namespace's root
+// (runsc/container/container.go:createGoferProcess@release-20221219.0):
+// the model is the same. Not modelled (unknown): a rootless runsc without
+// a user namespace, a user namespace joined by path, an empty
+// process.args.
 func (e *eval) runsc() {
 	s := e.rt.Release.Sentry
 	plan := e.plan
@@ -280,9 +286,9 @@ func (e *eval) runsc() {
 		e.res.Unknown = "runsc refuses an empty process.args with `reading spec: Spec.Process.Arg must be defined: ` and the process printed with %+v, Go heap addresses and all (runsc/specutils/specutils.go:ValidateSpec), which cannot be predicted byte for byte"
 		return
 	}
-	if e.host.Rootless || plan.UserNSPath != "" {
+	if plan.UserNSPath != "" || (e.host.Rootless && plan.UserNS == nil) {
 		e.res.Step, e.res.Err = StepConfig, errors.New("not modelled")
-		e.res.Unknown = "runsc is modelled as root (--rootless=false) with a user namespace of its own making, if any: a rootless runsc and a user namespace joined by path are not modelled"
+		e.res.Unknown = "runsc is modelled with a user namespace it makes from the spec's mappings, or as root without one: a user namespace joined by path, and a rootless runsc without a user namespace (runsc/container/container.go:createGoferProcess refuses it), are not modelled"
 		return
 	}
 	sandboxEOF := boot + s.SandboxEOF

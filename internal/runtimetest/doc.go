@@ -48,8 +48,8 @@
 // those internal/runtimes lists (manifest.json of .ci/install-runtimes in
 // $PREEXEC_RUNTIMES, default /var/cache/preexec/runtimes); runsc runs as
 // root with --rootless=false --network=none --ignore-cgroups (a rootless
-// case runs it as RootlessUID all the same, and the model answers
-// unknown there); crun runs in a
+// case runs it as RootlessUID all the same, which runsc takes as
+// rootless); crun runs in a
 // private mount namespace with cgroup2 on /sys/fs/cgroup and
 // --cgroup-manager=disabled, since CI machines have hybrid cgroups.
 //
