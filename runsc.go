@@ -296,7 +296,7 @@ func (e *eval) runsc() {
 	// (runsc/boot/loader.go:New, createProcessArgs).
 	if name := runscUnknownCap(plan, e.rt.Release.LastCap); name != "" {
 		if e.tracing {
-			e.trace(StepCaps, nil, "unknown capability %q: the sandbox's boot fails", name)
+			e.runscTrace(StepCaps, nil, "unknown capability %q: the sandbox's boot fails", name)
 		}
 		fail(StepCaps, sandboxEOF, fmt.Errorf("unknown capability %q", name))
 		return
@@ -305,7 +305,7 @@ func (e *eval) runsc() {
 		for _, kv := range plan.Env {
 			if !strings.Contains(kv, "=") {
 				if e.tracing {
-					e.trace(StepConfig, nil, "invalid variable: %s: the sandbox's boot fails", kv)
+					e.runscTrace(StepConfig, nil, "invalid variable: %s: the sandbox's boot fails", kv)
 				}
 				fail(StepConfig, sandboxEOF, fmt.Errorf("invalid variable: %s", kv))
 				return
@@ -326,7 +326,7 @@ func (e *eval) runsc() {
 	}
 	if err != nil {
 		if e.tracing {
-			e.trace(StepMkdirCwd, err, "the gofer's os.MkdirAll(%q) as root", plan.Cwd)
+			e.runscTrace(StepMkdirCwd, err, "the gofer's os.MkdirAll(%q) as root", plan.Cwd)
 		}
 		if errors.Is(err, access.ErrUnreadable) || errors.Is(err, access.ErrNoContent) {
 			e.fail(StepMkdirCwd, "", err)
@@ -336,7 +336,7 @@ func (e *eval) runsc() {
 		return
 	}
 	if e.tracing {
-		e.trace(StepMkdirCwd, nil, "the gofer's os.MkdirAll(%q) as root (%q, its symlinks resolved)", plan.Cwd, dst)
+		e.runscTrace(StepMkdirCwd, nil, "the gofer's os.MkdirAll(%q) as root (%q, its symlinks resolved)", plan.Cwd, dst)
 	}
 	fsys := access.FS(sentryFS{e.view, plan.UserNS})
 	if len(mk.over.Dirs) > 0 {
@@ -366,7 +366,7 @@ func (e *eval) runsc() {
 		g.FS = &access.Overlay{Base: e.view, Dirs: fsys.(*access.Overlay).Dirs}
 	}
 	if e.tracing {
-		e.trace(StepUser, nil, "the sentry's credentials: %s", credSummary(&e.final))
+		e.runscTrace(StepUser, nil, "the sentry's credentials: %s", credSummary(&e.final))
 	}
 
 	// ResolveExecutablePath.
@@ -384,7 +384,7 @@ func (e *eval) runsc() {
 		}
 		found, err := runscFind(&p, g, dirs, arg0)
 		if e.tracing {
-			e.trace(StepLookPath, err, "the sentry looks %q up in PATH %v: %q", arg0, dirs, found)
+			e.runscTrace(StepLookPath, err, "the sentry looks %q up in PATH %v: %q", arg0, dirs, found)
 		}
 		if err != nil {
 			if text, ok := e.runscErrno(StepLookPath, err); ok {
@@ -405,7 +405,7 @@ func (e *eval) runsc() {
 		err = access.ENOTDIR
 	}
 	if e.tracing {
-		e.trace(StepChdir, err, "the sentry looks up the working directory %s as %s (the directory itself not searched)", plan.Cwd, credSummary(&e.final))
+		e.runscTrace(StepChdir, err, "the sentry looks up the working directory %s as %s (the directory itself not searched)", plan.Cwd, credSummary(&e.final))
 	}
 	if err != nil {
 		if errors.Is(err, access.ENOTDIR) && !errors.Is(err, access.ErrUnreadable) && !errors.Is(err, access.ErrNoContent) {
@@ -419,7 +419,7 @@ func (e *eval) runsc() {
 	p.Cwd, g.Cwd = cwd, cwd
 	step, err, unknown := runscLoad(&p, g, name, plan.Args, s.ShebangLine)
 	if e.tracing {
-		e.trace(step, err, "the sentry loads %q as %s", name, credSummary(&e.final))
+		e.runscTrace(step, err, "the sentry loads %q as %s", name, credSummary(&e.final))
 	}
 	switch {
 	case unknown != "":
@@ -895,3 +895,9 @@ func (s *Sentry) String() string {
 // Sentry reads (runsc, the View): Changes between such a row and one
 // without compares only these.
 var sentryUses = map[string]bool{"Sentry": true, "UnknownCapsFatal": true, "LastCap": true, "AbsentCaps": true, "Tmpfs": true, "UserNSBind": true, "MountFlagWords": true}
+
+// runscTrace records a step of a traced run of runsc (callers test
+// e.tracing first, so that an untraced run formats nothing).
+func (e *eval) runscTrace(step Step, err error, format string, args ...any) {
+	e.tr = append(e.tr, TraceStep{Step: step, What: fmt.Sprintf(format, args...), Err: err})
+}
