@@ -88,7 +88,11 @@ func (h *Harness) Run(ctx context.Context, rt Runtime, c *Case) Outcome {
 	if err != nil {
 		// Kill whatever the runtime left behind, best effort.
 		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
-		runCmd(dctx, rt.command(c.Rootless, state, "delete", "-f", id))
+		force := "-f"
+		if rt.Kind == "runsc" {
+			force = "-force" // runsc/cmd/delete.go has no -f
+		}
+		runCmd(dctx, rt.command(c.Rootless, state, "delete", force, id))
 		dcancel()
 		o := harnessError(err)
 		o.Output = joinOutput(stdout, stderr)
