@@ -51,6 +51,9 @@ func Changes(from, to Runtime) []Change {
 		if reflect.DeepEqual(a.Field(k).Interface(), b.Field(k).Interface()) {
 			continue
 		}
+		if (from.Release.Sentry == nil) != (to.Release.Sentry == nil) && !sentryUses[name] {
+			continue // a field gVisor's row does not read
+		}
 		c := Change{Field: name, From: changeValue(from.Release, name), To: changeValue(to.Release, name)}
 		if name == "Errors" {
 			c.From, c.To = errorsDiff(from.Release.Errors, to.Release.Errors)

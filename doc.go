@@ -27,7 +27,10 @@
 // them; LookupRuntime and RuntimeFor name one from a version string, a
 // `runc --version` text or a binary's build information; a release the
 // rows do not name is answered from the newest older one and marked
-// Extrapolated. Host says what the kernel is (its version,
+// Extrapolated. gVisor's runsc (runsc@20221219.0) is a row too, named
+// rather than listed by Runtimes: its sentry is a kernel of its own, and
+// its Sentry field says, cited, where it takes the steps otherwise than
+// Linux and runc. Host says what the kernel is (its version,
 // fs.protected_symlinks) where that decides; HostFor makes one from a
 // `uname -r` release.
 //
@@ -40,7 +43,7 @@
 // caps), each runtime's init sequence (this package) and each engine's
 // making of a spec from an image (package spec), evaluated against a root
 // filesystem (package rootfs: a directory, an image, an mtree manifest, or
-// an in-memory tree). It is held to the real kernel and to real runc and
-// crun binaries by the differential tests of internal/kernel and
+// an in-memory tree). It is held to the real kernel and to real runc, crun
+// and runsc binaries by the differential tests of internal/kernel and
 // internal/runtimetest, whose recorded outcomes are in testdata/.
 package preexec

@@ -20,6 +20,9 @@ func RuntimesTable() string {
 	var prev *Release
 	var notes []string
 	for i, l := range lines {
+		if l.Sentry != nil {
+			continue // gVisor's rows have a section of their own
+		}
 		cell := func(field, v string) string {
 			if prev != nil && prev.Runtime == l.Runtime && fieldValue(prev, field) != v {
 				return v + " *"
@@ -48,6 +51,7 @@ func RuntimesTable() string {
 	b.WriteString("\n## Changes\n\n")
 	b.WriteString(strings.Join(notes, "\n"))
 	b.WriteString("\n")
+	writeSentries(&b)
 	writeBuilds(&b)
 	return b.String()
 }

@@ -230,6 +230,8 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 func (e *eval) run() {
 	if e.rt.Release.Runtime == "crun" {
 		e.crun()
+	} else if e.rt.Release.Sentry != nil {
+		e.runsc()
 	} else {
 		e.runc()
 	}

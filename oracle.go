@@ -118,5 +118,6 @@ var oracleRuntimes = []string{
 	"runc@1.5.3+go1.27",
 	"runc@1.6.0-rc.1+go1.26",
 	"runc@1.6.0-rc.1+go1.27",
+	"runsc@20221219.0+debian",
 	// generated: end
 }

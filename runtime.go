@@ -103,6 +103,10 @@ type Release struct {
 	RootlessGroups RootlessGroups
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
+	// Sentry, for gVisor's runsc, is how its sentry (a kernel of its own)
+	// takes the steps where it differs from Linux and runc; nil for runc
+	// and crun.
+	Sentry *Sentry
 	// Cite justifies, per field name, how this line differs from the
 	// previous one: "Chdir": "6ce2d63a5 (#2894)".
 	Cite map[string]string
@@ -421,13 +425,18 @@ func Releases() []*Release { return lines }
 // each line built with each toolchain of runcBuilds that builds it, and
 // crun; in table order, a version's builds in runcBuilds' order (oldest Go
 // first). These are the builds .ci/install-runtimes makes for the runtime
-// oracle.
+// oracle, but for gVisor's runsc, a sandbox rather than a drop-in runc,
+// which LookupRuntime answers by name (runsc@20221219.0+debian).
 func Runtimes() []Runtime {
 	var out []Runtime
 	for _, l := range lines {
 		for _, v := range l.Versions {
 			if l.Runtime == "crun" {
 				out = append(out, Runtime{Name: "crun@" + v, Release: l, Version: v})
+				continue
+			}
+			if l.Sentry != nil {
+				// gVisor is not a drop-in runc: named, not catalogued.
 				continue
 			}
 			for _, b := range runcBuilds {
@@ -491,6 +500,9 @@ func (b runcBuild) builds(v string) bool {
 // naming them, since they may answer differently.
 func LookupRuntime(name string) (Runtime, error) {
 	kind, rest, ok := strings.Cut(name, "@")
+	if ok && kind == "runsc" {
+		return lookupRunsc(name, rest)
+	}
 	if !ok || (kind != "runc" && kind != "crun") {
 		return Runtime{}, runtimeErr(name, "want runc@VERSION[+goX.Y] or crun@VERSION")
 	}

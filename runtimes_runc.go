@@ -305,4 +305,4 @@ var (
 	}
 )
 
-var lines = []*Release{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc113, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181}
+var lines = []*Release{runcRC92, runcRC93, runcRC94, runcRC95, runc100, runc102, runc110, runc113, runc114, runc116, runc118, runc119, runc1113, runc1114, runc120, runc130, runc140, crun181, runsc20221219}

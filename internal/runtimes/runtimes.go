@@ -2,7 +2,7 @@
 // runtime oracle by .ci/install-runtimes: runc built from its Go module at
 // every covered version with Go 1.19 and with the machine's default Go,
 // and at a sample of versions with Go 1.27 (runc@V+go1.27); Debian's runc
-// and crun.
+// and crun; Debian's gVisor runsc (runsc@20221219.0+debian).
 //
 // The script writes manifest.json beside the binaries, in the directory
 // $PREEXEC_RUNTIMES (default /var/cache/preexec/runtimes):
@@ -66,6 +66,8 @@ const (
 	KindRunc = "runc"
 	// KindCrun is crun.
 	KindCrun = "crun"
+	// KindRunsc is gVisor's runsc (Debian's package).
+	KindRunsc = "runsc"
 )
 
 // Statuses of a runtime in the manifest.
@@ -87,7 +89,7 @@ type Runtime struct {
 	// Name says what the binary is: runc@1.1.4+go1.19 (version and the Go
 	// that built it), runc@1.1.5+debian, crun@1.8.1.
 	Name string `json:"name"`
-	// Kind is KindRunc or KindCrun.
+	// Kind is KindRunc, KindCrun or KindRunsc.
 	Kind string `json:"kind"`
 	// Version is the upstream version without a leading v: 1.0.0-rc93, 1.1.4.
 	Version string `json:"version"`

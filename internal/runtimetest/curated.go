@@ -705,6 +705,7 @@ func Curated() []Case {
 		Rootfs:  rootfsOf(Base),
 		Process: withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_CHECKPOINT_RESTORE")),
 	})
+	curatedRunsc(add)
 	return cs
 }
 

@@ -1,7 +1,7 @@
 // Package runtimetest is the runtime oracle: it materialises a Case — a root
 // filesystem written in the fixture language (rootfs.Fixture) plus an OCI
 // process, seccomp, mounts and user namespace — as a real OCI bundle, runs a
-// real runtime binary (runc, crun) on it, and records the Outcome exactly as
+// real runtime binary (runc, crun, gVisor's runsc) on it, and records the Outcome exactly as
 // the runtime's user sees it.
 //
 // The parts:
@@ -20,7 +20,8 @@
 //   - Harness.Run (run_linux.go) runs one runtime on one bundle and
 //     classifies what it printed (outcome.go): started (the entrypoint's
 //     marker was seen on stdout), create-error (runc: the msg of its final
-//     level=error line; crun: its stderr line), exec-error (the line runc
+//     level=error line; crun: its stderr line; runsc: its last stderr
+//     line, `running container: …`), exec-error (the line runc
 //     init or crun's container process prints when execve fails),
 //     post-exec-error (the interpreter ran and failed, e.g. busybox sh
 //     cannot open its script), or harness-error (a timeout, output the
@@ -45,7 +46,10 @@
 // Running needs Linux and root; the oracle test skips otherwise, unless the
 // environment has PREEXEC_ORACLE=required, when it fails. The runtimes are
 // those internal/runtimes lists (manifest.json of .ci/install-runtimes in
-// $PREEXEC_RUNTIMES, default /var/cache/preexec/runtimes); crun runs in a
+// $PREEXEC_RUNTIMES, default /var/cache/preexec/runtimes); runsc runs as
+// root with --rootless=false --network=none --ignore-cgroups (a rootless
+// case runs it as RootlessUID all the same, which runsc takes as
+// rootless); crun runs in a
 // private mount namespace with cgroup2 on /sys/fs/cgroup and
 // --cgroup-manager=disabled, since CI machines have hybrid cgroups.
 //

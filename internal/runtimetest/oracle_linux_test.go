@@ -149,21 +149,41 @@ func TestRuntimeOracle(t *testing.T) {
 
 	var disagreements, compared, unrecorded, modelCompared, modelBad, findings int
 	perRuntime := map[string]int{}
+	// Per kind of runtime (runc, crun, runsc): runs, disagreements, runs
+	// the model held, runs it said it could not tell.
+	type kindTally struct{ runs, bad, model, unknown int }
+	kinds := map[string]*kindTally{}
+	kindOf := func(r Result) *kindTally {
+		k := kinds[r.Runtime.Kind]
+		if k == nil {
+			k = &kindTally{}
+			kinds[r.Runtime.Kind] = k
+		}
+		return k
+	}
 	timedHist := map[Class]int{}
 	unrecordedBy := map[string]int{}
 	for _, r := range results {
 		perRuntime[r.Runtime.Name]++
+		kt := kindOf(r)
+		kt.runs++
 		o := r.Outcome
 		if o.Class == HarnessError {
 			disagreements++
+			kt.bad++
 			t.Errorf("harness error: %s on %s: %s\n%s", r.Case.Name, r.Runtime.Name, o.Message, o.Output)
 			continue
 		}
 		// The model (preexec.Evaluate) is held to every real run,
 		// recorded or not: the time-seeded cases are new to it.
 		if _, flaky := nondeterministic[r.Case.Name]; !flaky {
-			if n, bad := modelCheck(r.Case, r.Runtime.Name, o); n {
+			n, bad := modelCheck(r.Case, r.Runtime.Name, o)
+			if !n && modelUnknown(r.Case, r.Runtime.Name) {
+				kt.unknown++
+			}
+			if n {
 				modelCompared++
+				kt.model++
 				switch {
 				case bad == "":
 				case p.timed[r.Case.Name] && os.Getenv("PREEXEC_RUNTIME_STRICT") != "1":
@@ -175,6 +195,7 @@ func TestRuntimeOracle(t *testing.T) {
 				default:
 					modelBad++
 					disagreements++
+					kt.bad++
 					t.Errorf("model disagrees with %s on case %s:\n  runtime: %s\n  model:   %s\nrule: %s", r.Runtime.Name, r.Case.Name, o, bad, r.Case.Rule)
 				}
 			}
@@ -199,6 +220,7 @@ func TestRuntimeOracle(t *testing.T) {
 		compared++
 		if !Same(want, o) {
 			disagreements++
+			kt.bad++
 			t.Errorf("runtime %s changed on case %s (-golden +now):\n  - %s\n  + %s\nrule: %s", r.Runtime.Name, r.Case.Name, want, o, r.Case.Rule)
 		}
 	}
@@ -228,6 +250,21 @@ func TestRuntimeOracle(t *testing.T) {
 	t.Logf("runtime-oracle: model (preexec.Evaluate) held to %d real runs, %d disagreements, %d findings on time-seeded cases (seed %d)", modelCompared, modelBad, findings, seed)
 	if ctx.Err() != nil {
 		t.Errorf("runtime-oracle: stopped at the test deadline; raise -timeout or lower the plan")
+	}
+	kindNames := make([]string, 0, len(kinds))
+	for k := range kinds {
+		kindNames = append(kindNames, k)
+	}
+	sort.Strings(kindNames)
+	for _, k := range kindNames {
+		kt := kinds[k]
+		n := 0
+		for _, rt := range rts {
+			if rt.Kind == k {
+				n++
+			}
+		}
+		t.Logf("runtime-oracle: %s: %d runs on %d runtimes, %d disagreements; model held to %d, unknown on %d", k, kt.runs, n, kt.bad, kt.model, kt.unknown)
 	}
 	t.Logf("runtime-oracle: %d cases x %d runtimes, %d disagreements", len(p.cases), len(rts), disagreements)
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/preexec/preexec/rootfs"
 )
 
-// Classify turns what a runtime of kind ("runc" or "crun") printed and its
-// exit status into an Outcome, in this order:
+// Classify turns what a runtime of kind ("runc", "crun" or "runsc")
+// printed and its exit status into an Outcome, in this order:
 //
 //  1. A stdout line equal to Marker: Started.
 //  2. runc: a logrus line on stderr with level=error (or fatal): the
@@ -26,6 +26,10 @@ import (
 //     the same way ("standard_init_linux.go:207: init seccomp caused:
 //     …", a filter installed after the checks under noNewPrivileges):
 //     CreateError, the whole line.
+//     runsc: a last stderr line `running container: …` (`creating
+//     container: …`, `starting container: …`, `reading spec: …`) with a
+//     non-zero status: CreateError, the whole line, a Go heap address
+//     in it written 0xc… (it differs from run to run).
 //  4. A line an interpreter prints when it cannot run its script (busybox
 //     sh: "/bin/sh: can't open '/x.sh': Permission denied"):
 //     PostExecError.
@@ -69,6 +73,9 @@ func Classify(kind, stdout, stderr string, status int) Outcome {
 	if len(bare) > 0 {
 		last := bare[len(bare)-1]
 		switch {
+		case kind == "runsc" && status != 0 && runscErr.MatchString(last):
+			o.Class, o.Message = CreateError, goHeapAddr.ReplaceAllString(last, "0xc…")
+			return o
 		case kind == "runc" && (runcExecErr.MatchString(last) || runcOldExecErr.MatchString(last)),
 			kind == "crun" && crunExecErr.MatchString(last):
 			o.Class, o.Message = ExecError, last
@@ -111,6 +118,14 @@ var (
 	// noNewPrivileges (standard_init_linux.go:Init, newSystemErrorWithCause
 	// "init seccomp").
 	runcOldInitErr = regexp.MustCompile(`^standard_init_linux\.go:\d+: init seccomp caused: `)
+	// runsc: the error `runsc run` prints (google/gvisor
+	// runsc/cli/main.go:Main@release-20221219.0, util.Fatalf), its
+	// subcommand's wrappings first.
+	runscErr = regexp.MustCompile(`^(running|creating|starting) container: |^reading spec: `)
+	// A Go heap address, which runsc prints in some errors (a %+v of
+	// the spec's process, ValidateSpec) and which differs from run to
+	// run: Classify writes it 0xc….
+	goHeapAddr = regexp.MustCompile(`0xc[0-9a-f]{9}\b`)
 	// crun: libcrun_fail_with_error in the container process after
 	// execv.
 	crunExecErr = regexp.MustCompile("^exec container process ")

@@ -88,7 +88,11 @@ func (h *Harness) Run(ctx context.Context, rt Runtime, c *Case) Outcome {
 	if err != nil {
 		// Kill whatever the runtime left behind, best effort.
 		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
-		runCmd(dctx, rt.command(c.Rootless, state, "delete", "-f", id))
+		force := "-f"
+		if rt.Kind == "runsc" {
+			force = "-force" // runsc/cmd/delete.go has no -f
+		}
+		runCmd(dctx, rt.command(c.Rootless, state, "delete", force, id))
 		dcancel()
 		o := harnessError(err)
 		o.Output = joinOutput(stdout, stderr)
@@ -132,6 +136,14 @@ func (rt Runtime) command(rootless bool, state string, args ...string) *exec.Cmd
 		full := append([]string{"-c", wrapper, rt.Path, "--cgroup-manager=disabled", "--root", state}, args...)
 		cmd = exec.Command("/bin/sh", full...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS, Setpgid: true}
+	case "runsc":
+		// gVisor as root (--rootless=false), with no network stack
+		// (--network=none: the sandbox needs no host veth) and no cgroup
+		// (--ignore-cgroups: CI machines have hybrid cgroups), its state
+		// in the run's own directory.
+		full := append([]string{"--root", state, "--rootless=false", "--network=none", "--ignore-cgroups"}, args...)
+		cmd = exec.Command(rt.Path, full...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	default:
 		cmd = exec.Command(rt.Path, append([]string{"--root", state}, args...)...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

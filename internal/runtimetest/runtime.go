@@ -7,7 +7,8 @@ type Runtime struct {
 	// Name is the runtime's name as profiles spell it:
 	// "runc@1.1.4+go1.19", "crun@1.8.1".
 	Name string `json:"name"`
-	// Kind is "runc" or "crun": how to invoke it and read its errors.
+	// Kind is "runc", "crun" or "runsc": how to invoke it and read its
+	// errors.
 	Kind string `json:"kind"`
 	// Path is the binary on this host (never written to goldens).
 	Path string `json:"-"`

@@ -25,8 +25,9 @@ import (
 // .ci/install-runtimes), with Version the first line of the --version
 // output the manifest recorded. Without a manifest (the installer has not
 // finished, or never ran) it falls back to the binaries named KIND@VERSION
-// in RuntimesDir and Debian's /usr/sbin/runc and /usr/bin/crun, named as the
-// installer names them (runc@1.1.5+debian, crun@1.8.1), running each
+// in RuntimesDir and Debian's /usr/sbin/runc, /usr/bin/crun and
+// /usr/bin/runsc, named as the installer names them (runc@1.1.5+debian,
+// crun@1.8.1, runsc@20221219.0+debian), running each
 // --version once.
 func Installed() ([]Runtime, error) {
 	rs, err := runtimes.Installed()
@@ -55,11 +56,12 @@ func Installed() ([]Runtime, error) {
 var debianRuntimes = []struct{ kind, path string }{
 	{"runc", "/usr/sbin/runc"},
 	{"crun", "/usr/bin/crun"},
+	{"runsc", "/usr/bin/runsc"},
 }
 
 var (
-	binaryName  = regexp.MustCompile(`^(runc|crun)@([0-9A-Za-z.~_-]+)(\+[0-9A-Za-z.+]+)?$`)
-	versionLine = regexp.MustCompile(`(?m)^(?:runc|crun) version ([0-9A-Za-z.~_-]+)`)
+	binaryName  = regexp.MustCompile(`^(runc|crun|runsc)@([0-9A-Za-z.~_-]+)(\+[0-9A-Za-z.+]+)?$`)
+	versionLine = regexp.MustCompile(`(?m)^(?:runc|crun|runsc) version ([0-9A-Za-z.~_-]+)`)
 	goLine      = regexp.MustCompile(`(?m)^go: (go\S+)`)
 )
 
@@ -104,8 +106,12 @@ func scanInstalled() ([]Runtime, error) {
 		if m := versionLine.FindStringSubmatch(rt.Version); m != nil {
 			rt.Release = m[1]
 		}
+		if rt.Kind == "runsc" {
+			// Debian's 0.0~20221219.0 is gVisor's release-20221219.0.
+			rt.Release = strings.TrimPrefix(rt.Release, "0.0~")
+		}
 		rt.Name = rt.Kind + "@" + rt.Release
-		if rt.Kind == "runc" {
+		if rt.Kind == "runc" || rt.Kind == "runsc" {
 			rt.Name += "+debian"
 		}
 		byName[rt.Name] = rt

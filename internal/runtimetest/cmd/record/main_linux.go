@@ -19,7 +19,7 @@
 //	-random N        number of random cases (default 300)
 //	-mounts N        number of random cases of the mounts family (default 100)
 //	-exec N          number of random cases of the exec family (default 100)
-//	-seccomp N       number of random cases of the seccomp family (default 40)
+//	-seccomp N       number of random cases of the seccomp family (default 100)
 //	-runtimes RE     only runtimes whose name matches RE (outcomes of the
 //	                 others are kept)
 //	-cases RE        only cases whose name matches RE (no pruning)
@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	nrandom := fs.Int("random", 300, "number of random cases")
 	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
 	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
-	nseccomp := fs.Int("seccomp", 40, "number of random cases of the seccomp family (RandomSeccomp)")
+	nseccomp := fs.Int("seccomp", 100, "number of random cases of the seccomp family (RandomSeccomp)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
 	if err := fs.Parse(args); err != nil {
 		return 2
