@@ -19,6 +19,10 @@
 //	-random N        number of random cases (default 300)
 //	-mounts N        number of random cases of the mounts family (default 100)
 //	-exec N          number of random cases of the exec family (default 100)
+//	-join N          record the first N join cases (RandomJoin: processes
+//	                 `runc exec` joins to a running container) instead, on
+//	                 the runtimes of runtimetest.JoinRuntimes, into
+//	                 testdata/runtime/exec
 //	-runtimes RE     only runtimes whose name matches RE (outcomes of the
 //	                 others are kept)
 //	-cases RE        only cases whose name matches RE (no pruning)
@@ -57,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
 	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
+	njoin := fs.Int("join", 0, "record the first N join cases (RandomJoin, `runc exec`) on runtimetest.JoinRuntimes instead, into the exec goldens")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -81,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if rtMatch.MatchString(rt.Name) {
 			rts = append(rts, rt)
 		}
+	}
+	if *njoin > 0 {
+		return recordJoin(rf, *njoin, rts, stdout, stderr)
 	}
 	if len(rts) == 0 {
 		return fail("no runtimes installed (in %s, /usr/sbin/runc, /usr/bin/crun) match %q", runtimetest.RuntimesDir(), *rtRE)
