@@ -89,6 +89,10 @@ type Release struct {
 	RootlessGroups RootlessGroups
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
+	// Join is what `runc exec` does differently when it joins a process
+	// to the running container (Host.Exec); zero for crun, whose exec is
+	// not modelled.
+	Join JoinStyle
 	// Cite justifies, per field name, how this line differs from the
 	// previous one: "Chdir": "6ce2d63a5 (#2894)".
 	Cite map[string]string
@@ -529,6 +533,13 @@ func LookupRuntime(name string) (Runtime, error) {
 			return Runtime{}, runtimeErr(name, "want +goX.Y, or a known distribution build (%s)", distroBuildNames())
 		}
 		rt.Go = d.Go
+		if d.Join != nil {
+			// The package's own exec path: a row of its own, apart from
+			// the upstream release's in a Compare.
+			r := *l
+			r.Join = *d.Join
+			rt.Release = &r
+		}
 	}
 	if w := goTooOld(rt.Go); w != "" {
 		why = append(why, w)

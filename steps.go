@@ -154,7 +154,9 @@ func (e *eval) seccompVerdict() {
 		return
 	}
 	sc := e.plan.Seccomp
-	if !sc.InstalledBeforeChecks() {
+	if !sc.InstalledBeforeChecks() && !(sc != nil && e.host.Exec && e.rt.Release.Join.LookPath == JoinLookPathInExecv) {
+		// Under noNewPrivileges the filter comes after the checks, but
+		// for runc exec's LookPath in Execv (rc92 … 1.1.11).
 		return
 	}
 	arch := e.host.Arch

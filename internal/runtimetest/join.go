@@ -135,6 +135,10 @@ func RandomJoin(seed uint64, i int) JoinCase {
 	if g.chance(0.3) {
 		c.Process.Capabilities = nil
 	}
+	if cs := c.Process.Capabilities; cs != nil {
+		// The container must start: effective within permitted.
+		cs.Effective = slices.DeleteFunc(cs.Effective, func(n string) bool { return !slices.Contains(cs.Permitted, n) })
+	}
 	jc.Container = c
 
 	// What the rootfs holds, for the variations.
