@@ -83,7 +83,11 @@ func writeBuilds(b *strings.Builder) {
 		if OracleVerified(rt.Name) {
 			state = "verified"
 		}
-		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[rt.Release], dash(rt.Go), state)
+		row := rt.Release
+		if a := row.Amends(); a != nil {
+			row = a
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[row], dash(rt.Go), state)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/preexec/preexec/access"
 )
@@ -200,3 +201,40 @@ func (j JoinStyle) String() string {
 // container (Host.Exec): its create-phase failure is runc exec's, with
 // runc exec's exit status in ExitStatus.
 func (r Result) Exec() bool { return r.in != nil && r.in.host.Exec }
+
+// Amends is, for a distribution build's own row (one whose patches change
+// its runc exec: DistroBuild.Join), the row of Releases it amends; nil for
+// a row of Releases. Its Cite holds only what it amends.
+func (l *Release) Amends() *Release { return amended()[l] }
+
+// distroRows are the rows of the distribution builds whose runc exec
+// differs from their release's (DistroBuild.Join), by "build@version",
+// made once so that a build's row is one pointer.
+var distroRows = sync.OnceValue(func() map[string]*Release {
+	m := map[string]*Release{}
+	for _, d := range distroBuilds {
+		if d.Join == nil {
+			continue
+		}
+		l, v := lineOf("runc", d.Version)
+		if l == nil || v != d.Version {
+			continue
+		}
+		r := *l
+		r.Join = *d.Join
+		r.Cite = map[string]string{"Join": d.JoinCite}
+		m[d.Build+"@"+d.Version] = &r
+	}
+	return m
+})
+
+// amended maps each row of distroRows to the row it amends.
+var amended = sync.OnceValue(func() map[*Release]*Release {
+	m := map[*Release]*Release{}
+	for k, r := range distroRows() {
+		_, version, _ := strings.Cut(k, "@")
+		l, _ := lineOf("runc", version)
+		m[r] = l
+	}
+	return m
+})

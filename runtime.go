@@ -536,9 +536,7 @@ func LookupRuntime(name string) (Runtime, error) {
 		if d.Join != nil {
 			// The package's own exec path: a row of its own, apart from
 			// the upstream release's in a Compare.
-			r := *l
-			r.Join = *d.Join
-			rt.Release = &r
+			rt.Release = distroRows()[d.Build+"@"+d.Version]
 		}
 	}
 	if w := goTooOld(rt.Go); w != "" {

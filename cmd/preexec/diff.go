@@ -94,7 +94,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		return status
 	}
 	toHost := toFacts.host
-	toHost.Create = fromHost.Create
+	toHost.Create, toHost.Exec = fromHost.Create, fromHost.Exec
 	fromFacts.host, toFacts.host = fromHost, toHost
 	before := preexec.Evaluate(in.Plan, in.FS, from, fromHost)
 	after := preexec.Evaluate(in.Plan, in.FS, to, toHost)

@@ -134,3 +134,53 @@ func TestModelAgainstJoinGoldens(t *testing.T) {
 	}
 	t.Logf("model-vs-runtimes exec: %d outcomes (%d processes joined to %d containers, %d runtimes), %d disagreements", total, execs, len(gs), len(rts), bad)
 }
+
+// TestCompareEqualsEvaluateJoin is TestCompareEqualsEvaluate for processes
+// joined by runc exec (Host.Exec): on every recorded join case, each result
+// of Compare over every runtime the model knows (and Debian's 1.1.5, whose
+// runc exec has a row of its own) is Evaluate's, field for field.
+func TestCompareEqualsEvaluateJoin(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := LoadJoinGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rts := preexec.Runtimes()
+	for _, n := range []string{"runc@1.1.5+debian", "runc@1.1.12+go1.19", "runc@1.0.0-rc93"} {
+		rt, err := preexec.LookupRuntime(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rts = append(rts, rt)
+	}
+	var names []string
+	for n := range gs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	compared, diffs := 0, 0
+	for _, n := range names {
+		g := gs[n]
+		for i := range g.Case.Execs {
+			plan, fsys, err := joinModelInputs(&g.Case, &g.Case.Execs[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			host := preexec.Host{Exec: true}
+			cmp := preexec.Compare(plan, fsys, rts, host)
+			for k, rt := range rts {
+				compared++
+				if d := resultDiff(preexec.Evaluate(plan, fsys, rt, host), cmp.Results[k]); d != "" {
+					diffs++
+					if diffs <= 20 {
+						t.Errorf("%s %s on %s: Compare differs from Evaluate: %s", n, g.Case.Execs[i].Name, rt.Name, d)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("compare-vs-evaluate exec: %d results, %d differences", compared, diffs)
+}
