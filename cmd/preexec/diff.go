@@ -159,6 +159,9 @@ type cause struct {
 func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host, before, after preexec.Result) []cause {
 	var out []cause
 	for _, c := range preexec.Changes(from, to) {
+		if c.Field == "Join" && !fromHost.Exec {
+			continue // what runc exec does: not this container's start
+		}
 		rt := from
 		if c.Field == "Go" {
 			rt.Go = to.Go
