@@ -37,7 +37,9 @@ type JoinStyle struct {
 	// ExecveText formats an execve error runc exec reports
 	// (JoinExecveReported), with %s for the path and the errno text:
 	// `%[2]s` (unix.Exec's bare errno, runc ≤ 1.0.3), `exec %s: %s`
-	// (system.Exec's *os.PathError, 1.1.0 on).
+	// (system.Exec's *os.PathError, 1.1.0 on). For a process that prints
+	// its own (JoinExecvePrinted) runc's is Errors.Exec and this is "";
+	// crun exec's is `exec: %[2]s`.
 	ExecveText string
 	// ExitStatus is runc exec's exit status when it reports an error: 1
 	// (runc ≤ 1.0.3, exec.go returns the error to urfave/cli), 255 (1.1.0
@@ -171,9 +173,71 @@ func (e *eval) joinView() *access.Overlay {
 	return v.over
 }
 
-// crunJoin is crun exec: not modelled yet.
+// crunJoin is crun exec (containers/crun
+// src/libcrun/container.c:exec_process_entrypoint@1.8.1), one call a step:
+// crun's own credentials first — in a user namespace, which its process
+// joins with setns and no setresuid (src/libcrun/linux.c:
+// libcrun_join_process@1.8.1; set_id_init only for a terminal), kernel
+// uid and gid 0 with every capability in the namespace, which access(2)
+// clears since the namespace does not map them as its root — for chdir
+// and find_executable, an environment that is the container's when the
+// process has none, the filter, setgroups, set_required_caps, the
+// retries, execv. crun exec reports its errors bare and exits 255 (no "0"
+// on its pipe, libcrun_container_exec_with_options); the process prints
+// an execv error itself and exits 1.
 func (e *eval) crunJoin() {
-	e.res.Step, e.res.Unknown = StepConfig, "crun exec is not modelled"
+	plan := e.plan
+	over := e.joinView()
+	root := e.rootCred()
+	if plan.UserNS != nil {
+		e.root = *access.Root()
+		e.root.NoNewPrivs = plan.NoNewPrivileges
+		e.root.UserNS = plan.UserNS
+	}
+	e.proc = access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
+	proc := &e.proc
+	chdir1 := e.chdir(&crunChdirAsRoot, proc, nil)
+	exe, find1 := e.findExecutable(&crunFindAsRoot, proc)
+	if e.failed() {
+		return
+	}
+	// The filter unless noNewPrivileges, libcrun_container_setgroups,
+	// set_required_caps.
+	e.seccompVerdict()
+	if !e.host.Rootless {
+		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
+			e.root = *c
+		}
+	}
+	final := e.setRequiredCaps(root)
+	if final == nil {
+		return
+	}
+	cwd := "/"
+	if chdir1 == nil {
+		cwd = proc.Cwd
+	}
+	e.userProc = access.Proc{Cred: final, FS: over, Cwd: cwd, Kernel: e.kernel()}
+	userProc := &e.userProc
+	if find1 != nil {
+		var err error
+		if exe, err = e.findExecutable(&crunFindAsUser, userProc); err != nil {
+			return
+		}
+	}
+	if chdir1 != nil && e.chdir(&crunChdirAsUser, userProc, final) != nil {
+		return
+	}
+	e.execve(&crunJoinExecv, userProc, exe)
+}
+
+// execv(a) as c in crun exec, whose error the process prints:
+// libcrun_fail_with_error (errno, "exec").
+var crunJoinExecv = initStep{stage: StepExecve, says: "execv(%[1]q) as %[3]s", fails: crunJoinExecText, afterStart: true}
+
+// crunJoinExecText is the joined process's words for execv's error.
+func crunJoinExecText(e *eval, exe, _ string, err error) string {
+	return fmt.Sprintf(e.rt.Release.Join.ExecveText, exe, glibcStrerror(err))
 }
 
 // String is j in one line, for the docs and Changes: where LookPath runs,
@@ -191,10 +255,14 @@ func (j JoinStyle) String() string {
 		check = "eaccess: x/sys Faccessat (Go < 1.20)"
 	}
 	execve := j.Execve.String()
-	if j.Execve == JoinExecveReported {
+	if j.ExecveText != "" {
 		execve += fmt.Sprintf(" as `%s`", strings.NewReplacer("%[2]s", "<errno>", "%s: %s", "<path>: <errno>").Replace(j.ExecveText))
 	}
-	return fmt.Sprintf("LookPath %s; %s; execve error %s; exit %d; `%s`", j.LookPath, check, execve, j.ExitStatus, strings.TrimSpace(j.Prefix))
+	prefix := "errors bare"
+	if j.Prefix != "" {
+		prefix = "`" + strings.TrimSpace(j.Prefix) + "`"
+	}
+	return fmt.Sprintf("LookPath %s; %s; execve error %s; exits %d on its own errors, %s", j.LookPath, check, execve, j.ExitStatus, prefix)
 }
 
 // Exec reports whether r is the result of a process joined to a running

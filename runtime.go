@@ -89,9 +89,8 @@ type Release struct {
 	RootlessGroups RootlessGroups
 	// Errors are the texts and wrappings the line prints.
 	Errors ErrorStyle
-	// Join is what `runc exec` does differently when it joins a process
-	// to the running container (Host.Exec); zero for crun, whose exec is
-	// not modelled.
+	// Join is what `runc exec` (`crun exec`) does differently when it
+	// joins a process to the running container (Host.Exec).
 	Join JoinStyle
 	// Cite justifies, per field name, how this line differs from the
 	// previous one: "Chdir": "6ce2d63a5 (#2894)".

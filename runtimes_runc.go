@@ -277,7 +277,9 @@ var (
 		AbsentCaps: AbsentCapsDropAll, RootlessGroups: RootlessGroupsIgnored, Tmpfs: TmpfsKernel,
 		UserNSBind: UserNSBindReadonlyOnly, Unmapped: UnmappedCrun,
 		Errors: ErrorStyle{InitExitStatus: 1}, DropsDefaults: []string{"1.8.1"},
+		Join: JoinStyle{LookPath: JoinLookPathEarly, Execve: JoinExecvePrinted, ExecveText: "exec: %[2]s", ExitStatus: 255},
 		Cite: map[string]string{
+			"Join":          "containers/crun src/libcrun/container.c:exec_process_entrypoint@1.8.1: chdir and find_executable as root, retried with the process's credentials (an error bare, crun exec exits 255: libcrun_container_exec_with_options sees no \"0\" on its pipe); `exec: <strerror>` from the process itself, which exits 1; a process without env gets the container's",
 			"Chdir":         "d78dff2a: chdir retried after the capabilities are set; 2f13875f (#914): cwd creation errors ignored",
 			"DropsDefaults": "src/libcrun/mount_flags.perf: `defaults` is a flag word of no flags; a real crun 1.8.1 mounts a tmpfs with options nosuid, defaults",
 		},

@@ -81,8 +81,11 @@ func execPlan(processName string, process []byte, configName string, config []by
 	if pr != nil {
 		return nil, newError(configName, config, locate(config, pr.path), pr.path, pr.msg, nil)
 	}
-	if s.Process != nil && strings.HasPrefix(s.Process.Cwd, "/") {
-		plan.JoinedCwd = s.Process.Cwd
+	if s.Process != nil {
+		if strings.HasPrefix(s.Process.Cwd, "/") {
+			plan.JoinedCwd = s.Process.Cwd
+		}
+		plan.JoinedEnv = Env(s.Process.Env)
 	}
 	return plan, nil
 }

@@ -163,7 +163,8 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 	case !r.Starts && r.Phase == preexec.PhaseAfterStart:
 		verdict = fmt.Sprintf("starts it, but its process fails at %s and exits %d", r.Step, r.ExitStatus)
 	case !r.Starts && r.Exec():
-		verdict = fmt.Sprintf("does not start it: runc exec fails at %s and exits %d", r.Step, r.ExitStatus)
+		name, _, _ := strings.Cut(r.Runtime, "@")
+		verdict = fmt.Sprintf("does not start it: %s exec fails at %s and exits %d", name, r.Step, r.ExitStatus)
 	case !r.Starts:
 		verdict = "does not start it: its create fails at " + string(r.Step)
 	}

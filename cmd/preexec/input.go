@@ -82,8 +82,8 @@ For an image or a manifest an engine makes the container's spec:
                        describes, as runc exec --process PROCESS.json
                        (kubectl exec, docker exec) takes it: runc's setns
                        init, which creates no missing cwd; a process
-                       without capabilities has the container's. A bundle
-                       or a manifest with --config only; crun: unknown
+                       without capabilities has the container's (crun exec
+                       too). A bundle or a manifest with --config only
   --limit NAME=VALUE   raise or lower a bound on what is read (repeatable):
                        file-size (64MiB), yaml-expansion (16MiB),
                        index-descriptors (10000), layers (128),

@@ -25,7 +25,8 @@ type JoinGolden struct {
 	Outcomes map[string]map[string]Outcome `json:"outcomes"`
 }
 
-// JoinRuntimes are the runtimes the `runc exec` oracle runs: one build per
+// JoinRuntimes are the runtimes the `runc exec` oracle runs (and crun 1.8.1,
+// for `crun exec`): one build per
 // runc release line (preexec.Releases) and Go class that line's exec path
 // tells apart — Go < 1.20 (mode-bit LookPath, the x/sys eaccess of 1.1.12 …
 // 1.1.15) and Go ≥ 1.23.12 (LookPath by faccessat2) — plus the versions
@@ -44,6 +45,7 @@ var JoinRuntimes = []string{
 	"runc@1.2.0+go1.26", "runc@1.2.9+go1.27",
 	"runc@1.3.0+go1.26", "runc@1.3.7+go1.27",
 	"runc@1.4.0+go1.26", "runc@1.5.3+go1.26", "runc@1.6.0-rc.1+go1.27",
+	"crun@1.8.1",
 }
 
 // LoadJoinGoldens reads every JoinGolden in dir/JoinDir, by case name; a

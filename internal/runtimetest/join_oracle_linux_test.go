@@ -17,7 +17,8 @@ import (
 // The `runc exec` oracle's plan in CI: joinPerRun of the recorded join
 // cases, which rotate with the clock seed, and joinTimed cases of the
 // clock seed itself, on every installed runtime of JoinRuntimes; -full
-// runs every recorded one and fullJoinTimed of the seed.
+// runs every recorded one and fullJoinTimed of the seed on every installed
+// runc.
 const (
 	joinPerRun    = 8
 	joinTimed     = 2
@@ -42,9 +43,12 @@ func TestRuntimeOracleJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	isFull := *full || os.Getenv("PREEXEC_RUNTIME_FULL") == "1"
 	var rts []Runtime
 	for _, rt := range all {
-		if slices.Contains(JoinRuntimes, rt.Name) {
+		// -full: every installed runc, those without goldens held to the
+		// model alone.
+		if slices.Contains(JoinRuntimes, rt.Name) || (isFull && rt.Kind == "runc") {
 			rts = append(rts, rt)
 		}
 	}
@@ -67,7 +71,6 @@ func TestRuntimeOracleJoin(t *testing.T) {
 		t.Fatal(err)
 	}
 	seed := oracleSeed(t)
-	isFull := *full || os.Getenv("PREEXEC_RUNTIME_FULL") == "1"
 
 	var names []string
 	for n := range gs {
