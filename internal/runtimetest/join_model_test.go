@@ -3,6 +3,7 @@ package runtimetest
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/preexec/preexec"
@@ -183,4 +184,51 @@ func TestCompareEqualsEvaluateJoin(t *testing.T) {
 		}
 	}
 	t.Logf("compare-vs-evaluate exec: %d results, %d differences", compared, diffs)
+}
+
+// TestTracesJoin is TestTraces for processes joined by runc exec and crun
+// exec (Host.Exec): on every recorded join case and profile, no traced
+// step's text is a complaint of fmt, and a failing runc's trace ends at
+// its step.
+func TestTracesJoin(t *testing.T) {
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := LoadJoinGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rts := preexec.Runtimes()
+	bad := 0
+	for n, g := range gs {
+		for i := range g.Case.Execs {
+			e := &g.Case.Execs[i]
+			plan, fsys, err := joinModelInputs(&g.Case, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rt := range rts {
+				res := preexec.Evaluate(plan, fsys, rt, preexec.Host{Exec: true})
+				tr := res.Trace()
+				for _, s := range tr {
+					if strings.Contains(s.What, "%!") {
+						bad++
+						if bad <= 10 {
+							t.Errorf("%s %s on %s: step %s says %q", n, e.Name, rt.Name, s.Step, s.What)
+						}
+					}
+				}
+				if res.Starts || res.Unknown != "" || len(tr) == 0 || rt.Release.Runtime == "crun" {
+					continue
+				}
+				if last := tr[len(tr)-1].Step; last != res.Step {
+					bad++
+					if bad <= 10 {
+						t.Errorf("%s %s on %s: fails at %s, but its trace ends at %s", n, e.Name, rt.Name, res.Step, last)
+					}
+				}
+			}
+		}
+	}
 }
