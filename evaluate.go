@@ -35,7 +35,9 @@ type Host struct {
 	// Exec: the process joins the running container the config describes,
 	// by `runc exec --process` (spec.ParseExec makes its plan): runc's
 	// setns init, as the line's Join says, instead of a new container's
-	// (crun exec's exec_process_entrypoint for crun).
+	// (crun exec's exec_process_entrypoint for crun). A failure in
+	// PhaseCreate is then exec's own, before the process runs, with exec's
+	// exit status in Result.ExitStatus.
 	Exec bool
 }
 
@@ -96,7 +98,8 @@ type Result struct {
 	// ExitStatus); "" when it starts or cannot be told.
 	Phase Phase
 	// ExitStatus is the container process's exit status in
-	// PhaseAfterStart; 0 otherwise.
+	// PhaseAfterStart; in PhaseCreate, with Host.Exec, runc exec's (crun
+	// exec's) own; 0 otherwise.
 	ExitStatus int
 	// Text is the text the runtime (or, after execve, the interpreter)
 	// prints, byte for byte; "" when it starts.
