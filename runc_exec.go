@@ -98,6 +98,7 @@ func (j JoinExecve) String() string { return joinExecveNames[j] }
 // the process from 1.1.12.
 func (e *eval) runcJoin() {
 	l, plan := e.rt.Release, e.plan
+	e.rootlessJoinCaveat()
 	if plan.Refused != "" {
 		e.refuse(&runcExecValidateProcessSpec, errors.New(plan.Refused), plan.Refused, "")
 		return
@@ -122,6 +123,14 @@ func (e *eval) runcJoin() {
 		return
 	}
 	e.runcExec(userProc, seccompErr)
+}
+
+// rootlessJoinCaveat says, for a rootless runtime, that its exec was not
+// run: the oracle's join cases are rootful.
+func (e *eval) rootlessJoinCaveat() {
+	if e.host.Rootless {
+		e.res.Caveat = "exec by a rootless runtime is modelled as a rootful one's, which the runtime oracle runs; the rootless exec was not run"
+	}
 }
 
 // runc exec's own steps (runcJoin); the others are runc's (runc_init.go).
@@ -187,6 +196,7 @@ func (e *eval) joinView() *access.Overlay {
 // an execv error itself and exits 1.
 func (e *eval) crunJoin() {
 	plan := e.plan
+	e.rootlessJoinCaveat()
 	over := e.joinView()
 	root := e.rootCred()
 	if plan.UserNS != nil {
