@@ -20,8 +20,9 @@ type JoinCase struct {
 	// Rule says where the case comes from.
 	Rule string `json:"rule"`
 	// Container is the bundle. Its Process is the container's own: uid 0
-	// in "/" running SleeperPath, with the capabilities (or none) a
-	// process without process.capabilities inherits from it.
+	// in "/" running SleeperPath under noNewPrivileges, with the
+	// capabilities (or none) a process without process.capabilities
+	// inherits from it.
 	Container Case `json:"container"`
 	// Execs are the processes `runc exec --process` is given.
 	Execs []JoinExec `json:"execs"`
@@ -96,9 +97,10 @@ const joinFamily = 0x6a6f696e00000000 // "join"
 const JoinExecs = 6
 
 // RandomJoin returns the i-th join case of seed, generated from the case
-// grammar of the other families: the container is Random(seed, i) (even
-// i) or RandomExec(seed, i) (odd i) — their root filesystem, mounts,
-// seccomp filter and user namespace — running SleeperPath as root with
+// grammar of the other families: the container is Random(seed, i),
+// RandomExec(seed, i) or RandomMounts(seed, i) (by i mod 3; Random for a
+// rootless one) — their root filesystem, mounts, root.readonly, seccomp
+// filter and user namespace — running SleeperPath as root with
 // capabilities of Random's pools, or none; the first process joined is
 // that case's own process, and each of the others varies it:
 //
@@ -115,8 +117,14 @@ const JoinExecs = 6
 func RandomJoin(seed uint64, i int) JoinCase {
 	g := &gen{r: rand.New(rand.NewPCG(seed^joinFamily, uint64(i)))}
 	base, family := Random(seed, i), "random.go"
-	if i%2 == 1 {
+	switch i % 3 {
+	case 1:
 		base, family = RandomExec(seed, i), "random_exec.go"
+	case 2:
+		// Not a rootless one: the join cases run rootful.
+		if m := RandomMounts(seed, i); !m.Rootless {
+			base, family = m, "random_mounts.go"
+		}
 	}
 	jc := JoinCase{
 		Name: RandomJoinName(seed, i),
@@ -131,7 +139,10 @@ func RandomJoin(seed uint64, i int) JoinCase {
 	c := base
 	c.Name, c.Rule = jc.Name, jc.Rule
 	c.Rootfs = Fixture(string(base.Rootfs) + SleeperLines(owner))
-	c.Process = Process{Cwd: "/", Args: []string{SleeperPath, "3600"}, Env: []string{DefaultPATH}, Capabilities: g.capabilities()}
+	// noNewPrivileges: the filter comes after the container's own lookup
+	// of the sleeper, which one answering faccessat2 with EACCES would
+	// fail; a joined process has its own (utils_linux.go:newProcess).
+	c.Process = Process{Cwd: "/", Args: []string{SleeperPath, "3600"}, Env: []string{DefaultPATH}, Capabilities: g.capabilities(), NoNewPrivileges: true}
 	if g.chance(0.3) {
 		c.Process.Capabilities = nil
 	}
