@@ -3,6 +3,7 @@ package preexec
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -64,6 +65,12 @@ func Changes(from, to Runtime) []Change {
 				cites = append(cites, s)
 			}
 		}
+		for _, l := range []*Release{from.Release, to.Release} {
+			// A distribution build's own amendment.
+			if s := l.Cite[name]; l.Amends() != nil && s != "" && !slices.Contains(cites, s) {
+				cites = append(cites, s)
+			}
+		}
 		c.Cite = strings.Join(cites, "; ")
 		out = append(out, c)
 	}
@@ -86,6 +93,15 @@ func Changes(from, to Runtime) []Change {
 }
 
 func lineIndex(l *Release) int {
+	if a := l.Amends(); a != nil {
+		l = a
+	}
+	return rowIndex(l)
+}
+
+// rowIndex is the index of l itself in lines, -1 for a row not among
+// them (a distribution build's, a test's own).
+func rowIndex(l *Release) int {
 	for i, x := range lines {
 		if x == l {
 			return i

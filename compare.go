@@ -182,7 +182,7 @@ func putScratch(s *compareScratch) {
 func (s *compareScratch) evaluated(l *Release, vc, goc, i int) (int, bool) {
 	if l != s.lastLine {
 		s.lastLine, s.lastBehaviour = l, -1
-		if li := lineIndex(l); li >= 0 {
+		if li := rowIndex(l); li >= 0 {
 			s.lastBehaviour = lineBehaviours()[li]
 		}
 	}

@@ -140,8 +140,13 @@ func (e *eval) ensureCwd(root *access.Cred) *access.Overlay {
 // findExecutable is the step d, find_executable(process.args[0]) as p.
 func (e *eval) findExecutable(d *initStep, p *access.Proc) (string, error) {
 	plan := e.plan
-	_, hasPath := plan.Path()
-	exe, err := crunFindExecutable(p, plan.Args[0], plan.Cwd, access.LookPathEnvFrom(plan.Env).PATH, hasPath)
+	env := plan.Env
+	if e.host.Exec && len(env) == 0 {
+		// crun exec: a process without env gets the container's.
+		env = plan.JoinedEnv
+	}
+	_, hasPath := env.Getenv("PATH")
+	exe, err := crunFindExecutable(p, plan.Args[0], plan.Cwd, access.LookPathEnvFrom(env).PATH, hasPath)
 	e.step(d, err, plan.Args[0], exe, p.Cred)
 	return exe, err
 }

@@ -52,8 +52,30 @@ func RuntimesTable() string {
 	b.WriteString(strings.Join(notes, "\n"))
 	b.WriteString("\n")
 	writeSentries(&b)
+	writeJoin(&b)
 	writeBuilds(&b)
 	return b.String()
+}
+
+// writeJoin renders what each line's exec does differently when it joins
+// a process to a running container (Release.Join, Host.Exec), and the
+// distribution builds whose own exec differs from their release's.
+func writeJoin(b *strings.Builder) {
+	b.WriteString("\n## `runc exec` and `crun exec`\n\n")
+	b.WriteString("A process joined to a running container (`preexec check --exec`, `Host.Exec`) takes its line's chdir, user and capability steps above, but no cwd is created (a missing one fails chdir), a process without capabilities gets the container's, and these differ (`Join`; its changes are cited above):\n\n")
+	b.WriteString("| line | versions | exec |\n|---|---|---|\n")
+	for i, l := range lines {
+		name := l.Versions[0]
+		if len(l.Versions) > 1 {
+			name += " … " + l.Versions[len(l.Versions)-1]
+		}
+		fmt.Fprintf(b, "| %d | %s %s | %s |\n", i+1, l.Runtime, name, l.Join)
+	}
+	for _, d := range distroBuilds {
+		if d.Join != nil {
+			fmt.Fprintf(b, "| — | runc@%s+%s | %s |\n", d.Version, d.Build, *d.Join)
+		}
+	}
 }
 
 // writeBuilds renders the builds section: every runtime of Runtimes, the
@@ -87,7 +109,11 @@ func writeBuilds(b *strings.Builder) {
 		if OracleVerified(rt.Name) {
 			state = "verified"
 		}
-		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[rt.Release], dash(rt.Go), state)
+		row := rt.Release
+		if a := row.Amends(); a != nil {
+			row = a
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s |\n", rt.Name, index[row], dash(rt.Go), state)
 	}
 }
 

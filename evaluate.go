@@ -32,6 +32,13 @@ type Host struct {
 	// Create: the error prefix says `runc create failed:` (runc create)
 	// instead of `runc run failed:`.
 	Create bool
+	// Exec: the process joins the running container the config describes,
+	// by `runc exec --process` (spec.ParseExec makes its plan): runc's
+	// setns init, as the line's Join says, instead of a new container's
+	// (crun exec's exec_process_entrypoint for crun). A failure in
+	// PhaseCreate is then exec's own, before the process runs, with exec's
+	// exit status in Result.ExitStatus.
+	Exec bool
 }
 
 // A Step names a stage of a runtime's init sequence.
@@ -91,7 +98,8 @@ type Result struct {
 	// ExitStatus); "" when it starts or cannot be told.
 	Phase Phase
 	// ExitStatus is the container process's exit status in
-	// PhaseAfterStart; 0 otherwise.
+	// PhaseAfterStart; in PhaseCreate, with Host.Exec, runc exec's (crun
+	// exec's) own; 0 otherwise.
 	ExitStatus int
 	// Text is the text the runtime (or, after execve, the interpreter)
 	// prints, byte for byte; "" when it starts.
@@ -228,11 +236,18 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 }
 
 func (e *eval) run() {
-	if e.rt.Release.Runtime == "crun" {
+	switch {
+	case e.rt.Release.Runtime == "crun" && e.host.Exec:
+		e.crunJoin()
+	case e.rt.Release.Runtime == "crun":
 		e.crun()
-	} else if e.rt.Release.Sentry != nil {
+	case e.rt.Release.Sentry != nil && e.host.Exec:
+		e.runscJoin()
+	case e.rt.Release.Sentry != nil:
 		e.runsc()
-	} else {
+	case e.host.Exec:
+		e.runcJoin()
+	default:
 		e.runc()
 	}
 	if e.res.Step == "" {
@@ -254,6 +269,10 @@ func (e *eval) fail(step Step, text string, err error) {
 	}
 	e.res.Step, e.res.Text, e.res.Err = step, text, err
 	e.res.Phase = PhaseCreate
+	if e.host.Exec {
+		// runc exec's (crun exec's) own exit status.
+		e.res.ExitStatus = e.rt.Release.Join.ExitStatus
+	}
 }
 
 // failAfterStart is fail for an error the container's own process meets
@@ -364,6 +383,10 @@ func (e *eval) rootCred() *access.Cred {
 // prefix returns the error prefix of the line for a pre- or post-ready
 // error.
 func (e *eval) prefix(ready bool) string {
+	if e.host.Exec {
+		// runc exec: one prefix, ready or not.
+		return e.rt.Release.Join.Prefix
+	}
 	p := e.rt.Release.Errors.PreReady
 	if ready {
 		p = e.rt.Release.Errors.PostReady

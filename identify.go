@@ -23,12 +23,20 @@ type DistroBuild struct {
 	Marker string
 	// Cite says where the facts come from.
 	Cite string
+	// Join, if set, is the package's `runc exec` (Release.Join) where its
+	// patches make it differ from the upstream release's; JoinCite says
+	// why.
+	Join     *JoinStyle
+	JoinCite string
 }
 
 // distroBuilds are the distribution builds with a name of their own.
 var distroBuilds = []DistroBuild{
 	{Build: "debian", Version: "1.1.5", Go: "1.19", Package: "1.1.5+ds1-1+deb12u1", Marker: "+ds",
-		Cite: "Debian bookworm's runc 1.1.5+ds1-1+deb12u1: `go version -m /usr/sbin/runc` says go1.19.8, -tags=seccomp,urfave_cli_no_docs, -trimpath"},
+		Cite: "Debian bookworm's runc 1.1.5+ds1-1+deb12u1: `go version -m /usr/sbin/runc` says go1.19.8, -tags=seccomp,urfave_cli_no_docs, -trimpath",
+		Join: &joinDebian115,
+		JoinCite: "deb12u1's changelog: CVE-2024-21626 (\"several container breakouts due to internally leaked fds\"), the fixes of runc 1.1.12 backported: " +
+			"its runc exec looks args[0] up early and checks it with system.Eaccess (the binary has no other eaccess symbol), op `eaccess`, and prints an execve error itself (the runtime oracle's goldens, testdata/runtime/exec)"},
 }
 
 // DistroBuilds returns the distribution builds of runc that have a name of

@@ -207,11 +207,11 @@ func TestChanges(t *testing.T) {
 		from, to, fields, citeOf, cite, rule string
 	}{
 		{"runc@1.1.4+go1.19", "runc@1.1.4+go1.19", "", "", "", "no change"},
-		{"runc@1.1.4+go1.19", "runc@1.1.5+debian", "", "", "", "Debian's 1.1.5 is 1.1.4's line with Go 1.19"},
+		{"runc@1.1.4+go1.19", "runc@1.1.5+debian", "Join", "", "", "Debian's 1.1.5 is 1.1.4's line with Go 1.19, but for runc exec (1.1.12's setns init backported)"},
 		{"runc@1.1.6+go1.19", "runc@1.1.6+go1.26", "Go", "Go", "", "the toolchain's LookPath class"},
-		{"runc@1.0.0-rc92", "runc@1.0.0-rc94", "Chdir,UnknownCapsFatal,LastCap,SeccompENOSYSStub,SeccompFlags,Errors", "Chdir", "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied; 6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM", "both chdir changes, in release order; Go 1.14 and 1.16 share a LookPath"},
-		{"runc@1.1.3+go1.19", "runc@1.2.0+go1.26", "SeccompListener,SeccompFlags,Tmpfs,EnvCheck,MountFlagWords,Unmapped,Errors,Go", "Tmpfs", "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data; 3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=", "each row between cites its step; ExecCheck came and went (none at both ends): no change"},
-		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,ExecCheck,SeccompENOSYSStub,SeccompListener,SeccompFlags,EnvCheck,MountFlagWords,User,Unmapped,RootlessGroups,Errors,Tmpfs,UserNSBind,DropsDefaults", "Chdir", "", "runc to crun: no common history"},
+		{"runc@1.0.0-rc92", "runc@1.0.0-rc94", "Chdir,UnknownCapsFatal,LastCap,SeccompENOSYSStub,SeccompFlags,Errors,Join", "Chdir", "d869d05ab (#2712): chdir after setupUser, before the capabilities are applied; 6ce2d63a5 (#2894): chdir as root, retried after setuid on EACCES/EPERM", "both chdir changes, in release order; Go 1.14 and 1.16 share a LookPath"},
+		{"runc@1.1.3+go1.19", "runc@1.2.0+go1.26", "SeccompListener,SeccompFlags,Tmpfs,EnvCheck,MountFlagWords,Unmapped,Errors,Join,Go", "Tmpfs", "9af462e4a (#3916, backport of #3912): a covered directory's mode is passed as mode= before the config's data; 3d3a2b38b (#3961, backport): syscallMode keeps the setuid, setgid and sticky bits of the covered directory's mode=", "each row between cites its step; ExecCheck came and went (none at both ends): no change"},
+		{"runc@1.1.4+go1.19", "crun@1.8.1", "Chdir,CwdCreate,ExecCheck,SeccompENOSYSStub,SeccompListener,SeccompFlags,EnvCheck,MountFlagWords,User,Unmapped,RootlessGroups,Errors,Join,Tmpfs,UserNSBind,DropsDefaults", "Chdir", "", "runc to crun: no common history"},
 	} {
 		ch := preexec.Changes(get(r.from), get(r.to))
 		got := fields(ch)

@@ -118,6 +118,7 @@ const (
 	opExecTail
 	opExecve
 	opCrunFind
+	opJoinView
 )
 
 // opKey is what a memoized operation depends on. Fields an operation does

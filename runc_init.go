@@ -47,27 +47,43 @@ func (e *eval) runc() {
 	}
 	e.seccompVerdict()
 	e.proc = access.Proc{Cred: root, FS: over, Kernel: e.kernel()}
-	proc := &e.proc
+	userProc := e.finalizeNamespace(&e.proc, root)
+	if userProc == nil {
+		return
+	}
+	// LookPath, the line's check of its result, execve, the interpreter.
+	e.runcExec(userProc, seccompErr)
+}
 
-	// finalizeNamespace: the chdir as root, where the line takes it.
+// finalizeNamespace is init_linux.go:finalizeNamespace from runc-init root
+// (proc, with credentials root), as both of runc's inits take it (the
+// standard init's, and runc exec's setns init): the chdir as root where
+// the line takes it, the check of process.env of 1.3 on, the bounding set,
+// setupUser, the chdir after setuid, the capabilities. It returns the
+// container user's process with its final credentials, nil if the
+// container failed.
+func (e *eval) finalizeNamespace(proc *access.Proc, root *access.Cred) *access.Proc {
+	l, plan := e.rt.Release, e.plan
+	over := proc.FS
+	// The chdir as root, where the line takes it.
 	retry := false
 	switch l.Chdir {
 	case ChdirAsRoot:
 		if e.chdir(&runcChdirAsRoot, proc, nil) != nil || e.unknownCapsFatal() {
-			return
+			return nil
 		}
 	case ChdirAfterSetuid:
 		if e.unknownCapsFatal() {
-			return
+			return nil
 		}
 	case ChdirAsRootThenRetry:
 		retry = e.chdir(&runcChdirAsRootRetried, proc, nil) != nil
 		if e.failed() {
-			return
+			return nil
 		}
 	}
 	if l.EnvCheckAt == EnvCheckInFinalizeNamespace && e.envRefused(&runcEnvInFinalizeNamespace) {
-		return
+		return nil
 	}
 	// ApplyBoundingSet, SetKeepCaps, setupUser.
 	want := plan.Caps
@@ -77,20 +93,19 @@ func (e *eval) runc() {
 	keepCaps := plan.CapsAbsent && l.AbsentCaps == AbsentCapsKeep
 	user := e.runcSetupUser(proc, e.boundingSet(root, want, keepCaps))
 	if user == nil {
-		return
+		return nil
 	}
 	e.userProc = access.Proc{Cred: user, FS: over, Cwd: proc.Cwd, Kernel: e.kernel()}
 	userProc := &e.userProc
 	if (l.Chdir == ChdirAfterSetuid || retry) && e.chdir(&runcChdirAsUser, userProc, nil) != nil {
-		return
+		return nil
 	}
 	// ClearKeepCaps, ApplyCaps.
 	if !e.applyCaps(user, want, keepCaps) {
-		return
+		return nil
 	}
 	userProc.Cred = &e.final
-	// LookPath, the line's check of its result, execve, the interpreter.
-	e.runcExec(userProc, seccompErr)
+	return userProc
 }
 
 // runc's steps, in the order its init takes them; a, b and c are what a
@@ -274,11 +289,18 @@ func (e *eval) applyCaps(user *access.Cred, want caps.Sets, keep bool) bool {
 func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 	l := e.rt.Release
 	gc := goClass(e.goV)
+	lineCheck, verb := l.ExecCheck, "exec "
+	if e.host.Exec {
+		// runc exec's check is `eaccess` whatever implements it
+		// (opencontainers/runc
+		// libcontainer/setns_init_linux.go:linuxSetnsInit.Init@v1.1.12).
+		lineCheck, verb = l.Join.ExecCheck, "eaccess "
+	}
 	check := ExecCheckNone
 	switch {
-	case l.ExecCheck == ExecCheckFaccessat2ElseAccess:
+	case lineCheck == ExecCheckFaccessat2ElseAccess:
 		check = ExecCheckFaccessat2ElseAccess
-	case l.ExecCheck == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
+	case lineCheck == ExecCheckXSysFaccessatBeforeGo120 && !goToolchains[gc].go120Tag:
 		check = ExecCheckXSysFaccessatBeforeGo120
 	}
 	k := procKey(opExecTail, p)
@@ -292,11 +314,11 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 	}
 	switch {
 	case check == ExecCheckFaccessat2ElseAccess && t.fallback:
-		if e.step(&runcFaccessat2Fallback, stepErr(t, StepEaccess), "exec ", name, nil) {
+		if e.step(&runcFaccessat2Fallback, stepErr(t, StepEaccess), verb, name, nil) {
 			return
 		}
 	case check == ExecCheckFaccessat2ElseAccess:
-		if e.step(&runcFaccessat2, stepErr(t, StepEaccess), "exec ", name, nil) {
+		if e.step(&runcFaccessat2, stepErr(t, StepEaccess), verb, name, nil) {
 			return
 		}
 	case check == ExecCheckXSysFaccessatBeforeGo120:
@@ -304,15 +326,23 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 			return
 		}
 	}
+	if seccompErr != "" && e.host.Exec {
+		e.res.Step, e.res.Unknown = StepConfig, "runc exec with noNewPrivileges and a seccomp rule the line refuses is not modelled: "+seccompErr
+		return
+	}
 	if seccompErr != "" {
 		e.step(&runcExecveFilterRefused, stepErr(t, StepExecve), name, "", p.Cred)
 		e.refuse(&runcInitSeccompLate, &redundantRuleError{seccompErr}, seccompErr, "")
 		return
 	}
-	if e.seccompLate(name, func(err error) string { return runcExecText(e, name, "", err) }) {
+	execve := &runcExecve
+	if e.host.Exec && l.Join.Execve == JoinExecveReported {
+		execve = &runcJoinExecveReported
+	}
+	if e.seccompLate(name, func(err error) string { return execve.fails(e, name, "", err) }) {
 		return
 	}
-	if e.step(&runcExecve, stepErr(t, StepExecve), name, "", p.Cred) {
+	if e.step(execve, stepErr(t, StepExecve), name, "", p.Cred) {
 		return
 	}
 	e.interpreter(t.x)

@@ -107,6 +107,9 @@ type Release struct {
 	// takes the steps where it differs from Linux and runc; nil for runc
 	// and crun.
 	Sentry *Sentry
+	// Join is what `runc exec` (`crun exec`) does differently when it
+	// joins a process to the running container (Host.Exec).
+	Join JoinStyle
 	// Cite justifies, per field name, how this line differs from the
 	// previous one: "Chdir": "6ce2d63a5 (#2894)".
 	Cite map[string]string
@@ -555,6 +558,11 @@ func LookupRuntime(name string) (Runtime, error) {
 			return Runtime{}, runtimeErr(name, "want +goX.Y, or a known distribution build (%s)", distroBuildNames())
 		}
 		rt.Go = d.Go
+		if d.Join != nil {
+			// The package's own exec path: a row of its own, apart from
+			// the upstream release's in a Compare.
+			rt.Release = distroRows()[d.Build+"@"+d.Version]
+		}
 	}
 	if w := goTooOld(rt.Go); w != "" {
 		why = append(why, w)

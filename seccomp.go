@@ -523,6 +523,9 @@ func (e *eval) seccompLate(name string, text func(error) string) bool {
 // dump and exit 2.
 func (e *eval) execveFiltered(name string, text func(error) string) bool {
 	f := e.call("execve", spec.PathArgs)
+	if e.host.Exec {
+		return e.joinExecveFiltered(name, f, text)
+	}
 	crun := e.rt.Release.Runtime == "crun"
 	switch {
 	case f.unknown != "":
@@ -564,3 +567,92 @@ func (e *eval) faccessat2Filtered() (err error, why string) {
 	}
 	return f.err, ""
 }
+
+// Seccomp for a process joined to a running container (Host.Exec): runc's
+// setns init installs the container's filter where the standard init does
+// — before finalizeNamespace, or under noNewPrivileges as late as it can —
+// but rc92 … 1.1.11 look process.args[0] up in system.Execv, after the
+// filter whatever noNewPrivileges says (opencontainers/runc
+// libcontainer/setns_init_linux.go:linuxSetnsInit.Init@v1.1.11); crun exec
+// installs it after its first chdir and find_executable, as crun's init
+// does (containers/crun src/libcrun/container.c:exec_process_entrypoint@1.8.1).
+// The join oracle's filters answer faccessat2 only (testdata/runtime/exec);
+// what else a filter does to a joined process is made unknown rather than
+// carried over from the standard init.
+
+// joinFilterInExecv reports whether runc exec installs the filter after
+// finalizeNamespace and before its LookPath: a filter under
+// noNewPrivileges on a line that looks args[0] up in system.Execv
+// (Join.LookPath JoinLookPathInExecv, rc92 … 1.1.11).
+func (e *eval) joinFilterInExecv() bool {
+	l := e.rt.Release
+	return e.host.Exec && l.Runtime == "runc" && l.Sentry == nil && e.plan.Seccomp != nil &&
+		e.plan.Seccomp.NoNewPrivileges && l.Join.LookPath == JoinLookPathInExecv
+}
+
+// seccompInExecv is, for joinFilterInExecv, the filter's installation
+// before LookPath: the calls the setns init makes after it (runcExecCalls,
+// which hold LookPath's stat), and faccessat2, which LookPath of a Go ≥
+// 1.20 build makes (an answer that kills or cannot be told is unknown, as
+// seccompBefore makes it). It reports whether the result is decided;
+// otherwise the filter is on from here (filterOn).
+func (e *eval) seccompInExecv() bool {
+	if e.seccompAfter() {
+		return true
+	}
+	if _, why := e.faccessat2Filtered(); why != "" {
+		e.seccompUnknown("faccessat2: " + why)
+		return true
+	}
+	e.filterOn = true
+	return false
+}
+
+// joinContainerSeccompRefused reports whether the release refuses the
+// container's own linux.seccomp — when it converts the config
+// (seccompRefusal) or when its init installs the filter (notifyRefused,
+// with noNewPrivileges or not): the container then never started, and
+// there is nothing to join. The result is unknown (a refusal seccompRefusal
+// already made unknown stays so): no join case runs such a container.
+func (e *eval) joinContainerSeccompRefused() bool {
+	tr := len(e.tr)
+	if !e.seccompRefusal() && !e.notifyRefused() {
+		return false
+	}
+	if e.res.Unknown != "" {
+		return true
+	}
+	why := fmt.Sprintf("this release refuses the container's linux.seccomp (%s) when it starts the container, so there is no running container to join; not modelled", e.res.Text)
+	e.tr = e.tr[:tr]
+	e.res.Text, e.res.Phase, e.res.ExitStatus = "", "", 0
+	e.seccompUnknown(why)
+	return true
+}
+
+// joinExecveFiltered is execveFiltered for a joined process (f, the
+// filter's answer to execve): an errno fails execve as the kernel's own
+// errno does, in the words of the line's join (text: reported by runc exec
+// until 1.1.11, printed by the process from 1.1.12, crun exec's `exec:
+// <strerror>`); an execve returning 0, a kill or a trap no join case has
+// run, and the result is unknown.
+func (e *eval) joinExecveFiltered(name string, f filtered, text func(error) string) bool {
+	reported := e.rt.Release.Runtime == "runc" && e.rt.Release.Join.Execve == JoinExecveReported
+	switch {
+	case f.unknown != "":
+		e.seccompUnknownAt(StepExecve, "execve: "+f.unknown)
+	case f.zero || f.kill != "":
+		e.seccompUnknownAt(StepExecve, "what the filter's answer to execve (errno 0, SIGSYS) does to a process joined by exec is not modelled")
+	case f.err != nil && reported:
+		e.refuse(&seccompJoinExecveReported, f.err, text(f.err), name)
+	case f.err != nil:
+		e.refuse(&seccompExecveErrno, f.err, text(f.err), name)
+	default:
+		return false
+	}
+	return true
+}
+
+// seccompJoinExecveReported: the filter answers a joined process's execve
+// (b) with an errno, which runc exec reports (JoinExecveReported): its
+// own failure, with its exit status.
+var seccompJoinExecveReported = initStep{stage: StepExecve, says: "execve(%[2]q): the filter answers", fails: verbatim}

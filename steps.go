@@ -143,7 +143,10 @@ var (
 
 // seccompVerdict sets what faccessat2 returns while the checks run: ENOSYS
 // on a kernel before 5.8, else the filter's answer if runc installs it
-// before the checks (noNewPrivileges false).
+// before the checks (noNewPrivileges false), or, for runc exec rc92 …
+// 1.1.11 under noNewPrivileges, before its LookPath in system.Execv
+// (joinFilterInExecv). It sets filterOn: whether the filter is installed
+// before finalizeNamespace.
 func (e *eval) seccompVerdict() {
 	e.filterOn = e.plan.Seccomp.InstalledBeforeChecks()
 	if e.host.Kernel != 0 && e.host.Kernel < access.KernelVersion(5, 8) {
@@ -151,7 +154,11 @@ func (e *eval) seccompVerdict() {
 		e.step(&kernelNoFaccessat2, nil, "", "", nil)
 		return
 	}
-	if !e.filterOn {
+	if !e.filterOn && !e.joinFilterInExecv() {
+		// Under noNewPrivileges the filter comes after the checks, but
+		// for runc exec's LookPath in Execv (rc92 … 1.1.11), which runs
+		// after it: faccessat2's answer counts for LookPath there, though
+		// finalizeNamespace's chdir runs before the filter (filterOn).
 		return
 	}
 	// seccompBefore has made a lethal or untold answer unknown.

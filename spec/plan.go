@@ -74,6 +74,13 @@ type Plan struct {
 	// Spec is the config as decoded, for what the plan does not
 	// summarise.
 	Spec *specs.Spec
+	// JoinedCwd is, in a plan ParseExec made for a process joining a
+	// running container, the container's own process.cwd, which runc
+	// created when it started the container; "" otherwise.
+	JoinedCwd string
+	// JoinedEnv is, in such a plan, the container's own process.env,
+	// which crun exec gives a process without env (runc gives it none).
+	JoinedEnv Env
 }
 
 // Root is the container's root filesystem (root in config.json).

@@ -94,7 +94,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		return status
 	}
 	toHost := toFacts.host
-	toHost.Create = fromHost.Create
+	toHost.Create, toHost.Exec = fromHost.Create, fromHost.Exec
 	fromFacts.host, toFacts.host = fromHost, toHost
 	before := preexec.Evaluate(in.Plan, in.FS, from, fromHost)
 	after := preexec.Evaluate(in.Plan, in.FS, to, toHost)
@@ -159,6 +159,9 @@ type cause struct {
 func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host, before, after preexec.Result) []cause {
 	var out []cause
 	for _, c := range preexec.Changes(from, to) {
+		if c.Field == "Join" && !fromHost.Exec {
+			continue // what runc exec does: not this container's start
+		}
 		rt := from
 		if c.Field == "Go" {
 			rt.Go = to.Go

@@ -162,6 +162,9 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 		verdict = "may or may not start it: the model cannot tell at " + string(r.Step)
 	case !r.Starts && r.Phase == preexec.PhaseAfterStart:
 		verdict = fmt.Sprintf("starts it, but its process fails at %s and exits %d", r.Step, r.ExitStatus)
+	case !r.Starts && r.Exec():
+		name, _, _ := strings.Cut(r.Runtime, "@")
+		verdict = fmt.Sprintf("does not start it: %s exec fails at %s and exits %d", name, r.Step, r.ExitStatus)
 	case !r.Starts:
 		verdict = "does not start it: its create fails at " + string(r.Step)
 	}

@@ -76,6 +76,13 @@ type outcome struct {
 func phaseLine(eng *spec.Engine, r preexec.Result, sh spec.Shown) string {
 	after := r.Phase == preexec.PhaseAfterStart
 	if eng == nil {
+		if r.Exec() {
+			name, _, _ := strings.Cut(r.Runtime, "@")
+			if after {
+				return fmt.Sprintf("%s exec starts the process; it fails at %s, prints on its stderr and exits %d:", name, r.Step, r.ExitStatus)
+			}
+			return fmt.Sprintf("%s exec fails, in %s, and exits %d; it prints:", name, r.Step, r.ExitStatus)
+		}
 		if after {
 			return fmt.Sprintf("starts the container; its process fails at %s, prints on its stderr and exits %d:", r.Step, r.ExitStatus)
 		}

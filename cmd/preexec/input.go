@@ -16,7 +16,12 @@ import (
 // inputOptions say how to read INPUT and, for an image or a manifest, how
 // an engine makes the container's spec from it: the flags' load.Options
 // (Flags are the engine flags, as spec.ParseOverrides takes them).
-type inputOptions struct{ load.Options }
+type inputOptions struct {
+	load.Options
+	// Exec is --exec: a process.json that `runc exec --process` joins to
+	// the container INPUT describes ("" for none).
+	Exec string
+}
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Engine, "engine", "", "")
@@ -27,6 +32,7 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.SCC, "scc", "", "")
 	fs.BoolVar(&o.Confine, "confine", false, "")
 	fs.Var(&o.Limits, "limit", "")
+	fs.StringVar(&o.Exec, "exec", "", "")
 	// The engine flags are spec.ParseOverrides' own table; -x and --x
 	// are the same to package flag.
 	for _, f := range spec.OverrideFlags() {
@@ -72,6 +78,12 @@ For an image or a manifest an engine makes the container's spec:
   --confine            read nothing outside INPUT (for inputs from strangers):
                        a bundle's root.path and bind sources must be in it,
                        an image takes no -v
+  --exec PROCESS.json a process joined to the running container INPUT
+                       describes, as runc exec --process PROCESS.json
+                       (kubectl exec, docker exec) takes it: runc's setns
+                       init, which creates no missing cwd; a process
+                       without capabilities has the container's (crun exec
+                       too). A bundle or a manifest with --config only
   --limit NAME=VALUE   raise or lower a bound on what is read (repeatable):
                        file-size (64MiB), yaml-expansion (16MiB),
                        index-descriptors (10000), layers (128),
@@ -128,6 +140,13 @@ func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJS
 		return nil, 3
 	}
 	*host = in.On(*host)
+	if o.Exec != "" {
+		if err := joinProcess(in, o.Exec, o.Limits); err != nil {
+			printf(stderr, "preexec: %v\n", err)
+			return nil, 2
+		}
+		host.Exec = true
+	}
 	return in, 0
 }
 
@@ -141,6 +160,10 @@ func shownOf(eng *spec.Engine, r preexec.Result) spec.Shown {
 	if eng == nil {
 		if after {
 			return spec.Shown{Text: r.Text, Output: true, Exit: r.ExitStatus}
+		}
+		if r.ExitStatus != 0 {
+			// runc exec's own status (Host.Exec).
+			return spec.Shown{Text: r.Text, Exit: r.ExitStatus}
 		}
 		return spec.Shown{Text: r.Text, Exit: -1}
 	}

@@ -25,6 +25,11 @@
 // flags (--user, --cap-add, …), --pod FILE and --scc restricted-v2 say how
 // the engine makes the container (see the usage text).
 //
+// With --exec PROCESS.json, check and explain predict the process that
+// `runc exec --process PROCESS.json` (kubectl exec, docker exec) joins to
+// the running container a bundle describes: runc's setns init, and runc
+// exec's own errors and exit status (preexec.Host.Exec).
+//
 // check predicts every selected runtime and prints a verdict line, then one
 // block per distinct outcome, then the runtimes that start (-q the verdict
 // alone, --all or -o wide a row per runtime, --json or -o json one

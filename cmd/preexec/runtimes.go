@@ -126,7 +126,11 @@ func runtimeInfos() []runtimeInfo {
 	seen := map[string]bool{}
 	add := func(rt preexec.Runtime) {
 		seen[rt.Name] = true
-		i := index[rt.Release]
+		row := rt.Release
+		if a := row.Amends(); a != nil {
+			row = a // a distribution build's own row: its Cite says what it amends
+		}
+		i := index[row]
 		in := runtimeInfo{
 			Name: rt.Name, Runtime: rt.Release.Runtime, Version: rt.Version, Go: rt.Go,
 			Line: i + 1, Versions: rt.Release.Versions, Oracle: "unverified",

@@ -26,6 +26,17 @@
 //     post-exec-error (the interpreter ran and failed, e.g. busybox sh
 //     cannot open its script), or harness-error (a timeout, output the
 //     classifier does not know — never counted as a runtime's result).
+//   - JoinCase (join.go) is a running container and the processes `runc
+//     exec --process` joins to it (issue 16: kubectl exec, docker exec);
+//     RandomJoin generates them from the other families' cases, and
+//     Harness.RunJoin (join_linux.go) starts the container once per
+//     runtime, execs each process, classifies each as Run does and always
+//     deletes the container. Their goldens are testdata/runtime/exec
+//     (join_golden.go, cmd/record -join N), on the runtimes of
+//     JoinRuntimes; TestRuntimeOracleJoin holds the installed ones to them
+//     and to the model (preexec.Host.Exec) and ends with
+//     `runtime-oracle exec: <processes> cases (<containers> containers) x
+//     <runtimes> runtimes, <M> disagreements`.
 //   - Goldens (golden.go) in testdata/runtime/ at the repository root hold,
 //     per case, the case and each runtime's outcome, plus header.json with
 //     the kernel and the runtimes that produced them. cmd/record writes

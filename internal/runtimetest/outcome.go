@@ -21,7 +21,8 @@ import (
 //     prints when execve fails ("exec /x: permission denied",
 //     "standard_init_linux.go:219: exec user process caused: permission
 //     denied") or crun's container process prints ("exec container process
-//     `/x`: Permission denied"): ExecError.
+//     `/x`: Permission denied"; a process crun exec joined: "exec:
+//     Permission denied"): ExecError.
 //     runc ≤ 1.0.x init's own error after it reported ready, printed
 //     the same way ("standard_init_linux.go:207: init seccomp caused:
 //     …", a filter installed after the checks under noNewPrivileges):
@@ -77,7 +78,7 @@ func Classify(kind, stdout, stderr string, status int) Outcome {
 			o.Class, o.Message = CreateError, goHeapAddr.ReplaceAllString(last, "0xc…")
 			return o
 		case kind == "runc" && (runcExecErr.MatchString(last) || runcOldExecErr.MatchString(last)),
-			kind == "crun" && crunExecErr.MatchString(last):
+			kind == "crun" && (crunExecErr.MatchString(last) || crunJoinExecErr.MatchString(last)):
 			o.Class, o.Message = ExecError, last
 			return o
 		case kind == "runc" && runcOldInitErr.MatchString(last):
@@ -129,6 +130,9 @@ var (
 	// crun: libcrun_fail_with_error in the container process after
 	// execv.
 	crunExecErr = regexp.MustCompile("^exec container process ")
+	// crun exec: the joined process's libcrun_fail_with_error (errno,
+	// "exec") after execv (src/libcrun/container.c:exec_process_entrypoint).
+	crunJoinExecErr = regexp.MustCompile("^exec: [A-Z][a-z]")
 	// crun's warnings (libcrun_warning) are not the error.
 	crunWarning = regexp.MustCompile(`^(WARN|warn)`)
 	// busybox: "<argv0>: can't open '<file>': <strerror>".

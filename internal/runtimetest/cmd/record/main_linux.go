@@ -20,6 +20,10 @@
 //	-mounts N        number of random cases of the mounts family (default 100)
 //	-exec N          number of random cases of the exec family (default 100)
 //	-seccomp N       number of random cases of the seccomp family (default 100)
+//	-join N          record the first N join cases (RandomJoin: processes
+//	                 `runc exec` joins to a running container) instead, on
+//	                 the runtimes of runtimetest.JoinRuntimes, into
+//	                 testdata/runtime/exec
 //	-runtimes RE     only runtimes whose name matches RE (outcomes of the
 //	                 others are kept)
 //	-cases RE        only cases whose name matches RE (no pruning)
@@ -59,6 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
 	nseccomp := fs.Int("seccomp", 100, "number of random cases of the seccomp family (RandomSeccomp)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
+	njoin := fs.Int("join", 0, "record the first N join cases (RandomJoin, `runc exec`) on runtimetest.JoinRuntimes instead, into the exec goldens")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -83,6 +88,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if rtMatch.MatchString(rt.Name) {
 			rts = append(rts, rt)
 		}
+	}
+	if *njoin > 0 {
+		return recordJoin(rf, *njoin, rts, stdout, stderr)
 	}
 	if len(rts) == 0 {
 		return fail("no runtimes installed (in %s, /usr/sbin/runc, /usr/bin/crun) match %q", runtimetest.RuntimesDir(), *rtRE)

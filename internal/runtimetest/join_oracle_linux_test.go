@@ -1,0 +1,178 @@
+//go:build linux
+
+package runtimetest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+)
+
+// The `runc exec` oracle's plan in CI: joinPerRun of the recorded join
+// cases, which rotate with the clock seed, and joinTimed cases of the
+// clock seed itself, on every installed runtime of JoinRuntimes; -full
+// runs every recorded one and fullJoinTimed of the seed on every installed
+// runc.
+const (
+	joinPerRun    = 8
+	joinTimed     = 2
+	fullJoinTimed = 10
+)
+
+// TestRuntimeOracleJoin runs processes joined by `runc exec --process` to
+// running containers (RandomJoin) on the installed runtimes of
+// JoinRuntimes and holds each outcome to its golden
+// (testdata/runtime/exec) and to the model (preexec.Evaluate with
+// Host.Exec): a changed outcome, a model disagreement on a recorded case
+// and a harness error fail it; on a case of the clock seed a model
+// disagreement is a FINDING (PREEXEC_RUNTIME_STRICT=1 fails on those
+// too). It ends with
+//
+//	runtime-oracle exec: <processes> cases (<containers> containers) x <runtimes> runtimes, <M> disagreements
+//
+// Every container is deleted (`runc delete -f`) whatever happened.
+func TestRuntimeOracleJoin(t *testing.T) {
+	needRoot(t)
+	all, err := Installed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	isFull := *full || os.Getenv("PREEXEC_RUNTIME_FULL") == "1"
+	var rts []Runtime
+	for _, rt := range all {
+		// -full: every installed runc, those without goldens held to the
+		// model alone.
+		if slices.Contains(JoinRuntimes, rt.Name) || (isFull && rt.Kind == "runc") {
+			rts = append(rts, rt)
+		}
+	}
+	if f := os.Getenv("PREEXEC_RUNTIME_FILTER"); f != "" {
+		re, err := regexp.Compile(f)
+		if err != nil {
+			t.Fatalf("PREEXEC_RUNTIME_FILTER: %v", err)
+		}
+		rts = slices.DeleteFunc(rts, func(rt Runtime) bool { return !re.MatchString(rt.Name) })
+	}
+	if len(rts) == 0 {
+		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
+	}
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := LoadJoinGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := oracleSeed(t)
+
+	var names []string
+	for n := range gs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if !isFull && len(names) > joinPerRun {
+		r := rand.New(rand.NewPCG(seed, joinFamily))
+		r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+		names = names[:joinPerRun]
+		sort.Strings(names)
+	}
+	var cases []JoinCase
+	for _, n := range names {
+		cases = append(cases, gs[n].Case)
+	}
+	timed := map[string]bool{}
+	nTimed := joinTimed
+	if isFull {
+		nTimed = fullJoinTimed
+	}
+	for i := 0; i < nTimed; i++ {
+		jc := RandomJoin(seed, i)
+		if gs[jc.Name] != nil {
+			continue // the golden seed: already recorded
+		}
+		timed[jc.Name] = true
+		cases = append(cases, jc)
+	}
+	t.Logf("runtime-oracle exec: time seed %d (replay with PREEXEC_RUNTIME_SEED=%d), %d recorded and %d time-seeded join cases, %d runtimes, full=%v", seed, seed, len(cases)-len(timed), len(timed), len(rts), isFull)
+
+	h, err := NewHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("harness: %v", err)
+		}
+	}()
+	var jobs []JoinJob
+	for i := range cases {
+		for _, rt := range rts {
+			jobs = append(jobs, JoinJob{Case: &cases[i], Runtime: rt})
+		}
+	}
+	ctx := context.Background()
+	if dl, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-30*time.Second))
+		defer cancel()
+	}
+	start := time.Now()
+	results := h.RunJoins(ctx, jobs, jobsFromEnv(t), nil)
+	elapsed := time.Since(start)
+
+	processes, disagreements, compared, modelCompared, modelBad, findings := 0, 0, 0, 0, 0, 0
+	for _, jc := range cases {
+		processes += len(jc.Execs)
+	}
+	strict := os.Getenv("PREEXEC_RUNTIME_STRICT") == "1"
+	for _, r := range results {
+		for i := range r.Case.Execs {
+			e := &r.Case.Execs[i]
+			o, ok := r.Outcomes[e.Name]
+			if !ok || o.Class == HarnessError {
+				disagreements++
+				t.Errorf("harness error: %s %s on %s: %s\n%s", r.Case.Name, e.Name, r.Runtime.Name, o.Message, o.Output)
+				continue
+			}
+			if n, bad := joinModelCheck(r.Case, e, r.Runtime.Name, o); n {
+				modelCompared++
+				switch {
+				case bad == "":
+				case timed[r.Case.Name] && !strict:
+					findings++
+					t.Logf("FINDING: model disagrees with %s on time-seeded join case %s %s:\n  runtime: %s\n  model:   %s", r.Runtime.Name, r.Case.Name, e.Name, o, bad)
+				default:
+					modelBad++
+					disagreements++
+					t.Errorf("model disagrees with %s on join case %s %s:\n  runtime: %s\n  model:   %s", r.Runtime.Name, r.Case.Name, e.Name, o, bad)
+				}
+			}
+			g := gs[r.Case.Name]
+			if g == nil {
+				continue
+			}
+			want, ok := g.Outcomes[e.Name][r.Runtime.Name]
+			if !ok {
+				continue
+			}
+			compared++
+			if !Same(want, o) {
+				disagreements++
+				t.Errorf("%s %s on %s changed:\n  golden:  %s\n  runtime: %s", r.Case.Name, e.Name, r.Runtime.Name, want, o)
+			}
+		}
+	}
+	t.Logf("runtime-oracle exec: %d containers in %s, %d outcomes compared with goldens", len(results), elapsed.Round(time.Millisecond), compared)
+	t.Logf("runtime-oracle exec: model (preexec.Evaluate, Host.Exec) held to %d real runs, %d disagreements, %d findings on time-seeded cases (seed %d)", modelCompared, modelBad, findings, seed)
+	if ctx.Err() != nil {
+		t.Errorf("runtime-oracle exec: stopped at the test deadline; raise -timeout or lower the plan")
+	}
+	t.Logf("runtime-oracle exec: %d cases (%d containers) x %d runtimes, %d disagreements", processes, len(cases), len(rts), disagreements)
+}
