@@ -37,7 +37,8 @@ type Host struct {
 	// setns init, as the line's Join says, instead of a new container's
 	// (crun exec's exec_process_entrypoint for crun). A failure in
 	// PhaseCreate is then exec's own, before the process runs, with exec's
-	// exit status in Result.ExitStatus.
+	// exit status in Result.ExitStatus. runsc exec is not modelled: a
+	// gVisor runtime's result is unknown.
 	Exec bool
 }
 
