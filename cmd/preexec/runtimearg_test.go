@@ -87,7 +87,7 @@ func TestRuntimePathManifest(t *testing.T) {
 		t.Skip("bundles are read from disk on Linux only")
 	}
 	b := bundle(t, incidentConfig())
-	named, unnamed := 0, 0
+	named, unnamed, refused := 0, 0, 0
 	for _, r := range installed {
 		var out, errb bytes.Buffer
 		code := run([]string{"check", "--json", "--runtime", r.Path, b}, &out, &errb)
@@ -96,6 +96,16 @@ func TestRuntimePathManifest(t *testing.T) {
 			// binary does not know its version (its --version says
 			// unknown), and preexec says so.
 			unnamed++
+			continue
+		}
+		if r.Kind == runtimes.KindRunsc {
+			// preexec tells runc and crun binaries apart, not gVisor's: a
+			// runsc binary is refused as what it is (name it with
+			// --runtime runsc@VERSION instead).
+			if code != 2 || !strings.Contains(errb.String(), `a Go program of "gvisor.dev/gvisor/runsc", not runc`) {
+				t.Errorf("%s: exit %d: %s; want it refused as gVisor's runsc", r.Name, code, errb.String())
+			}
+			refused++
 			continue
 		}
 		if code == 2 {
@@ -123,5 +133,5 @@ func TestRuntimePathManifest(t *testing.T) {
 			t.Errorf("%s: read %q", r.Name, doc.Read)
 		}
 	}
-	t.Logf("%d of %d binaries named as the manifest names them; %d say no version, and preexec says so", named, len(installed), unnamed)
+	t.Logf("%d of %d binaries named as the manifest names them; %d say no version, and preexec says so; %d gVisor binaries refused as such", named, len(installed), unnamed, refused)
 }
