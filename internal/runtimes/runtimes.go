@@ -204,6 +204,8 @@ func kindRank(k string) int {
 		return 0
 	case KindCrun:
 		return 2
+	case KindRunsc:
+		return 3 // gVisor last, as .ci/install-runtimes writes it
 	}
 	return 1
 }
