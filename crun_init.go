@@ -50,33 +50,11 @@ func (e *eval) crun() {
 	}
 
 	// seccomp (unless noNewPrivileges), then set_required_caps.
-	var looksAgain []string
-	if find1 != nil {
-		looksAgain = crunFindCalls
-	}
-	if e.seccompBefore(looksAgain...) {
+	if e.crunFilter(find1) {
 		return
 	}
-	e.seccompVerdict()
-	final := e.setRequiredCaps(root)
-	if final == nil {
-		return
-	}
-	cwd := "/"
-	if chdir1 == nil {
-		cwd = proc.Cwd
-	}
-	e.userProc = access.Proc{Cred: final, FS: proc.FS, Cwd: cwd, Kernel: e.kernel()}
-	userProc := &e.userProc
-
-	// find_executable#2 and chdir#2, with the container's credentials.
-	if find1 != nil {
-		var err error
-		if exe, err = e.findExecutable(&crunFindAsUser, userProc); err != nil {
-			return
-		}
-	}
-	if chdir1 != nil && e.chdir(&crunChdirAsUser, userProc, final) != nil {
+	userProc, exe, ok := e.crunAsUser(root, proc, chdir1, find1, exe)
+	if !ok {
 		return
 	}
 	if len(plan.Args) == 0 {
@@ -121,6 +99,50 @@ var (
 	// execv(a) as c, whose error the container's process prints.
 	crunExecv = initStep{stage: StepExecve, says: "execv(%[1]q) as %[3]s", fails: crunExecText, afterStart: true}
 )
+
+// crunFilter is crun's seccomp filter (unless noNewPrivileges) with what
+// it answers before set_required_caps: the calls of a second
+// find_executable where the first failed. It reports whether the
+// container failed.
+func (e *eval) crunFilter(find1 error) bool {
+	var looksAgain []string
+	if find1 != nil {
+		looksAgain = crunFindCalls
+	}
+	if e.seccompBefore(looksAgain...) {
+		return true
+	}
+	e.seccompVerdict()
+	return false
+}
+
+// crunAsUser is set_required_caps, then find_executable#2 and chdir#2
+// with the container's credentials where the first tries as root (proc)
+// failed (find1, chdir1): crun's init and crun exec take it alike. It
+// returns the container user's process and the executable found, ok false
+// if the container failed.
+func (e *eval) crunAsUser(root *access.Cred, proc *access.Proc, chdir1, find1 error, exe string) (*access.Proc, string, bool) {
+	final := e.setRequiredCaps(root)
+	if final == nil {
+		return nil, "", false
+	}
+	cwd := "/"
+	if chdir1 == nil {
+		cwd = proc.Cwd
+	}
+	e.userProc = access.Proc{Cred: final, FS: proc.FS, Cwd: cwd, Kernel: e.kernel()}
+	userProc := &e.userProc
+	if find1 != nil {
+		var err error
+		if exe, err = e.findExecutable(&crunFindAsUser, userProc); err != nil {
+			return nil, "", false
+		}
+	}
+	if chdir1 != nil && e.chdir(&crunChdirAsUser, userProc, final) != nil {
+		return nil, "", false
+	}
+	return userProc, exe, true
+}
 
 // ensureCwd is crun_safe_ensure_directory_at(process.cwd) as root. It runs
 // before read-only bind mounts are remounted read-only, and before

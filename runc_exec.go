@@ -225,36 +225,16 @@ func (e *eval) crunJoin() {
 	}
 	// The filter unless noNewPrivileges, libcrun_container_setgroups,
 	// set_required_caps.
-	var looksAgain []string
-	if find1 != nil {
-		looksAgain = crunFindCalls
-	}
-	if e.seccompBefore(looksAgain...) {
+	if e.crunFilter(find1) {
 		return
 	}
-	e.seccompVerdict()
 	if !e.host.Rootless {
 		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
 			e.root = *c
 		}
 	}
-	final := e.setRequiredCaps(root)
-	if final == nil {
-		return
-	}
-	cwd := "/"
-	if chdir1 == nil {
-		cwd = proc.Cwd
-	}
-	e.userProc = access.Proc{Cred: final, FS: over, Cwd: cwd, Kernel: e.kernel()}
-	userProc := &e.userProc
-	if find1 != nil {
-		var err error
-		if exe, err = e.findExecutable(&crunFindAsUser, userProc); err != nil {
-			return
-		}
-	}
-	if chdir1 != nil && e.chdir(&crunChdirAsUser, userProc, final) != nil {
+	userProc, exe, ok := e.crunAsUser(root, proc, chdir1, find1, exe)
+	if !ok {
 		return
 	}
 	if e.seccompLate(exe, func(err error) string { return crunJoinExecText(e, exe, "", err) }) {
