@@ -133,7 +133,8 @@ type Container struct {
 	Refusal string
 	// Unknown says why what the engine makes of the image cannot be told
 	// (a *spec.NoContentError: it reads a file whose bytes the input does
-	// not hold); Plan and FS are then nil and Refusal "". "" when it can.
+	// not hold; a *spec.UndecidedError: another component decides);
+	// Plan and FS are then nil and Refusal "". "" when it can.
 	Unknown string
 	// Host is what the input implies of the host: Create when an engine
 	// runs the container (it creates it, then starts it). Copy it and set
@@ -473,7 +474,7 @@ func fromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	case errors.As(err, &refused):
 		c.Refusal = eng.Refusal(err)
 		return c, nil
-	case errors.Is(err, access.ErrNoContent):
+	case errors.Is(err, access.ErrNoContent), errors.Is(err, spec.ErrUndecided):
 		c.Unknown = err.Error()
 		return c, nil
 	case err != nil:

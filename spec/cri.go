@@ -16,10 +16,16 @@ import (
 // be (CRI has no group names), --group-add numbers as supplementalGroups,
 // --workdir, --entrypoint and the command as workingDir, command and
 // args, --cap-add/--cap-drop, no-new-privileges as
-// allowPrivilegeEscalation false, --read-only, --env.
+// allowPrivilegeEscalation false, --read-only, --env; --userns host is
+// the pod's default.
 func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
-	if len(ov.Tmpfs) > 0 || len(ov.Volumes) > 0 || ov.Userns != "" {
-		return nil, &UnsupportedError{eng.Name, "mounts and user namespaces come from the pod's volumes, not modelled"}
+	if len(ov.Tmpfs) > 0 || len(ov.Volumes) > 0 {
+		return nil, &UnsupportedError{eng.Name, "mounts come from the pod's volumes, not modelled"}
+	}
+	switch ov.Userns {
+	case "", "host":
+	default:
+		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": a pod asks for a user namespace with hostUsers: false (--pod)"}
 	}
 	k := &KubeContainer{Pod: "pod", Namespace: "default", Name: "main", WorkingDir: ov.Workdir,
 		CapAdd: ov.CapAdd, CapDrop: ov.CapDrop, ReadOnlyRootFilesystem: ov.ReadOnly, Env: ov.Env, Args: ov.Cmd}
@@ -172,6 +178,9 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 		err = crioProcess(p, img, fsys, eng, k, uid, username, groups)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := hostUsers(s, eng, k); err != nil {
 		return nil, err
 	}
 	return s, nil

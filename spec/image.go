@@ -75,10 +75,13 @@ func (e *UnsupportedError) Error() string { return e.Engine + ": " + e.What }
 // the engine reads them.
 //
 // An error is an *EngineError where the engine refuses (its exact text),
-// an *UnsupportedError for an override the engine cannot take, or a
+// an *UnsupportedError for an override the engine cannot take, a
 // *NoContentError (errors.Is(err, access.ErrNoContent)) where what the
 // engine does depends on bytes fsys does not hold: /etc/passwd or
-// /etc/group of a manifest, or one larger than an image index keeps.
+// /etc/group of a manifest, or one larger than an image index keeps, or
+// an *UndecidedError (errors.Is(err, ErrUndecided)) where it depends on a
+// component outside the inputs (a pod's hostUsers: false on containerd
+// 1.6, which the kubelet decides).
 //
 // The spec holds only what decides the pre-exec checks: no namespaces,
 // cgroups, devices, the engine's own /proc, /dev and /sys mounts, rlimits,

@@ -47,6 +47,11 @@ type KubeContainer struct {
 	Command, Args []string
 	// Env is the container's env as NAME=VALUE (valueFrom not resolved).
 	Env []string
+	// HostUsers is the pod's hostUsers; nil is its default, true: the
+	// pod runs in the host's user namespace. False asks for a user
+	// namespace of the pod's own (KEP-127), which the engine makes or
+	// not (see UserNamespace).
+	HostUsers *bool
 }
 
 // NoNewPrivs is securitycontext.AddNoNewPrivileges: true only when

@@ -45,6 +45,7 @@ type podSpecDoc struct {
 		SupplementalGroups []int64 `json:"supplementalGroups"`
 		FSGroup            *int64  `json:"fsGroup"`
 	} `json:"securityContext"`
+	HostUsers      *bool          `json:"hostUsers"`
 	InitContainers []containerDoc `json:"initContainers"`
 	Containers     []containerDoc `json:"containers"`
 }
@@ -178,6 +179,7 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 	k := &KubeContainer{
 		Pod: meta.Name, Namespace: meta.Namespace, UID: meta.UID,
 		Name: c.Name, WorkingDir: c.WorkingDir, Command: c.Command, Args: c.Args,
+		HostUsers: ps.HostUsers,
 	}
 	if k.Namespace == "" {
 		k.Namespace = "default"

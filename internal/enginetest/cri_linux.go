@@ -21,6 +21,7 @@ import (
 	"github.com/preexec/preexec/internal/imagebuild"
 	"github.com/preexec/preexec/internal/runtimes"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/spec"
 )
 
 // The CRI side of the harness: the harness's containerd serves its CRI
@@ -159,22 +160,33 @@ func (h *Harness) criClient() (*criState, error) {
 // running it the first time: in the host's network namespace, its logs
 // below the harness's directory.
 func (h *Harness) criSandbox(ctx context.Context, handler string) (*criState, *criSandbox, error) {
+	return h.criSandboxWith(ctx, handler, nil)
+}
+
+// criSandboxWith is criSandbox, for a pod whose namespace options carry
+// userns (nil: none, as the kubelet sends for hostUsers: true before
+// 1.30): a sandbox of its own.
+func (h *Harness) criSandboxWith(ctx context.Context, handler string, userns *cri.UserNamespace) (*criState, *criSandbox, error) {
 	s, err := h.criClient()
 	if err != nil {
 		return nil, nil, err
+	}
+	key := handler
+	if userns != nil {
+		key += "-userns"
 	}
 	s.mu.Lock()
 	if s.sandboxes == nil {
 		s.sandboxes = map[string]*criSandbox{}
 	}
-	sb := s.sandboxes[handler]
+	sb := s.sandboxes[key]
 	if sb == nil {
 		sb = &criSandbox{}
-		s.sandboxes[handler] = sb
+		s.sandboxes[key] = sb
 	}
 	s.mu.Unlock()
 	sb.once.Do(func() {
-		name := "preexec" + handler
+		name := "preexec" + key
 		logs := filepath.Join(h.Dir, "cri-logs", name)
 		if sb.err = os.MkdirAll(logs, 0o755); sb.err != nil {
 			return
@@ -183,7 +195,7 @@ func (h *Harness) criSandbox(ctx context.Context, handler string) (*criState, *c
 			Metadata:     &cri.PodSandboxMetadata{Name: name, Namespace: "default", Uid: name},
 			LogDirectory: logs,
 			Linux: &cri.LinuxPodSandboxConfig{SecurityContext: &cri.LinuxSandboxSecurityContext{
-				NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE}}},
+				NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE, UsernsOptions: userns}}},
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
@@ -244,7 +256,7 @@ func (h *Harness) createCRI(ctx context.Context, c *Case) (Outcome, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, ContainerName(c), "")
+	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, ContainerName(c), "", nil)
 	if err != nil || refusal != "" {
 		return Outcome{Error: refusal}, err
 	}
@@ -278,11 +290,63 @@ func (h *Harness) createCRI(ctx context.Context, c *Case) (Outcome, error) {
 	return out, nil
 }
 
+// CRIHostUsersFalse creates c's container as the kubelet does for a pod
+// with hostUsers: false: in a sandbox whose namespace options, and the
+// container's, ask for a user namespace of the pod's own (mode POD, ids
+// 0 to spec.PodIDs-1 at host id spec.PodIDs, the kubelet's first range:
+// pkg/kubelet/userns/userns_manager.go). It returns the user namespace
+// and mappings of the spec the runtime was given ("host" when it has
+// none: the pod runs with the host's users), or the kubelet's event text
+// for a refusal.
+func (h *Harness) CRIHostUsersFalse(ctx context.Context, c *Case) (string, error) {
+	cfg, skip, err := CRIArgs(c)
+	if err != nil {
+		return "", err
+	}
+	if skip != "" {
+		return "", fmt.Errorf("%s: skipped on the CRI: %s", c.Name, skip)
+	}
+	ids := []*cri.IDMapping{{HostId: spec.PodIDs, ContainerId: 0, Length: spec.PodIDs}}
+	userns := &cri.UserNamespace{Mode: cri.NamespaceMode_POD, Uids: ids, Gids: ids}
+	s, sb, err := h.criSandboxWith(ctx, "", userns)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, ContainerName(c)+"-userns", "", userns)
+	if err != nil || refusal != "" {
+		return refusal, err
+	}
+	defer s.rt.RemoveContainer(ctx, &cri.RemoveContainerRequest{ContainerId: id})
+	vs, err := s.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if err != nil {
+		return "", fmt.Errorf("CRI ContainerStatus %s: %w", ContainerName(c), err)
+	}
+	var info struct {
+		RuntimeSpec *specs.Spec `json:"runtimeSpec"`
+	}
+	if err := json.Unmarshal([]byte(vs.Info["info"]), &info); err != nil || info.RuntimeSpec == nil || info.RuntimeSpec.Linux == nil {
+		return "", fmt.Errorf("CRI ContainerStatus %s: no runtimeSpec (%v) in %.300s", ContainerName(c), err, vs.Info["info"])
+	}
+	l := info.RuntimeSpec.Linux
+	for _, ns := range l.Namespaces {
+		if ns.Type == specs.UserNamespace {
+			return fmt.Sprintf("user namespace %q, uidMappings %v, gidMappings %v", ns.Path, l.UIDMappings, l.GIDMappings), nil
+		}
+	}
+	if len(l.UIDMappings)+len(l.GIDMappings) > 0 {
+		return fmt.Sprintf("no user namespace, uidMappings %v, gidMappings %v", l.UIDMappings, l.GIDMappings), nil
+	}
+	return "host", nil
+}
+
 // criCreate creates c's container named name in sandbox sb from cfg, with
 // the kubelet's user, and returns its id, or the kubelet's event text for
 // CreateContainer's refusal, or a harness error. logPath, if set, is its
-// log file in the sandbox's log directory.
-func (h *Harness) criCreate(ctx context.Context, s *criState, sb *criSandbox, c *Case, cfg CRIConfig, name, logPath string) (id, refusal string, err error) {
+// log file in the sandbox's log directory; userns, if set, the
+// container's user namespace options (as the sandbox's).
+func (h *Harness) criCreate(ctx context.Context, s *criState, sb *criSandbox, c *Case, cfg CRIConfig, name, logPath string, userns *cri.UserNamespace) (id, refusal string, err error) {
 	image := ImageRef(c)
 	st, err := s.img.ImageStatus(ctx, &cri.ImageStatusRequest{Image: &cri.ImageSpec{Image: image}})
 	if err != nil || st.Image == nil {
@@ -307,6 +371,9 @@ func (h *Harness) criCreate(ctx context.Context, s *criState, sb *criSandbox, c 
 		sc.RunAsGroup = &cri.Int64Value{Value: *cfg.RunAsGroup}
 	}
 	sc.SupplementalGroups = cfg.SupplementalGroups
+	if userns != nil {
+		sc.NamespaceOptions = &cri.NamespaceOption{Network: cri.NamespaceMode_NODE, UsernsOptions: userns}
+	}
 	if cfg.SeccompLocalhost != "" {
 		sc.Seccomp = &cri.SecurityProfile{ProfileType: cri.SecurityProfile_Localhost, LocalhostRef: cfg.SeccompLocalhost}
 	}
@@ -397,7 +464,7 @@ func (h *Harness) runE2ECRI(ctx context.Context, rt runtimes.Runtime, c *Case) E
 	defer cancel()
 	name := ContainerName(c)
 	logPath := name + ".log"
-	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, name, logPath)
+	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, name, logPath, nil)
 	switch {
 	case err != nil:
 		return fail(err)
