@@ -136,6 +136,9 @@ func (c *contentRecorder) ReadAt(name string, p []byte, off int64) (int, error) 
 
 // fromEngine is FromImage by the engine's family.
 func fromEngine(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
+	if eng.Rootless != nil && eng.Family != Podman {
+		return nil, &UnsupportedError{eng.Name, "rootless " + eng.Family.String() + " is not modelled (rootless podman is)"}
+	}
 	switch eng.Family {
 	case Docker:
 		return fromDocker(img, fsys, eng, ov)

@@ -20,15 +20,27 @@ import (
 // (container.go:CompleteSpec, oci.go:SpecGenToOCI,
 // security_linux.go:securityConfigureGenerator) and libpod completes it
 // at init (container_internal_common.go:generateSpec). containers.conf is
-// the compiled-in default of containers/common v0.50.1; rootful, no user
-// namespace.
+// the compiled-in default of containers/common v0.50.1. Rootful, or
+// rootless (eng.Rootless); --userns host, keep-id and nomap
+// (podman_userns.go). The spec's ids are those of the namespace podman
+// runs in; Engine.HostIDs takes them to the host's.
 func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	if ov.Kube != nil {
 		return nil, &UnsupportedError{eng.Name, "podman kube play is not modelled"}
 	}
-	if ov.Userns != "" && ov.Userns != "host" {
-		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": the user namespace's mappings are not modelled"}
+	if rl := eng.Rootless; rl != nil && (len(rl.SubUIDs) == 0 || len(rl.SubGIDs) == 0) {
+		return nil, &UnsupportedError{eng.Name, "rootless podman without /etc/subuid and /etc/subgid ranges (one id mapped, setgroups denied) is not modelled"}
 	}
+	// pkg/specgenutil/specgen.go:FillOutSpecGen parses --userns first.
+	userns, err := parsePodmanUserns(eng, ov.Userns)
+	var ee *EngineError
+	if err != nil && !errors.As(err, &ee) {
+		return nil, err
+	}
+	if ee != nil && strings.HasPrefix(ee.Msg, "unrecognized") {
+		return nil, err
+	}
+	usernsErr := err
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}
@@ -107,6 +119,12 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	// (specgen), so its refusal comes before anything init looks up
 	// (the engine oracle's FINDING: --cap-drop X --cap-add X with a user
 	// absent from /etc/passwd is the capability refusal).
+	// namespaces.go (keep-id and nomap rootful) and SetupUserNS (private
+	// without mappings) refuse in MakeContainer before
+	// securityConfigureGenerator.
+	if usernsErr != nil {
+		return nil, usernsErr
+	}
 	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
 	if err != nil {
 		return nil, refuse(true, "%s", err.Error())
@@ -121,6 +139,14 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if err != nil {
 		return nil, refuse(true, "%s", err.Error())
 	}
+
+	// namespaces.go:namespaceOptions: keep-id without options adds the
+	// user's passwd entry (not a credential); without a user string the
+	// container runs as the keep-id ids.
+	if userns.mode == "keep-id" && user == "" {
+		user = fmt.Sprintf("%d:%d", userns.uid, userns.gid)
+	}
+	userns.apply(s)
 
 	// generateSpec: lookup.GetUserGroupInfo(c.config.User) with no
 	// defaults, then uid, gid and gid as first additional gid only when
@@ -172,7 +198,10 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	}
 	if !strings.Contains(user, ":") {
 		for _, g := range eu.sgids {
-			addGid(uint32(g))
+			// A group the namespace lacks is skipped with a warning.
+			if userns.gidAvailable(eng, g) {
+				addGid(uint32(g))
+			}
 		}
 	}
 	// container_internal_common.go:resolveWorkDir at init, after
@@ -205,7 +234,7 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	name := strings.Split(user, ":")[0]
 	c := p.Capabilities
 	c.Bounding, c.Inheritable, c.Ambient = list, []string{}, []string{}
-	if (name == "" && ov.Userns != "keep-id") || name == "root" || name == "0" {
+	if (name == "" && userns.mode != "keep-id") || name == "root" || name == "0" {
 		c.Effective, c.Permitted = append([]string{}, list...), append([]string{}, list...)
 	} else {
 		userCaps, err := mergePodmanCaps(nil, ov.CapAdd, nil, eng.HostBounding)
@@ -219,7 +248,9 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	p.NoNewPrivileges = ov.NoNewPrivileges
 	s.Root.Readonly = ov.ReadOnly
 	if ov.Seccomp == "unconfined" {
-		s.Linux = &specs.Linux{}
+		if s.Linux == nil {
+			s.Linux = &specs.Linux{}
+		}
 	} else if err := withSeccomp(s, podmanSeccomp, eng, ov); err != nil {
 		return nil, err
 	}
