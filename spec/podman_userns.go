@@ -221,8 +221,8 @@ func (n podmanNS) gidAvailable(eng Engine, gid int) bool {
 // host's K(u), and it appears as u inside; a bind-mounted host file keeps
 // its host ids (an unmapped one is the overflow id inside, and no
 // capability of the namespace applies to it: capable_wrt_inode_uidgid). A
-// file whose ids the mapping does not hold is an error that Is
-// access.ErrUnreadable when it is read: podman cannot have stored the
+// file whose ids the mapping does not hold is an *UnstorableError when it
+// is looked up (the result is unknown): podman cannot have stored the
 // image (containers/storage: "potentially insufficient UIDs or GIDs
 // available in user namespace"), so what happens is not known.
 //
@@ -292,8 +292,10 @@ func (s *storedFS) Lstat(name string) (access.Inode, error) {
 // user namespace does not map: rootless podman refuses to store such an
 // image when it pulls or loads it (containers/storage
 // pkg/archive/archive.go's "potentially insufficient UIDs or GIDs available
-// in user namespace"), so no container of it runs. It Is
-// access.ErrUnreadable: the result is unknown.
+// in user namespace"), so no container of it runs, and the model does not
+// tell whether it is refused at pull or load or at create (a --userns
+// mapping of its own), or in which words. It Is access.ErrNoContent: what
+// the container would do is not known.
 type UnstorableError struct {
 	Engine   string
 	Path     string
@@ -302,8 +304,8 @@ type UnstorableError struct {
 
 // Error says which file and why.
 func (e *UnstorableError) Error() string {
-	return fmt.Sprintf("%s (rootless) cannot store %s (owner %d:%d): its user namespace does not map those ids (containers/storage: \"potentially insufficient UIDs or GIDs available in user namespace\")", e.Engine, e.Path, e.UID, e.GID)
+	return fmt.Sprintf("%s (rootless) cannot store the image: %s is owned by %d:%d, which the container's user namespace does not map (containers/storage refuses it: \"potentially insufficient UIDs or GIDs available in user namespace\")", e.Engine, e.Path, e.UID, e.GID)
 }
 
-// Is reports whether target is access.ErrUnreadable.
-func (e *UnstorableError) Is(target error) bool { return target == access.ErrUnreadable }
+// Is reports whether target is access.ErrNoContent.
+func (e *UnstorableError) Is(target error) bool { return target == access.ErrNoContent }

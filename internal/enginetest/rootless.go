@@ -113,9 +113,12 @@ func RootlessCases() []Case {
 			ImageConfig{Entrypoint: echo}, "--userns", "private"),
 		c("rl_userns_bogus", "--userns bogus: ParseNamespace refuses",
 			ImageConfig{Entrypoint: echo}, "--userns", "bogus"),
-		c("rl_userns_auto", "--userns auto: containers/storage allocates ids among containers from /etc/subuid; the model says unknown",
-			ImageConfig{Entrypoint: echo}, "--userns", "auto"),
 	}
+	// No --userns auto case: containers/storage allocates its ids among
+	// the containers of the storage from the user's range (getAutoUserNS),
+	// so a run starts or fails "creating container storage: could not
+	// find enough available IDs" by what else runs (both were recorded
+	// from one case, 4 runs at a time); the model says unknown.
 	for _, e := range E2E {
 		cs = append(cs, e)
 	}

@@ -186,7 +186,17 @@ func (h *RootlessHarness) RunAll(ctx context.Context, cases []Case, rts []runtim
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				r := h.Engines[j.engine].RunE2E(ctx, Podman, j.rt, j.c)
+				// A run the harness's timeout killed (exit -1: under a
+				// loaded machine podman waits on its locks) is made
+				// again, up to three times.
+				var r E2ERun
+				for try := 0; try < 3; try++ {
+					r = h.Engines[j.engine].RunE2E(ctx, Podman, j.rt, j.c)
+					if r.Exit != -1 {
+						break
+					}
+					_, _, _ = h.Engines[j.engine].Podman(ctx, "rm", "--force", "--ignore", E2EContainerName(j.rt, j.c))
+				}
 				r.Stderr = dropHostWarnings(r.Stderr)
 				r.Stdout = dropHostWarnings(r.Stdout)
 				mu.Lock()
