@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -156,6 +157,20 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if err != nil {
 		return nil, refuse(false, "%s", err.Error())
 	}
+	// keep-id without uid= or gid= (WithAddCurrentUserPasswdEntry): when
+	// the image's /etc/passwd has no entry for the user, podman adds one
+	// whose home is the working directory and sets HOME to it
+	// (container_internal_common.go:userPasswdEntry@v4.3.1; the user's
+	// own home instead when it is a mount destination, which the model
+	// does not know: the host user's name and home are not its input).
+	// It runs before generateSpec's HOME of the looked-up user (held by
+	// the rootless oracle's rl_keep_id_user_root: HOME is the workdir,
+	// not root's /root).
+	if _, has := envm["HOME"]; !has && userns.passwdEntry {
+		if own, err := getExecUser(strconv.Itoa(int(eng.Rootless.UID)), passwd, group); err != nil || own.home == "" {
+			envm["HOME"] = p.Cwd
+		}
+	}
 	if _, has := envm["HOME"]; !has && eu.home != "" {
 		envm["HOME"] = eu.home
 	}
@@ -221,10 +236,10 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		case errors.Is(err, access.ENOENT) && ov.Workdir != "":
 			return nil, refuse(false, "workdir %q does not exist on container %s", p.Cwd, ContainerID)
 		case err != nil && ov.Workdir != "":
-			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, PodmanRootfs, p.Cwd, access.Strerror(err))
+			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, podmanRootfs(eng), p.Cwd, access.Strerror(err))
 		case errors.Is(err, access.ENOTDIR):
 			if file := firstFile(fsys, p.Cwd); file != "" {
-				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, PodmanRootfs, file)
+				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, podmanRootfs(eng), file)
 			}
 		}
 	}
@@ -484,6 +499,20 @@ func processPodmanOptions(options []string, tmpfs bool) ([]string, error) {
 // /var/lib/containers/storage/overlay/ID/merged, the layer's id in place
 // of $ID) in the texts that name it.
 const PodmanRootfs = "/var/lib/containers/storage/overlay/$ID/merged"
+
+// PodmanRootlessRootfs is PodmanRootfs for rootless podman: its storage
+// is below the user's home (containers/storage
+// types/utils.go:getRootlessStorageOpts, $XDG_DATA_HOME or
+// $HOME/.local/share, then containers/storage).
+const PodmanRootlessRootfs = "$HOME/.local/share/containers/storage/overlay/$ID/merged"
+
+// podmanRootfs is the rootfs eng's texts name.
+func podmanRootfs(eng Engine) string {
+	if eng.Rootless != nil {
+		return PodmanRootlessRootfs
+	}
+	return PodmanRootfs
+}
 
 // firstFile returns the first existing non-directory on the way to p
 // (each prefix stat(2)ed as root, following symlinks), "" if none: what

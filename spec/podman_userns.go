@@ -93,6 +93,9 @@ type podmanNS struct {
 	// uid and gid are keep-id's and nomap's process.user, set before
 	// libpod looks the user up.
 	uid, gid uint32
+	// passwdEntry: keep-id without options adds the user's passwd entry
+	// (namespaces.go: libpod.WithAddCurrentUserPasswdEntry).
+	passwdEntry bool
 }
 
 // parsePodmanUserns reads --userns for eng: host and "" share podman's
@@ -122,7 +125,8 @@ func parsePodmanUserns(eng Engine, v string) (podmanNS, error) {
 			return podmanNS{}, refuse("keep-id is only supported in rootless mode")
 		}
 		uid, gid := int(rl.UID), int(rl.GID)
-		if _, opts, ok := strings.Cut(v, ":"); ok {
+		_, opts, hasOpts := strings.Cut(v, ":")
+		if hasOpts {
 			// namespaces.go:GetKeepIDOptions@v4.3.1.
 			for _, o := range strings.Split(opts, ",") {
 				k, val, ok := strings.Cut(o, "=")
@@ -147,7 +151,7 @@ func parsePodmanUserns(eng Engine, v string) (podmanNS, error) {
 			}
 			return m
 		}
-		return podmanNS{mode: "keep-id", uid: uint32(uid), gid: uint32(gid),
+		return podmanNS{mode: "keep-id", uid: uint32(uid), gid: uint32(gid), passwdEntry: !hasOpts,
 			uidMap: build(uid, subSize(rl.SubUIDs)), gidMap: build(gid, subSize(rl.SubGIDs))}, nil
 	case v == "nomap":
 		if rl == nil {

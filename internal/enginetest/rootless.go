@@ -129,13 +129,17 @@ func RootlessCases() []Case {
 // cases with --userns.
 func RootfulToo(c *Case) bool { return slices.Contains(c.Flags, "--userns") }
 
-// A RootlessGolden is one rootless case and its runs by engine
-// (RootlessPodman, RootfulPodman) and runtime name, with the rootless
-// user's ids as they were when it was recorded.
+// A RootlessGolden is one rootless case, the spec each podman wrote for
+// it and its runs by engine (RootlessPodman, RootfulPodman) and runtime
+// name, with the rootless user's ids as they were when it was recorded.
 type RootlessGolden struct {
-	Case     Case                         `json:"case"`
-	Rootless spec.Rootless                `json:"rootless"`
-	Runs     map[string]map[string]E2ERun `json:"runs"`
+	Case     Case          `json:"case"`
+	Rootless spec.Rootless `json:"rootless"`
+	// Specs are what each podman handed the capture runtime (Project's
+	// fields, and the user namespace with its mappings: ProjectCase), or
+	// its refusal, by engine.
+	Specs map[string]Outcome           `json:"specs"`
+	Runs  map[string]map[string]E2ERun `json:"runs"`
 }
 
 // LoadRootless reads dir/rootless/NAME.json; a missing directory is none.

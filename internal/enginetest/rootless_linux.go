@@ -80,7 +80,7 @@ func LookupRootless() (spec.Rootless, error) {
 // StartRootless prepares the two podmans below dir (made world-searchable:
 // the rootless user reads its storage and the runtime links there).
 // Close removes their containers and stops the rootless pause process.
-func StartRootless(dir string, in *Installed) (*RootlessHarness, error) {
+func StartRootless(ctx context.Context, dir string, in *Installed) (*RootlessHarness, error) {
 	rl, err := LookupRootless()
 	if err != nil {
 		return nil, err
@@ -96,9 +96,20 @@ func StartRootless(dir string, in *Installed) (*RootlessHarness, error) {
 		}
 		return d, os.Chown(d, owner, owner)
 	}
-	// The capture runtime is not used here; its directory must still name
-	// a path normalise can replace.
-	nocap := filepath.Join(dir, "nocapture", "capture")
+	// The capture runtime (cmd/capture) records the spec each podman
+	// writes; the rootless one runs it as the user, so its directory of
+	// captures is everyone's.
+	capture, err := BuildCapture(ctx, filepath.Join(dir, "cap"))
+	if err != nil {
+		return nil, err
+	}
+	capturedDir := filepath.Join(dir, "cap", "captured")
+	if err := os.MkdirAll(capturedDir, 0o777); err != nil {
+		return nil, err
+	}
+	if err := os.Chmod(capturedDir, 0o777); err != nil {
+		return nil, err
+	}
 	for _, e := range []struct {
 		name  string
 		owner int
@@ -111,7 +122,7 @@ func StartRootless(dir string, in *Installed) (*RootlessHarness, error) {
 		if err != nil {
 			return nil, err
 		}
-		eh := &Harness{Dir: base, in: in, capture: nocap, podDir: pod, Runtimes: map[string]string{}}
+		eh := &Harness{Dir: base, in: in, capture: capture, capturedDir: capturedDir, podDir: pod, Runtimes: map[string]string{}}
 		eh.podmanGlobal = []string{
 			"--root", filepath.Join(pod, "root"), "--runroot", filepath.Join(pod, "run"),
 			"--tmpdir", filepath.Join(pod, "tmp"), "--storage-driver", "overlay",
@@ -170,22 +181,40 @@ func (h *RootlessHarness) Load(ctx context.Context, archive string) error {
 
 // RunAll runs every case with every runtime of rts in the rootless podman,
 // and the cases RootfulToo says in podman as root, jobs at a time; the
-// runs by case, engine and runtime name.
-func (h *RootlessHarness) RunAll(ctx context.Context, cases []Case, rts []runtimes.Runtime, jobs int) map[string]map[string]map[string]E2ERun {
+// runs by case, engine and runtime name. Each case is also created once
+// per podman with the capture runtime: the specs (or refusals) by case
+// and engine.
+func (h *RootlessHarness) RunAll(ctx context.Context, cases []Case, rts []runtimes.Runtime, jobs int) (map[string]map[string]map[string]E2ERun, map[string]map[string]Outcome) {
 	type job struct {
-		c      *Case
-		engine string
-		rt     runtimes.Runtime
+		c       *Case
+		engine  string
+		rt      runtimes.Runtime
+		capture bool
 	}
 	ch := make(chan job)
 	var mu sync.Mutex
 	out := map[string]map[string]map[string]E2ERun{}
+	specs := map[string]map[string]Outcome{}
 	var wg sync.WaitGroup
 	for w := 0; w < max(jobs, 1); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range ch {
+				if j.capture {
+					o, err := h.Engines[j.engine].Create(ctx, Podman, j.c)
+					if err != nil {
+						o = Outcome{Error: "(harness: " + err.Error() + ")"}
+					}
+					o.Error = dropHostWarnings(o.Error)
+					mu.Lock()
+					if specs[j.c.Name] == nil {
+						specs[j.c.Name] = map[string]Outcome{}
+					}
+					specs[j.c.Name][j.engine] = o
+					mu.Unlock()
+					continue
+				}
 				// A run the harness's timeout killed (exit -1: under a
 				// loaded machine podman waits on its locks) is made
 				// again, up to three times.
@@ -211,17 +240,23 @@ func (h *RootlessHarness) RunAll(ctx context.Context, cases []Case, rts []runtim
 			}
 		}()
 	}
+	for i := range cases {
+		ch <- job{c: &cases[i], engine: RootlessPodman, capture: true}
+		if RootfulToo(&cases[i]) {
+			ch <- job{c: &cases[i], engine: RootfulPodman, capture: true}
+		}
+	}
 	for _, rt := range rts {
 		for i := range cases {
-			ch <- job{&cases[i], RootlessPodman, rt}
+			ch <- job{c: &cases[i], engine: RootlessPodman, rt: rt}
 			if RootfulToo(&cases[i]) {
-				ch <- job{&cases[i], RootfulPodman, rt}
+				ch <- job{c: &cases[i], engine: RootfulPodman, rt: rt}
 			}
 		}
 	}
 	close(ch)
 	wg.Wait()
-	return out
+	return out, specs
 }
 
 // Close removes both podmans' containers, stops the rootless podman's
@@ -288,7 +323,7 @@ func RunRootless(ctx context.Context, in *Installed, cases []Case, rts []runtime
 	if err := MakeRootlessHostSource(); err != nil {
 		return nil, err
 	}
-	h, err := StartRootless(dir, in)
+	h, err := StartRootless(ctx, dir, in)
 	if err != nil {
 		return nil, err
 	}
@@ -300,10 +335,10 @@ func RunRootless(ctx context.Context, in *Installed, cases []Case, rts []runtime
 		if err := h.Load(ctx, archive); err != nil {
 			return nil, err
 		}
-		runs := h.RunAll(ctx, cases, rts, jobs)
+		runs, specs := h.RunAll(ctx, cases, rts, jobs)
 		out := map[string]*RootlessGolden{}
 		for _, c := range cases {
-			out[c.Name] = &RootlessGolden{Case: c, Rootless: h.Rootless, Runs: runs[c.Name]}
+			out[c.Name] = &RootlessGolden{Case: c, Rootless: h.Rootless, Specs: specs[c.Name], Runs: runs[c.Name]}
 		}
 		return out, nil
 	}()

@@ -77,6 +77,10 @@ func TestRootlessOracle(t *testing.T) {
 			t.Errorf("rootless case %s has no golden (sudo go run ./internal/enginetest/cmd/record -rootless -cases '^%s$')", c.Name, c.Name)
 			continue
 		}
+		if diff := cmp.Diff(w.Specs, got[c.Name].Specs); diff != "" {
+			live++
+			t.Errorf("%s: the live specs differ from the golden (-golden +live):\n%s", c.Name, diff)
+		}
 		if diff := cmp.Diff(w.Runs, got[c.Name].Runs); diff != "" {
 			live++
 			t.Errorf("%s: the live runs differ from the golden (-golden +live):\n%s", c.Name, diff)
@@ -102,7 +106,7 @@ func TestRootlessOracle(t *testing.T) {
 		}
 	}
 	t.Logf("rootless runs made in %s", time.Since(start).Round(time.Second))
-	t.Logf("engine-oracle rootless-podman: %d cases x %d runtimes, %d disagreements (%d runs: live vs goldens %d, unrecorded %d, live vs model %d; model unknown %d; phases: started %d, engine refusal %d, create %d, after-start %d)",
-		len(cases), len(ran), live+unrecorded+model, runs, live, unrecorded, model, unknown,
+	t.Logf("engine-oracle rootless-podman: %d cases x %d runtimes, %d disagreements (%d specs and %d runs: live vs goldens %d, unrecorded %d, live vs model %d; model unknown %d; phases: started %d, engine refusal %d, create %d, after-start %d)",
+		len(cases), len(ran), live+unrecorded+model, phases["spec"], runs, live, unrecorded, model, unknown,
 		phases["started"], phases["refusal"], phases["create"], phases["after-start"])
 }

@@ -2,7 +2,9 @@ package enginetest
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -60,7 +62,7 @@ func rootlessDiff(g *RootlessGolden, engine, rtName string, run E2ERun) rootless
 		}
 		// podman names the rootfs it mounted; the recorder, its storage.
 		got := eng.Refusal(err)
-		want := strings.ReplaceAll(run.Stderr, "$ENGINE/root/overlay/", "/var/lib/containers/storage/overlay/")
+		want := storagePaths(engine, run.Stderr)
 		if want != got {
 			return rootlessVerdict{diff: fmt.Sprintf("refusal:\n-want %q\n+got  %q", want, got), phase: "refusal"}
 		}
@@ -93,6 +95,21 @@ func rootlessDiff(g *RootlessGolden, engine, rtName string, run E2ERun) rootless
 	return rootlessVerdict{phase: string(r.Phase)}
 }
 
+// layerID is a storage layer's id in a path podman prints (not the
+// container's id, which the harness writes $ID).
+var layerID = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+
+// storagePaths writes the harness's podman storage ($ENGINE/root, its
+// --root) as the default storage of engine: /var/lib/containers/storage
+// for root, the user's $HOME/.local/share/containers/storage rootless.
+func storagePaths(engine, s string) string {
+	to := "/var/lib/containers/storage/overlay/"
+	if engine == RootlessPodman {
+		to = "$HOME/.local/share/containers/storage/overlay/"
+	}
+	return strings.ReplaceAll(s, "$ENGINE/root/overlay/", to)
+}
+
 // asUnsupported is errors.As for *spec.UnsupportedError.
 func asUnsupported(err error, u **spec.UnsupportedError) bool {
 	for err != nil {
@@ -114,6 +131,32 @@ func asUnsupported(err error, u **spec.UnsupportedError) bool {
 // the counts; report gets each disagreement.
 func rootlessCompare(goldens map[string]*RootlessGolden, report func(format string, a ...any)) (runs, disagree, unknown int, phases map[string]int) {
 	phases = map[string]int{}
+	// The specs: spec.FromImage (with Rootless for the rootless podman)
+	// against what each podman wrote, as TestEngineModel compares them.
+	for _, n := range slices.Sorted(maps.Keys(goldens)) {
+		g := goldens[n]
+		for _, engine := range []string{RootlessPodman, RootfulPodman} {
+			o, ok := g.Specs[engine]
+			if !ok || o.Skip != "" {
+				continue
+			}
+			eng, err := spec.LookupEngine(Podman)
+			if err != nil {
+				report("%v", err)
+				continue
+			}
+			if engine == RootlessPodman {
+				rl := g.Rootless
+				eng.Rootless = &rl
+			}
+			phases["spec"]++
+			o.Error = storagePaths(engine, layerID.ReplaceAllString(o.Error, "$$ID"))
+			if d := modelDiffEngine(&g.Case, eng, o); d != "" {
+				disagree++
+				report("%s on %s: spec.FromImage differs from the spec podman wrote:\n%s", n, engine, d)
+			}
+		}
+	}
 	names := make([]string, 0, len(goldens))
 	for n := range goldens {
 		names = append(names, n)
@@ -166,6 +209,6 @@ func TestRootlessModel(t *testing.T) {
 		}
 	}
 	runs, disagree, unknown, phases := rootlessCompare(goldens, t.Errorf)
-	t.Logf("engine-rootless-model: %d runs, %d disagreements, %d unknown (phases: started %d, engine refusal %d, create %d, after-start %d)",
-		runs, disagree, unknown, phases["started"], phases["refusal"], phases[string(preexec.PhaseCreate)], phases[string(preexec.PhaseAfterStart)])
+	t.Logf("engine-rootless-model: %d specs and %d runs, %d disagreements, %d unknown (phases: started %d, engine refusal %d, create %d, after-start %d)",
+		phases["spec"], runs, disagree, unknown, phases["started"], phases["refusal"], phases[string(preexec.PhaseCreate)], phases[string(preexec.PhaseAfterStart)])
 }
