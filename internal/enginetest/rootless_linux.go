@@ -206,7 +206,9 @@ func (h *RootlessHarness) RunAll(ctx context.Context, cases []Case, rts []runtim
 					if err != nil {
 						o = Outcome{Error: "(harness: " + err.Error() + ")"}
 					}
-					o.Error = dropHostWarnings(o.Error)
+					// The storage layer's id in a rootfs path is random
+					// too: $ID, as in the runs.
+					o.Error = containerID.ReplaceAllString(dropHostWarnings(o.Error), "$$ID")
 					mu.Lock()
 					if specs[j.c.Name] == nil {
 						specs[j.c.Name] = map[string]Outcome{}
