@@ -238,13 +238,14 @@ func (e Engine) HostIDs(plan *Plan, fsys access.FS) access.FS {
 	}
 	ru, rg := e.Rootless.nsMaps()
 	ns := &access.UserNS{UIDMap: ru, GIDMap: rg}
-	if plan.UserNS != nil {
+	own := plan.UserNS != nil
+	if own {
 		ns = &access.UserNS{UIDMap: composeMaps(plan.UserNS.UIDMap, ru), GIDMap: composeMaps(plan.UserNS.GIDMap, rg)}
 	} else {
 		plan.UserNSInherited = true
 	}
 	plan.UserNS = ns
-	return &storedFS{FS: fsys, ns: ns, engine: e.Name}
+	return &storedFS{FS: fsys, ns: ns, engine: e.Name, own: own}
 }
 
 // composeMaps is inner (container ids to the parent namespace's) followed
@@ -275,6 +276,7 @@ type storedFS struct {
 	access.FS
 	ns     *access.UserNS
 	engine string
+	own    bool // the container has a namespace of its own (--userns)
 }
 
 // Lstat returns the inode with host ids.
@@ -286,29 +288,35 @@ func (s *storedFS) Lstat(name string) (access.Inode, error) {
 	u, uok := s.ns.KUID(ino.UID)
 	g, gok := s.ns.KGID(ino.GID)
 	if !uok || !gok {
-		return access.Inode{}, &UnstorableError{Engine: s.engine, Path: name, UID: ino.UID, GID: ino.GID}
+		return access.Inode{}, &UnstorableError{Engine: s.engine, Path: name, UID: ino.UID, GID: ino.GID, OwnNS: s.own}
 	}
 	ino.UID, ino.GID = u, g
 	return ino, nil
 }
 
 // An UnstorableError is a file of the image whose owner the container's
-// user namespace does not map: rootless podman refuses to store such an
-// image when it pulls or loads it (containers/storage
-// pkg/archive/archive.go's "potentially insufficient UIDs or GIDs available
-// in user namespace"), so no container of it runs, and the model does not
-// tell whether it is refused at pull or load or at create (a --userns
-// mapping of its own), or in which words. It Is access.ErrNoContent: what
-// the container would do is not known.
+// user namespace does not map. In podman's own namespace rootless podman
+// refuses to store such an image when it pulls or loads it
+// (containers/storage: "potentially insufficient UIDs or GIDs available
+// in user namespace (requested U:G for PATH)"), so no container of it
+// runs; in a namespace of the container's own (--userns nomap, keep-id)
+// the container's copy gives the file another owner (the rootless oracle's
+// rl_nomap_unstorable: 65536 became 65533). Neither is modelled: it Is
+// access.ErrNoContent, and the result is unknown.
 type UnstorableError struct {
 	Engine   string
 	Path     string
 	UID, GID uint32
+	// OwnNS: the container has a user namespace of its own.
+	OwnNS bool
 }
 
 // Error says which file and why.
 func (e *UnstorableError) Error() string {
-	return fmt.Sprintf("%s (rootless) cannot store the image: %s is owned by %d:%d, which the container's user namespace does not map (containers/storage refuses it: \"potentially insufficient UIDs or GIDs available in user namespace\")", e.Engine, e.Path, e.UID, e.GID)
+	if e.OwnNS {
+		return fmt.Sprintf("%s (rootless): %s is owned by %d:%d, which the container's user namespace does not map: containers/storage gives it another owner in the container's copy of the image, which is not modelled", e.Engine, e.Path, e.UID, e.GID)
+	}
+	return fmt.Sprintf("%s (rootless) cannot store the image: %s is owned by %d:%d, which its user namespace does not map (containers/storage refuses it at pull or load: \"potentially insufficient UIDs or GIDs available in user namespace\")", e.Engine, e.Path, e.UID, e.GID)
 }
 
 // Is reports whether target is access.ErrNoContent.
