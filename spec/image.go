@@ -44,6 +44,9 @@ type EngineError struct {
 	// the daemon: docker prints it without "Error response from daemon: "
 	// (cli/command/container/run.go@v20.10.24, a flag it cannot read).
 	CLI bool
+	// parse: podman's command line refused the flag while parsing it,
+	// before any other check.
+	parse bool
 }
 
 // Error returns the engine's text.

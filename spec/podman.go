@@ -32,16 +32,12 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if rl := eng.Rootless; rl != nil && (len(rl.SubUIDs) == 0 || len(rl.SubGIDs) == 0) {
 		return nil, &UnsupportedError{eng.Name, "rootless podman without /etc/subuid and /etc/subgid ranges (one id mapped, setgroups denied) is not modelled"}
 	}
-	// pkg/specgenutil/specgen.go:FillOutSpecGen parses --userns first.
-	userns, err := parsePodmanUserns(eng, ov.Userns)
-	var ee *EngineError
-	if err != nil && !errors.As(err, &ee) {
+	// pkg/specgenutil/specgen.go:FillOutSpecGen parses --userns first;
+	// what the mode then refuses, MakeContainer refuses below.
+	userns, usernsErr, err := parsePodmanUserns(eng, ov.Userns)
+	if err != nil {
 		return nil, err
 	}
-	if ee != nil && strings.HasPrefix(ee.Msg, "unrecognized") {
-		return nil, err
-	}
-	usernsErr := err
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}
@@ -144,6 +140,7 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	// namespaces.go:namespaceOptions: keep-id without options adds the
 	// user's passwd entry (not a credential); without a user string the
 	// container runs as the keep-id ids.
+	capUser := user // securityConfigureGenerator reads the user string as given
 	if userns.mode == "keep-id" && user == "" {
 		user = fmt.Sprintf("%d:%d", userns.uid, userns.gid)
 	}
@@ -246,7 +243,7 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 
 	// security_linux.go:securityConfigureGenerator (merged above).
 	list = inBounding(list, eng.HostBounding)
-	name := strings.Split(user, ":")[0]
+	name := strings.Split(capUser, ":")[0]
 	c := p.Capabilities
 	c.Bounding, c.Inheritable, c.Ambient = list, []string{}, []string{}
 	if (name == "" && userns.mode != "keep-id") || name == "root" || name == "0" {

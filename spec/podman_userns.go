@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -105,8 +106,20 @@ type podmanNS struct {
 // (SetupUserNS: privateUserNamespace); auto needs podman's allocation of
 // /etc/subuid ranges among containers (containers/storage
 // getAutoUserNS), ns:PATH, container:ID and pod another namespace: those
-// are unsupported. Anything else is ParseNamespace's refusal.
-func parsePodmanUserns(eng Engine, v string) (podmanNS, error) {
+// are unsupported. Anything else is ParseNamespace's refusal, which the
+// command line makes before anything else (parseErr, with the
+// unsupported); refused is MakeContainer's refusal of the mode.
+func parsePodmanUserns(eng Engine, v string) (ns podmanNS, refused, parseErr error) {
+	ns, err := podmanUserns(eng, v)
+	var ee *EngineError
+	if err != nil && (!errors.As(err, &ee) || ee.parse) {
+		return ns, nil, err
+	}
+	return ns, err, nil
+}
+
+// podmanUserns is parsePodmanUserns's reading of v.
+func podmanUserns(eng Engine, v string) (podmanNS, error) {
 	refuse := func(format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: true}
 	}
@@ -168,7 +181,7 @@ func parsePodmanUserns(eng Engine, v string) (podmanNS, error) {
 		}
 		return podmanNS{mode: "nomap", uidMap: build(rl.SubUIDs), gidMap: build(rl.SubGIDs)}, nil
 	}
-	return podmanNS{}, refuse("unrecognized namespace mode %s passed", v)
+	return podmanNS{}, &EngineError{Engine: eng.Name, Msg: fmt.Sprintf("unrecognized namespace mode %s passed", v), Create: true, parse: true}
 }
 
 // apply writes the namespace into s (SetupUserNS: the user namespace,
