@@ -133,7 +133,9 @@ type Engine struct {
 	// Rootless, when set, is podman run by an ordinary user (a fact of
 	// how it runs, not of the row: set it on a copy of the podman row);
 	// nil is podman run as root. FromImage refuses it for the other
-	// families as unsupported.
+	// families as unsupported. Rootless podman's bounding set is every
+	// capability (its user namespace's), so HostBounding is then not
+	// read.
 	Rootless *Rootless
 }
 

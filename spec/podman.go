@@ -32,6 +32,15 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if rl := eng.Rootless; rl != nil && (len(rl.SubUIDs) == 0 || len(rl.SubGIDs) == 0) {
 		return nil, &UnsupportedError{eng.Name, "rootless podman without /etc/subuid and /etc/subgid ranges (one id mapped, setgroups denied) is not modelled"}
 	}
+	// Rootless podman runs in a user namespace its pause process made, whose
+	// creation gave it every capability in its bounding set, whatever the
+	// host's (torvalds/linux kernel/user_namespace.c:set_cred_user_ns,
+	// cap_bset = CAP_FULL_SET): --cap-add ALL adds them all (held by the
+	// rootless oracle's curated flag_cap_add_all, CAP_SYS_RESOURCE too on a
+	// host whose bounding set lacks it).
+	if eng.Rootless != nil {
+		eng.HostBounding = 0
+	}
 	// pkg/specgenutil/specgen.go:FillOutSpecGen parses --userns first;
 	// what the mode then refuses, MakeContainer refuses below.
 	userns, usernsErr, err := parsePodmanUserns(eng, ov.Userns)

@@ -127,13 +127,20 @@ func RootlessCases() []Case {
 	return cs
 }
 
+// RootlessSpecCases are the curated engine cases (Curated), created in
+// the rootless podman with the capture runtime only: the spec it writes
+// for every user form, group, capability, mount and seccomp flag, held to
+// spec.FromImage with Engine.Rootless. Not run with the runtimes.
+func RootlessSpecCases() []Case { return slices.Clone(Curated) }
+
 // RootfulToo reports whether case c also runs in podman run as root: the
 // cases with --userns.
 func RootfulToo(c *Case) bool { return slices.Contains(c.Flags, "--userns") }
 
 // A RootlessGolden is one rootless case, the spec each podman wrote for
 // it and its runs by engine (RootlessPodman, RootfulPodman) and runtime
-// name, with the rootless user's ids as they were when it was recorded.
+// name (none for RootlessSpecCases), with the rootless user's ids as they
+// were when it was recorded.
 type RootlessGolden struct {
 	Case     Case          `json:"case"`
 	Rootless spec.Rootless `json:"rootless"`
@@ -141,7 +148,7 @@ type RootlessGolden struct {
 	// fields, and the user namespace with its mappings: ProjectCase), or
 	// its refusal, by engine.
 	Specs map[string]Outcome           `json:"specs"`
-	Runs  map[string]map[string]E2ERun `json:"runs"`
+	Runs  map[string]map[string]E2ERun `json:"runs,omitempty"`
 }
 
 // LoadRootless reads dir/rootless/NAME.json; a missing directory is none.

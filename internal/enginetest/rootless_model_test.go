@@ -198,7 +198,7 @@ func TestRootlessModel(t *testing.T) {
 	if len(goldens) == 0 {
 		t.Skipf("no rootless goldens in %s/rootless yet", dir)
 	}
-	for _, c := range RootlessCases() {
+	for _, c := range slices.Concat(RootlessCases(), RootlessSpecCases()) {
 		if goldens[c.Name] == nil {
 			t.Errorf("rootless case %s has no golden (sudo go run ./internal/enginetest/cmd/record -rootless -cases '^%s$')", c.Name, c.Name)
 		}

@@ -398,24 +398,29 @@ func recordRootless(dir string, in *enginetest.Installed, jobs int, update, dry 
 	if err != nil {
 		return fail("%v", err)
 	}
-	var cases []enginetest.Case
-	for _, c := range enginetest.RootlessCases() {
-		if !re.MatchString(c.Name) {
-			continue
+	var cases, specOnly []enginetest.Case
+	for _, set := range []struct {
+		cs []enginetest.Case
+		to *[]enginetest.Case
+	}{{enginetest.RootlessCases(), &cases}, {enginetest.RootlessSpecCases(), &specOnly}} {
+		for _, c := range set.cs {
+			if !re.MatchString(c.Name) {
+				continue
+			}
+			if err := c.Check(); err != nil {
+				return fail("%v", err)
+			}
+			*set.to = append(*set.to, c)
 		}
-		if err := c.Check(); err != nil {
-			return fail("%v", err)
-		}
-		cases = append(cases, c)
 	}
 	start := time.Now()
-	got, err := enginetest.RunRootless(context.Background(), in, cases, rts, jobs)
+	got, err := enginetest.RunRootless(context.Background(), in, cases, specOnly, rts, jobs)
 	if err != nil {
 		return fail("%v", err)
 	}
 	changed, added := 0, 0
 	var writes []func() error
-	for _, c := range cases {
+	for _, c := range slices.Concat(cases, specOnly) {
 		g := got[c.Name]
 		if o := old[c.Name]; o == nil {
 			added++
