@@ -158,14 +158,23 @@
 // hold (the rootless namespace, keep-id, nomap, private, a bind-mounted
 // host file owned by an id the namespace does not map); the E2E images
 // run rootless too. A -v source is RootlessHostSource, made from
-// RootlessHostFixture. Runs are recorded as in E2E (RootlessGolden, with
-// the user's ids and ranges) in testdata/engine/rootless/NAME.json, the
-// line rootless podman prints when / is not a shared mount (a fact of the
-// host) dropped. TestRootlessModel (unprivileged) holds the model to
-// them: spec.FromImage with Engine.Rootless, Engine.HostIDs, the -v
-// source's fixture, Evaluate and Engine.Failure or Engine.Refusal; what
-// the model cannot tell (--userns auto) is counted as unknown, not as a
-// disagreement. TestRootlessOracle (root) makes every run again, holds
+// RootlessHostFixture. Each case is also created once per podman with the
+// capture runtime, and so are the curated engine cases
+// (RootlessSpecCases) in the rootless podman: the specs (ProjectCase,
+// with a user namespace and its mappings) or refusals. Specs and runs
+// are recorded (RootlessGolden, with the user's ids and ranges) in
+// testdata/engine/rootless/NAME.json, the line rootless podman prints
+// when / is not a shared mount (a fact of the host) dropped, a storage
+// layer's id $ID; a run killed by the harness's timeout, or one that
+// exited 0 having printed nothing (its output lost under load), is made
+// again (TestRootlessOracle creates every fourth curated case; the
+// recorder all). TestRootlessModel (unprivileged) holds the model to them:
+// spec.FromImage with Engine.Rootless against each spec, and for each run
+// Engine.HostIDs, the -v source's fixture, Evaluate and Engine.Failure or
+// Engine.Refusal; what the model cannot tell (an owner the namespace
+// does not map) is counted as unknown, not as a disagreement. There is
+// no --userns auto case: its outcome depends on the other containers'
+// allocations. TestRootlessOracle (root) makes every run again, holds
 // it to its golden and to the model, and ends with
 //
 //	engine-oracle rootless-podman: <cases> cases x <runtimes> runtimes, <M> disagreements (…)

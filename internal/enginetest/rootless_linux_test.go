@@ -62,9 +62,12 @@ func TestRootlessOracle(t *testing.T) {
 			cases = append(cases, c)
 		}
 	}
+	// Every fourth curated case, created only (the goldens hold all of
+	// them, and TestRootlessModel the model to them): the live run stays
+	// near two minutes on an idle machine.
 	var specOnly []Case
 	for i, c := range RootlessSpecCases() {
-		if raceEnabled && i%8 != 0 {
+		if i%4 != 0 || (raceEnabled && i%32 != 0) {
 			continue
 		}
 		if re.MatchString(c.Name) {
@@ -116,7 +119,7 @@ func TestRootlessOracle(t *testing.T) {
 		}
 	}
 	t.Logf("rootless runs made in %s", time.Since(start).Round(time.Second))
-	t.Logf("engine-oracle rootless-podman: %d cases x %d runtimes, %d disagreements (%d specs, of %d more curated cases too, and %d runs: live vs goldens %d, unrecorded %d, live vs model %d; model unknown %d; phases: started %d, engine refusal %d, create %d, after-start %d)",
+	t.Logf("engine-oracle rootless-podman: %d cases x %d runtimes, %d disagreements (%d specs, %d of them of curated cases created only; %d runs; live vs goldens %d, unrecorded %d, live vs model %d; model unknown %d; phases: started %d, engine refusal %d, create %d, after-start %d)",
 		len(cases), len(ran), live+unrecorded+model, phases["spec"], len(specOnly), runs, live, unrecorded, model, unknown,
 		phases["started"], phases["refusal"], phases["create"], phases["after-start"])
 }
