@@ -445,6 +445,11 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 	ns := e.plan.UserNS
 	_, uidOK := ns.KUID(u.UID)
 	_, gidOK := ns.KGID(u.GID)
+	if e.plan.UserNSInherited {
+		// No mappings in the config: runc's HostUID and HostGID return
+		// the id itself, and only the kernel refuses it.
+		uidOK, gidOK = true, true
+	}
 	switch {
 	case l.Unmapped == UnmappedUpFront && !uidOK:
 		return nil, errors.New("cannot set uid to unmapped user in user namespace")
@@ -463,13 +468,13 @@ func (e *eval) setupUser(c *access.Cred, groups []uint32) (*access.Cred, error) 
 		}
 	}
 	if cur, err = access.Setgid(cur, u.GID); err != nil {
-		if errors.Is(err, access.EINVAL) {
+		if errors.Is(err, access.EINVAL) && l.Unmapped != UnmappedUpFront {
 			return nil, fmt.Errorf("cannot setgid to unmapped gid %d in user namespace", u.GID)
 		}
 		return nil, errors.New(errnoString(err))
 	}
 	if cur, err = access.Setuid(cur, u.UID); err != nil {
-		if errors.Is(err, access.EINVAL) {
+		if errors.Is(err, access.EINVAL) && l.Unmapped != UnmappedUpFront {
 			return nil, fmt.Errorf("cannot setuid to unmapped uid %d in user namespace", u.UID)
 		}
 		return nil, errors.New(errnoString(err))

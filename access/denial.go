@@ -97,13 +97,34 @@ func (d *Denial) Explain() string {
 	default:
 		what = d.Reason.String()
 	}
-	fmt.Fprintf(&b, "%s denied on %s (%s %d:%d", what, d.Path, FormatMode(d.Inode.Mode), d.Inode.UID, d.Inode.GID)
+	// In a user namespace the ids are told as the task sees them (stat(2)
+	// and id(1) inside): an inode id the namespace does not map is the
+	// overflow id, with the host's after it.
+	ns := d.Cred.UserNS
+	uid, uok := ns.UID(d.Inode.UID)
+	gid, gok := ns.GID(d.Inode.GID)
+	if !uok {
+		uid = overflowID
+	}
+	if !gok {
+		gid = overflowID
+	}
+	fmt.Fprintf(&b, "%s denied on %s (%s %d:%d", what, d.Path, FormatMode(d.Inode.Mode), uid, gid)
+	if !uok || !gok {
+		fmt.Fprintf(&b, ", host %d:%d, not mapped in the user namespace", d.Inode.UID, d.Inode.GID)
+	}
 	if d.Inode.ACL != nil {
 		b.WriteString(" with an ACL")
 	}
-	fmt.Fprintf(&b, ") for uid %d gid %d", d.Cred.FSUID, d.Cred.FSGID)
+	fsuid, _ := ns.UID(d.Cred.FSUID)
+	fsgid, _ := ns.GID(d.Cred.FSGID)
+	fmt.Fprintf(&b, ") for uid %d gid %d", fsuid, fsgid)
 	if len(d.Cred.Groups) > 0 {
-		fmt.Fprintf(&b, " groups %v", d.Cred.Groups)
+		groups := make([]uint32, len(d.Cred.Groups))
+		for i, g := range d.Cred.Groups {
+			groups[i], _ = ns.GID(g)
+		}
+		fmt.Fprintf(&b, " groups %v", groups)
 	}
 	switch d.Reason {
 	case ReasonPermission, ReasonSearch:

@@ -68,6 +68,10 @@ type Options struct {
 	// or an SCC. With a bundle it only renders the runtime's error the way
 	// that engine prints it.
 	Engine string
+	// Rootless, when set, is podman run by an ordinary user with these
+	// ids and subordinate ranges (spec.Engine.Rootless); the engine must
+	// be podman's.
+	Rootless *spec.Rootless
 	// Flags are engine flags as docker and podman take them, read by
 	// spec.ParseOverrides: "--user", "1000", "--cap-add", "NET_ADMIN",
 	// "--read-only", "-v", "/src:/dst"…
@@ -250,7 +254,19 @@ func engine(o *Options) (*spec.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--engine: %v", err)
 	}
-	return &eng, nil
+	return rootless(&eng, o)
+}
+
+// rootless sets o.Rootless on eng, which must then be podman's.
+func rootless(eng *spec.Engine, o *Options) (*spec.Engine, error) {
+	if o.Rootless == nil {
+		return eng, nil
+	}
+	if eng.Family != spec.Podman {
+		return nil, fmt.Errorf("--rootless: podman only (the engine is %s)", eng.Name)
+	}
+	eng.Rootless = o.Rootless
+	return eng, nil
 }
 
 // defaultEngine is DefaultEngine, or DefaultCRIEngine with a pod or an SCC.
@@ -263,7 +279,7 @@ func defaultEngine(o *Options) (*spec.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eng, nil
+	return rootless(&eng, o)
 }
 
 // Bundle reads the OCI bundle dir: dir/config.json and root.path (relative
@@ -277,6 +293,11 @@ func Bundle(dir string, o *Options) (*Container, error) {
 	eng, err := engine(o)
 	if err != nil {
 		return nil, err
+	}
+	if o.Rootless != nil {
+		// The bundle's rootfs is read with the host's ids, and its
+		// config.json is what the runtime gets: no engine stores it.
+		return nil, errors.New("--rootless: for an image or a manifest, which rootless podman stores; a bundle is the runtime's input as it is")
 	}
 	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" || o.Platform != "" || o.Config != "" {
 		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
@@ -375,6 +396,9 @@ func Manifest(path string, o *Options) (*Container, error) {
 	}
 	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" {
 		return nil, errors.New("--config: the config.json is the container; drop the engine flags")
+	}
+	if o.Rootless != nil {
+		return nil, errors.New("--rootless: the config.json is the container; an engine makes none")
 	}
 	data, err := o.Limits.ReadFile(o.Config)
 	if err != nil {
@@ -483,7 +507,9 @@ func fromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	if c.Plan, err = spec.FromSpec(eng.Name+" spec of "+name, s); err != nil {
 		return nil, err
 	}
-	c.FS = c.mountsOver(spec.Prepared(img, base, eng, admitted), c.Plan, "", bindMax)
+	// Rootless podman: the process's ids and the stored image's owners
+	// as the host's kernel sees them (the plan's UserNS is set).
+	c.FS = c.mountsOver(eng.HostIDs(c.Plan, spec.Prepared(img, base, eng, admitted)), c.Plan, "", bindMax)
 	return c, nil
 }
 

@@ -23,7 +23,10 @@
 // [Engines] rows (Docker by capability rule, podman, containerd's ctr and
 // CRI, CRI-O) does it, each row citing the engine's code. An engine's own
 // refusals are its exact text ([EngineError]); [Engine.Message] wraps a
-// runtime's error as the engine's user reads it.
+// runtime's error as the engine's user reads it. Podman run by an
+// ordinary user is the podman row with [Engine.Rootless] set; with it
+// (and --userns keep-id or nomap) [Engine.HostIDs] takes the plan and the
+// image's files to the host's ids, as the kernel sees them.
 //
 // The package is pure: it opens no files and makes no system calls; callers
 // pass the bytes, or an access.FS to read /etc/passwd and /etc/group from.

@@ -130,6 +130,13 @@ type Engine struct {
 	// capability the model knows; set it on a copy of the row for a host
 	// whose bounding set is smaller (a container, a sandbox).
 	HostBounding caps.Set
+	// Rootless, when set, is podman run by an ordinary user (a fact of
+	// how it runs, not of the row: set it on a copy of the podman row);
+	// nil is podman run as root. FromImage refuses it for the other
+	// families as unsupported. Rootless podman's bounding set is every
+	// capability (its user namespace's), so HostBounding is then not
+	// read.
+	Rootless *Rootless
 }
 
 // shim16 is containerd 1.6's task manager wrapping

@@ -44,6 +44,9 @@ type EngineError struct {
 	// the daemon: docker prints it without "Error response from daemon: "
 	// (cli/command/container/run.go@v20.10.24, a flag it cannot read).
 	CLI bool
+	// parse: podman's command line refused the flag while parsing it,
+	// before any other check.
+	parse bool
 }
 
 // Error returns the engine's text.
@@ -139,6 +142,9 @@ func (c *contentRecorder) ReadAt(name string, p []byte, off int64) (int, error) 
 
 // fromEngine is FromImage by the engine's family.
 func fromEngine(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
+	if eng.Rootless != nil && eng.Family != Podman {
+		return nil, &UnsupportedError{eng.Name, "rootless " + eng.Family.String() + " is not modelled (rootless podman is)"}
+	}
 	switch eng.Family {
 	case Docker:
 		return fromDocker(img, fsys, eng, ov)

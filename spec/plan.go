@@ -66,6 +66,12 @@ type Plan struct {
 	// UserNS holds only those the config gives, and with none it maps no
 	// id.
 	UserNSPath string
+	// UserNSInherited reports that UserNS is not the config's but the
+	// namespace the runtime itself runs in (rootless podman without a
+	// --userns of its own: Engine.HostIDs sets it): the config has no
+	// mappings for the runtime to check ids against, so an unmapped id
+	// fails only in the kernel's setuid or setgid.
+	UserNSInherited bool
 	// Seccomp is linux.seccomp; nil when there is no filter (absent, or
 	// neither defaultAction nor syscalls, which runc takes as disabled).
 	Seccomp *Seccomp

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -20,14 +21,31 @@ import (
 // (container.go:CompleteSpec, oci.go:SpecGenToOCI,
 // security_linux.go:securityConfigureGenerator) and libpod completes it
 // at init (container_internal_common.go:generateSpec). containers.conf is
-// the compiled-in default of containers/common v0.50.1; rootful, no user
-// namespace.
+// the compiled-in default of containers/common v0.50.1. Rootful, or
+// rootless (eng.Rootless); --userns host, keep-id and nomap
+// (podman_userns.go). The spec's ids are those of the namespace podman
+// runs in; Engine.HostIDs takes them to the host's.
 func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	if ov.Kube != nil {
 		return nil, &UnsupportedError{eng.Name, "podman kube play is not modelled"}
 	}
-	if ov.Userns != "" && ov.Userns != "host" {
-		return nil, &UnsupportedError{eng.Name, "--userns " + ov.Userns + ": the user namespace's mappings are not modelled"}
+	if rl := eng.Rootless; rl != nil && (len(rl.SubUIDs) == 0 || len(rl.SubGIDs) == 0) {
+		return nil, &UnsupportedError{eng.Name, "rootless podman without /etc/subuid and /etc/subgid ranges (one id mapped, setgroups denied) is not modelled"}
+	}
+	// Rootless podman runs in a user namespace its pause process made, whose
+	// creation gave it every capability in its bounding set, whatever the
+	// host's (torvalds/linux kernel/user_namespace.c:set_cred_user_ns,
+	// cap_bset = CAP_FULL_SET): --cap-add ALL adds them all (held by the
+	// rootless oracle's curated flag_cap_add_all, CAP_SYS_RESOURCE too on a
+	// host whose bounding set lacks it).
+	if eng.Rootless != nil {
+		eng.HostBounding = 0
+	}
+	// pkg/specgenutil/specgen.go:FillOutSpecGen parses --userns first;
+	// what the mode then refuses, MakeContainer refuses below.
+	userns, usernsErr, err := parsePodmanUserns(eng, ov.Userns)
+	if err != nil {
+		return nil, err
 	}
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
@@ -107,6 +125,12 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	// (specgen), so its refusal comes before anything init looks up
 	// (the engine oracle's FINDING: --cap-drop X --cap-add X with a user
 	// absent from /etc/passwd is the capability refusal).
+	// namespaces.go (keep-id and nomap rootful) and SetupUserNS (private
+	// without mappings) refuse in MakeContainer before
+	// securityConfigureGenerator.
+	if usernsErr != nil {
+		return nil, usernsErr
+	}
 	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
 	if err != nil {
 		return nil, refuse(true, "%s", err.Error())
@@ -122,6 +146,15 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		return nil, refuse(true, "%s", err.Error())
 	}
 
+	// namespaces.go:namespaceOptions: keep-id without options adds the
+	// user's passwd entry (not a credential); without a user string the
+	// container runs as the keep-id ids.
+	capUser := user // securityConfigureGenerator reads the user string as given
+	if userns.mode == "keep-id" && user == "" {
+		user = fmt.Sprintf("%d:%d", userns.uid, userns.gid)
+	}
+	userns.apply(s)
+
 	// generateSpec: lookup.GetUserGroupInfo(c.config.User) with no
 	// defaults, then uid, gid and gid as first additional gid only when
 	// the user string is set.
@@ -129,6 +162,20 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	eu, err := getExecUser(user, passwd, group)
 	if err != nil {
 		return nil, refuse(false, "%s", err.Error())
+	}
+	// keep-id without uid= or gid= (WithAddCurrentUserPasswdEntry): when
+	// the image's /etc/passwd has no entry for the user, podman adds one
+	// whose home is the working directory and sets HOME to it
+	// (container_internal_common.go:userPasswdEntry@v4.3.1; the user's
+	// own home instead when it is a mount destination, which the model
+	// does not know: the host user's name and home are not its input).
+	// It runs before generateSpec's HOME of the looked-up user (held by
+	// the rootless oracle's rl_keep_id_user_root: HOME is the workdir,
+	// not root's /root).
+	if _, has := envm["HOME"]; !has && userns.passwdEntry {
+		if own, err := getExecUser(strconv.Itoa(int(eng.Rootless.UID)), passwd, group); err != nil || own.home == "" {
+			envm["HOME"] = p.Cwd
+		}
 	}
 	if _, has := envm["HOME"]; !has && eu.home != "" {
 		envm["HOME"] = eu.home
@@ -172,7 +219,10 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	}
 	if !strings.Contains(user, ":") {
 		for _, g := range eu.sgids {
-			addGid(uint32(g))
+			// A group the namespace lacks is skipped with a warning.
+			if userns.gidAvailable(eng, g) {
+				addGid(uint32(g))
+			}
 		}
 	}
 	// container_internal_common.go:resolveWorkDir at init, after
@@ -192,20 +242,20 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		case errors.Is(err, access.ENOENT) && ov.Workdir != "":
 			return nil, refuse(false, "workdir %q does not exist on container %s", p.Cwd, ContainerID)
 		case err != nil && ov.Workdir != "":
-			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, PodmanRootfs, p.Cwd, access.Strerror(err))
+			return nil, refuse(false, "detecting workdir %q on container %s: stat %s%s: %s", p.Cwd, ContainerID, podmanRootfs(eng), p.Cwd, access.Strerror(err))
 		case errors.Is(err, access.ENOTDIR):
 			if file := firstFile(fsys, p.Cwd); file != "" {
-				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, PodmanRootfs, file)
+				return nil, refuse(false, "creating container %s workdir: mkdir %s%s: not a directory", ContainerID, podmanRootfs(eng), file)
 			}
 		}
 	}
 
 	// security_linux.go:securityConfigureGenerator (merged above).
 	list = inBounding(list, eng.HostBounding)
-	name := strings.Split(user, ":")[0]
+	name := strings.Split(capUser, ":")[0]
 	c := p.Capabilities
 	c.Bounding, c.Inheritable, c.Ambient = list, []string{}, []string{}
-	if (name == "" && ov.Userns != "keep-id") || name == "root" || name == "0" {
+	if (name == "" && userns.mode != "keep-id") || name == "root" || name == "0" {
 		c.Effective, c.Permitted = append([]string{}, list...), append([]string{}, list...)
 	} else {
 		userCaps, err := mergePodmanCaps(nil, ov.CapAdd, nil, eng.HostBounding)
@@ -219,7 +269,9 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	p.NoNewPrivileges = ov.NoNewPrivileges
 	s.Root.Readonly = ov.ReadOnly
 	if ov.Seccomp == "unconfined" {
-		s.Linux = &specs.Linux{}
+		if s.Linux == nil {
+			s.Linux = &specs.Linux{}
+		}
 	} else if err := withSeccomp(s, podmanSeccomp, eng, ov); err != nil {
 		return nil, err
 	}
@@ -453,6 +505,20 @@ func processPodmanOptions(options []string, tmpfs bool) ([]string, error) {
 // /var/lib/containers/storage/overlay/ID/merged, the layer's id in place
 // of $ID) in the texts that name it.
 const PodmanRootfs = "/var/lib/containers/storage/overlay/$ID/merged"
+
+// PodmanRootlessRootfs is PodmanRootfs for rootless podman: its storage
+// is below the user's home (containers/storage
+// types/utils.go:getRootlessStorageOpts, $XDG_DATA_HOME or
+// $HOME/.local/share, then containers/storage).
+const PodmanRootlessRootfs = "$HOME/.local/share/containers/storage/overlay/$ID/merged"
+
+// podmanRootfs is the rootfs eng's texts name.
+func podmanRootfs(eng Engine) string {
+	if eng.Rootless != nil {
+		return PodmanRootlessRootfs
+	}
+	return PodmanRootfs
+}
 
 // firstFile returns the first existing non-directory on the way to p
 // (each prefix stat(2)ed as root, following symlinks), "" if none: what

@@ -33,6 +33,7 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.Confine, "confine", false, "")
 	fs.Var(&o.Limits, "limit", "")
 	fs.StringVar(&o.Exec, "exec", "", "")
+	registerRootless(fs, &o.Rootless)
 	// The engine flags are spec.ParseOverrides' own table; -x and --x
 	// are the same to package flag.
 	for _, f := range spec.OverrideFlags() {
@@ -84,7 +85,7 @@ For an image or a manifest an engine makes the container's spec:
                        init, which creates no missing cwd; a process
                        without capabilities has the container's (crun exec
                        too). A bundle or a manifest with --config only
-  --limit NAME=VALUE   raise or lower a bound on what is read (repeatable):
+` + rootlessUsage + `  --limit NAME=VALUE   raise or lower a bound on what is read (repeatable):
                        file-size (64MiB), yaml-expansion (16MiB),
                        index-descriptors (10000), layers (128),
                        inflated-size (32GiB), mtree-size (256MiB),
@@ -93,7 +94,9 @@ For an image or a manifest an engine makes the container's spec:
                        names it: (limit file-size)
   engine flags, as docker and podman take them: --user, --group-add,
   --workdir, --entrypoint, --cap-add, --cap-drop, --security-opt,
-  --read-only, --tmpfs, -v, --userns, -e; INPUT -- CMD ARGS... sets CMD.
+  --read-only, --tmpfs, -v, --userns (podman: host, keep-id[:uid=N,gid=N],
+  nomap; auto, ns: and container: are not modelled), -e; INPUT -- CMD
+  ARGS... sets CMD.
 With a bundle, --engine only renders the runtime's error the way that
 engine prints it.
 `

@@ -71,7 +71,9 @@ its registry, with the credentials of the user's docker config
   --engine NAME      the engine for every input (default: see above)
   --platform OS/ARCH the image of an index to take (default linux/host)
   --scc restricted-v2  OpenShift's SCC admits each container (CRI engines)
-  --images DIR       OCI layouts, OCI archives and docker-archives, known by
+  --userns MODE      podman's --userns for the containers of image inputs
+                     (host, keep-id[:uid=N,gid=N], nomap)
+` + rootlessUsage + `  --images DIR       OCI layouts, OCI archives and docker-archives, known by
                      their index.json annotations io.containerd.image.name or
                      org.opencontainers.image.ref.name (a full reference), or
                      their manifest.json RepoTags; references are compared
@@ -138,6 +140,10 @@ type scanOptions struct {
 	format     string
 	output     string
 	limits     load.Limits
+	// rootless is --rootless and its ids (podman run by a user); userns
+	// is --userns for the containers of image inputs.
+	rootless *spec.Rootless
+	userns   string
 }
 
 // scan is `preexec scan`.
@@ -149,6 +155,8 @@ func scan(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&o.versions, "runtime-version", "")
 	o.ho.register(fs)
 	fs.StringVar(&o.engine, "engine", "", "")
+	registerRootless(fs, &o.rootless)
+	fs.StringVar(&o.userns, "userns", "", "")
 	fs.StringVar(&o.platform, "platform", "", "")
 	fs.StringVar(&o.scc, "scc", "", "")
 	fs.StringVar(&o.images, "images", "", "")
@@ -301,6 +309,9 @@ func fingerprint(parts ...string) string {
 // each side, the engine, SCC and platform flags.
 func (s *scanner) selectionOf() string {
 	parts := []string{"engine=" + s.o.engine, "scc=" + s.o.scc, "platform=" + s.o.platform}
+	if s.o.rootless != nil || s.o.userns != "" {
+		parts = append(parts, fmt.Sprintf("rootless=%+v", s.o.rootless), "userns="+s.o.userns)
+	}
 	side := func(label string, rts []preexec.Runtime, f hostFacts) {
 		parts = append(parts, label, fmt.Sprintf("%+v", f.host))
 		for _, rt := range rts {
@@ -399,6 +410,12 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 			return nil, fmt.Errorf("--engine: %v", err)
 		}
 		s.eng = &eng
+	}
+	if o.rootless != nil {
+		if s.eng == nil || s.eng.Family != spec.Podman {
+			return nil, errors.New("--rootless: podman only (--engine podman@4.3.1)")
+		}
+		s.eng.Rootless = o.rootless
 	}
 	if o.scc != "" && o.scc != spec.RestrictedV2.Name {
 		return nil, fmt.Errorf("--scc: %q is not modelled (want %s)", o.scc, spec.RestrictedV2.Name)
@@ -862,6 +879,8 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 		ov.Kube = &k
 	} else if s.o.scc != "" {
 		ov.Kube = &spec.KubeContainer{}
+	} else {
+		ov.Userns = s.o.userns
 	}
 	in, err := load.FromImageConfig(j.image, img.cfg, img.fsys, *eng, ov, s.o.scc)
 	if err != nil {

@@ -53,11 +53,27 @@ func (c *Case) usesProfile() bool {
 
 // ProjectCase is Project, and for a case that names a seccomp profile file
 // also linux.seccomp as the engine wrote it (for the others the engines'
-// default profiles, which the model does not hold, are left out).
+// default profiles, which the model does not hold, are left out), and
+// for a container with a user namespace of its own that namespace and
+// linux.uidMappings and gidMappings.
 func ProjectCase(c *Case, s *specs.Spec) *specs.Spec {
 	out := Project(s)
 	if out != nil && c.usesProfile() && s.Linux != nil && s.Linux.Seccomp != nil {
 		out.Linux = &specs.Linux{Seccomp: s.Linux.Seccomp}
+	}
+	// A user namespace of the container's own (podman's --userns
+	// keep-id, nomap): the namespace and its mappings.
+	if out != nil && s.Linux != nil {
+		for _, ns := range s.Linux.Namespaces {
+			if ns.Type != specs.UserNamespace {
+				continue
+			}
+			if out.Linux == nil {
+				out.Linux = &specs.Linux{}
+			}
+			out.Linux.Namespaces = []specs.LinuxNamespace{ns}
+			out.Linux.UIDMappings, out.Linux.GIDMappings = s.Linux.UIDMappings, s.Linux.GIDMappings
+		}
 	}
 	return out
 }

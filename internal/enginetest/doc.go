@@ -144,6 +144,47 @@
 // run — Engine.Message of the runtime's error for a failure at create — to
 // the same goldens.
 //
+// # Rootless podman
+//
+// RootlessCases are run for real by podman 4.3.1 as an ordinary user
+// (RootlessUser, made by .ci/install-rootless: uid and gid 4242,
+// /etc/subuid and /etc/subgid 200000:65536; podman is run through
+// setpriv with its own HOME and XDG_RUNTIME_DIR, its own --root,
+// --runroot and --tmpdir below a temporary directory, the overlay
+// driver natively in its user namespace, --cgroup-manager cgroupfs), and
+// those with --userns by podman as root beside it, each with the runtimes
+// of RootlessRuntimes (runc through a link named runc; crun is a skip on
+// this machine's hybrid cgroups). The curated cases cite the rule they
+// hold (the rootless namespace, keep-id, nomap, private, a bind-mounted
+// host file owned by an id the namespace does not map); the E2E images
+// run rootless too. A -v source is RootlessHostSource, made from
+// RootlessHostFixture. Each case is also created once per podman with the
+// capture runtime, and so are the curated engine cases
+// (RootlessSpecCases) in the rootless podman: the specs (ProjectCase,
+// with a user namespace and its mappings) or refusals. Specs and runs
+// are recorded (RootlessGolden, with the user's ids and ranges) in
+// testdata/engine/rootless/NAME.json, the line rootless podman prints
+// when / is not a shared mount (a fact of the host) dropped, a storage
+// layer's id $ID; a run killed by the harness's timeout, or one that
+// exited 0 having printed nothing (its output lost under load), is made
+// again (TestRootlessOracle creates every fourth curated case; the
+// recorder all). TestRootlessModel (unprivileged) holds the model to them:
+// spec.FromImage with Engine.Rootless against each spec, and for each run
+// Engine.HostIDs, the -v source's fixture, Evaluate and Engine.Failure or
+// Engine.Refusal; what the model cannot tell (an owner the namespace
+// does not map) is counted as unknown, not as a disagreement. There is
+// no --userns auto case: its outcome depends on the other containers'
+// allocations. TestRootlessOracle (root) makes every run again, holds
+// it to its golden and to the model, and ends with
+//
+//	engine-oracle rootless-podman: <cases> cases x <runtimes> runtimes, <M> disagreements (…)
+//
+// The pause process rootless podman leaves (it holds the user and mount
+// namespaces) is killed by pid, from its pause.pid, when the harness
+// closes. Record with
+//
+//	sudo go run ./internal/enginetest/cmd/record -rootless [-update] [-cases RE]
+//
 // crun is skipped under podman and ctr (it needs a pure cgroup2 view,
 // which the CI machine's hybrid cgroups lack: under ctr every create fails
 // "cgroups in hybrid mode not supported") and docker (held to runc builds
@@ -152,6 +193,7 @@
 // Commands:
 //
 //	sudo go test ./internal/enginetest -run 'EngineOracle|EngineE2E' -v
+//	sudo go test ./internal/enginetest -run RootlessOracle -v
 //	sudo go run ./internal/enginetest/cmd/record [-update] [-cases RE]
 //	sudo go run ./internal/enginetest/cmd/record -e2e [-update] [-engines LIST] [-cases RE]
 //

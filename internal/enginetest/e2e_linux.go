@@ -124,7 +124,7 @@ func (h *Harness) RunE2E(ctx context.Context, engine string, rt runtimes.Runtime
 		return E2ERun{Skip: skip}
 	}
 	_, command, _ := splitFlags(c.Flags)
-	name := "e2e-" + strings.NewReplacer("@", "-", "+", "-", ".", "-").Replace(rt.Name) + "-" + ContainerName(c)
+	name := E2EContainerName(rt, c)
 	args := append(append([]string{"run", "--name", name}, flags...), ImageRef(c))
 	args = append(args, command...)
 	var stdout, stderr string
@@ -171,6 +171,11 @@ func (h *Harness) RunE2E(ctx context.Context, engine string, rt runtimes.Runtime
 	run.Stderr = logTime.ReplaceAllString(run.Stderr, `time="$$TIME"`)
 	run.Stderr = containerID.ReplaceAllString(run.Stderr, "$$ID")
 	return run
+}
+
+// E2EContainerName is the name of case c's container run with rt.
+func E2EContainerName(rt runtimes.Runtime, c *Case) string {
+	return "e2e-" + strings.NewReplacer("@", "-", "+", "-", ".", "-").Replace(rt.Name) + "-" + ContainerName(c)
 }
 
 // runtimeLink returns the path of a link named as the runtime's kind

@@ -125,6 +125,7 @@ type Harness struct {
 	capture, capturedDir    string
 	ctrSock, dockerSock     string
 	podmanGlobal            []string
+	podmanWrap              []string // runs podman as another user (rootless)
 	daemons                 []*exec.Cmd
 	ctrDir, dockDir, podDir string
 	linkMu                  sync.Mutex // runtimeLink's
@@ -406,7 +407,11 @@ func (h *Harness) Docker(ctx context.Context, args ...string) (stdout, stderr st
 
 // Podman runs podman with the harness's storage.
 func (h *Harness) Podman(ctx context.Context, args ...string) (stdout, stderr string, err error) {
-	r := run(ctx, h.in.Podman, append(append([]string{}, h.podmanGlobal...), args...)...)
+	bin, all := h.in.Podman, append(append([]string{}, h.podmanGlobal...), args...)
+	if len(h.podmanWrap) > 0 {
+		bin, all = h.podmanWrap[0], append(append(append([]string{}, h.podmanWrap[1:]...), h.in.Podman), all...)
+	}
+	r := run(ctx, bin, all...)
 	return r.stdout, r.stderr, r.err
 }
 

@@ -85,6 +85,12 @@ func modelDiff(c *Case, engine string, want Outcome) string {
 	if err != nil {
 		return err.Error()
 	}
+	return modelDiffEngine(c, eng, want)
+}
+
+// modelDiffEngine is modelDiff for the row eng (a copy with Rootless set,
+// for the rootless podman).
+func modelDiffEngine(c *Case, eng spec.Engine, want Outcome) string {
 	fx, err := rootfs.ParseFixture(c.Name, c.Rootfs)
 	if err != nil {
 		return err.Error()

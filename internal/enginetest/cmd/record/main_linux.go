@@ -30,6 +30,10 @@
 //	-engines LIST with -e2e: only these engines (comma-separated, such as
 //	              containerd@1.6.20) and, with -cases, only those cases; the
 //	              other runs of an existing golden are kept as recorded
+//	-rootless     record the rootless podman runs instead
+//	              (testdata/engine/rootless: enginetest.RootlessCases with
+//	              RootlessRuntimes, in podman run as preexec-rootless and,
+//	              with --userns, as root)
 //	-e2e -seed N  with a seed other than the goldens': -random N random
 //	              images of that seed instead (enginetest.E2ERandom), run
 //	              with E2ERandomRuntimes — images the goldens have never
@@ -72,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	nctr := fs.Int("random-ctr", 80, "number of random cases ctr can express too")
 	ncri := fs.Int("random-cri", 80, "number of random cases Kubernetes can express")
 	e2e := fs.Bool("e2e", false, "record the end-to-end runs instead")
+	rootless := fs.Bool("rootless", false, "record the rootless podman runs instead (testdata/engine/rootless)")
 	engines := fs.String("engines", "", "with -e2e: only these engines (comma-separated); other runs are kept")
 	rtRE := fs.String("runtimes", "", "with -e2e: only runtimes matching this regexp; other runs are kept")
 	if err := fs.Parse(args); err != nil {
@@ -87,6 +92,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	in, err := enginetest.LoadInstalled()
 	if err != nil {
 		return fail("%v", err)
+	}
+	if *rootless {
+		return recordRootless(rf.Dir, in, rf.Jobs, rf.Update, rf.DryRun, rf.Cases, stdout, stderr)
 	}
 	if *e2e {
 		return recordE2E(rf.Dir, in, rf.Jobs, rf.Update, rf.DryRun, *engines, rf.CasesRE, *rtRE, rf.Seed, *nrandom, stdout, stderr)
@@ -371,4 +379,76 @@ func startEngines(ctx context.Context, work string, in *enginetest.Installed, rt
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	return h, nil
+}
+
+// recordRootless records the rootless runs of the cases matching re.
+func recordRootless(dir string, in *enginetest.Installed, jobs int, update, dry bool, re *regexp.Regexp, stdout, stderr io.Writer) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "record: "+format+"\n", a...)
+		return 2
+	}
+	rts, missing, err := enginetest.RootlessRuntimesInstalled()
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(missing) > 0 {
+		return fail("runtimes not installed: %s", strings.Join(missing, ", "))
+	}
+	old, err := enginetest.LoadRootless(dir)
+	if err != nil {
+		return fail("%v", err)
+	}
+	var cases, specOnly []enginetest.Case
+	for _, set := range []struct {
+		cs []enginetest.Case
+		to *[]enginetest.Case
+	}{{enginetest.RootlessCases(), &cases}, {enginetest.RootlessSpecCases(), &specOnly}} {
+		for _, c := range set.cs {
+			if !re.MatchString(c.Name) {
+				continue
+			}
+			if err := c.Check(); err != nil {
+				return fail("%v", err)
+			}
+			*set.to = append(*set.to, c)
+		}
+	}
+	start := time.Now()
+	got, err := enginetest.RunRootless(context.Background(), in, cases, specOnly, rts, jobs)
+	if err != nil {
+		return fail("%v", err)
+	}
+	changed, added := 0, 0
+	var writes []func() error
+	for _, c := range slices.Concat(cases, specOnly) {
+		g := got[c.Name]
+		if o := old[c.Name]; o == nil {
+			added++
+		} else {
+			a, _ := json.Marshal(o)
+			b, _ := json.Marshal(g)
+			if string(a) == string(b) {
+				continue
+			}
+			changed++
+			fmt.Fprintf(stdout, "rootless/%s:\n  - %s\n  + %s\n", c.Name, a, b)
+			if !update {
+				continue
+			}
+		}
+		p := filepath.Join(dir, "rootless", c.Name+".json")
+		writes = append(writes, func() error { return write(p, g) })
+	}
+	fmt.Fprintf(stdout, "record: %d rootless cases x %d runtimes in %s: %d new, %d changed%s\n",
+		len(cases), len(rts), time.Since(start).Round(time.Second), added, changed,
+		map[bool]string{true: " (written)", false: " (not written; -update writes them)"}[update || changed == 0])
+	if dry {
+		return 0
+	}
+	for _, w := range writes {
+		if err := w(); err != nil {
+			return fail("%v", err)
+		}
+	}
+	return 0
 }
