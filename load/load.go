@@ -509,7 +509,13 @@ func fromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 	}
 	// Rootless podman: the process's ids and the stored image's owners
 	// as the host's kernel sees them (the plan's UserNS is set).
-	c.FS = c.mountsOver(eng.HostIDs(c.Plan, spec.Prepared(img, base, eng, admitted)), c.Plan, "", bindMax)
+	stored := eng.HostIDs(c.Plan, spec.Prepared(img, base, eng, admitted))
+	if err := spec.Unstorable(stored, base); err != nil {
+		// An owner no check looks up is unstorable all the same.
+		c.Plan, c.Unknown = nil, err.Error()
+		return c, nil
+	}
+	c.FS = c.mountsOver(stored, c.Plan, "", bindMax)
 	return c, nil
 }
 

@@ -369,6 +369,22 @@ func (m *Image) lookup(name string) *imageIno {
 	return m.inos.at(i)
 }
 
+// FindOwner returns the name and owner of the first file of m, in the
+// order the layers made them, whose owner ok refuses; found is false when
+// ok takes every owner. Removed names are not files of m.
+func (m *Image) FindOwner(ok func(uid, gid uint32) bool) (name string, uid, gid uint32, found bool) {
+	for i := 0; i < m.ents.len(); i++ {
+		n := m.ents.at(uint32(i)).ino
+		if n == whiteoutIno || n == deadIno {
+			continue
+		}
+		if ino := m.inos.at(n); !ok(ino.uid, ino.gid) {
+			return m.nameOf(uint32(i)), ino.uid, ino.gid, true
+		}
+	}
+	return "", 0, 0, false
+}
+
 // Lstat implements access.FS.
 func (m *Image) Lstat(name string) (access.Inode, error) {
 	n := m.lookup(name)

@@ -960,3 +960,19 @@ func TestImageBudgets(t *testing.T) {
 		t.Errorf("layers past MaxLayers: %v", err)
 	}
 }
+
+// FindOwner names the first file, in the layers' order, whose owner the
+// test refuses; a file a later layer removed is not one.
+func TestImageFindOwner(t *testing.T) {
+	img := imageOf(t, nil,
+		layerTar(t, false, tdir("a/", 0o755, 0, 0), tfile("a/gone", 0o644, 70000, 0, "")),
+		layerTar(t, false, tfile("a/.wh.gone", 0, 0, 0, ""), tfile("a/big", 0o644, 0, 80000, ""), tfile("b", 0o644, 90000, 0, "")))
+	below := func(uid, gid uint32) bool { return uid < 65536 && gid < 65536 }
+	name, uid, gid, found := img.FindOwner(below)
+	if !found || name != "/a/big" || uid != 0 || gid != 80000 {
+		t.Errorf("FindOwner = %q %d:%d %v, want /a/big 0:80000", name, uid, gid, found)
+	}
+	if _, _, _, found := img.FindOwner(func(uint32, uint32) bool { return true }); found {
+		t.Errorf("FindOwner found an owner a test taking all refused")
+	}
+}

@@ -334,3 +334,32 @@ func (e *UnstorableError) Error() string {
 
 // Is reports whether target is access.ErrNoContent.
 func (e *UnstorableError) Is(target error) bool { return target == access.ErrNoContent }
+
+// An OwnerFinder is a root filesystem that can name a file whose owner a
+// test refuses (rootfs.Image and rootfs.Mem are).
+type OwnerFinder interface {
+	FindOwner(ok func(uid, gid uint32) bool) (name string, uid, gid uint32, found bool)
+}
+
+// Unstorable returns the *UnstorableError of the first file of the
+// image's root filesystem base that the user namespace of fsys, as
+// HostIDs returned it for base, does not map, even one no check looks
+// up: rootless podman cannot have stored such an image at all. It is nil
+// when every owner is mapped, when fsys is not HostIDs' (rootful podman,
+// the other engines), or when base cannot name its owners.
+func Unstorable(fsys, base access.FS) error {
+	s, ok := fsys.(*storedFS)
+	of, ok2 := base.(OwnerFinder)
+	if !ok || !ok2 {
+		return nil
+	}
+	name, uid, gid, found := of.FindOwner(func(uid, gid uint32) bool {
+		_, uok := s.ns.KUID(uid)
+		_, gok := s.ns.KGID(gid)
+		return uok && gok
+	})
+	if !found {
+		return nil
+	}
+	return &UnstorableError{Engine: s.engine, Path: name, UID: uid, GID: gid, OwnNS: s.own}
+}

@@ -173,10 +173,22 @@ func TestHostIDs(t *testing.T) {
 	if _, err := eng.HostIDs(plan, big).Lstat("/big"); !errors.Is(err, access.ErrNoContent) {
 		t.Errorf("/big owned by 70000: got %v, want an UnstorableError", err)
 	}
+	// Even where no check looks: the whole image is stored or none of it.
+	var unstorable *spec.UnstorableError
+	if err := spec.Unstorable(eng.HostIDs(&spec.Plan{}, big), big); !errors.As(err, &unstorable) || unstorable.Path != "/big" || unstorable.UID != 70000 {
+		t.Errorf("Unstorable: got %v, want /big owned by 70000", err)
+	}
+	ok := rootfs.MustParseFixture("dir / 0755 0:0\ndir /alice 0700 1000:1000\n").Mem()
+	if err := spec.Unstorable(eng.HostIDs(&spec.Plan{}, ok), ok); err != nil {
+		t.Errorf("Unstorable of an image every owner of which is mapped: %v", err)
+	}
 	// Rootful podman: unchanged.
 	rootful, _ := spec.LookupEngine("podman@4.3.1")
 	plan = &spec.Plan{}
 	if ino, _ := rootful.HostIDs(plan, big).Lstat("/big"); ino.UID != 70000 || plan.UserNS != nil {
 		t.Errorf("rootful: got uid %d, namespace %v", ino.UID, plan.UserNS)
+	}
+	if err := spec.Unstorable(rootful.HostIDs(&spec.Plan{}, big), big); err != nil {
+		t.Errorf("rootful Unstorable: %v", err)
 	}
 }

@@ -72,6 +72,11 @@ func rootlessDiff(g *RootlessGolden, engine, rtName string, run E2ERun) rootless
 		return rootlessVerdict{diff: err.Error()}
 	}
 	base := eng.HostIDs(plan, spec.Prepared(c.Image, fsys, eng, ov))
+	// As load does: an owner of the image the namespace lacks, looked at
+	// or not, leaves the answer unknown.
+	if err := spec.Unstorable(base, fsys); err != nil {
+		return rootlessVerdict{unknown: err.Error(), phase: "unknown"}
+	}
 	sources := map[string]access.FS{RootlessHostSource: rootfs.MustParseFixture(RootlessHostFixture).Mem()}
 	view := preexec.NewView(plan, base, sources)
 	rt, err := preexec.LookupRuntime(rtName)
