@@ -128,6 +128,17 @@ func (m *MTree) ReadAt(name string, p []byte, off int64) (int, error) {
 	return 0, errNoManifestContent{}
 }
 
+// FindOwner returns the first name of m, sorted, whose owner ok refuses;
+// found is false when ok takes every owner.
+func (m *MTree) FindOwner(ok func(uid, gid uint32) bool) (name string, uid, gid uint32, found bool) {
+	for _, p := range m.Names() {
+		if n := m.nodes[p]; !ok(n.ino.UID, n.ino.GID) {
+			return p, n.ino.UID, n.ino.GID, true
+		}
+	}
+	return "", 0, 0, false
+}
+
 // Names returns every name in m, sorted.
 func (m *MTree) Names() []string {
 	names := make([]string, 0, len(m.nodes))

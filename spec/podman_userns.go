@@ -336,7 +336,7 @@ func (e *UnstorableError) Error() string {
 func (e *UnstorableError) Is(target error) bool { return target == access.ErrNoContent }
 
 // An OwnerFinder is a root filesystem that can name a file whose owner a
-// test refuses (rootfs.Image and rootfs.Mem are).
+// test refuses (rootfs.Image, rootfs.MTree and rootfs.Mem are).
 type OwnerFinder interface {
 	FindOwner(ok func(uid, gid uint32) bool) (name string, uid, gid uint32, found bool)
 }
