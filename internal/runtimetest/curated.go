@@ -308,7 +308,7 @@ func Curated() []Case {
 		"init_linux.go:setupUser: a rootless runtime (run by host uid 4242, mapped to the container's root) starts busybox echo as uid 0",
 		withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)))
 	rootless("rootless_additional_gid_unmapped_setgroups_skipped",
-		"init_linux.go:setupUser: rootless runc skips setgroups (setgroups is denied in a namespace mapped without newgidmap), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL; crun likewise",
+		"init_linux.go:setupUser: rootless runc refuses additionalGids and never calls setgroups; crun skips setgroups where /proc/self/setgroups says deny, as it does when only the user's own gid is mapped (newgidmap, or crun's own deny_setgroups without it: linux.c:libcrun_set_usernamespace, can_setgroups@1.8.1), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL",
 		withGroups(withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)), 1000))
 	rootless("rootless_exec_host_root_owned_0700",
 		"kernel/capability.c:capable_wrt_inode_uidgid: the host root owns /entrypoint.sh 0700, unmapped in the rootless namespace: CAP_DAC_OVERRIDE does not apply, the container root is other (---)",

@@ -85,11 +85,15 @@
 // --cgroup-manager=disabled, since CI machines have hybrid cgroups.
 //
 // In CI, TestRuntimeOracle runs every curated case on every runtime, plus
-// for each runtime 40 of the recorded random cases and 20 of 60 cases of a
-// seed taken from the clock (printed; PREEXEC_RUNTIME_SEED=N replays it):
-// at least 100 cases per runtime. It fails on a changed outcome, a curated
-// case that no longer matches its golden, or a harness error, and ends with
+// for each runtime 40 of the recorded random cases and 20 of the cases of
+// a seed taken from the clock (60 of Random's and 20 of each other family;
+// printed; PREEXEC_RUNTIME_SEED=N replays it): at least 100 cases per
+// runtime. It fails on a changed outcome, a curated case that no longer
+// matches its golden, or a harness error, and ends with a line for the
+// rootless cases with subordinate ids (Case.Subordinate) among them and
+// one for all:
 //
+//	runtime-oracle rootless: <cases> cases (subordinate ids) x <runtimes> runtimes (<runs> runs), <M> disagreements
 //	runtime-oracle: <cases> cases x <runtimes> runtimes, <M> disagreements
 //
 // Commands:
@@ -106,8 +110,8 @@
 //
 // -full (or PREEXEC_RUNTIME_FULL=1) runs the full cross product: every
 // curated and recorded random case and 300 time-seeded ones (and 100 each
-// of the other two families) on every runtime. cmd/record re-records the
+// of the other four families) on every runtime. cmd/record re-records the
 // goldens (every curated case, 300 random cases of seed 1 and 100 each of
-// the mounts and exec families, on every installed runtime), prints what
-// changed, and writes changes only with -update.
+// the mounts, exec, seccomp and rootless families, on every installed
+// runtime), prints what changed, and writes changes only with -update.
 package runtimetest
