@@ -132,6 +132,13 @@ func Curated() []Case {
 		UserNS:  userns100000(),
 	})
 	add(Case{
+		Name:    "user_additional_gid_unmapped_in_userns",
+		Rule:    "kernel/groups.c:SYSCALL_DEFINE2(setgroups): an additional gid outside the namespace's map is EINVAL; a rootful runtime writes the maps itself and leaves /proc/PID/setgroups \"allow\", so runc's setupUser (init_linux.go) and crun's libcrun_container_setgroups (linux.c@1.8.1) call setgroups and fail with it",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: withGroups(proc(1000, 1000, "/", echoArgs...), 70000),
+		UserNS:  userns100000(),
+	})
+	add(Case{
 		Name:    "user_gid_unmapped_in_userns",
 		Rule:    "init_linux.go:setupUser: a gid outside the namespace's map: `cannot set gid to unmapped user in user namespace` (≤ 1.1), `cannot setgid to unmapped gid 70000 in user namespace` (1.2+)",
 		Rootfs:  rootfsOf(BaseUserNS),
