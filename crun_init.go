@@ -99,18 +99,20 @@ func (e *eval) crunSetgroups(root *access.Cred) bool {
 
 // setgroupsDenied reports whether /proc/self/setgroups reads "deny" in the
 // user namespace of a rootless runtime (Host.Rootless), from its gid
-// mappings: a mapping of one id (a single entry of size 1) is the one an
-// unprivileged user may map without a helper, its own gid, and whoever
-// writes it writes "deny" first — the kernel refuses that gid_map
-// otherwise (kernel/user_namespace.c:new_idmap_permitted), crun 1.8.1
-// writes it when it maps the id itself (linux.c:deny_setgroups in
+// mappings. A new namespace's file says "allow". A mapping of one id (a
+// single entry of size 1) is the one an unprivileged user may map without
+// a helper, its own gid, and whoever writes it writes "deny" first: the
+// kernel refuses that gid_map otherwise
+// (kernel/user_namespace.c:new_idmap_permitted), crun 1.8.1 writes it when
+// it maps the id itself (linux.c:deny_setgroups in
 // libcrun_set_usernamespace), and shadow's newgidmap, which crun calls
-// first, writes "deny" when no mapped range comes from /etc/subgid
+// first, writes it when no mapped range comes from /etc/subgid
 // (src/newgidmap.c:verify_range, write_setgroups). Mappings of more ids
-// need newgidmap, which then took a range from the user's /etc/subgid and
-// wrote "allow". A rootful runtime writes the maps itself and leaves
-// "allow". runc never calls setgroups when rootless whatever the file says
-// (init_linux.go:setupUser's allowSupGroups), so only crun reads this.
+// need newgidmap, which took a range from the user's /etc/subgid and then
+// leaves the file as it was: "allow". A rootful runtime writes the maps
+// itself and leaves "allow". runc never calls setgroups when rootless,
+// whatever the file says (init_linux.go:setupUser's allowSupGroups), so
+// only crun reads this.
 func (e *eval) setgroupsDenied() bool {
 	if !e.host.Rootless {
 		return false

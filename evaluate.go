@@ -37,8 +37,9 @@ type Host struct {
 	// mappings: "deny" when they map one id, the user's own gid (written
 	// by crun's libcrun_set_usernamespace or by newgidmap, which denies
 	// when no range comes from /etc/subgid), "allow" when they map more
-	// (newgidmap, from /etc/subgid); an unmapped additional gid then fails
-	// crun's setgroups with EINVAL. The model does not read /etc/subuid or
+	// (newgidmap, given a range from /etc/subgid, leaves a new
+	// namespace's "allow"); an unmapped additional gid then fails crun's
+	// setgroups with EINVAL. The model does not read /etc/subuid or
 	// /etc/subgid: it takes mappings of more than one id for ranges
 	// newuidmap and newgidmap accept, and a crun result that depends on
 	// setgroups says so in Result.Caveat.

@@ -383,7 +383,7 @@ func Curated() []Case {
 		proc(1000, 1000, "/home/app", echoArgs...),
 		"dir /home 0755 4242:4242", "dir /home/app 0700 200999:200999")
 	subid("rootless_subid_cwd_missing_created_in_mapped_users_dir",
-		"rootfs_linux.go:createCwd@v1.1.5 (crun: crun_safe_ensure_directory_at as root): the missing cwd /home/app/new is made by the container root, whose CAP_DAC_OVERRIDE applies in /home/app 0700 of host 200999 (mapped); uid 1000 then searches its own directory",
+		"rootfs_linux.go:prepareRootfs@v1.1.5 (crun: crun_safe_ensure_directory_at as root): the missing cwd /home/app/new is made by the container root, whose CAP_DAC_OVERRIDE applies in /home/app 0700 of host 200999 (mapped); uid 1000 then searches its own directory",
 		proc(1000, 1000, "/home/app/new", echoArgs...),
 		"dir /home 0755 4242:4242", "dir /home/app 0700 200999:200999")
 	subid("rootless_subid_cwd_missing_in_unmapped_dir",
@@ -391,17 +391,17 @@ func Curated() []Case {
 		withCaps(proc(1000, 1000, "/srv/new", echoArgs...), bep(DockerCaps...)),
 		"dir /srv 0755 300000:300000")
 	subid("rootless_subid_additional_gid_mapped_grants_group",
-		"crun linux.c:libcrun_container_setgroups/can_setgroups@1.8.1: newgidmap wrote \"allow\" to /proc/PID/setgroups (a range from /etc/subgid), so crun calls setgroups([2000]) and group 2000 (host 201999) grants 0750; runc refuses additionalGids whenever it is rootless (init_linux.go:setupUser@v1.1.5; Container.start from 1.3.0)",
+		"crun linux.c:libcrun_container_setgroups/can_setgroups@1.8.1: newgidmap, given a range from /etc/subgid, leaves /proc/PID/setgroups \"allow\" (shadow src/newgidmap.c:write_setgroups), so crun calls setgroups([2000]) and group 2000 (host 201999) grants 0750; runc refuses additionalGids whenever it is rootless (init_linux.go:setupUser@v1.1.5; Container.start from 1.3.0)",
 		withGroups(proc(1000, 1000, "/", "/entrypoint.sh"), 2000),
 		"file /entrypoint.sh 0750 4242:201999 "+StartScript)
 	subid("rootless_subid_additional_gid_unmapped_einval",
-		"kernel/groups.c:SYSCALL_DEFINE2(setgroups): gid 70000 is outside the gid mappings, EINVAL; crun calls setgroups since newgidmap wrote \"allow\" (linux.c:libcrun_container_setgroups@1.8.1); runc refuses additionalGids when rootless",
+		"kernel/groups.c:SYSCALL_DEFINE2(setgroups): gid 70000 is outside the gid mappings, EINVAL; crun calls setgroups since newgidmap left setgroups \"allow\" (linux.c:libcrun_container_setgroups@1.8.1); runc refuses additionalGids when rootless",
 		withGroups(proc(1000, 1000, "/", echoArgs...), 70000))
 	subidNS(usernsSubid(SubordinateCount, 0), "rootless_subid_uids_only_additional_gid_ignored",
-		"shadow newgidmap writes \"deny\" to /proc/PID/setgroups when only the caller's own gid is mapped, so crun's can_setgroups skips setgroups and an unmapped additional gid is ignored (linux.c:can_setgroups@1.8.1); runc refuses it",
+		"shadow newgidmap writes \"deny\" to /proc/PID/setgroups when only the caller's own gid is mapped (src/newgidmap.c:write_setgroups), so crun's can_setgroups skips setgroups and an unmapped additional gid is ignored (linux.c:can_setgroups@1.8.1); runc refuses it",
 		withGroups(proc(1000, 0, "/", echoArgs...), 1000))
 	subidNS(usernsSubid(0, SubordinateCount), "rootless_subid_gids_only_additional_gid_mapped",
-		"newgidmap maps gid range 1…65536 from /etc/subgid and writes \"allow\": crun's setgroups([2000]) grants group 2000 (host 201999) on /entrypoint.sh 0750; uid 0 only is mapped (setuid to 0)",
+		"newgidmap maps gid range 1…65536 from /etc/subgid and leaves setgroups \"allow\": crun's setgroups([2000]) grants group 2000 (host 201999) on /entrypoint.sh 0750; uid 0 only is mapped (setuid to 0)",
 		withGroups(proc(0, 1000, "/", "/entrypoint.sh"), 2000),
 		"file /entrypoint.sh 0750 300000:201999 "+StartScript)
 
