@@ -26,10 +26,8 @@ func (e *eval) crun() {
 		e.res.Caveat = "crun keeps the supplementary groups of the process that starts it (" + spec.KeepOriginalGroupsAnnotation + "), which the model does not know; it assumed process.user.additionalGids"
 	}
 	// init_container: setgroups(additionalGids) as root, early.
-	if !e.host.Rootless {
-		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
-			e.root = *c
-		}
+	if !e.crunSetgroups(root) {
+		return
 	}
 	e.proc = access.Proc{Cred: root, FS: e.ensureCwd(root), Kernel: e.kernel()}
 	proc := &e.proc
@@ -68,9 +66,83 @@ func (e *eval) crun() {
 	e.execve(&crunExecv, userProc, exe)
 }
 
+// crunSetgroups is libcrun_container_setgroups (containers/crun
+// src/libcrun/linux.c@1.8.1), which crun's init_container calls as the
+// container's root (root) before container_init_setup: unless
+// can_setgroups finds /proc/self/setgroups reading "deny"
+// (setgroupsDenied), setgroups(process.user.additionalGids), whose error
+// fails the container (`setgroups: <strerror>`: an unmapped gid is
+// EINVAL); with run.oci.keep_original_groups it calls none (the model
+// takes the groups for additionalGids all the same, with crun's caveat on
+// it). It sets e.root to the credentials after it and reports whether
+// the container goes on.
+func (e *eval) crunSetgroups(root *access.Cred) bool {
+	if e.host.Rootless && len(e.plan.User.AdditionalGids) > 0 && !e.plan.KeepOriginalGroups {
+		e.caveat(rootlessSetgroupsCaveat)
+	}
+	if e.setgroupsDenied() {
+		return true
+	}
+	c, err := access.Setgroups(root, e.plan.User.AdditionalGids)
+	switch {
+	case err != nil && e.plan.KeepOriginalGroups:
+		// crun calls no setgroups: the groups stay what they were,
+		// which the model took for additionalGids (see crun's caveat).
+		return true
+	case err != nil:
+		e.refuse(&crunSetgroupsStep, err, "", "")
+		return false
+	}
+	e.root = *c
+	return true
+}
+
+// setgroupsDenied reports whether /proc/self/setgroups reads "deny" in the
+// user namespace of a rootless runtime (Host.Rootless), from its gid
+// mappings. A new namespace's file says "allow". A mapping of one id (a
+// single entry of size 1) is the one an unprivileged user may map without
+// a helper, its own gid, and whoever writes it writes "deny" first: the
+// kernel refuses that gid_map otherwise
+// (kernel/user_namespace.c:new_idmap_permitted), crun 1.8.1 writes it when
+// it maps the id itself (linux.c:deny_setgroups in
+// libcrun_set_usernamespace), and shadow's newgidmap, which crun calls
+// first, writes it when no mapped range comes from /etc/subgid
+// (src/newgidmap.c:verify_range, write_setgroups). Mappings of more ids
+// need newgidmap, which took a range from the user's /etc/subgid and then
+// leaves the file as it was: "allow". A rootful runtime writes the maps
+// itself and leaves "allow". runc never calls setgroups when rootless,
+// whatever the file says (init_linux.go:setupUser's allowSupGroups), so
+// only crun reads this.
+func (e *eval) setgroupsDenied() bool {
+	if !e.host.Rootless {
+		return false
+	}
+	ns := e.plan.UserNS
+	return ns == nil || len(ns.GIDMap) == 1 && ns.GIDMap[0].Size == 1
+}
+
+// rootlessSetgroupsCaveat says what setgroupsDenied assumes.
+const rootlessSetgroupsCaveat = "a rootless crun sets process.user.additionalGids only where /proc/self/setgroups allows it: the model takes a gid mapping of one id for the user's own gid (setgroups denied) and a wider one for a range newgidmap took from the user's /etc/subgid (allowed); it does not read /etc/subgid"
+
+// caveat adds c to the result's caveat.
+func (e *eval) caveat(c string) {
+	if e.res.Caveat == "" {
+		e.res.Caveat = c
+		return
+	}
+	if !strings.Contains(e.res.Caveat, c) {
+		e.res.Caveat += "; " + c
+	}
+}
+
 // crun's steps, in the order its init takes them; a, b and c are what a
 // call of each names (initStep).
 var (
+	// libcrun_container_setgroups: setgroups(process.user.additionalGids)
+	// as root, its error fatal.
+	crunSetgroupsStep = initStep{stage: StepUser, says: "setgroups(process.user.additionalGids) as root", fails: func(_ *eval, _, _ string, err error) string {
+		return "setgroups: " + glibcStrerror(err)
+	}}
 	// crun_safe_ensure_directory_at(cwd (a)) as root, errors ignored
 	// ("let it fail later").
 	crunEnsureCwd = initStep{stage: StepMkdirCwd, says: "ensure %s as root (errors ignored)"}

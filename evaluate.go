@@ -23,9 +23,26 @@ type Host struct {
 	Kernel uint32
 	// ProtectedSymlinks is fs.protected_symlinks.
 	ProtectedSymlinks bool
-	// Rootless: the runtime runs without root in a user namespace it made:
-	// setgroups is skipped, and additionalGids are refused or ignored as
-	// the line's RootlessGroups says.
+	// Rootless: the runtime runs as an unprivileged user, in a user
+	// namespace it made from the config's mappings: its own id mapped
+	// alone (which it may write itself), or with ranges of its
+	// subordinate ids (/etc/subuid, /etc/subgid) that newuidmap and
+	// newgidmap map, as rootless podman does. runc never calls setgroups
+	// then, and refuses process.user.additionalGids as the line's
+	// RootlessGroups says (opencontainers/runc
+	// libcontainer/init_linux.go:setupUser@v1.1.5, Container.start from
+	// v1.3.0). crun 1.8.1 sets them unless /proc/self/setgroups reads
+	// "deny" (src/libcrun/linux.c:libcrun_container_setgroups,
+	// can_setgroups@1.8.1), which the model decides from the gid
+	// mappings: "deny" when they map one id, the user's own gid (written
+	// by crun's libcrun_set_usernamespace or by newgidmap, which denies
+	// when no range comes from /etc/subgid), "allow" when they map more
+	// (newgidmap, given a range from /etc/subgid, leaves a new
+	// namespace's "allow"); an unmapped additional gid then fails crun's
+	// setgroups with EINVAL. The model does not read /etc/subuid or
+	// /etc/subgid: it takes mappings of more than one id for ranges
+	// newuidmap and newgidmap accept, and a crun result that depends on
+	// setgroups says so in Result.Caveat.
 	Rootless bool
 	// Arch is the seccomp architecture ("SCMP_ARCH_X86_64" if empty).
 	Arch specs.Arch

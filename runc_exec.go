@@ -228,10 +228,8 @@ func (e *eval) crunJoin() {
 	if e.crunFilter(find1) {
 		return
 	}
-	if !e.host.Rootless {
-		if c, err := access.Setgroups(root, plan.User.AdditionalGids); err == nil {
-			e.root = *c
-		}
+	if !e.crunSetgroups(root) {
+		return
 	}
 	userProc, exe, ok := e.crunAsUser(root, proc, chdir1, find1, exe)
 	if !ok {

@@ -258,9 +258,11 @@ func gvisorErrno(err error) string {
 // namespace with newuidmap and runs its gofer there with the
 // capabilities of that namespace's root
 // (runsc/container/container.go:createGoferProcess@release-20221219.0):
-// the model is the same. Not modelled (unknown): a rootless runsc without
-// a user namespace, a user namespace joined by path, an empty
-// process.args.
+// the model is the same, for the container's root mapped alone or with
+// subordinate ids (the runtime oracle runs runsc as an unprivileged user
+// on both, newuidmap and newgidmap installed). Not modelled (unknown): a
+// rootless runsc without a user namespace, a user namespace joined by
+// path, an empty process.args.
 func (e *eval) runsc() {
 	s := e.rt.Release.Sentry
 	plan := e.plan

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"slices"
 	"strings"
 
 	"github.com/preexec/preexec"
@@ -49,15 +48,29 @@ type Case struct {
 	ReadonlyRoot bool `json:"readonlyRoot,omitempty"`
 	// Rootless runs the runtime as the unprivileged host user RootlessUID
 	// (gid RootlessUID, no supplementary groups), as `runc spec
-	// --rootless` sets a container up: UserNS must map container id 0,
-	// and only it, to RootlessUID, the one id such a user may map without
-	// newuidmap (user_namespaces(7)). The model runs it with Host.Rootless.
+	// --rootless` and rootless podman set a container up: UserNS must map
+	// container id 0 to RootlessUID (size 1), the one id such a user may
+	// map itself (user_namespaces(7)), and may map further ids of the
+	// container to ranges inside the user's subordinate range
+	// (SubordinateID, SubordinateCount: /etc/subuid and /etc/subgid), which
+	// the runtime maps through newuidmap and newgidmap. The model runs it
+	// with Host.Rootless.
 	Rootless bool `json:"rootless,omitempty"`
 }
 
 // RootlessUID is the host uid and gid that runs the runtime of a Rootless
-// case; it has no passwd entry on the host.
+// case: the user preexec-rootless of .ci/install-rootless, whose passwd
+// entry newuidmap and newgidmap read.
 const RootlessUID = 4242
+
+// SubordinateID and SubordinateCount are RootlessUID's subordinate uids
+// and gids, its line `preexec-rootless:200000:65536` in /etc/subuid and
+// /etc/subgid (.ci/install-rootless): the host ids newuidmap and
+// newgidmap (shadow) let it map besides its own.
+const (
+	SubordinateID    = 200000
+	SubordinateCount = 65536
+)
 
 // Process is the part of an OCI process object that the pre-exec checks
 // read. terminal is always false; the umask is the runtime's default.
@@ -251,15 +264,58 @@ func (c *Case) Validate() error {
 		bad("userns: want uid and gid mappings")
 	}
 	if c.Rootless {
-		one := []IDMap{{ContainerID: 0, HostID: RootlessUID, Size: 1}}
-		if c.UserNS == nil || !slices.Equal(c.UserNS.UIDMappings, one) || !slices.Equal(c.UserNS.GIDMappings, one) {
-			bad("rootless: want userns mapping 0 to %d, size 1, for uids and gids", RootlessUID)
+		if c.UserNS == nil {
+			bad("rootless: want a user namespace")
+		} else {
+			for _, err := range []error{rootlessMappings("uidMappings", c.UserNS.UIDMappings), rootlessMappings("gidMappings", c.UserNS.GIDMappings)} {
+				if err != nil {
+					bad("rootless: %v", err)
+				}
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("case %s: %w", c.Name, err)
 	}
 	return nil
+}
+
+// rootlessMappings checks the mappings of a Rootless case: the first maps
+// container id 0 to RootlessUID, size 1; the others map container ids
+// above the ones before to host ids inside the subordinate range, without
+// overlapping each other.
+func rootlessMappings(what string, ms []IDMap) error {
+	own := IDMap{ContainerID: 0, HostID: RootlessUID, Size: 1}
+	if len(ms) == 0 || ms[0] != own {
+		return fmt.Errorf("%s: want the first mapping 0 to %d, size 1", what, RootlessUID)
+	}
+	next := uint64(1)
+	var hosts [][2]uint64
+	for _, m := range ms[1:] {
+		lo, hi := uint64(m.HostID), uint64(m.HostID)+uint64(m.Size)
+		switch {
+		case m.Size == 0:
+			return fmt.Errorf("%s: a mapping of size 0", what)
+		case uint64(m.ContainerID) < next:
+			return fmt.Errorf("%s: container id %d: want ascending container ids above %d", what, m.ContainerID, next-1)
+		case lo < SubordinateID || hi > SubordinateID+SubordinateCount:
+			return fmt.Errorf("%s: host ids %d..%d: want them inside the subordinate range %d..%d", what, lo, hi-1, SubordinateID, SubordinateID+SubordinateCount-1)
+		}
+		for _, h := range hosts {
+			if lo < h[1] && h[0] < hi {
+				return fmt.Errorf("%s: host ids %d..%d overlap another mapping", what, lo, hi-1)
+			}
+		}
+		hosts = append(hosts, [2]uint64{lo, hi})
+		next = uint64(m.ContainerID) + uint64(m.Size)
+	}
+	return nil
+}
+
+// Subordinate reports whether c is a Rootless case that maps ids besides
+// RootlessUID, through the subordinate range (newuidmap, newgidmap).
+func (c *Case) Subordinate() bool {
+	return c.Rootless && c.UserNS != nil && (len(c.UserNS.UIDMappings) > 1 || len(c.UserNS.GIDMappings) > 1)
 }
 
 // Class is the kind of an outcome.

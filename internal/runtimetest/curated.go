@@ -132,6 +132,13 @@ func Curated() []Case {
 		UserNS:  userns100000(),
 	})
 	add(Case{
+		Name:    "user_additional_gid_unmapped_in_userns",
+		Rule:    "kernel/groups.c:SYSCALL_DEFINE2(setgroups): an additional gid outside the namespace's map is EINVAL; a rootful runtime writes the maps itself and leaves /proc/PID/setgroups \"allow\", so runc's setupUser (init_linux.go) and crun's libcrun_container_setgroups (linux.c@1.8.1) call setgroups and fail with it",
+		Rootfs:  rootfsOf(BaseUserNS),
+		Process: withGroups(proc(1000, 1000, "/", echoArgs...), 70000),
+		UserNS:  userns100000(),
+	})
+	add(Case{
 		Name:    "user_gid_unmapped_in_userns",
 		Rule:    "init_linux.go:setupUser: a gid outside the namespace's map: `cannot set gid to unmapped user in user namespace` (≤ 1.1), `cannot setgid to unmapped gid 70000 in user namespace` (1.2+)",
 		Rootfs:  rootfsOf(BaseUserNS),
@@ -308,7 +315,7 @@ func Curated() []Case {
 		"init_linux.go:setupUser: a rootless runtime (run by host uid 4242, mapped to the container's root) starts busybox echo as uid 0",
 		withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)))
 	rootless("rootless_additional_gid_unmapped_setgroups_skipped",
-		"init_linux.go:setupUser: rootless runc skips setgroups (setgroups is denied in a namespace mapped without newgidmap), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL; crun likewise",
+		"init_linux.go:setupUser: rootless runc refuses additionalGids and never calls setgroups; crun skips setgroups where /proc/self/setgroups says deny, as it does when only the user's own gid is mapped (newgidmap, or crun's own deny_setgroups without it: linux.c:libcrun_set_usernamespace, can_setgroups@1.8.1), so an additionalGids entry the namespace does not map is ignored instead of failing setgroups with EINVAL",
 		withGroups(withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)), 1000))
 	rootless("rootless_exec_host_root_owned_0700",
 		"kernel/capability.c:capable_wrt_inode_uidgid: the host root owns /entrypoint.sh 0700, unmapped in the rootless namespace: CAP_DAC_OVERRIDE does not apply, the container root is other (---)",
@@ -325,6 +332,78 @@ func Curated() []Case {
 	rootless("rootless_cwd_missing_created",
 		"rootfs_linux.go:prepareRootfs: the missing cwd is created by the rootless container root in its own / (0755 4242:4242)",
 		withCaps(proc(0, 0, "/work/sub", echoArgs...), bep(DockerCaps...)))
+
+	// Rootless with subordinate ids: container 0 is RootlessUID, 1 … N are
+	// the subordinate range from SubordinateID (container 1000 is host
+	// 200999), mapped by newuidmap and newgidmap as rootless podman maps
+	// them (runc: libcontainer/nsenter/nsexec.c:update_uidmap and
+	// try_mapping_tool@v1.1.5, the tool's path from
+	// container_linux.go:bootstrapData; crun:
+	// src/libcrun/linux.c:libcrun_set_usernamespace@1.8.1).
+	subidNS := func(ns *UserNS, name, rule string, p Process, lines ...string) {
+		add(Case{Name: name, Rule: rule, Rootfs: rootfsOf(BaseRootless, lines...), Process: p,
+			UserNS: ns, Rootless: true})
+	}
+	subid := func(name, rule string, p Process, lines ...string) {
+		subidNS(usernsSubid(SubordinateCount, SubordinateCount), name, rule, p, lines...)
+	}
+	subid("rootless_subid_echo_as_mapped_user",
+		"nsexec.c:update_uidmap@v1.1.5: writing a multi-range map as an unprivileged user fails with EPERM and runc maps it with newuidmap/newgidmap (try_mapping_tool); crun 1.8.1 calls them first (linux.c:libcrun_set_usernamespace); setupUser then sets uid 1000 (host 200999)",
+		proc(1000, 1000, "/", echoArgs...))
+	subid("rootless_subid_exec_owned_by_mapped_user_0700",
+		"fs/namei.c:acl_permission_check: /entrypoint.sh 0700 owned by host 200999, container uid 1000 through the subordinate range: the owner class grants uid 1000",
+		proc(1000, 1000, "/", "/entrypoint.sh"),
+		"file /entrypoint.sh 0700 200999:200999 "+StartScript)
+	subid("rootless_subid_exec_mapped_owner_0700_root_dac_override",
+		"kernel/capability.c:capable_wrt_inode_uidgid: /entrypoint.sh 0700 owned by host 200999 (mapped: container 1000): the container root's CAP_DAC_OVERRIDE applies, unlike for an unmapped owner",
+		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
+		"file /entrypoint.sh 0700 200999:200999 "+StartScript)
+	subid("rootless_subid_exec_unmapped_owner_0700_root_dac_override",
+		"kernel/capability.c:capable_wrt_inode_uidgid: /entrypoint.sh 0700 owned by host 300000, outside the subordinate range (the overflow id inside): CAP_DAC_OVERRIDE does not apply, the container root is other (---)",
+		withCaps(proc(0, 0, "/", "/entrypoint.sh"), bep(DockerCaps...)),
+		"file /entrypoint.sh 0700 300000:300000 "+StartScript)
+	subid("rootless_subid_exec_unmapped_owner_0705_other",
+		"fs/namei.c:acl_permission_check: /entrypoint.sh 0705 owned by host 300000 (unmapped, the overflow id inside): uid 1000 is other, r-x",
+		proc(1000, 1000, "/", "/entrypoint.sh"),
+		"file /entrypoint.sh 0705 300000:300000 "+StartScript)
+	subid("rootless_subid_chdir_mapped_owner_0700_other_user",
+		"kernel/capability.c:capable_wrt_inode_uidgid: cwd /home/app 0700 of host 200999 (container 1000) is mapped, so the container root's CAP_DAC_OVERRIDE applies to it: a runtime that chdirs as root first (runc rc92, 1.0.0-rc94 on: init_linux.go:finalizeNamespace; crun's chdir#1) is there before uid 2000 (host 201999, other) would be refused; rc93 chdirs only as the user and fails with EACCES",
+		proc(2000, 2000, "/home/app", echoArgs...),
+		"dir /home 0755 4242:4242", "dir /home/app 0700 200999:200999")
+	subid("rootless_subid_chdir_unmapped_owner_0700_mapped_user",
+		"kernel/capability.c:capable_wrt_inode_uidgid: cwd /home/app 0700 of host 300000, outside every mapping: neither the container root (no capability applies to an unmapped owner) nor uid 1000 (other, ---) may search it, chdir fails with EACCES everywhere",
+		proc(1000, 1000, "/home/app", echoArgs...),
+		"dir /home 0755 4242:4242", "dir /home/app 0700 300000:300000")
+	subid("rootless_subid_chdir_unmapped_owner_0701_mapped_user",
+		"fs/namei.c:acl_permission_check: cwd /home/app 0701 of host 300000 (unmapped, the overflow id inside): uid 1000 is other, --x, and may chdir into it",
+		proc(1000, 1000, "/home/app", echoArgs...),
+		"dir /home 0755 4242:4242", "dir /home/app 0701 300000:300000")
+	subid("rootless_subid_chdir_mapped_owner_0700_own",
+		"fs/namei.c:acl_permission_check: cwd /home/app 0700 owned by host 200999 is uid 1000's own",
+		proc(1000, 1000, "/home/app", echoArgs...),
+		"dir /home 0755 4242:4242", "dir /home/app 0700 200999:200999")
+	subid("rootless_subid_cwd_missing_created_in_mapped_users_dir",
+		"rootfs_linux.go:prepareRootfs@v1.1.5 (crun: crun_safe_ensure_directory_at as root): the missing cwd /home/app/new is made by the container root, whose CAP_DAC_OVERRIDE applies in /home/app 0700 of host 200999 (mapped); uid 1000 then searches its own directory",
+		proc(1000, 1000, "/home/app/new", echoArgs...),
+		"dir /home 0755 4242:4242", "dir /home/app 0700 200999:200999")
+	subid("rootless_subid_cwd_missing_in_unmapped_dir",
+		"kernel/capability.c:capable_wrt_inode_uidgid: /srv 0755 of host 300000 (unmapped): the container root's CAP_DAC_OVERRIDE does not apply, so runc's mkdir of the missing cwd fails with EACCES; crun ignores it and its chdir fails with ENOENT",
+		withCaps(proc(1000, 1000, "/srv/new", echoArgs...), bep(DockerCaps...)),
+		"dir /srv 0755 300000:300000")
+	subid("rootless_subid_additional_gid_mapped_grants_group",
+		"crun linux.c:libcrun_container_setgroups/can_setgroups@1.8.1: newgidmap, given a range from /etc/subgid, leaves /proc/PID/setgroups \"allow\" (shadow src/newgidmap.c:write_setgroups), so crun calls setgroups([2000]) and group 2000 (host 201999) grants 0750; runc refuses additionalGids whenever it is rootless (init_linux.go:setupUser@v1.1.5; Container.start from 1.3.0)",
+		withGroups(proc(1000, 1000, "/", "/entrypoint.sh"), 2000),
+		"file /entrypoint.sh 0750 4242:201999 "+StartScript)
+	subid("rootless_subid_additional_gid_unmapped_einval",
+		"kernel/groups.c:SYSCALL_DEFINE2(setgroups): gid 70000 is outside the gid mappings, EINVAL; crun calls setgroups since newgidmap left setgroups \"allow\" (linux.c:libcrun_container_setgroups@1.8.1); runc refuses additionalGids when rootless",
+		withGroups(proc(1000, 1000, "/", echoArgs...), 70000))
+	subidNS(usernsSubid(SubordinateCount, 0), "rootless_subid_uids_only_additional_gid_ignored",
+		"shadow newgidmap writes \"deny\" to /proc/PID/setgroups when only the caller's own gid is mapped (src/newgidmap.c:write_setgroups), so crun's can_setgroups skips setgroups and an unmapped additional gid is ignored (linux.c:can_setgroups@1.8.1); runc refuses it",
+		withGroups(proc(1000, 0, "/", echoArgs...), 1000))
+	subidNS(usernsSubid(0, SubordinateCount), "rootless_subid_gids_only_additional_gid_mapped",
+		"newgidmap maps gid range 1…65536 from /etc/subgid and leaves setgroups \"allow\": crun's setgroups([2000]) grants group 2000 (host 201999) on /entrypoint.sh 0750; uid 0 only is mapped (setuid to 0)",
+		withGroups(proc(0, 1000, "/", "/entrypoint.sh"), 2000),
+		"file /entrypoint.sh 0750 300000:201999 "+StartScript)
 
 	// The entrypoint: permission classes and capabilities.
 	add(Case{

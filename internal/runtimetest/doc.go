@@ -14,7 +14,10 @@
 //     mounts, root.readonly, allowlist seccomp profiles and rootless runs,
 //     and RandomExec (random_exec.go), a third, how execve gets to the
 //     program (#! forms, interpreters, loaders, file capabilities,
-//     symlinked paths, PATH forms, non-clean cwds, user namespaces).
+//     symlinked paths, PATH forms, non-clean cwds, user namespaces);
+//     RandomSeccomp (random_seccomp.go) generated filters; RandomRootless
+//     (random_rootless.go) rootless runs whose user namespace maps
+//     subordinate ids.
 //   - Bundle (bundle_linux.go) writes rootfs/ (internal/fixture.Materialize)
 //     and config.json (runtime-spec types) into a directory.
 //   - Harness.Run (run_linux.go) runs one runtime on one bundle and
@@ -50,9 +53,24 @@
 // counts as started too.
 //
 // A Rootless case runs the runtime as the unprivileged host uid
-// RootlessUID (runc with --root in its own state directory; crun through
-// setpriv after the cgroup2 mount of its wrapper), with a user namespace
-// mapping only the container's root to it, as `runc spec --rootless` does.
+// RootlessUID, the user preexec-rootless of .ci/install-rootless (runc and
+// runsc with --root in their own state directory; crun through setpriv
+// after the cgroup2 mount of its wrapper), with a user namespace mapping
+// the container's root to it, as `runc spec --rootless` does, and
+// possibly container ids from 1 on to its subordinate ids (SubordinateID,
+// SubordinateCount: /etc/subuid and /etc/subgid), as rootless podman does.
+// The runtimes map those with Debian's newuidmap and newgidmap (package
+// uidmap), which they find on the harness's fixed PATH: runc resolves them
+// with exec.LookPath (utils_linux.go:loadFactory@v1.1.5,
+// libcontainer/container_linux.go:bootstrapData@v1.3.0) and runc init's
+// nsexec.c runs them when writing the map itself fails with EPERM
+// (update_uidmap, try_mapping_tool); crun 1.8.1 runs them first, by name
+// (linux.c:libcrun_set_usernamespace), and writes the map itself when they
+// fail; runsc runs them for a non-root user. Since the single mapping
+// goes through newuidmap too on crun (newgidmap, given only the caller's
+// own gid, writes "deny" to /proc/PID/setgroups as crun itself did
+// without it), installing uidmap changed none of the single-mapping
+// goldens.
 //
 // Running needs Linux and root; the oracle test skips otherwise, unless the
 // environment has PREEXEC_ORACLE=required, when it fails. The runtimes are
@@ -60,16 +78,22 @@
 // $PREEXEC_RUNTIMES, default /var/cache/preexec/runtimes); runsc runs as
 // root with --rootless=false --network=none --ignore-cgroups (a rootless
 // case runs it as RootlessUID all the same, which runsc takes as
-// rootless); crun runs in a
+// rootless: before the subordinate ids the harness ran it as root on
+// rootless cases; the same cases as RootlessUID print the same); crun
+// runs in a
 // private mount namespace with cgroup2 on /sys/fs/cgroup and
 // --cgroup-manager=disabled, since CI machines have hybrid cgroups.
 //
 // In CI, TestRuntimeOracle runs every curated case on every runtime, plus
-// for each runtime 40 of the recorded random cases and 20 of 60 cases of a
-// seed taken from the clock (printed; PREEXEC_RUNTIME_SEED=N replays it):
-// at least 100 cases per runtime. It fails on a changed outcome, a curated
-// case that no longer matches its golden, or a harness error, and ends with
+// for each runtime 40 of the recorded random cases and 20 of the cases of
+// a seed taken from the clock (60 of Random's and 20 of each other family;
+// printed; PREEXEC_RUNTIME_SEED=N replays it): at least 100 cases per
+// runtime. It fails on a changed outcome, a curated case that no longer
+// matches its golden, or a harness error, and ends with a line for the
+// rootless cases with subordinate ids (Case.Subordinate) among them and
+// one for all:
 //
+//	runtime-oracle rootless: <cases> cases (subordinate ids) x <runtimes> runtimes (<runs> runs), <M> disagreements
 //	runtime-oracle: <cases> cases x <runtimes> runtimes, <M> disagreements
 //
 // Commands:
@@ -86,8 +110,8 @@
 //
 // -full (or PREEXEC_RUNTIME_FULL=1) runs the full cross product: every
 // curated and recorded random case and 300 time-seeded ones (and 100 each
-// of the other two families) on every runtime. cmd/record re-records the
+// of the other four families) on every runtime. cmd/record re-records the
 // goldens (every curated case, 300 random cases of seed 1 and 100 each of
-// the mounts and exec families, on every installed runtime), prints what
-// changed, and writes changes only with -update.
+// the mounts, exec, seccomp and rootless families, on every installed
+// runtime), prints what changed, and writes changes only with -update.
 package runtimetest

@@ -44,6 +44,21 @@ func usernsRootless() *UserNS {
 	return &UserNS{UIDMappings: m, GIDMappings: m}
 }
 
+// usernsSubid maps container id 0 to RootlessUID and, when uids (gids) is
+// not 0, container ids 1 … uids (gids) to the subordinate range from
+// SubordinateID, as rootless podman maps a user's /etc/subuid and
+// /etc/subgid: container id N > 0 is host SubordinateID+N-1.
+func usernsSubid(uids, gids uint32) *UserNS {
+	maps := func(n uint32) []IDMap {
+		m := []IDMap{{ContainerID: 0, HostID: RootlessUID, Size: 1}}
+		if n > 0 {
+			m = append(m, IDMap{ContainerID: 1, HostID: SubordinateID, Size: n})
+		}
+		return m
+	}
+	return &UserNS{UIDMappings: maps(uids), GIDMappings: maps(gids)}
+}
+
 // rootfsOf joins base and lines into fixture text.
 func rootfsOf(base string, lines ...string) Fixture {
 	return Fixture(base + strings.Join(lines, "\n") + "\n")

@@ -77,6 +77,9 @@ func TestModelAgainstGoldens(t *testing.T) {
 	sort.Strings(names)
 	host := preexec.Host{}
 	total, bad := 0, 0
+	// The rootless cases with subordinate ids: cases, outcomes compared,
+	// unknown, disagreements.
+	var subCases, subTotal, subUnknown, subBad int
 	perRuntime := map[string]int{}
 	unknown := map[string]int{}
 	for _, n := range names {
@@ -95,6 +98,10 @@ func TestModelAgainstGoldens(t *testing.T) {
 			rts = append(rts, r)
 		}
 		sort.Strings(rts)
+		sub := gc.Case.Subordinate()
+		if sub {
+			subCases++
+		}
 		for _, r := range rts {
 			want := gc.Outcomes[r]
 			if want.Class == HarnessError {
@@ -106,16 +113,25 @@ func TestModelAgainstGoldens(t *testing.T) {
 				continue
 			}
 			total++
+			if sub {
+				subTotal++
+			}
 			res := preexec.Evaluate(plan, fsys, rt, hostOf(&gc.Case, host))
 			if res.Unknown != "" {
 				// Not a wrong answer: counted, not compared.
 				unknown[r]++
+				if sub {
+					subUnknown++
+				}
 				continue
 			}
 			if agree(want, res) {
 				continue
 			}
 			bad++
+			if sub {
+				subBad++
+			}
 			perRuntime[r]++
 			if bad <= 60 {
 				t.Errorf("%s on %s:\n  runtime: %s, phase %q\n  model:   started=%v step=%s phase=%q exit=%d %q", n, r, want, want.Phase(), res.Starts, res.Step, res.Phase, res.ExitStatus, res.Text)
@@ -123,6 +139,7 @@ func TestModelAgainstGoldens(t *testing.T) {
 		}
 	}
 	t.Logf("model-vs-runtimes: %d outcomes, %d disagreements", total, bad)
+	t.Logf("model-vs-runtimes rootless (subordinate ids): %d cases, %d outcomes (%d unknown), %d disagreements", subCases, subTotal, subUnknown, subBad)
 	if len(unknown) > 0 {
 		t.Logf("unknown (the model says it cannot tell), per runtime: %v", unknown)
 	}

@@ -148,6 +148,10 @@ func TestRuntimeOracle(t *testing.T) {
 	elapsed := time.Since(start)
 
 	var disagreements, compared, unrecorded, modelCompared, modelBad, findings int
+	// The rootless cases with subordinate ids (Case.Subordinate): their
+	// runs and disagreements, for a summary line of their own.
+	var subidRuns, subidBad int
+	subidCases := map[string]bool{}
 	perRuntime := map[string]int{}
 	// Per kind of runtime (runc, crun, runsc): runs, disagreements, runs
 	// the model held, runs it said it could not tell.
@@ -163,7 +167,22 @@ func TestRuntimeOracle(t *testing.T) {
 	}
 	timedHist := map[Class]int{}
 	unrecordedBy := map[string]int{}
+	// settle adds the disagreements of the last result, if it was a
+	// subordinate-id case, to subidBad: the loop's body counts them in
+	// disagreements and may continue at any point.
+	lastSubid, mark := false, 0
+	settle := func() {
+		if lastSubid {
+			subidBad += disagreements - mark
+		}
+	}
 	for _, r := range results {
+		settle()
+		lastSubid, mark = r.Case.Subordinate(), disagreements
+		if lastSubid {
+			subidRuns++
+			subidCases[r.Case.Name] = true
+		}
 		perRuntime[r.Runtime.Name]++
 		kt := kindOf(r)
 		kt.runs++
@@ -224,6 +243,7 @@ func TestRuntimeOracle(t *testing.T) {
 			t.Errorf("runtime %s changed on case %s (-golden +now):\n  - %s\n  + %s\nrule: %s", r.Runtime.Name, r.Case.Name, want, o, r.Case.Rule)
 		}
 	}
+	settle()
 	for _, name := range p.stale {
 		disagreements++
 		t.Errorf("curated case %s differs from its golden (testdata/runtime/curated/%s.json): re-record with `sudo go run ./internal/runtimetest/cmd/record -update`", name, name)
@@ -266,6 +286,13 @@ func TestRuntimeOracle(t *testing.T) {
 		}
 		t.Logf("runtime-oracle: %s: %d runs on %d runtimes, %d disagreements; model held to %d, unknown on %d", k, kt.runs, n, kt.bad, kt.model, kt.unknown)
 	}
+	subidRTs := map[string]bool{}
+	for _, j := range p.jobs {
+		if j.Case.Subordinate() {
+			subidRTs[j.Runtime.Name] = true
+		}
+	}
+	t.Logf("runtime-oracle rootless: %d cases (subordinate ids) x %d runtimes (%d runs), %d disagreements", len(subidCases), len(subidRTs), subidRuns, subidBad)
 	t.Logf("runtime-oracle: %d cases x %d runtimes, %d disagreements", len(p.cases), len(rts), disagreements)
 }
 
@@ -293,8 +320,8 @@ type plan struct {
 }
 
 // newPlan lays out a run. Full: every curated case, every recorded random
-// case and fullTimedCases time-seeded ones (plus a third as many of the
-// mounts family), each on every runtime. CI: every
+// case and fullTimedCases time-seeded ones (plus a third as many of each
+// other family), each on every runtime. CI: every
 // curated case on every runtime, and per runtime a rotating sample of the
 // recorded and the time-seeded random cases. Under the race detector (a
 // second pass of the same suite in CI, which gains nothing from rerunning
@@ -330,10 +357,10 @@ func newPlan(g *Goldens, rts []Runtime, seed uint64, isFull bool) *plan {
 		p.timed[c.Name] = true
 		timed = append(timed, &c)
 	}
-	// A third as many of the mounts and of the exec family, from the same
-	// seed.
+	// A third as many of the mounts, exec, seccomp and rootless families,
+	// from the same seed.
 	for i := 0; i < nTimed/3; i++ {
-		for _, gen := range []func(uint64, int) Case{RandomMounts, RandomExec, RandomSeccomp} {
+		for _, gen := range []func(uint64, int) Case{RandomMounts, RandomExec, RandomSeccomp, RandomRootless} {
 			c := gen(seed, i)
 			p.timed[c.Name] = true
 			timed = append(timed, &c)

@@ -253,10 +253,11 @@ var randomFamilies = []randomFamily{
 	{"random_m", RandomMounts, RandomMountsName},
 	{"random_x", RandomExec, RandomExecName},
 	{"random_c", RandomSeccomp, RandomSeccompName},
+	{"random_r", RandomRootless, RandomRootlessName},
 }
 
 // RandomByName regenerates a random case of any family from its name
-// ("random_s1_0042", "random_m1_0007", "random_x1_0003").
+// ("random_s1_0042", "random_m1_0007", "random_x1_0003", "random_r1_0005").
 func RandomByName(name string) (Case, bool) {
 	for _, f := range randomFamilies {
 		rest, ok := strings.CutPrefix(name, f.prefix)

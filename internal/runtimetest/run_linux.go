@@ -137,13 +137,19 @@ func (rt Runtime) command(rootless bool, state string, args ...string) *exec.Cmd
 		cmd = exec.Command("/bin/sh", full...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS, Setpgid: true}
 	case "runsc":
-		// gVisor as root (--rootless=false), with no network stack
+		// gVisor with --rootless=false, with no network stack
 		// (--network=none: the sandbox needs no host veth) and no cgroup
 		// (--ignore-cgroups: CI machines have hybrid cgroups), its state
-		// in the run's own directory.
+		// in the run's own directory; a rootless case runs it as
+		// RootlessUID, which runsc takes as rootless whatever --rootless
+		// says, and which maps the spec's ids with newuidmap and
+		// newgidmap.
 		full := append([]string{"--root", state, "--rootless=false", "--network=none", "--ignore-cgroups"}, args...)
 		cmd = exec.Command(rt.Path, full...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if rootless {
+			cmd.SysProcAttr.Credential = &syscall.Credential{Uid: RootlessUID, Gid: RootlessUID, Groups: []uint32{}}
+		}
 	default:
 		cmd = exec.Command(rt.Path, append([]string{"--root", state}, args...)...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -20,6 +20,8 @@
 //	-mounts N        number of random cases of the mounts family (default 100)
 //	-exec N          number of random cases of the exec family (default 100)
 //	-seccomp N       number of random cases of the seccomp family (default 100)
+//	-rootless N      number of random cases of the rootless family, with
+//	                 subordinate ids (default 100)
 //	-join N          record the first N join cases (RandomJoin: processes
 //	                 `runc exec` joins to a running container) instead, on
 //	                 the runtimes of runtimetest.JoinRuntimes, into
@@ -62,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	nmounts := fs.Int("mounts", 100, "number of random cases of the mounts family (RandomMounts)")
 	nexec := fs.Int("exec", 100, "number of random cases of the exec family (RandomExec)")
 	nseccomp := fs.Int("seccomp", 100, "number of random cases of the seccomp family (RandomSeccomp)")
+	nrootless := fs.Int("rootless", 100, "number of random cases of the rootless family with subordinate ids (RandomRootless)")
 	rtRE := fs.String("runtimes", "", "only runtimes matching this regexp")
 	njoin := fs.Int("join", 0, "record the first N join cases (RandomJoin, `runc exec`) on runtimetest.JoinRuntimes instead, into the exec goldens")
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +116,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for i := 0; i < *nseccomp; i++ {
 		cases = append(cases, runtimetest.RandomSeccomp(rf.Seed, i))
+	}
+	for i := 0; i < *nrootless; i++ {
+		cases = append(cases, runtimetest.RandomRootless(rf.Seed, i))
 	}
 	var selected []runtimetest.Case
 	for _, c := range cases {
