@@ -174,7 +174,7 @@ func fieldValue(l *Release, field string) string {
 	case "UserNSBind":
 		return l.UserNSBind.String()
 	case "RootlessGroups":
-		return [...]string{"fatal in runc init's setupUser", "fatal before runc init", "ignored"}[l.RootlessGroups]
+		return [...]string{"fatal in runc init's setupUser", "fatal before runc init", "set unless setgroups is denied (one gid mapped), else ignored"}[l.RootlessGroups]
 	case "PostReady":
 		if l.Runtime == "crun" {
 			return "— (`msg: strerror`)"

@@ -328,8 +328,11 @@ const (
 	// before runc init runs, with only the `runc run failed: ` prefix
 	// (runc 1.3.0 on, 52f702af5, #3999).
 	RootlessGroupsFatalAtStart
-	// RootlessGroupsIgnored: setgroups is skipped and the list ignored
-	// (crun 1.8.1).
+	// RootlessGroupsIgnored: no refusal; setgroups(additionalGids) is
+	// called unless /proc/self/setgroups says "deny" — a gid mapping of
+	// one id — and the list is then ignored (crun 1.8.1,
+	// src/libcrun/linux.c:libcrun_container_setgroups@1.8.1; see
+	// Host.Rootless).
 	RootlessGroupsIgnored
 )
 
