@@ -221,26 +221,34 @@ type E2EGolden struct {
 // LoadE2E reads the end-to-end goldens, dir/e2e/NAME.json; a missing
 // directory is none.
 func LoadE2E(dir string) (map[string]*E2EGolden, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "e2e", "*.json"))
+	return loadCaseFiles(dir, "e2e", func(g *E2EGolden) string { return g.Case.Name })
+}
+
+// loadCaseFiles reads dir/sub/NAME.json, each one golden T of the case
+// named NAME (name says which case a T holds), strictly: an unknown field
+// or a file named for another case is an error. A missing directory is
+// none.
+func loadCaseFiles[T any](dir, sub string, name func(*T) string) (map[string]*T, error) {
+	files, err := filepath.Glob(filepath.Join(dir, sub, "*.json"))
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*E2EGolden{}
+	out := map[string]*T{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		var g E2EGolden
+		g := new(T)
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&g); err != nil {
-			return nil, fmt.Errorf("e2e/%s: %w", filepath.Base(f), err)
+		if err := dec.Decode(g); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", sub, filepath.Base(f), err)
 		}
-		if want := g.Case.Name + ".json"; filepath.Base(f) != want {
-			return nil, fmt.Errorf("e2e/%s: holds case %q, want file %s", filepath.Base(f), g.Case.Name, want)
+		if want := name(g) + ".json"; filepath.Base(f) != want {
+			return nil, fmt.Errorf("%s/%s: holds case %q, want file %s", sub, filepath.Base(f), name(g), want)
 		}
-		out[g.Case.Name] = &g
+		out[name(g)] = g
 	}
 	return out, nil
 }

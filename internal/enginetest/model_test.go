@@ -409,16 +409,7 @@ func TestEngineE2EModel(t *testing.T) {
 // It also returns the phase of the prediction: "started", "refusal" (the
 // engine refuses before any runtime runs), or the result's Phase.
 func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun) (string, string) {
-	flags := append([]string{}, c.Flags...)
-	runtimeArg := rtName
-	for i := 0; i+1 < len(run.Flags); i++ {
-		switch {
-		case run.Flags[i] == "--security-opt" && !slices.Contains(c.Flags, run.Flags[i+1]):
-			flags = append([]string{run.Flags[i], run.Flags[i+1]}, flags...)
-		case run.Flags[i] == "--runtime":
-			runtimeArg = run.Flags[i+1]
-		}
-	}
+	flags, runtimeArg := runFlags(c, rtName, run)
 	ov, err := spec.ParseOverrides(flags)
 	if err != nil {
 		return err.Error(), ""
@@ -471,4 +462,21 @@ func profileFile(c *Case) *spec.SeccompFile {
 		return &spec.SeccompFile{Err: &fs.PathError{Op: "open", Path: ProfilePath, Err: syscall.ENOENT}}
 	}
 	return &spec.SeccompFile{Data: []byte(*c.SeccompProfile)}
+}
+
+// runFlags are the flags a run of case c gave the engine as the model
+// reads them — c's, after the --security-opt the harness added — and the
+// runtime as the engine names it (--runtime's value; rtName without one).
+func runFlags(c *Case, rtName string, run E2ERun) (flags []string, runtimeArg string) {
+	flags = append([]string{}, c.Flags...)
+	runtimeArg = rtName
+	for i := 0; i+1 < len(run.Flags); i++ {
+		switch {
+		case run.Flags[i] == "--security-opt" && !slices.Contains(c.Flags, run.Flags[i+1]):
+			flags = append([]string{run.Flags[i], run.Flags[i+1]}, flags...)
+		case run.Flags[i] == "--runtime":
+			runtimeArg = run.Flags[i+1]
+		}
+	}
+	return flags, runtimeArg
 }

@@ -1,11 +1,6 @@
 package enginetest
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -153,28 +148,7 @@ type RootlessGolden struct {
 
 // LoadRootless reads dir/rootless/NAME.json; a missing directory is none.
 func LoadRootless(dir string) (map[string]*RootlessGolden, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "rootless", "*.json"))
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*RootlessGolden{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		var g RootlessGolden
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&g); err != nil {
-			return nil, fmt.Errorf("rootless/%s: %w", filepath.Base(f), err)
-		}
-		if want := g.Case.Name + ".json"; filepath.Base(f) != want {
-			return nil, fmt.Errorf("rootless/%s: holds case %q, want file %s", filepath.Base(f), g.Case.Name, want)
-		}
-		out[g.Case.Name] = &g
-	}
-	return out, nil
+	return loadCaseFiles(dir, "rootless", func(g *RootlessGolden) string { return g.Case.Name })
 }
 
 // sharedMountWarning is the line rootless podman prints on every command

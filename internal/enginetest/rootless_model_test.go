@@ -30,16 +30,7 @@ type rootlessVerdict struct {
 // Create, and Engine.Failure or Engine.Refusal for the words.
 func rootlessDiff(g *RootlessGolden, engine, rtName string, run E2ERun) rootlessVerdict {
 	c := &g.Case
-	flags := append([]string{}, c.Flags...)
-	runtimeArg := rtName
-	for i := 0; i+1 < len(run.Flags); i++ {
-		switch {
-		case run.Flags[i] == "--security-opt" && !slices.Contains(c.Flags, run.Flags[i+1]):
-			flags = append([]string{run.Flags[i], run.Flags[i+1]}, flags...)
-		case run.Flags[i] == "--runtime":
-			runtimeArg = run.Flags[i+1]
-		}
-	}
+	flags, runtimeArg := runFlags(c, rtName, run)
 	eng, err := spec.LookupEngine(Podman)
 	if err != nil {
 		return rootlessVerdict{diff: err.Error()}
