@@ -226,13 +226,7 @@ func (h *Harness) RunE2EAll(ctx context.Context, cases []Case, rts []runtimes.Ru
 			for j := range ch {
 				r := h.RunE2E(ctx, j.engine, j.rt, j.c)
 				mu.Lock()
-				if out[j.c.Name] == nil {
-					out[j.c.Name] = map[string]map[string]E2ERun{}
-				}
-				if out[j.c.Name][j.engine] == nil {
-					out[j.c.Name][j.engine] = map[string]E2ERun{}
-				}
-				out[j.c.Name][j.engine][j.rt.Name] = r
+				putRun(out, j.c.Name, j.engine, j.rt.Name, r)
 				mu.Unlock()
 			}
 		}()
@@ -250,4 +244,15 @@ func (h *Harness) RunE2EAll(ctx context.Context, cases []Case, rts []runtimes.Ru
 	close(ch)
 	wg.Wait()
 	return out
+}
+
+// putRun sets runs[name][engine][runtime] to r, making the maps it needs.
+func putRun(runs map[string]map[string]map[string]E2ERun, name, engine, runtime string, r E2ERun) {
+	if runs[name] == nil {
+		runs[name] = map[string]map[string]E2ERun{}
+	}
+	if runs[name][engine] == nil {
+		runs[name][engine] = map[string]E2ERun{}
+	}
+	runs[name][engine][runtime] = r
 }

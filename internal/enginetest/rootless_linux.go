@@ -235,13 +235,7 @@ func (h *RootlessHarness) RunAll(ctx context.Context, cases, specOnly []Case, rt
 				r.Stderr = dropHostWarnings(r.Stderr)
 				r.Stdout = dropHostWarnings(r.Stdout)
 				mu.Lock()
-				if out[j.c.Name] == nil {
-					out[j.c.Name] = map[string]map[string]E2ERun{}
-				}
-				if out[j.c.Name][j.engine] == nil {
-					out[j.c.Name][j.engine] = map[string]E2ERun{}
-				}
-				out[j.c.Name][j.engine][j.rt.Name] = r
+				putRun(out, j.c.Name, j.engine, j.rt.Name, r)
 				mu.Unlock()
 			}
 		}()
