@@ -181,10 +181,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if rf.DryRun {
 		return 0
 	}
-	for _, w := range writes {
-		if err := w(); err != nil {
-			return fail("%v", err)
-		}
+	if err := flush(writes); err != nil {
+		return fail("%v", err)
 	}
 	return 0
 }
@@ -350,10 +348,8 @@ func recordE2E(dir string, in *enginetest.Installed, jobs int, update, dry bool,
 	if dry {
 		return 0
 	}
-	for _, w := range writes {
-		if err := w(); err != nil {
-			return fail("%v", err)
-		}
+	if err := flush(writes); err != nil {
+		return fail("%v", err)
 	}
 	return 0
 }
@@ -445,10 +441,20 @@ func recordRootless(dir string, in *enginetest.Installed, jobs int, update, dry 
 	if dry {
 		return 0
 	}
-	for _, w := range writes {
-		if err := w(); err != nil {
-			return fail("%v", err)
-		}
+	if err := flush(writes); err != nil {
+		return fail("%v", err)
 	}
 	return 0
+}
+
+// flush runs the golden writes a recording queued, in order, and stops at
+// the first that fails: nothing is written before every run has been
+// compared.
+func flush(writes []func() error) error {
+	for _, w := range writes {
+		if err := w(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
