@@ -149,3 +149,32 @@ func regexpQuote(s string) string {
 	r := strings.NewReplacer(".", `\.`, "+", `\+`)
 	return r.Replace(s)
 }
+
+// goldensOf is the runtime oracle's recorded goldens, or t fails.
+func goldensOf(t *testing.T) *Goldens {
+	t.Helper()
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := LoadGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// joinGoldensOf is the runc exec oracle's recorded goldens by case name,
+// or t fails.
+func joinGoldensOf(t *testing.T) map[string]*JoinGolden {
+	t.Helper()
+	dir, err := FindGoldenDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := LoadJoinGoldens(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gs
+}

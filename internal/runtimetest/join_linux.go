@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -137,47 +136,14 @@ type JoinResult struct {
 // job order. An exec with a harness error is not retried: the container
 // it joined is gone by then.
 func (h *Harness) RunJoins(ctx context.Context, jobs []JoinJob, workers int, progress func(done int)) []JoinResult {
-	if workers < 1 {
-		workers = DefaultWorkers()
-	}
-	results := make([]JoinResult, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	done := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				j := jobs[i]
-				start := time.Now()
-				o := h.RunJoin(ctx, j.Runtime, j.Case)
-				results[i] = JoinResult{JoinJob: j, Outcomes: o, Duration: time.Since(start)}
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range jobs {
-		if ctx.Err() != nil {
-			break
+	return runPool(ctx, jobs, workers, progress, func(j JoinJob) JoinResult {
+		start := time.Now()
+		return JoinResult{JoinJob: j, Outcomes: h.RunJoin(ctx, j.Runtime, j.Case), Duration: time.Since(start)}
+	}, func(j JoinJob) JoinResult {
+		r := JoinResult{JoinJob: j, Outcomes: map[string]Outcome{}}
+		for _, e := range j.Case.Execs {
+			r.Outcomes[e.Name] = harnessError(ctx.Err())
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i := range results {
-		if results[i].Case == nil {
-			results[i] = JoinResult{JoinJob: jobs[i], Outcomes: map[string]Outcome{}}
-			for _, e := range jobs[i].Case.Execs {
-				results[i].Outcomes[e.Name] = harnessError(ctx.Err())
-			}
-		}
-	}
-	return results
+		return r
+	})
 }

@@ -18,32 +18,15 @@ import (
 func joinModelInputs(jc *JoinCase, e *JoinExec) (*spec.Plan, access.FS, error) {
 	c := jc.Container
 	c.Name, c.Rule = jc.Name, jc.Rule
-	sources := make([]string, len(c.Mounts))
-	for i := range c.Mounts {
-		sources[i] = fmt.Sprintf("/bundle/mounts/%d", i)
-	}
+	sources := bindSources(&c)
 	pc := c
 	pc.Process = e.Process
 	plan, err := spec.ForExec(Spec(&c, sources), Spec(&pc, sources).Process)
 	if err != nil {
 		return nil, nil, err
 	}
-	base, err := c.Rootfs.Parse("rootfs")
-	if err != nil {
-		return nil, nil, err
-	}
-	binds := map[string]access.FS{}
-	for i, m := range c.Mounts {
-		if m.Type != "bind" {
-			continue
-		}
-		f, err := m.Source.Parse(fmt.Sprintf("mounts[%d]", i))
-		if err != nil {
-			return nil, nil, err
-		}
-		binds[sources[i]] = f.Mem()
-	}
-	return plan, preexec.NewView(plan, base.Mem(), binds), nil
+	fs, err := caseView(&c, plan, sources)
+	return plan, fs, err
 }
 
 // agreeJoin is agree for a joined process, where a failure runc exec
@@ -78,14 +61,7 @@ func joinModelCheck(jc *JoinCase, e *JoinExec, name string, o Outcome) (bool, st
 // started or not, the error text byte for byte, and who reported it with
 // which exit status. It runs unprivileged, from testdata alone.
 func TestModelAgainstJoinGoldens(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gs, err := LoadJoinGoldens(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs := joinGoldensOf(t)
 	if len(gs) == 0 {
 		t.Skip("no join goldens")
 	}
@@ -141,14 +117,7 @@ func TestModelAgainstJoinGoldens(t *testing.T) {
 // of Compare over every runtime the model knows (and Debian's 1.1.5, whose
 // runc exec has a row of its own) is Evaluate's, field for field.
 func TestCompareEqualsEvaluateJoin(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gs, err := LoadJoinGoldens(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs := joinGoldensOf(t)
 	rts := preexec.Runtimes()
 	for _, n := range []string{"runc@1.1.5+debian", "runc@1.1.12+go1.19", "runc@1.0.0-rc93"} {
 		rt, err := preexec.LookupRuntime(n)
@@ -191,14 +160,7 @@ func TestCompareEqualsEvaluateJoin(t *testing.T) {
 // step's text is a complaint of fmt, and a failing runc's trace ends at
 // its step.
 func TestTracesJoin(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gs, err := LoadJoinGoldens(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs := joinGoldensOf(t)
 	rts := preexec.Runtimes()
 	bad := 0
 	for n, g := range gs {

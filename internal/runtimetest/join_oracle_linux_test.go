@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"testing"
@@ -52,24 +51,11 @@ func TestRuntimeOracleJoin(t *testing.T) {
 			rts = append(rts, rt)
 		}
 	}
-	if f := os.Getenv("PREEXEC_RUNTIME_FILTER"); f != "" {
-		re, err := regexp.Compile(f)
-		if err != nil {
-			t.Fatalf("PREEXEC_RUNTIME_FILTER: %v", err)
-		}
-		rts = slices.DeleteFunc(rts, func(rt Runtime) bool { return !re.MatchString(rt.Name) })
-	}
+	rts = filterFromEnv(t, rts)
 	if len(rts) == 0 {
 		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
 	}
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gs, err := LoadJoinGoldens(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gs := joinGoldensOf(t)
 	seed := oracleSeed(t)
 
 	var names []string

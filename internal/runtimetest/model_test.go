@@ -16,10 +16,7 @@ import (
 // container sees it: preexec.NewView over the case's rootfs, with each
 // bind mount's source fixture at the host path the config names.
 func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
-	sources := make([]string, len(c.Mounts))
-	for i := range c.Mounts {
-		sources[i] = fmt.Sprintf("/bundle/mounts/%d", i)
-	}
+	sources := bindSources(c)
 	// FromSpec, as for an engine's spec: a case may hand the runtime an
 	// empty process.args, which the CLI refuses in a config.json of its
 	// own but an engine passes on.
@@ -27,9 +24,26 @@ func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	fs, err := caseView(c, plan, sources)
+	return plan, fs, err
+}
+
+// bindSources are the host paths the harness's config.json names as the
+// sources of c's mounts: /bundle/mounts/N, whatever their type.
+func bindSources(c *Case) []string {
+	sources := make([]string, len(c.Mounts))
+	for i := range c.Mounts {
+		sources[i] = fmt.Sprintf("/bundle/mounts/%d", i)
+	}
+	return sources
+}
+
+// caseView is c's root filesystem as plan's process sees it: the case's
+// rootfs with each bind mount's source fixture at its host path in sources.
+func caseView(c *Case, plan *spec.Plan, sources []string) (access.FS, error) {
 	base, err := c.Rootfs.Parse("rootfs")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	binds := map[string]access.FS{}
 	for i, m := range c.Mounts {
@@ -38,11 +52,11 @@ func modelInputs(c *Case) (*spec.Plan, access.FS, error) {
 		}
 		f, err := m.Source.Parse(fmt.Sprintf("mounts[%d]", i))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		binds[sources[i]] = f.Mem()
 	}
-	return plan, preexec.NewView(plan, base.Mem(), binds), nil
+	return preexec.NewView(plan, base.Mem(), binds), nil
 }
 
 // hostOf is host as case c runs: rootless when c is.
@@ -55,14 +69,7 @@ func hostOf(c *Case, host preexec.Host) preexec.Host {
 // oracle recorded from real runtimes: started or not, and the error text
 // byte for byte. It runs unprivileged, from testdata alone.
 func TestModelAgainstGoldens(t *testing.T) {
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := LoadGoldens(dir)
-	if err != nil {
-		t.Skipf("no goldens: %v", err)
-	}
+	g := goldensOf(t)
 	all := map[string]*Golden{}
 	for n, gc := range g.Curated {
 		all[n] = gc
@@ -288,14 +295,7 @@ func resultDiff(a, b preexec.Result) string {
 // goldens, each set by name; it skips t when there are no goldens.
 func recordedCases(t *testing.T) []*Case {
 	t.Helper()
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := LoadGoldens(dir)
-	if err != nil {
-		t.Skipf("no goldens: %v", err)
-	}
+	g := goldensOf(t)
 	var cases []*Case
 	for _, set := range []map[string]*Golden{g.Curated, g.Random} {
 		names := make([]string, 0, len(set))

@@ -81,6 +81,20 @@ func jobsFromEnv(t *testing.T) int {
 	return n
 }
 
+// filterFromEnv is rts less the runtimes whose names do not match
+// $PREEXEC_RUNTIME_FILTER, when it is set.
+func filterFromEnv(t *testing.T, rts []Runtime) []Runtime {
+	f := os.Getenv("PREEXEC_RUNTIME_FILTER")
+	if f == "" {
+		return rts
+	}
+	re, err := regexp.Compile(f)
+	if err != nil {
+		t.Fatalf("PREEXEC_RUNTIME_FILTER: %v", err)
+	}
+	return slices.DeleteFunc(rts, func(rt Runtime) bool { return !re.MatchString(rt.Name) })
+}
+
 // TestRuntimeOracle runs curated and random cases on every installed
 // runtime and holds each outcome to its golden. A changed outcome (a
 // runtime that behaves differently from its recording), a curated case
@@ -98,24 +112,11 @@ func TestRuntimeOracle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := os.Getenv("PREEXEC_RUNTIME_FILTER"); f != "" {
-		re, err := regexp.Compile(f)
-		if err != nil {
-			t.Fatalf("PREEXEC_RUNTIME_FILTER: %v", err)
-		}
-		rts = slices.DeleteFunc(rts, func(rt Runtime) bool { return !re.MatchString(rt.Name) })
-	}
+	rts = filterFromEnv(t, rts)
 	if len(rts) == 0 {
 		skipOrFail(t, fmt.Sprintf("no runtimes installed (none in %s, no /usr/sbin/runc or /usr/bin/crun; .ci/install-runtimes installs them)", RuntimesDir()))
 	}
-	dir, err := FindGoldenDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := LoadGoldens(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := goldensOf(t)
 	for _, rt := range rts {
 		for _, rec := range g.Header.Runtimes {
 			if rec.Name == rt.Name && (rec.Version != rt.Version || rec.Go != rt.Go) {

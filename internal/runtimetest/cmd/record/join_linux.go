@@ -55,13 +55,8 @@ func recordJoin(rf golden.RecordFlags, n int, rts []runtimetest.Runtime, stdout,
 		}
 	}
 	fmt.Fprintf(stderr, "record: %d join cases (%d execs each) x %d runtimes = %d containers, %d in flight\n", len(cases), runtimetest.JoinExecs, len(rts), len(jobs), rf.Jobs)
-	start, last := time.Now(), time.Now()
-	results := h.RunJoins(context.Background(), jobs, rf.Jobs, func(done int) {
-		if time.Since(last) > 10*time.Second {
-			last = time.Now()
-			fmt.Fprintf(stderr, "record: %d/%d containers, %s\n", done, len(jobs), time.Since(start).Round(time.Second))
-		}
-	})
+	start := time.Now()
+	results := h.RunJoins(context.Background(), jobs, rf.Jobs, progress(stderr, start, len(jobs), "containers"))
 	fmt.Fprintf(stderr, "record: %d containers in %s\n", len(results), time.Since(start).Round(time.Second))
 	outcomes := map[string]map[string]map[string]runtimetest.Outcome{}
 	var harness []string

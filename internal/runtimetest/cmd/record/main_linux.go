@@ -147,13 +147,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "record: %d cases x %d runtimes = %d runs, %d in flight\n", len(selected), len(rts), len(jobsList), rf.Jobs)
 	start := time.Now()
-	last := time.Now()
-	results := h.RunAll(context.Background(), jobsList, rf.Jobs, func(done int) {
-		if time.Since(last) > 10*time.Second {
-			last = time.Now()
-			fmt.Fprintf(stderr, "record: %d/%d runs, %s\n", done, len(jobsList), time.Since(start).Round(time.Second))
-		}
-	})
+	results := h.RunAll(context.Background(), jobsList, rf.Jobs, progress(stderr, start, len(jobsList), "runs"))
 	elapsed := time.Since(start)
 
 	outcomes := map[string]map[string]runtimetest.Outcome{}
@@ -225,5 +219,17 @@ func printSummary(w io.Writer, cases []runtimetest.Case, rts []runtimetest.Runti
 			parts = append(parts, fmt.Sprintf("%s %d", cl, hist[cl]))
 		}
 		fmt.Fprintf(w, "  %-28s %s\n", rt.Name, strings.Join(parts, ", "))
+	}
+}
+
+// progress is a harness's progress callback that prints, at most every
+// ten seconds, how many of total what are done and the time since start.
+func progress(stderr io.Writer, start time.Time, total int, what string) func(done int) {
+	last := time.Now()
+	return func(done int) {
+		if time.Since(last) > 10*time.Second {
+			last = time.Now()
+			fmt.Fprintf(stderr, "record: %d/%d %s, %s\n", done, total, what, time.Since(start).Round(time.Second))
+		}
 	}
 }
