@@ -297,7 +297,7 @@ func (y YAML) parsePodStream(name string, docs [][]byte, starts []int, container
 		return Overrides{}, &PodError{File: name, Field: "kind", Msg: msg}
 	}
 	d := pick[0].doc
-	ov, err := ParsePod(name, docs[d], container)
+	ov, err := y.ParsePod(name, docs[d], container)
 	return ov, atLine(err, starts[d])
 }
 

@@ -280,6 +280,29 @@ func TestSCCRefuses(t *testing.T) {
 // TestParsePodStream: a file of several documents is read for its Pod (a
 // Service first no longer hides it), or for the Pod that has the named
 // container; lines in errors are lines of the file.
+// TestParsePodStreamLimit: the document a file of several is read for is
+// held to the caller's yaml-expansion limit, raised or lowered, as a file
+// of one document is, not to the default.
+func TestParsePodStreamLimit(t *testing.T) {
+	// Aliases that add 17 MiB: over the default 16 MiB.
+	big := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    a: &a " + strings.Repeat("x", 1<<20) + "\n"
+	for i := range 17 {
+		big += fmt.Sprintf("    b%d: *a\n", i)
+	}
+	big += "spec:\n  containers:\n  - {name: c, image: i}\n"
+	stream := "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n" + big
+	for _, src := range []string{big, stream} {
+		docs := strings.Count(src, "---") + 1
+		if _, err := spec.ParsePod("pod.yaml", []byte(src), ""); err == nil || !strings.Contains(err.Error(), "(limit yaml-expansion)") {
+			t.Errorf("%d documents, default limit: ParsePod = %v; want the limit's refusal", docs, err)
+		}
+		ov, err := spec.YAML{MaxExpansion: 32 << 20}.ParsePod("pod.yaml", []byte(src), "")
+		if err != nil || ov.Kube == nil || ov.Kube.Pod != "p" {
+			t.Errorf("%d documents, yaml-expansion=32MiB: ParsePod = %+v, %v; want pod p", docs, ov.Kube, err)
+		}
+	}
+}
+
 func TestParsePodStream(t *testing.T) {
 	const svc = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
 	pod := func(name, c string) string {
