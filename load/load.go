@@ -170,6 +170,21 @@ type EngineInput struct {
 	Overrides spec.Overrides
 	// SCC names the SCC that admits the pod ("" for none).
 	SCC string
+	// BindSources is the most bind mount sources the spec may open (the
+	// bind-sources limit it was made with; 0 is MaxBindSources).
+	BindSources int
+}
+
+// Make has eng make the container of s again, as FromImageConfig does but
+// with s's bind-sources limit: what a change to s.Config or s.Overrides
+// (a fix an engine's user would try) makes. Close the Container it
+// returns.
+func (s EngineInput) Make(name string, eng spec.Engine) (*Container, error) {
+	bindMax := s.BindSources
+	if bindMax <= 0 {
+		bindMax = MaxBindSources
+	}
+	return fromImageConfig(name, s.Config, s.Base, eng, s.Overrides, s.SCC, bindMax)
 }
 
 // Close closes the directories the Container holds open (a bundle's root
@@ -478,7 +493,9 @@ func confinedBinds(dir string, plan *spec.Plan) error {
 // img, its root filesystem base and the overrides ov, which the SCC named
 // scc admits first (Admit): the Container's Plan and FS, or its Refusal
 // when the engine refuses it. name says what the spec was made from, in
-// errors. Bind mount sources of the spec are read from the host.
+// errors. Bind mount sources of the spec are read from the host, at most
+// MaxBindSources of them (EngineInput.Make takes another limit). Close the
+// Container it returns.
 func FromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec.Engine, ov spec.Overrides, scc string) (*Container, error) {
 	return fromImageConfig(name, img, base, eng, ov, scc, MaxBindSources)
 }
@@ -491,7 +508,7 @@ func fromImageConfig(name string, img spec.ImageConfig, base access.FS, eng spec
 		return nil, err
 	}
 	c := &Container{Engine: &eng, Host: preexec.Host{Create: true},
-		Source: &EngineInput{Config: img, Base: base, Overrides: ov, SCC: scc}}
+		Source: &EngineInput{Config: img, Base: base, Overrides: ov, SCC: scc, BindSources: bindMax}}
 	s, err := spec.FromImage(img, base, eng, admitted)
 	var refused *spec.EngineError
 	switch {

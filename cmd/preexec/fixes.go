@@ -7,7 +7,6 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
-	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/spec"
 )
 
@@ -119,8 +118,14 @@ func places(in *input, f preexec.Fix, rt preexec.Runtime, host preexec.Host) []p
 // starts reports whether rt starts the container in's engine makes of
 // img over base with ov, its SCC admitting it again.
 func starts(in *input, img spec.ImageConfig, base access.FS, ov spec.Overrides, rt preexec.Runtime, host preexec.Host) bool {
-	c, err := load.FromImageConfig("", img, base, *in.Engine, ov, in.Source.SCC)
-	if err != nil || c.Refusal != "" || c.Unknown != "" {
+	src := *in.Source
+	src.Config, src.Base, src.Overrides = img, base, ov
+	c, err := src.Make("", *in.Engine)
+	if err != nil {
+		return false
+	}
+	defer c.Close() // the bind sources it opened again
+	if c.Refusal != "" || c.Unknown != "" {
 		return false
 	}
 	return preexec.Evaluate(c.Plan, c.FS, rt, host).Starts

@@ -882,10 +882,12 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 	} else {
 		ov.Userns = s.o.userns
 	}
-	in, err := load.FromImageConfig(j.image, img.cfg, img.fsys, *eng, ov, s.o.scc)
+	src := load.EngineInput{Config: img.cfg, Base: img.fsys, Overrides: ov, SCC: s.o.scc, BindSources: s.o.limits.BindSources}
+	in, err := src.Make(j.image, *eng)
 	if err != nil {
 		return s.errRow(row, err.Error())
 	}
+	defer in.Close()
 	if in.Unknown != "" {
 		row.Status = 3
 		row.Verdict = "unknown: " + in.Unknown
