@@ -102,7 +102,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		r = preexec.Evaluate(in.Plan, in.FS, rt, host)
 		r = markDistroKernelOne(in, rt, r, facts)
 	} else {
-		r = pickFailing(preexec.Compare(in.Plan, in.FS, preexec.Runtimes(), host))
+		rts := preexec.Runtimes()
+		results := preexec.Compare(in.Plan, in.FS, rts, host).Results
+		markDistroKernel(in, rts, results, facts)
+		r = pickFailing(results)
 	}
 	if status := exitStatus([]preexec.Result{r}); status == 2 {
 		writeUnread(stderr, []preexec.Result{r})
@@ -119,10 +122,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 
 // pickFailing returns the first result that does not start, else the first
 // that cannot be told, else the last runc's.
-func pickFailing(c preexec.Comparison) preexec.Result {
-	last := c.Results[0]
+func pickFailing(results []preexec.Result) preexec.Result {
+	last := results[0]
 	unknown := -1
-	for i, r := range c.Results {
+	for i, r := range results {
 		if r.Unknown != "" {
 			if unknown < 0 {
 				unknown = i
@@ -138,7 +141,7 @@ func pickFailing(c preexec.Comparison) preexec.Result {
 		}
 	}
 	if unknown >= 0 {
-		return c.Results[unknown]
+		return results[unknown]
 	}
 	return last
 }

@@ -892,7 +892,8 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 		row.Status = 3
 		row.Verdict = "unknown: " + in.Unknown
 		if s.diff != nil {
-			row.Changed = false
+			// Neither side can be told: unsure, not unchanged.
+			row.Changed, row.unknown = false, true
 		}
 		return row
 	}
@@ -932,6 +933,7 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 func (s *scanner) evaluate(in *input) *scanAnswer {
 	host := s.facts.host
 	results := preexec.Compare(in.Plan, in.FS, s.rts, host).Results
+	markDistroKernel(in, s.rts, results, s.facts)
 	a := &scanAnswer{status: exitStatus(results)}
 	if a.status == 2 {
 		var b strings.Builder
@@ -1036,6 +1038,7 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 	d := s.diff
 	side := func(rts []preexec.Runtime, facts hostFacts) ([]preexec.Result, *scanSide) {
 		results := preexec.Compare(in.Plan, in.FS, rts, facts.host).Results
+		markDistroKernel(in, rts, results, facts)
 		sd := &scanSide{Status: exitStatus(results)}
 		if len(rts) == 1 {
 			r := results[0]
