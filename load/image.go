@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -369,8 +370,13 @@ func withConfig(m *rootfs.Image, err error) func(cf *v1.ConfigFile) (*ImageFile,
 
 // openDockerArchive reads the image of a docker-archive.
 func openDockerArchive(p string, a *archive, opts *rootfs.ImageOptions) (*ImageFile, error) {
-	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
+	// Read whole, as the archive's other members are: within file-size.
+	b, err := a.read("manifest.json")
 	if err != nil {
+		return nil, fmt.Errorf("rootfs: %s: manifest.json: %w", p, err)
+	}
+	var m tarball.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("rootfs: %s: manifest.json: %w", p, err)
 	}
 	var match []tarball.Descriptor

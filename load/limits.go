@@ -132,8 +132,8 @@ func parseLimit(s string, bytes bool) (int64, error) {
 	return v << shift, nil
 }
 
-// withDefaults is l with each zero field its default.
-func (l Limits) withDefaults() Limits {
+// WithDefaults is l with each zero field its default (DefaultLimits).
+func (l Limits) WithDefaults() Limits {
 	d := DefaultLimits
 	for _, n := range limitNames {
 		if n.bytes {
@@ -149,7 +149,7 @@ func (l Limits) withDefaults() Limits {
 
 // ReadFile reads the file name as ReadFile does, with l's file-size limit.
 func (l Limits) ReadFile(name string) ([]byte, error) {
-	return readInputFile(name, false, l.withDefaults().FileSize)
+	return readInputFile(name, false, l.WithDefaults().FileSize)
 }
 
 // String is the limits set in l as Set takes them, comma-separated
@@ -175,7 +175,7 @@ func (l *Limits) String() string {
 // MaxBlobBytes) from l: what Open gives OpenImage, for a caller that opens
 // images itself.
 func (l Limits) SetImage(o *rootfs.ImageOptions) {
-	d := l.withDefaults()
+	d := l.WithDefaults()
 	if o.MaxLayers == 0 {
 		o.MaxLayers = d.Layers
 	}

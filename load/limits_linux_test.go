@@ -4,15 +4,19 @@ package load_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
@@ -57,6 +61,21 @@ func TestLimitsReached(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A docker-archive whose manifest.json, one image of 200 tags, is
+	// larger than its config.
+	tags := map[name.Reference]v1.Image{}
+	for i := range 200 {
+		ref, err := name.ParseReference(fmt.Sprintf("preexec.test/many-tags:t%d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tags[ref] = img
+	}
+	dockerArchive := filepath.Join(dir, "docker.tar")
+	if err := tarball.MultiRefWriteToFile(dockerArchive, tags); err != nil {
+		t.Fatal(err)
+	}
+
 	for _, c := range []struct {
 		name  string
 		open  func(*load.Options) (*load.Container, error)
@@ -69,6 +88,8 @@ func TestLimitsReached(t *testing.T) {
 			o.PodFile = pod
 			return load.Manifest(mtree, o)
 		}, "yaml-expansion=1KiB", "pod.yaml:1: YAML aliases expand 2172 bytes by more than 1 KiB; refused (limit yaml-expansion)"},
+		{"a docker-archive's manifest.json over file-size", func(o *load.Options) (*load.Container, error) { return load.Image(dockerArchive, o) },
+			"file-size=4KiB", "manifest.json: member manifest.json: larger than the 4 KiB preexec reads of a manifest or config (limit file-size)"},
 		{"an image of more than layers", func(o *load.Options) (*load.Container, error) { return load.Image(image, o) },
 			"layers=1", "2 layers, more than the 1 read (limit layers)"},
 		{"layers inflating past inflated-size", func(o *load.Options) (*load.Container, error) { return load.Image(image, o) },

@@ -318,7 +318,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
-	data, err := readInputFile(cfgPath, true, o.Limits.withDefaults().FileSize)
+	data, err := readInputFile(cfgPath, true, o.Limits.WithDefaults().FileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +345,7 @@ func Bundle(dir string, o *Options) (*Container, error) {
 	}
 	cached := base.Cached() // one check: each name read once
 	c.closers = append(c.closers, base, cached)
-	c.FS = c.mountsOver(cached, plan, dir, o.Limits.withDefaults().BindSources)
+	c.FS = c.mountsOver(cached, plan, dir, o.Limits.WithDefaults().BindSources)
 	return c, nil
 }
 
@@ -400,7 +400,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 		}
 		return nil, fmt.Errorf("%s: %s, not a regular file", path, kindOf(st.Mode()))
 	}
-	lim := o.Limits.withDefaults()
+	lim := o.Limits.WithDefaults()
 	m, err := rootfs.ParseMTreeWith(path, f, rootfs.MTreeOptions{MaxBytes: lim.MTreeSize, MaxLines: lim.MTreeLines})
 	f.Close()
 	if err != nil {
@@ -429,7 +429,7 @@ func Manifest(path string, o *Options) (*Container, error) {
 		}
 	}
 	c := &Container{Plan: plan, Engine: eng, Host: preexec.Host{Create: eng != nil}}
-	c.FS = c.mountsOver(m, plan, filepath.Dir(o.Config), o.Limits.withDefaults().BindSources)
+	c.FS = c.mountsOver(m, plan, filepath.Dir(o.Config), o.Limits.WithDefaults().BindSources)
 	return c, nil
 }
 
@@ -449,7 +449,7 @@ func made(name string, img spec.ImageConfig, fsys access.FS, eng *spec.Engine, o
 	if o.Confine && len(raw.Volumes) > 0 {
 		return nil, fmt.Errorf("--confine: -v %s:%s reads the host's %s, outside the input", raw.Volumes[0].Source, raw.Volumes[0].Destination, raw.Volumes[0].Source)
 	}
-	return fromImageConfig(name, img, fsys, *eng, raw, o.SCC, o.Limits.withDefaults().BindSources)
+	return fromImageConfig(name, img, fsys, *eng, raw, o.SCC, o.Limits.WithDefaults().BindSources)
 }
 
 // confined returns an error unless path (what field of the config names
@@ -561,7 +561,7 @@ func Overrides(o *Options) (spec.Overrides, error) {
 		if name == "" {
 			name = "pod"
 		}
-		return spec.YAML{MaxExpansion: o.Limits.withDefaults().YAMLExpansion}.ParsePod(name, data, o.Container)
+		return spec.YAML{MaxExpansion: o.Limits.WithDefaults().YAMLExpansion}.ParsePod(name, data, o.Container)
 	}
 	if o.Container != "" {
 		return spec.Overrides{}, errors.New("--container: needs --pod")

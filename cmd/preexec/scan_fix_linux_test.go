@@ -123,3 +123,18 @@ func TestScanStream(t *testing.T) {
 		}
 	}
 }
+
+// TestScanImagesFileSize: --images reads a docker-archive's manifest.json
+// and an OCI archive's index.json whole, within --limit file-size, as
+// check does: over it the error names the limit.
+func TestScanImagesFileSize(t *testing.T) {
+	archive, _ := writeImages(t, entrypointRootfs, imagebuild.Config{User: "1000", Entrypoint: []string{"/entrypoint.sh"}})
+	dir := filepath.Dir(archive)
+	if _, err := loadImageDir(dir, load.Limits{}); err != nil {
+		t.Fatalf("default limits: %v", err)
+	}
+	_, err := loadImageDir(dir, load.Limits{FileSize: 100})
+	if want := "manifest.json: larger than the 100 bytes preexec reads of a file (limit file-size)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("file-size=100: %v; want %q", err, want)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/preexec/preexec/internal/limit"
 	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -156,8 +157,16 @@ func loadImageDir(dir string, lim load.Limits) (*imageDir, error) {
 			}
 			continue
 		}
-		m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(p) })
+		// A docker-archive: its manifest.json, within file-size.
+		raw, err := tarMember(p, "manifest.json", lim.WithDefaults().FileSize)
 		if err != nil {
+			return nil, fmt.Errorf("--images: %s: %w", p, err)
+		}
+		if raw == nil {
+			return nil, fmt.Errorf("--images: %s: an archive with neither index.json nor manifest.json", p)
+		}
+		var m tarball.Manifest
+		if err := json.Unmarshal(raw, &m); err != nil {
 			return nil, fmt.Errorf("--images: %s: manifest.json: %w", p, err)
 		}
 		for _, desc := range m {
@@ -184,7 +193,7 @@ func readIndex(p string, lim load.Limits) (*v1.IndexManifest, error) {
 			return nil, err
 		}
 	} else {
-		raw, err = tarMember(p, "index.json")
+		raw, err = tarMember(p, "index.json", lim.WithDefaults().FileSize)
 		if err != nil || raw == nil {
 			return nil, err
 		}
@@ -379,9 +388,9 @@ func (c *imageCache) evict() {
 // errNotImage is an INPUT that is neither a file nor a reference.
 var errNotImage = errors.New("no such file, and not an image reference")
 
-// tarMember reads the member called name of the tar file p; nil when it
-// has none.
-func tarMember(p, name string) ([]byte, error) {
+// tarMember reads the member called name of the tar file p, refusing one
+// of more than max bytes (limit file-size); nil when it has none.
+func tarMember(p, name string, max int64) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, err
@@ -397,7 +406,10 @@ func tarMember(p, name string) ([]byte, error) {
 			return nil, err
 		}
 		if strings.TrimPrefix(h.Name, "./") == name {
-			return io.ReadAll(io.LimitReader(tr, 64<<20))
+			if h.Size > max {
+				return nil, fmt.Errorf("%s: larger than the %s preexec reads of a file (limit file-size)", name, limit.Size(max))
+			}
+			return io.ReadAll(tr)
 		}
 	}
 }
