@@ -314,8 +314,8 @@ func Bundle(dir string, o *Options) (*Container, error) {
 		// config.json is what the runtime gets: no engine stores it.
 		return nil, errors.New("--rootless: for an image or a manifest, which rootless podman stores; a bundle is the runtime's input as it is")
 	}
-	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" || o.Platform != "" || o.Config != "" {
-		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --scc, --platform and --config apply to an image or a manifest", dir)
+	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.Container != "" || o.SCC != "" || o.Platform != "" || o.Config != "" {
+		return nil, fmt.Errorf("%s is an OCI bundle: its config.json is the container; engine flags, --pod, --container, --scc, --platform and --config apply to an image or a manifest", dir)
 	}
 	cfgPath := filepath.Join(dir, "config.json")
 	data, err := readInputFile(cfgPath, true, o.Limits.WithDefaults().FileSize)
@@ -409,8 +409,8 @@ func Manifest(path string, o *Options) (*Container, error) {
 	if o.Config == "" {
 		return made(path, spec.ImageConfig{}, m, eng, o)
 	}
-	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.SCC != "" {
-		return nil, errors.New("--config: the config.json is the container; drop the engine flags")
+	if len(o.Flags) > 0 || len(o.Cmd) > 0 || o.pod() || o.Container != "" || o.SCC != "" {
+		return nil, errors.New("--config: the config.json is the container; drop the engine flags, --pod, --container and --scc")
 	}
 	if o.Rootless != nil {
 		return nil, errors.New("--rootless: the config.json is the container; an engine makes none")
@@ -463,6 +463,14 @@ func confined(dir, field, given, path string) error {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil
+	}
+	// Both absolute: a bundle named relative to the working directory
+	// and a root.path that resolves absolute are compared alike.
+	if realDir, err = filepath.Abs(realDir); err != nil {
+		return err
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return err
 	}
 	rel, err := filepath.Rel(realDir, real)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {

@@ -86,6 +86,10 @@ func TestErrors(t *testing.T) {
 			return load.Manifest(manifest, &load.Options{PodFile: pod, Flags: []string{"--user", "1"}})
 		}, "--pod: "},
 		{"container", func() (*load.Container, error) { return load.Manifest(manifest, &load.Options{Container: "a"}) }, "--container: needs --pod"},
+		{"container of a bundle", func() (*load.Container, error) { return load.Bundle(dir, &load.Options{Container: "a"}) }, "--container"},
+		{"container with --config", func() (*load.Container, error) {
+			return load.Manifest(manifest, &load.Options{Config: good, Container: "a"})
+		}, "--container"},
 		{"scc", func() (*load.Container, error) { return load.Manifest(manifest, &load.Options{SCC: "anyuid"}) }, `--scc: "anyuid" is not modelled`},
 		{"flags", func() (*load.Container, error) {
 			return load.Manifest(manifest, &load.Options{Flags: []string{"--nope"}})
