@@ -91,6 +91,11 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	fromHost := fromFacts.host
 	in, status := prepare(path, o, cmd, &fromHost, asJSON, stdout, stderr)
 	if in == nil {
+		if status == 1 {
+			// The engine refuses the container: no runtime runs on either
+			// side, so the upgrade changes nothing (as scan --from/--to).
+			return 0
+		}
 		return status
 	}
 	toHost := toFacts.host
