@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/preexec/preexec"
@@ -434,7 +436,18 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 			return nil, err
 		}
 	}
-	s.reg = &registry{insecure: o.insecure, platform: o.platform, ctx: context.Background()}
+	// A registry's index gives the image of the platform local images
+	// are taken for: --platform, or linux on the host's architecture
+	// (go-containerregistry's own default is linux/amd64).
+	platform := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	if o.platform != "" {
+		p, err := v1.ParsePlatform(o.platform)
+		if err != nil {
+			return nil, fmt.Errorf("--platform: %w", err)
+		}
+		platform = *p
+	}
+	s.reg = &registry{insecure: o.insecure, platform: platform, ctx: context.Background()}
 	s.cache = &imageCache{max: max(16, 2*o.parallel)}
 	s.stderr = stderr
 	s.selection = s.selectionOf()

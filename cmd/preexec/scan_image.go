@@ -227,7 +227,7 @@ func (d *imageDir) lookup(ref string) (imageSource, bool) {
 // where it has none.
 type registry struct {
 	insecure bool
-	platform string
+	platform v1.Platform
 	ctx      context.Context
 	// once memoizes each reference's resolution to a digest.
 	mu    sync.Mutex
@@ -248,12 +248,7 @@ func (g *registry) options() []remote.Option {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // --insecure asks for it
 		opts = append(opts, remote.WithTransport(tr))
 	}
-	if g.platform != "" {
-		if p, err := v1.ParsePlatform(g.platform); err == nil {
-			opts = append(opts, remote.WithPlatform(*p))
-		}
-	}
-	return opts
+	return append(opts, remote.WithPlatform(g.platform))
 }
 
 // resolve asks the registry for ref's manifest: the image (for the
