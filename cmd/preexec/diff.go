@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -35,7 +36,7 @@ func (d diffOptions) given() bool {
 // diffRuntime resolves one side of an upgrade: a --version text (it has
 // a line break, or starts "runc version"/"crun version"), else a name or a
 // path as --runtime takes them.
-func diffRuntime(flagName, v string) (preexec.Runtime, []string, error) {
+func diffRuntime(flagName, v string) (preexec.Runtime, []string, bool, error) {
 	var s selection
 	if strings.Contains(v, "\n") || strings.HasPrefix(v, "runc version") || strings.HasPrefix(v, "crun version") {
 		s = resolveRuntimes(nil, []string{v})
@@ -44,11 +45,11 @@ func diffRuntime(flagName, v string) (preexec.Runtime, []string, error) {
 	}
 	switch {
 	case s.skipped != nil:
-		return preexec.Runtime{}, nil, fmt.Errorf("--%s: %v", flagName, s.skipped)
+		return preexec.Runtime{}, nil, false, fmt.Errorf("--%s: %v", flagName, s.skipped)
 	case len(s.rts) != 1:
-		return preexec.Runtime{}, nil, fmt.Errorf("--%s: want one runtime, %q is %d", flagName, v, len(s.rts))
+		return preexec.Runtime{}, nil, false, fmt.Errorf("--%s: want one runtime, %q is %d", flagName, v, len(s.rts))
 	}
-	return s.rts[0], s.notes, nil
+	return s.rts[0], s.notes, s.host, nil
 }
 
 // checkDiff is `check --from A --to B`: it predicts both, and prints only
@@ -68,26 +69,29 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 			return 2
 		}
 	}
-	from, fromNotes, err := diffRuntime("from", d.from)
+	from, fromNotes, fromHostRead, err := diffRuntime("from", d.from)
 	if err != nil {
 		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	to, toNotes, err := diffRuntime("to", d.to)
+	to, toNotes, toHostRead, err := diffRuntime("to", d.to)
 	if err != nil {
 		printf(stderr, "preexec: %v\n", err)
 		return 2
 	}
-	fromFacts, _, err := resolveHost(withKernel(ho, d.fromKernel), false)
+	// A side given as host is on the running kernel and its
+	// fs.protected_symlinks, as --runtime host is, unless flags say.
+	fromFacts, fromHostNotes, err := resolveHost(withKernel(ho, d.fromKernel), fromHostRead)
 	if err != nil {
 		printf(stderr, "preexec: --from-kernel: %v\n", err)
 		return 2
 	}
-	toFacts, _, err := resolveHost(withKernel(ho, d.toKernel), false)
+	toFacts, toHostNotes, err := resolveHost(withKernel(ho, d.toKernel), toHostRead)
 	if err != nil {
 		printf(stderr, "preexec: --to-kernel: %v\n", err)
 		return 2
 	}
+	fromNotes, toNotes = append(fromNotes, fromHostNotes...), append(toNotes, toHostNotes...)
 	fromHost := fromFacts.host
 	in, status := prepare(path, o, cmd, &fromHost, asJSON, stdout, stderr)
 	if in == nil {
@@ -140,6 +144,12 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 func withKernel(ho hostOptions, k string) hostOptions {
 	if k != "" {
 		ho.kernel = k
+		// Given: the running kernel does not replace it.
+		ho.set = maps.Clone(ho.set)
+		if ho.set == nil {
+			ho.set = map[string]bool{}
+		}
+		ho.set["kernel"] = true
 	}
 	return ho
 }

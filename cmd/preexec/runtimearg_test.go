@@ -135,3 +135,29 @@ func TestRuntimePathManifest(t *testing.T) {
 	}
 	t.Logf("%d of %d binaries named as the manifest names them; %d say no version, and preexec says so; %d gVisor binaries refused as such", named, len(installed), unnamed, refused)
 }
+
+// TestSideKernelOverHost: an upgrade side on the host (--runtime host, or
+// --from/--to host) takes the running kernel unless --from-kernel or
+// --to-kernel names one: the flag wins, and the host still gives
+// fs.protected_symlinks.
+func TestSideKernelOverHost(t *testing.T) {
+	if _, err := os.Stat("/proc/sys/kernel/osrelease"); err != nil {
+		t.Skipf("no running Linux kernel to read: %v", err)
+	}
+	for _, side := range []string{"", "5.4.0-150-generic"} {
+		f, _, err := resolveHost(withKernel(hostOptions{protected: true, set: map[string]bool{}}, side), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFrom := "host"
+		if side != "" {
+			wantFrom = "flag"
+			if f.release != side {
+				t.Errorf("side kernel %q: release %q", side, f.release)
+			}
+		}
+		if f.kernelFrom != wantFrom || f.protectedFrom != "host" {
+			t.Errorf("side kernel %q: kernel from %s, protected_symlinks from %s; want %s and host", side, f.kernelFrom, f.protectedFrom, wantFrom)
+		}
+	}
+}

@@ -466,32 +466,32 @@ func newScanDiff(o scanOptions) (*scanDiff, error) {
 	if (o.from == "") != (o.to == "") {
 		return nil, errors.New("--from and --to go together")
 	}
-	readHost := false
+	fromHost, toHost := false, false // a side on the running kernel
 	if o.from != "" {
 		if len(o.names) > 0 || len(o.versions) > 0 {
 			return nil, errors.New("--from and --to name the runtimes: they take no --runtime or --runtime-version")
 		}
-		from, _, err := diffRuntime("from", o.from)
+		from, _, fh, err := diffRuntime("from", o.from)
 		if err != nil {
 			return nil, err
 		}
-		to, _, err := diffRuntime("to", o.to)
+		to, _, th, err := diffRuntime("to", o.to)
 		if err != nil {
 			return nil, err
 		}
-		d.fromRts, d.toRts = []preexec.Runtime{from}, []preexec.Runtime{to}
+		d.fromRts, d.toRts, fromHost, toHost = []preexec.Runtime{from}, []preexec.Runtime{to}, fh, th
 	} else {
 		sel := resolveRuntimes(o.names, o.versions)
 		if sel.skipped != nil {
 			return nil, sel.skipped
 		}
-		d.fromRts, d.toRts, readHost = sel.rts, sel.rts, sel.host
+		d.fromRts, d.toRts, fromHost, toHost = sel.rts, sel.rts, sel.host, sel.host
 	}
 	var err error
-	if d.fromFacts, _, err = resolveHost(withKernel(o.ho, o.fromKernel), readHost); err != nil {
+	if d.fromFacts, _, err = resolveHost(withKernel(o.ho, o.fromKernel), fromHost); err != nil {
 		return nil, fmt.Errorf("--from-kernel: %v", err)
 	}
-	if d.toFacts, _, err = resolveHost(withKernel(o.ho, o.toKernel), readHost); err != nil {
+	if d.toFacts, _, err = resolveHost(withKernel(o.ho, o.toKernel), toHost); err != nil {
 		return nil, fmt.Errorf("--to-kernel: %v", err)
 	}
 	d.fromFacts.host.Create, d.toFacts.host.Create = true, true
