@@ -102,6 +102,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		}
 		return status
 	}
+	defer in.Close()
 	toHost := toFacts.host
 	toHost.Create, toHost.Exec = fromHost.Create, fromHost.Exec
 	fromFacts.host, toFacts.host = fromHost, toHost

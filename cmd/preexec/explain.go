@@ -94,6 +94,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	if in == nil {
 		return status
 	}
+	defer in.Close()
 	facts.host = host
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer

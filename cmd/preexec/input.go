@@ -118,6 +118,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 // prepare reads INPUT for check and explain. It returns nil and the exit
 // status when there is nothing to evaluate: bad input (2, the reason on
 // stderr) or the engine refusing the container (1, its words on stdout).
+// The caller closes the input it returns.
 // With an engine, host becomes `runc create`'s: engines create the
 // container, then start it.
 func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJSON bool, stdout, stderr io.Writer) (*input, int) {
@@ -134,18 +135,21 @@ func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJS
 		var out bytes.Buffer
 		writeRefusal(&out, in, asJSON)
 		stdout.Write(out.Bytes())
+		in.Close()
 		return nil, 1
 	}
 	if in.Unknown != "" {
 		var out bytes.Buffer
 		writeEngineUnknown(&out, in, asJSON)
 		stdout.Write(out.Bytes())
+		in.Close()
 		return nil, 3
 	}
 	*host = in.On(*host)
 	if o.Exec != "" {
 		if err := joinProcess(in, o.Exec, o.Limits); err != nil {
 			printf(stderr, "preexec: %v\n", err)
+			in.Close()
 			return nil, 2
 		}
 		host.Exec = true

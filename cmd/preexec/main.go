@@ -253,6 +253,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if in == nil {
 		return status
 	}
+	defer in.Close()
 	facts.host = host
 	notes := append(sel.notes, hostNotes...)
 	var out bytes.Buffer

@@ -308,9 +308,13 @@ func fingerprint(parts ...string) string {
 }
 
 // selectionOf is what a scan's rows answer for: the runtimes and host of
-// each side, the engine, SCC and platform flags.
+// each side, the engine, SCC, platform and limit flags.
 func (s *scanner) selectionOf() string {
 	parts := []string{"engine=" + s.o.engine, "scc=" + s.o.scc, "platform=" + s.o.platform}
+	if l := s.o.limits.String(); l != "" {
+		// A limit changes what is read: rows of other limits differ.
+		parts = append(parts, "limits="+l)
+	}
 	if s.o.rootless != nil || s.o.userns != "" {
 		parts = append(parts, fmt.Sprintf("rootless=%+v", s.o.rootless), "userns="+s.o.userns)
 	}
