@@ -85,11 +85,19 @@ func containsGid(l []uint32, g uint32) bool {
 	return false
 }
 
-// crioCapsApply is CRI-O's SpecSetupCapabilities@v1.34.0 without
-// inheritable capabilities (add_inheritable_capabilities defaults to
-// false): the defaults join the added unless add or drop is ALL; ALL adds
-// or drops every capability; names get "CAP_" unless they have it (any
-// case); an unknown added name is `unknown capability "CAP_X" to add`.
+// crioCapsApply is CRI-O's SpecSetupCapabilities@v1.34.0
+// (internal/factory/container/container.go) without inheritable
+// capabilities (add_inheritable_capabilities defaults to false): the
+// defaults join the added unless add or drop is ALL (any case); add ALL
+// adds every capability, then drop ALL removes every one, then each other
+// added name, then each other dropped name. A name gets "CAP_" unless it
+// has it (any case); runtime-tools' generator upper-cases it before it
+// adds or removes it (generate.go:AddProcessCapabilityBounding,
+// DropProcessCapabilityBounding), so cap_sys_ptrace and CAP_SYS_PTRACE
+// are one. An added name CRI-O does not know (compared in any case) is
+// `unknown capability "cap_x" to add`, a dropped one `failed to drop cap
+// cap_x invalid capability: CAP_X` (capabilities.CapValid's error), each
+// with the name as prefixed.
 func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContainer) error {
 	addAll, dropAll := containsFold(k.CapAdd, "ALL"), containsFold(k.CapDrop, "ALL")
 	adds := append([]string{}, k.CapAdd...)
@@ -107,14 +115,18 @@ func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContain
 	if addAll {
 		b, e, p = append([]string{}, all...), append([]string{}, all...), append([]string{}, all...)
 	}
+	if dropAll {
+		b, e, p = nil, nil, nil
+	}
 	for _, a := range adds {
 		if strings.EqualFold(a, "ALL") {
 			continue
 		}
 		n := prefixed(a)
-		if !contains(all, n) {
+		if !containsFold(all, n) {
 			return fmt.Errorf("unknown capability %q to add", n)
 		}
+		n = strings.ToUpper(n)
 		for _, l := range []*[]string{&b, &e, &p} {
 			if !contains(*l, n) {
 				*l = append(*l, n)
@@ -126,10 +138,13 @@ func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContain
 			continue
 		}
 		n := prefixed(d)
+		if !contains(all, strings.ToUpper(n)) {
+			return fmt.Errorf("failed to drop cap %s invalid capability: %s", n, strings.ToUpper(n))
+		}
 		for _, l := range []*[]string{&b, &e, &p} {
 			var kept []string
 			for _, x := range *l {
-				if x != n {
+				if x != strings.ToUpper(n) {
 					kept = append(kept, x)
 				}
 			}

@@ -201,6 +201,22 @@ func TestFromImageCaps(t *testing.T) {
 			"SpecSetupCapabilities: drop ALL leaves the added only"},
 		{"cri_containerd_drop_all", "containerd-cri@1.6.20", "", []string{"--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
 			"pkg/cri/opts WithCapabilities: drop ALL is WithCapabilities(nil)"},
+		{"cri_containerd_drop_all_lowercase", "containerd-cri@1.6.20", "", []string{"--cap-drop", "all"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"WithCapabilities@v1.6.20: util.InStringSlice finds ALL with strings.EqualFold, so all drops everything (engine oracle: flag_cap_drop_all_lowercase)"},
+		{"cri_containerd_add_all_drop_all", "containerd-cri@1.6.20", "", []string{"--cap-add", "ALL", "--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"WithCapabilities@v1.6.20: add ALL, then drop ALL (engine oracle: flag_cap_add_all_drop_all)"},
+		{"crio_add_all_drop_all", "crio@1.34.0", "", []string{"--cap-add", "ALL", "--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"SpecSetupCapabilities@v1.34.0: add ALL adds every capability, then drop ALL drops every one"},
+		{"crio_drop_lowercase_prefixed", "crio@1.34.0", "", []string{"--cap-drop", "cap_dac_override"}, "B=8 E=8 P=8 I=0 A=0 CAP_CHOWN,CAP_FSETID,CAP_FOWNER,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_KILL",
+			"SpecSetupCapabilities: cap_dac_override keeps its prefix; DropProcessCapabilityBounding upper-cases it and drops CAP_DAC_OVERRIDE"},
+		{"crio_add_lowercase_prefixed", "crio@1.34.0", "", []string{"--cap-add", "cap_sys_ptrace"}, "B=10 E=10 P=10 I=0 A=0 CAP_SYS_PTRACE,CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_KILL",
+			"SpecSetupCapabilities: inStringSlice validates in any case; AddProcessCapabilityBounding adds CAP_SYS_PTRACE"},
+		{"crio_drop_unknown", "crio@1.34.0", "", []string{"--cap-drop", "FOO"}, "error: failed to drop cap CAP_FOO invalid capability: CAP_FOO",
+			"SpecSetupCapabilities: `failed to drop cap %s %w` around runtime-tools CapValid's `invalid capability: %s`"},
+		{"crio_drop_unknown_prefixed_lowercase", "crio@1.34.0", "", []string{"--cap-drop", "cap_foo"}, "error: failed to drop cap cap_foo invalid capability: CAP_FOO",
+			"SpecSetupCapabilities: the name as written (prefixed), CapValid's upper-cased"},
+		{"crio_add_unknown", "crio@1.34.0", "", []string{"--cap-add", "foo"}, `error: unknown capability "CAP_FOO" to add`,
+			"SpecSetupCapabilities: an added name not in getOCICapabilitiesList"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
