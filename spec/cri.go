@@ -36,6 +36,16 @@ func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 		f := false
 		k.AllowPrivilegeEscalation = &f
 	}
+	for _, o := range ov.SecurityOpt {
+		key, v, ok := strings.Cut(o, "=")
+		if !ok {
+			key, v, _ = strings.Cut(o, ":")
+		}
+		if _, err := strconv.ParseBool(v); key == "no-new-privileges" && (err == nil || o == key) || key == "seccomp" {
+			continue
+		}
+		return nil, &UnsupportedError{eng.Name, "Kubernetes has no securityContext field for --security-opt " + o}
+	}
 	if ov.User != "" {
 		u, g, hasG := strings.Cut(ov.User, ":")
 		uid, err := strconv.ParseInt(u, 10, 64)
