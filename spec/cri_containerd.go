@@ -55,6 +55,18 @@ func criContainerdProcess(p *specs.Process, img ImageConfig, fsys access.FS, eng
 	c := p.Capabilities
 	c.Bounding, c.Effective, c.Permitted = append([]string{}, eng.Caps...), append([]string{}, eng.Caps...), append([]string{}, eng.Caps...)
 	criContainerdCaps(c, k, eng.HostBounding)
+	if k.Privileged {
+		// containerSpec applies oci.WithPrivileged after WithCapabilities
+		// (pkg/cri/server/container_create_linux.go@v1.6.20):
+		// WithAllCurrentCapabilities, containerd's own capabilities
+		// (pkg/cap.Current) in B, E and P, whatever add and drop said;
+		// WithoutAmbientCaps follows. The kubelet makes the pod's sandbox
+		// privileged when a container is (kuberuntime_sandbox.go), so
+		// "no privileged container allowed in sandbox" does not arise.
+		all := inBounding(allCaps(caps.CAP_LAST_CAP), eng.HostBounding)
+		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
+		c.Ambient = nil
+	}
 	return nil
 }
 

@@ -64,11 +64,29 @@ func crioProcess(p *specs.Process, img ImageConfig, fsys access.FS, eng Engine, 
 		}
 	}
 	addGid(p.User.GID)
-	for _, g := range eu.sgids {
-		addGid(uint32(g))
+	// setupContainerUser@v1.34.0: Merge adds the user's /etc/group
+	// memberships, Strict only the kubelet's groups (fsGroup and
+	// supplementalGroups). CRI-O 1.34 reports the policy as supported and
+	// its kubelet (1.34, SupplementalGroupsPolicy on by default) sends it.
+	if k.SupplementalGroupsPolicy != "Strict" {
+		for _, g := range eu.sgids {
+			addGid(uint32(g))
+		}
 	}
 	for _, g := range groups {
 		addGid(uint32(g))
+	}
+	if k.Privileged {
+		// internal/factory/container/container.go:SpecSetPrivileges
+		// @v1.34.0: specgen.SetupPrivileged(true), not
+		// SpecSetupCapabilities: every capability the kernel supports
+		// (HostSpecific, capability.ListSupported) in all five sets,
+		// whatever add and drop said.
+		all := allCaps(caps.CAP_LAST_CAP)
+		c := p.Capabilities
+		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
+		c.Inheritable, c.Ambient = append([]string{}, all...), append([]string{}, all...)
+		return nil
 	}
 	if err := crioCapsApply(p.Capabilities, eng.Caps, k); err != nil {
 		return refuse(err.Error())
