@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,16 @@ func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if ov.NoNewPrivileges {
 		f := false
 		k.AllowPrivilegeEscalation = &f
+	}
+	for _, o := range ov.SecurityOpt {
+		key, v, ok := strings.Cut(o, "=")
+		if !ok {
+			key, v, _ = strings.Cut(o, ":")
+		}
+		if _, err := strconv.ParseBool(v); key == "no-new-privileges" && (err == nil || o == key) || key == "seccomp" {
+			continue
+		}
+		return nil, &UnsupportedError{eng.Name, "Kubernetes has no securityContext field for --security-opt " + o}
 	}
 	if ov.User != "" {
 		u, g, hasG := strings.Cut(ov.User, ":")
@@ -104,20 +115,46 @@ func criUser(img ImageConfig, k *KubeContainer) (uid *int64, username string, er
 // CRI-O (internal/factory/container/container.go SpecSetProcessArgs
 // @v1.34.0) does the same but keeps an entrypoint [""] (emptyEntrypoint
 // false).
-func criCommand(img ImageConfig, k *KubeContainer, emptyEntrypoint bool) ([]string, error) {
+//
+// unknown0 reports that args[0] is the container's own command or args
+// whose expansion read a value the model cannot know
+// (KubeContainer.UnknownCommand, UnknownArgs).
+func criCommand(img ImageConfig, k *KubeContainer, emptyEntrypoint bool) (argv []string, unknown0 bool, err error) {
 	command, args := k.Command, k.Args
+	cmdUnknown, argsUnknown := slices.Contains(k.UnknownCommand, 0), slices.Contains(k.UnknownArgs, 0)
 	if len(command) == 0 {
 		if len(args) == 0 {
 			args = append([]string{}, img.Cmd...)
+			argsUnknown = false
 		}
 		if command == nil && !(emptyEntrypoint && len(img.Entrypoint) == 1 && img.Entrypoint[0] == "") {
 			command = append([]string{}, img.Entrypoint...)
+			cmdUnknown = false
 		}
 	}
 	if len(command) == 0 && len(args) == 0 {
-		return nil, fmt.Errorf("no command specified")
+		return nil, false, fmt.Errorf("no command specified")
 	}
-	return append(append([]string{}, command...), args...), nil
+	if len(command) > 0 {
+		return append(append([]string{}, command...), args...), cmdUnknown, nil
+	}
+	return append([]string{}, args...), argsUnknown, nil
+}
+
+// undecidedExec says why the model cannot tell what the runtime execs,
+// "" when it can: args[0] is an expansion of a value it does not know, or
+// args[0] has no '/' and is looked up in a PATH whose value it does not
+// know (a valueFrom PATH, or envFrom that may set one). Other unknown
+// values cannot change the checks and are let be.
+func undecidedExec(k *KubeContainer, argv []string, unknown0 bool) string {
+	const why = "; a ConfigMap, Secret or field of the pod (valueFrom, envFrom) or a Service's link variable is not among the model's inputs"
+	if unknown0 {
+		return fmt.Sprintf("args[0] %q is the kubelet's expansion of a variable whose value is not known here%s", argv[0], why)
+	}
+	if !strings.Contains(argv[0], "/") && k.pathUnknown() {
+		return fmt.Sprintf("args[0] %q is looked up in PATH, whose value is not known here%s", argv[0], why)
+	}
+	return ""
 }
 
 // fromCRI follows the kubelet and a CRI runtime: containerd's CRI plugin
@@ -138,7 +175,7 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	if err != nil {
 		return nil, refuse(err.Error())
 	}
-	args, err := criCommand(img, k, eng.Family == ContainerdCRI)
+	args, unknown0, err := criCommand(img, k, eng.Family == ContainerdCRI)
 	if err != nil {
 		if eng.Family == ContainerdCRI {
 			// CreateContainer: containerSpec's error, then its caller's
@@ -182,6 +219,12 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	}
 	if err := hostUsers(s, eng, k); err != nil {
 		return nil, err
+	}
+	if k.SupplementalGroupsPolicy == "Strict" && eng.Family == ContainerdCRI {
+		return nil, &UndecidedError{Engine: eng.Name, Why: "supplementalGroupsPolicy: Strict: containerd 1.6's CRI has no such field and reports no support for it; a kubelet with the SupplementalGroupsPolicy feature (on by default from 1.33) refuses the pod on such a node (kubernetes pkg/kubelet/lifecycle/predicate.go), an older one or one with the feature off runs it with Merge (the image's /etc/group memberships added), and which kubelet runs it is not known here"}
+	}
+	if why := undecidedExec(k, args, unknown0); why != "" {
+		return nil, &UndecidedError{Engine: eng.Name, Why: why}
 	}
 	return s, nil
 }

@@ -55,6 +55,18 @@ func criContainerdProcess(p *specs.Process, img ImageConfig, fsys access.FS, eng
 	c := p.Capabilities
 	c.Bounding, c.Effective, c.Permitted = append([]string{}, eng.Caps...), append([]string{}, eng.Caps...), append([]string{}, eng.Caps...)
 	criContainerdCaps(c, k, eng.HostBounding)
+	if k.Privileged {
+		// containerSpec applies oci.WithPrivileged after WithCapabilities
+		// (pkg/cri/server/container_create_linux.go@v1.6.20):
+		// WithAllCurrentCapabilities, containerd's own capabilities
+		// (pkg/cap.Current) in B, E and P, whatever add and drop said;
+		// WithoutAmbientCaps follows. The kubelet makes the pod's sandbox
+		// privileged when a container is (kuberuntime_sandbox.go), so
+		// "no privileged container allowed in sandbox" does not arise.
+		all := inBounding(allCaps(caps.CAP_LAST_CAP), eng.HostBounding)
+		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
+		c.Ambient = nil
+	}
 	return nil
 }
 
@@ -75,19 +87,21 @@ func mergeGids(a, b []uint32) []uint32 {
 
 // criContainerdCaps is pkg/cri/opts/spec_linux.go:WithCapabilities and
 // WithoutAmbientCaps@v1.6.20: add ALL sets every capability, drop ALL
-// none, then each other name, upper-cased behind "CAP_", is added to or
-// removed from B, E and P. Unknown names are not checked here (the
-// runtime decides).
+// none — ALL in any case, as util.InStringSlice compares with
+// strings.EqualFold (pkg/cri/util/strings.go@v1.6.20; held by the engine
+// oracle's flag_cap_drop_all_lowercase) — then each other name,
+// upper-cased behind "CAP_", is added to or removed from B, E and P.
+// Unknown names are not checked here (the runtime decides).
 func criContainerdCaps(c *specs.LinuxCapabilities, k *KubeContainer, bounding caps.Set) {
 	if len(k.CapAdd) == 0 && len(k.CapDrop) == 0 {
 		return
 	}
-	if contains(k.CapAdd, "ALL") {
+	if containsFold(k.CapAdd, "ALL") {
 		// c.allCaps is pkg/cap.Current(): containerd's own effective set.
 		all := inBounding(allCaps(caps.CAP_LAST_CAP), bounding)
 		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
 	}
-	if contains(k.CapDrop, "ALL") {
+	if containsFold(k.CapDrop, "ALL") {
 		c.Bounding, c.Effective, c.Permitted = nil, nil, nil
 	}
 	for _, a := range k.CapAdd {

@@ -64,11 +64,29 @@ func crioProcess(p *specs.Process, img ImageConfig, fsys access.FS, eng Engine, 
 		}
 	}
 	addGid(p.User.GID)
-	for _, g := range eu.sgids {
-		addGid(uint32(g))
+	// setupContainerUser@v1.34.0: Merge adds the user's /etc/group
+	// memberships, Strict only the kubelet's groups (fsGroup and
+	// supplementalGroups). CRI-O 1.34 reports the policy as supported and
+	// its kubelet (1.34, SupplementalGroupsPolicy on by default) sends it.
+	if k.SupplementalGroupsPolicy != "Strict" {
+		for _, g := range eu.sgids {
+			addGid(uint32(g))
+		}
 	}
 	for _, g := range groups {
 		addGid(uint32(g))
+	}
+	if k.Privileged {
+		// internal/factory/container/container.go:SpecSetPrivileges
+		// @v1.34.0: specgen.SetupPrivileged(true), not
+		// SpecSetupCapabilities: every capability the kernel supports
+		// (HostSpecific, capability.ListSupported) in all five sets,
+		// whatever add and drop said.
+		all := allCaps(caps.CAP_LAST_CAP)
+		c := p.Capabilities
+		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
+		c.Inheritable, c.Ambient = append([]string{}, all...), append([]string{}, all...)
+		return nil
 	}
 	if err := crioCapsApply(p.Capabilities, eng.Caps, k); err != nil {
 		return refuse(err.Error())
@@ -85,11 +103,19 @@ func containsGid(l []uint32, g uint32) bool {
 	return false
 }
 
-// crioCapsApply is CRI-O's SpecSetupCapabilities@v1.34.0 without
-// inheritable capabilities (add_inheritable_capabilities defaults to
-// false): the defaults join the added unless add or drop is ALL; ALL adds
-// or drops every capability; names get "CAP_" unless they have it (any
-// case); an unknown added name is `unknown capability "CAP_X" to add`.
+// crioCapsApply is CRI-O's SpecSetupCapabilities@v1.34.0
+// (internal/factory/container/container.go) without inheritable
+// capabilities (add_inheritable_capabilities defaults to false): the
+// defaults join the added unless add or drop is ALL (any case); add ALL
+// adds every capability, then drop ALL removes every one, then each other
+// added name, then each other dropped name. A name gets "CAP_" unless it
+// has it (any case); runtime-tools' generator upper-cases it before it
+// adds or removes it (generate.go:AddProcessCapabilityBounding,
+// DropProcessCapabilityBounding), so cap_sys_ptrace and CAP_SYS_PTRACE
+// are one. An added name CRI-O does not know (compared in any case) is
+// `unknown capability "cap_x" to add`, a dropped one `failed to drop cap
+// cap_x invalid capability: CAP_X` (capabilities.CapValid's error), each
+// with the name as prefixed.
 func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContainer) error {
 	addAll, dropAll := containsFold(k.CapAdd, "ALL"), containsFold(k.CapDrop, "ALL")
 	adds := append([]string{}, k.CapAdd...)
@@ -107,14 +133,18 @@ func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContain
 	if addAll {
 		b, e, p = append([]string{}, all...), append([]string{}, all...), append([]string{}, all...)
 	}
+	if dropAll {
+		b, e, p = nil, nil, nil
+	}
 	for _, a := range adds {
 		if strings.EqualFold(a, "ALL") {
 			continue
 		}
 		n := prefixed(a)
-		if !contains(all, n) {
+		if !containsFold(all, n) {
 			return fmt.Errorf("unknown capability %q to add", n)
 		}
+		n = strings.ToUpper(n)
 		for _, l := range []*[]string{&b, &e, &p} {
 			if !contains(*l, n) {
 				*l = append(*l, n)
@@ -126,10 +156,13 @@ func crioCapsApply(c *specs.LinuxCapabilities, defaults []string, k *KubeContain
 			continue
 		}
 		n := prefixed(d)
+		if !contains(all, strings.ToUpper(n)) {
+			return fmt.Errorf("failed to drop cap %s invalid capability: %s", n, strings.ToUpper(n))
+		}
 		for _, l := range []*[]string{&b, &e, &p} {
 			var kept []string
 			for _, x := range *l {
-				if x != n {
+				if x != strings.ToUpper(n) {
 					kept = append(kept, x)
 				}
 			}

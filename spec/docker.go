@@ -84,6 +84,24 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if ov.Workdir != "" && !path.IsAbs(ov.Workdir) {
 		return nil, refuse(true, "the working directory '%s' is invalid, it needs to be an absolute path", ov.Workdir)
 	}
+	// daemon/container.go:validateCapabilities at create.
+	for _, set := range []struct {
+		name string
+		list []string
+	}{{"CapAdd", ov.CapAdd}, {"CapDrop", ov.CapDrop}} {
+		for _, c := range set.list {
+			if n, ok := normalizeCap(c, caps.CAP_AUDIT_READ); !ok {
+				return nil, refuse(true, "invalid %s: unknown capability: %q", set.name, n)
+			}
+		}
+	}
+
+	// daemon/create.go:create@v20.10.24: setSecurityOptions
+	// (parseSecurityOpt) after verifyContainerSettings (the working
+	// directory, the capabilities) and before setHostConfig (the mounts).
+	if msg := securityOptRefusal(Docker, ov.SecurityOpt); msg != "" {
+		return nil, refuse(true, "%s", msg)
+	}
 	// daemon/volumes.go:registerMountPoints at create: a -v destination
 	// already bound, or given to --tmpfs (#10618).
 	binds := map[string]bool{}
@@ -98,18 +116,6 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		}
 		binds[dst] = true
 	}
-	// daemon/container.go:validateCapabilities at create.
-	for _, set := range []struct {
-		name string
-		list []string
-	}{{"CapAdd", ov.CapAdd}, {"CapDrop", ov.CapDrop}} {
-		for _, c := range set.list {
-			if n, ok := normalizeCap(c, caps.CAP_AUDIT_READ); !ok {
-				return nil, refuse(true, "invalid %s: unknown capability: %q", set.name, n)
-			}
-		}
-	}
-
 	// Start: createSpec.
 	s := newSpec()
 	p := s.Process

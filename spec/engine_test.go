@@ -201,6 +201,22 @@ func TestFromImageCaps(t *testing.T) {
 			"SpecSetupCapabilities: drop ALL leaves the added only"},
 		{"cri_containerd_drop_all", "containerd-cri@1.6.20", "", []string{"--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
 			"pkg/cri/opts WithCapabilities: drop ALL is WithCapabilities(nil)"},
+		{"cri_containerd_drop_all_lowercase", "containerd-cri@1.6.20", "", []string{"--cap-drop", "all"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"WithCapabilities@v1.6.20: util.InStringSlice finds ALL with strings.EqualFold, so all drops everything (engine oracle: flag_cap_drop_all_lowercase)"},
+		{"cri_containerd_add_all_drop_all", "containerd-cri@1.6.20", "", []string{"--cap-add", "ALL", "--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"WithCapabilities@v1.6.20: add ALL, then drop ALL (engine oracle: flag_cap_add_all_drop_all)"},
+		{"crio_add_all_drop_all", "crio@1.34.0", "", []string{"--cap-add", "ALL", "--cap-drop", "ALL"}, "B=0 E=0 P=0 I=0 A=0 ",
+			"SpecSetupCapabilities@v1.34.0: add ALL adds every capability, then drop ALL drops every one"},
+		{"crio_drop_lowercase_prefixed", "crio@1.34.0", "", []string{"--cap-drop", "cap_dac_override"}, "B=8 E=8 P=8 I=0 A=0 CAP_CHOWN,CAP_FSETID,CAP_FOWNER,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_KILL",
+			"SpecSetupCapabilities: cap_dac_override keeps its prefix; DropProcessCapabilityBounding upper-cases it and drops CAP_DAC_OVERRIDE"},
+		{"crio_add_lowercase_prefixed", "crio@1.34.0", "", []string{"--cap-add", "cap_sys_ptrace"}, "B=10 E=10 P=10 I=0 A=0 CAP_SYS_PTRACE,CAP_CHOWN,CAP_DAC_OVERRIDE,CAP_FSETID,CAP_FOWNER,CAP_SETGID,CAP_SETUID,CAP_SETPCAP,CAP_NET_BIND_SERVICE,CAP_KILL",
+			"SpecSetupCapabilities: inStringSlice validates in any case; AddProcessCapabilityBounding adds CAP_SYS_PTRACE"},
+		{"crio_drop_unknown", "crio@1.34.0", "", []string{"--cap-drop", "FOO"}, "error: failed to drop cap CAP_FOO invalid capability: CAP_FOO",
+			"SpecSetupCapabilities: `failed to drop cap %s %w` around runtime-tools CapValid's `invalid capability: %s`"},
+		{"crio_drop_unknown_prefixed_lowercase", "crio@1.34.0", "", []string{"--cap-drop", "cap_foo"}, "error: failed to drop cap cap_foo invalid capability: CAP_FOO",
+			"SpecSetupCapabilities: the name as written (prefixed), CapValid's upper-cased"},
+		{"crio_add_unknown", "crio@1.34.0", "", []string{"--cap-add", "foo"}, `error: unknown capability "CAP_FOO" to add`,
+			"SpecSetupCapabilities: an added name not in getOCICapabilitiesList"},
 	}
 	names, rules := make([]string, len(rows)), make([]string, len(rows))
 	for i, r := range rows {
@@ -544,4 +560,52 @@ func FuzzFromImageUser(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSecurityOptEngines pins how each engine reads --security-opt past
+// the CLI's KEY=VALUE split: docker's daemon at create (moby
+// daemon/daemon_unix.go:parseSecurityOpt@v20.10.24) and podman's command
+// line (pkg/specgenutil/specgen.go:FillOutSpecGen@v4.3.1) read
+// no-new-privileges' value with strconv.ParseBool and refuse a key they
+// do not know, in the same words; podman knows a few keys more. The
+// engine oracle holds flag_no_new_privileges_1, _false, _invalid and
+// flag_security_opt_unknown_key.
+func TestSecurityOptEngines(t *testing.T) {
+	rows := []struct {
+		name, engine, opt string
+		want, rule        string
+	}{
+		{"docker_nnp_1", "docker@20.10.24", "no-new-privileges=1", "nnp=true", "ParseBool(\"1\") is true"},
+		{"podman_nnp_true", "podman@4.3.1", "no-new-privileges=TRUE", "nnp=true", "ParseBool(\"TRUE\") is true"},
+		{"docker_nnp_false", "docker@20.10.24", "no-new-privileges=false", "nnp=false", "ParseBool(\"false\") is false"},
+		{"docker_nnp_invalid", "docker@20.10.24", "no-new-privileges=maybe", `error: invalid --security-opt 2: "no-new-privileges=maybe"`, "a value ParseBool refuses"},
+		{"podman_nnp_invalid", "podman@4.3.1", "no-new-privileges:yes", `error: invalid --security-opt 2: "no-new-privileges:yes"`, "the old ':' form, a value ParseBool refuses"},
+		{"docker_unknown_key", "docker@20.10.24", "foo=bar", `error: invalid --security-opt 2: "foo=bar"`, "a key the daemon does not know"},
+		{"podman_unknown_key", "podman@4.3.1", "foo=bar", `error: invalid --security-opt 2: "foo=bar"`, "a key podman does not know"},
+		{"docker_mask", "docker@20.10.24", "mask=/proc/x", `error: invalid --security-opt 2: "mask=/proc/x"`, "mask is podman's only"},
+		{"podman_mask", "podman@4.3.1", "mask=/proc/x", "nnp=false", "podman's mask key"},
+		{"podman_systempaths", "podman@4.3.1", "systempaths=confined", "error: invalid systempaths option \"confined\", only `unconfined` is supported", "podman's own words for systempaths"},
+		{"docker_label", "docker@20.10.24", "label=disable", "nnp=false", "label is the daemon's"},
+		{"cri_unknown_key", "containerd-cri@1.6.20", "foo=bar", "error: containerd-cri@1.6.20: Kubernetes has no securityContext field for --security-opt foo=bar", "a Kubernetes container has no form for it"},
+		{"cri_nnp_1", "crio@1.34.0", "no-new-privileges=1", "nnp=true", "allowPrivilegeEscalation: false"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			s, err := fromImage(t, r.engine, etc, spec.ImageConfig{}, "--security-opt", r.opt)
+			got := ""
+			if err != nil {
+				got = "error: " + err.Error()
+			} else {
+				got = fmt.Sprintf("nnp=%v", s.Process.NoNewPrivileges)
+			}
+			if got != r.want {
+				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)
+			}
+		})
+	}
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -24,8 +25,12 @@ type Overrides struct {
 	Cmd []string
 	// CapAdd and CapDrop are --cap-add and --cap-drop as spelled.
 	CapAdd, CapDrop []string
-	// NoNewPrivileges is --security-opt no-new-privileges.
+	// NoNewPrivileges is --security-opt no-new-privileges, alone or with
+	// a value strconv.ParseBool reads (no-new-privileges=1, =false).
 	NoNewPrivileges bool
+	// SecurityOpt is every --security-opt, as given: each engine refuses
+	// what it does not read, in its own words (see securityOptRefusal).
+	SecurityOpt []string
 	// Seccomp is --security-opt seccomp=VALUE: "unconfined", a profile
 	// path, or "" for the engine's default profile.
 	Seccomp string
@@ -141,12 +146,15 @@ var overrideFlags = []flagSpec{
 
 // setSecurityOpt reads --security-opt as the docker CLI's
 // parseSecurityOpts does (cli/command/container/opts.go@v20.10.24): KEY=VALUE
-// or KEY:VALUE; no-new-privileges alone or with true/false; seccomp's
-// value is "unconfined" or a profile path. Other keys (apparmor, label,
-// systempaths) do not change the checks and are accepted and ignored.
+// or KEY:VALUE, or no-new-privileges alone; anything else is refused
+// here. no-new-privileges takes a value strconv.ParseBool reads;
+// seccomp's value is "unconfined" or a profile path. The engines read the
+// keys themselves (securityOptRefusal): a value ParseBool does not read,
+// and a key the engine does not know, are refused at create.
 func setSecurityOpt(o *Overrides, v string) error {
 	if v == "no-new-privileges" {
 		o.NoNewPrivileges = true
+		o.SecurityOpt = append(o.SecurityOpt, v)
 		return nil
 	}
 	k, val, ok := strings.Cut(v, "=")
@@ -158,13 +166,8 @@ func setSecurityOpt(o *Overrides, v string) error {
 	}
 	switch k {
 	case "no-new-privileges":
-		switch val {
-		case "true":
-			o.NoNewPrivileges = true
-		case "false":
-			o.NoNewPrivileges = false
-		default:
-			return fmt.Errorf("invalid --security-opt 2: %q", v)
+		if b, err := strconv.ParseBool(val); err == nil {
+			o.NoNewPrivileges = b
 		}
 	case "seccomp":
 		if val == "" {
@@ -172,7 +175,55 @@ func setSecurityOpt(o *Overrides, v string) error {
 		}
 		o.Seccomp = val
 	}
+	o.SecurityOpt = append(o.SecurityOpt, v)
 	return nil
+}
+
+// securityOptRefusal is what docker (moby
+// daemon/daemon_unix.go:parseSecurityOpt@v20.10.24, at create) or podman
+// (pkg/specgenutil/specgen.go:FillOutSpecGen@v4.3.1) says of the first
+// --security-opt it does not take, "" when it takes them all. Both split
+// at the first '=', else ':'; both read no-new-privileges' value with
+// strconv.ParseBool and take label, apparmor and seccomp; podman also
+// takes mask, proc-opts, unmask and systempaths=unconfined (another
+// systempaths value in its own words; docker's CLI takes
+// systempaths=unconfined itself, cli/command/container/opts.go
+// parseSystemPaths@v20.10.24). Anything else is
+// `invalid --security-opt 2: "KEY=VALUE"` in both (held by the engine
+// oracle's flag_no_new_privileges_invalid and
+// flag_security_opt_unknown_key).
+func securityOptRefusal(family Family, opts []string) string {
+	for _, opt := range opts {
+		if opt == "no-new-privileges" {
+			continue
+		}
+		k, v, ok := strings.Cut(opt, "=")
+		if !ok {
+			k, v, _ = strings.Cut(opt, ":")
+		}
+		bad := false
+		switch k {
+		case "label", "apparmor", "seccomp":
+		case "no-new-privileges":
+			_, err := strconv.ParseBool(v)
+			bad = err != nil
+		case "systempaths":
+			if v != "unconfined" {
+				if family == Podman {
+					return fmt.Sprintf("invalid systempaths option %q, only `unconfined` is supported", v)
+				}
+				bad = true
+			}
+		case "mask", "proc-opts", "unmask":
+			bad = family != Podman
+		default:
+			bad = true
+		}
+		if bad {
+			return fmt.Sprintf("invalid --security-opt 2: %q", opt)
+		}
+	}
+	return ""
 }
 
 func setTmpfs(o *Overrides, v string) error {

@@ -45,8 +45,28 @@ type KubeContainer struct {
 	// WorkingDir, Command and Args are the container's fields.
 	WorkingDir    string
 	Command, Args []string
-	// Env is the container's env as NAME=VALUE (valueFrom not resolved).
+	// Env is the container's env as NAME=VALUE, after the kubelet's
+	// $(VAR) expansion (see ExpandKube); an entry whose value comes from
+	// valueFrom is NAME= and is named in UnknownEnv.
 	Env []string
+	// UnknownEnv names the entries of Env whose values the model cannot
+	// know: valueFrom (a ConfigMap, a Secret, a field of the pod), or an
+	// expansion of such a value.
+	UnknownEnv []string
+	// EnvFrom reports that the container has envFrom: any variable Env
+	// does not set may be set to a value the model cannot know.
+	EnvFrom bool
+	// UnknownCommand and UnknownArgs are the indices of Command and Args
+	// whose expansion read a value the model cannot know (UnknownEnv, a
+	// name envFrom or a Service's link variables may define).
+	UnknownCommand, UnknownArgs []int
+	// Privileged is the container's securityContext.privileged: every
+	// capability, whatever capabilities adds or drops.
+	Privileged bool
+	// SupplementalGroupsPolicy is the pod's
+	// securityContext.supplementalGroupsPolicy: "" (the default, Merge)
+	// or Strict.
+	SupplementalGroupsPolicy string
 	// HostUsers is the pod's hostUsers; nil is its default, true: the
 	// pod runs in the host's user namespace. False asks for a user
 	// namespace of the pod's own (KEP-127), which the engine makes or
@@ -144,10 +164,14 @@ type containerDoc struct {
 	Args       []string        `json:"args"`
 	WorkingDir string          `json:"workingDir"`
 	Env        []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
+		Name      string          `json:"name"`
+		Value     string          `json:"value"`
+		ValueFrom json.RawMessage `json:"valueFrom"`
 	} `json:"env"`
+	// EnvFrom is read for its presence only.
+	EnvFrom         []json.RawMessage `json:"envFrom"`
 	SecurityContext *struct {
+		Privileged   *bool  `json:"privileged"`
 		RunAsUser    *int64 `json:"runAsUser"`
 		RunAsGroup   *int64 `json:"runAsGroup"`
 		RunAsNonRoot *bool  `json:"runAsNonRoot"`
@@ -177,7 +201,8 @@ var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 // A file of several YAML documents (a Service and its Pod) is read for its
 // Pod: the one Pod, or the one Pod that has a container named container.
 //
-// Volumes, init containers and valueFrom are not read.
+// Volumes and init containers are not read; a valueFrom or envFrom value
+// is not known (KubeContainer.UnknownEnv, EnvFrom).
 func ParsePod(name string, src []byte, container string) (Overrides, error) {
 	return YAML{}.ParsePod(name, src, container)
 }
@@ -415,6 +440,9 @@ type SCC struct {
 	// AllowPrivilegeEscalation is allowPrivilegeEscalation (and its
 	// default).
 	AllowPrivilegeEscalation bool
+	// AllowPrivilegedContainer is allowPrivilegedContainer: false refuses
+	// a container with securityContext.privileged true.
+	AllowPrivilegedContainer bool
 }
 
 // RestrictedV2 is OpenShift 4.11+'s restricted-v2 SCC (from the shipped
@@ -426,13 +454,19 @@ type SCC struct {
 var RestrictedV2 = SCC{Name: "restricted-v2", UID: 1000680000, UIDs: 10000, FSGroup: 1000680000, Drop: []string{"ALL"}, Allowed: []string{"NET_BIND_SERVICE"}}
 
 // Refuses says why the SCC's admission refuses k, "" if it does not: a
-// runAsUser outside the namespace's range (MustRunAsRange), a capability
-// added that allowedCapabilities does not list. Other refusals
+// runAsUser outside the namespace's range (MustRunAsRange), a privileged
+// container when allowPrivilegedContainer is false (openshift
+// apiserver-library-go pkg/securitycontextconstraints/sccmatching
+// provider.go:ValidateContainerSecurityContext; restricted-v2 sets it
+// false), a capability added that allowedCapabilities does not list. Other refusals
 // (privilege escalation asked for) are not modelled. The text is a
 // summary, not the API server's words.
 func (s SCC) Refuses(k KubeContainer) string {
 	if k.RunAsUser != nil && s.UIDs > 0 && (*k.RunAsUser < s.UID || *k.RunAsUser >= s.UID+s.UIDs) {
 		return fmt.Sprintf("runAsUser %d is outside the namespace's range [%d, %d]", *k.RunAsUser, s.UID, s.UID+s.UIDs-1)
+	}
+	if k.Privileged && !s.AllowPrivilegedContainer {
+		return "privileged containers are not allowed (allowPrivilegedContainer: false)"
 	}
 	for _, c := range k.CapAdd {
 		name := strings.TrimPrefix(strings.ToUpper(c), "CAP_")

@@ -250,8 +250,8 @@ func FuzzParsePod(f *testing.F) {
 }
 
 // TestSCCRefuses pins restricted-v2's admission: a runAsUser outside the
-// namespace's uid range (MustRunAsRange) and a capability other than
-// NET_BIND_SERVICE added are refused; one inside or none (the SCC assigns
+// namespace's uid range (MustRunAsRange), a privileged container and a
+// capability other than NET_BIND_SERVICE added are refused; one inside or none (the SCC assigns
 // the first) is admitted.
 func TestSCCRefuses(t *testing.T) {
 	uid := func(n int64) *int64 { return &n }
@@ -274,6 +274,10 @@ func TestSCCRefuses(t *testing.T) {
 		if (got != "") != r.refuse {
 			t.Errorf("runAsUser %v, add %v: Refuses = %q, want refused %v", r.user, r.add, got, r.refuse)
 		}
+	} // allowPrivilegedContainer: false (restricted-v2) refuses a
+	// privileged container, whatever else it asks.
+	if got := spec.RestrictedV2.Refuses(spec.KubeContainer{Privileged: true}); !strings.Contains(got, "privileged") {
+		t.Errorf("privileged: Refuses = %q, want the privileged refusal", got)
 	}
 }
 

@@ -47,6 +47,11 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if err != nil {
 		return nil, err
 	}
+	// FillOutSpecGen reads --security-opt after --userns, in the command
+	// line, before the container is made.
+	if msg := securityOptRefusal(Podman, ov.SecurityOpt); msg != "" {
+		return nil, &EngineError{Engine: eng.Name, Msg: msg, Create: true}
+	}
 	refuse := func(create bool, format string, a ...any) error {
 		return &EngineError{Engine: eng.Name, Msg: fmt.Sprintf(format, a...), Create: create}
 	}

@@ -44,6 +44,8 @@ type podSpecDoc struct {
 		RunAsNonRoot       *bool   `json:"runAsNonRoot"`
 		SupplementalGroups []int64 `json:"supplementalGroups"`
 		FSGroup            *int64  `json:"fsGroup"`
+		// SupplementalGroupsPolicy is Merge (the default) or Strict.
+		SupplementalGroupsPolicy *string `json:"supplementalGroupsPolicy"`
 	} `json:"securityContext"`
 	HostUsers      *bool          `json:"hostUsers"`
 	InitContainers []containerDoc `json:"initContainers"`
@@ -173,8 +175,14 @@ func (y YAML) ToJSON(name string, src []byte) ([]byte, error) {
 // mergeContainer is determineEffectiveSecurityContext for container c of
 // the pod spec ps (at field, e.g. "spec.containers[0]"): the
 // container's runAsUser, runAsGroup and runAsNonRoot over the pod's,
-// fsGroup and supplementalGroups from the pod; ids are checked as the API
-// server checks them.
+// fsGroup, supplementalGroups and supplementalGroupsPolicy from the pod,
+// privileged from the container; ids are checked as the API server
+// checks them. The env and then command and args are expanded as the
+// kubelet expands them (kubeEnv). An empty command or args is none: the
+// kubelet's CRI request carries an empty list as an absent one (protobuf
+// has no empty repeated field), so `command: []` keeps the image's
+// ENTRYPOINT (containerd pkg/cri/opts/spec.go:WithProcessArgs@v1.6.20
+// sees nil).
 func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c containerDoc, field string) (*KubeContainer, error) {
 	k := &KubeContainer{
 		Pod: meta.Name, Namespace: meta.Namespace, UID: meta.UID,
@@ -184,8 +192,16 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 	if k.Namespace == "" {
 		k.Namespace = "default"
 	}
+	var env []kubeEnvEntry
 	for _, e := range c.Env {
-		k.Env = append(k.Env, e.Name+"="+e.Value)
+		env = append(env, kubeEnvEntry{name: e.Name, value: e.Value, valueFrom: len(e.ValueFrom) > 0 && string(e.ValueFrom) != "null"})
+	}
+	kubeEnv(k, env, len(c.EnvFrom) > 0)
+	if len(k.Command) == 0 {
+		k.Command = nil
+	}
+	if len(k.Args) == 0 {
+		k.Args = nil
 	}
 	type idField struct {
 		path string
@@ -199,6 +215,17 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 			idField{podPrefix + "runAsGroup", sc.RunAsGroup},
 			idField{podPrefix + "fsGroup", sc.FSGroup})
 		k.FSGroup = sc.FSGroup
+		if p := sc.SupplementalGroupsPolicy; p != nil {
+			switch *p {
+			case "Merge", "Strict":
+				k.SupplementalGroupsPolicy = *p
+			default:
+				// The API server's words (field.NotSupported).
+				f := podPrefix + "supplementalGroupsPolicy"
+				return nil, &PodError{File: name, Line: yamlKeyLine(src, strings.Split(strings.ReplaceAll(strings.ReplaceAll(f, "[", "."), "]", ""), ".")), Field: f,
+					Msg: fmt.Sprintf("Unsupported value: %q: supported values: \"Merge\", \"Strict\"", *p)}
+			}
+		}
 		for i := range sc.SupplementalGroups {
 			ids = append(ids, idField{podPrefix + "supplementalGroups", &sc.SupplementalGroups[i]})
 			k.SupplementalGroups = append(k.SupplementalGroups, sc.SupplementalGroups[i])
@@ -221,6 +248,14 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 			k.CapAdd, k.CapDrop = cs.Capabilities.Add, cs.Capabilities.Drop
 		}
 		k.AllowPrivilegeEscalation = cs.AllowPrivilegeEscalation
+		k.Privileged = cs.Privileged != nil && *cs.Privileged
+		if k.Privileged && k.NoNewPrivs() {
+			// The API server refuses the pod
+			// (pkg/apis/core/validation/validation.go:ValidateSecurityContext).
+			f := field + ".securityContext"
+			return nil, &PodError{File: name, Line: yamlKeyLine(src, strings.Split(strings.ReplaceAll(strings.ReplaceAll(f, "[", "."), "]", ""), ".")), Field: f,
+				Msg: "Invalid value: cannot set `allowPrivilegeEscalation` to false and `privileged` to true"}
+		}
 		k.ReadOnlyRootFilesystem = cs.ReadOnlyRootFilesystem != nil && *cs.ReadOnlyRootFilesystem
 	}
 	for _, f := range ids {

@@ -160,13 +160,15 @@ func (h *Harness) criClient() (*criState, error) {
 // running it the first time: in the host's network namespace, its logs
 // below the harness's directory.
 func (h *Harness) criSandbox(ctx context.Context, handler string) (*criState, *criSandbox, error) {
-	return h.criSandboxWith(ctx, handler, nil)
+	return h.criSandboxWith(ctx, handler, nil, false)
 }
 
 // criSandboxWith is criSandbox, for a pod whose namespace options carry
 // userns (nil: none, as the kubelet sends for hostUsers: true before
-// 1.30): a sandbox of its own.
-func (h *Harness) criSandboxWith(ctx context.Context, handler string, userns *cri.UserNamespace) (*criState, *criSandbox, error) {
+// 1.30), or a privileged pod (the kubelet's sandbox for a pod with a
+// privileged container: kubecontainer.HasPrivilegedContainer): a sandbox
+// of its own.
+func (h *Harness) criSandboxWith(ctx context.Context, handler string, userns *cri.UserNamespace, privileged bool) (*criState, *criSandbox, error) {
 	s, err := h.criClient()
 	if err != nil {
 		return nil, nil, err
@@ -174,6 +176,9 @@ func (h *Harness) criSandboxWith(ctx context.Context, handler string, userns *cr
 	key := handler
 	if userns != nil {
 		key += "-userns"
+	}
+	if privileged {
+		key += "-privileged"
 	}
 	s.mu.Lock()
 	if s.sandboxes == nil {
@@ -195,6 +200,7 @@ func (h *Harness) criSandboxWith(ctx context.Context, handler string, userns *cr
 			Metadata:     &cri.PodSandboxMetadata{Name: name, Namespace: "default", Uid: name},
 			LogDirectory: logs,
 			Linux: &cri.LinuxPodSandboxConfig{SecurityContext: &cri.LinuxSandboxSecurityContext{
+				Privileged:       privileged,
 				NamespaceOptions: &cri.NamespaceOption{Network: cri.NamespaceMode_NODE, UsernsOptions: userns}}},
 		}
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -308,7 +314,7 @@ func (h *Harness) CRIHostUsersFalse(ctx context.Context, c *Case) (string, error
 	}
 	ids := []*cri.IDMapping{{HostId: spec.PodIDs, ContainerId: 0, Length: spec.PodIDs}}
 	userns := &cri.UserNamespace{Mode: cri.NamespaceMode_POD, Uids: ids, Gids: ids}
-	s, sb, err := h.criSandboxWith(ctx, "", userns)
+	s, sb, err := h.criSandboxWith(ctx, "", userns, false)
 	if err != nil {
 		return "", err
 	}
@@ -341,6 +347,34 @@ func (h *Harness) CRIHostUsersFalse(ctx context.Context, c *Case) (string, error
 	return "host", nil
 }
 
+// CRISpec creates c's container from cfg as the kubelet would (in a
+// privileged sandbox when cfg.Privileged) and returns the spec containerd
+// hands the runtime, or the kubelet's event text for a refusal.
+func (h *Harness) CRISpec(ctx context.Context, c *Case, cfg CRIConfig, name string) (*specs.Spec, string, error) {
+	s, sb, err := h.criSandboxWith(ctx, "", nil, cfg.Privileged)
+	if err != nil {
+		return nil, "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	id, refusal, err := h.criCreate(ctx, s, sb, c, cfg, name, "", nil)
+	if err != nil || refusal != "" {
+		return nil, refusal, err
+	}
+	defer s.rt.RemoveContainer(ctx, &cri.RemoveContainerRequest{ContainerId: id})
+	vs, err := s.rt.ContainerStatus(ctx, &cri.ContainerStatusRequest{ContainerId: id, Verbose: true})
+	if err != nil {
+		return nil, "", fmt.Errorf("CRI ContainerStatus %s: %w", name, err)
+	}
+	var info struct {
+		RuntimeSpec *specs.Spec `json:"runtimeSpec"`
+	}
+	if err := json.Unmarshal([]byte(vs.Info["info"]), &info); err != nil || info.RuntimeSpec == nil {
+		return nil, "", fmt.Errorf("CRI ContainerStatus %s: no runtimeSpec (%v) in %.300s", name, err, vs.Info["info"])
+	}
+	return info.RuntimeSpec, "", nil
+}
+
 // criCreate creates c's container named name in sandbox sb from cfg, with
 // the kubelet's user, and returns its id, or the kubelet's event text for
 // CreateContainer's refusal, or a harness error. logPath, if set, is its
@@ -353,6 +387,7 @@ func (h *Harness) criCreate(ctx context.Context, s *criState, sb *criSandbox, c 
 		return "", "", fmt.Errorf("CRI ImageStatus %s: %v (image %v)", image, err, st.GetImage())
 	}
 	sc := &cri.LinuxContainerSecurityContext{
+		Privileged:     cfg.Privileged,
 		NoNewPrivs:     cfg.NoNewPrivs,
 		ReadonlyRootfs: cfg.ReadonlyRootfs,
 		Seccomp:        &cri.SecurityProfile{ProfileType: cri.SecurityProfile_Unconfined},

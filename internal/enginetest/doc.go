@@ -31,7 +31,15 @@
 // ContainerStatus(verbose), and a refusal is the kubelet's event text,
 // "Error: " and the gRPC message. Flags Kubernetes has no form for (user
 // and group names, -v, --tmpfs, --userns) are skips. What the kubelet
-// does beyond that rule (pod-level defaults, service env) is not driven.
+// does beyond that rule (pod-level defaults, service env, $(VAR)
+// expansion) is not driven. securityContext.privileged has no Docker
+// flag among the cases' (spec.ParseOverrides reads no --privileged):
+// TestCRIPrivileged (root) creates privileged containers that drop ALL,
+// as root and as uid 1000, in a privileged sandbox as the kubelet makes
+// one, and one unprivileged, and holds the model's capabilities to the
+// runtime's spec, ending with
+//
+//	engine-oracle privileged: containerd-cri@1.6.20, <N> cases (…), <M> agree with the model
 //
 // The harness (harness_linux.go) starts a containerd with its own config,
 // root, state and socket, and a dockerd on a private socket with its own

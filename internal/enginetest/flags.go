@@ -129,6 +129,13 @@ type CRIConfig struct {
 	// profile is Unconfined, the kubelet's default without a
 	// seccompProfile (SeccompDefault off).
 	SeccompLocalhost string
+	// Privileged is securityContext.privileged; the kubelet then makes
+	// the pod's sandbox privileged too (the harness creates such a
+	// container in a privileged sandbox of its own). No Docker flag of a
+	// case maps to it (spec.ParseOverrides reads no --privileged, whose
+	// docker, podman and ctr forms are not modelled): TestCRIPrivileged
+	// sets it.
+	Privileged bool
 }
 
 // CRIArgs maps c's flags to the CRIConfig of the Kubernetes container that
