@@ -58,6 +58,15 @@ func TestParseLists(t *testing.T) {
 	if _, err := workload.Parse("list.yaml", src); err == nil || err.Error() != "list.yaml:28: items[1].spec.template.spec.containers.securityContext.runAsUser: want number, got string" {
 		t.Errorf("a type error in the second item: %v", err)
 	}
+	// An item's alias to an anchor of an earlier item (YAML anchors span
+	// the document, as kubectl reads it): read in the whole document.
+	anchored := "apiVersion: v1\nkind: List\nitems:\n" +
+		"- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n  spec:\n    securityContext: &sc\n      runAsUser: 1000\n    containers:\n    - {name: c, image: i}\n" +
+		"- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n  spec:\n    securityContext: *sc\n    containers:\n    - {name: d, image: i}\n"
+	cs, err := workload.Parse("list.yaml", []byte(anchored))
+	if err != nil || len(cs) != 2 || cs[1].Name != "b" || cs[1].Line != 18 || cs[1].Kube.RunAsUser == nil || *cs[1].Kube.RunAsUser != 1000 {
+		t.Errorf("an alias across items: %+v, %v; want b's container at line 18 with runAsUser 1000", cs, err)
+	}
 }
 
 // BenchmarkParseList reads a List of 1,000 Deployments (kubectl get -A

@@ -193,6 +193,13 @@ func parseDoc(name string, doc []byte, y spec.YAML) ([]Container, int, error) {
 				if itemLines != nil {
 					shiftLines(err, cs, itemLines[i]-1)
 				}
+				if err != nil && itemSrc != nil {
+					// An alias to an anchor of another item is no error in
+					// the whole document: read the item there.
+					if whole, werr := y.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih)); werr == nil {
+						cs, err = whole, nil
+					}
+				}
 			} else {
 				cs, err = y.PodSpecContainers(name, doc, append([]string{"items", strconv.Itoa(i)}, path...), meta(ih))
 			}
