@@ -145,11 +145,20 @@ type Result struct {
 	// named; "" when the rows name it.
 	Extrapolated string
 
-	// in, line and goV are the evaluation's inputs, for Trace and Fixes.
-	in   *input
-	line *Release
-	goV  goVersion
+	// in, rt and goV are the evaluation's inputs, for Trace, Fixes and
+	// RuntimeBuild.
+	in  *input
+	rt  Runtime
+	goV goVersion
 }
+
+// RuntimeBuild is the runtime r was evaluated for, as Evaluate or Compare
+// was given it: its row, release and toolchain (a Go patch included, as
+// RuntimeFor reads it from a binary). Evaluating another input or host
+// with it asks the very build r answers for, where LookupRuntime(r.Runtime)
+// may name every patch of a Go minor. The zero Runtime for a Result
+// Evaluate did not make.
+func (r Result) RuntimeBuild() Runtime { return r.rt }
 
 // Trace lists every step the runtime takes, with its credentials and
 // decision. It runs the evaluation again with tracing on (Evaluate and
@@ -160,7 +169,7 @@ func (r Result) Trace() []TraceStep {
 		return nil
 	}
 	e := new(eval)
-	e.reset(r.in, Runtime{Name: r.Runtime, Release: r.line}, r.goV, nil)
+	e.reset(r.in, r.rt, r.goV, nil)
 	e.tracing = true
 	e.run()
 	return e.tr
@@ -249,7 +258,7 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 		lv := v.line(rt.Release)
 		e.viewClass, e.view, e.early = lv.class, lv.final, lv.early
 	}
-	e.res.Runtime, e.res.in, e.res.line, e.res.goV = rt.Name, in, rt.Release, g
+	e.res.Runtime, e.res.in, e.res.rt, e.res.goV = rt.Name, in, rt, g
 	e.res.Extrapolated = rt.Extrapolated
 }
 

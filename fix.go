@@ -331,9 +331,8 @@ func (r Result) Fixes() []Fix {
 		return nil
 	}
 	in := r.in
-	// The runtime as it ran: its toolchain is r.goV (a Runtime's Go
-	// string need not be kept).
-	same := Runtime{Name: r.Runtime, Release: r.line}
+	// The runtime as it ran, its toolchain r.goV.
+	same := r.rt
 	var out, hints []Fix
 	for _, f := range candidates(&r) {
 		switch f.Kind {

@@ -177,9 +177,11 @@ func RuntimeFor(b BuildInfo) (Runtime, error) {
 		// after 1.3.0.
 		rt.Extrapolated = strings.TrimPrefix(rt.Extrapolated+"; ", "; ") + fmt.Sprintf("version %s is a development build after %s; answered as %s", b.Version, up, up)
 	}
-	minor := fmt.Sprintf("%d.%d", g.major, g.minor)
-	if m, _ := parseGo(minor); goClass(m) == goClass(g) {
-		rt.Name = "runc@" + up + "+go" + minor
+	// The name drops the patch only where every patch of the minor looks
+	// paths up alike: LookupRuntime of the name is then this build (where
+	// patches differ, runc@1.1.6+go1.20 names all of them: unknown).
+	if !minorSplits(g) {
+		rt.Name = fmt.Sprintf("runc@%s+go%d.%d", up, g.major, g.minor)
 	}
 	return rt, nil
 }

@@ -108,6 +108,7 @@ func TestParseVersionOutput(t *testing.T) {
 		{"runc version 1.1.12-0ubuntu3\ncommit: \nspec: 1.0.2-dev\ngo: go1.21.1\nlibseccomp: 2.5.5", "runc@1.1.12+go1.21", "", "Ubuntu: the upstream release with the binary's Go"},
 		{"runc version 1.1.12\ncommit: 1.1.12-1.el9\nspec: 1.0.2-dev\ngo: go1.21.7 (Red Hat 1.21.7-1.el9)\nlibseccomp: 2.5.2", "runc@1.1.12+go1.21", "", "RHEL: the go line has the vendor's words after the version"},
 		{"runc version 1.1.4\ncommit: v1.1.4-0-g5fd4c4d1\nspec: 1.0.2-dev\ngo: go1.20.1\nlibseccomp: 2.5.4", "runc@1.1.4+go1.20.1", "", "the Go patch level stays in the name where it changes LookPath"},
+		{"runc version 1.1.6\ngo: go1.20.5", "runc@1.1.6+go1.20.5", "", "a patch of a minor whose patches look paths up differently stays in the name, even one alike with the newest: runc@1.1.6+go1.20 names them all"},
 		{"crun version 1.8.1\ncommit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30\nrundir: /run/crun\nspec: 1.0.0\n+SYSTEMD +SELINUX +APPARMOR +CAP +SECCOMP +EBPF +YAJL", "crun@1.8.1", "", "crun (manifest crun@1.8.1)"},
 		{"runc version unknown\nspec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4", "", "does not say its version", "a go-installed runc 1.0 … 1.2 prints `version unknown` (manifest runc@1.1.4+go1.19)"},
 		{"runc version spec: 1.0.2-dev\ngo: go1.19.8\nlibseccomp: 2.5.4", "", "does not say its version", "rc93 … rc95 go-installed print nothing after version (manifest)"},

@@ -152,6 +152,32 @@ func (l Limits) ReadFile(name string) ([]byte, error) {
 	return readInputFile(name, false, l.WithDefaults().FileSize)
 }
 
+// ReadArchiveMember reads the member called member of the tar archive at
+// path (an OCI archive's index.json, a docker-archive's manifest.json)
+// whole, as OpenImage reads it: links followed inside the archive, at
+// most l's file-size bytes, more an error naming the limit. It returns
+// nil and no error when the archive has no such member.
+func (l Limits) ReadArchiveMember(path, member string) ([]byte, error) {
+	f, err := openRegular(path, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	a, err := scanArchive(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, ok := a.members[member]; !ok {
+		return nil, nil
+	}
+	a.max = l.WithDefaults().FileSize
+	return a.read(member)
+}
+
 // String is the limits set in l as Set takes them, comma-separated
 // ("file-size=134217728,layers=256"); it makes *Limits a flag.Value.
 func (l *Limits) String() string {

@@ -21,8 +21,8 @@ func fixesOf(in *input, r preexec.Result, host preexec.Host) []preexec.Fix {
 	if in.Source == nil || len(fixes) == 0 {
 		return fixes
 	}
-	rt, err := preexec.LookupRuntime(r.Runtime)
-	if err != nil {
+	rt := r.RuntimeBuild() // the very build, its Go patch too
+	if rt.Release == nil {
 		return nil
 	}
 	var out []preexec.Fix

@@ -103,11 +103,22 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 	decided := false
 	if d, ok := denialOf(r.Err); ok && d.Reason == access.ReasonProtectedSymlink {
 		decided = true
-	} else if rt, err := preexec.LookupRuntime(r.Runtime); err == nil {
+	} else if rt := r.RuntimeBuild(); rt.Release != nil {
+		// The same build (its Go patch too), fs.protected_symlinks=0.
 		h := f.host
 		h.ProtectedSymlinks = false
 		o := preexec.Evaluate(in.Plan, in.FS, rt, h)
-		decided = o.Starts != r.Starts || o.Step != r.Step || o.Text != r.Text || o.Unknown != r.Unknown
+		if o.Unknown == "" {
+			decided = o.Starts != r.Starts || o.Step != r.Step || o.Text != r.Text
+		} else {
+			// What follows cannot be told; the setting decided r only if
+			// the step r failed at passed.
+			for _, s := range o.Trace() {
+				if s.Step == r.Step && s.Err == nil {
+					decided = true
+				}
+			}
+		}
 	}
 	if !decided {
 		return ""

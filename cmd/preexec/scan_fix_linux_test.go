@@ -134,7 +134,7 @@ func TestScanImagesFileSize(t *testing.T) {
 		t.Fatalf("default limits: %v", err)
 	}
 	_, err := loadImageDir(dir, load.Limits{FileSize: 100})
-	if want := "manifest.json: larger than the 100 bytes preexec reads of a file (limit file-size)"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "member manifest.json: larger than the 100 bytes preexec reads of a manifest or config (limit file-size)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("file-size=100: %v; want %q", err, want)
 	}
 }

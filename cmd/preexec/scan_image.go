@@ -1,13 +1,11 @@
 package main
 
 import (
-	"archive/tar"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,7 +19,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/preexec/preexec/internal/limit"
 	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -158,7 +155,7 @@ func loadImageDir(dir string, lim load.Limits) (*imageDir, error) {
 			continue
 		}
 		// A docker-archive: its manifest.json, within file-size.
-		raw, err := tarMember(p, "manifest.json", lim.WithDefaults().FileSize)
+		raw, err := lim.ReadArchiveMember(p, "manifest.json")
 		if err != nil {
 			return nil, fmt.Errorf("--images: %s: %w", p, err)
 		}
@@ -193,7 +190,7 @@ func readIndex(p string, lim load.Limits) (*v1.IndexManifest, error) {
 			return nil, err
 		}
 	} else {
-		raw, err = tarMember(p, "index.json", lim.WithDefaults().FileSize)
+		raw, err = lim.ReadArchiveMember(p, "index.json")
 		if err != nil || raw == nil {
 			return nil, err
 		}
@@ -382,29 +379,3 @@ func (c *imageCache) evict() {
 
 // errNotImage is an INPUT that is neither a file nor a reference.
 var errNotImage = errors.New("no such file, and not an image reference")
-
-// tarMember reads the member called name of the tar file p, refusing one
-// of more than max bytes (limit file-size); nil when it has none.
-func tarMember(p, name string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if strings.TrimPrefix(h.Name, "./") == name {
-			if h.Size > max {
-				return nil, fmt.Errorf("%s: larger than the %s preexec reads of a file (limit file-size)", name, limit.Size(max))
-			}
-			return io.ReadAll(tr)
-		}
-	}
-}
