@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/preexec/preexec"
@@ -165,8 +166,10 @@ func sameResult(a, b preexec.Result) bool {
 // says it alone makes the difference.
 type cause struct {
 	preexec.Change
-	// decides: from's runtime with this one change gives to's outcome.
-	decides bool
+	// decides: from's runtime with this one change gives to's outcome
+	// (starts or not, the failing step and phase, unknown or not); exact:
+	// its very result, text and exit status too.
+	decides, exact bool
 }
 
 // causesOf lists the changes between from and to (the rows' behaviours,
@@ -187,13 +190,13 @@ func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host
 			rt.Release = &l
 		}
 		r := preexec.Evaluate(in.Plan, in.FS, rt, fromHost)
-		out = append(out, cause{Change: c, decides: decides(before, after, r)})
+		out = append(out, cause{Change: c, decides: decides(before, after, r), exact: sameResult(r, after)})
 	}
 	if fromHost.Kernel != toHost.Kernel {
 		h := fromHost
 		h.Kernel = toHost.Kernel
 		r := preexec.Evaluate(in.Plan, in.FS, from, h)
-		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r)})
+		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r), exact: sameResult(r, after)})
 	}
 	return out
 }
@@ -273,9 +276,12 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 			printf(w, "  extrapolated: %s\n", side.r.Extrapolated)
 		}
 	}
+	// The changes that alone give after's very result; else those that
+	// alone give its outcome, the text needing the others too.
 	var decide, other []cause
+	exact := slices.ContainsFunc(causes, func(c cause) bool { return c.exact })
 	for _, c := range causes {
-		if c.decides {
+		if c.exact || (!exact && c.decides) {
 			decide = append(decide, c)
 		} else {
 			other = append(other, c)
@@ -285,7 +291,11 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	case len(causes) == 0:
 		printf(w, "\nno behaviour the model has differs between them\n")
 	case len(decide) > 0:
-		printf(w, "\nthe change that makes the difference (alone, it turns before into after):\n")
+		if exact {
+			printf(w, "\nthe change that makes the difference (alone, it turns before into after):\n")
+		} else {
+			printf(w, "\nthe change that decides the outcome (alone, it %s; the text after it needs the others too):\n", outcomeVerb(after))
+		}
 		writeCauses(w, decide)
 		if len(other) > 0 {
 			printf(w, "other changes between them:\n")
@@ -301,6 +311,18 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 			printf(w, "read: %s\n", n)
 		}
 	}
+}
+
+// outcomeVerb is r's outcome as what a change does: "lets it start",
+// "makes it fail at eaccess", "makes it unknown".
+func outcomeVerb(r preexec.Result) string {
+	switch {
+	case r.Unknown != "":
+		return "makes it unknown"
+	case r.Starts:
+		return "lets it start"
+	}
+	return "makes it fail at " + string(r.Step)
 }
 
 func writeCauses(w io.Writer, cs []cause) {
