@@ -127,7 +127,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		} else if status == 3 {
 			// Nothing changes as far as the model tells, but it cannot
 			// tell exactly: say which side and why.
-			writeDiffUnsure(stdout, before, after, fromHost, toHost)
+			writeDiffUnsure(stdout, before, after, fromFacts, toFacts)
 		}
 		return status
 	}
@@ -251,7 +251,10 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	case !before.Starts && before.Unknown == "" && after.Starts:
 		verb = "fixes"
 	}
-	printf(w, "%s %s it\n", diffHeading(before, after, fromFacts.host, toFacts.host), verb)
+	if verb != "changes" && (before.Caveat != "" || after.Caveat != "") {
+		verb = "may " + strings.TrimSuffix(verb, "s") // a side is uncertain, said below
+	}
+	printf(w, "%s %s it\n", diffHeading(before, after, fromFacts, toFacts), verb)
 	for _, side := range []struct {
 		label string
 		r     preexec.Result
@@ -260,7 +263,7 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 		lines := outcomeText(in, side.r)
 		name := side.r.Runtime
 		if fromFacts.host.Kernel != toFacts.host.Kernel {
-			name += " on " + kernelName(side.facts.host.Kernel)
+			name += " on " + kernelName(side.facts)
 		}
 		printf(w, "\n%s, %s: %s\n", side.label, name, lines[0])
 		for _, l := range lines[1:] {
@@ -274,6 +277,9 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 		}
 		if side.r.Extrapolated != "" {
 			printf(w, "  extrapolated: %s\n", side.r.Extrapolated)
+		}
+		if side.r.Caveat != "" {
+			printf(w, "  uncertain: %s\n", side.r.Caveat)
 		}
 	}
 	// The changes that alone give after's very result; else those that
@@ -366,23 +372,28 @@ func writeDiffJSON(w io.Writer, in *input, before, after preexec.Result, causes 
 }
 
 // kernelName names a --from-kernel or --to-kernel value.
-func kernelName(v uint32) string {
-	if v == 0 {
+func kernelName(f hostFacts) string {
+	switch {
+	case f.host.Kernel == 0:
 		return "the newest modelled kernel"
+	case preexec.DistroKernel(f.release) != "":
+		// A vendor's kernel, named as given (4.18.0-513.el8.x86_64):
+		// its number alone does not say what it has.
+		return "kernel " + f.release
 	}
-	return "kernel " + kernelText(v)
+	return "kernel " + kernelText(f.host.Kernel)
 }
 
 // diffHeading names the two sides of an upgrade: their runtimes, or,
 // when only the kernel differs, the kernels.
-func diffHeading(before, after preexec.Result, fromHost, toHost preexec.Host) string {
+func diffHeading(before, after preexec.Result, from, to hostFacts) string {
 	switch {
-	case fromHost.Kernel == toHost.Kernel:
+	case from.host.Kernel == to.host.Kernel:
 		return before.Runtime + " → " + after.Runtime
 	case before.Runtime == after.Runtime:
-		return before.Runtime + ": " + kernelName(fromHost.Kernel) + " → " + kernelName(toHost.Kernel)
+		return before.Runtime + ": " + kernelName(from) + " → " + kernelName(to)
 	}
-	return before.Runtime + " on " + kernelName(fromHost.Kernel) + " → " + after.Runtime + " on " + kernelName(toHost.Kernel)
+	return before.Runtime + " on " + kernelName(from) + " → " + after.Runtime + " on " + kernelName(to)
 }
 
 // extrapolatedSides is "name: why" for each extrapolated side.
@@ -399,7 +410,7 @@ func extrapolatedSides(before, after preexec.Result) []string {
 // writeDiffUnsure is an upgrade whose outcome does not change as far as the
 // model tells, with a side it cannot tell exactly: the outcome, and each
 // side that is unknown or extrapolated, with why.
-func writeDiffUnsure(w io.Writer, before, after preexec.Result, fromHost, toHost preexec.Host) {
+func writeDiffUnsure(w io.Writer, before, after preexec.Result, fromFacts, toFacts hostFacts) {
 	outcome := "starts"
 	switch {
 	case before.Unknown != "":
@@ -407,7 +418,7 @@ func writeDiffUnsure(w io.Writer, before, after preexec.Result, fromHost, toHost
 	case !before.Starts:
 		outcome = "fails at " + string(before.Step)
 	}
-	printf(w, "%s: the same outcome as far as the model tells (%s), but not exactly:\n", diffHeading(before, after, fromHost, toHost), outcome)
+	printf(w, "%s: the same outcome as far as the model tells (%s), but not exactly:\n", diffHeading(before, after, fromFacts, toFacts), outcome)
 	for _, side := range []struct {
 		label string
 		r     preexec.Result

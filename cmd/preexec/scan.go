@@ -1068,6 +1068,9 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 				sd.Text = shownOf(in.Engine, r).Text
 				sd.Step = string(r.Step)
 			}
+			if r.Caveat != "" {
+				sd.Text += "\nuncertain: " + r.Caveat
+			}
 		} else {
 			sd.Text = verdict(rts, results)
 		}
