@@ -309,7 +309,14 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 		return e.execTail(p, gc, l.Env, check)
 	})
 	name := t.s
-	if e.step(&runcLookPath, stepErr(t, StepLookPath), goToolchains[gc].name, name, nil) {
+	goName := goToolchains[gc].name
+	if g := e.goV; g.patch == noPatch && minorSplits(g) {
+		// A minor without its patch, whose patches look paths up
+		// differently: evaluated as its newest (refine says when the
+		// others would differ), not a class this build need be in.
+		goName = fmt.Sprintf("%d.%d as its newest patches", g.major, g.minor)
+	}
+	if e.step(&runcLookPath, stepErr(t, StepLookPath), goName, name, nil) {
 		return
 	}
 	switch {

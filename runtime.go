@@ -677,6 +677,10 @@ func (rt Runtime) goVersion() goVersion {
 // goVersion is a Go toolchain version; a missing patch is the newest.
 type goVersion struct{ major, minor, patch int32 }
 
+// noPatch is the patch of a goVersion given as a minor alone ("1.20"):
+// past every release's.
+const noPatch = 1 << 20
+
 func parseGo(s string) (goVersion, error) {
 	major, rest, ok := strings.Cut(s, ".")
 	if !ok {
@@ -685,7 +689,7 @@ func parseGo(s string) (goVersion, error) {
 	minor, patch, hasPatch := strings.Cut(rest, ".")
 	a, err1 := strconv.ParseInt(major, 10, 32)
 	b, err2 := strconv.ParseInt(minor, 10, 32)
-	c, err3 := int64(1<<20), error(nil)
+	c, err3 := int64(noPatch), error(nil)
 	if hasPatch {
 		c, err3 = strconv.ParseInt(patch, 10, 32)
 	}
