@@ -80,6 +80,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -453,7 +454,14 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		printf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Runtime, res, r.Phase, step, exit, text)
 	}
 	tw.Flush()
-	seen := map[string]bool{}
+	// One block per distinct reason and fix, labelled with every step
+	// the runtimes it stands for fail at.
+	type reason struct {
+		e, p, fix, hint string
+		steps           []string
+	}
+	var reasons []*reason
+	byKey := map[string]*reason{}
 	for _, r := range results {
 		if r.Starts || r.Unknown != "" {
 			continue
@@ -464,21 +472,31 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		}
 		fixes := fixesOf(in, r, host)
 		fix, hint := fixText(in, fixes), hintText(fixes)
-		if !seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] {
-			seen[e+"\x00"+p+"\x00"+fix+"\x00"+hint] = true
-			printLine(w)
-			if e != "" {
-				printf(w, "why (%s): %s\n", r.Step, e)
-			}
-			if p != "" {
-				printf(w, "%s (%s): %s\n", r.Runtime, r.Step, p)
-			}
-			if fix != "" {
-				printf(w, "fix: %s\n", fix)
-			}
-			if hint != "" {
-				printf(w, "hint (not verified): %s\n", hint)
-			}
+		key := e + "\x00" + p + "\x00" + fix + "\x00" + hint
+		rs := byKey[key]
+		if rs == nil {
+			rs = &reason{e: e, p: p, fix: fix, hint: hint}
+			byKey[key] = rs
+			reasons = append(reasons, rs)
+		}
+		if !slices.Contains(rs.steps, string(r.Step)) {
+			rs.steps = append(rs.steps, string(r.Step))
+		}
+	}
+	for _, rs := range reasons {
+		printLine(w)
+		steps := strings.Join(rs.steps, ", ")
+		if rs.e != "" {
+			printf(w, "why (%s): %s\n", steps, rs.e)
+		}
+		if rs.p != "" {
+			printf(w, "%s\n", rs.p) // of every runtime the block stands for
+		}
+		if rs.fix != "" {
+			printf(w, "fix: %s\n", rs.fix)
+		}
+		if rs.hint != "" {
+			printf(w, "hint (not verified): %s\n", rs.hint)
 		}
 	}
 	writeNotes(w, rts, results, notes)
