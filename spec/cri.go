@@ -17,8 +17,8 @@ import (
 // be (CRI has no group names), --group-add numbers as supplementalGroups,
 // --workdir, --entrypoint and the command as workingDir, command and
 // args, --cap-add/--cap-drop, no-new-privileges as
-// allowPrivilegeEscalation false, --read-only, --env; --userns host is
-// the pod's default.
+// allowPrivilegeEscalation false, --privileged as privileged,
+// --read-only, --env; --userns host is the pod's default.
 func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if len(ov.Tmpfs) > 0 || len(ov.Volumes) > 0 {
 		return nil, &UnsupportedError{eng.Name, "mounts come from the pod's volumes, not modelled"}
@@ -36,6 +36,15 @@ func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if ov.NoNewPrivileges {
 		f := false
 		k.AllowPrivilegeEscalation = &f
+	}
+	if ov.Privileged {
+		if ov.NoNewPrivileges {
+			// The API server refuses such a container
+			// (pkg/apis/core/validation/validation.go:ValidateSecurityContext),
+			// as ParsePod does; the CRI alone would take it.
+			return nil, &UnsupportedError{eng.Name, "--privileged with no-new-privileges: Kubernetes refuses a container with privileged true and allowPrivilegeEscalation false"}
+		}
+		k.Privileged = true
 	}
 	for _, o := range ov.SecurityOpt {
 		key, v, ok := strings.Cut(o, "=")

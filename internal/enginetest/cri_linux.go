@@ -256,7 +256,9 @@ func (h *Harness) createCRI(ctx context.Context, c *Case) (Outcome, error) {
 	if skip != "" {
 		return Outcome{Skip: skip}, nil
 	}
-	s, sb, err := h.criSandbox(ctx, "")
+	// A privileged container is in a privileged sandbox, as the kubelet
+	// makes one for a pod that has one (kubecontainer.HasPrivilegedContainer).
+	s, sb, err := h.criSandboxWith(ctx, "", nil, cfg.Privileged)
 	if err != nil {
 		return Outcome{}, err
 	}
