@@ -33,6 +33,11 @@ func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if ov.Entrypoint != nil {
 		k.Command = []string{*ov.Entrypoint}
 	}
+	for _, e := range ov.Env {
+		if !strings.Contains(e, "=") {
+			return nil, &UnsupportedError{eng.Name, "-e " + e + " takes the value of the caller's environment; a Kubernetes env entry has its value"}
+		}
+	}
 	if ov.NoNewPrivileges {
 		f := false
 		k.AllowPrivilegeEscalation = &f

@@ -187,6 +187,9 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		return nil, refuse(false, "%s", err.Error())
 	}
 	s.Mounts = ms
+	if err := callerEnvUndecided(eng, ov.Env, p.Args); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

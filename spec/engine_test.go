@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -651,6 +652,62 @@ func TestPrivilegedEngines(t *testing.T) {
 				c := s.Process.Capabilities
 				got = fmt.Sprintf("B%d E%d P%d I%d A%d seccomp=%v nnp=%v", len(c.Bounding), len(c.Effective), len(c.Permitted), len(c.Inheritable), len(c.Ambient),
 					s.Linux != nil && s.Linux.Seccomp != nil, s.Process.NoNewPrivileges)
+			}
+			if got != r.want {
+				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)
+			}
+		})
+	}
+}
+
+// TestBareEnvEngines holds -e NAME without a value: the CLI takes the
+// caller's value, which the model does not know; where PATH could be it
+// and args[0] is looked up in it the answer is unknown, else the model's
+// spec is a caller's without the variable.
+func TestBareEnvEngines(t *testing.T) {
+	img := spec.ImageConfig{Cmd: []string{"run"}, Env: []string{"PATH=/app", "FOO=image"}}
+	rows := []struct {
+		name, engine string
+		img          spec.ImageConfig
+		flags        []string
+		want, rule   string
+	}{
+		{"docker_path_bare_args0", "docker@20.10.24", img, []string{"-e", "PATH"}, "unknown", "args[0] \"run\" is looked up in the caller's PATH, or in none"},
+		{"podman_path_bare_args0", "podman@4.3.1", img, []string{"-e", "PATH"}, "unknown", "the caller's PATH, or the image's"},
+		{"podman_wildcard", "podman@4.3.1", img, []string{"-e", "PA*"}, "unknown", "NAME* takes every caller variable with that prefix, PATH among them"},
+		{"podman_wildcard_other", "podman@4.3.1", img, []string{"-e", "FO*"}, "FOO=image PATH=/app", "a prefix PATH lacks cannot set it"},
+		{"docker_wildcard_literal", "docker@20.10.24", img, []string{"-e", "PA*"}, "FOO=image PATH=/app", "docker has no wildcard: PA* is a name"},
+		{"docker_path_slash_args0", "docker@20.10.24", spec.ImageConfig{Cmd: []string{"/app/run"}, Env: img.Env}, []string{"-e", "PATH"}, "FOO=image", "args[0] has a '/': PATH is not read; the spec is an unset caller's (the image's PATH removed too)"},
+		{"docker_other_unset", "docker@20.10.24", img, []string{"-e", "FOO"}, "PATH=/app", "another variable: an unset caller's, the image's FOO removed"},
+		{"podman_other_unset", "podman@4.3.1", img, []string{"-e", "FOO"}, "FOO=image PATH=/app", "podman drops an unset variable: the image's FOO stays"},
+		{"cri_bare", "containerd-cri@1.6.20", img, []string{"-e", "FOO"}, "error: containerd-cri@1.6.20: -e FOO takes the value of the caller's environment; a Kubernetes env entry has its value", "a Kubernetes env entry has a value"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			s, err := fromImage(t, r.engine, etc, r.img, r.flags...)
+			got := ""
+			switch {
+			case errors.Is(err, spec.ErrUndecided):
+				got = "unknown"
+				if !strings.Contains(err.Error(), "-e "+r.flags[1]) {
+					t.Errorf("the reason does not name the flag: %v", err)
+				}
+			case err != nil:
+				got = "error: " + err.Error()
+			default:
+				var kept []string
+				for _, e := range s.Process.Env {
+					if strings.HasPrefix(e, "FOO=") || strings.HasPrefix(e, "PATH=") {
+						kept = append(kept, e)
+					}
+				}
+				sort.Strings(kept)
+				got = strings.Join(kept, " ")
 			}
 			if got != r.want {
 				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)

@@ -296,6 +296,9 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if keepGroups {
 		s.Annotations = map[string]string{KeepOriginalGroupsAnnotation: "1"}
 	}
+	if err := callerEnvUndecided(eng, ov.Env, p.Args); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -203,6 +203,7 @@ func curated() []Case {
 		c("flag_env", "-e adds a variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "BAZ=qux"),
 		c("flag_env_override", "-e replaces an image variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "FOO=override"),
 		c("flag_env_path", "-e PATH", RootfsFull, img("", ""), "-e", "PATH=/custom/bin"),
+		c("flag_env_bare_unset", "-e NAME, NAME not in the caller's environment: docker's CLI sends it bare and the daemon removes the image's (docker/cli opts/env.go:ValidateEnv@v20.10.24, moby daemon/commit.go:merge), podman drops it and keeps the image's (pkg/env/env.go:parseEnv@v4.3.1), ctr's --env unsets it before the image's env is applied", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"PREEXEC_CALLER_UNSET=image"}}, "-e", "PREEXEC_CALLER_UNSET"),
 		c("flag_read_only_nonroot_nnp", "--read-only, a user and no-new-privileges together", RootfsFull, img("65532", "/home/nonroot"), "--read-only", "--security-opt", "no-new-privileges", "--user", "1000680000:0"),
 		c("flag_privileged", privRule+": as root", RootfsPrivileged, privImage, "--privileged"),
 		c("flag_privileged_user", privRule+": as uid 1000, docker gives the bounding set only (oci.SetCapabilities), podman E, P, I and A of --cap-add only, the CRI plugin B, E and P", RootfsPrivileged, privImage, "--privileged", "--user", "1000"),
