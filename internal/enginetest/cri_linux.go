@@ -493,7 +493,7 @@ func (h *Harness) runE2ECRI(ctx context.Context, rt runtimes.Runtime, c *Case) E
 		run.Exit, run.Stderr = -1, fmt.Sprintf("(harness: %v)", err)
 		return run
 	}
-	s, sb, err := h.criSandbox(ctx, handler)
+	s, sb, err := h.criSandboxWith(ctx, handler, nil, cfg.Privileged)
 	if err != nil {
 		return fail(err)
 	}

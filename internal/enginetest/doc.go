@@ -141,7 +141,15 @@
 // --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,
 // which every runc fails at create in its own words, the image's USER
 // alice with a WORKDIR only another uid may search (runc rc93 fails its
-// chdir, in every engine), and one that starts. E2ERandom adds 24 random
+// chdir, in every engine), and one that starts; two --privileged images
+// run as uid 1000, with and without --cap-add DAC_OVERRIDE, a 0700
+// root-owned entrypoint in a 0700 WORKDIR of another uid (the
+// capabilities each engine gives a non-root user decide). There is no
+// --privileged run as root: docker 20.10 asks for every capability up to
+// CAP_AUDIT_READ, and on a host whose bounding set lacks one (the CI
+// machines lack CAP_SYS_RESOURCE) every runc fails "apply caps:
+// operation not permitted", a fact of the host the model's Evaluate does
+// not take. E2ERandom adds 24 random
 // images and flags (Random's dimensions), each run with the eight runtimes
 // of E2ERandomRuntimes, one per release line whose steps differ.
 // The exit status, stdout and stderr, as the engine printed them, are
