@@ -277,5 +277,5 @@ func undecidedSeccomp(k *KubeContainer) string {
 	if sp == nil || sp.Type != "Localhost" || k.Privileged {
 		return ""
 	}
-	return fmt.Sprintf("seccompProfile Localhost %q is a file on the node (below the kubelet's seccomp directory), which is not among the model's inputs, and its filter may deny a system call the runtime makes before the exec (chdir, execve)", sp.LocalhostProfile)
+	return fmt.Sprintf("seccompProfile Localhost %q is a profile file on the node, which is not among the model's inputs, and its filter may deny a system call the runtime makes before the exec (chdir, execve)", sp.LocalhostProfile)
 }
