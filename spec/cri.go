@@ -17,8 +17,9 @@ import (
 // be (CRI has no group names), --group-add numbers as supplementalGroups,
 // --workdir, --entrypoint and the command as workingDir, command and
 // args, --cap-add/--cap-drop, no-new-privileges as
-// allowPrivilegeEscalation false, --read-only, --env; --userns host is
-// the pod's default.
+// allowPrivilegeEscalation false, --privileged as privileged,
+// seccomp=unconfined and seccomp=PATH as seccompProfile Unconfined and
+// Localhost, --read-only, --env; --userns host is the pod's default.
 func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if len(ov.Tmpfs) > 0 || len(ov.Volumes) > 0 {
 		return nil, &UnsupportedError{eng.Name, "mounts come from the pod's volumes, not modelled"}
@@ -33,16 +34,40 @@ func kubeFromFlags(eng Engine, ov Overrides) (*KubeContainer, error) {
 	if ov.Entrypoint != nil {
 		k.Command = []string{*ov.Entrypoint}
 	}
+	for _, e := range ov.Env {
+		if !strings.Contains(e, "=") {
+			return nil, &UnsupportedError{eng.Name, "-e " + e + " takes the value of the caller's environment; a Kubernetes env entry has its value"}
+		}
+	}
 	if ov.NoNewPrivileges {
 		f := false
 		k.AllowPrivilegeEscalation = &f
+	}
+	if ov.Privileged {
+		if ov.NoNewPrivileges {
+			// The API server refuses such a container
+			// (pkg/apis/core/validation/validation.go:ValidateSecurityContext),
+			// as ParsePod does; the CRI alone would take it.
+			return nil, &UnsupportedError{eng.Name, "--privileged with no-new-privileges: Kubernetes refuses a container with privileged true and allowPrivilegeEscalation false"}
+		}
+		k.Privileged = true
 	}
 	for _, o := range ov.SecurityOpt {
 		key, v, ok := strings.Cut(o, "=")
 		if !ok {
 			key, v, _ = strings.Cut(o, ":")
 		}
-		if _, err := strconv.ParseBool(v); key == "no-new-privileges" && (err == nil || o == key) || key == "seccomp" {
+		if _, err := strconv.ParseBool(v); key == "no-new-privileges" && (err == nil || o == key) {
+			continue
+		}
+		if key == "seccomp" {
+			// seccomp=unconfined is seccompProfile type Unconfined;
+			// seccomp=PATH a Localhost profile, which the kubelet reads
+			// on the node, not the file the caller may have (fromCRI).
+			k.SeccompProfile = &KubeSeccomp{Type: "Unconfined"}
+			if v != "unconfined" {
+				k.SeccompProfile = &KubeSeccomp{Type: "Localhost", LocalhostProfile: v}
+			}
 			continue
 		}
 		return nil, &UnsupportedError{eng.Name, "Kubernetes has no securityContext field for --security-opt " + o}
@@ -226,5 +251,31 @@ func fromCRI(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	if why := undecidedExec(k, args, unknown0); why != "" {
 		return nil, &UndecidedError{Engine: eng.Name, Why: why}
 	}
+	if why := undecidedSeccomp(k); why != "" {
+		return nil, &UndecidedError{Engine: eng.Name, Why: why}
+	}
 	return s, nil
+}
+
+// undecidedSeccomp says why the seccomp filter is not known here, "" when
+// it is. The kubelet sends the effective seccompProfile (Unconfined
+// without one, its default unless --seccomp-default); containerd's CRI
+// installs none for a privileged container or Unconfined, its default
+// profile for RuntimeDefault, and the file LocalhostRef names for
+// Localhost (pkg/cri/server/container_create_linux.go:
+// generateSeccompSpecOpts@v1.6.20); CRI-O likewise skips a privileged
+// container (privileged_seccomp_profile unset, its default) and reads the
+// same three kinds (server/container_create.go@v1.34.0). The default
+// profiles (containerd contrib/seccomp/seccomp_default.go@v1.6.20,
+// containers/common's for CRI-O) allow every system call the runtimes make
+// before the exec (chdir, execve, execveat, faccessat2, openat2,
+// close_range), so RuntimeDefault is modelled as no filter, as the default
+// profiles of docker and podman are. A Localhost profile is a file on the
+// node that preexec does not read: it may deny one of those calls.
+func undecidedSeccomp(k *KubeContainer) string {
+	sp := k.SeccompProfile
+	if sp == nil || sp.Type != "Localhost" || k.Privileged {
+		return ""
+	}
+	return fmt.Sprintf("seccompProfile Localhost %q is a profile file on the node, which is not among the model's inputs, and its filter may deny a system call the runtime makes before the exec (chdir, execve)", sp.LocalhostProfile)
 }

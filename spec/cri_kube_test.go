@@ -278,3 +278,80 @@ func TestPodSupplementalGroupsPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestPodSeccompProfile holds securityContext.seccompProfile on the CRI
+// engines: the container's, else the pod's; Unconfined and
+// RuntimeDefault (whose default profiles allow the pre-exec system calls)
+// decide nothing, a Localhost profile is a file on the node the model
+// does not read (unknown) unless the container is privileged (no filter);
+// the API server's checks; --security-opt seccomp= from flags.
+func TestPodSeccompProfile(t *testing.T) {
+	rows := []struct {
+		name, engine string
+		podSC, lines []string
+		flags        []string
+		want, rule   string
+	}{
+		{"unconfined", "containerd-cri@1.6.20", nil, []string{"securityContext: {seccompProfile: {type: Unconfined}}"}, nil,
+			"starts", "generateSeccompSpecOpts: Unconfined, no filter"},
+		{"runtime_default_pod", "containerd-cri@1.6.20", []string{"seccompProfile: {type: RuntimeDefault}"}, nil, nil,
+			"starts", "RuntimeDefault: containerd's default profile allows chdir, execve, faccessat2"},
+		{"localhost_pod", "containerd-cri@1.6.20", []string{"seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}"}, nil, nil,
+			`unknown: seccompProfile Localhost "profiles/audit.json"`, "a Localhost profile is the node's file: unknown, naming it"},
+		{"localhost_crio", "crio@1.34.0", nil, []string{"securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}"}, nil,
+			`unknown: seccompProfile Localhost "p.json"`, "CRI-O reads the node's file too"},
+		{"container_over_pod", "containerd-cri@1.6.20", []string{"seccompProfile: {type: Localhost, localhostProfile: p.json}"},
+			[]string{"securityContext: {seccompProfile: {type: Unconfined}}"}, nil, "starts", "the container's profile, else the pod's (getSeccompProfile)"},
+		{"pod_localhost_container_default", "crio@1.34.0", []string{"seccompProfile: {type: RuntimeDefault}"},
+			[]string{"securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}"}, nil, `unknown: seccompProfile Localhost "p.json"`, "the container's Localhost over the pod's default"},
+		{"localhost_privileged", "containerd-cri@1.6.20", nil, []string{"securityContext: {privileged: true, seccompProfile: {type: Localhost, localhostProfile: p.json}}"}, nil,
+			"starts", "a privileged container gets no filter (containerd; CRI-O without privileged_seccomp_profile)"},
+		{"localhost_without_profile", "containerd-cri@1.6.20", nil, []string{"securityContext:", "  seccompProfile:", "    type: Localhost"}, nil,
+			"error: pod.yaml:8: spec.containers[0].securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost", "the API server: Localhost needs localhostProfile"},
+		{"profile_without_localhost", "containerd-cri@1.6.20", []string{"seccompProfile:", "  type: Unconfined", "  localhostProfile: p.json"}, nil, nil,
+			"error: pod.yaml:7: spec.securityContext.seccompProfile.localhostProfile: Invalid value: can only be set when seccomp type is Localhost", "the API server: localhostProfile only with Localhost"},
+		{"unknown_type", "containerd-cri@1.6.20", nil, []string{"securityContext:", "  seccompProfile:", "    type: Default"}, nil,
+			`error: pod.yaml:9: spec.containers[0].securityContext.seccompProfile.type: Unsupported value: "Default": supported values: "Localhost", "RuntimeDefault", "Unconfined"`, "the API server: three types"},
+		{"flags_seccomp_file", "containerd-cri@1.6.20", nil, nil, []string{"--security-opt", "seccomp=/etc/p.json"},
+			`unknown: seccompProfile Localhost "/etc/p.json"`, "--security-opt seccomp=PATH is a Localhost profile, the node's file, not the caller's"},
+		{"flags_seccomp_unconfined", "crio@1.34.0", nil, nil, []string{"--security-opt", "seccomp=unconfined"},
+			"starts", "seccomp=unconfined is Unconfined"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			var ov spec.Overrides
+			var err error
+			if r.flags != nil {
+				ov, err = spec.ParseOverrides(r.flags)
+			} else {
+				ov, err = spec.ParsePod("pod.yaml", podWith(r.podSC, r.lines...), "")
+			}
+			got := ""
+			if err == nil {
+				eng, _ := spec.LookupEngine(r.engine)
+				var s *specs.Spec
+				s, err = spec.FromImage(spec.ImageConfig{Entrypoint: []string{"/app/run"}}, fixtureFS(etc), eng, ov)
+				if err == nil && s.Linux != nil && s.Linux.Seccomp != nil {
+					t.Errorf("a seccomp filter in the spec: %+v", s.Linux.Seccomp)
+				}
+			}
+			switch {
+			case errors.Is(err, spec.ErrUndecided):
+				_, why, _ := strings.Cut(err.Error(), ": ")
+				got = "unknown: " + why
+			case err != nil:
+				got = "error: " + err.Error()
+			default:
+				got = "starts"
+			}
+			if !strings.HasPrefix(got, r.want) {
+				t.Errorf("%s\ngot  %s\nwant %s…", r.rule, got, r.want)
+			}
+		})
+	}
+}

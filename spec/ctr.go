@@ -7,6 +7,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
 )
 
 // fromCtr follows ctr run IMAGE ID [ARGS] (cmd/ctr/commands/run/
@@ -22,7 +23,8 @@ import (
 // --mount type=bind,…,options=rbind:rw|ro (ctr adds no default option,
 // cmd/ctr/commands/run/run.go:withMounts), ARGS after the flags.
 // --security-opt no-new-privileges changes nothing (already set); ctr
-// installs no seccomp filter unless --seccomp.
+// installs no seccomp filter unless --seccomp. --privileged is ctr's
+// --privileged.
 func fromCtr(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.Spec, error) {
 	switch {
 	case ov.Kube != nil:
@@ -94,6 +96,15 @@ func fromCtr(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*specs.
 	}
 	if ov.Workdir != "" {
 		p.Cwd = ov.Workdir
+	}
+	if ov.Privileged {
+		// --privileged: oci.WithPrivileged (oci/spec_opts.go@v1.6.20),
+		// before --cap-add and --cap-drop: WithAllCurrentCapabilities,
+		// ctr's own effective set (pkg/cap.Current) in B, E and P, and
+		// WithSeccompUnconfined (ctr has no filter anyway);
+		// noNewPrivileges stays.
+		all := inBounding(allCaps(caps.CAP_LAST_CAP), eng.HostBounding)
+		c.Bounding, c.Effective, c.Permitted = all, append([]string{}, all...), append([]string{}, all...)
 	}
 	for _, a := range adds {
 		for _, l := range []*[]string{&c.Bounding, &c.Effective, &c.Permitted} {

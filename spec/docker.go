@@ -161,13 +161,23 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	p.User.AdditionalGids = append(p.User.AdditionalGids, uint32s(append(eu.sgids, add...))...)
 
 	// oci_linux.go:WithCapabilities: caps.TweakCapabilities, then the
-	// row's grant.
+	// row's grant. --privileged is every capability docker knows
+	// (oci/caps/utils.go:TweakCapabilities@v20.10.24: GetAllCapabilities,
+	// up to CAP_AUDIT_READ), whatever --cap-add and --cap-drop say (their
+	// names are still checked at create, above); oci.SetCapabilities
+	// gives a non-root user the bounding set only, as for any container.
 	list := tweakDockerCaps(eng.Caps, ov.CapAdd, ov.CapDrop)
+	if ov.Privileged {
+		list = allCaps(caps.CAP_AUDIT_READ)
+	}
 	grantCaps(p, eng.Grant, list, p.User.UID == 0)
 
 	p.NoNewPrivileges = ov.NoNewPrivileges
 	s.Root.Readonly = ov.ReadOnly
-	if ov.Seccomp == "unconfined" {
+	// daemon/seccomp_linux.go:WithSeccomp@v20.10.24 installs no filter
+	// for a privileged container, even with seccomp=PATH (the CLI has
+	// read the file all the same).
+	if ov.Seccomp == "unconfined" || ov.Privileged {
 		s.Linux = &specs.Linux{}
 	} else if err := withSeccomp(s, dockerSeccomp, eng, ov); err != nil {
 		return nil, err
@@ -177,6 +187,9 @@ func fromDocker(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 		return nil, refuse(false, "%s", err.Error())
 	}
 	s.Mounts = ms
+	if err := callerEnvUndecided(eng, ov.Env, p.Args); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

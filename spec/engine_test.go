@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -602,6 +603,111 @@ func TestSecurityOptEngines(t *testing.T) {
 				got = "error: " + err.Error()
 			} else {
 				got = fmt.Sprintf("nnp=%v", s.Process.NoNewPrivileges)
+			}
+			if got != r.want {
+				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)
+			}
+		})
+	}
+}
+
+// TestPrivilegedEngines holds --privileged as each engine builds it: the
+// capability sets (counted: 38 is every capability up to CAP_AUDIT_READ,
+// docker's list; 41 every one the model knows) and the seccomp filter.
+func TestPrivilegedEngines(t *testing.T) {
+	rows := []struct {
+		name, engine string
+		flags        []string
+		want, rule   string
+	}{
+		{"docker_root", "docker@20.10.24", nil, "B38 E38 P38 I0 A0 seccomp=false nnp=false", "TweakCapabilities: GetAllCapabilities, up to CAP_AUDIT_READ; WithSeccomp installs nothing"},
+		{"docker_user", "docker@20.10.24", []string{"--user", "1000"}, "B38 E0 P0 I0 A0 seccomp=false nnp=false", "oci.SetCapabilities: a non-root user gets the bounding set only"},
+		{"docker_cap_drop_all", "docker@20.10.24", []string{"--cap-drop", "ALL"}, "B38 E38 P38 I0 A0 seccomp=false nnp=false", "privileged wins over --cap-drop"},
+		{"docker_cap_drop_unknown", "docker@20.10.24", []string{"--cap-drop", "NOPE"}, `error: invalid CapDrop: unknown capability: "CAP_NOPE"`, "validateCapabilities still checks the names at create"},
+		{"docker_nnp", "docker@20.10.24", []string{"--security-opt", "no-new-privileges"}, "B38 E38 P38 I0 A0 seccomp=false nnp=true", "no-new-privileges is kept"},
+		{"podman_root", "podman@4.3.1", nil, "B41 E41 P41 I0 A0 seccomp=false nnp=false", "securityConfigureGenerator: capabilities.BoundingSet(); no profile of the user's: no filter"},
+		{"podman_user", "podman@4.3.1", []string{"--user", "1000"}, "B41 E0 P0 I0 A0 seccomp=false nnp=false", "a non-root user: E, P, I and A are --cap-add's, none"},
+		{"podman_user_cap_add", "podman@4.3.1", []string{"--user", "1000", "--cap-add", "DAC_OVERRIDE"}, "B41 E1 P1 I1 A1 seccomp=false nnp=false", "a non-root user gets --cap-add in E, P, I and A"},
+		{"podman_cap_drop_all", "podman@4.3.1", []string{"--cap-drop", "ALL"}, "B41 E41 P41 I0 A0 seccomp=false nnp=false", "MergeCapabilities is not called"},
+		{"podman_add_drop_same", "podman@4.3.1", []string{"--cap-add", "CHOWN", "--cap-drop", "CHOWN"}, "B41 E41 P41 I0 A0 seccomp=false nnp=false", "nor is its add-and-drop refusal"},
+		{"ctr_root", "containerd@1.6.20", nil, "B41 E41 P41 I0 A0 seccomp=false nnp=true", "oci.WithPrivileged: WithAllCurrentCapabilities; ctr's noNewPrivileges stays"},
+		{"ctr_cap_drop", "containerd@1.6.20", []string{"--cap-drop", "CHOWN"}, "B40 E40 P40 I0 A0 seccomp=false nnp=true", "--cap-drop applies after WithPrivileged"},
+		{"cri_root", "containerd-cri@1.6.20", nil, "B41 E41 P41 I0 A0 seccomp=false nnp=false", "securityContext.privileged"},
+		{"cri_user", "containerd-cri@1.6.20", []string{"--user", "1000"}, "B41 E41 P41 I0 A0 seccomp=false nnp=false", "the CRI plugin gives a non-root user B, E and P too"},
+		{"cri_nnp", "containerd-cri@1.6.20", []string{"--security-opt", "no-new-privileges"}, "error: containerd-cri@1.6.20: --privileged with no-new-privileges: Kubernetes refuses a container with privileged true and allowPrivilegeEscalation false", "the API server's refusal"},
+		{"crio_user", "crio@1.34.0", []string{"--user", "1000"}, "B41 E41 P41 I41 A41 seccomp=false nnp=false", "CRI-O's SetupPrivileged: all five sets"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			s, err := fromImage(t, r.engine, etc, spec.ImageConfig{}, append([]string{"--privileged"}, r.flags...)...)
+			got := ""
+			if err != nil {
+				got = "error: " + err.Error()
+			} else {
+				c := s.Process.Capabilities
+				got = fmt.Sprintf("B%d E%d P%d I%d A%d seccomp=%v nnp=%v", len(c.Bounding), len(c.Effective), len(c.Permitted), len(c.Inheritable), len(c.Ambient),
+					s.Linux != nil && s.Linux.Seccomp != nil, s.Process.NoNewPrivileges)
+			}
+			if got != r.want {
+				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)
+			}
+		})
+	}
+}
+
+// TestBareEnvEngines holds -e NAME without a value: the CLI takes the
+// caller's value, which the model does not know; where PATH could be it
+// and args[0] is looked up in it the answer is unknown, else the model's
+// spec is a caller's without the variable.
+func TestBareEnvEngines(t *testing.T) {
+	img := spec.ImageConfig{Cmd: []string{"run"}, Env: []string{"PATH=/app", "FOO=image"}}
+	rows := []struct {
+		name, engine string
+		img          spec.ImageConfig
+		flags        []string
+		want, rule   string
+	}{
+		{"docker_path_bare_args0", "docker@20.10.24", img, []string{"-e", "PATH"}, "unknown", "args[0] \"run\" is looked up in the caller's PATH, or in none"},
+		{"podman_path_bare_args0", "podman@4.3.1", img, []string{"-e", "PATH"}, "unknown", "the caller's PATH, or the image's"},
+		{"podman_wildcard", "podman@4.3.1", img, []string{"-e", "PA*"}, "unknown", "NAME* takes every caller variable with that prefix, PATH among them"},
+		{"podman_wildcard_other", "podman@4.3.1", img, []string{"-e", "FO*"}, "FOO=image PATH=/app", "a prefix PATH lacks cannot set it"},
+		{"docker_wildcard_literal", "docker@20.10.24", img, []string{"-e", "PA*"}, "FOO=image PATH=/app", "docker has no wildcard: PA* is a name"},
+		{"docker_path_slash_args0", "docker@20.10.24", spec.ImageConfig{Cmd: []string{"/app/run"}, Env: img.Env}, []string{"-e", "PATH"}, "FOO=image", "args[0] has a '/': PATH is not read; the spec is an unset caller's (the image's PATH removed too)"},
+		{"docker_other_unset", "docker@20.10.24", img, []string{"-e", "FOO"}, "PATH=/app", "another variable: an unset caller's, the image's FOO removed"},
+		{"podman_other_unset", "podman@4.3.1", img, []string{"-e", "FOO"}, "FOO=image PATH=/app", "podman drops an unset variable: the image's FOO stays"},
+		{"cri_bare", "containerd-cri@1.6.20", img, []string{"-e", "FOO"}, "error: containerd-cri@1.6.20: -e FOO takes the value of the caller's environment; a Kubernetes env entry has its value", "a Kubernetes env entry has a value"},
+	}
+	names, rules := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		names[i], rules[i] = r.name, r.rule
+	}
+	checkRows(t, names, rules)
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			s, err := fromImage(t, r.engine, etc, r.img, r.flags...)
+			got := ""
+			switch {
+			case errors.Is(err, spec.ErrUndecided):
+				got = "unknown"
+				if !strings.Contains(err.Error(), "-e "+r.flags[1]) {
+					t.Errorf("the reason does not name the flag: %v", err)
+				}
+			case err != nil:
+				got = "error: " + err.Error()
+			default:
+				var kept []string
+				for _, e := range s.Process.Env {
+					if strings.HasPrefix(e, "FOO=") || strings.HasPrefix(e, "PATH=") {
+						kept = append(kept, e)
+					}
+				}
+				sort.Strings(kept)
+				got = strings.Join(kept, " ")
 			}
 			if got != r.want {
 				t.Errorf("%s\ngot  %s\nwant %s", r.rule, got, r.want)

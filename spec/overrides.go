@@ -40,6 +40,10 @@ type Overrides struct {
 	SeccompFile *SeccompFile `json:"-"`
 	// ReadOnly is --read-only.
 	ReadOnly bool
+	// Privileged is --privileged: each engine's privileged container
+	// (capabilities, seccomp; see fromDocker, fromPodman, fromCtr), and
+	// securityContext.privileged for the CRI engines.
+	Privileged bool
 	// Tmpfs is --tmpfs, in order.
 	Tmpfs []Tmpfs
 	// Volumes is -v/--volume, in order.
@@ -138,6 +142,7 @@ var overrideFlags = []flagSpec{
 	{"cap-drop", "", true, func(o *Overrides, v string) error { o.CapDrop = append(o.CapDrop, v); return nil }},
 	{"security-opt", "", true, setSecurityOpt},
 	{"read-only", "", false, func(o *Overrides, _ string) error { o.ReadOnly = true; return nil }},
+	{"privileged", "", false, func(o *Overrides, _ string) error { o.Privileged = true; return nil }},
 	{"tmpfs", "", true, setTmpfs},
 	{"volume", "v", true, setVolume},
 	{"userns", "", true, func(o *Overrides, v string) error { o.Userns = v; return nil }},
@@ -260,7 +265,7 @@ func setVolume(o *Overrides, v string) error {
 //
 //	--user U  --group-add G  --workdir W  --entrypoint E  --cap-add C
 //	--cap-drop C  --security-opt no-new-privileges
-//	--security-opt seccomp=unconfined|PATH  --read-only  --tmpfs DST[:OPTS]
+//	--security-opt seccomp=unconfined|PATH  --read-only  --privileged  --tmpfs DST[:OPTS]
 //	-v SRC:DST[:OPTS]  --userns MODE  --env K=V  [--] COMMAND...
 //
 // Each flag takes its value as the next argument or after '='

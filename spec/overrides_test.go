@@ -37,6 +37,9 @@ func ovLine(o spec.Overrides) string {
 	if o.Seccomp != "" {
 		add("seccomp", o.Seccomp)
 	}
+	if o.Privileged {
+		add("privileged", "true")
+	}
 	if o.ReadOnly {
 		add("ro", true)
 	}
@@ -74,6 +77,7 @@ func TestParseOverrides(t *testing.T) {
 		{"nnp_parse_bool", []string{"--security-opt", "no-new-privileges=1"}, "nnp=true", "no-new-privileges=VALUE is strconv.ParseBool's: 1, t, true, TRUE…"},
 		{"nnp_false_after_true", []string{"--security-opt", "no-new-privileges", "--security-opt", "no-new-privileges=f"}, "", "the last no-new-privileges wins (daemon parseSecurityOpt, podman FillOutSpecGen)"},
 		{"security_opt_colon", []string{"--security-opt", "no-new-privileges:true", "--security-opt", "seccomp:/p.json"}, "nnp=true seccomp=/p.json", "parseSecurityOpts accepts ':' as the separator (the old form)"},
+		{"privileged", []string{"--privileged", "--privileged=false"}, "privileged=true", "--privileged is a bool flag, as --read-only"},
 		{"read_only_bool", []string{"--read-only", "--read-only=false"}, "ro=true", "a bool flag; =false leaves it as it was"},
 		{"tmpfs_opts", []string{"--tmpfs", "/run:exec,mode=755"}, "tmpfs=/run|exec,mode=755", "--tmpfs DST[:OPTS], split at the first ':'"},
 		{"anonymous_volume", []string{"-v", "/data"}, "vol=|/data|false", "-v DST is an anonymous volume"},
@@ -106,7 +110,7 @@ func TestParseOverridesErrors(t *testing.T) {
 		args       []string
 		want, rule string
 	}{
-		{"unknown_flag", []string{"--privileged"}, "argument 0: unknown flag: --privileged", "pflag: unknown flag"},
+		{"unknown_flag", []string{"--net", "none"}, "argument 0: unknown flag: --net", "pflag: unknown flag"},
 		{"unknown_short", []string{"-x"}, "argument 0: unknown shorthand flag: 'x' in -x", "pflag: unknown shorthand"},
 		{"missing_value", []string{"--user"}, "argument 0: flag needs an argument: --user", "pflag: a value flag at the end"},
 		{"missing_short_value", []string{"-e"}, "argument 0: flag needs an argument: 'e' in -e", "pflag: a shorthand value flag at the end"},

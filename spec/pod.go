@@ -67,11 +67,23 @@ type KubeContainer struct {
 	// securityContext.supplementalGroupsPolicy: "" (the default, Merge)
 	// or Strict.
 	SupplementalGroupsPolicy string
+	// SeccompProfile is the effective securityContext.seccompProfile
+	// (the container's, else the pod's); nil when neither sets one.
+	SeccompProfile *KubeSeccomp
 	// HostUsers is the pod's hostUsers; nil is its default, true: the
 	// pod runs in the host's user namespace. False asks for a user
 	// namespace of the pod's own (KEP-127), which the engine makes or
 	// not (see UserNamespace).
 	HostUsers *bool
+}
+
+// KubeSeccomp is a seccompProfile.
+type KubeSeccomp struct {
+	// Type is Localhost, RuntimeDefault or Unconfined.
+	Type string
+	// LocalhostProfile is the profile's path below the kubelet's seccomp
+	// directory (Localhost only).
+	LocalhostProfile string
 }
 
 // NoNewPrivs is securitycontext.AddNoNewPrivileges: true only when
@@ -179,8 +191,9 @@ type containerDoc struct {
 			Add  []string `json:"add"`
 			Drop []string `json:"drop"`
 		} `json:"capabilities"`
-		AllowPrivilegeEscalation *bool `json:"allowPrivilegeEscalation"`
-		ReadOnlyRootFilesystem   *bool `json:"readOnlyRootFilesystem"`
+		AllowPrivilegeEscalation *bool              `json:"allowPrivilegeEscalation"`
+		ReadOnlyRootFilesystem   *bool              `json:"readOnlyRootFilesystem"`
+		SeccompProfile           *seccompProfileDoc `json:"seccompProfile"`
 	} `json:"securityContext"`
 }
 

@@ -136,8 +136,16 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if usernsErr != nil {
 		return nil, usernsErr
 	}
-	list, err := mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding)
-	if err != nil {
+	// --privileged: securityConfigureGenerator@v4.3.1 takes
+	// capabilities.BoundingSet() (podman's own bounding set; the spec
+	// has it sorted by name, as the engine oracle's flag_privileged
+	// shows) and merges nothing: --cap-add and --cap-drop neither change
+	// nor are checked for the bounding set.
+	var list []string
+	if ov.Privileged {
+		list = allCaps(caps.CAP_LAST_CAP)
+		sort.Strings(list)
+	} else if list, err = mergePodmanCaps(eng.Caps, ov.CapAdd, ov.CapDrop, eng.HostBounding); err != nil {
 		return nil, refuse(true, "%s", err.Error())
 	}
 
@@ -273,7 +281,11 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	}
 	p.NoNewPrivileges = ov.NoNewPrivileges
 	s.Root.Readonly = ov.ReadOnly
-	if ov.Seccomp == "unconfined" {
+	// securityConfigureGenerator clears the filter when unconfined, or
+	// privileged with no profile of the user's (containers.conf's default
+	// paths count as none); a privileged container keeps a profile given
+	// with seccomp=PATH.
+	if ov.Seccomp == "unconfined" || ov.Privileged && (ov.Seccomp == "" || ov.Seccomp == podmanSeccompOverridePath || ov.Seccomp == podmanSeccompDefaultPath) {
 		if s.Linux == nil {
 			s.Linux = &specs.Linux{}
 		}
@@ -284,8 +296,20 @@ func fromPodman(img ImageConfig, fsys access.FS, eng Engine, ov Overrides) (*spe
 	if keepGroups {
 		s.Annotations = map[string]string{KeepOriginalGroupsAnnotation: "1"}
 	}
+	if err := callerEnvUndecided(eng, ov.Env, p.Args); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
+
+// podmanSeccompOverridePath and podmanSeccompDefaultPath are
+// containers/common pkg/config SeccompOverridePath and
+// SeccompDefaultPath@v0.50.1: as seccomp=PATH they are the default
+// profile, which a privileged container goes without.
+const (
+	podmanSeccompOverridePath = "/etc/containers/seccomp.json"
+	podmanSeccompDefaultPath  = "/usr/share/containers/seccomp.json"
+)
 
 // KeepOriginalGroupsAnnotation is the annotation with which podman's
 // --group-add keep-groups asks crun to keep the supplementary groups of

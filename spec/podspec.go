@@ -45,7 +45,8 @@ type podSpecDoc struct {
 		SupplementalGroups []int64 `json:"supplementalGroups"`
 		FSGroup            *int64  `json:"fsGroup"`
 		// SupplementalGroupsPolicy is Merge (the default) or Strict.
-		SupplementalGroupsPolicy *string `json:"supplementalGroupsPolicy"`
+		SupplementalGroupsPolicy *string            `json:"supplementalGroupsPolicy"`
+		SeccompProfile           *seccompProfileDoc `json:"seccompProfile"`
 	} `json:"securityContext"`
 	HostUsers      *bool          `json:"hostUsers"`
 	InitContainers []containerDoc `json:"initContainers"`
@@ -208,6 +209,7 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 		v    *int64
 	}
 	var ids []idField
+	var err error
 	podPrefix := field[:strings.LastIndex(field, ".")] + ".securityContext."
 	if sc := ps.SecurityContext; sc != nil {
 		k.RunAsUser, k.RunAsGroup, k.RunAsNonRoot = sc.RunAsUser, sc.RunAsGroup, sc.RunAsNonRoot
@@ -224,6 +226,11 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 				f := podPrefix + "supplementalGroupsPolicy"
 				return nil, &PodError{File: name, Line: yamlKeyLine(src, strings.Split(strings.ReplaceAll(strings.ReplaceAll(f, "[", "."), "]", ""), ".")), Field: f,
 					Msg: fmt.Sprintf("Unsupported value: %q: supported values: \"Merge\", \"Strict\"", *p)}
+			}
+		}
+		if sc.SeccompProfile != nil {
+			if k.SeccompProfile, err = sc.SeccompProfile.kube(name, src, podPrefix+"seccompProfile"); err != nil {
+				return nil, err
 			}
 		}
 		for i := range sc.SupplementalGroups {
@@ -257,6 +264,13 @@ func mergeContainer(name string, src []byte, meta PodMeta, ps *podSpecDoc, c con
 				Msg: "Invalid value: cannot set `allowPrivilegeEscalation` to false and `privileged` to true"}
 		}
 		k.ReadOnlyRootFilesystem = cs.ReadOnlyRootFilesystem != nil && *cs.ReadOnlyRootFilesystem
+		if cs.SeccompProfile != nil {
+			// The container's profile, else the pod's (the kubelet's
+			// getSeccompProfile, pkg/kubelet/kuberuntime/helpers.go).
+			if k.SeccompProfile, err = cs.SeccompProfile.kube(name, src, prefix+"seccompProfile"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, f := range ids {
 		if f.v != nil && (*f.v < 0 || *f.v > math.MaxInt32) {
@@ -273,4 +287,42 @@ func (y YAML) maxExpansion() int64 {
 		return y.MaxExpansion
 	}
 	return MaxYAMLExpansion
+}
+
+// seccompProfileDoc is a securityContext's seccompProfile.
+type seccompProfileDoc struct {
+	Type             string  `json:"type"`
+	LocalhostProfile *string `json:"localhostProfile"`
+}
+
+// kube checks d as the API server does
+// (pkg/apis/core/validation/validation.go:validateSeccompProfileField):
+// type is Localhost, RuntimeDefault or Unconfined, and localhostProfile
+// is set for Localhost and only for it.
+func (d *seccompProfileDoc) kube(name string, src []byte, f string) (*KubeSeccomp, error) {
+	keyLine := func(f string) int {
+		return yamlKeyLine(src, strings.Split(strings.ReplaceAll(strings.ReplaceAll(f, "[", "."), "]", ""), "."))
+	}
+	fail := func(child, msg string) error {
+		line := keyLine(child)
+		if line == 0 {
+			line = keyLine(f) // the key is absent
+		}
+		return &PodError{File: name, Line: line, Field: child, Msg: msg}
+	}
+	switch d.Type {
+	case "Localhost":
+		if d.LocalhostProfile == nil {
+			return nil, fail(f+".localhostProfile", "Required value: must be set when seccomp type is Localhost")
+		}
+		return &KubeSeccomp{Type: d.Type, LocalhostProfile: *d.LocalhostProfile}, nil
+	case "RuntimeDefault", "Unconfined":
+		if d.LocalhostProfile != nil {
+			return nil, fail(f+".localhostProfile", "Invalid value: can only be set when seccomp type is Localhost")
+		}
+		return &KubeSeccomp{Type: d.Type}, nil
+	case "":
+		return nil, fail(f+".type", "Required value")
+	}
+	return nil, fail(f+".type", fmt.Sprintf("Unsupported value: %q: supported values: \"Localhost\", \"RuntimeDefault\", \"Unconfined\"", d.Type))
 }

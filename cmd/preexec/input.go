@@ -94,9 +94,9 @@ For an image or a manifest an engine makes the container's spec:
                        names it: (limit file-size)
   engine flags, as docker and podman take them: --user, --group-add,
   --workdir, --entrypoint, --cap-add, --cap-drop, --security-opt,
-  --read-only, --tmpfs, -v, --userns (podman: host, keep-id[:uid=N,gid=N],
-  nomap; auto, ns: and container: are not modelled), -e; INPUT -- CMD
-  ARGS... sets CMD.
+  --read-only, --privileged, --tmpfs, -v, --userns (podman: host,
+  keep-id[:uid=N,gid=N], nomap; auto, ns: and container: are not
+  modelled), -e; INPUT -- CMD ARGS... sets CMD.
 With a bundle, --engine only renders the runtime's error the way that
 engine prints it.
 `

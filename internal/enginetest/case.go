@@ -129,7 +129,7 @@ func splitFlags(args []string) ([]flag, []string, error) {
 		switch {
 		case a == "--":
 			return out, args[i+1:], nil
-		case a == "--read-only":
+		case a == "--read-only" || a == "--privileged":
 			out = append(out, flag{Name: a})
 		case valued[a]:
 			if i+1 >= len(args) {

@@ -256,7 +256,9 @@ func (h *Harness) createCRI(ctx context.Context, c *Case) (Outcome, error) {
 	if skip != "" {
 		return Outcome{Skip: skip}, nil
 	}
-	s, sb, err := h.criSandbox(ctx, "")
+	// A privileged container is in a privileged sandbox, as the kubelet
+	// makes one for a pod that has one (kubecontainer.HasPrivilegedContainer).
+	s, sb, err := h.criSandboxWith(ctx, "", nil, cfg.Privileged)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -491,7 +493,7 @@ func (h *Harness) runE2ECRI(ctx context.Context, rt runtimes.Runtime, c *Case) E
 		run.Exit, run.Stderr = -1, fmt.Sprintf("(harness: %v)", err)
 		return run
 	}
-	s, sb, err := h.criSandbox(ctx, handler)
+	s, sb, err := h.criSandboxWith(ctx, handler, nil, cfg.Privileged)
 	if err != nil {
 		return fail(err)
 	}

@@ -69,6 +69,20 @@ var (
 	RootfsRootOnly = base + fileLine("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n") + fileLine("/etc/group", "root:x:0:\n")
 )
 
+// RootfsPrivileged is RootfsFull with a WORKDIR /secret (0700, owned by
+// app) and a 0700 root-owned /priv.sh: the chdir needs
+// CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in the effective set, and the
+// exec CAP_DAC_OVERRIDE for any user but root, so the --privileged
+// cases' answer turns on the capabilities the engine gives.
+var RootfsPrivileged = RootfsFull + "dir /secret 0700 2000:2000\n" +
+	"file /priv.sh 0700 0:0 text=" + quote("#!/bin/sh\necho "+Marker+"\n") + "\n"
+
+// privImage is the image of the --privileged cases.
+var privImage = ImageConfig{Entrypoint: []string{"/priv.sh"}, WorkingDir: "/secret"}
+
+// privRule cites what --privileged is in each engine.
+const privRule = "--privileged: every capability the engine knows (moby oci/caps/utils.go:TweakCapabilities@v20.10.24; podman pkg/specgen/generate/security_linux.go:securityConfigureGenerator@v4.3.1, its bounding set; containerd oci.WithPrivileged@v1.6.20 for ctr and the CRI plugin), no seccomp filter"
+
 // echo is the usual entrypoint: busybox echo prints the marker.
 var echo = []string{"/bin/echo", Marker}
 
@@ -189,7 +203,13 @@ func curated() []Case {
 		c("flag_env", "-e adds a variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "BAZ=qux"),
 		c("flag_env_override", "-e replaces an image variable", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"FOO=bar"}}, "-e", "FOO=override"),
 		c("flag_env_path", "-e PATH", RootfsFull, img("", ""), "-e", "PATH=/custom/bin"),
+		c("flag_env_bare_unset", "-e NAME, NAME not in the caller's environment: docker's CLI sends it bare and the daemon removes the image's (docker/cli opts/env.go:ValidateEnv@v20.10.24, moby daemon/commit.go:merge), podman drops it and keeps the image's (pkg/env/env.go:parseEnv@v4.3.1), ctr's --env unsets it before the image's env is applied", RootfsFull, ImageConfig{Cmd: echo, Env: []string{"PREEXEC_CALLER_UNSET=image"}}, "-e", "PREEXEC_CALLER_UNSET"),
 		c("flag_read_only_nonroot_nnp", "--read-only, a user and no-new-privileges together", RootfsFull, img("65532", "/home/nonroot"), "--read-only", "--security-opt", "no-new-privileges", "--user", "1000680000:0"),
+		c("flag_privileged", privRule+": as root", RootfsPrivileged, privImage, "--privileged"),
+		c("flag_privileged_user", privRule+": as uid 1000, docker gives the bounding set only (oci.SetCapabilities), podman E, P, I and A of --cap-add only, the CRI plugin B, E and P", RootfsPrivileged, privImage, "--privileged", "--user", "1000"),
+		c("flag_privileged_user_cap_add", privRule+": as uid 1000 with --cap-add DAC_OVERRIDE: podman's non-root sets get it (ambient too), docker's do not", RootfsPrivileged, privImage, "--privileged", "--user", "1000", "--cap-add", "DAC_OVERRIDE"),
+		c("flag_privileged_cap_drop_all", privRule+": --cap-drop ALL changes nothing in docker, podman and the CRI plugin; ctr refuses ALL", RootfsPrivileged, privImage, "--privileged", "--cap-drop", "ALL"),
+		c("flag_privileged_nnp", privRule+": with no-new-privileges (Kubernetes refuses the pair: a CRI skip)", RootfsPrivileged, privImage, "--privileged", "--security-opt", "no-new-privileges"),
 	}
 	return cs
 }

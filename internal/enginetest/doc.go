@@ -25,16 +25,19 @@
 // namespace (no CNI), whose pause image is a busybox sleep built here;
 // per case CreateContainer with the ContainerConfig CRIArgs maps the
 // flags to (runAsUser, runAsGroup, supplementalGroups, capabilities,
-// noNewPrivs, readonlyRootfs, command, args, workingDir, envs) and the
+// noNewPrivs, readonlyRootfs, privileged, command, args, workingDir,
+// envs) and the
 // kubelet's user rule (runAsUser, else the image's uid or username from
 // the real ImageStatus, else 0); the spec is the runtimeSpec of
 // ContainerStatus(verbose), and a refusal is the kubelet's event text,
 // "Error: " and the gRPC message. Flags Kubernetes has no form for (user
 // and group names, -v, --tmpfs, --userns) are skips. What the kubelet
 // does beyond that rule (pod-level defaults, service env, $(VAR)
-// expansion) is not driven. securityContext.privileged has no Docker
-// flag among the cases' (spec.ParseOverrides reads no --privileged):
-// TestCRIPrivileged (root) creates privileged containers that drop ALL,
+// expansion) is not driven. A case's --privileged is
+// securityContext.privileged, created in a privileged sandbox as the
+// kubelet makes one (with no-new-privileges a skip: the API server
+// refuses the pair); TestCRIPrivileged (root) also creates privileged
+// containers that drop ALL,
 // as root and as uid 1000, in a privileged sandbox as the kubelet makes
 // one, and one unprivileged, and holds the model's capabilities to the
 // runtime's spec, ending with
@@ -58,7 +61,7 @@
 // A case's flags are Docker's (spec.ParseOverrides reads the same).
 // Docker and podman take them as they are; EngineArgs maps them to ctr's
 // (--cwd, --env, --cap-add CAP_X, --mount type=tmpfs|bind, --seccomp
-// --seccomp-profile; no-new-privileges and seccomp=unconfined are ctr's
+// --seccomp-profile, --privileged; no-new-privileges and seccomp=unconfined are ctr's
 // defaults) and skips a case whose flags ctr 1.6.20 cannot express
 // (--user, --group-add, --userns, --entrypoint, a command after an image
 // entrypoint): the golden says
@@ -138,7 +141,15 @@
 // --cap-add DAC_OVERRIDE, a 0644 entrypoint under the image's USER alice,
 // which every runc fails at create in its own words, the image's USER
 // alice with a WORKDIR only another uid may search (runc rc93 fails its
-// chdir, in every engine), and one that starts. E2ERandom adds 24 random
+// chdir, in every engine), and one that starts; two --privileged images
+// run as uid 1000, with and without --cap-add DAC_OVERRIDE, a 0700
+// root-owned entrypoint in a 0700 WORKDIR of another uid (the
+// capabilities each engine gives a non-root user decide). There is no
+// --privileged run as root: docker 20.10 asks for every capability up to
+// CAP_AUDIT_READ, and on a host whose bounding set lacks one (the CI
+// machines lack CAP_SYS_RESOURCE) every runc fails "apply caps:
+// operation not permitted", a fact of the host the model's Evaluate does
+// not take. E2ERandom adds 24 random
 // images and flags (Random's dimensions), each run with the eight runtimes
 // of E2ERandomRuntimes, one per release line whose steps differ.
 // The exit status, stdout and stderr, as the engine printed them, are

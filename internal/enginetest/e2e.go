@@ -126,6 +126,20 @@ dir /tmp 1777 0:0
 		Rootfs: RootfsFull,
 		Image:  ImageConfig{Entrypoint: []string{"/bin/echo", Marker}},
 	},
+	{
+		Name:   "e2e_privileged_user",
+		Rule:   "--privileged --user 1000, a 0700 root-owned entrypoint in a 0700 WORKDIR of another uid: docker (oci.SetCapabilities) and podman give a non-root user the bounding set only, the exec fails; the CRI plugin gives B, E and P, the exec passes and the shell, without them after execve, cannot open the script",
+		Rootfs: RootfsPrivileged,
+		Image:  privImage,
+		Flags:  []string{"--privileged", "--user", "1000"},
+	},
+	{
+		Name:   "e2e_privileged_user_cap_add",
+		Rule:   "--privileged --user 1000 --cap-add DAC_OVERRIDE: podman's non-root user gets it in E, P, I and A (securityConfigureGenerator@v4.3.1), the script runs; docker's bounding set only",
+		Rootfs: RootfsPrivileged,
+		Image:  privImage,
+		Flags:  []string{"--privileged", "--user", "1000", "--cap-add", "DAC_OVERRIDE"},
+	},
 }
 
 // E2ERandom returns n random end-to-end cases of seed: Random's

@@ -93,7 +93,7 @@ func E2EFlags(engine string, rt runtimes.Runtime, c *Case) ([]string, string) {
 	}
 	for _, f := range flags {
 		out = append(out, f.Name)
-		if f.Name != "--read-only" {
+		if f.Name != "--read-only" && f.Name != "--privileged" {
 			out = append(out, f.Value)
 		}
 	}

@@ -20,7 +20,8 @@ const HostSource = "/tmp/preexec-enginetest-src"
 // (`ctr containers create --help`) has --cwd for --workdir, --env for -e,
 // --cap-add and --cap-drop with CAP_-prefixed names, --read-only, --mount
 // for --tmpfs (type=tmpfs) and -v (type=bind, options rbind and ro or rw),
-// --seccomp --seccomp-profile for seccomp=PATH (seccomp=unconfined and
+// --seccomp --seccomp-profile for seccomp=PATH, --privileged
+// (seccomp=unconfined and
 // no-new-privileges are its defaults: no filter, and noNewPrivileges
 // unless --allow-new-privs), and takes the container id after the image
 // and then the whole process args; it has no --user, --group-add or
@@ -37,7 +38,7 @@ func EngineArgs(engine string, c *Case) (args []string, skip string, err error) 
 	case Docker, Podman:
 		for _, f := range flags {
 			args = append(args, f.Name)
-			if f.Name != "--read-only" {
+			if f.Name != "--read-only" && f.Name != "--privileged" {
 				args = append(args, f.Value)
 			}
 		}
@@ -56,8 +57,8 @@ func EngineArgs(engine string, c *Case) (args []string, skip string, err error) 
 					v = "CAP_" + v
 				}
 				args = append(args, f.Name, v)
-			case "--read-only":
-				args = append(args, "--read-only")
+			case "--read-only", "--privileged":
+				args = append(args, f.Name)
 			case "--tmpfs":
 				dst, opts, _ := strings.Cut(f.Value, ":")
 				m := "type=tmpfs,src=tmpfs,dst=" + dst
@@ -129,12 +130,11 @@ type CRIConfig struct {
 	// profile is Unconfined, the kubelet's default without a
 	// seccompProfile (SeccompDefault off).
 	SeccompLocalhost string
-	// Privileged is securityContext.privileged; the kubelet then makes
-	// the pod's sandbox privileged too (the harness creates such a
-	// container in a privileged sandbox of its own). No Docker flag of a
-	// case maps to it (spec.ParseOverrides reads no --privileged, whose
-	// docker, podman and ctr forms are not modelled): TestCRIPrivileged
-	// sets it.
+	// Privileged is securityContext.privileged, a case's --privileged;
+	// the kubelet then makes the pod's sandbox privileged too (the
+	// harness creates such a container in a privileged sandbox of its
+	// own). TestCRIPrivileged sets it with capabilities the flags cannot
+	// express.
 	Privileged bool
 }
 
@@ -144,8 +144,10 @@ type CRIConfig struct {
 // numeric --group-add are supplementalGroups, --workdir is workingDir,
 // --entrypoint is command and the command is args, --cap-add/--cap-drop
 // are capabilities add/drop as written, no-new-privileges is
-// allowPrivilegeEscalation: false, --read-only is readOnlyRootFilesystem,
-// -e KEY=VALUE is env. Kubernetes names users and groups by number, takes
+// allowPrivilegeEscalation: false (with --privileged too, a skip: the API
+// server refuses it), --privileged is privileged, --read-only is
+// readOnlyRootFilesystem, -e KEY=VALUE is env. Kubernetes names users
+// and groups by number, takes
 // mounts from the pod's volumes, user namespaces from the pod, and gives
 // every env entry a value: a case with a user or group name, -v, --tmpfs,
 // --userns or -e KEY is skipped with the reason.
@@ -192,6 +194,8 @@ func CRIArgs(c *Case) (cfg CRIConfig, skip string, err error) {
 			cfg.DropCapabilities = append(cfg.DropCapabilities, f.Value)
 		case "--read-only":
 			cfg.ReadonlyRootfs = true
+		case "--privileged":
+			cfg.Privileged = true
 		case "-e":
 			if !strings.Contains(f.Value, "=") {
 				return CRIConfig{}, "a Kubernetes env entry has a value; -e " + f.Value + " takes the client's", nil
@@ -213,6 +217,9 @@ func CRIArgs(c *Case) (cfg CRIConfig, skip string, err error) {
 			// -v, --tmpfs, --userns.
 			return CRIConfig{}, "a Kubernetes container has no form for " + f.Name + " (mounts are the pod's volumes, user namespaces the pod's)", nil
 		}
+	}
+	if cfg.Privileged && cfg.NoNewPrivs {
+		return CRIConfig{}, "Kubernetes refuses privileged with allowPrivilegeEscalation false (the API server's validation; the CRI alone takes both)", nil
 	}
 	return cfg, "", nil
 }

@@ -97,6 +97,10 @@ func TestEngineArgs(t *testing.T) {
 		{Containerd, Case{Name: "b", Flags: []string{"--workdir", "/w", "--cap-add", "net_raw", "--tmpfs", "/t:rw,noexec", "-v", "/s:/d:ro", "-e", "A=b"}},
 			[]string{"--cwd", "/w", "--cap-add", "CAP_NET_RAW", "--mount", "type=tmpfs,src=tmpfs,dst=/t,options=rw:noexec",
 				"--mount", "type=bind,src=/s,dst=/d,options=rbind:ro", "--env", "A=b", "preexec.test/case/b:latest", "preexec-b"}, ""},
+		{Podman, Case{Name: "p", Flags: []string{"--privileged", "--user", "1000"}},
+			[]string{"--privileged", "--user", "1000", "preexec.test/case/p:latest"}, ""},
+		{Containerd, Case{Name: "p", Flags: []string{"--privileged", "--cap-drop", "chown"}},
+			[]string{"--privileged", "--cap-drop", "CAP_CHOWN", "preexec.test/case/p:latest", "preexec-p"}, ""},
 		{Containerd, Case{Name: "c", Flags: []string{"--user", "0"}}, nil, "ctr 1.6.20 has no option for --user"},
 		{Containerd, Case{Name: "d", Image: ImageConfig{Entrypoint: []string{"/e"}}, Flags: []string{"--", "x"}}, nil,
 			"ctr 1.6.20's command replaces the image's entrypoint too; Docker's command after an entrypoint has no ctr form"},
@@ -186,6 +190,9 @@ func TestCRIArgs(t *testing.T) {
 		{"a user name", []string{"--user", "alice"}, CRIConfig{}, `a Kubernetes container names its user (runAsUser) by number, not "alice"`},
 		{"a group name", []string{"--group-add", "staff"}, CRIConfig{}, `a Kubernetes container names its supplementalGroups by number, not "staff"`},
 		{"a volume", []string{"-v", "/s:/d"}, CRIConfig{}, "a Kubernetes container has no form for -v (mounts are the pod's volumes, user namespaces the pod's)"},
+		{"privileged", []string{"--privileged", "--user", "1000"}, CRIConfig{Privileged: true, RunAsUser: i64(1000)}, ""},
+		{"privileged and no-new-privileges", []string{"--privileged", "--security-opt", "no-new-privileges"}, CRIConfig{},
+			"Kubernetes refuses privileged with allowPrivilegeEscalation false (the API server's validation; the CRI alone takes both)"},
 		{"an env without value", []string{"-e", "HOME"}, CRIConfig{}, "a Kubernetes env entry has a value; -e HOME takes the client's"},
 	} {
 		got, skip, err := CRIArgs(&Case{Name: "c", Flags: tc.flags})
