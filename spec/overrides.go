@@ -141,8 +141,8 @@ var overrideFlags = []flagSpec{
 	{"cap-add", "", true, func(o *Overrides, v string) error { o.CapAdd = append(o.CapAdd, v); return nil }},
 	{"cap-drop", "", true, func(o *Overrides, v string) error { o.CapDrop = append(o.CapDrop, v); return nil }},
 	{"security-opt", "", true, setSecurityOpt},
-	{"read-only", "", false, func(o *Overrides, _ string) error { o.ReadOnly = true; return nil }},
-	{"privileged", "", false, func(o *Overrides, _ string) error { o.Privileged = true; return nil }},
+	{"read-only", "", false, func(o *Overrides, v string) error { o.ReadOnly = v != "false"; return nil }},
+	{"privileged", "", false, func(o *Overrides, v string) error { o.Privileged = v != "false"; return nil }},
 	{"tmpfs", "", true, setTmpfs},
 	{"volume", "v", true, setVolume},
 	{"userns", "", true, func(o *Overrides, v string) error { o.Userns = v; return nil }},
@@ -301,12 +301,13 @@ func ParseOverrides(args []string) (Overrides, error) {
 			}
 			val, hasVal = v, eq
 			if hasVal && !f.value {
-				if v != "true" && v != "false" {
+				// spf13/pflag bool.go:boolValue.Set: strconv.ParseBool (1, t, TRUE,
+				// …), the last occurrence winning.
+				b, err := strconv.ParseBool(v)
+				if err != nil {
 					return Overrides{}, &FlagError{i, fmt.Sprintf("invalid argument %q for \"--%s\" flag: strconv.ParseBool: parsing %q: invalid syntax", v, name, v)}
 				}
-				if v == "false" {
-					continue
-				}
+				val = strconv.FormatBool(b)
 			}
 		} else {
 			short := a[1:2]
