@@ -271,7 +271,11 @@ func setVolume(o *Overrides, v string) error {
 // Each flag takes its value as the next argument or after '='
 // (--user=1000); -u, -w, -v and -e are the short forms, also as -u1000.
 // As docker run does (flags not interspersed), the first argument that is
-// not a flag, or everything after "--", is the command. Errors are
+// not a flag, or everything after "--", is the command. A bare -e NAME is
+// the caller's value, which the model does not have: where it could be
+// PATH, the answer is unknown (the CRI engines refuse it). --security-opt
+// keys other than no-new-privileges and seccomp are each engine's to take
+// or refuse, in its words (Engine rows). Errors are
 // *FlagError values worded as the docker CLI's: "unknown flag: --foo",
 // "flag needs an argument: --user".
 func ParseOverrides(args []string) (Overrides, error) {

@@ -64,8 +64,8 @@ type KubeContainer struct {
 	// capability, whatever capabilities adds or drops.
 	Privileged bool
 	// SupplementalGroupsPolicy is the pod's
-	// securityContext.supplementalGroupsPolicy: "" (the default, Merge)
-	// or Strict.
+	// securityContext.supplementalGroupsPolicy: "" (not given: Merge),
+	// Merge or Strict.
 	SupplementalGroupsPolicy string
 	// SeccompProfile is the effective securityContext.seccompProfile
 	// (the container's, else the pod's); nil when neither sets one.
@@ -81,8 +81,9 @@ type KubeContainer struct {
 type KubeSeccomp struct {
 	// Type is Localhost, RuntimeDefault or Unconfined.
 	Type string
-	// LocalhostProfile is the profile's path below the kubelet's seccomp
-	// directory (Localhost only).
+	// LocalhostProfile is the profile's path (Localhost only): relative
+	// to the kubelet's seccomp directory in a pod; from --security-opt
+	// seccomp=PATH, as given.
 	LocalhostProfile string
 }
 

@@ -94,13 +94,22 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 	}
 	fromNotes, toNotes = append(fromNotes, fromHostNotes...), append(toNotes, toHostNotes...)
 	fromHost := fromFacts.host
-	in, status := prepare(path, o, cmd, &fromHost, asJSON, stdout, stderr)
+	var refusal bytes.Buffer // prepare's words when the engine refuses
+	in, status := prepare(path, o, cmd, &fromHost, asJSON, &refusal, stderr)
 	if in == nil {
 		if status == 1 {
 			// The engine refuses the container: no runtime runs on either
-			// side, so the upgrade changes nothing (as scan --from/--to).
+			// side, so the upgrade changes nothing (as scan --from/--to);
+			// --json is still the upgrade's document, both sides the
+			// refusal.
+			if asJSON {
+				writeDiffDoc(stdout, false, refusal.Bytes(), refusal.Bytes(), []jsonChange{}, nil)
+			} else {
+				stdout.Write(refusal.Bytes())
+			}
 			return 0
 		}
+		stdout.Write(refusal.Bytes())
 		return status
 	}
 	defer in.Close()
@@ -131,7 +140,7 @@ func checkDiff(d diffOptions, ho hostOptions, path string, o inputOptions, cmd [
 		}
 		return status
 	}
-	causes := causesOf(in, from, to, fromHost, toHost, before, after)
+	causes := causesOf(in, from, to, fromFacts, toFacts, before, after)
 	var out bytes.Buffer
 	if asJSON {
 		writeDiffJSON(&out, in, before, after, causes, fromNotes, toNotes, fromFacts, toFacts)
@@ -175,7 +184,8 @@ type cause struct {
 // causesOf lists the changes between from and to (the rows' behaviours,
 // the toolchain, the kernel), marking those that alone turn before into
 // after: each is applied to from's row and evaluated again.
-func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host, before, after preexec.Result) []cause {
+func causesOf(in *input, from, to preexec.Runtime, fromFacts, toFacts hostFacts, before, after preexec.Result) []cause {
+	fromHost, toHost := fromFacts.host, toFacts.host
 	var out []cause
 	for _, c := range preexec.Changes(from, to) {
 		if c.Field == "Join" && !fromHost.Exec {
@@ -196,7 +206,7 @@ func causesOf(in *input, from, to preexec.Runtime, fromHost, toHost preexec.Host
 		h := fromHost
 		h.Kernel = toHost.Kernel
 		r := preexec.Evaluate(in.Plan, in.FS, from, h)
-		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelText(fromHost.Kernel), To: kernelText(toHost.Kernel)}, decides: decides(before, after, r), exact: sameResult(r, after)})
+		out = append(out, cause{Change: preexec.Change{Field: "Kernel", From: kernelLabel(fromFacts), To: kernelLabel(toFacts)}, decides: decides(before, after, r), exact: sameResult(r, after)})
 	}
 	return out
 }
@@ -217,6 +227,16 @@ func decides(before, after, r preexec.Result) bool {
 		return c(r) == c(after)
 	}
 	return !sameResult(r, before)
+}
+
+// kernelLabel is a side's kernel in a change: its number, or a vendor's
+// release as given (4.18.0-513.el8.x86_64), whose number alone does not
+// say what it has.
+func kernelLabel(f hostFacts) string {
+	if preexec.DistroKernel(f.release) != "" {
+		return f.release
+	}
+	return kernelText(f.host.Kernel)
 }
 
 func kernelText(v uint32) string {
@@ -251,8 +271,9 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 	case !before.Starts && before.Unknown == "" && after.Starts:
 		verb = "fixes"
 	}
-	if verb != "changes" && (before.Caveat != "" || after.Caveat != "") {
-		verb = "may " + strings.TrimSuffix(verb, "s") // a side is uncertain, said below
+	if before.Caveat != "" || after.Caveat != "" {
+		// A side is uncertain, said below.
+		verb = map[string]string{"breaks": "may break", "fixes": "may fix", "changes": "changes"}[verb]
 	}
 	printf(w, "%s %s it\n", diffHeading(before, after, fromFacts, toFacts), verb)
 	for _, side := range []struct {
@@ -340,18 +361,32 @@ func writeCauses(w io.Writer, cs []cause) {
 	}
 }
 
+// A jsonChange is one change between an upgrade's sides: decides, alone
+// it gives after's outcome (starts or not, the failing step and phase);
+// exact, its very result, the text too.
 type jsonChange struct {
 	Field   string `json:"field"`
 	From    string `json:"from"`
 	To      string `json:"to"`
 	Cite    string `json:"cite,omitempty"`
 	Decides bool   `json:"decides"`
+	Exact   bool   `json:"exact,omitempty"`
 }
 
 func writeDiffJSON(w io.Writer, in *input, before, after preexec.Result, causes []cause, fromNotes, toNotes []string, fromFacts, toFacts hostFacts) {
 	var b, a bytes.Buffer
 	writeJSON(&b, in, []preexec.Result{before}, fromFacts, fromNotes)
 	writeJSON(&a, in, []preexec.Result{after}, toFacts, toNotes)
+	changes := []jsonChange{}
+	for _, c := range causes {
+		changes = append(changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides, c.exact})
+	}
+	writeDiffDoc(w, causes != nil || !sameResult(before, after), b.Bytes(), a.Bytes(), changes, extrapolatedSides(before, after))
+}
+
+// writeDiffDoc writes check --from/--to's --json document: each side is
+// check --json's document for it.
+func writeDiffDoc(w io.Writer, changed bool, before, after []byte, changes []jsonChange, extrapolated []string) {
 	doc := struct {
 		Schema  int             `json:"schema"`
 		Changed bool            `json:"changed"`
@@ -361,11 +396,7 @@ func writeDiffJSON(w io.Writer, in *input, before, after preexec.Result, causes 
 		// Extrapolated names each side the model answered for with
 		// another release's or toolchain's behaviour, and why.
 		Extrapolated []string `json:"extrapolated,omitempty"`
-	}{Schema: 1, Changed: causes != nil || !sameResult(before, after), Before: b.Bytes(), After: a.Bytes(), Changes: []jsonChange{},
-		Extrapolated: extrapolatedSides(before, after)}
-	for _, c := range causes {
-		doc.Changes = append(doc.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
-	}
+	}{Schema: 1, Changed: changed, Before: before, After: after, Changes: changes, Extrapolated: extrapolated}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(doc)

@@ -489,7 +489,10 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		if rs.e != "" {
 			printf(w, "why (%s): %s\n", steps, rs.e)
 		}
-		if rs.p != "" {
+		switch {
+		case rs.p != "" && rs.e == "":
+			printf(w, "why (%s): %s\n", steps, rs.p)
+		case rs.p != "":
 			printf(w, "%s\n", rs.p) // of every runtime the block stands for
 		}
 		if rs.fix != "" {

@@ -108,16 +108,26 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 		h := f.host
 		h.ProtectedSymlinks = false
 		o := preexec.Evaluate(in.Plan, in.FS, rt, h)
-		if o.Unknown == "" {
+		switch {
+		case o.Unknown == "":
 			decided = o.Starts != r.Starts || o.Step != r.Step || o.Text != r.Text
-		} else {
+		case errors.Is(o.Err, preexec.ErrGoPatch):
+			// The build's Go patches differ from here on: its trace is
+			// one patch's, not this build's.
+		default:
 			// What follows cannot be told; the setting decided r only if
-			// the step r failed at passed.
+			// every part of the step r failed at passed and a later step
+			// was reached.
+			seen, passed, later := false, true, false
 			for _, s := range o.Trace() {
-				if s.Step == r.Step && s.Err == nil {
-					decided = true
+				switch {
+				case s.Step == r.Step:
+					seen, passed, later = true, passed && s.Err == nil, false
+				case seen && passed:
+					later = true
 				}
 			}
+			decided = seen && passed && later
 		}
 	}
 	if !decided {

@@ -1111,12 +1111,12 @@ func (s *scanner) diffRow(row scanRow, in *input) scanRow {
 		return row
 	}
 	if len(before) == 1 {
-		for _, c := range causesOf(in, d.fromRts[0], d.toRts[0], d.fromFacts.host, d.toFacts.host, before[0], after[0]) {
-			row.Changes = append(row.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides})
+		for _, c := range causesOf(in, d.fromRts[0], d.toRts[0], d.fromFacts, d.toFacts, before[0], after[0]) {
+			row.Changes = append(row.Changes, jsonChange{c.Field, c.From, c.To, c.Cite, c.decides, c.exact})
 		}
 	} else if k1, k2 := d.fromFacts.host.Kernel, d.toFacts.host.Kernel; k1 != k2 {
 		// The same runtimes on both sides: the kernel alone differs.
-		row.Changes = []jsonChange{{Field: "Kernel", From: kernelText(k1), To: kernelText(k2), Decides: true}}
+		row.Changes = []jsonChange{{Field: "Kernel", From: kernelLabel(d.fromFacts), To: kernelLabel(d.toFacts), Decides: true}}
 	}
 	return row
 }

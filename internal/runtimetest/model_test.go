@@ -292,7 +292,7 @@ func resultDiff(a, b preexec.Result) string {
 }
 
 // recordedCases returns the curated and then the random cases of the
-// goldens, each set by name; it skips t when there are no goldens.
+// goldens, each set by name; t fails when there are none.
 func recordedCases(t *testing.T) []*Case {
 	t.Helper()
 	g := goldensOf(t)
