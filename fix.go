@@ -417,7 +417,7 @@ func candidates(r *Result) []Fix {
 // denialFixes are the changes that might turn d into a grant: the bit the
 // deciding class lacks, the owner, a group, a capability, the user.
 func denialFixes(plan *spec.Plan, d *access.Denial) []Fix {
-	if d.Reason != access.ReasonPermission && d.Reason != access.ReasonSearch {
+	if d.Reason != access.ReasonPermission && d.Reason != access.ReasonSearch && d.Reason != access.ReasonEmulated {
 		return nil
 	}
 	var out []Fix

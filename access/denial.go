@@ -26,9 +26,12 @@ const (
 	ReasonProtectedSymlink
 	// ReasonReadOnly: a write on a read-only superblock or mount.
 	ReasonReadOnly
+	// ReasonEmulated: a userspace faccessat emulation (Go's syscall,
+	// x/sys/unix) refused by the mode bits of one class alone.
+	ReasonEmulated
 )
 
-var reasonNames = [...]string{"permission", "search", "noexec mount", "not a regular file", "protected_symlinks", "read-only"}
+var reasonNames = [...]string{"permission", "search", "noexec mount", "not a regular file", "protected_symlinks", "read-only", "faccessat emulation"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
@@ -80,7 +83,7 @@ func (d *Denial) Explain() string {
 	switch d.Reason {
 	case ReasonSearch:
 		what = "search"
-	case ReasonPermission:
+	case ReasonPermission, ReasonEmulated:
 		switch d.Mask & (MAY_READ | MAY_WRITE | MAY_EXEC) {
 		case MAY_READ:
 			what = "read"
@@ -137,6 +140,14 @@ func (d *Denial) Explain() string {
 		} else if d.Mask&MAY_EXEC != 0 && !d.Inode.IsDir() && d.Inode.Mode&0o111 == 0 {
 			b.WriteString("; no capability overrides exec of a file without any x bit")
 		}
+	case ReasonEmulated:
+		fmt.Fprintf(&b, ": decided by the %s class of the mode bits, as the userspace faccessat emulation reads them (no ACL counts", d.Class)
+		if d.HasCap {
+			fmt.Fprintf(&b, "; %s would override", d.Cap)
+		} else {
+			b.WriteString(", nor any capability")
+		}
+		b.WriteString(")")
 	case ReasonNoexec:
 		b.WriteString(": the file is on a noexec mount")
 	case ReasonNotRegular:

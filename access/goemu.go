@@ -62,6 +62,7 @@ func (e emulation) run(c *Cred, st *Inode, mode uint32, flags int) error {
 		return EACCES
 	}
 	var fmode uint32
+	class := ClassOwner
 	stUID, stGID := munge(st.UID, ns.UID), munge(st.GID, ns.GID)
 	if uid == stUID {
 		fmode = st.Mode >> 6 & 7
@@ -82,15 +83,21 @@ func (e emulation) run(c *Cred, st *Inode, mode uint32, flags int) error {
 			}
 		}
 		if gid == stGID || inGroups {
-			fmode = st.Mode >> 3 & 7
+			fmode, class = st.Mode>>3&7, ClassGroup
 		} else {
-			fmode = st.Mode & 7
+			fmode, class = st.Mode&7, ClassOther
 		}
 	}
 	if fmode&mode == mode {
 		return nil
 	}
-	return EACCES
+	// Which bits decided, and whether a capability would have: only an
+	// effective CAP_DAC_OVERRIDE, where the variant counts it as root.
+	d := &Denial{Reason: ReasonEmulated, Inode: *st, Mask: Mask(mode), Cred: *c, Class: class, Err: EACCES}
+	if e.capDacOverride {
+		d.Cap, d.HasCap = caps.CAP_DAC_OVERRIDE, true
+	}
+	return d
 }
 
 // emulate runs the fstatat (a kernel walk with the effective credentials,
@@ -107,6 +114,9 @@ func (e emulation) emulate(p *Proc, name string, mode uint32, flags int) error {
 	}
 	st := w.result()
 	if err := e.run(p.Cred, &st, mode, flags); err != nil {
+		if d, ok := err.(*Denial); ok {
+			d.Path = name
+		}
 		return &fs.PathError{Op: "faccessat", Path: name, Err: err}
 	}
 	return nil

@@ -1,6 +1,10 @@
 package access_test
 
 import (
+	"errors"
+	"io/fs"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/preexec/preexec/access"
@@ -82,6 +86,36 @@ mount /mnt bind noexec
 			if got := errName(v.f(p, r.path, access.X_OK, access.AT_EACCESS)); got != r.want[i] {
 				t.Errorf("%s: %s(%s, X_OK, AT_EACCESS) = %s, want %s\nrule: %s", r.name, v.name, r.path, got, r.want[i], r.rule)
 			}
+		}
+	}
+}
+
+// TestGoFaccessatDenial: an emulation's refusal says what decided it —
+// the class whose mode bits it read, and CAP_DAC_OVERRIDE only for a
+// variant that counts it — and is still EACCES to errors.Is.
+func TestGoFaccessatDenial(t *testing.T) {
+	m := rootfs.MustParseFixture("file /0744 0744 0:2000 elf\n").Mem()
+	for _, r := range []struct {
+		name   string
+		f      func(*access.Proc, string, uint32, int) error
+		cred   *access.Cred
+		class  access.Class
+		hasCap bool
+	}{
+		{"group bits, no capability counts (Go ≤ 1.19)", access.FaccessatEmulated, user(1000, 2000), access.ClassGroup, false},
+		{"other bits, CAP_DAC_OVERRIDE counts (Go ≥ 1.20.2 without faccessat2)", access.Faccessat2ElseEmulated, user(1000, 1000), access.ClassOther, true},
+	} {
+		p := &access.Proc{FS: m, Cred: r.cred, Kernel: access.Kernel{Faccessat2: access.ENOSYS}}
+		err := r.f(p, "/0744", access.X_OK, access.AT_EACCESS)
+		var d *access.Denial
+		if !errors.As(err, &d) || !errors.Is(err, fs.ErrPermission) || !errors.Is(err, syscall.EACCES) {
+			t.Fatalf("%s: %v; want a *Denial that is EACCES", r.name, err)
+		}
+		if d.Reason != access.ReasonEmulated || d.Class != r.class || d.HasCap != r.hasCap || d.Path != "/0744" || d.Mask != access.MAY_EXEC {
+			t.Errorf("%s: %+v", r.name, d)
+		}
+		if !strings.Contains(d.Explain(), "as the userspace faccessat emulation reads them") {
+			t.Errorf("%s: %s", r.name, d.Explain())
 		}
 	}
 }
