@@ -309,14 +309,7 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 		return e.execTail(p, gc, l.Env, check)
 	})
 	name := t.s
-	goName := goToolchains[gc].name
-	if g := e.goV; g.patch == noPatch && minorSplits(g) {
-		// A minor without its patch, whose patches look paths up
-		// differently: evaluated as its newest (refine says when the
-		// others would differ), not a class this build need be in.
-		goName = fmt.Sprintf("%d.%d as its newest patches", g.major, g.minor)
-	}
-	if e.step(&runcLookPath, stepErr(t, StepLookPath), goName, name, nil) {
+	if e.step(&runcLookPath, stepErr(t, StepLookPath), goToolchains[gc].name, name, nil) {
 		return
 	}
 	switch {
@@ -358,6 +351,12 @@ func (e *eval) runcExec(p *access.Proc, seccompErr string) {
 // lookPathTrace is what the trace says of LookPath by the toolchain
 // named a, which found b.
 func lookPathTrace(e *eval, goName, name string, _ *access.Cred) string {
+	if g := e.goV; g.patch == noPatch && minorSplits(g) {
+		// A minor without its patch, whose patches look paths up
+		// differently: evaluated as its newest (refine says when the
+		// others would differ), not a class this build need be in.
+		goName = fmt.Sprintf("%d.%d as its newest patches", g.major, g.minor)
+	}
 	return fmt.Sprintf("exec.LookPath(%q) (Go %s) = %q", e.plan.Args[0], goName, name)
 }
 

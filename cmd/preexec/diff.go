@@ -404,15 +404,10 @@ func writeDiffDoc(w io.Writer, changed bool, before, after []byte, changes []jso
 
 // kernelName names a --from-kernel or --to-kernel value.
 func kernelName(f hostFacts) string {
-	switch {
-	case f.host.Kernel == 0:
+	if f.host.Kernel == 0 {
 		return "the newest modelled kernel"
-	case preexec.DistroKernel(f.release) != "":
-		// A vendor's kernel, named as given (4.18.0-513.el8.x86_64):
-		// its number alone does not say what it has.
-		return "kernel " + f.release
 	}
-	return "kernel " + kernelText(f.host.Kernel)
+	return "kernel " + kernelLabel(f)
 }
 
 // diffHeading names the two sides of an upgrade: their runtimes, or,
