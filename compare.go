@@ -66,7 +66,7 @@ func Compare(plan *spec.Plan, fsys access.FS, runtimes []Runtime, host Host) Com
 			c.Results[i] = e.res
 		}
 		r := &c.Results[i]
-		r.Runtime, r.rt, r.goV, r.Extrapolated = rt.Name, rt, g, rt.Extrapolated
+		r.ran(rt, g)
 	}
 	in.refineAll(runtimes, c.Results, m)
 	// Groups, in the order of their first runtime; each group's runtimes

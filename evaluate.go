@@ -145,11 +145,18 @@ type Result struct {
 	// named; "" when the rows name it.
 	Extrapolated string
 
-	// in, rt and goV are the evaluation's inputs, for Trace, Fixes and
-	// RuntimeBuild.
-	in  *input
-	rt  Runtime
-	goV goVersion
+	// in, line, version, goName and goV are the evaluation's inputs, for
+	// Trace, Fixes and RuntimeBuild (the Runtime's Name and Extrapolated
+	// are the fields above).
+	in              *input
+	line            *Release
+	version, goName string
+	goV             goVersion
+}
+
+// ran records that r is rt's, built with Go g.
+func (r *Result) ran(rt Runtime, g goVersion) {
+	r.Runtime, r.line, r.version, r.goName, r.goV, r.Extrapolated = rt.Name, rt.Release, rt.Version, rt.Go, g, rt.Extrapolated
 }
 
 // RuntimeBuild is the runtime r was evaluated for, as Evaluate or Compare
@@ -158,7 +165,9 @@ type Result struct {
 // with it asks the very build r answers for, where LookupRuntime(r.Runtime)
 // may name every patch of a Go minor. The zero Runtime for a Result
 // Evaluate did not make.
-func (r Result) RuntimeBuild() Runtime { return r.rt }
+func (r Result) RuntimeBuild() Runtime {
+	return Runtime{Name: r.Runtime, Release: r.line, Version: r.version, Go: r.goName, Extrapolated: r.Extrapolated}
+}
 
 // Trace lists every step the runtime takes, with its credentials and
 // decision. It runs the evaluation again with tracing on (Evaluate and
@@ -169,7 +178,7 @@ func (r Result) Trace() []TraceStep {
 		return nil
 	}
 	e := new(eval)
-	e.reset(r.in, r.rt, r.goV, nil)
+	e.reset(r.in, r.RuntimeBuild(), r.goV, nil)
 	e.tracing = true
 	e.run()
 	return e.tr
@@ -258,8 +267,8 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 		lv := v.line(rt.Release)
 		e.viewClass, e.view, e.early = lv.class, lv.final, lv.early
 	}
-	e.res.Runtime, e.res.in, e.res.rt, e.res.goV = rt.Name, in, rt, g
-	e.res.Extrapolated = rt.Extrapolated
+	e.res.in = in
+	e.res.ran(rt, g)
 }
 
 func (e *eval) run() {

@@ -332,7 +332,7 @@ func (r Result) Fixes() []Fix {
 	}
 	in := r.in
 	// The runtime as it ran, its toolchain r.goV.
-	same := r.rt
+	same := r.RuntimeBuild()
 	var out, hints []Fix
 	for _, f := range candidates(&r) {
 		switch f.Kind {

@@ -133,7 +133,7 @@ func (in *input) goPatchUnknown(rt Runtime, r *Result, m *memo) {
 	why := fmt.Sprintf("%s %s differently (%s); name the build's Go patch, e.g. %s+go%d.%d.%d (`runc --version` prints it)",
 		strings.Join(names, " and "), what, strings.Join(outcomes, " / "), base, g.major, g.minor, spans[0].from)
 	*r = Result{Runtime: r.Runtime, Step: StepLookPath, Err: ErrGoPatch, Unknown: why,
-		Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, rt: r.rt, goV: r.goV}
+		Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, line: r.line, version: r.version, goName: r.goName, goV: r.goV}
 }
 
 // outcomeText is a result in a few words: "starts", "fails: TEXT",

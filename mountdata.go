@@ -141,7 +141,7 @@ func (in *input) mountDataUnknown(rt Runtime, r *Result, m *memo) {
 		*r = Result{Runtime: r.Runtime, Step: StepConfig, Err: ErrMountData,
 			Unknown: fmt.Sprintf("mount option %q of the %s at %s is passed to the kernel as data by %s; %s; the model does not check the mount itself",
 				o, m.Type, m.Destination, who, why),
-			Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, rt: r.rt, goV: r.goV}
+			Caveat: r.Caveat, Extrapolated: r.Extrapolated, in: r.in, line: r.line, version: r.version, goName: r.goName, goV: r.goV}
 		return
 	}
 }
