@@ -24,9 +24,9 @@ import (
 // and no ambient ones (containerd pkg/cri/server/container_create_linux.go
 // :containerSpec@v1.6.20, oci.WithPrivileged after WithCapabilities); the
 // same without privileged gets none. The model reads the pod manifest
-// (spec.ParsePod) with the host's bounding set as containerd's. No Docker
-// flag maps to privileged (spec.ParseOverrides has no --privileged), so
-// this is not a curated case of the goldens.
+// (spec.ParsePod) with the host's bounding set as containerd's. The
+// curated flag_privileged_* cases hold --privileged, mapped to the same
+// field, on every engine; this test holds the pod manifest's own form.
 func TestCRIPrivileged(t *testing.T) {
 	c := Case{Name: "privileged", Rule: "securityContext.privileged with capabilities drop [ALL]",
 		Rootfs: "dir / 0755 0:0\nfile /app 0755 0:0 elf\n", Image: ImageConfig{Entrypoint: []string{"/app"}}}
