@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strconv"
@@ -87,7 +88,7 @@ func decodeError(file string, data []byte, err error) *Error {
 		// so a type error comes from a well-formed document. Its Offset is
 		// the end of a scalar or just past the opening delimiter of an
 		// object or array: the innermost value holding it is the culprit.
-		nodes, _ := index(data, int(typ.Offset))
+		nodes := scan(data, int(typ.Offset))
 		innermost := -1
 		for i, n := range nodes {
 			if n.start < int(typ.Offset) && (n.end < 0 || int(typ.Offset) <= n.end) {
@@ -207,6 +208,32 @@ const maxDepth = 10000
 func index(data []byte, stop int) (nodes []node, pending string) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber() // never fails on a number, however large
+	return walk(data, stop, decoderTokens{dec})
+}
+
+// scan is index for a document json.Unmarshal has accepted, where a type
+// error and every error of the model come from: with its syntax known to be
+// good it reads the tokens itself, an order of magnitude faster than
+// json.Decoder.Token, which decodes each scalar with a fresh scanner (a
+// 30 KB config with 5,000 members took 10 ms to place an error). On a
+// document that is not valid JSON it stops early and never panics, but its
+// nodes mean nothing.
+func scan(data []byte, stop int) []node {
+	nodes, _ := walk(data, stop, rawTokens(data))
+	return nodes
+}
+
+// A tokenizer reads the token of data that starts at byte start: delim is
+// its delimiter ('{', '[', '}' or ']') or 0 for a scalar, end the offset
+// just past it, and name, for a member name (key), the name decoded as
+// encoding/json decodes it. err is a syntax error or the end of input.
+type tokenizer interface {
+	next(start int, key bool) (delim byte, name string, end int, err error)
+}
+
+// walk lists the values of data as the tokens of next give them: index
+// and scan.
+func walk(data []byte, stop int, next tokenizer) (nodes []node, pending string) {
 	type frame struct {
 		node    int
 		object  bool
@@ -215,11 +242,12 @@ func index(data []byte, stop int) (nodes []node, pending string) {
 		n       int
 	}
 	var stack []frame
+	off := 0
 	for {
 		if len(stack) == 0 && len(nodes) > 0 {
 			return nodes, ""
 		}
-		start := skipSeparators(data, int(dec.InputOffset()))
+		start := skipSeparators(data, off)
 		parent, key, elem, isKey := -1, "", -1, false
 		if len(stack) > 0 {
 			f := &stack[len(stack)-1]
@@ -233,22 +261,29 @@ func index(data []byte, stop int) (nodes []node, pending string) {
 				isKey = true
 			}
 		}
-		tok, err := dec.Token()
+		var delim byte
+		var name string
+		var err error
+		if start <= stop && len(stack) <= maxDepth {
+			delim, name, off, err = next.next(start, isKey)
+		}
 		if err != nil || start > stop || len(stack) > maxDepth {
 			if isKey {
 				return nodes, nodePath(nodes, parent)
 			}
 			return nodes, pathOf(nodes, parent, key, elem)
 		}
-		end := int(dec.InputOffset())
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			nodes[stack[len(stack)-1].node].end = end
+		if delim == '}' || delim == ']' {
+			if len(stack) == 0 {
+				return nodes, ""
+			}
+			nodes[stack[len(stack)-1].node].end = off
 			stack = stack[:len(stack)-1]
 			continue
 		}
 		if isKey {
 			f := &stack[len(stack)-1]
-			f.key, f.haveKey = tok.(string), true
+			f.key, f.haveKey = name, true
 			continue
 		}
 		if len(stack) > 0 {
@@ -256,13 +291,78 @@ func index(data []byte, stop int) (nodes []node, pending string) {
 			f.haveKey = false
 			f.n++
 		}
-		if d, ok := tok.(json.Delim); ok {
+		if delim != 0 {
 			nodes = append(nodes, node{parent, key, elem, start, -1})
-			stack = append(stack, frame{node: len(nodes) - 1, object: d == '{'})
+			stack = append(stack, frame{node: len(nodes) - 1, object: delim == '{'})
 			continue
 		}
-		nodes = append(nodes, node{parent, key, elem, start, end})
+		nodes = append(nodes, node{parent, key, elem, start, off})
 	}
+}
+
+// decoderTokens reads tokens with json.Decoder, which checks their syntax.
+type decoderTokens struct{ dec *json.Decoder }
+
+func (d decoderTokens) next(_ int, key bool) (delim byte, name string, end int, err error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		return 0, "", 0, err
+	}
+	if t, ok := tok.(json.Delim); ok {
+		delim = byte(t)
+	}
+	if key {
+		name, _ = tok.(string)
+	}
+	return delim, name, int(d.dec.InputOffset()), nil
+}
+
+// rawTokens reads the tokens of a valid document by their first byte.
+type rawTokens []byte
+
+func (data rawTokens) next(start int, key bool) (delim byte, name string, end int, err error) {
+	if start >= len(data) {
+		return 0, "", 0, io.ErrUnexpectedEOF
+	}
+	switch c := data[start]; c {
+	case '{', '[', '}', ']':
+		return c, "", start + 1, nil
+	case '"':
+		end = len(data)
+		for i := start + 1; i < len(data); i++ {
+			if data[i] == '\\' {
+				i++
+			} else if data[i] == '"' {
+				end = i + 1
+				break
+			}
+		}
+		if key {
+			name = jsonKey(data[start:end])
+		}
+		return 0, name, end, nil
+	}
+	for end = start; end < len(data); end++ {
+		switch data[end] {
+		case ' ', '\t', '\r', '\n', ',', ':', ']', '}':
+			return 0, "", end, nil
+		}
+	}
+	return 0, "", end, nil
+}
+
+// jsonKey decodes a member name as encoding/json does: a plain one is its
+// bytes; escapes and invalid UTF-8 (each bad byte U+FFFD) go through
+// json.Unmarshal itself.
+func jsonKey(raw []byte) string {
+	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // skipSeparators returns the offset of the first byte at or after off that
@@ -285,7 +385,7 @@ func skipSeparators(data []byte, off int) int {
 // winning. field is a path the model wrote: keys without '.' or '['.
 func locate(data []byte, field string) int {
 	want := splitPath(field)
-	nodes, _ := index(data, len(data))
+	nodes := scan(data, len(data))
 	// depth[i] is how many elements of want nodes[i] matches from the
 	// document down, -1 if it strays from want; best[d] is the last node
 	// matching d elements.
