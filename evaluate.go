@@ -44,6 +44,21 @@ type Host struct {
 	// newuidmap and newgidmap accept, and a crun result that depends on
 	// setgroups says so in Result.Caveat.
 	Rootless bool
+	// Bounding is the capability bounding set of the process that runs
+	// the runtime (CapBnd in its /proc/PID/status: an engine's daemon, a
+	// shell); the zero value is every capability, as a host boots. A
+	// rootful runtime's init without a user namespace is uid 0 with this
+	// set as its permitted and effective sets (security/commoncap.c:
+	// cap_bprm_creds_from_file at its execve), so a config asking for a
+	// capability outside it fails runc's and crun's capset with EPERM (the
+	// runtime oracle's bounding_* cases, which run the runtime under
+	// setpriv --bounding-set). In a user namespace, and rootless, the
+	// init has every capability of the new namespace
+	// (kernel/user_namespace.c:set_cred_user_ns), and runsc's sandbox
+	// gives the container its own: neither reads it. A set without a
+	// capability the runtime's own setup may use (RuntimeSetupCaps) makes
+	// the answer unknown.
+	Bounding caps.Set
 	// Arch is the seccomp architecture ("SCMP_ARCH_X86_64" if empty).
 	Arch specs.Arch
 	// Create: the error prefix says `runc create failed:` (runc create)
@@ -272,6 +287,10 @@ func (e *eval) reset(in *input, rt Runtime, g goVersion, m *memo) {
 }
 
 func (e *eval) run() {
+	if why := e.setupUnknown(); why != "" {
+		e.res.Step, e.res.Unknown = StepConfig, why
+		return
+	}
 	switch {
 	case e.rt.Release.Runtime == "crun" && e.host.Exec:
 		e.crunJoin()
@@ -399,10 +418,14 @@ func errnoString(err error) string {
 }
 
 // rootCred is runc-init's (or crun's) credentials: uid 0 of the container's
-// namespace with every capability, and no_new_privs as the config asks.
+// namespace with every capability (of the host's bounding set without a
+// user namespace), and no_new_privs as the config asks.
 func (e *eval) rootCred() *access.Cred {
 	c := &e.root
 	*c = *access.Root()
+	if b := e.host.Bounding; b != 0 && e.plan.UserNS == nil && !e.host.Rootless && e.rt.Release.Sentry == nil {
+		c.CapBounding, c.CapEffective, c.CapPermitted = b&caps.All, b&caps.All, b&caps.All
+	}
 	// runc sets PR_SET_NO_NEW_PRIVS before finalizeNamespace, crun in
 	// set_required_caps: either way before execve, which is where it acts.
 	c.NoNewPrivs = e.plan.NoNewPrivileges

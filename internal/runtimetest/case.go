@@ -56,6 +56,12 @@ type Case struct {
 	// the runtime maps through newuidmap and newgidmap. The model runs it
 	// with Host.Rootless.
 	Rootless bool `json:"rootless,omitempty"`
+	// Bounding are capabilities ("CAP_NET_RAW") dropped from the
+	// runtime's own bounding set: the harness runs it under setpriv
+	// --bounding-set -net_raw,… (util-linux), as a host or a daemon
+	// without them would, and the model with Host.Bounding lacking them.
+	// Not with Rootless (dropping needs CAP_SETPCAP).
+	Bounding []string `json:"bounding,omitempty"`
 }
 
 // RootlessUID is the host uid and gid that runs the runtime of a Rootless
@@ -226,6 +232,14 @@ func (c *Case) Validate() error {
 	}
 	if _, gen := genProfile(c.Seccomp); !gen && seccompProfiles[c.Seccomp] == nil && c.Seccomp != SeccompNone {
 		bad("seccomp: want none or a filter of seccompProfiles, got %q", c.Seccomp)
+	}
+	for _, n := range c.Bounding {
+		if _, ok := caps.Parse(n); !ok || !strings.HasPrefix(n, "CAP_") {
+			bad("bounding: want a capability as CAP_NAME, got %q", n)
+		}
+	}
+	if len(c.Bounding) > 0 && c.Rootless {
+		bad("bounding: not with rootless (dropping from the bounding set needs CAP_SETPCAP)")
 	}
 	if lc := c.Process.Capabilities; lc != nil {
 		for _, set := range [][]string{lc.Bounding, lc.Effective, lc.Inheritable, lc.Permitted, lc.Ambient} {

@@ -1,6 +1,11 @@
 package runtimetest
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/caps"
+)
 
 // Curated returns the hand-written cases, in table order. Each row's rule
 // cites the upstream code whose behaviour it pins: runc files are
@@ -785,6 +790,67 @@ func Curated() []Case {
 		Process: withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_CHECKPOINT_RESTORE")),
 	})
 	curatedRunsc(add)
+	// The runtime's own bounding set (Host.Bounding): the runtime runs
+	// under setpriv --bounding-set without the capabilities of Bounding.
+	const boundingRule = "security/commoncap.c:cap_bprm_creds_from_file, cap_capset: a rootful runtime's init without a user namespace is uid 0 with its parent's bounding set as P and E; capset of a P, E or I outside it is EPERM (runc Caps.ApplyCaps \"unable to apply caps\", crun \"capset\")"
+	add(Case{
+		Name:     "bounding_runtime_lacks_asked_cap",
+		Rule:     boundingRule + ": Docker's defaults ask CAP_NET_RAW, which the runtime's bounding set lacks",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)),
+		Bounding: []string{"CAP_NET_RAW"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_sys_resource_asked",
+		Rule:     boundingRule + ": CAP_SYS_RESOURCE asked where the runtime has none (hosts and VMs without it: --privileged as root fails every runc and crun)",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_SYS_RESOURCE")),
+		Bounding: []string{"CAP_SYS_RESOURCE"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_asked_cap_user",
+		Rule:     boundingRule + ": as uid 1000, after setuid with keepcaps, the same capset",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(1000, 1000, "/", echoArgs...), bep(DockerCaps...)),
+		Bounding: []string{"CAP_NET_RAW"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_inheritable",
+		Rule:     boundingRule + ": an inheritable capability outside the bounding set and the old I (cap_capset: cap_inh_is_capped aside, I ⊆ old I ∪ bset)",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), &Capabilities{Inheritable: []string{"CAP_NET_RAW"}}),
+		Bounding: []string{"CAP_NET_RAW"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_config_bounding_only",
+		Rule:     boundingRule + ": a capability only in the config's bounding set is dropped there, never asked of capset: it starts",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), &Capabilities{Bounding: []string{"CAP_CHOWN", "CAP_NET_RAW"}, Effective: []string{"CAP_CHOWN"}, Permitted: []string{"CAP_CHOWN"}}),
+		Bounding: []string{"CAP_NET_RAW"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_unasked",
+		Rule:     boundingRule + ": capabilities the config does not ask for and the runtime's setup does not use (preexec.RuntimeSetupCaps) change nothing: it starts",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_KILL")),
+		Bounding: []string{"CAP_NET_RAW", "CAP_SYS_TIME", "CAP_AUDIT_WRITE", "CAP_SYS_NICE"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_every_unused",
+		Rule:     "preexec.RuntimeSetupCaps: no runtime's setup uses a capability outside it; without all of them at once, a config that asks none of them starts",
+		Rootfs:   rootfsOf(Base),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_SETUID")),
+		Bounding: unusedBySetup(),
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_asked_cap_userns",
+		Rule:     "kernel/user_namespace.c:set_cred_user_ns: in a new user namespace the init has every capability, the bounding set too, whatever its parent's: Docker's defaults start",
+		Rootfs:   rootfsOf(BaseUserNS),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep(DockerCaps...)),
+		UserNS:   userns100000(),
+		Bounding: []string{"CAP_NET_RAW"},
+	})
+
 	return cs
 }
 
@@ -798,4 +864,13 @@ func withNNP(p Process) Process { p.NoNewPrivileges = true; return p }
 func userns100000() *UserNS {
 	m := []IDMap{{ContainerID: 0, HostID: 100000, Size: 65536}}
 	return &UserNS{UIDMappings: m, GIDMappings: m}
+}
+
+// unusedBySetup names the capabilities outside preexec.RuntimeSetupCaps.
+func unusedBySetup() []string {
+	var names []string
+	for _, c := range (caps.All &^ preexec.RuntimeSetupCaps).Caps() {
+		names = append(names, c.String())
+	}
+	return names
 }

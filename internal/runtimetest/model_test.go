@@ -8,6 +8,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/spec"
 )
 
@@ -59,9 +60,17 @@ func caseView(c *Case, plan *spec.Plan, sources []string) (access.FS, error) {
 	return preexec.NewView(plan, base.Mem(), binds), nil
 }
 
-// hostOf is host as case c runs: rootless when c is.
+// hostOf is host as case c runs: rootless when c is, without the
+// capabilities c drops from the runtime's bounding set.
 func hostOf(c *Case, host preexec.Host) preexec.Host {
 	host.Rootless = host.Rootless || c.Rootless
+	if len(c.Bounding) > 0 {
+		host.Bounding = caps.All
+		for _, n := range c.Bounding {
+			cp, _ := caps.Parse(n)
+			host.Bounding = host.Bounding.Without(cp)
+		}
+	}
 	return host
 }
 
@@ -241,6 +250,7 @@ func TestCompareEqualsEvaluate(t *testing.T) {
 		{},
 		{Kernel: access.KernelVersion(5, 4), ProtectedSymlinks: true},
 		{Rootless: true, Create: true},
+		{Bounding: caps.All.Without(caps.CAP_NET_RAW, caps.CAP_SYS_RESOURCE)},
 	}
 	compared, diffs := 0, 0
 	for _, c := range cases {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -84,7 +85,7 @@ func (h *Harness) Run(ctx context.Context, rt Runtime, c *Case) Outcome {
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	stdout, stderr, status, err := runCmd(rctx, rt.command(c.Rootless, state, "run", "--bundle", bundle, id))
+	stdout, stderr, status, err := runCmd(rctx, withBounding(rt.command(c.Rootless, state, "run", "--bundle", bundle, id), c.Bounding))
 	if err != nil {
 		// Kill whatever the runtime left behind, best effort.
 		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -165,6 +166,22 @@ func (rt Runtime) command(rootless bool, state string, args ...string) *exec.Cmd
 		cmd.Env = append(cmd.Env, "XDG_RUNTIME_DIR="+state)
 	}
 	return cmd
+}
+
+// withBounding returns cmd run under setpriv --bounding-set with the
+// capabilities drop dropped from its bounding set; cmd itself when drop is
+// empty.
+func withBounding(cmd *exec.Cmd, drop []string) *exec.Cmd {
+	if len(drop) == 0 {
+		return cmd
+	}
+	names := make([]string, len(drop))
+	for i, n := range drop {
+		names[i] = "-" + strings.ToLower(strings.TrimPrefix(n, "CAP_"))
+	}
+	w := exec.Command("setpriv", append([]string{"--bounding-set", strings.Join(names, ","), cmd.Path}, cmd.Args[1:]...)...)
+	w.SysProcAttr, w.Env, w.Dir = cmd.SysProcAttr, cmd.Env, cmd.Dir
+	return w
 }
 
 // runCmd runs cmd with stdin from /dev/null until it exits or ctx ends, then
