@@ -30,7 +30,7 @@ var arrows = map[string][]string{
 	"rootfs/rootfstest": {"access", "caps", "rootfs"},
 	"spec":              {"access", "caps", "internal/limit"},
 	".":                 {"access", "caps", "rootfs", "spec"},
-	"runtimeinfo":       {"."},
+	"runtimeinfo":       {".", "caps"},
 	"load":              {".", "access", "caps", "rootfs", "spec", "internal/limit"},
 	"internal/limit":    {},
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/preexec/preexec/caps"
 )
 
@@ -20,8 +21,8 @@ import (
 // (CAP_CHOWN, CAP_FOWNER, CAP_FSETID), its reads and writes of /proc,
 // cgroups and the bundle (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
 // CAP_SYS_PTRACE), chroot (CAP_SYS_CHROOT), file capabilities
-// (CAP_SETFCAP); and, for a config with process.rlimits or
-// process.oomScoreAdj, CAP_SYS_RESOURCE. Without any of them the model
+// (CAP_SETFCAP); and CAP_SYS_RESOURCE for a config whose rlimits or
+// oomScoreAdj may need it (mayRaiseLimits). Without any of them the model
 // answers unknown. Every other capability is used by neither runtime's
 // setup (the runtime oracle's bounding_runtime_lacks_every_unused starts a
 // container on every runtime without all of them at once), and its
@@ -43,7 +44,7 @@ func (e *eval) setupUnknown() string {
 		return ""
 	}
 	need := RuntimeSetupCaps
-	if p := e.plan.Spec; p != nil && p.Process != nil && (len(p.Process.Rlimits) > 0 || p.Process.OOMScoreAdj != nil) {
+	if p := e.plan.Spec; p != nil && p.Process != nil && mayRaiseLimits(p.Process) {
 		need = need.With(caps.CAP_SYS_RESOURCE)
 	}
 	missing := need &^ b
@@ -55,4 +56,24 @@ func (e *eval) setupUnknown() string {
 		names = append(names, c.String())
 	}
 	return fmt.Sprintf("the runtime's capability bounding set lacks %s, which its own setup of the container may use (namespaces, mounts, devices, users, rlimits): not modelled", strings.Join(names, ", "))
+}
+
+// maxDefaultNofile is the kernel's default hard RLIMIT_NOFILE
+// (include/linux/fs.h:INR_OPEN_MAX), which systemd and container daemons
+// only raise.
+const maxDefaultNofile = 4096
+
+// mayRaiseLimits reports whether the runtime's setup of p may need
+// CAP_SYS_RESOURCE (kernel/sys.c:do_prlimit to raise a hard limit,
+// fs/proc/base.c:__set_oom_adj to lower oom_score_adj below 0): an rlimit
+// other than an RLIMIT_NOFILE within the kernel's default hard limit,
+// whose effect depends on the runtime's own limits, or a negative
+// oomScoreAdj.
+func mayRaiseLimits(p *specs.Process) bool {
+	for _, r := range p.Rlimits {
+		if r.Type != "RLIMIT_NOFILE" || r.Hard > maxDefaultNofile || r.Soft > r.Hard {
+			return true
+		}
+	}
+	return p.OOMScoreAdj != nil && *p.OOMScoreAdj < 0
 }

@@ -27,7 +27,7 @@ func TestHostBounding(t *testing.T) {
 		cfg := map[string]any{"ociVersion": "1.0.2", "root": map[string]any{"path": "rootfs"}, "process": proc}
 		for k, v := range extra {
 			switch k {
-			case "rlimits":
+			case "rlimits", "oomScoreAdj":
 				proc[k] = v
 			default:
 				cfg[k] = v
@@ -74,6 +74,11 @@ func TestHostBounding(t *testing.T) {
 		{"CAP_SYS_RESOURCE missing, no rlimits", plan(0, bep("CAP_CHOWN"), nil), caps.All.Without(caps.CAP_SYS_RESOURCE), "crun@1.8.1", ""},
 		{"CAP_SYS_RESOURCE missing, rlimits", plan(0, bep("CAP_CHOWN"), map[string]any{"rlimits": []any{map[string]any{"type": "RLIMIT_NOFILE", "hard": 1 << 20, "soft": 1 << 20}}}),
 			caps.All.Without(caps.CAP_SYS_RESOURCE), "crun@1.8.1", "unknown: the runtime's capability bounding set lacks CAP_SYS_RESOURCE"},
+		{"CAP_SYS_RESOURCE missing, RLIMIT_NOFILE lowered", plan(0, bep("CAP_SYS_RESOURCE"), map[string]any{"rlimits": []any{map[string]any{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}}}),
+			caps.All.Without(caps.CAP_SYS_RESOURCE), "runc@1.1.5+debian", runcText},
+		{"CAP_SYS_RESOURCE missing, oomScoreAdj 0", plan(0, bep("CAP_CHOWN"), map[string]any{"oomScoreAdj": 0}), caps.All.Without(caps.CAP_SYS_RESOURCE), "runc@1.1.5+debian", ""},
+		{"CAP_SYS_RESOURCE missing, oomScoreAdj -500", plan(0, bep("CAP_CHOWN"), map[string]any{"oomScoreAdj": -500}),
+			caps.All.Without(caps.CAP_SYS_RESOURCE), "runc@1.1.5+debian", "unknown: the runtime's capability bounding set lacks CAP_SYS_RESOURCE"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rt, err := preexec.LookupRuntime(tt.runtime)

@@ -38,6 +38,7 @@ import (
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
 )
@@ -72,6 +73,10 @@ type Options struct {
 	// ids and subordinate ranges (spec.Engine.Rootless); the engine must
 	// be podman's.
 	Rootless *spec.Rootless
+	// HostBounding is the capability bounding set of the engine's process
+	// (spec.Engine.HostBounding; preexec.Host.Bounding is the runtime's,
+	// the same on one host); 0 is every capability.
+	HostBounding caps.Set
 	// Flags are engine flags as docker and podman take them, read by
 	// spec.ParseOverrides: "--user", "1000", "--cap-add", "NET_ADMIN",
 	// "--read-only", "-v", "/src:/dst"…
@@ -269,11 +274,13 @@ func engine(o *Options) (*spec.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--engine: %v", err)
 	}
-	return rootless(&eng, o)
+	return onHost(&eng, o)
 }
 
-// rootless sets o.Rootless on eng, which must then be podman's.
-func rootless(eng *spec.Engine, o *Options) (*spec.Engine, error) {
+// onHost sets o's facts of the engine's host on eng: its bounding set,
+// and o.Rootless, with which eng must be podman's.
+func onHost(eng *spec.Engine, o *Options) (*spec.Engine, error) {
+	eng.HostBounding = o.HostBounding
 	if o.Rootless == nil {
 		return eng, nil
 	}
@@ -294,7 +301,7 @@ func defaultEngine(o *Options) (*spec.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rootless(&eng, o)
+	return onHost(&eng, o)
 }
 
 // Bundle reads the OCI bundle dir: dir/config.json and root.path (relative

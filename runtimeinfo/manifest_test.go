@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/internal/runtimes"
 	"github.com/preexec/preexec/runtimeinfo"
 )
@@ -58,4 +59,22 @@ func TestManifest(t *testing.T) {
 		n++
 	}
 	t.Logf("%d of %d binaries read and named; %d say no version, and Read says so", n, len(installed), unnamed)
+}
+
+func TestParseCapBnd(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want caps.Set
+		err  bool
+	}{
+		{"Name:\tx\nCapEff:\t0000000000000000\nCapBnd:\t000001fffeffffff\nCapAmb:\t0\n", caps.All.Without(caps.CAP_SYS_RESOURCE), false},
+		{"CapBnd:\t00000000a80425fb\n", 0xa80425fb, false},
+		{"CapBnd:\tzz\n", 0, true},
+		{"CapEff:\t0\n", 0, true},
+	} {
+		got, err := runtimeinfo.ParseCapBnd([]byte(tt.in))
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("ParseCapBnd(%q) = %v, %v; want %v (error %v)", tt.in, got, err, tt.want, tt.err)
+		}
+	}
 }

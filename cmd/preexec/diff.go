@@ -293,7 +293,7 @@ func writeDiffText(w io.Writer, in *input, before, after preexec.Result, causes 
 		if e := explanation(side.r); e != "" {
 			printf(w, "  why: %s\n", e)
 		}
-		if p := side.facts.protectedNote(in, side.r); p != "" {
+		if p := side.facts.hostNote(in, side.r); p != "" {
 			printf(w, "  %s\n", p)
 		}
 		if side.r.Extrapolated != "" {

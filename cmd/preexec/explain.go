@@ -12,7 +12,7 @@ import (
 	"github.com/preexec/preexec/access"
 )
 
-const explainUsage = `usage: preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+const explainUsage = `usage: preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--bounding-set SET] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 
 Tells, step by step, what one runtime does with the OCI bundle BUNDLE:
 each step of its init sequence, the credentials it runs with, its
@@ -30,6 +30,8 @@ credential and why, and the smallest fix.
                   default: newest
   --protected-symlinks=false
                   fs.protected_symlinks=0 (default 1)
+  --bounding-set SET
+                  the runtime's capability bounding set (as check)
   --json          the result and its trace as JSON (as check --json)
 
 ` + inputUsage + `
@@ -218,7 +220,7 @@ func writeStory(w io.Writer, bundle string, in *input, r preexec.Result, facts h
 			printf(w, "Why: %s\n", e)
 		}
 	}
-	if p := facts.protectedNote(in, r); p != "" {
+	if p := facts.hostNote(in, r); p != "" {
 		printf(w, "%s%s\n", strings.ToUpper(p[:1]), p[1:])
 	}
 	fixes := fixesOf(in, r, host)

@@ -163,7 +163,7 @@ func writeGlance(w io.Writer, in *input, rts []preexec.Runtime, results []preexe
 		if o.why != "" {
 			printf(w, "  why: %s\n", o.why)
 		}
-		if p := facts.protectedNote(in, r); p != "" {
+		if p := facts.hostNote(in, r); p != "" {
 			printf(w, "  %s\n", p)
 		}
 		if o.fix != "" {

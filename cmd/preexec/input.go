@@ -122,6 +122,7 @@ func loadInput(path string, o inputOptions, cmd []string, progress io.Writer, te
 // With an engine, host becomes `runc create`'s: engines create the
 // container, then start it.
 func prepare(path string, o inputOptions, cmd []string, host *preexec.Host, asJSON bool, stdout, stderr io.Writer) (*input, int) {
+	o.HostBounding = host.Bounding
 	in, err := loadInput(path, o, cmd, stderr, isTerminal(stderr))
 	if errors.Is(err, access.ErrUnreadable) {
 		printf(stderr, "preexec: no prediction: %s\n", preexec.UnreadableWhy(err))

@@ -5,9 +5,9 @@
 //
 // Usage:
 //
-//	preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [--bounding-set SET] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
-//	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+//	preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--bounding-set SET] [--json] [INPUT FLAGS] INPUT [-- CMD...]
 //	preexec scan [FLAGS] INPUT...
 //	preexec merge [--json | --format table|json|sarif] FILE...
 //	preexec runtimes [-o wide|json | --json]
@@ -90,9 +90,9 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
+const usage = `usage: preexec check [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K] [--protected-symlinks=BOOL] [--bounding-set SET] [-q | --all | -o wide|json | --json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec check --from A --to B [--from-kernel K --to-kernel K] [--json] [INPUT FLAGS] INPUT [-- CMD...]
-       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--json] [INPUT FLAGS] INPUT [-- CMD...]
+       preexec explain [--runtime NAME|PATH|host | --runtime-version TEXT] [--kernel K] [--protected-symlinks=BOOL] [--bounding-set SET] [--json] [INPUT FLAGS] INPUT [-- CMD...]
        preexec scan [FLAGS] INPUT...   (preexec scan --help)
        preexec merge [--json | --format table|json|sarif] FILE...
        preexec runtimes [-o wide|json | --json]   (preexec runtimes --help)
@@ -126,6 +126,13 @@ that start.
   --protected-symlinks=false
                   fs.protected_symlinks=0 (default 1, as most
                   distributions boot)
+  --bounding-set SET
+                  the runtime's (and engine's) capability bounding set:
+                  all, a CapBnd mask (000001fffeffffff), -NAME,… what
+                  it lacks, or NAME,… what it holds; default: this
+                  machine's (/proc/self/status) where a runtime could
+                  run from here, else all (in a container); a config
+                  asking for a capability outside it fails capset
   --from A --to B an upgrade: each a NAME, a PATH or a --version TEXT;
                   prints, if the outcome changes, both outcomes and the
                   changes (upstream commits) that make the difference;
@@ -466,7 +473,7 @@ func writeText(w io.Writer, in *input, rts []preexec.Runtime, results []preexec.
 		if r.Starts || r.Unknown != "" {
 			continue
 		}
-		e, p := explanation(r), facts.protectedNote(in, r)
+		e, p := explanation(r), facts.hostNote(in, r)
 		if e == "" && p == "" {
 			continue
 		}
@@ -572,8 +579,11 @@ type jsonResult struct {
 	Extrapolated string `json:"extrapolated,omitempty"`
 	// ProtectedSymlinks says that fs.protected_symlinks=1 decided the
 	// failure, and where the value came from.
-	ProtectedSymlinks string      `json:"protected_symlinks,omitempty"`
-	Trace             []jsonTrace `json:"trace"`
+	ProtectedSymlinks string `json:"protected_symlinks,omitempty"`
+	// BoundingSet says that the runtime's capability bounding set decided
+	// the failure, what it lacks and where it came from.
+	BoundingSet string      `json:"bounding_set,omitempty"`
+	Trace       []jsonTrace `json:"trace"`
 }
 
 // jsonHost is the host the results hold for, and where each value came
@@ -583,6 +593,12 @@ type jsonHost struct {
 	KernelFrom            string `json:"kernel_from"`
 	ProtectedSymlinks     bool   `json:"protected_symlinks"`
 	ProtectedSymlinksFrom string `json:"protected_symlinks_from"`
+	// BoundingSet is the runtime's capability bounding set as
+	// /proc/PID/status prints CapBnd, and BoundingSetFrom where it came
+	// from ("flag", "host"); both left out for every capability, the
+	// default.
+	BoundingSet     string `json:"bounding_set,omitempty"`
+	BoundingSetFrom string `json:"bounding_set_from,omitempty"`
 }
 
 func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts, notes []string) {
@@ -595,6 +611,9 @@ func writeJSON(w io.Writer, in *input, results []preexec.Result, facts hostFacts
 		Results []jsonResult `json:"results"`
 	}{Schema: 1, Read: notes, Host: jsonHost{Kernel: facts.release, KernelFrom: facts.kernelFrom, ProtectedSymlinks: host.ProtectedSymlinks, ProtectedSymlinksFrom: facts.protectedFrom},
 		Results: jsonResults(in, results, facts)}
+	if host.Bounding != 0 {
+		doc.Host.BoundingSet, doc.Host.BoundingSetFrom = fmt.Sprintf("%016x", uint64(host.Bounding)), facts.boundingFrom
+	}
 	if in.Engine != nil {
 		doc.Engine = in.Engine.Name
 	}
@@ -611,7 +630,7 @@ func jsonResults(in *input, results []preexec.Result, facts hostFacts) []jsonRes
 	for _, r := range results {
 		jr := jsonResult{Runtime: r.Runtime, Starts: r.Starts, Step: string(r.Step), Error: r.Text,
 			Errno: access.ErrnoName(r.Err), Explanation: explanation(r), Uncertain: r.Caveat, Unknown: r.Unknown, Trace: []jsonTrace{},
-			Extrapolated: r.Extrapolated, ProtectedSymlinks: facts.protectedNote(in, r)}
+			Extrapolated: r.Extrapolated, ProtectedSymlinks: facts.protectedNote(in, r), BoundingSet: facts.boundingNote(in, r)}
 		if fixes := fixesOf(in, r, host); len(fixes) > 0 {
 			jr.Fix, jr.Fixes = fixText(in, fixes), jsonFixes(fixes)
 		}

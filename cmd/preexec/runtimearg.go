@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/runtimeinfo"
 )
 
@@ -18,6 +20,7 @@ import (
 type hostOptions struct {
 	kernel    string
 	protected bool
+	bounding  string
 	// set records which of the flags were given.
 	set map[string]bool
 }
@@ -25,6 +28,7 @@ type hostOptions struct {
 func (h *hostOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&h.kernel, "kernel", "", "")
 	fs.BoolVar(&h.protected, "protected-symlinks", true, "")
+	fs.StringVar(&h.bounding, "bounding-set", "", "")
 }
 
 // visit records which flags fs was given.
@@ -42,14 +46,30 @@ type hostFacts struct {
 	kernelFrom, protectedFrom string
 	// release is the kernel text given or read ("5.4.0-150-generic").
 	release string
+	// boundingFrom says where Bounding came from: "default" (every
+	// capability), "flag", or "host" (this machine's).
+	boundingFrom string
 }
 
 // resolveHost makes the Host of the flags; readHost (for --runtime host)
 // fills what the flags do not say from the running kernel.
 func resolveHost(h hostOptions, readHost bool) (hostFacts, []string, error) {
-	f := hostFacts{kernelFrom: "default", protectedFrom: "default"}
+	f := hostFacts{kernelFrom: "default", protectedFrom: "default", boundingFrom: "default"}
 	f.host.ProtectedSymlinks = h.protected
 	var notes []string
+	if h.set["bounding-set"] {
+		b, err := parseBoundingSet(h.bounding)
+		if err != nil {
+			return f, nil, err
+		}
+		f.host.Bounding, f.boundingFrom = b, "flag"
+	} else if b, err := readBounding(); err == nil && b&caps.All != caps.All && preexec.RuntimeSetupCaps.SubsetOf(b) {
+		// This machine's, where a runtime could run (its setup's
+		// capabilities are all there): a host or VM without some
+		// capability. One without them (a container) runs no runtime:
+		// the default stays.
+		f.host.Bounding, f.boundingFrom = b&caps.All, "host"
+	}
 	if h.set["protected-symlinks"] {
 		f.protectedFrom = "flag"
 	}
@@ -139,6 +159,99 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 		"host":    "read from this host's /proc/sys/fs/protected_symlinks",
 	}[f.protectedFrom]
 	return "fs.protected_symlinks=1 decided it (" + from + ")"
+}
+
+// readBounding is runtimeinfo.ReadBounding (tests replace it).
+var readBounding = runtimeinfo.ReadBounding
+
+// parseBoundingSet reads --bounding-set: all; a mask as /proc/PID/status
+// prints CapBnd (000001fffeffffff); the capabilities it lacks, each after
+// a '-' (-sys_resource,-net_raw), as setpriv --bounding-set takes them; or
+// the capabilities it holds (CAP_CHOWN,CAP_SYS_ADMIN…). Every capability
+// is 0, as in preexec.Host.
+func parseBoundingSet(s string) (caps.Set, error) {
+	bad := func(why string) (caps.Set, error) {
+		return 0, fmt.Errorf("--bounding-set: %s; want all, a CapBnd mask (000001fffeffffff), -NAME,… (what it lacks) or NAME,… (what it holds), got %q", why, s)
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return bad("empty")
+	case strings.EqualFold(s, "all"):
+		return 0, nil
+	}
+	if n, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64); err == nil && !strings.ContainsAny(s, ",-") {
+		if caps.Set(n)&caps.All == caps.All {
+			return 0, nil
+		}
+		return caps.Set(n) & caps.All, nil
+	}
+	items := strings.Split(s, ",")
+	lacks := strings.HasPrefix(items[0], "-")
+	set := caps.Set(0)
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if strings.HasPrefix(it, "-") != lacks {
+			return bad("mixes -NAME and NAME")
+		}
+		name := strings.ToUpper(strings.TrimPrefix(it, "-"))
+		if !strings.HasPrefix(name, "CAP_") {
+			name = "CAP_" + name
+		}
+		c, ok := caps.Parse(name)
+		if !ok {
+			return bad(fmt.Sprintf("unknown capability %q", strings.TrimPrefix(it, "-")))
+		}
+		set = set.With(c)
+	}
+	if lacks {
+		set = caps.All &^ set
+	}
+	if set == caps.All {
+		return 0, nil
+	}
+	if set == 0 {
+		return bad("no capability left")
+	}
+	return set, nil
+}
+
+// boundingNote says that the runtime's bounding set decided r, what it
+// lacks and where it came from; "" when it did not: r fails and the same
+// runtime with every capability does otherwise.
+func (f hostFacts) boundingNote(in *input, r preexec.Result) string {
+	if f.host.Bounding == 0 || r.Starts || r.Unknown != "" || in == nil || in.Plan == nil {
+		return ""
+	}
+	rt := r.RuntimeBuild()
+	if rt.Release == nil {
+		return ""
+	}
+	h := f.host
+	h.Bounding = 0
+	o := preexec.Evaluate(in.Plan, in.FS, rt, h)
+	if o.Starts == r.Starts && o.Step == r.Step && o.Text == r.Text && o.Unknown == r.Unknown {
+		return ""
+	}
+	var lacks []string
+	for _, c := range (caps.All &^ f.host.Bounding).Caps() {
+		lacks = append(lacks, c.String())
+	}
+	from := map[string]string{
+		"flag": "--bounding-set",
+		"host": "this machine's, read from /proc/self/status; --bounding-set all for a host with every capability",
+	}[f.boundingFrom]
+	return fmt.Sprintf("the runtime's capability bounding set decided it: it lacks %s (%s)", strings.Join(lacks, ", "), from)
+}
+
+// hostNote is what the host's settings decided of r: fs.protected_symlinks
+// and the runtime's bounding set, "" for neither.
+func (f hostFacts) hostNote(in *input, r preexec.Result) string {
+	p, b := f.protectedNote(in, r), f.boundingNote(in, r)
+	if p != "" && b != "" {
+		return p + "; " + b
+	}
+	return p + b
 }
 
 // parseKernel reads --kernel: X.Y, or a release as `uname -r` prints it

@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/load"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -31,7 +32,7 @@ import (
 )
 
 const scanUsage = `usage: preexec scan [--runtime NAME|PATH|host]... [--runtime-version TEXT]... [--kernel K]
-                    [--protected-symlinks=BOOL] [--engine NAME] [--platform OS/ARCH]
+                    [--protected-symlinks=BOOL] [--bounding-set SET] [--engine NAME] [--platform OS/ARCH]
                     [--scc restricted-v2] [--images DIR] [--insecure] [--parallel N]
                     [--shard I/N] [--from A --to B] [--from-kernel K] [--to-kernel K]
                     [--limit NAME=VALUE]... [--json | --format table|json|sarif]
@@ -68,8 +69,9 @@ A container's image is taken from --images DIR when DIR has it, else from
 its registry, with the credentials of the user's docker config
 (~/.docker/config.json, credential helpers), anonymously where it has none.
 
-  --runtime, --runtime-version, --kernel, --protected-symlinks  as check; a
-                     --runtime that cannot be resolved is a usage error
+  --runtime, --runtime-version, --kernel, --protected-symlinks, --bounding-set
+                     as check; a --runtime that cannot be resolved is a
+                     usage error
   --engine NAME      the engine for every input (default: see above)
   --platform OS/ARCH the image of an index to take (default linux/host)
   --scc restricted-v2  OpenShift's SCC admits each container (CRI engines)
@@ -386,6 +388,15 @@ type scanDiff struct {
 	fromName, toName   string
 }
 
+// bounding is the capability bounding set of the host the engines run on
+// (an upgrade's: both sides share it).
+func (s *scanner) bounding() caps.Set {
+	if s.diff != nil {
+		return s.diff.fromFacts.host.Bounding
+	}
+	return s.facts.host.Bounding
+}
+
 func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 	s := &scanner{o: o, shardN: 1, results: o.format != "table"}
 	if o.parallel < 1 {
@@ -415,6 +426,7 @@ func newScanner(o scanOptions, stderr io.Writer) (*scanner, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--engine: %v", err)
 		}
+		eng.HostBounding = s.bounding()
 		s.eng = &eng
 	}
 	if o.rootless != nil {
@@ -887,6 +899,7 @@ func (s *scanner) scanOne(j *scanJob) scanRow {
 		if err != nil {
 			return s.errRow(row, err.Error())
 		}
+		e.HostBounding = s.bounding()
 		eng = &e
 	}
 	row.Engine = eng.Name

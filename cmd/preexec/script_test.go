@@ -20,8 +20,10 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/preexec/preexec/access"
+	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/internal/imagebuild"
 	"github.com/preexec/preexec/rootfs"
+	"github.com/preexec/preexec/runtimeinfo"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of testdata/script/*.txtar with what preexec prints, and log each script's diff (review it)")
@@ -57,6 +59,8 @@ var update = flag.Bool("update", false, "rewrite the expected files of testdata/
 //	                      (an argument of several lines: runc --version's)
 //
 // Scripts see $UID and $GID, the owner of what bundle makes (see owner),
+// $CAPBND, when a script sets it, is this machine's capability bounding
+// set as /proc/self/status prints it (every capability otherwise);
 // $OTHER, a uid and gid that own nothing (2000000000 + the test's uid:
 // apart from the ids scripts write out, such as OpenShift's 1000680000,
 // so that -update can tell it), and $SELF, the test binary (a Go program
@@ -116,6 +120,15 @@ func scriptPreexec(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.Chdir(ts.MkAbs(".")))
 	defer func() { ts.Check(os.Chdir(wd)) }()
+	// This machine's bounding set is $CAPBND's mask, or every
+	// capability: the scripts' outputs are the same on every machine.
+	defer func(read func() (caps.Set, error)) { readBounding = read }(readBounding)
+	readBounding = func() (caps.Set, error) {
+		if m := ts.Getenv("CAPBND"); m != "" {
+			return runtimeinfo.ParseCapBnd([]byte("CapBnd:\t" + m + "\n"))
+		}
+		return caps.All, nil
+	}
 	code := run(args, ts.Stdout(), ts.Stderr())
 	ts.Setenv("STATUS", strconv.Itoa(code))
 	if code != 0 && !neg {

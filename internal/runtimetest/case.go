@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
@@ -93,6 +94,8 @@ type Process struct {
 	// and runc ≥ 1.3 as "leave them alone" (049a5f76c, #4585).
 	Capabilities    *Capabilities `json:"capabilities,omitempty"`
 	NoNewPrivileges bool          `json:"noNewPrivileges,omitempty"`
+	// Rlimits is process.rlimits.
+	Rlimits []specs.POSIXRlimit `json:"rlimits,omitempty"`
 }
 
 // Capabilities is process.capabilities: each set as capability names

@@ -34,6 +34,7 @@ func Spec(c *Case, sources []string) *specs.Spec {
 			Env:             p.Env,
 			Cwd:             p.Cwd,
 			NoNewPrivileges: p.NoNewPrivileges,
+			Rlimits:         p.Rlimits,
 		},
 		Root:     &specs.Root{Path: "rootfs", Readonly: c.ReadonlyRoot},
 		Hostname: "preexec",

@@ -3,6 +3,7 @@ package runtimetest
 import (
 	"fmt"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/caps"
 )
@@ -807,6 +808,21 @@ func Curated() []Case {
 		Process:  withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_SYS_RESOURCE")),
 		Bounding: []string{"CAP_SYS_RESOURCE"},
 	})
+	nofile := []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Hard: 1024, Soft: 1024}}
+	add(Case{
+		Name:     "bounding_runtime_lacks_sys_resource_rlimit_nofile",
+		Rule:     boundingRule + ": `runc spec`'s RLIMIT_NOFILE 1024 lowers the runtime's limit, which needs no CAP_SYS_RESOURCE; the capset of CAP_SYS_RESOURCE still fails",
+		Rootfs:   rootfsOf(Base),
+		Process:  withRlimits(withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN", "CAP_SYS_RESOURCE")), nofile),
+		Bounding: []string{"CAP_SYS_RESOURCE"},
+	})
+	add(Case{
+		Name:     "bounding_runtime_lacks_sys_resource_rlimit_starts",
+		Rule:     "kernel/sys.c:do_prlimit: lowering a hard limit needs no CAP_SYS_RESOURCE: RLIMIT_NOFILE 1024 without it, nothing asked, starts",
+		Rootfs:   rootfsOf(Base),
+		Process:  withRlimits(withCaps(proc(0, 0, "/", echoArgs...), bep("CAP_CHOWN")), nofile),
+		Bounding: []string{"CAP_SYS_RESOURCE"},
+	})
 	add(Case{
 		Name:     "bounding_runtime_lacks_asked_cap_user",
 		Rule:     boundingRule + ": as uid 1000, after setuid with keepcaps, the same capset",
@@ -859,6 +875,8 @@ func withCaps(p Process, c *Capabilities) Process { p.Capabilities = c; return p
 func withGroups(p Process, gids ...uint32) Process { p.AdditionalGids = gids; return p }
 
 func withNNP(p Process) Process { p.NoNewPrivileges = true; return p }
+
+func withRlimits(p Process, r []specs.POSIXRlimit) Process { p.Rlimits = r; return p }
 
 // userns100000 maps container ids 0…65535 to host ids 100000…165535.
 func userns100000() *UserNS {
