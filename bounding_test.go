@@ -62,7 +62,7 @@ func TestHostBounding(t *testing.T) {
 		{"asked, not in the runtime's set", plan(0, bep("CAP_CHOWN", "CAP_NET_RAW"), nil), noNetRaw, "runc@1.1.5+debian", runcText},
 		{"asked, crun", plan(0, bep("CAP_CHOWN", "CAP_NET_RAW"), nil), noNetRaw, "crun@1.8.1", crunText},
 		{"asked by a non-root user", plan(1000, bep("CAP_NET_RAW"), nil), noNetRaw, "runc@1.1.5+debian", runcText},
-		{"asked in inheritable only", plan(0, map[string][]string{"inheritable": {"CAP_NET_RAW"}}, nil), noNetRaw, "runc@1.1.5+debian", runcText},
+		{"asked in inheritable (and the config's bounding set)", plan(0, map[string][]string{"bounding": {"CAP_NET_RAW"}, "inheritable": {"CAP_NET_RAW"}}, nil), noNetRaw, "runc@1.1.5+debian", runcText},
 		{"asked in permitted only", plan(0, map[string][]string{"permitted": {"CAP_NET_RAW"}}, nil), noNetRaw, "crun@1.8.1", crunText},
 		{"in the config's bounding set only", plan(0, map[string][]string{"bounding": {"CAP_NET_RAW"}}, nil), noNetRaw, "runc@1.1.5+debian", ""},
 		{"not asked", plan(0, bep("CAP_CHOWN"), nil), noNetRaw, "runc@1.1.5+debian", ""},

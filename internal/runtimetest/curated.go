@@ -832,9 +832,9 @@ func Curated() []Case {
 	})
 	add(Case{
 		Name:     "bounding_runtime_lacks_inheritable",
-		Rule:     boundingRule + ": an inheritable capability outside the bounding set and the old I (cap_capset: cap_inh_is_capped aside, I ⊆ old I ∪ bset)",
+		Rule:     boundingRule + ": an inheritable capability the config's bounding set keeps but the runtime's lacks (cap_capset: I ⊆ old I ∪ bset)",
 		Rootfs:   rootfsOf(Base),
-		Process:  withCaps(proc(0, 0, "/", echoArgs...), &Capabilities{Inheritable: []string{"CAP_NET_RAW"}}),
+		Process:  withCaps(proc(0, 0, "/", echoArgs...), &Capabilities{Bounding: []string{"CAP_NET_RAW"}, Inheritable: []string{"CAP_NET_RAW"}}),
 		Bounding: []string{"CAP_NET_RAW"},
 	})
 	add(Case{

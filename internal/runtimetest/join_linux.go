@@ -62,7 +62,7 @@ func (h *Harness) RunJoin(ctx context.Context, rt Runtime, jc *JoinCase) map[str
 	if err != nil {
 		return all(harnessError(err))
 	}
-	cmd := rt.command(false, state, "run", "-d", "--bundle", bundle, id)
+	cmd := withBounding(rt.command(false, state, "run", "-d", "--bundle", bundle, id), c.Bounding)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	err = runDetached(rctx, cmd)
@@ -88,7 +88,7 @@ func (h *Harness) RunJoin(ctx context.Context, rt Runtime, jc *JoinCase) map[str
 			continue
 		}
 		ectx, cancel := context.WithTimeout(ctx, timeout)
-		stdout, stderr, status, err := runCmd(ectx, rt.command(false, state, "exec", "--process", pf, id))
+		stdout, stderr, status, err := runCmd(ectx, withBounding(rt.command(false, state, "exec", "--process", pf, id), c.Bounding))
 		cancel()
 		if err != nil {
 			o := harnessError(err)

@@ -49,7 +49,7 @@ func joinModelCheck(jc *JoinCase, e *JoinExec, name string, o Outcome) (bool, st
 	if err != nil {
 		return true, "no prediction: " + err.Error()
 	}
-	res := preexec.Evaluate(plan, fsys, rt, preexec.Host{Exec: true})
+	res := preexec.Evaluate(plan, fsys, rt, hostOf(&jc.Container, preexec.Host{Exec: true}))
 	if agreeJoin(o, res) {
 		return true, ""
 	}

@@ -162,3 +162,92 @@ func TestRuntimeOracleJoin(t *testing.T) {
 	}
 	t.Logf("runtime-oracle exec: %d cases (%d containers) x %d runtimes, %d disagreements", processes, len(cases), len(rts), disagreements)
 }
+
+// TestRuntimeOracleJoinBounding holds the runtime's own bounding set
+// (preexec.Host.Bounding) for `runc exec`: a container started by a
+// runtime without CAP_SYS_TIME and CAP_SYS_RESOURCE (setpriv
+// --bounding-set), then processes joined to it by the same runtime that
+// ask for CAP_SYS_TIME (in bounding, effective and permitted; in
+// bounding and inheritable; as uid 1000), Docker's defaults, or nothing (the
+// container's own). Each outcome is held to the model; it ends with
+//
+//	runtime-oracle exec bounding: <processes> processes x <runtimes> runtimes, <M> disagreements
+func TestRuntimeOracleJoinBounding(t *testing.T) {
+	needRoot(t)
+	all, err := Installed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rts []Runtime
+	for _, rt := range all {
+		if slices.Contains(JoinRuntimes, rt.Name) {
+			rts = append(rts, rt)
+		}
+	}
+	rts = filterFromEnv(t, rts)
+	if len(rts) == 0 {
+		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
+	}
+	joined := func(c *Capabilities) Process {
+		return Process{Cwd: "/", Args: echoArgs, Env: []string{DefaultPATH}, Capabilities: c}
+	}
+	withTime := append(slices.Clone(DockerCaps), "CAP_SYS_TIME")
+	user := joined(bep("CAP_SYS_TIME"))
+	user.UID, user.GID = 1000, 1000
+	container := Case{
+		Rootfs:   Fixture(string(rootfsOf(Base)) + SleeperLines("0:0")),
+		Process:  Process{Cwd: "/", Args: []string{SleeperPath, "3600"}, Env: []string{DefaultPATH}, Capabilities: bep(DockerCaps...), NoNewPrivileges: true},
+		Seccomp:  SeccompNone,
+		Bounding: []string{"CAP_SYS_TIME", "CAP_SYS_RESOURCE"},
+	}
+	jc := JoinCase{
+		Name:      "bounding_join",
+		Rule:      "capabilities the runtime's bounding set lacks fail runc exec's capset as runc run's",
+		Container: container,
+		Execs: []JoinExec{
+			{Name: "asks", Process: joined(bep(withTime...))},
+			{Name: "inheritable", Process: joined(&Capabilities{Bounding: []string{"CAP_SYS_TIME"}, Inheritable: []string{"CAP_SYS_TIME"}})},
+			{Name: "user", Process: user},
+			{Name: "docker", Process: joined(bep(DockerCaps...))},
+			{Name: "inherits", Process: joined(nil)},
+		},
+	}
+	h, err := NewHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("harness: %v", err)
+		}
+	}()
+	var jobs []JoinJob
+	for _, rt := range rts {
+		jobs = append(jobs, JoinJob{Case: &jc, Runtime: rt})
+	}
+	results := h.RunJoins(context.Background(), jobs, jobsFromEnv(t), nil)
+	runs, bad, started := 0, 0, 0
+	for _, r := range results {
+		for i := range r.Case.Execs {
+			e := &r.Case.Execs[i]
+			o, ok := r.Outcomes[e.Name]
+			if !ok || o.Class == HarnessError {
+				bad++
+				t.Errorf("harness error: %s on %s: %s\n%s", e.Name, r.Runtime.Name, o.Message, o.Output)
+				continue
+			}
+			runs++
+			if o.Started {
+				started++
+			}
+			if n, why := joinModelCheck(r.Case, e, r.Runtime.Name, o); n && why != "" {
+				bad++
+				t.Errorf("model disagrees with %s on %s:\n  runtime: %s\n  model:   %s", r.Runtime.Name, e.Name, o, why)
+			}
+		}
+	}
+	if started == 0 || started == runs {
+		t.Errorf("%d of %d processes started: the cases should split", started, runs)
+	}
+	t.Logf("runtime-oracle exec bounding: %d processes x %d runtimes (%d started), %d disagreements", len(jc.Execs), len(rts), started, bad)
+}
