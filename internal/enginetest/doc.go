@@ -144,12 +144,12 @@
 // chdir, in every engine), and one that starts; two --privileged images
 // run as uid 1000, with and without --cap-add DAC_OVERRIDE, a 0700
 // root-owned entrypoint in a 0700 WORKDIR of another uid (the
-// capabilities each engine gives a non-root user decide). There is no
-// --privileged run as root: docker 20.10 asks for every capability up to
-// CAP_AUDIT_READ, and on a host whose bounding set lacks one (the CI
-// machines lack CAP_SYS_RESOURCE) every runc fails "apply caps:
-// operation not permitted", a fact of the host the model's Evaluate does
-// not take. E2ERandom adds 24 random
+// capabilities each engine gives a non-root user decide); and
+// --privileged as root, where docker 20.10 asks for every capability it
+// knows and, on these machines whose bounding set lacks CAP_SYS_RESOURCE
+// (recordingBounding), every runtime's capset fails, while podman, ctr
+// and the CRI plugin keep what their own sets hold and start it
+// (preexec.Host.Bounding, spec.Engine.HostBounding). E2ERandom adds 24 random
 // images and flags (Random's dimensions), each run with the eight runtimes
 // of E2ERandomRuntimes, one per release line whose steps differ.
 // The exit status, stdout and stderr, as the engine printed them, are

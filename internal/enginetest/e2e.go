@@ -134,6 +134,13 @@ dir /tmp 1777 0:0
 		Flags:  []string{"--privileged", "--user", "1000"},
 	},
 	{
+		Name:   "e2e_privileged_root",
+		Rule:   "--privileged as root on a host whose bounding set lacks CAP_SYS_RESOURCE (recordingBounding): docker 20.10 asks every capability it knows (caps.GetAllCapabilities) and the runtime's capset fails (preexec.Host.Bounding); podman keeps the capabilities of its own bounding set, ctr and the CRI plugin those of their own effective set, and it starts",
+		Rootfs: RootfsFull,
+		Image:  ImageConfig{Entrypoint: []string{"/bin/echo", Marker}},
+		Flags:  []string{"--privileged"},
+	},
+	{
 		Name:   "e2e_privileged_user_cap_add",
 		Rule:   "--privileged --user 1000 --cap-add DAC_OVERRIDE: podman's non-root user gets it in E, P, I and A (securityConfigureGenerator@v4.3.1), the script runs; docker's bounding set only",
 		Rootfs: RootfsPrivileged,

@@ -71,7 +71,8 @@ func TestEngineModel(t *testing.T) {
 // goldens were recorded on (CapBnd 000001fffeffffff in /proc/self/status:
 // every capability of Linux 6.18 but CAP_SYS_RESOURCE). header.json does
 // not record it; podman's --cap-add ALL and its filter of every list
-// depend on it (spec.Engine.HostBounding).
+// depend on it (spec.Engine.HostBounding), and so does the capset of the
+// runtimes the end-to-end runs start (preexec.Host.Bounding).
 var recordingBounding = caps.Set(0x1fffeffffff)
 
 // mountDir is the random directory ctr's WithUser mounts the snapshot on;
@@ -438,7 +439,7 @@ func e2eDiff(c *Case, fsys access.FS, eng spec.Engine, rtName string, run E2ERun
 		return err.Error(), ""
 	}
 	// Engines create, then start: runc says "runc create failed:".
-	r := preexec.Evaluate(plan, fsys, rt, preexec.Host{Create: true})
+	r := preexec.Evaluate(plan, fsys, rt, preexec.Host{Create: true, Bounding: recordingBounding})
 	switch {
 	case r.Unknown != "":
 		return "model cannot tell: " + r.Unknown, ""
