@@ -24,6 +24,28 @@ const (
 	fullJoinTimed = 10
 )
 
+// joinRuntimes are the installed runtimes of JoinRuntimes (with full,
+// every installed runc: those without goldens are held to the model
+// alone), as PREEXEC_RUNTIME_FILTER narrows them; the test skips (fails
+// in CI) without any.
+func joinRuntimes(t *testing.T, full bool) []Runtime {
+	all, err := Installed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rts []Runtime
+	for _, rt := range all {
+		if slices.Contains(JoinRuntimes, rt.Name) || (full && rt.Kind == "runc") {
+			rts = append(rts, rt)
+		}
+	}
+	rts = filterFromEnv(t, rts)
+	if len(rts) == 0 {
+		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
+	}
+	return rts
+}
+
 // TestRuntimeOracleJoin runs processes joined by `runc exec --process` to
 // running containers (RandomJoin) on the installed runtimes of
 // JoinRuntimes and holds each outcome to its golden
@@ -38,23 +60,8 @@ const (
 // Every container is deleted (`runc delete -f`) whatever happened.
 func TestRuntimeOracleJoin(t *testing.T) {
 	needRoot(t)
-	all, err := Installed()
-	if err != nil {
-		t.Fatal(err)
-	}
 	isFull := *full || os.Getenv("PREEXEC_RUNTIME_FULL") == "1"
-	var rts []Runtime
-	for _, rt := range all {
-		// -full: every installed runc, those without goldens held to the
-		// model alone.
-		if slices.Contains(JoinRuntimes, rt.Name) || (isFull && rt.Kind == "runc") {
-			rts = append(rts, rt)
-		}
-	}
-	rts = filterFromEnv(t, rts)
-	if len(rts) == 0 {
-		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
-	}
+	rts := joinRuntimes(t, isFull)
 	gs := joinGoldensOf(t)
 	seed := oracleSeed(t)
 
@@ -88,15 +95,7 @@ func TestRuntimeOracleJoin(t *testing.T) {
 	}
 	t.Logf("runtime-oracle exec: time seed %d (replay with PREEXEC_RUNTIME_SEED=%d), %d recorded and %d time-seeded join cases, %d runtimes, full=%v", seed, seed, len(cases)-len(timed), len(timed), len(rts), isFull)
 
-	h, err := NewHarness()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := h.Close(); err != nil {
-			t.Errorf("harness: %v", err)
-		}
-	}()
+	h := testHarness(t)
 	var jobs []JoinJob
 	for i := range cases {
 		for _, rt := range rts {
@@ -174,20 +173,7 @@ func TestRuntimeOracleJoin(t *testing.T) {
 //	runtime-oracle exec bounding: <processes> processes x <runtimes> runtimes, <M> disagreements
 func TestRuntimeOracleJoinBounding(t *testing.T) {
 	needRoot(t)
-	all, err := Installed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rts []Runtime
-	for _, rt := range all {
-		if slices.Contains(JoinRuntimes, rt.Name) {
-			rts = append(rts, rt)
-		}
-	}
-	rts = filterFromEnv(t, rts)
-	if len(rts) == 0 {
-		skipOrFail(t, fmt.Sprintf("none of the runtimes of JoinRuntimes is installed (in %s)", RuntimesDir()))
-	}
+	rts := joinRuntimes(t, false)
 	joined := func(c *Capabilities) Process {
 		return Process{Cwd: "/", Args: echoArgs, Env: []string{DefaultPATH}, Capabilities: c}
 	}
@@ -212,15 +198,7 @@ func TestRuntimeOracleJoinBounding(t *testing.T) {
 			{Name: "inherits", Process: joined(nil)},
 		},
 	}
-	h, err := NewHarness()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := h.Close(); err != nil {
-			t.Errorf("harness: %v", err)
-		}
-	}()
+	h := testHarness(t)
 	var jobs []JoinJob
 	for _, rt := range rts {
 		jobs = append(jobs, JoinJob{Case: &jc, Runtime: rt})

@@ -95,6 +95,21 @@ func filterFromEnv(t *testing.T, rts []Runtime) []Runtime {
 	return slices.DeleteFunc(rts, func(rt Runtime) bool { return !re.MatchString(rt.Name) })
 }
 
+// testHarness is a Harness closed when t ends.
+func testHarness(t *testing.T) *Harness {
+	t.Helper()
+	h, err := NewHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("harness: %v", err)
+		}
+	})
+	return h
+}
+
 // TestRuntimeOracle runs curated and random cases on every installed
 // runtime and holds each outcome to its golden. A changed outcome (a
 // runtime that behaves differently from its recording), a curated case
@@ -129,15 +144,7 @@ func TestRuntimeOracle(t *testing.T) {
 	t.Logf("runtime-oracle: time seed %d (replay with PREEXEC_RUNTIME_SEED=%d), %d runtimes, full=%v, race=%v", seed, seed, len(rts), isFull, raceEnabled)
 
 	p := newPlan(g, rts, seed, isFull)
-	h, err := NewHarness()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := h.Close(); err != nil {
-			t.Errorf("harness: %v", err)
-		}
-	}()
+	h := testHarness(t)
 	ctx := context.Background()
 	if dl, ok := t.Deadline(); ok {
 		var cancel context.CancelFunc
