@@ -527,7 +527,28 @@ func (a *archive) read(name string) ([]byte, error) {
 // remote.Image), as OpenImage reads a file: its layers, uncompressed by
 // go-containerregistry, into a rootfs.Image, and its config. name says
 // which image it is in errors.
+//
+// The manifest and the config are read whole, so each is first held to
+// opts.MaxBlobBytes (limit file-size), as from a file: the manifest
+// (go-containerregistry reads at most 100 MiB of it) by its bytes, the
+// config by the size its descriptor declares, which go-containerregistry
+// verifies as it reads.
 func ImageOf(name string, img v1.Image, opts *rootfs.ImageOptions) (*ImageFile, error) {
+	max := blobMax(opts)
+	raw, err := img.RawManifest()
+	if err != nil {
+		return nil, fmt.Errorf("%s: manifest: %w", name, err)
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("%s: manifest: larger than the %s preexec reads of a manifest or config (limit file-size)", name, limit.Size(max))
+	}
+	man, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("%s: manifest: %w", name, err)
+	}
+	if man.Config.Size > max {
+		return nil, fmt.Errorf("%s: config %s: larger than the %s preexec reads of a manifest or config (limit file-size)", name, man.Config.Digest, limit.Size(max))
+	}
 	cf, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("%s: config: %w", name, err)
