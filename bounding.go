@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
 )
 
@@ -21,13 +22,12 @@ import (
 // (CAP_CHOWN, CAP_FOWNER, CAP_FSETID), its reads and writes of /proc,
 // cgroups and the bundle (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
 // CAP_SYS_PTRACE), chroot (CAP_SYS_CHROOT), file capabilities
-// (CAP_SETFCAP); and CAP_SYS_RESOURCE for a config whose rlimits or
-// oomScoreAdj may need it (mayRaiseLimits). Without any of them the model
-// answers unknown. Every other capability is used by neither runtime's
-// setup (the runtime oracle's bounding_runtime_lacks_every_unused starts a
-// container on every runtime without all of them at once), and its
-// absence decides only the capset of the config's own sets
-// (Host.Bounding).
+// (CAP_SETFCAP). A config may need more (setupCaps: limits, scheduling,
+// the time namespace). Without any of them the model answers unknown.
+// Without all the others at once, a plain config (no rlimits, scheduler,
+// I/O priority or time offsets) starts on every runtime the oracle runs
+// (its bounding_runtime_lacks_every_unused case); their absence decides
+// the capset of the config's own sets (Host.Bounding).
 var RuntimeSetupCaps = caps.Of(
 	caps.CAP_CHOWN, caps.CAP_DAC_OVERRIDE, caps.CAP_DAC_READ_SEARCH, caps.CAP_FOWNER,
 	caps.CAP_FSETID, caps.CAP_SETGID, caps.CAP_SETUID, caps.CAP_SETPCAP,
@@ -43,19 +43,46 @@ func (e *eval) setupUnknown() string {
 	if b == 0 || e.host.Rootless {
 		return ""
 	}
-	need := RuntimeSetupCaps
-	if p := e.plan.Spec; p != nil && p.Process != nil && mayRaiseLimits(p.Process) {
-		need = need.With(caps.CAP_SYS_RESOURCE)
-	}
-	missing := need &^ b
+	missing := setupCaps(e.plan.Spec) &^ b
 	if missing == 0 {
 		return ""
 	}
+	return fmt.Sprintf("the runtime's capability bounding set lacks %s, which its own setup of the container may use (namespaces, mounts, devices, users, limits, scheduling, clocks): not modelled", capNames(missing))
+}
+
+// setupCaps are the capabilities the runtime's setup of s may use:
+// RuntimeSetupCaps, and those that what s asks for may need —
+// CAP_SYS_RESOURCE for limits (mayRaiseLimits), CAP_SYS_NICE for
+// process.scheduler (runc ≥ 1.2's setupScheduler: sched_setattr of a
+// real-time policy) and process.ioPriority (ioprio_set), CAP_SYS_TIME for
+// linux.timeOffsets (the time namespace's offsets, written by runc's
+// nsexec and crun before the container runs).
+func setupCaps(s *specs.Spec) caps.Set {
+	need := RuntimeSetupCaps
+	if s == nil {
+		return need
+	}
+	if p := s.Process; p != nil {
+		if mayRaiseLimits(p) {
+			need = need.With(caps.CAP_SYS_RESOURCE)
+		}
+		if p.Scheduler != nil || p.IOPriority != nil {
+			need = need.With(caps.CAP_SYS_NICE)
+		}
+	}
+	if s.Linux != nil && len(s.Linux.TimeOffsets) > 0 {
+		need = need.With(caps.CAP_SYS_TIME)
+	}
+	return need
+}
+
+// capNames lists the capabilities of s by name, comma-separated.
+func capNames(s caps.Set) string {
 	names := make([]string, 0, 4)
-	for _, c := range missing.Caps() {
+	for _, c := range s.Caps() {
 		names = append(names, c.String())
 	}
-	return fmt.Sprintf("the runtime's capability bounding set lacks %s, which its own setup of the container may use (namespaces, mounts, devices, users, rlimits): not modelled", strings.Join(names, ", "))
+	return strings.Join(names, ", ")
 }
 
 // maxDefaultNofile is the kernel's default hard RLIMIT_NOFILE
@@ -65,10 +92,13 @@ const maxDefaultNofile = 4096
 
 // mayRaiseLimits reports whether the runtime's setup of p may need
 // CAP_SYS_RESOURCE (kernel/sys.c:do_prlimit to raise a hard limit,
-// fs/proc/base.c:__set_oom_adj to lower oom_score_adj below 0): an rlimit
-// other than an RLIMIT_NOFILE within the kernel's default hard limit,
-// whose effect depends on the runtime's own limits, or a negative
-// oomScoreAdj.
+// fs/proc/base.c:__set_oom_adj to go below the oom_score_adj_min a
+// privileged writer left): an rlimit other than an RLIMIT_NOFILE within
+// the kernel's default hard limit, or a negative oomScoreAdj. It assumes
+// that the runtime's own hard RLIMIT_NOFILE is at least the kernel's
+// default (nothing but `ulimit -Hn` lowers it) and that its
+// oom_score_adj_min is not above 0 (a unit's OOMScoreAdjust= above 0
+// would make it so).
 func mayRaiseLimits(p *specs.Process) bool {
 	for _, r := range p.Rlimits {
 		if r.Type != "RLIMIT_NOFILE" || r.Hard > maxDefaultNofile || r.Soft > r.Hard {
@@ -76,4 +106,20 @@ func mayRaiseLimits(p *specs.Process) bool {
 		}
 	}
 	return p.OOMScoreAdj != nil && *p.OOMScoreAdj < 0
+}
+
+// kernelLacks are the capabilities kernel k (a Host.Kernel) does not have:
+// CAP_PERFMON and CAP_BPF came with Linux 5.8, CAP_CHECKPOINT_RESTORE with
+// 5.9. A bounding set lacks nothing of them there: the kernel's capset
+// drops their bits (CAP_VALID_MASK), and runc leaves them out
+// (libcontainer/capabilities:New@v1.1.5, "ignoring unknown or unavailable
+// capabilities").
+func kernelLacks(k uint32) caps.Set {
+	switch {
+	case k == 0 || k >= access.KernelVersion(5, 9):
+		return 0
+	case k >= access.KernelVersion(5, 8):
+		return caps.Of(caps.CAP_CHECKPOINT_RESTORE)
+	}
+	return caps.Of(caps.CAP_PERFMON, caps.CAP_BPF, caps.CAP_CHECKPOINT_RESTORE)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/preexec/preexec"
+	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"
 	"github.com/preexec/preexec/spec"
@@ -26,8 +27,11 @@ func TestHostBounding(t *testing.T) {
 		proc := map[string]any{"user": map[string]any{"uid": uid, "gid": uid}, "cwd": "/", "args": []string{"/bin/app"}, "capabilities": set}
 		cfg := map[string]any{"ociVersion": "1.0.2", "root": map[string]any{"path": "rootfs"}, "process": proc}
 		for k, v := range extra {
+			if k == "kernel" {
+				continue
+			}
 			switch k {
-			case "rlimits", "oomScoreAdj":
+			case "rlimits", "oomScoreAdj", "scheduler":
 				proc[k] = v
 			default:
 				cfg[k] = v
@@ -79,6 +83,12 @@ func TestHostBounding(t *testing.T) {
 		{"CAP_SYS_RESOURCE missing, oomScoreAdj 0", plan(0, bep("CAP_CHOWN"), map[string]any{"oomScoreAdj": 0}), caps.All.Without(caps.CAP_SYS_RESOURCE), "runc@1.1.5+debian", ""},
 		{"CAP_SYS_RESOURCE missing, oomScoreAdj -500", plan(0, bep("CAP_CHOWN"), map[string]any{"oomScoreAdj": -500}),
 			caps.All.Without(caps.CAP_SYS_RESOURCE), "runc@1.1.5+debian", "unknown: the runtime's capability bounding set lacks CAP_SYS_RESOURCE"},
+		{"scheduler, CAP_SYS_NICE missing", plan(0, bep("CAP_CHOWN"), map[string]any{"scheduler": map[string]any{"policy": "SCHED_FIFO", "priority": 1}}),
+			caps.All.Without(caps.CAP_SYS_NICE), "runc@1.4.0", "unknown: the runtime's capability bounding set lacks CAP_SYS_NICE"},
+		{"time offsets, CAP_SYS_TIME missing", plan(0, bep("CAP_CHOWN"), map[string]any{"linux": map[string]any{"timeOffsets": map[string]any{"monotonic": map[string]any{"secs": 1}}}}),
+			caps.All.Without(caps.CAP_SYS_TIME), "crun@1.8.1", "unknown: the runtime's capability bounding set lacks CAP_SYS_TIME"},
+		{"CAP_BPF asked on a kernel without it", plan(0, bep("CAP_CHOWN", "CAP_BPF"), map[string]any{"kernel": 5.4}),
+			caps.All.Without(caps.CAP_PERFMON, caps.CAP_BPF, caps.CAP_CHECKPOINT_RESTORE), "crun@1.8.1", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rt, err := preexec.LookupRuntime(tt.runtime)
@@ -86,6 +96,9 @@ func TestHostBounding(t *testing.T) {
 				t.Fatal(err)
 			}
 			host := preexec.Host{Bounding: tt.bounding, Rootless: tt.name == "rootless"}
+			if strings.Contains(tt.name, "kernel without") {
+				host.Kernel = access.KernelVersion(5, 4)
+			}
 			res := preexec.Evaluate(tt.plan, fsys, rt, host)
 			switch {
 			case strings.HasPrefix(tt.want, "unknown: "):

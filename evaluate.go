@@ -424,7 +424,8 @@ func (e *eval) rootCred() *access.Cred {
 	c := &e.root
 	*c = *access.Root()
 	if b := e.host.Bounding; b != 0 && e.plan.UserNS == nil && !e.host.Rootless && e.rt.Release.Sentry == nil {
-		c.CapBounding, c.CapEffective, c.CapPermitted = b&caps.All, b&caps.All, b&caps.All
+		b = (b | kernelLacks(e.host.Kernel)) & caps.All
+		c.CapBounding, c.CapEffective, c.CapPermitted = b, b, b
 	}
 	// runc sets PR_SET_NO_NEW_PRIVS before finalizeNamespace, crun in
 	// set_required_caps: either way before execve, which is where it acts.

@@ -651,6 +651,9 @@ func hint(r *Result) string {
 		case errors.Is(xe.Err, access.ENOEXEC):
 			return "the file is neither a #! script nor an ELF for this machine"
 		case errors.Is(xe.Err, access.EPERM) && xe.Stage == access.StageCreds:
+			if b := r.hostBounding(); b != 0 {
+				return fmt.Sprintf("the file's capabilities are not all in the bounding set, process.capabilities.bounding within the runtime's own (which lacks %s): remove them from the file (setcap -r), or give them to both", capNames(caps.All&^b))
+			}
 			return "the file's capabilities are not all in the bounding set: add them to process.capabilities.bounding, or remove them from the file (setcap -r)"
 		}
 	}
@@ -661,6 +664,17 @@ func hint(r *Result) string {
 		return "drop process.user.additionalGids: a rootless runc cannot set them"
 	}
 	return ""
+}
+
+// hostBounding is the runtime's own bounding set where it limits r's
+// (preexec.Host.Bounding, a rootful runtime without a user namespace), 0
+// where it does not.
+func (r *Result) hostBounding() caps.Set {
+	in := r.in
+	if in == nil || in.host.Bounding == 0 || in.host.Rootless || in.plan.UserNS != nil || (r.line != nil && r.line.Sentry != nil) {
+		return 0
+	}
+	return in.host.Bounding
 }
 
 // errorAs is errors.As for a type parameter. Only Fixes reaches it (a

@@ -14,13 +14,33 @@ import (
 // ReadBounding returns the capability bounding set of the calling process,
 // as the CapBnd line of /proc/self/status gives it: what a runtime started
 // from here (and a daemon whose unit does not restrict it) has, for
-// preexec.Host.Bounding.
+// preexec.Host.Bounding. A capability the running kernel does not have
+// (above /proc/sys/kernel/cap_last_cap: CAP_PERFMON and CAP_BPF before
+// Linux 5.8) is not missing from it: runc leaves such a capability out
+// (libcontainer/capabilities:New, "ignoring unknown or unavailable
+// capabilities") and the kernel's capset ignores its bit, so the set
+// holds it.
 func ReadBounding() (caps.Set, error) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0, err
 	}
-	return ParseCapBnd(b)
+	last, _ := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	return boundingOf(b, last)
+}
+
+// boundingOf is the bounding set of a /proc/PID/status file on a kernel
+// whose /proc/sys/kernel/cap_last_cap reads last (nil if unread): with
+// every capability above the kernel's last.
+func boundingOf(status, last []byte) (caps.Set, error) {
+	set, err := ParseCapBnd(status)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(string(last))); err == nil && n >= 0 && n < 63 {
+		set |= caps.All &^ (caps.Set(1)<<(n+1) - 1)
+	}
+	return set, nil
 }
 
 // ParseCapBnd reads the CapBnd line of a /proc/PID/status file

@@ -108,8 +108,10 @@ func checkReads(t *testing.T, strace, bin, dir, input string, args []string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	// The files the Go runtime and the dynamic loader read at start-up.
-	startup := regexp.MustCompile(`^(/etc/ld\.so\.cache|/(usr/)?lib(64|32)?/.*|/proc/[0-9]+/(maps|cgroup|mountinfo|status|stat)|/sys/kernel/mm/transparent_hugepage/.*|/sys/fs/cgroup/.*)$`)
+	// The files the Go runtime and the dynamic loader read at start-up,
+	// and preexec's own facts of the machine at fixed paths (the bounding
+	// set: /proc/self/status, /proc/sys/kernel/cap_last_cap).
+	startup := regexp.MustCompile(`^(/etc/ld\.so\.cache|/(usr/)?lib(64|32)?/.*|/proc/[0-9]+/(maps|cgroup|mountinfo|status|stat)|/proc/sys/kernel/cap_last_cap|/sys/kernel/mm/transparent_hugepage/.*|/sys/fs/cgroup/.*)$`)
 	result := regexp.MustCompile(`= \d+<([^>]*)>$`)
 	writes := regexp.MustCompile(`O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND`)
 	opens, lines := 0, 0

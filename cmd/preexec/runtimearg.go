@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -165,7 +166,9 @@ func (f hostFacts) protectedNote(in *input, r preexec.Result) string {
 var readBounding = runtimeinfo.ReadBounding
 
 // parseBoundingSet reads --bounding-set: all; a mask as /proc/PID/status
-// prints CapBnd (000001fffeffffff); the capabilities it lacks, each after
+// prints CapBnd (000001fffeffffff; an older kernel's, without the bits of
+// the capabilities it does not have, lacks none of those); the
+// capabilities it lacks, each after
 // a '-' (-sys_resource,-net_raw), as setpriv --bounding-set takes them; or
 // the capabilities it holds (CAP_CHOWN,CAP_SYS_ADMIN…). Every capability
 // is 0, as in preexec.Host.
@@ -181,10 +184,19 @@ func parseBoundingSet(s string) (caps.Set, error) {
 		return 0, nil
 	}
 	if n, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64); err == nil && !strings.ContainsAny(s, ",-") {
-		if caps.Set(n)&caps.All == caps.All {
+		set := caps.Set(n) & caps.All
+		// An older kernel's mask has no bit above its last capability
+		// (CAP_AUDIT_READ before Linux 5.8): those it lacks nothing of.
+		if top := bits.Len64(uint64(set)) - 1; top >= int(caps.CAP_AUDIT_READ) {
+			set |= caps.All &^ (caps.Set(1)<<(top+1) - 1)
+		}
+		switch set {
+		case 0:
+			return bad("no capability left")
+		case caps.All:
 			return 0, nil
 		}
-		return caps.Set(n) & caps.All, nil
+		return set, nil
 	}
 	items := strings.Split(s, ",")
 	lacks := strings.HasPrefix(items[0], "-")
