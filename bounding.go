@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
 )

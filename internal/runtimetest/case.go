@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/caps"
 	"github.com/preexec/preexec/rootfs"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/preexec/preexec"
 	"github.com/preexec/preexec/caps"
 )
