@@ -8,6 +8,7 @@ import (
 
 	"github.com/preexec/preexec/access"
 	"github.com/preexec/preexec/caps"
+	"github.com/preexec/preexec/spec"
 )
 
 // RuntimeSetupCaps are the capabilities a rootful runc's or crun's own
@@ -35,6 +36,17 @@ var RuntimeSetupCaps = caps.Of(
 	caps.CAP_NET_ADMIN, caps.CAP_SYS_ADMIN, caps.CAP_SYS_CHROOT, caps.CAP_MKNOD,
 	caps.CAP_SETFCAP, caps.CAP_SYS_PTRACE,
 )
+
+// runtimeBounding is the bounding set a rootful runc-init or crun starts
+// with on host h for plan p and line l, where h.Bounding limits it: no user
+// namespace, not rootless, not runsc (Host.Bounding), the capabilities the
+// kernel lacks counted as held (kernelLacks). 0 where it does not limit.
+func runtimeBounding(h Host, p *spec.Plan, l *Release) caps.Set {
+	if h.Bounding == 0 || h.Rootless || p.UserNS != nil || (l != nil && l.Sentry != nil) {
+		return 0
+	}
+	return (h.Bounding | kernelLacks(h.Kernel)) & caps.All
+}
 
 // setupUnknown says why the model cannot tell what the runtime does on a
 // host whose bounding set lacks a capability its own setup may use; "" if

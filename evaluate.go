@@ -423,8 +423,7 @@ func errnoString(err error) string {
 func (e *eval) rootCred() *access.Cred {
 	c := &e.root
 	*c = *access.Root()
-	if b := e.host.Bounding; b != 0 && e.plan.UserNS == nil && !e.host.Rootless && e.rt.Release.Sentry == nil {
-		b = (b | kernelLacks(e.host.Kernel)) & caps.All
+	if b := runtimeBounding(e.host, e.plan, e.rt.Release); b != 0 {
 		c.CapBounding, c.CapEffective, c.CapPermitted = b, b, b
 	}
 	// runc sets PR_SET_NO_NEW_PRIVS before finalizeNamespace, crun in

@@ -666,15 +666,13 @@ func hint(r *Result) string {
 	return ""
 }
 
-// hostBounding is the runtime's own bounding set where it limits r's
-// (preexec.Host.Bounding, a rootful runtime without a user namespace), 0
-// where it does not.
+// hostBounding is runtimeBounding for r's evaluation: the runtime's own
+// bounding set where it limits r, 0 where it does not.
 func (r *Result) hostBounding() caps.Set {
-	in := r.in
-	if in == nil || in.host.Bounding == 0 || in.host.Rootless || in.plan.UserNS != nil || (r.line != nil && r.line.Sentry != nil) {
+	if r.in == nil {
 		return 0
 	}
-	return in.host.Bounding
+	return runtimeBounding(r.in.host, r.in.plan, r.line)
 }
 
 // errorAs is errors.As for a type parameter. Only Fixes reaches it (a
