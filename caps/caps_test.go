@@ -226,3 +226,19 @@ func TestFromSpecUnknownNames(t *testing.T) {
 		}
 	}
 }
+
+func TestAbove(t *testing.T) {
+	for _, tt := range []struct {
+		c    caps.Cap
+		want caps.Set
+	}{
+		{caps.CAP_AUDIT_READ, caps.Of(caps.CAP_PERFMON, caps.CAP_BPF, caps.CAP_CHECKPOINT_RESTORE)},
+		{caps.CAP_BPF, caps.Of(caps.CAP_CHECKPOINT_RESTORE)},
+		{caps.CAP_LAST_CAP, 0},
+		{63, 0},
+	} {
+		if got := caps.Above(tt.c); got != tt.want {
+			t.Errorf("Above(%d) = %v; want %v", tt.c, got, tt.want)
+		}
+	}
+}

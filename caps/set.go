@@ -27,6 +27,16 @@ func (s Set) With(cs ...Cap) Set { return s | Of(cs...) }
 // Without returns s with cs removed.
 func (s Set) Without(cs ...Cap) Set { return s &^ Of(cs...) }
 
+// Above returns the capabilities the model knows numbered above c: those a
+// kernel whose last capability is c (/proc/sys/kernel/cap_last_cap) does
+// not have.
+func Above(c Cap) Set {
+	if c >= 63 {
+		return 0
+	}
+	return All &^ (Set(1)<<(c+1) - 1)
+}
+
 // SubsetOf reports whether every capability of s is in t, as the kernel's
 // cap_issubset.
 func (s Set) SubsetOf(t Set) bool { return s&^t == 0 }

@@ -38,7 +38,7 @@ func boundingOf(status, last []byte) (caps.Set, error) {
 		return 0, err
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(string(last))); err == nil && n >= 0 && n < 63 {
-		set |= caps.All &^ (caps.Set(1)<<(n+1) - 1)
+		set |= caps.Above(caps.Cap(n))
 	}
 	return set, nil
 }

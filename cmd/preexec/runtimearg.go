@@ -188,7 +188,7 @@ func parseBoundingSet(s string) (caps.Set, error) {
 		// An older kernel's mask has no bit above its last capability
 		// (CAP_AUDIT_READ before Linux 5.8): those it lacks nothing of.
 		if top := bits.Len64(uint64(set)) - 1; top >= int(caps.CAP_AUDIT_READ) {
-			set |= caps.All &^ (caps.Set(1)<<(top+1) - 1)
+			set |= caps.Above(caps.Cap(top))
 		}
 		switch set {
 		case 0:
