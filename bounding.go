@@ -15,10 +15,12 @@ import (
 // setup of a container may use before the steps the model takes. Run
 // under a bounding set without one (setpriv --bounding-set), runc 1.1.5
 // and crun 1.8.1 failed in their setup for a plain config as root:
-// without CAP_SYS_ADMIN (runc's nsexec "failed to unshare remaining
-// namespaces", crun's clone), CAP_NET_ADMIN (the loopback of the network
-// namespace), CAP_SETGID (setgroups), and for crun CAP_MKNOD (its mknod
-// of /dev/null) and CAP_SETPCAP ("prctl drop bounding"). The others are
+// without CAP_SYS_ADMIN (runc's "failed to unshare remaining namespaces",
+// libcontainer/nsenter/nsexec.c:try_unshare@v1.1.5; crun's clone),
+// CAP_NET_ADMIN (the loopback of the network namespace), CAP_SETGID
+// (setgroups), and for crun CAP_MKNOD ("mknod `/dev/null`",
+// src/libcrun/linux.c:libcrun_create_dev@1.8.1) and CAP_SETPCAP ("prctl
+// drop bounding", src/libcrun/linux.c:set_required_caps@1.8.1). The others are
 // here because a setup step may use them for another config: setuid to a
 // non-root user (CAP_SETUID), the chown of the console and stdio
 // (CAP_CHOWN, CAP_FOWNER, CAP_FSETID), its reads and writes of /proc,
