@@ -256,3 +256,23 @@ func putRun(runs map[string]map[string]map[string]E2ERun, name, engine, runtime 
 	}
 	runs[name][engine][runtime] = r
 }
+
+// RemoveE2E removes what a run of case c with rt in engine may have left
+// behind — the engine's container of that name, and under ctr its task —
+// so that the run can be made again. An engine that has nothing of that
+// name is no error: nothing is returned.
+func (h *Harness) RemoveE2E(ctx context.Context, engine string, rt runtimes.Runtime, c *Case) {
+	name := E2EContainerName(rt, c)
+	switch engine {
+	case Docker:
+		_, _, _ = h.Docker(ctx, "rm", "--force", name)
+	case Podman:
+		_, _, _ = h.Podman(ctx, "rm", "--force", "--ignore", name)
+	case Containerd:
+		_, _, _ = h.Ctr(ctx, "tasks", "kill", "--signal", "SIGKILL", name)
+		_, _, _ = h.Ctr(ctx, "tasks", "delete", "--force", name)
+		_, _, _ = h.Ctr(ctx, "containers", "delete", name)
+	}
+	// The CRI's runs remove their container and sandbox themselves
+	// (runE2ECRI's deferred removals).
+}

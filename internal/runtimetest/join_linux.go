@@ -133,12 +133,18 @@ type JoinResult struct {
 }
 
 // RunJoins runs jobs on workers goroutines and returns their results in
-// job order. An exec with a harness error is not retried: the container
-// it joined is gone by then.
+// job order. A job with a harness error in any of its outcomes (a timeout
+// under load is not the runtime's fault) is made again once, whole — a
+// new container and every exec, since the one it joined is gone by then
+// — and its second outcomes are returned as they are.
 func (h *Harness) RunJoins(ctx context.Context, jobs []JoinJob, workers int, progress func(done int)) []JoinResult {
 	return runPool(ctx, jobs, workers, progress, func(j JoinJob) JoinResult {
 		start := time.Now()
-		return JoinResult{JoinJob: j, Outcomes: h.RunJoin(ctx, j.Runtime, j.Case), Duration: time.Since(start)}
+		out := h.RunJoin(ctx, j.Runtime, j.Case)
+		if anyHarnessError(out) && ctx.Err() == nil {
+			out = h.RunJoin(ctx, j.Runtime, j.Case)
+		}
+		return JoinResult{JoinJob: j, Outcomes: out, Duration: time.Since(start)}
 	}, func(j JoinJob) JoinResult {
 		r := JoinResult{JoinJob: j, Outcomes: map[string]Outcome{}}
 		for _, e := range j.Case.Execs {
@@ -146,4 +152,14 @@ func (h *Harness) RunJoins(ctx context.Context, jobs []JoinJob, workers int, pro
 		}
 		return r
 	})
+}
+
+// anyHarnessError reports whether one of outcomes is a HarnessError.
+func anyHarnessError(outcomes map[string]Outcome) bool {
+	for _, o := range outcomes {
+		if o.Class == HarnessError {
+			return true
+		}
+	}
+	return false
 }
