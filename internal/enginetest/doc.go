@@ -157,7 +157,12 @@
 // normalisation; ctr's container id is $ID) and held by TestEngineE2E,
 // which ends with
 //
-//	engine-e2e: <runs> runs (…), <M> disagreements, <N> unrecorded
+//	engine-e2e: <runs> runs (…), <M> disagreements, <N> unrecorded, <K> agreed only when made again alone
+//
+// A run that differs from its golden is made once more, alone, after
+// Harness.RemoveE2E: under a loaded machine ctr and the CRI plugin now and
+// then lose a container's output. Each is logged with its first
+// difference and counted in K; one that differs twice is a disagreement.
 //
 // TestEngineE2EModel (unprivileged) holds the model's rendering of each
 // run — Engine.Message of the runtime's error for a failure at create — to
